@@ -6,6 +6,8 @@
 // All matrices are row-major with explicit leading dimensions.
 package kernel
 
+import "math"
+
 // Float is the set of element types the kernels support.
 type Float interface{ ~float32 | ~float64 }
 
@@ -71,5 +73,35 @@ func Mul[T Float](dst, a, b []T) {
 	a, b = a[:len(dst)], b[:len(dst)]
 	for i := range dst {
 		dst[i] = a[i] * b[i]
+	}
+}
+
+// Exp computes dst[i] = e^x[i].
+func Exp[T Float](dst, x []T) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = T(math.Exp(float64(v)))
+	}
+}
+
+// Tanh computes dst[i] = tanh(x[i]).
+func Tanh[T Float](dst, x []T) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = T(math.Tanh(float64(v)))
+	}
+}
+
+// Sigmoid computes dst[i] = 1/(1+e^-x[i]) without overflow for large |x|.
+func Sigmoid[T Float](dst, x []T) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		f := float64(v)
+		if f >= 0 {
+			dst[i] = T(1 / (1 + math.Exp(-f)))
+		} else {
+			e := math.Exp(f)
+			dst[i] = T(e / (1 + e))
+		}
 	}
 }
