@@ -1,0 +1,102 @@
+package autograd
+
+import (
+	"fmt"
+
+	"github.com/neurograd/neurograd/autograd/internal/kernel"
+)
+
+// MatMul returns the matrix product a·b of 2-D tensors [m, k]·[k, n] -> [m, n].
+func (tp *Tape[T]) MatMul(a, b *Tensor[T]) *Tensor[T] { return tp.MatMulT(a, b, false, false) }
+
+// MatMulT returns op(a)·op(b), where op transposes its 2-D operand when the matching
+// flag is set: with transA, a is stored [k, m]; with transB, b is stored [n, k].
+func (tp *Tape[T]) MatMulT(a, b *Tensor[T], transA, transB bool) *Tensor[T] {
+	if a.rank != 2 || b.rank != 2 {
+		panic(fmt.Sprintf("autograd: MatMul needs 2-D operands, got %v and %v", a.Shape(), b.Shape()))
+	}
+	m, k := a.shapeBuf[0], a.shapeBuf[1]
+	if transA {
+		m, k = k, m
+	}
+	kb, n := b.shapeBuf[0], b.shapeBuf[1]
+	if transB {
+		kb, n = n, kb
+	}
+	if k != kb {
+		panic(fmt.Sprintf("autograd: MatMul inner dimensions differ: %v (trans %v) and %v (trans %v)", a.Shape(), transA, b.Shape(), transB))
+	}
+	out := tp.newUninit(m, n)
+	if k == 0 {
+		clear(out.Data)
+	} else if m > 0 && n > 0 {
+		kernel.Gemm(transA, transB, m, n, k, 1, a.Data, a.shapeBuf[1], b.Data, b.shapeBuf[1], 0, out.Data, n)
+	}
+	if nd := tp.Record(matMulOp[T]{}, out, a, b); nd != nil {
+		nd.Flags[0], nd.Flags[1] = transA, transB
+		nd.I[0], nd.I[1], nd.I[2] = m, k, n
+	}
+	return out
+}
+
+type matMulOp[T Float] struct{}
+
+func (matMulOp[T]) Backward(tp *Tape[T], nd *Node[T]) {
+	a, b, g := nd.In[0], nd.In[1], nd.Out.Grad
+	transA, transB := nd.Flags[0], nd.Flags[1]
+	m, k, n := nd.I[0], nd.I[1], nd.I[2]
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	lda, ldb := a.shapeBuf[1], b.shapeBuf[1]
+	if a.requiresGrad {
+		ga := tp.GradOf(a)
+		if !transA { // dA[m,k] = G·op(B)^T
+			kernel.Gemm(false, !transB, m, k, n, 1, g, n, b.Data, ldb, 1, ga, lda)
+		} else { // dA[k,m] = op(B)·G^T
+			kernel.Gemm(transB, true, k, m, n, 1, b.Data, ldb, g, n, 1, ga, lda)
+		}
+	}
+	if b.requiresGrad {
+		gb := tp.GradOf(b)
+		if !transB { // dB[k,n] = op(A)^T·G
+			kernel.Gemm(!transA, false, k, n, m, 1, a.Data, lda, g, n, 1, gb, ldb)
+		} else { // dB[n,k] = G^T·op(A)
+			kernel.Gemm(true, transA, n, k, m, 1, g, n, a.Data, lda, 1, gb, ldb)
+		}
+	}
+}
+
+// Transpose returns the transpose of a 2-D tensor.
+func (tp *Tape[T]) Transpose(a *Tensor[T]) *Tensor[T] {
+	if a.rank != 2 {
+		panic(fmt.Sprintf("autograd: Transpose needs a 2-D tensor, got %v", a.Shape()))
+	}
+	r, c := a.shapeBuf[0], a.shapeBuf[1]
+	out := tp.newUninit(c, r)
+	transpose(out.Data, a.Data, r, c)
+	tp.Record(transposeOp[T]{}, out, a)
+	return out
+}
+
+// transpose writes the [c, r] transpose of the [r, c] matrix src into dst.
+func transpose[T Float](dst, src []T, r, c int) {
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			dst[j*r+i] = src[i*c+j]
+		}
+	}
+}
+
+type transposeOp[T Float] struct{}
+
+func (transposeOp[T]) Backward(tp *Tape[T], nd *Node[T]) {
+	a, g := nd.In[0], nd.Out.Grad
+	ga := tp.GradOf(a)
+	r, c := a.shapeBuf[0], a.shapeBuf[1]
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			ga[i*c+j] += g[j*r+i]
+		}
+	}
+}

@@ -1,0 +1,218 @@
+package autograd
+
+import (
+	"fmt"
+)
+
+// Op is the backward half of an operation recorded on a tape. Backward reads the
+// output gradient n.Out.Grad and accumulates the gradient of every input in n.In
+// that requires one, obtaining its buffer with tp.GradOf. Implementations are
+// usually zero-size structs; per-call state lives in the Node.
+type Op[T Float] interface {
+	Backward(tp *Tape[T], n *Node[T])
+}
+
+// Node is one recorded operation: its output, inputs and whatever the forward pass
+// saved for the backward pass.
+type Node[T Float] struct {
+	Op  Op[T]
+	Out *Tensor[T]
+	In  []*Tensor[T]
+	// Saved is tape memory the forward pass filled for the backward pass (may be nil).
+	Saved []T
+	// Idx holds saved integer data, such as gather indices (tape memory or caller-owned).
+	Idx []int
+	// I and F hold small integer and real parameters of the op.
+	I [6]int
+	F [4]float64
+	// Flags holds boolean parameters (such as transposes).
+	Flags [4]bool
+}
+
+// Tape records operations for reverse-mode differentiation and owns the memory of
+// the tensors its ops create. The zero value is ready to use. A Tape is not safe
+// for concurrent use; use one tape per goroutine.
+type Tape[T Float] struct {
+	nodes   []*Node[T]
+	nodePog chunkPool[Node[T]]
+	tensors chunkPool[Tensor[T]]
+	data    arena[T]
+	ptrs    arena[*Tensor[T]]
+	ints    arena[int]
+	noGrad  bool
+}
+
+// NewTape returns an empty tape.
+func NewTape[T Float]() *Tape[T] { return &Tape[T]{} }
+
+// SetNoGrad switches recording off (true) or on (false). Without recording, ops still
+// allocate from the tape's arena but no gradients flow.
+func (tp *Tape[T]) SetNoGrad(v bool) { tp.noGrad = v }
+
+// Recording reports whether ops on this tape are recorded.
+func (tp *Tape[T]) Recording() bool { return tp != nil && !tp.noGrad }
+
+// Len returns the number of recorded nodes.
+func (tp *Tape[T]) Len() int {
+	if tp == nil {
+		return 0
+	}
+	return len(tp.nodes)
+}
+
+// Reset forgets every recorded node and rewinds the tape's memory. Every tensor the
+// tape created becomes invalid. Parameters (tensors not created by the tape) keep
+// their values and gradients.
+func (tp *Tape[T]) Reset() {
+	clear(tp.nodes) // drop references for the GC
+	tp.nodes = tp.nodes[:0]
+	tp.nodePog.reset()
+	tp.tensors.reset()
+	tp.data.reset()
+	tp.ptrs.reset()
+	tp.ints.reset()
+}
+
+// ArenaElements returns how many elements the tape's memory holds (for diagnostics).
+func (tp *Tape[T]) ArenaElements() int { return tp.data.size() }
+
+// NewTensor returns a zero-filled tensor owned by the tape (heap-allocated when tp
+// is nil).
+func (tp *Tape[T]) NewTensor(shape ...int) *Tensor[T] { return tp.alloc(true, shape) }
+
+// newUninit returns a tensor whose contents are unspecified (to be overwritten).
+func (tp *Tape[T]) newUninit(shape ...int) *Tensor[T] { return tp.alloc(false, shape) }
+
+func (tp *Tape[T]) alloc(zero bool, shape []int) *Tensor[T] {
+	n := numel(shape)
+	if tp == nil {
+		t := &Tensor[T]{Data: make([]T, n)}
+		t.setShape(shape)
+		return t
+	}
+	t := tp.tensors.get()
+	t.Data = tp.data.take(n, zero)
+	t.onTape = true
+	t.setShape(shape)
+	return t
+}
+
+// NewLike returns a zero-filled tape tensor with t's shape.
+func (tp *Tape[T]) NewLike(t *Tensor[T]) *Tensor[T] { return tp.alloc(true, t.Shape()) }
+
+// Scratch returns n zeroed elements of tape memory, valid until Reset (heap memory
+// when tp is nil).
+func (tp *Tape[T]) Scratch(n int) []T {
+	if tp == nil {
+		return make([]T, n)
+	}
+	return tp.data.take(n, true)
+}
+
+// ScratchInts returns n zeroed ints of tape memory, valid until Reset.
+func (tp *Tape[T]) ScratchInts(n int) []int {
+	if tp == nil {
+		return make([]int, n)
+	}
+	return tp.ints.take(n, true)
+}
+
+// View returns a tape tensor that shares data with t but has another shape of the
+// same size; it is not recorded (use Reshape for a differentiable view).
+func (tp *Tape[T]) view(t *Tensor[T], shape []int) *Tensor[T] {
+	var v *Tensor[T]
+	if tp == nil {
+		v = &Tensor[T]{}
+	} else {
+		v = tp.tensors.get()
+		v.onTape = true
+	}
+	v.Data = t.Data
+	v.setShape(shape)
+	return v
+}
+
+// NeedsGrad reports whether an op on these inputs must be recorded.
+func (tp *Tape[T]) NeedsGrad(in ...*Tensor[T]) bool {
+	if tp == nil || tp.noGrad {
+		return false
+	}
+	for _, t := range in {
+		if t.requiresGrad {
+			return true
+		}
+	}
+	return false
+}
+
+// Record appends a node for op with output out and inputs in, when any input
+// requires a gradient and the tape records; it marks out as requiring a gradient
+// and returns the node so the caller can fill its saved fields. It returns nil when
+// nothing is recorded.
+func (tp *Tape[T]) Record(op Op[T], out *Tensor[T], in ...*Tensor[T]) *Node[T] {
+	if !tp.NeedsGrad(in...) {
+		return nil
+	}
+	n := tp.nodePog.get()
+	n.Op = op
+	n.Out = out
+	n.In = tp.ptrs.take(len(in), false)
+	copy(n.In, in)
+	out.requiresGrad = true
+	tp.nodes = append(tp.nodes, n)
+	return n
+}
+
+// GradOf returns t's gradient buffer, allocating a zeroed one (tape memory for tape
+// tensors, heap memory for leaves) when it has none.
+func (tp *Tape[T]) GradOf(t *Tensor[T]) []T {
+	if t.Grad == nil {
+		if t.onTape {
+			t.Grad = tp.data.take(len(t.Data), true)
+		} else {
+			t.Grad = make([]T, len(t.Data))
+		}
+	}
+	return t.Grad
+}
+
+// Backward computes the gradient of the one-element tensor loss with respect to every
+// recorded tensor, accumulating into the Grad of parameters. It returns an error
+// when loss is not a one-element tensor or was not produced by this tape's
+// recorded ops.
+func (tp *Tape[T]) Backward(loss *Tensor[T]) error {
+	if loss.Len() != 1 {
+		return fmt.Errorf("autograd: Backward needs a one-element loss, got shape %v", loss.Shape())
+	}
+	return tp.BackwardWith(loss, nil)
+}
+
+// BackwardWith runs the backward pass from out with seed gradient seed (same length
+// as out; nil means all ones).
+func (tp *Tape[T]) BackwardWith(out *Tensor[T], seed []T) error {
+	if tp == nil {
+		return fmt.Errorf("autograd: Backward on a nil tape")
+	}
+	if !out.requiresGrad {
+		return fmt.Errorf("autograd: Backward from a tensor that does not depend on any parameter")
+	}
+	if seed != nil && len(seed) != out.Len() {
+		return fmt.Errorf("autograd: seed has %d elements, output %d", len(seed), out.Len())
+	}
+	g := tp.GradOf(out)
+	if seed == nil {
+		for i := range g {
+			g[i] += 1
+		}
+	} else {
+		accumulate(g, seed)
+	}
+	for i := len(tp.nodes) - 1; i >= 0; i-- {
+		n := tp.nodes[i]
+		if n.Out.Grad == nil {
+			continue // nothing flowed into this node
+		}
+		n.Op.Backward(tp, n)
+	}
+	return nil
+}
