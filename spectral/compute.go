@@ -1,0 +1,177 @@
+package spectral
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// checkBatch validates a row-major batch of signals of the plan's length and
+// returns the number of rows.
+func (pl *Plan) checkBatch(x []float64) (int, error) {
+	n := pl.p.N
+	if len(x) == 0 {
+		return 0, fmt.Errorf("spectral: %s of an empty signal", pl.kernel)
+	}
+	if len(x)%n != 0 {
+		return 0, fmt.Errorf("spectral: %s input has %d samples, not a multiple of the plan's signal length %d", pl.kernel, len(x), n)
+	}
+	if i := firstNonFinite(x); i >= 0 {
+		return 0, fmt.Errorf("spectral: %s input signal %d has %v at sample %d", pl.kernel, i/n, x[i], i%n)
+	}
+	return len(x) / n, nil
+}
+
+func firstNonFinite(x []float64) int {
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return i
+		}
+	}
+	return -1
+}
+
+// prepare returns dst with length want, allocating it when nil.
+func prepare(dst []float64, want int, what string) ([]float64, error) {
+	if dst == nil {
+		return make([]float64, want), nil
+	}
+	if len(dst) != want {
+		return nil, fmt.Errorf("spectral: %s has length %d, want %d", what, len(dst), want)
+	}
+	return dst, nil
+}
+
+// PSD computes the averaged power spectral density of each row of the row-major
+// batch x (length batch*N) into dst (length batch*NFreq, allocated when nil) and
+// returns it. Units: u²/Hz for density scaling, u² for spectrum scaling.
+func (pl *Plan) PSD(dst, x []float64) ([]float64, error) {
+	batch, err := pl.checkBatch(x)
+	if err != nil {
+		return nil, err
+	}
+	nf := pl.NFreq()
+	dst, err = prepare(dst, batch*nf, "PSD destination")
+	if err != nil {
+		return nil, err
+	}
+	pl.parallelRows(batch, func(ws *workspace, r int) {
+		pl.segmentPowers(ws, x[r*pl.p.N:(r+1)*pl.p.N])
+		pl.average(ws, dst[r*nf:(r+1)*nf])
+	})
+	return dst, nil
+}
+
+// parallelRows runs f over rows 0..batch-1 on up to GOMAXPROCS goroutines, each
+// with its own pooled workspace.
+func (pl *Plan) parallelRows(batch int, f func(ws *workspace, r int)) {
+	workers := runtime.GOMAXPROCS(0)
+	// Below about 64k segment-samples of work the goroutine start-up is not worth it.
+	if work := batch * pl.p.NSegments * pl.p.NFFT; work < 1<<16 {
+		workers = 1
+	}
+	workers = min(workers, batch)
+	if workers <= 1 {
+		ws := pl.pool.Get().(*workspace)
+		for r := 0; r < batch; r++ {
+			f(ws, r)
+		}
+		pl.pool.Put(ws)
+		return
+	}
+	var wg sync.WaitGroup
+	per := (batch + workers - 1) / workers
+	for lo := 0; lo < batch; lo += per {
+		hi := min(lo+per, batch)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ws := pl.pool.Get().(*workspace)
+			for r := lo; r < hi; r++ {
+				f(ws, r)
+			}
+			pl.pool.Put(ws)
+		}()
+	}
+	wg.Wait()
+}
+
+// segmentPowers fills ws.spec and ws.power with every segment's one-sided
+// spectrum X_k and scaled power coef_k*|X_k|² for one signal row.
+func (pl *Plan) segmentPowers(ws *workspace, row []float64) {
+	nh, m := pl.nHalf, pl.p.NPerSeg
+	for s := 0; s < pl.p.NSegments; s++ {
+		seg := ws.seg
+		copy(seg, row[s*pl.step:s*pl.step+m])
+		detrend(seg, pl.p.Detrend)
+		for j, w := range pl.win {
+			seg[j] *= w
+		}
+		spec := ws.spec[s*nh : (s+1)*nh]
+		pl.dft.forward(ws.dft, spec, seg)
+		pw := ws.power[s*nh : (s+1)*nh]
+		for k, c := range spec {
+			re, im := real(c), imag(c)
+			pw[k] = pl.coef[k] * (re*re + im*im)
+		}
+	}
+}
+
+// average combines ws.power over segments into one PSD row (length NFreq).
+func (pl *Plan) average(ws *workspace, out []float64) {
+	nh, ns := pl.nHalf, pl.p.NSegments
+	half := out[:nh]
+	switch {
+	case ns == 1:
+		copy(half, ws.power[:nh])
+	case pl.p.Average == AverageMedian:
+		for k := range half {
+			half[k] = pl.medianBin(ws, k) / pl.bias
+		}
+	default:
+		clear(half)
+		for s := 0; s < ns; s++ {
+			for k, v := range ws.power[s*nh : (s+1)*nh] {
+				half[k] += v
+			}
+		}
+		inv := float64(ns)
+		for k := range half {
+			half[k] /= inv
+		}
+	}
+	pl.mirror(out)
+}
+
+// mirror fills the negative-frequency bins of a two-sided row from its first
+// NFFT/2+1 bins (the PSD of a real signal is even).
+func (pl *Plan) mirror(out []float64) {
+	if !pl.p.TwoSided {
+		return
+	}
+	n := pl.p.NFFT
+	for k := pl.nHalf; k < n; k++ {
+		out[k] = out[n-k]
+	}
+}
+
+// medianBin returns the median over segments of bin k's power and leaves in
+// ws.idx[:ns] the segment indices sorted by that power (stable, so ties resolve
+// by segment order).
+func (pl *Plan) medianBin(ws *workspace, k int) float64 {
+	ns, nh := pl.p.NSegments, pl.nHalf
+	idx := ws.idx[:ns]
+	for s := range idx {
+		idx[s] = s
+		ws.col[s] = ws.power[s*nh+k]
+	}
+	col := ws.col
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(col[a], col[b]) })
+	if ns%2 == 1 {
+		return col[idx[ns/2]]
+	}
+	return (col[idx[ns/2-1]] + col[idx[ns/2]]) / 2
+}

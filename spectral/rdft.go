@@ -1,0 +1,106 @@
+package spectral
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/dsp/fourier"
+)
+
+// directDFTMaxN is the largest FFT length for which the real DFT is computed as a
+// product with precomputed cosine and sine tables instead of gonum's FFT. The
+// crossover was measured with BenchmarkRealDFT (see docs/spectral-bench.md).
+const directDFTMaxN = 16
+
+// realDFT computes the one-sided DFT of a real segment of length m zero-padded to
+// n, X_k = Σ_{j<m} y_j exp(-2πi k j / n) for k = 0..n/2, and its adjoint. Its
+// tables are read-only; the FFT scratch lives in rdftWork, one per goroutine.
+type realDFT struct {
+	n, m, nHalf int
+	direct      bool
+	cos, sin    []float64 // direct only: [nHalf][m] row-major
+}
+
+type rdftWork struct {
+	fft *fourier.FFT
+	buf []float64 // length n
+}
+
+func newRealDFT(n, m int) *realDFT {
+	r := &realDFT{n: n, m: m, nHalf: n/2 + 1, direct: n <= directDFTMaxN}
+	if r.direct {
+		r.cos = make([]float64, r.nHalf*m)
+		r.sin = make([]float64, r.nHalf*m)
+		for k := 0; k < r.nHalf; k++ {
+			for j := 0; j < m; j++ {
+				// Reduce k*j mod n first so the angle is exact to one rounding.
+				a := 2 * math.Pi * float64((k*j)%n) / float64(n)
+				r.cos[k*m+j] = math.Cos(a)
+				r.sin[k*m+j] = math.Sin(a)
+			}
+		}
+	}
+	return r
+}
+
+func (r *realDFT) newWork() *rdftWork {
+	w := &rdftWork{buf: make([]float64, r.n)}
+	if !r.direct {
+		w.fft = fourier.NewFFT(r.n)
+	}
+	return w
+}
+
+// forward writes X_0..X_{n/2} of seg (length m) into dst (length nHalf).
+func (r *realDFT) forward(w *rdftWork, dst []complex128, seg []float64) {
+	seg = seg[:r.m]
+	dst = dst[:r.nHalf]
+	if r.direct {
+		for k := range dst {
+			c := r.cos[k*r.m : (k+1)*r.m]
+			s := r.sin[k*r.m : (k+1)*r.m]
+			var re, im float64
+			for j, y := range seg {
+				re += y * c[j]
+				im -= y * s[j]
+			}
+			dst[k] = complex(re, im)
+		}
+		return
+	}
+	copy(w.buf, seg)
+	clear(w.buf[r.m:])
+	w.fft.Coefficients(dst, w.buf)
+}
+
+// adjoint writes dst[j] = Re Σ_{k=0}^{n/2} z_k exp(+2πi k j / n) for j < m, the
+// transpose of forward seen as a real linear map (real and imaginary parts of X_k
+// as separate outputs, z_k = ∂L/∂Re X_k + i ∂L/∂Im X_k). z is overwritten.
+func (r *realDFT) adjoint(w *rdftWork, dst []float64, z []complex128) {
+	dst = dst[:r.m]
+	z = z[:r.nHalf]
+	if r.direct {
+		clear(dst)
+		for k, zk := range z {
+			c := r.cos[k*r.m : (k+1)*r.m]
+			s := r.sin[k*r.m : (k+1)*r.m]
+			a, b := real(zk), imag(zk)
+			for j := range dst {
+				dst[j] += a*c[j] - b*s[j]
+			}
+		}
+		return
+	}
+	// gonum's Sequence computes x_j = Σ_{k=0}^{n-1} Z_k exp(+2πi k j/n) for the
+	// Hermitian extension of Z: the DC and (even n) Nyquist terms appear once with
+	// only their real parts, every other term twice as 2 Re(Z_k e^{..}).
+	for k := 1; k < r.nHalf; k++ {
+		if 2*k == r.n {
+			z[k] = complex(real(z[k]), 0)
+		} else {
+			z[k] *= 0.5
+		}
+	}
+	z[0] = complex(real(z[0]), 0)
+	w.fft.Sequence(w.buf, z)
+	copy(dst, w.buf[:r.m])
+}

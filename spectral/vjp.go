@@ -1,0 +1,95 @@
+package spectral
+
+// VJP computes the vector-Jacobian product of PSD: given the row-major batch x
+// (batch*N) and an upstream gradient g = ∂L/∂PSD (batch*NFreq), it writes
+// dx = ∂L/∂x (batch*N, allocated when nil) and returns it.
+//
+// For one segment with detrended, windowed samples y and one-sided spectrum X,
+// PSD_k = c_k |X_k|² (c_k the scale, doubled where scipy doubles), so
+// ∂L/∂y_j = Re Σ_k 2 g_k c_k X_k exp(+2πi k j/NFFT): an inverse real transform of
+// 2 g_k c_k X_k in which DC and the Nyquist bin (even NFFT) count once. That is
+// multiplied by the window, passed through the detrend (an orthogonal projection,
+// hence self-adjoint) and added into the segment's place in dx, so overlapping
+// segments sum and trailing samples that no segment covers get zero. The mean
+// divides g by the segment count; the median routes each bin's gradient to the
+// segment(s) whose power is the median (half to each of the two middle ones for
+// an even count), divided by the bias. Two-sided rows first fold the gradients of
+// bins k and NFFT-k together, since the two are equal.
+func (pl *Plan) VJP(dx, x, g []float64) ([]float64, error) {
+	batch, err := pl.checkBatch(x)
+	if err != nil {
+		return nil, err
+	}
+	nf, n := pl.NFreq(), pl.p.N
+	if len(g) != batch*nf {
+		return nil, errorf("%s VJP gradient has length %d, want batch %d x %d bins", pl.kernel, len(g), batch, nf)
+	}
+	dx, err = prepare(dx, batch*n, "VJP destination")
+	if err != nil {
+		return nil, err
+	}
+	pl.parallelRows(batch, func(ws *workspace, r int) {
+		pl.rowVJP(ws, dx[r*n:(r+1)*n], x[r*n:(r+1)*n], g[r*nf:(r+1)*nf])
+	})
+	return dx, nil
+}
+
+func (pl *Plan) rowVJP(ws *workspace, dx, x, g []float64) {
+	nh, ns, m := pl.nHalf, pl.p.NSegments, pl.p.NPerSeg
+	// Fold the two-sided gradient onto the one-sided bins.
+	gh := ws.gh
+	copy(gh, g[:nh])
+	if pl.p.TwoSided {
+		n := pl.p.NFFT
+		for k := 1; k < nh; k++ {
+			if n-k != k {
+				gh[k] += g[n-k]
+			}
+		}
+	}
+	pl.segmentPowers(ws, x)
+	// Per-(segment, bin) weight ∂PSD_k/∂power_{s,k}, stored in ws.power (which
+	// the median selection reads first, bin by bin).
+	switch {
+	case ns == 1:
+		copy(ws.power[:nh], gh)
+	case pl.p.Average == AverageMedian:
+		for k := 0; k < nh; k++ {
+			pl.medianBin(ws, k)
+			for s := 0; s < ns; s++ {
+				ws.power[s*nh+k] = 0
+			}
+			if ns%2 == 1 {
+				ws.power[ws.idx[ns/2]*nh+k] = gh[k] / pl.bias
+			} else {
+				ws.power[ws.idx[ns/2-1]*nh+k] = gh[k] / (2 * pl.bias)
+				ws.power[ws.idx[ns/2]*nh+k] = gh[k] / (2 * pl.bias)
+			}
+		}
+	default:
+		inv := 1 / float64(ns)
+		for s := 0; s < ns; s++ {
+			for k := 0; k < nh; k++ {
+				ws.power[s*nh+k] = gh[k] * inv
+			}
+		}
+	}
+	clear(dx)
+	for s := 0; s < ns; s++ {
+		spec := ws.spec[s*nh : (s+1)*nh]
+		wt := ws.power[s*nh : (s+1)*nh]
+		for k, c := range spec {
+			ws.z[k] = complex(2*wt[k]*pl.coef[k], 0) * c
+		}
+		seg := ws.seg
+		pl.dft.adjoint(ws.dft, seg, ws.z)
+		for j, w := range pl.win {
+			seg[j] *= w
+		}
+		detrend(seg, pl.p.Detrend)
+		d := dx[s*pl.step : s*pl.step+m]
+		for j, v := range seg {
+			d[j] += v
+		}
+	}
+}
