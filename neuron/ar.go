@@ -1,0 +1,43 @@
+package neuron
+
+import "math"
+
+// arRates writes minf, mtau of the anomalous rectifier at v (mV).
+func arRates(v float64, o []float64) {
+	o[0] = 1 / (1 + guardedExp((v+75)/5.5))
+	o[1] = 1 / (guardedExp(-14.6-0.086*v) + guardedExp(-1.87+0.07*v))
+}
+
+const arErev = -35.0 // mV
+
+// arMech is the h-like anomalous rectifier ar, a non-specific current with reversal -35 mV.
+type arMech struct {
+	seg  []int32
+	gbar []float64
+	m    []float64
+	tab  *vtable
+}
+
+func (m *arMech) init(c *Cell) {
+	for k := range m.seg {
+		m.m[k] = 0.25
+	}
+}
+
+func (m *arMech) current(c *Cell) {
+	for k, s := range m.seg {
+		v := c.v[c.segNode[s]]
+		g := m.gbar[k] * m.m[k]
+		c.iDen[s] += g * (v - arErev)
+		c.gDen[s] += g
+	}
+}
+
+func (m *arMech) state(c *Cell) {
+	dt := c.dt
+	t := m.tab
+	for k, s := range m.seg {
+		o, th := t.index(c.v[c.segNode[s]])
+		m.m[k] += (1 - math.Exp(-dt/t.at(o, th, 1))) * (t.at(o, th, 0) - m.m[k])
+	}
+}

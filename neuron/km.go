@@ -1,0 +1,45 @@
+package neuron
+
+import "math"
+
+// kmRates writes ninf, ntau of km at v (mV) with temperature factor tadj.
+func kmRates(v, tadj float64, o []float64) {
+	const tha, qa, ra, rb = -30.0, 9.0, 0.001, 0.001
+	a := ra * (v - tha) / (1 - guardedExp(-(v-tha)/qa))
+	b := -rb * (v - tha) / (1 - guardedExp((v-tha)/qa))
+	o[1] = 1 / tadj / (a + b)
+	o[0] = a / (a + b)
+}
+
+// kmMech is the muscarinic K current km (gbar in pS/µm²).
+type kmMech struct {
+	seg  []int32
+	gbar []float64 // tadj*gbar*1e-4, S/cm² per unit n
+	n    []float64
+	tab  *vtable
+}
+
+func (m *kmMech) init(c *Cell) {
+	for k, s := range m.seg {
+		o, th := m.tab.index(c.v[c.segNode[s]])
+		m.n[k] = m.tab.at(o, th, 0)
+	}
+}
+
+func (m *kmMech) current(c *Cell) {
+	for k, s := range m.seg {
+		v := c.v[c.segNode[s]]
+		g := m.gbar[k] * m.n[k]
+		c.iDen[s] += g * (v - ek)
+		c.gDen[s] += g
+	}
+}
+
+func (m *kmMech) state(c *Cell) {
+	dt := c.dt
+	t := m.tab
+	for k, s := range m.seg {
+		o, th := t.index(c.v[c.segNode[s]])
+		m.n[k] += (1 - math.Exp(-dt/t.at(o, th, 1))) * (t.at(o, th, 0) - m.n[k])
+	}
+}

@@ -1,0 +1,184 @@
+package neuron
+
+// spikeTimeOffset is the offset NEURON adds to a threshold crossing detected at t (ms).
+const spikeTimeOffset = 1e-10
+
+// CheckThreshold applies NEURON's spike rule to the soma potential at the current time
+// t_n (step 1 of the fixed step): it reports a spike, at time t_n + 1e-10 ms, when
+// v_soma > threshold and the detector was not already above threshold. Call it once per
+// step, before Advance; Step does both.
+func (c *Cell) CheckThreshold() (spiked bool, tSpike float64) {
+	if c.v[c.somaNode] > c.cfg.Threshold {
+		if !c.spikeFlag {
+			c.spikeFlag = true
+			ts := c.t + spikeTimeOffset
+			c.spikes = append(c.spikes, ts)
+			return true, ts
+		}
+		return false, 0
+	}
+	c.spikeFlag = false
+	return false, 0
+}
+
+// Advance integrates one step from t_n to t_{n+1} (steps 2-8 of NEURON's fixed step):
+// delivers queued events with time <= t_n + dt/2, evaluates currents at the start-of-step
+// state, solves the tree-structured backward-Euler system, updates v, then the gating and
+// calcium states with the new v, the synapses, and the dipole.
+func (c *Cell) Advance() {
+	c.deliverEvents(c.t + 0.5*c.dt)
+	c.t += 0.5 * c.dt
+	c.setupMatrix()
+	c.solve()
+	for i, dv := range c.rhs {
+		c.v[i] += dv
+	}
+	c.updateStates()
+	c.dipole = c.computeDipole()
+	c.t += 0.5 * c.dt
+}
+
+// Step does CheckThreshold then Advance and returns the spike (if any) detected at the
+// start of the step.
+func (c *Cell) Step() (spiked bool, tSpike float64) {
+	spiked, tSpike = c.CheckThreshold()
+	c.Advance()
+	return spiked, tSpike
+}
+
+func (c *Cell) deliverEvents(tm float64) {
+	q := &c.events
+	for q.len() > 0 && q.h[0].t <= tm {
+		e := q.pop()
+		c.syn.receive(int(e.syn), e.w)
+	}
+}
+
+// setupMatrix evaluates every membrane, synaptic and electrode current at the start-of-step
+// state and fills the diagonal d and right-hand side rhs of the node equations (absolute
+// units: µS and nA).
+func (c *Cell) setupMatrix() {
+	for s := range c.iDen {
+		c.iDen[s] = 0
+		c.gDen[s] = 0
+	}
+	if len(c.caSegs) > 0 {
+		c.updateEca()
+		for _, s := range c.caSegs {
+			c.ica[s] = 0
+		}
+	}
+	if c.hh2 != nil {
+		c.hh2.current(c)
+	}
+	if c.km != nil {
+		c.km.current(c)
+	}
+	if c.ca != nil {
+		c.ca.current(c)
+	}
+	if c.kca != nil {
+		c.kca.current(c)
+	}
+	if c.cat != nil {
+		c.cat.current(c)
+	}
+	if c.ar != nil {
+		c.ar.current(c)
+	}
+	copy(c.d, c.dConst)
+	for i := range c.rhs {
+		c.rhs[i] = 0
+	}
+	for s, node := range c.segNode {
+		a := c.aScale[s]
+		c.rhs[node] = -c.iDen[s] * a
+		c.d[node] += c.gDen[s] * a
+	}
+	sy := &c.syn
+	for k, on := range sy.active {
+		if !on {
+			continue
+		}
+		node := sy.node[k]
+		g := sy.b[k] - sy.a[k]
+		c.rhs[node] -= g * (c.v[node] - sy.e[k])
+		c.d[node] += g
+	}
+	tm := c.t
+	for _, cl := range c.clamps {
+		if tm >= cl.delay && tm < cl.delay+cl.dur {
+			c.rhs[cl.node] += cl.amp
+		}
+	}
+	v := c.v
+	for i := 1; i < len(v); i++ {
+		p := c.parent[i]
+		f := c.gAx[i] * (v[p] - v[i])
+		c.rhs[i] += f
+		c.rhs[p] -= f
+	}
+}
+
+// solve performs Hines elimination on the tree (parents precede children) and leaves the
+// voltage change in rhs.
+func (c *Cell) solve() {
+	d, rhs, g, par := c.d, c.rhs, c.gAx, c.parent
+	for i := len(d) - 1; i >= 1; i-- {
+		p := par[i]
+		f := g[i] / d[i]
+		d[p] -= f * g[i]
+		rhs[p] += f * rhs[i]
+	}
+	rhs[0] /= d[0]
+	for i := 1; i < len(d); i++ {
+		rhs[i] = (rhs[i] + g[i]*rhs[par[i]]) / d[i]
+	}
+}
+
+// updateStates advances every state with the new voltage in NEURON's mechanism order
+// (ar, ca, cad, cat, hh2, kca, km), then decays the synapses.
+func (c *Cell) updateStates() {
+	if c.ar != nil {
+		c.ar.state(c)
+	}
+	if c.ca != nil {
+		c.ca.state(c)
+	}
+	if c.cad != nil {
+		c.cad.state(c)
+	}
+	if c.cat != nil {
+		c.cat.state(c)
+	}
+	if c.hh2 != nil {
+		c.hh2.state(c)
+	}
+	if c.kca != nil {
+		c.kca.state(c)
+	}
+	if c.km != nil {
+		c.km.state(c)
+	}
+	sy := &c.syn
+	for k, on := range sy.active {
+		if on {
+			sy.a[k] *= sy.decayA[k]
+			sy.b[k] *= sy.decayB[k]
+		}
+	}
+}
+
+// computeDipole returns the cell's current dipole (fAm): the sum over every axial
+// node-to-parent step of the current (nA) times its z-extent (µm).
+func (c *Cell) computeDipole() float64 {
+	if !c.desc.Dipole {
+		return 0
+	}
+	q := 0.0
+	v := c.v
+	for i := 1; i < len(v); i++ {
+		q += c.dipK[i] * (v[c.parent[i]] - v[i])
+	}
+	return q
+}
