@@ -1,0 +1,287 @@
+package network
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+)
+
+// DriveType names a kind of external drive, with hnn-core's names.
+type DriveType string
+
+// Drive types.
+const (
+	DriveEvoked     DriveType = "evoked"      // Gaussian-distributed event times
+	DrivePoisson    DriveType = "poisson"     // homogeneous Poisson process
+	DriveBursty     DriveType = "bursty"      // rhythmic bursts of spikes
+	DriveSpikeTrain DriveType = "spike_train" // replay of given spike times
+)
+
+// Drive is an external input population of artificial spike sources
+// ("drive cells") connected to the column, with the parameters of hnn-core's
+// add_evoked_drive, add_poisson_drive and add_bursty_drive (and a spike-train
+// replay). Weights are A_weight values in µS and delays A_delay values in ms
+// at zero distance from the column origin; the distance rule is that of
+// GaussianWeightDelay with lamtha = SpaceConstant.
+//
+// Use NewEvokedDrive, NewPoissonDrive, NewBurstyDrive or NewSpikeTrainDrive
+// (or ReadDrives) to get hnn-core's defaults.
+type Drive struct {
+	Name     string
+	Type     DriveType
+	Location string // "proximal", "distal" or a section name
+
+	// WeightsAMPA and WeightsNMDA map a target cell type to its weight (µS).
+	// The union of their keys is the set of targeted cell types.
+	WeightsAMPA map[CellType]float64
+	WeightsNMDA map[CellType]float64
+	// SynapticDelays maps every targeted cell type to its delay (ms).
+	SynapticDelays map[CellType]float64
+	SpaceConstant  float64 // lamtha of the distance rule (grid units)
+
+	// CellSpecific gives one drive cell per targeted cell, connected 1-to-1;
+	// otherwise NDriveCells drive cells each connect to every target cell.
+	CellSpecific bool
+	NDriveCells  int
+	EventSeed    int64 // base seed of the drive cells' generators
+
+	// Evoked: NumSpikes times drawn from N(Mu, Sigma²) (ms).
+	Mu, Sigma float64
+	NumSpikes int // also spikes per burst (bursty)
+
+	// Poisson and bursty: event window. TStop ≤ 0 means the simulation end.
+	TStart, TStop float64
+	// Poisson: Rate (Hz) for every target, or RateConstant per target type
+	// (cell-specific drives only).
+	Rate         float64
+	RateConstant map[CellType]float64
+
+	// Bursty: start jitter (ms, shared by all drive cells), burst rate (Hz),
+	// burst jitter (ms) and inter-spike interval within a burst (ms).
+	TStartStd, BurstRate, BurstStd, SpikeISI float64
+
+	// SpikeTrain: the spike times (ms) of each drive cell.
+	SpikeTimes [][]float64
+}
+
+// Defaults of hnn-core's add_*_drive functions.
+const (
+	DefaultDriveDelay          = 0.1   // synaptic_delays (ms)
+	DefaultEventSeed           = 2     // event_seed
+	DefaultEvokedSpaceConstant = 3.0   // space_constant of evoked and spike-train drives
+	DefaultRhythmSpaceConstant = 100.0 // space_constant of Poisson and bursty drives
+)
+
+// NewEvokedDrive returns an evoked drive with hnn-core's defaults:
+// cell-specific, one spike per drive cell, space constant 3, event seed 2.
+func NewEvokedDrive(name, location string, mu, sigma float64) Drive {
+	return Drive{Name: name, Type: DriveEvoked, Location: location, Mu: mu, Sigma: sigma,
+		NumSpikes: 1, CellSpecific: true, SpaceConstant: DefaultEvokedSpaceConstant,
+		EventSeed: DefaultEventSeed}
+}
+
+// NewPoissonDrive returns a cell-specific Poisson drive at rate (Hz) with
+// hnn-core's defaults: tstart 0, tstop = simulation end, space constant 100,
+// event seed 2.
+func NewPoissonDrive(name, location string, rate float64) Drive {
+	return Drive{Name: name, Type: DrivePoisson, Location: location, Rate: rate,
+		CellSpecific: true, SpaceConstant: DefaultRhythmSpaceConstant, EventSeed: DefaultEventSeed}
+}
+
+// NewBurstyDrive returns a bursty drive with hnn-core's defaults: one drive
+// cell, not cell-specific, doublets 10 ms apart, space constant 100, event
+// seed 2.
+func NewBurstyDrive(name, location string, tstart, burstRate, burstStd float64) Drive {
+	return Drive{Name: name, Type: DriveBursty, Location: location, TStart: tstart,
+		BurstRate: burstRate, BurstStd: burstStd, NumSpikes: 2, SpikeISI: 10, NDriveCells: 1,
+		SpaceConstant: DefaultRhythmSpaceConstant, EventSeed: DefaultEventSeed}
+}
+
+// NewSpikeTrainDrive returns a drive replaying the given spike times, one
+// drive cell per train, each connected to every target cell.
+func NewSpikeTrainDrive(name, location string, times [][]float64) Drive {
+	return Drive{Name: name, Type: DriveSpikeTrain, Location: location, SpikeTimes: times,
+		NDriveCells: len(times), SpaceConstant: DefaultEvokedSpaceConstant}
+}
+
+// SetTarget sets the AMPA and NMDA weights (µS; a negative value means that
+// receptor is not used) and the delay (ms) of one target cell type.
+func (d *Drive) SetTarget(ct CellType, ampa, nmda, delay float64) {
+	if d.SynapticDelays == nil {
+		d.SynapticDelays = map[CellType]float64{}
+	}
+	if ampa >= 0 {
+		if d.WeightsAMPA == nil {
+			d.WeightsAMPA = map[CellType]float64{}
+		}
+		d.WeightsAMPA[ct] = ampa
+	}
+	if nmda >= 0 {
+		if d.WeightsNMDA == nil {
+			d.WeightsNMDA = map[CellType]float64{}
+		}
+		d.WeightsNMDA[ct] = nmda
+	}
+	d.SynapticDelays[ct] = delay
+}
+
+// Targets returns the targeted cell types in gid order.
+func (d *Drive) Targets() []CellType {
+	var out []CellType
+	for _, ct := range CellTypes {
+		_, a := d.WeightsAMPA[ct]
+		_, n := d.WeightsNMDA[ct]
+		if a || n {
+			out = append(out, ct)
+		}
+	}
+	return out
+}
+
+// Validate checks the drive's parameters the way hnn-core does.
+func (d *Drive) Validate() error {
+	errf := func(format string, a ...any) error {
+		return fmt.Errorf("network: drive %q: "+format, append([]any{d.Name}, a...)...)
+	}
+	if d.Name == "" {
+		return fmt.Errorf("network: drive has no name")
+	}
+	targets := d.Targets()
+	if len(targets) == 0 {
+		return errf("no target cell type has a synaptic weight")
+	}
+	if d.Location == LocDistal && slices.Contains(targets, L5Basket) {
+		return errf("a distal drive cannot target L5_basket")
+	}
+	for _, m := range []map[CellType]float64{d.WeightsAMPA, d.WeightsNMDA, d.SynapticDelays} {
+		for ct, v := range m {
+			if !ct.Valid() {
+				return errf("invalid cell type %d", int(ct))
+			}
+			if !(v >= 0) || math.IsInf(v, 0) {
+				return errf("%s: weight or delay %v must be non-negative and finite", ct, v)
+			}
+		}
+	}
+	for _, ct := range targets {
+		if _, ok := d.SynapticDelays[ct]; !ok {
+			return errf("no synaptic delay for target %s", ct)
+		}
+		if _, ok := d.WeightsAMPA[ct]; ok {
+			if err := checkTarget(ct, d.Location, AMPA); err != nil {
+				return errf("%v", err)
+			}
+		}
+		if _, ok := d.WeightsNMDA[ct]; ok {
+			if err := checkTarget(ct, d.Location, NMDA); err != nil {
+				return errf("%v", err)
+			}
+		}
+	}
+	if len(d.SynapticDelays) != len(targets) {
+		return errf("synaptic_delays must name exactly the targeted cell types %v", targets)
+	}
+	if !(d.SpaceConstant > 0) || math.IsInf(d.SpaceConstant, 0) {
+		return errf("space_constant %v must be positive", d.SpaceConstant)
+	}
+	if d.EventSeed < 0 || d.EventSeed > math.MaxUint32 {
+		return errf("event_seed %d must be in [0, 2^32)", d.EventSeed)
+	}
+	if !d.CellSpecific && d.NDriveCells < 1 {
+		return errf("n_drive_cells %d must be at least 1 when cell_specific is false", d.NDriveCells)
+	}
+	switch d.Type {
+	case DriveEvoked:
+		if !(d.Sigma >= 0) {
+			return errf("sigma %v cannot be negative", d.Sigma)
+		}
+		if d.NumSpikes < 1 {
+			return errf("numspikes must be greater than zero")
+		}
+		if math.IsNaN(d.Mu) || math.IsInf(d.Mu, 0) {
+			return errf("mu %v must be finite", d.Mu)
+		}
+	case DrivePoisson:
+		if err := d.checkWindow(); err != nil {
+			return errf("%v", err)
+		}
+		if d.RateConstant != nil {
+			if !d.CellSpecific {
+				return errf("rate_constant must be a single value when cell_specific is false")
+			}
+			for _, ct := range targets {
+				if _, ok := d.RateConstant[ct]; !ok {
+					return errf("no rate constant for target %s", ct)
+				}
+			}
+			for ct, v := range d.RateConstant {
+				if !ct.Valid() || !(v > 0) || math.IsInf(v, 0) {
+					return errf("rate constant %v for %s must be positive", v, ct)
+				}
+			}
+		} else if !(d.Rate > 0) || math.IsInf(d.Rate, 0) {
+			return errf("rate constant %v must be positive", d.Rate)
+		}
+	case DriveBursty:
+		if err := d.checkWindow(); err != nil {
+			return errf("%v", err)
+		}
+		if !(d.BurstRate > 0) || math.IsInf(d.BurstRate, 0) {
+			return errf("burst_rate %v must be positive", d.BurstRate)
+		}
+		if !(d.TStartStd >= 0) || !(d.BurstStd >= 0) || !(d.SpikeISI >= 0) {
+			return errf("tstart_std, burst_std and spike_isi must be non-negative")
+		}
+		if d.NumSpikes < 1 {
+			return errf("numspikes must be greater than zero")
+		}
+		if dur, period := float64(d.NumSpikes-1)*d.SpikeISI, 1000/d.BurstRate; dur > period {
+			return errf("burst duration %v ms exceeds the burst period %v ms", dur, period)
+		}
+	case DriveSpikeTrain:
+		if d.CellSpecific {
+			return errf("spike-train drives cannot be cell-specific")
+		}
+		if d.NDriveCells != len(d.SpikeTimes) {
+			return errf("n_drive_cells %d differs from the %d spike trains", d.NDriveCells, len(d.SpikeTimes))
+		}
+		for i, tr := range d.SpikeTimes {
+			for _, t := range tr {
+				if math.IsNaN(t) || math.IsInf(t, 0) {
+					return errf("spike train %d has a non-finite time", i)
+				}
+			}
+		}
+	default:
+		return errf("unknown drive type %q (want evoked, poisson, bursty or spike_train)", d.Type)
+	}
+	return nil
+}
+
+func (d *Drive) checkWindow() error {
+	if !(d.TStart >= 0) || math.IsInf(d.TStart, 0) {
+		return fmt.Errorf("tstart %v must be non-negative", d.TStart)
+	}
+	if d.TStop > 0 && d.TStop < d.TStart {
+		return fmt.Errorf("tstop %v is before tstart %v", d.TStop, d.TStart)
+	}
+	if math.IsNaN(d.TStop) || math.IsInf(d.TStop, 0) {
+		return fmt.Errorf("tstop %v must be finite", d.TStop)
+	}
+	return nil
+}
+
+// Clone returns a deep copy of the drive.
+func (d *Drive) Clone() Drive {
+	c := *d
+	c.WeightsAMPA, c.WeightsNMDA = maps.Clone(d.WeightsAMPA), maps.Clone(d.WeightsNMDA)
+	c.SynapticDelays, c.RateConstant = maps.Clone(d.SynapticDelays), maps.Clone(d.RateConstant)
+	if d.SpikeTimes != nil {
+		c.SpikeTimes = make([][]float64, len(d.SpikeTimes))
+		for i, t := range d.SpikeTimes {
+			c.SpikeTimes[i] = slices.Clone(t)
+		}
+	}
+	return c
+}

@@ -1,0 +1,187 @@
+package network
+
+import (
+	"fmt"
+	"math"
+)
+
+// Network is a column with its cell-to-cell connectivity and external
+// drives: everything needed to lay out gids, connections and drive event
+// times, independent of how the cells are simulated. Drive cells get gids
+// after the column's cells, drive by drive in the order of Drives.
+type Network struct {
+	Column       *Column
+	Connectivity *Connectivity
+	Drives       []Drive
+}
+
+// NewNetwork validates and assembles a network. conn may be nil for the
+// default connectivity.
+func NewNetwork(col *Column, conn *Connectivity, drives []Drive) (*Network, error) {
+	if col == nil {
+		return nil, fmt.Errorf("network: nil column")
+	}
+	if conn == nil {
+		conn = DefaultConnectivity()
+	}
+	if err := conn.Validate(); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for i := range drives {
+		if err := drives[i].Validate(); err != nil {
+			return nil, err
+		}
+		if seen[drives[i].Name] {
+			return nil, fmt.Errorf("network: duplicate drive name %q", drives[i].Name)
+		}
+		seen[drives[i].Name] = true
+	}
+	n := &Network{Column: col, Connectivity: conn, Drives: drives}
+	return n, nil
+}
+
+// NumDriveCells returns the number of drive cells of drive i: one per
+// targeted cell for a cell-specific drive, NDriveCells otherwise.
+func (n *Network) NumDriveCells(i int) int {
+	d := &n.Drives[i]
+	if !d.CellSpecific {
+		return d.NDriveCells
+	}
+	total := 0
+	for _, ct := range d.Targets() {
+		total += n.Column.Count(ct)
+	}
+	return total
+}
+
+// DriveRange returns the half-open gid range of drive i's drive cells.
+func (n *Network) DriveRange(i int) (start, end int) {
+	start = n.Column.NumCells()
+	for j := range i {
+		start += n.NumDriveCells(j)
+	}
+	return start, start + n.NumDriveCells(i)
+}
+
+// NumGIDs returns the number of gids of the whole network, cells plus
+// drive cells (hnn-core's trial seed offset).
+func (n *Network) NumGIDs() int {
+	total := n.Column.NumCells()
+	for i := range n.Drives {
+		total += n.NumDriveCells(i)
+	}
+	return total
+}
+
+// driveCellTarget returns, for drive cell offset k of a cell-specific
+// drive, the gid of the cell it projects to.
+func (n *Network) driveCellTarget(d *Drive, k int) int {
+	for _, ct := range d.Targets() {
+		s, e := n.Column.Range(ct)
+		if k < e-s {
+			return s + k
+		}
+		k -= e - s
+	}
+	panic("network: drive cell offset out of range")
+}
+
+// DriveEventTimes returns the event times (ms, sorted, 0 < t ≤ tstop) of
+// every drive cell of drive i in trial trial (0-based), indexed by the
+// drive cell's offset within the drive. The times are bit-identical to
+// hnn-core's for the same drive parameters, network size and trial.
+func (n *Network) DriveEventTimes(i, trial int, tstop float64) ([][]float64, error) {
+	d := &n.Drives[i]
+	nGIDs := n.NumGIDs()
+	nCells := n.NumDriveCells(i)
+	if d.Type != DriveSpikeTrain {
+		last := d.EventSeed + int64(trial)*int64(nGIDs) + int64(nCells-1)
+		if trial < 0 || last > math.MaxUint32 {
+			return nil, fmt.Errorf("network: drive %q trial %d: seed %d exceeds 2^32−1", d.Name, trial, last)
+		}
+	}
+	out := make([][]float64, nCells)
+	for k := range out {
+		target := CellType(-1)
+		if d.CellSpecific {
+			target = n.Column.Cells[n.driveCellTarget(d, k)].Type
+		}
+		out[k] = d.cellEventTimes(k, target, trial, nGIDs, tstop)
+	}
+	return out, nil
+}
+
+// Connection is one link from a source (a cell or a drive cell) to a
+// target cell: each spike of the source reaches the Receptor synapse of
+// every section in Sections after Delay with weight Weight.
+type Connection struct {
+	Src, Tgt int      // gids
+	Receptor Receptor // receptor on the target
+	Sections []string // target sections (shared, do not modify)
+	Weight   float64  // µS, distance rule and gains applied
+	Delay    float64  // ms, distance rule applied
+}
+
+// CellConnections expands the connectivity into one Connection per
+// (class, source cell, target cell) pair, class by class, sources and then
+// targets in gid order. Weights include the per-class and global gains.
+func (n *Network) CellConnections() []Connection {
+	col := n.Column
+	var out []Connection
+	for ci := range n.Connectivity.Classes {
+		cc := &n.Connectivity.Classes[ci]
+		gain := n.Connectivity.EffectiveGain(ci)
+		s0, s1 := col.Range(cc.Source)
+		t0, t1 := col.Range(cc.Target)
+		secs, _ := cc.Target.LocationSections(cc.Location) // validated
+		for s := s0; s < s1; s++ {
+			for t := t0; t < t1; t++ {
+				if s == t && !cc.AllowAutapses {
+					continue
+				}
+				w, dl := GaussianWeightDelay(cc.Weight, cc.Delay, cc.Lamtha, col.InplaneDistance, col.Cells[s].Pos, col.Cells[t].Pos)
+				out = append(out, Connection{Src: s, Tgt: t, Receptor: cc.Receptor, Sections: secs, Weight: w * gain, Delay: dl})
+			}
+		}
+	}
+	return out
+}
+
+// DriveConnections expands drive i into its connections: for each target
+// cell type in gid order, AMPA then NMDA, one connection per drive cell and
+// target cell (1-to-1 for cell-specific drives), with the distance rule
+// measured from the column origin.
+func (n *Network) DriveConnections(i int) []Connection {
+	col := n.Column
+	d := &n.Drives[i]
+	g0, g1 := n.DriveRange(i)
+	origin := col.Origin()
+	var out []Connection
+	offset := 0
+	for _, ct := range d.Targets() {
+		t0, t1 := col.Range(ct)
+		secs, _ := ct.LocationSections(d.Location) // validated
+		for _, rw := range []struct {
+			r Receptor
+			m map[CellType]float64
+		}{{AMPA, d.WeightsAMPA}, {NMDA, d.WeightsNMDA}} {
+			aw, ok := rw.m[ct]
+			if !ok {
+				continue
+			}
+			for t := t0; t < t1; t++ {
+				w, dl := GaussianWeightDelay(aw, d.SynapticDelays[ct], d.SpaceConstant, col.InplaneDistance, origin, col.Cells[t].Pos)
+				if d.CellSpecific {
+					out = append(out, Connection{Src: g0 + offset + t - t0, Tgt: t, Receptor: rw.r, Sections: secs, Weight: w, Delay: dl})
+					continue
+				}
+				for s := g0; s < g1; s++ {
+					out = append(out, Connection{Src: s, Tgt: t, Receptor: rw.r, Sections: secs, Weight: w, Delay: dl})
+				}
+			}
+		}
+		offset += t1 - t0
+	}
+	return out
+}
