@@ -1,7 +1,5 @@
 package neuron
 
-import "math"
-
 // arRates writes minf, mtau of the anomalous rectifier at v (mV).
 func arRates(v float64, o []float64) {
 	o[0] = 1 / (1 + guardedExp((v+75)/5.5))
@@ -14,7 +12,9 @@ const arErev = -35.0 // mV
 type arMech struct {
 	seg  []int32
 	gbar []float64
-	m    []float64
+	m    []float64 // gating state (view into the cell's gate array)
+	mInf []float64
+	mX   []float64
 	tab  *vtable
 }
 
@@ -33,11 +33,11 @@ func (m *arMech) current(c *Cell) {
 	}
 }
 
-func (m *arMech) state(c *Cell) {
-	dt := c.dt
+func (m *arMech) rates(c *Cell) {
+	mdt := -c.dt
 	t := m.tab
 	for k, s := range m.seg {
 		o, th := t.index(c.v[c.segNode[s]])
-		m.m[k] += (1 - math.Exp(-dt/t.at(o, th, 1))) * (t.at(o, th, 0) - m.m[k])
+		m.mInf[k], m.mX[k] = t.at(o, th, 0), mdt/t.at(o, th, 1)
 	}
 }

@@ -1,7 +1,5 @@
 package neuron
 
-import "math"
-
 // caRates writes minf, mtau, hinf, htau of the HVA Ca current at v (mV).
 func caRates(v, tadj float64, o []float64) {
 	a := 0.055 * (-27 - v) / (guardedExp((-27-v)/3.8) - 1)
@@ -16,10 +14,12 @@ func caRates(v, tadj float64, o []float64) {
 
 // caMech is the high-voltage-activated Ca current ca; its current is ica (feeds cad).
 type caMech struct {
-	seg  []int32
-	gbar []float64 // tadj*gbar*1e-4, S/cm²
-	m, h []float64
-	tab  *vtable
+	seg        []int32
+	gbar       []float64 // tadj*gbar*1e-4, S/cm²
+	m, h       []float64 // gating states (views into the cell's gate array)
+	mInf, hInf []float64
+	mX, hX     []float64
+	tab        *vtable
 }
 
 func (m *caMech) init(c *Cell) {
@@ -42,12 +42,12 @@ func (m *caMech) current(c *Cell) {
 	}
 }
 
-func (m *caMech) state(c *Cell) {
-	dt := c.dt
+func (m *caMech) rates(c *Cell) {
+	mdt := -c.dt
 	t := m.tab
 	for k, s := range m.seg {
 		o, th := t.index(c.v[c.segNode[s]])
-		m.m[k] += (1 - math.Exp(-dt/t.at(o, th, 1))) * (t.at(o, th, 0) - m.m[k])
-		m.h[k] += (1 - math.Exp(-dt/t.at(o, th, 3))) * (t.at(o, th, 2) - m.h[k])
+		m.mInf[k], m.mX[k] = t.at(o, th, 0), mdt/t.at(o, th, 1)
+		m.hInf[k], m.hX[k] = t.at(o, th, 2), mdt/t.at(o, th, 3)
 	}
 }

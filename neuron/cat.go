@@ -1,7 +1,5 @@
 package neuron
 
-import "math"
-
 // catRates writes minf, mtau, hinf, htau of the T-type Ca current at v (mV).
 func catRates(v float64, o []float64) {
 	o[0] = 1 / (1 + guardedExp((-v-56)/6.2))
@@ -18,10 +16,12 @@ const catErev = 125.0 // mV, hard-coded reversal of cat
 
 // catMech is the T-type Ca current cat, a non-specific current with reversal +125 mV.
 type catMech struct {
-	seg  []int32
-	gbar []float64
-	m, h []float64
-	tab  *vtable
+	seg        []int32
+	gbar       []float64
+	m, h       []float64 // gating states (views into the cell's gate array)
+	mInf, hInf []float64
+	mX, hX     []float64
+	tab        *vtable
 }
 
 func (m *catMech) init(c *Cell) {
@@ -42,12 +42,12 @@ func (m *catMech) current(c *Cell) {
 	}
 }
 
-func (m *catMech) state(c *Cell) {
-	dt := c.dt
+func (m *catMech) rates(c *Cell) {
+	mdt := -c.dt
 	t := m.tab
 	for k, s := range m.seg {
 		o, th := t.index(c.v[c.segNode[s]])
-		m.m[k] += (1 - math.Exp(-dt/t.at(o, th, 1))) * (t.at(o, th, 0) - m.m[k])
-		m.h[k] += (1 - math.Exp(-dt/t.at(o, th, 3))) * (t.at(o, th, 2) - m.h[k])
+		m.mInf[k], m.mX[k] = t.at(o, th, 0), mdt/t.at(o, th, 1)
+		m.hInf[k], m.hX[k] = t.at(o, th, 2), mdt/t.at(o, th, 3)
 	}
 }

@@ -51,6 +51,10 @@ type Cell struct {
 	caSegs        []int32 // segments whose eca is recomputed every step
 	ktfHalf       float64
 
+	// every gating state of every mechanism, with per-step scratch for x∞ and the cnexp
+	// factor (first -dt/τ, then 1 - exp(-dt/τ)); mechanisms hold views into these
+	gate, gateInf, gateF []float64
+
 	hh2 *hh2Mech
 	km  *kmMech
 	ca  *caMech
@@ -253,13 +257,28 @@ func (c *Cell) buildMechanisms(tb *tables) {
 			}
 		}
 	}
-	hh.m, hh.h, hh.n = make([]float64, len(hh.seg)), make([]float64, len(hh.seg)), make([]float64, len(hh.seg))
-	km.n = make([]float64, len(km.seg))
-	ca.m, ca.h = make([]float64, len(ca.seg)), make([]float64, len(ca.seg))
+	ng := 3*len(hh.seg) + len(km.seg) + 2*len(ca.seg) + len(kca.seg) + 2*len(cat.seg) + len(ar.seg)
+	c.gate = make([]float64, ng)
+	c.gateInf = make([]float64, ng)
+	c.gateF = make([]float64, ng)
+	off := 0
+	// views returns the state, steady-state and exponent views of the next n gates.
+	views := func(n int) (st, inf, x []float64) {
+		st, inf, x = c.gate[off:off+n:off+n], c.gateInf[off:off+n:off+n], c.gateF[off:off+n:off+n]
+		off += n
+		return
+	}
+	hh.m, hh.mInf, hh.mX = views(len(hh.seg))
+	hh.h, hh.hInf, hh.hX = views(len(hh.seg))
+	hh.n, hh.nInf, hh.nX = views(len(hh.seg))
+	km.n, km.nInf, km.nX = views(len(km.seg))
+	ca.m, ca.mInf, ca.mX = views(len(ca.seg))
+	ca.h, ca.hInf, ca.hX = views(len(ca.seg))
+	kca.n, kca.nInf, kca.nX = views(len(kca.seg))
+	cat.m, cat.mInf, cat.mX = views(len(cat.seg))
+	cat.h, cat.hInf, cat.hX = views(len(cat.seg))
+	ar.m, ar.mInf, ar.mX = views(len(ar.seg))
 	cad.ca = make([]float64, len(cad.seg))
-	kca.n = make([]float64, len(kca.seg))
-	cat.m, cat.h = make([]float64, len(cat.seg)), make([]float64, len(cat.seg))
-	ar.m = make([]float64, len(ar.seg))
 	if len(hh.seg) > 0 {
 		c.hh2 = hh
 	}

@@ -38,11 +38,13 @@ func hh2Rates(v, q10 float64, o []float64) {
 
 // hh2Mech is hh2 on a set of segments: Na, K (ena 50, ek -77) and leak currents.
 type hh2Mech struct {
-	seg           []int32
-	gnabar, gkbar []float64
-	gl, el        []float64
-	m, h, n       []float64
-	tab           *vtable
+	seg              []int32
+	gnabar, gkbar    []float64
+	gl, el           []float64
+	m, h, n          []float64 // gating states (views into the cell's gate array)
+	mInf, hInf, nInf []float64 // steady states at the new v (views)
+	mX, hX, nX       []float64 // -dt/tau at the new v (views)
+	tab              *vtable
 }
 
 func (h *hh2Mech) init(c *Cell) {
@@ -66,13 +68,14 @@ func (h *hh2Mech) current(c *Cell) {
 	}
 }
 
-func (h *hh2Mech) state(c *Cell) {
-	dt := c.dt
+// rates writes x∞ and -dt/τ of every gate at the new voltage.
+func (h *hh2Mech) rates(c *Cell) {
+	mdt := -c.dt
 	t := h.tab
 	for k, s := range h.seg {
 		o, th := t.index(c.v[c.segNode[s]])
-		h.m[k] += (1 - math.Exp(-dt/t.at(o, th, 1))) * (t.at(o, th, 0) - h.m[k])
-		h.h[k] += (1 - math.Exp(-dt/t.at(o, th, 3))) * (t.at(o, th, 2) - h.h[k])
-		h.n[k] += (1 - math.Exp(-dt/t.at(o, th, 5))) * (t.at(o, th, 4) - h.n[k])
+		h.mInf[k], h.mX[k] = t.at(o, th, 0), mdt/t.at(o, th, 1)
+		h.hInf[k], h.hX[k] = t.at(o, th, 2), mdt/t.at(o, th, 3)
+		h.nInf[k], h.nX[k] = t.at(o, th, 4), mdt/t.at(o, th, 5)
 	}
 }

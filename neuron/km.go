@@ -1,7 +1,5 @@
 package neuron
 
-import "math"
-
 // kmRates writes ninf, ntau of km at v (mV) with temperature factor tadj.
 func kmRates(v, tadj float64, o []float64) {
 	const tha, qa, ra, rb = -30.0, 9.0, 0.001, 0.001
@@ -15,7 +13,9 @@ func kmRates(v, tadj float64, o []float64) {
 type kmMech struct {
 	seg  []int32
 	gbar []float64 // tadj*gbar*1e-4, S/cm² per unit n
-	n    []float64
+	n    []float64 // gating state (view into the cell's gate array)
+	nInf []float64
+	nX   []float64
 	tab  *vtable
 }
 
@@ -35,11 +35,11 @@ func (m *kmMech) current(c *Cell) {
 	}
 }
 
-func (m *kmMech) state(c *Cell) {
-	dt := c.dt
+func (m *kmMech) rates(c *Cell) {
+	mdt := -c.dt
 	t := m.tab
 	for k, s := range m.seg {
 		o, th := t.index(c.v[c.segNode[s]])
-		m.n[k] += (1 - math.Exp(-dt/t.at(o, th, 1))) * (t.at(o, th, 0) - m.n[k])
+		m.nInf[k], m.nX[k] = t.at(o, th, 0), mdt/t.at(o, th, 1)
 	}
 }

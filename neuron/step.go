@@ -121,44 +121,53 @@ func (c *Cell) setupMatrix() {
 }
 
 // solve performs Hines elimination on the tree (parents precede children) and leaves the
-// voltage change in rhs.
+// voltage change in rhs (d is overwritten with reciprocal pivots).
 func (c *Cell) solve() {
 	d, rhs, g, par := c.d, c.rhs, c.gAx, c.parent
 	for i := len(d) - 1; i >= 1; i-- {
 		p := par[i]
-		f := g[i] / d[i]
+		inv := 1 / d[i]
+		d[i] = inv
+		f := g[i] * inv
 		d[p] -= f * g[i]
 		rhs[p] += f * rhs[i]
 	}
 	rhs[0] /= d[0]
 	for i := 1; i < len(d); i++ {
-		rhs[i] = (rhs[i] + g[i]*rhs[par[i]]) / d[i]
+		rhs[i] = (rhs[i] + g[i]*rhs[par[i]]) * d[i]
 	}
 }
 
-// updateStates advances every state with the new voltage in NEURON's mechanism order
-// (ar, ca, cad, cat, hh2, kca, km), then decays the synapses.
+// updateStates advances every state with the new voltage as NEURON's mechanism order
+// (ar, ca, cad, cat, hh2, kca, km) does: cad first (it reads only the start-of-step ica),
+// then the rates of every gate (kca from the fresh cai), then one batched cnexp update
+// x += (1 - exp(-dt/τ))(x∞ - x) over all gates; finally the synapses decay.
 func (c *Cell) updateStates() {
-	if c.ar != nil {
-		c.ar.state(c)
-	}
-	if c.ca != nil {
-		c.ca.state(c)
-	}
 	if c.cad != nil {
 		c.cad.state(c)
 	}
+	if c.ar != nil {
+		c.ar.rates(c)
+	}
+	if c.ca != nil {
+		c.ca.rates(c)
+	}
 	if c.cat != nil {
-		c.cat.state(c)
+		c.cat.rates(c)
 	}
 	if c.hh2 != nil {
-		c.hh2.state(c)
+		c.hh2.rates(c)
 	}
 	if c.kca != nil {
-		c.kca.state(c)
+		c.kca.rates(c)
 	}
 	if c.km != nil {
-		c.km.state(c)
+		c.km.rates(c)
+	}
+	oneMinusExpInPlace(c.gateF)
+	g, inf, f := c.gate, c.gateInf[:len(c.gate)], c.gateF[:len(c.gate)]
+	for i := range g {
+		g[i] += f[i] * (inf[i] - g[i])
 	}
 	sy := &c.syn
 	for k, on := range sy.active {

@@ -1,0 +1,57 @@
+package neuron
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// poissonTimes returns the event times (ms) of a homogeneous Poisson train of rate hz on
+// [0, tstop).
+func poissonTimes(rng *rand.Rand, hz, tstop float64) []float64 {
+	var ts []float64
+	t := 0.0
+	for {
+		t += rng.ExpFloat64() * 1000 / hz
+		if t >= tstop {
+			return ts
+		}
+		ts = append(ts, t)
+	}
+}
+
+// ampaPoissonInputs returns one independent 10 Hz Poisson train of weight w on every AMPA
+// synapse of d.
+func ampaPoissonInputs(d *CellDesc, seed uint64, hz, w, tstop float64) []Input {
+	rng := rand.New(rand.NewPCG(seed, 0x6e6575726f6e))
+	var in []Input
+	for _, s := range d.Sections {
+		for _, sy := range s.Synapses {
+			if sy.Receptor == AMPA {
+				in = append(in, Input{Section: s.Name, Receptor: AMPA, X: 0.5, WeightUS: w,
+					TimesMS: poissonTimes(rng, hz, tstop)})
+			}
+		}
+	}
+	return in
+}
+
+// BenchmarkL5Poisson1s simulates one L5 pyramidal cell for 1000 ms at dt 0.025 ms with an
+// independent 10 Hz Poisson train on each of its 8 AMPA synapses (0.0015 µS), model build
+// excluded (the NEURON reference point: hnn-core on NEURON 8.2.2, 0.60 s of CPU).
+func BenchmarkL5Poisson1s(b *testing.B) {
+	d, _ := Template(L5Pyramidal)
+	spec := RunSpec{Desc: d, TStop: 1000, Inputs: ampaPoissonInputs(d, 1, 10, 0.0015, 1000)}
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		c, err := spec.Prepare()
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := Steps(spec.TStop, c.Dt())
+		b.StartTimer()
+		for k := 0; k < n; k++ {
+			c.Step()
+		}
+	}
+}
