@@ -67,7 +67,7 @@ func TestDriveEventsTrialSeedOffset(t *testing.T) {
 	// Trial 1 of drive cell k uses seed event_seed + NumGIDs + k, which is
 	// trial 0's seed of drive cell k + NumGIDs; check against a direct draw.
 	d := n.Drives[1]
-	want := NewRandomState(uint32(d.EventSeed) + uint32(n.NumGIDs())).Normal(d.Mu, d.Sigma)
+	want := NewRandomState(uint32(d.EventSeed)+uint32(n.NumGIDs())).Normal(d.Mu, d.Sigma)
 	if len(ev1[0]) != 1 || ev1[0][0] != want {
 		t.Errorf("trial 1 event %v, want %v", ev1[0], want)
 	}

@@ -1,0 +1,440 @@
+package network
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/neurograd/neurograd/neuron"
+)
+
+// SimOptions configures a biophysical simulation of a Network.
+type SimOptions struct {
+	TStop float64 // simulated time (ms), > 0
+	Dt    float64 // time step (ms); 0 means 0.025
+	Trial int     // trial index (0-based): selects the drive seeds as hnn-core does
+
+	// Workers is the number of goroutines cells are partitioned across;
+	// 0 means GOMAXPROCS. Results do not depend on it.
+	Workers int
+
+	// RecordVSoma lists the gids whose soma potential is recorded.
+	RecordVSoma []int
+	// TonicBias adds current clamps to the somata of whole populations.
+	TonicBias []TonicBias
+	// Progress, when non-nil, is called from the simulating goroutine after
+	// each exchange interval with the simulated time reached (ms).
+	Progress func(t float64)
+}
+
+// TonicBias is hnn-core's add_tonic_bias for one cell type: a current clamp
+// of Amplitude nA (positive depolarising) at soma(0.5) of every cell of
+// CellType, on during steps whose midpoint lies in [T0, TStop); TStop ≤ 0
+// means the end of the simulation.
+type TonicBias struct {
+	CellType  CellType
+	Amplitude float64 // nA
+	T0, TStop float64 // ms
+}
+
+// Spike is one spike of a cell or a drive cell.
+type Spike struct {
+	Time float64 // ms; a cell spike is at grid time + 1e-10 as in NEURON
+	GID  int
+}
+
+// SimResult holds the outputs of a biophysical simulation.
+type SimResult struct {
+	Times []float64 // sample times (ms), NEURON's accumulated values; len = steps+1
+	// Raw summed dipoles (fAm) of all L2 and all L5 pyramidal cells and
+	// their sum, one sample per time; 0 at t = 0 as in hnn-core.
+	L2, L5, Agg []float64
+	// Spikes of cells and drive cells, sorted by time then gid.
+	Spikes []Spike
+	// VSoma maps each recorded gid to its soma potential (mV) per time.
+	VSoma map[int][]float64
+	// NumPyramidalPerLayer is the N_pyr of hnn-core's renormalisation.
+	NumPyramidalPerLayer int
+	// Dt is the time step (ms).
+	Dt float64
+}
+
+// link is one connection's effect on one target cell, stored with the
+// source: a spike at time ts reaches synapses syn of cell tgt at ts+delay.
+type link struct {
+	tgt    int32
+	syn    []neuron.SynapseID
+	weight float64
+	delay  float64
+}
+
+// simWorker owns a set of cells; only it touches them.
+type simWorker struct {
+	cells  []int       // gids, ascending
+	spikes []stepSpike // spikes detected in the current interval
+	out    [][]link    // out[src gid]: links to this worker's cells
+}
+
+type stepSpike struct {
+	step int
+	gid  int
+	t    float64
+}
+
+// Simulate runs the biophysical column with NEURON's fixed-step method:
+// every cell is a neuron.Cell advanced in lock-step; spikes travel through
+// per-connection delays and take effect at the step NEURON applies them.
+// Cells are partitioned across goroutines that exchange spikes once per
+// minimum-delay interval; the results are identical for any worker count.
+func Simulate(net *Network, opts SimOptions) (*SimResult, error) {
+	dt := opts.Dt
+	if dt == 0 {
+		dt = neuron.DefaultConfig().Dt
+	}
+	if !(dt > 0) || math.IsInf(dt, 0) {
+		return nil, fmt.Errorf("network: dt %v ms must be positive", dt)
+	}
+	if !(opts.TStop > 0) || math.IsInf(opts.TStop, 0) {
+		return nil, fmt.Errorf("network: tstop %v ms must be positive and finite", opts.TStop)
+	}
+	if opts.Trial < 0 {
+		return nil, fmt.Errorf("network: trial %d must be non-negative", opts.Trial)
+	}
+	col := net.Column
+	nCells := col.NumCells()
+	for _, g := range opts.RecordVSoma {
+		if g < 0 || g >= nCells {
+			return nil, fmt.Errorf("network: cannot record v_soma of gid %d: the column has gids 0..%d", g, nCells-1)
+		}
+	}
+	cfg := neuron.DefaultConfig()
+	cfg.Dt = dt
+	nSteps := neuron.Steps(opts.TStop, dt)
+	if nSteps < 1 {
+		return nil, fmt.Errorf("network: tstop %v ms is shorter than one step of %v ms", opts.TStop, dt)
+	}
+	tstop := float64(nSteps) * dt
+
+	cells, err := buildCells(col, cfg, opts, tstop)
+	if err != nil {
+		return nil, err
+	}
+	workers := partitionCells(col, opts.Workers)
+	owner := make([]int32, nCells)
+	for w, wk := range workers {
+		for _, g := range wk.cells {
+			owner[g] = int32(w)
+		}
+	}
+
+	// Cell-to-cell links, grouped by source and by the worker owning the
+	// target. Links whose delay exceeds the run never deliver and are dropped.
+	minDelay := math.Inf(1)
+	for w := range workers {
+		workers[w].out = make([][]link, nCells)
+	}
+	for _, c := range net.CellConnections() {
+		if c.Delay > tstop {
+			continue
+		}
+		syn, err := synapseIDs(cells[c.Tgt], c.Sections, c.Receptor)
+		if err != nil {
+			return nil, err
+		}
+		wk := &workers[owner[c.Tgt]]
+		wk.out[c.Src] = append(wk.out[c.Src], link{tgt: int32(c.Tgt), syn: syn, weight: c.Weight, delay: c.Delay})
+		minDelay = min(minDelay, c.Delay)
+	}
+
+	// Drive events are known in advance: queue them all now.
+	var driveSpikes []Spike
+	for i := range net.Drives {
+		events, err := net.DriveEventTimes(i, opts.Trial, tstop)
+		if err != nil {
+			return nil, err
+		}
+		g0, _ := net.DriveRange(i)
+		for k, ev := range events {
+			for _, t := range ev {
+				driveSpikes = append(driveSpikes, Spike{Time: t, GID: g0 + k})
+			}
+		}
+		for _, c := range net.DriveConnections(i) {
+			if c.Delay > tstop {
+				continue
+			}
+			syn, err := synapseIDs(cells[c.Tgt], c.Sections, c.Receptor)
+			if err != nil {
+				return nil, err
+			}
+			for _, t := range events[c.Src-g0] {
+				if T := t + c.Delay; T <= tstop {
+					for _, s := range syn {
+						if err := cells[c.Tgt].Deliver(s, T, c.Weight); err != nil {
+							return nil, fmt.Errorf("network: drive %q: %w", net.Drives[i].Name, err)
+						}
+					}
+				}
+			}
+		}
+	}
+
+	// Exchange interval: a spike detected at step n (time t_n + 1e-10)
+	// reaches its target at the first step m with t_n + 1e-10 + d ≤ t_m + dt/2,
+	// so m − n ≥ lag = ceil((d − dt/2)/dt) (less a rounding margin). Spikes
+	// of an interval of `lag` steps are therefore routed in time.
+	lag := 1 << 30
+	if !math.IsInf(minDelay, 1) {
+		lag = int(math.Ceil((minDelay-0.5*dt)/dt - 1e-6))
+	}
+	interval := max(1, min(lag, nSteps))
+	zeroLag := lag < 1
+
+	res := &SimResult{
+		Times:                make([]float64, nSteps+1),
+		L2:                   make([]float64, nSteps+1),
+		L5:                   make([]float64, nSteps+1),
+		Agg:                  make([]float64, nSteps+1),
+		NumPyramidalPerLayer: col.NumPyramidalPerLayer(),
+		Dt:                   dt,
+	}
+	// NEURON's time grid: t accumulates two half steps per step.
+	for n := 1; n <= nSteps; n++ {
+		t := res.Times[n-1] + 0.5*dt
+		res.Times[n] = t + 0.5*dt
+	}
+	vsoma := make([][]float64, nCells) // by gid; nil when not recorded
+	if len(opts.RecordVSoma) > 0 {
+		res.VSoma = map[int][]float64{}
+		for _, g := range opts.RecordVSoma {
+			if vsoma[g] == nil {
+				vsoma[g] = make([]float64, nSteps+1)
+				vsoma[g][0] = cells[g].VSoma()
+				res.VSoma[g] = vsoma[g]
+			}
+		}
+	}
+
+	// Per-interval buffer of pyramidal dipoles, summed in gid order after
+	// each interval so the sums do not depend on the partition.
+	l2s, l2e := col.Range(L2Pyramidal)
+	l5s, l5e := col.Range(L5Pyramidal)
+	dip := make([]float64, interval*nCells)
+
+	var cellSpikes []Spike
+	var routed []stepSpike
+	for s := 0; s < nSteps; s += interval {
+		e := min(s+interval, nSteps)
+		parallel(len(workers), func(w int) {
+			wk := &workers[w]
+			wk.deliver(cells, routed)
+			wk.spikes = wk.spikes[:0]
+			for n := s; n < e; n++ {
+				for _, g := range wk.cells {
+					c := cells[g]
+					if sp, ts := c.CheckThreshold(); sp {
+						wk.spikes = append(wk.spikes, stepSpike{step: n, gid: g, t: ts})
+					}
+					if zeroLag {
+						continue
+					}
+					c.Advance()
+					dip[(n-s)*nCells+g] = c.Dipole()
+					if v := vsoma[g]; v != nil {
+						v[n+1] = c.VSoma()
+					}
+				}
+			}
+		})
+		routed = routed[:0]
+		for w := range workers {
+			routed = append(routed, workers[w].spikes...)
+		}
+		sort.Slice(routed, func(i, j int) bool {
+			if routed[i].step != routed[j].step {
+				return routed[i].step < routed[j].step
+			}
+			return routed[i].gid < routed[j].gid
+		})
+		for _, sp := range routed {
+			cellSpikes = append(cellSpikes, Spike{Time: sp.t, GID: sp.gid})
+		}
+		if zeroLag {
+			// Spikes may take effect within the same step: route them first.
+			parallel(len(workers), func(w int) {
+				wk := &workers[w]
+				wk.deliver(cells, routed)
+				for _, g := range wk.cells {
+					c := cells[g]
+					c.Advance()
+					dip[g] = c.Dipole()
+					if v := vsoma[g]; v != nil {
+						v[s+1] = c.VSoma()
+					}
+				}
+			})
+			routed = routed[:0]
+		}
+		for n := s; n < e; n++ {
+			row := dip[(n-s)*nCells : (n-s+1)*nCells]
+			var l2, l5 float64
+			for g := l2s; g < l2e; g++ {
+				l2 += row[g]
+			}
+			for g := l5s; g < l5e; g++ {
+				l5 += row[g]
+			}
+			res.L2[n+1], res.L5[n+1], res.Agg[n+1] = l2, l5, l2+l5
+		}
+		if opts.Progress != nil {
+			opts.Progress(res.Times[e])
+		}
+	}
+
+	res.Spikes = append(driveSpikes, cellSpikes...)
+	slices.SortStableFunc(res.Spikes, func(a, b Spike) int {
+		switch {
+		case a.Time < b.Time:
+			return -1
+		case a.Time > b.Time:
+			return 1
+		}
+		return a.GID - b.GID
+	})
+	return res, nil
+}
+
+// deliver queues the events of spikes on this worker's target cells.
+func (wk *simWorker) deliver(cells []*neuron.Cell, spikes []stepSpike) {
+	for _, sp := range spikes {
+		for _, l := range wk.out[sp.gid] {
+			T := sp.t + l.delay
+			c := cells[l.tgt]
+			if T <= c.T()-0.5*c.Dt() {
+				panic("network: internal error: spike routed after its delivery step")
+			}
+			for _, s := range l.syn {
+				// Weights and delays were validated: Deliver cannot fail.
+				if err := c.Deliver(s, T, l.weight); err != nil {
+					panic(err)
+				}
+			}
+		}
+	}
+}
+
+// buildCells creates and initialises one neuron.Cell per gid, with tonic
+// bias clamps attached.
+func buildCells(col *Column, cfg neuron.Config, opts SimOptions, tstop float64) ([]*neuron.Cell, error) {
+	var descs [NumCellTypes]*neuron.CellDesc
+	for _, ct := range CellTypes {
+		d, err := neuron.Template(neuron.CellType(ct.String()))
+		if err != nil {
+			return nil, fmt.Errorf("network: %w", err)
+		}
+		descs[ct] = d
+	}
+	cells := make([]*neuron.Cell, col.NumCells())
+	for g, cell := range col.Cells {
+		c, err := neuron.New(descs[cell.Type], cfg)
+		if err != nil {
+			return nil, fmt.Errorf("network: gid %d: %w", g, err)
+		}
+		c.SetPosition(neuron.Point3{X: cell.Pos.X, Y: cell.Pos.Y, Z: cell.Pos.Z})
+		cells[g] = c
+	}
+	for _, b := range opts.TonicBias {
+		if !b.CellType.Valid() {
+			return nil, fmt.Errorf("network: tonic bias: invalid cell type %d", int(b.CellType))
+		}
+		end := b.TStop
+		if end <= 0 {
+			end = tstop
+		}
+		if !(b.T0 >= 0) || !(end >= b.T0) || math.IsInf(end, 0) {
+			return nil, fmt.Errorf("network: tonic bias on %s: window [%v, %v) ms is invalid", b.CellType, b.T0, end)
+		}
+		s, e := col.Range(b.CellType)
+		for g := s; g < e; g++ {
+			if err := cells[g].AddIClamp(SecSoma, 0.5, b.Amplitude, b.T0, end-b.T0); err != nil {
+				return nil, fmt.Errorf("network: tonic bias on %s: %w", b.CellType, err)
+			}
+		}
+	}
+	return cells, nil
+}
+
+// synapseIDs returns the shared synapses of receptor r on the sections.
+func synapseIDs(c *neuron.Cell, sections []string, r Receptor) ([]neuron.SynapseID, error) {
+	ids := make([]neuron.SynapseID, len(sections))
+	for i, s := range sections {
+		id, err := c.Synapse(s, neuron.Receptor(r.String()))
+		if err != nil {
+			return nil, fmt.Errorf("network: %w", err)
+		}
+		ids[i] = id
+	}
+	return ids, nil
+}
+
+// cellCost estimates the relative cost of one step of a cell of type ct
+// (its number of segments plus fixed overhead).
+func cellCost(ct CellType) int {
+	switch ct {
+	case L5Pyramidal:
+		return 120 // 55 segments, 7 mechanisms
+	case L2Pyramidal:
+		return 40 // 31 segments, 2 mechanisms
+	default:
+		return 3
+	}
+}
+
+// partitionCells splits the cells across workers by the longest-processing-
+// time rule on estimated cost; each worker's cells are in gid order.
+func partitionCells(col *Column, workers int) []simWorker {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, col.NumCells()))
+	order := make([]int, col.NumCells())
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		return cellCost(col.Cells[order[a]].Type) > cellCost(col.Cells[order[b]].Type)
+	})
+	load := make([]int, workers)
+	ws := make([]simWorker, workers)
+	for _, g := range order {
+		w := 0
+		for i := 1; i < workers; i++ {
+			if load[i] < load[w] {
+				w = i
+			}
+		}
+		load[w] += cellCost(col.Cells[g].Type)
+		ws[w].cells = append(ws[w].cells, g)
+	}
+	for i := range ws {
+		slices.Sort(ws[i].cells)
+	}
+	return ws
+}
+
+// parallel runs fn(0..n−1) on n goroutines (inline when n is 1).
+func parallel(n int, fn func(i int)) {
+	if n == 1 {
+		fn(0)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := 1; i < n; i++ {
+		wg.Go(func() { fn(i) })
+	}
+	fn(0)
+	wg.Wait()
+}
