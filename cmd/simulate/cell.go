@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+
+	"github.com/neurograd/neurograd/neuron"
+)
+
+// driveFile is the JSON description of a single-cell simulation (unknown fields ignored).
+type driveFile struct {
+	CellType string       `json:"cell_type"`
+	TStopMS  *float64     `json:"tstop_ms"`
+	DtMS     *float64     `json:"dt_ms"`
+	Inputs   []driveInput `json:"inputs"`
+	IClamp   []driveClamp `json:"iclamp"`
+}
+
+// driveInput is one synapse receiving events: times_ms + delay_ms, weight in µS.
+type driveInput struct {
+	Section  string    `json:"section"`
+	Receptor string    `json:"receptor"`
+	X        *float64  `json:"x"`
+	WeightUS float64   `json:"weight_uS"`
+	DelayMS  float64   `json:"delay_ms"`
+	TimesMS  []float64 `json:"times_ms"`
+}
+
+// driveClamp is a current clamp: amp_nA during [delay_ms, delay_ms+dur_ms).
+type driveClamp struct {
+	Section string   `json:"section"`
+	X       *float64 `json:"x"`
+	AmpNA   float64  `json:"amp_nA"`
+	DelayMS float64  `json:"delay_ms"`
+	DurMS   float64  `json:"dur_ms"`
+}
+
+// spikeOutput is the JSON written for spike times.
+type spikeOutput struct {
+	CellType     string    `json:"cell_type"`
+	SpikeTimesMS []float64 `json:"spike_times_ms"`
+}
+
+func runCell(args []string) error {
+	fs := flag.NewFlagSet("cell", flag.ContinueOnError)
+	cellType := fs.String("type", "", "cell type: L2_pyramidal, L5_pyramidal, L2_basket or L5_basket (default: cell_type of -inputs)")
+	inputs := fs.String("inputs", "", "drive JSON file: cell_type, tstop_ms, dt_ms, inputs, iclamp (optional)")
+	tstop := fs.Float64("tstop", 0, "simulation length in ms (default: tstop_ms of -inputs)")
+	dt := fs.Float64("dt", 0.025, "time step in ms (default: dt_ms of -inputs, else 0.025)")
+	out := fs.String("out", "", "output CSV: t_ms, v_<section> at x = 0.5 for every section, dipole_fAm (pyramidal); - for stdout")
+	every := fs.Int("record-every", 1, "record every k-th step (t = 0 included)")
+	spikes := fs.String("spikes", "", "write spike times as JSON to this file (default: stdout)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: simulate cell -type T -inputs drive.json -tstop MS -dt MS -out trace.csv [-record-every K] [-spikes FILE]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	var drive driveFile
+	if *inputs != "" {
+		b, err := os.ReadFile(*inputs)
+		if err != nil {
+			return fmt.Errorf("reading inputs: %w", err)
+		}
+		if err := json.Unmarshal(b, &drive); err != nil {
+			return fmt.Errorf("parsing %s: %w", *inputs, err)
+		}
+	}
+	typ := drive.CellType
+	if set["type"] {
+		if typ != "" && typ != *cellType {
+			return fmt.Errorf("-type %s contradicts cell_type %q of %s", *cellType, typ, *inputs)
+		}
+		typ = *cellType
+	}
+	if typ == "" {
+		return fmt.Errorf("no cell type: give -type or cell_type in -inputs")
+	}
+	if !set["tstop"] && drive.TStopMS != nil {
+		*tstop = *drive.TStopMS
+	}
+	if !set["dt"] && drive.DtMS != nil {
+		*dt = *drive.DtMS
+	}
+	if !(*tstop > 0) || math.IsInf(*tstop, 0) {
+		return fmt.Errorf("tstop = %v ms must be positive and finite", *tstop)
+	}
+	if !(*dt > 0) || math.IsInf(*dt, 0) {
+		return fmt.Errorf("dt = %v ms must be positive and finite", *dt)
+	}
+	if *every < 1 {
+		return fmt.Errorf("-record-every = %d must be >= 1", *every)
+	}
+	if *out == "" {
+		return fmt.Errorf("missing -out (use - for stdout)")
+	}
+	if *out == "-" && *spikes == "" {
+		return fmt.Errorf("-out - needs -spikes FILE (stdout carries the trace)")
+	}
+	desc, err := neuron.Template(neuron.CellType(typ))
+	if err != nil {
+		return err
+	}
+	cfg := neuron.DefaultConfig()
+	cfg.Dt = *dt
+	spec := neuron.RunSpec{Desc: desc, Config: cfg, TStop: *tstop, RecordEvery: *every,
+		Probes: neuron.SectionProbes(desc), NoDipole: !desc.Dipole}
+	for k, in := range drive.Inputs {
+		r := neuron.Receptor(in.Receptor)
+		switch r {
+		case neuron.AMPA, neuron.NMDA, neuron.GABAA, neuron.GABAB:
+		default:
+			return fmt.Errorf("input %d: unknown receptor %q (want ampa, nmda, gabaa or gabab)", k, in.Receptor)
+		}
+		x, err := position(in.X)
+		if err != nil {
+			return fmt.Errorf("input %d: %w", k, err)
+		}
+		if !(in.WeightUS >= 0) {
+			return fmt.Errorf("input %d: weight_uS = %v must be >= 0", k, in.WeightUS)
+		}
+		spec.Inputs = append(spec.Inputs, neuron.Input{Section: in.Section, Receptor: r, X: x,
+			WeightUS: in.WeightUS, DelayMS: in.DelayMS, TimesMS: in.TimesMS})
+	}
+	for k, cl := range drive.IClamp {
+		x, err := position(cl.X)
+		if err != nil {
+			return fmt.Errorf("iclamp %d: %w", k, err)
+		}
+		spec.IClamps = append(spec.IClamps, neuron.IClampSpec{Section: cl.Section, X: x,
+			AmpNA: cl.AmpNA, DelayMS: cl.DelayMS, DurMS: cl.DurMS})
+	}
+	res, err := neuron.Run(spec)
+	if err != nil {
+		return err
+	}
+	if err := writeTrace(*out, desc, res); err != nil {
+		return failure(err)
+	}
+	return failure(writeSpikes(*spikes, typ, res.Spikes))
+}
+
+// position returns the synapse or clamp position, 0.5 when absent; x must be in (0, 1].
+func position(x *float64) (float64, error) {
+	if x == nil {
+		return 0.5, nil
+	}
+	if !(*x > 0 && *x <= 1) {
+		return 0, fmt.Errorf("x = %v must be in (0, 1]", *x)
+	}
+	return *x, nil
+}
+
+func writeTrace(path string, desc *neuron.CellDesc, res *neuron.Result) (err error) {
+	var w io.Writer = os.Stdout
+	if path != "-" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}()
+		w = f
+	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	bw.WriteString("t_ms")
+	for _, s := range desc.Sections {
+		bw.WriteString(",v_" + s.Name)
+	}
+	if res.Dipole != nil {
+		bw.WriteString(",dipole_fAm")
+	}
+	bw.WriteByte('\n')
+	buf := make([]byte, 0, 64)
+	for k, t := range res.T {
+		bw.Write(strconv.AppendFloat(buf[:0], t, 'g', -1, 64))
+		for _, tr := range res.Traces {
+			bw.WriteByte(',')
+			bw.Write(strconv.AppendFloat(buf[:0], tr[k], 'g', -1, 64))
+		}
+		if res.Dipole != nil {
+			bw.WriteByte(',')
+			bw.Write(strconv.AppendFloat(buf[:0], res.Dipole[k], 'g', -1, 64))
+		}
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+func writeSpikes(path, typ string, spikes []float64) error {
+	if spikes == nil {
+		spikes = []float64{}
+	}
+	b, err := json.Marshal(spikeOutput{CellType: typ, SpikeTimesMS: spikes})
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	if path == "" {
+		_, err = os.Stdout.Write(b)
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
