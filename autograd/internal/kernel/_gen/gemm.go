@@ -1,0 +1,198 @@
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// gemmShape is the register tile of the micro-kernel: up to mr rows of C by up
+// to nv vectors of columns.
+func gemmShape(s isa) (mr, nv int) {
+	if s.zmm {
+		return 12, 2
+	}
+	return 6, 2
+}
+
+// genGemm emits one micro-kernel per tile size (rows 1..mr, vectors 1..nv):
+//
+//	C[r][j] = alpha * sum_p A[p*lda+r] * B[p*ldb+j] + beta*C[r*ldc+j]
+//
+// for r < rows, j < (vectors-1)*lanes + last. A and B are read as p-major
+// panels (packed, or the original matrix where its layout already fits). When
+// beta is zero C is not read. Only the first last lanes of the final column
+// vector of C are loaded or stored, so a tile at the right edge never touches
+// memory outside C's columns.
+func genGemm(s isa) {
+	mrMax, nvMax := gemmShape(s)
+	for nv := 1; nv <= nvMax; nv++ {
+		for mr := 1; mr <= mrMax; mr++ {
+			genGemmKernel(s, mr, nv, mrMax, nvMax)
+		}
+	}
+}
+
+func gemmKernelName(s isa, mr, nv int) string {
+	return fmt.Sprintf("gemm%s_%dx%d", s.name(), mr, nv)
+}
+
+func genGemmKernel(s isa, mr, nv, mrMax, nvMax int) {
+	name := gemmKernelName(s, mr, nv)
+	t := s.typ()
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, alpha, beta %s, last int)", t, t, t, t))
+	Doc(fmt.Sprintf("%s computes a %d-row by %d-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.", name, mr, nv))
+	Pragma("noescape")
+
+	k, a, lda, b, ldb, c, ldc, last, cp := reg.R8, reg.RSI, reg.R9, reg.RDI, reg.R10, reg.RDX, reg.R11, reg.RBX, reg.R12
+	Load(Param("k"), k)
+	Load(Param("a"), a)
+	Load(Param("lda"), lda)
+	s.shiftElem(lda)
+	Load(Param("b"), b)
+	Load(Param("ldb"), ldb)
+	s.shiftElem(ldb)
+	Load(Param("c"), c)
+	Load(Param("ldc"), ldc)
+	s.shiftElem(ldc)
+	Load(Param("last"), last)
+
+	acc := func(r, vi int) reg.VecPhysical { return s.v(r*nv + vi) }
+	bReg := func(vi int) reg.VecPhysical { return s.v(mrMax*nvMax + vi) }
+	tReg := func(i int) reg.VecPhysical { return s.v(mrMax*nvMax + nvMax + i%2) }
+	for r := 0; r < mr; r++ {
+		for vi := 0; vi < nv; vi++ {
+			s.zero(acc(r, vi))
+		}
+	}
+
+	TESTQ(k, k)
+	JZ(LabelRef("store"))
+	Label("loop")
+	for vi := 0; vi < nv; vi++ {
+		s.load(Mem{Base: b, Disp: vi * s.vb()}, bReg(vi))
+	}
+	for r := 0; r < mr; r++ {
+		am := Mem{Base: a, Disp: r * s.es()}
+		if s.zmm && nv == 1 {
+			pick(s.f64, VFMADD231PS_BCST, VFMADD231PD_BCST, am, bReg(0), acc(r, 0))
+			continue
+		}
+		s.bcastMem(am, tReg(r))
+		for vi := 0; vi < nv; vi++ {
+			s.fma231(tReg(r), bReg(vi), acc(r, vi))
+		}
+	}
+	ADDQ(lda, a)
+	ADDQ(ldb, b)
+	DECQ(k)
+	JNZ(LabelRef("loop"))
+
+	Label("store")
+	alpha, beta, tmp := s.v(mrMax*nvMax), s.v(mrMax*nvMax+1), s.v(mrMax*nvMax+2)
+	s.bcastMem(addr(Param("alpha")), alpha)
+	for r := 0; r < mr; r++ {
+		for vi := 0; vi < nv; vi++ {
+			s.mul(alpha, acc(r, vi), acc(r, vi))
+		}
+	}
+	// betaZero: jump to the no-read path when beta is +0 or -0.
+	betaZero := func(label string) {
+		if s.f64 {
+			MOVQ(addr(Param("beta")), reg.RAX)
+			SHLQ(Imm(1), reg.RAX)
+		} else {
+			MOVL(addr(Param("beta")), reg.EAX)
+			ANDL(U32(0x7fffffff), reg.EAX)
+		}
+		JZ(LabelRef(label))
+	}
+
+	if s.zmm {
+		// K1 selects the first last lanes of the final vector.
+		MOVQ(last, reg.RCX)
+		MOVL(U32(1), reg.EAX)
+		SHLL(reg.CL, reg.EAX)
+		DECL(reg.EAX)
+		KMOVW(reg.EAX, reg.K1)
+		storeTile(s, mr, nv, acc, c, ldc, cp, alpha, beta, tmp, reg.K1, "", betaZero)
+		return
+	}
+	CMPQ(last, U32(s.lanes()))
+	JNE(LabelRef("masked"))
+	storeTile(s, mr, nv, acc, c, ldc, cp, alpha, beta, tmp, nil, "full", betaZero)
+	Label("masked")
+	mask := s.v(mrMax*nvMax + 3)
+	VMOVQ(last, mask.(reg.Vec).AsX())
+	if s.f64 {
+		VPBROADCASTQ(mask.(reg.Vec).AsX(), mask)
+		VPCMPGTQ(s.iota(), mask, mask)
+	} else {
+		VPBROADCASTD(mask.(reg.Vec).AsX(), mask)
+		VPCMPGTD(s.iota(), mask, mask)
+	}
+	storeTile(s, mr, nv, acc, c, ldc, cp, alpha, beta, tmp, mask, "masked", betaZero)
+}
+
+// storeTile writes the scaled accumulators to C, adding beta*C unless beta is
+// zero. mask (a K register on AVX-512, a vector on AVX2, or nil) limits the
+// final vector of each row.
+func storeTile(s isa, mr, nv int, acc func(r, vi int) reg.VecPhysical, c, ldc, cp reg.Register, alpha, beta, tmp reg.VecPhysical, mask reg.Register, prefix string, betaZero func(string)) {
+	lastVec := func(r, vi int, load bool) {
+		m := Mem{Base: cp, Disp: vi * s.vb()}
+		switch {
+		case mask == nil || vi != nv-1:
+			if load {
+				s.fma231(m, beta, acc(r, vi))
+			} else {
+				s.store(acc(r, vi), m)
+			}
+		case s.zmm:
+			if load {
+				pick(s.f64, VMOVUPS_Z_, VMOVUPD_Z_, m, mask, tmp)
+				s.fma231(tmp, beta, acc(r, vi))
+			} else {
+				s.maskStoreK(acc(r, vi), mask, m)
+			}
+		default:
+			if load {
+				s.maskLoadV(m, mask, tmp)
+				s.fma231(tmp, beta, acc(r, vi))
+			} else {
+				s.maskStoreV(acc(r, vi), mask, m)
+			}
+		}
+	}
+	noBeta := prefix + "nobeta"
+	betaZero(noBeta)
+	s.bcastMem(addr(Param("beta")), beta)
+	MOVQ(c, cp)
+	for r := 0; r < mr; r++ {
+		for vi := 0; vi < nv; vi++ {
+			lastVec(r, vi, true)
+			lastVec(r, vi, false)
+		}
+		if r < mr-1 {
+			ADDQ(ldc, cp)
+		}
+	}
+	VZEROUPPER()
+	RET()
+	Label(noBeta)
+	MOVQ(c, cp)
+	for r := 0; r < mr; r++ {
+		for vi := 0; vi < nv; vi++ {
+			lastVec(r, vi, false)
+		}
+		if r < mr-1 {
+			ADDQ(ldc, cp)
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+func VMOVUPS_Z_(ops ...Op) { VMOVUPS_Z(ops[0], ops[1], ops[2]) }
+func VMOVUPD_Z_(ops ...Op) { VMOVUPD_Z(ops[0], ops[1], ops[2]) }

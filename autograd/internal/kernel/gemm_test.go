@@ -1,0 +1,217 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// gemmCase is one GEMM call; pads are extra columns in each stride.
+type gemmCase struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float64
+	padA, padB     int
+	padC           int
+}
+
+const guard = 7 // sentinel elements before and after C
+
+// sentinel marks memory the kernel must not write.
+var sentinel = math.Float64frombits(0x7ff8dead0000beef)
+
+func isSentinel[T Float](v T) bool {
+	switch x := any(v).(type) {
+	case float32:
+		return math.Float32bits(x) == math.Float32bits(float32(sentinel))
+	case float64:
+		return math.Float64bits(x) == math.Float64bits(sentinel)
+	}
+	return false
+}
+
+// runGemmCase builds random operands (NaN in every padding element, so reading
+// past a row shows up in the result), runs Gemm and checks every element of C
+// against a float64 triple loop, and that nothing around C changed.
+func runGemmCase[T Float](t *testing.T, rng *rand.Rand, tc gemmCase) {
+	t.Helper()
+	ar, ac := tc.m, tc.k
+	if tc.transA {
+		ar, ac = ac, ar
+	}
+	br, bc := tc.k, tc.n
+	if tc.transB {
+		br, bc = bc, br
+	}
+	lda, ldb, ldc := max(1, ac+tc.padA), max(1, bc+tc.padB), max(1, tc.n+tc.padC)
+	mat := func(rows, cols, ld int) []T {
+		x := make([]T, max(0, (rows-1)*ld+cols))
+		for i := range x {
+			if i%ld < cols {
+				x[i] = T(rng.Float64()*2 - 1)
+			} else {
+				x[i] = T(math.NaN())
+			}
+		}
+		return x
+	}
+	a, b := mat(ar, ac, lda), mat(br, bc, ldb)
+	cLen := max(0, (tc.m-1)*ldc+tc.n)
+	cbuf := make([]T, cLen+2*guard)
+	for i := range cbuf {
+		cbuf[i] = T(sentinel)
+	}
+	c := cbuf[guard : guard+cLen]
+	c0 := make([]T, cLen)
+	for i := 0; i < tc.m; i++ {
+		for j := 0; j < tc.n; j++ {
+			v := T(rng.Float64()*2 - 1)
+			if tc.beta == 0 {
+				v = T(math.NaN()) // must not be read
+			}
+			c[i*ldc+j], c0[i*ldc+j] = v, v
+		}
+	}
+	Gemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, T(tc.alpha), a, lda, b, ldb, T(tc.beta), c, ldc)
+
+	eps := 1e-16
+	if is32[T]() {
+		eps = 6e-8
+	}
+	for i := range cbuf {
+		inC := i >= guard && i < guard+cLen && (i-guard)%ldc < tc.n
+		if !inC && !isSentinel(cbuf[i]) {
+			t.Fatalf("%+v: wrote outside C at offset %d: %v", tc, i-guard, cbuf[i])
+		}
+	}
+	for i := 0; i < tc.m; i++ {
+		for j := 0; j < tc.n; j++ {
+			var s, mag float64
+			for p := 0; p < tc.k; p++ {
+				var av, bv float64
+				if tc.transA {
+					av = float64(a[p*lda+i])
+				} else {
+					av = float64(a[i*lda+p])
+				}
+				if tc.transB {
+					bv = float64(b[j*ldb+p])
+				} else {
+					bv = float64(b[p*ldb+j])
+				}
+				s += av * bv
+				mag += math.Abs(av * bv)
+			}
+			want := tc.alpha * s
+			mag = math.Abs(tc.alpha) * mag
+			if tc.beta != 0 {
+				want += tc.beta * float64(c0[i*ldc+j])
+				mag += math.Abs(tc.beta * float64(c0[i*ldc+j]))
+			}
+			got := float64(c[i*ldc+j])
+			if !(math.Abs(got-want) <= 4*eps*float64(tc.k+2)*(mag+1e-30)) {
+				t.Fatalf("%+v: C[%d][%d] = %v, want %v", tc, i, j, got, want)
+			}
+		}
+	}
+}
+
+func gemmBoth(t *testing.T, name string, cases []gemmCase) {
+	forEachImpl(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		for _, ty := range []string{"float32", "float64"} {
+			t.Run(ty, func(t *testing.T) {
+				for _, tc := range cases {
+					if ty == "float32" {
+						runGemmCase[float32](t, rng, tc)
+					} else {
+						runGemmCase[float64](t, rng, tc)
+					}
+				}
+			})
+		}
+		t.Logf("%s: %d cases on %s", name, len(cases), Implementation())
+	})
+}
+
+// TestGemmAllSmall covers every m, n, k in 1..17 with every transpose
+// combination (and k = 0).
+func TestGemmAllSmall(t *testing.T) {
+	var cases []gemmCase
+	for m := 1; m <= 17; m++ {
+		for n := 1; n <= 17; n++ {
+			for k := 0; k <= 17; k++ {
+				tr := (m + 2*n + 3*k) % 4
+				cases = append(cases, gemmCase{transA: tr&1 != 0, transB: tr&2 != 0, m: m, n: n, k: k, alpha: 1.25, beta: 0.5, padA: k % 3, padB: m % 2, padC: n % 3})
+			}
+		}
+	}
+	gemmBoth(t, "all 1..17", cases)
+}
+
+// TestGemmShapes covers primes, the benchmark shapes (some scaled down),
+// every transpose, leading dimensions larger than the rows, alpha and beta.
+func TestGemmShapes(t *testing.T) {
+	shapes := [][3]int{ // m, k, n
+		{2, 3, 5}, {7, 11, 13}, {31, 37, 41}, {61, 67, 71}, {97, 101, 103}, {1, 1, 1}, {1, 257, 1}, {1, 64, 300}, {300, 64, 1},
+		{16, 16, 16}, {32, 128, 256}, {132, 128, 256}, {64, 320, 64}, {13, 600, 29}, {127, 1031, 33},
+	}
+	ab := [][2]float64{{1, 0}, {1, 1}, {-0.75, 0.5}, {2, -1}, {0, 0.5}, {0, 0}}
+	var cases []gemmCase
+	for si, s := range shapes {
+		for tr := 0; tr < 4; tr++ {
+			for ai, x := range ab {
+				if (si+tr+ai)%2 == 1 && s[0]*s[1]*s[2] > 100000 {
+					continue
+				}
+				cases = append(cases, gemmCase{transA: tr&1 != 0, transB: tr&2 != 0, m: s[0], k: s[1], n: s[2], alpha: x[0], beta: x[1], padA: (si + ai) % 5, padB: tr, padC: ai % 4})
+			}
+		}
+	}
+	gemmBoth(t, "shapes", cases)
+}
+
+// TestGemmLarge crosses the cache blocks and the parallel threshold.
+func TestGemmLarge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow reference")
+	}
+	cases := []gemmCase{
+		{m: 300, k: 257, n: 270, alpha: 1, beta: 0.5, padA: 1, padB: 3, padC: 2},
+		{transA: true, transB: true, m: 131, k: 1100, n: 77, alpha: -1, beta: 0},
+		{transB: true, m: 700, k: 40, n: 90, alpha: 0.5, beta: 1},
+		{transA: true, m: 37, k: 300, n: 4500, alpha: 1, beta: 0},
+	}
+	gemmBoth(t, "large", cases)
+}
+
+func TestGemmPanicsOnShortSlice(t *testing.T) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			t.Fatal("no panic for a too-short C")
+		}
+		if s := fmt.Sprint(r); len(s) == 0 {
+			t.Fatal("empty panic message")
+		}
+	}()
+	a, b, c := make([]float32, 6), make([]float32, 6), make([]float32, 3)
+	Sgemm(false, false, 2, 2, 3, 1, a, 3, b, 2, 0, c, 2)
+}
+
+func TestGemmZeroAlloc(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		for _, s := range [][3]int{{16, 16, 16}, {32, 128, 256}} {
+			a, b, c := make([]float32, s[0]*s[1]), make([]float32, s[1]*s[2]), make([]float32, s[0]*s[2])
+			Sgemm(false, false, s[0], s[2], s[1], 1, a, s[1], b, s[2], 0, c, s[2])
+			allocs := testing.AllocsPerRun(20, func() {
+				Sgemm(false, false, s[0], s[2], s[1], 1, a, s[1], b, s[2], 0, c, s[2])
+				Sgemm(true, true, s[0], s[2], s[1], 1, a, s[0], b, s[1], 1, c, s[2])
+			})
+			if allocs != 0 {
+				t.Errorf("%v: %v allocations per call", s, allocs)
+			}
+		}
+	})
+}

@@ -1,0 +1,119 @@
+package kernel
+
+import "fmt"
+
+// LSTMCell applies the pointwise part of an LSTM step to a batch.
+//
+// gates is batch x 4*hidden, row-major, holding for each sample the gate
+// pre-activations in PyTorch order [i f g o] (the sum x*W_ih^T + h*W_hh^T + b).
+// LSTMCell overwrites gates in place with the activated values
+// i = sigmoid, f = sigmoid, g = tanh, o = sigmoid, and writes, each batch x
+// hidden,
+//
+//	c     = f*cPrev + i*g
+//	tanhC = tanh(c)
+//	h     = o*tanhC
+//
+// cPrev may be nil for a zero initial cell state. c may alias cPrev. The
+// activated gates and tanhC are what LSTMCellBackward needs.
+func LSTMCell[T Float](gates, cPrev, c, h, tanhC []T, batch, hidden int) {
+	checkLSTM("LSTMCell", batch, hidden, gates, cPrev, c, h, tanhC)
+	hh := hidden
+	for s := 0; s < batch; s++ {
+		g := gates[s*4*hh : (s+1)*4*hh]
+		ig, fg, gg, og := g[:hh], g[hh:2*hh], g[2*hh:3*hh], g[3*hh:]
+		Sigmoid(g[:2*hh], g[:2*hh])
+		Tanh(gg, gg)
+		Sigmoid(og, og)
+		cs, hs, ts := c[s*hh:(s+1)*hh], h[s*hh:(s+1)*hh], tanhC[s*hh:(s+1)*hh]
+		if cPrev != nil {
+			Mul(cs, fg, cPrev[s*hh:(s+1)*hh])
+			MulAdd(cs, ig, gg)
+		} else {
+			Mul(cs, ig, gg)
+		}
+		Tanh(ts, cs)
+		Mul(hs, og, ts)
+	}
+}
+
+// LSTMCellBackward is the gradient of LSTMCell.
+//
+// gates holds the activated gates [i f g o] as LSTMCell left them, cPrev the
+// previous cell state (nil for zero) and tanhC = tanh(c). dh is dL/dh for this
+// step's output h, and dc is the gradient reaching c from the future (dL/dc
+// through the next step's cell, nil for none); the contribution through h is
+// added here, so the total cell gradient is
+//
+//	dcTotal = dc + dh*o*(1-tanhC²).
+//
+// It writes (overwriting) dGates, batch x 4*hidden, the gradient with respect
+// to the gate pre-activations:
+//
+//	di = dcTotal*g*i*(1-i)    df = dcTotal*cPrev*f*(1-f)
+//	dg = dcTotal*i*(1-g²)     do = dh*tanhC*o*(1-o)
+//
+// and dcPrev = dcTotal*f (batch x hidden; skipped when dcPrev is nil). dcPrev
+// may alias dc.
+func LSTMCellBackward[T Float](gates, cPrev, tanhC, dh, dc, dGates, dcPrev []T, batch, hidden int) {
+	checkLSTM("LSTMCellBackward", batch, hidden, gates, cPrev, tanhC, dh, dc, dGates, dcPrev)
+	hh := hidden
+	for s := 0; s < batch; s++ {
+		g := gates[s*4*hh : (s+1)*4*hh]
+		ig, fg, gg, og := g[:hh], g[hh:2*hh], g[2*hh:3*hh], g[3*hh:4*hh]
+		dg := dGates[s*4*hh : (s+1)*4*hh]
+		dI, dF, dG, dO := dg[:hh], dg[hh:2*hh], dg[2*hh:3*hh], dg[3*hh:4*hh]
+		ts, dhs := tanhC[s*hh:(s+1)*hh], dh[s*hh:(s+1)*hh]
+		var cp, dcs, dcp []T
+		if cPrev != nil {
+			cp = cPrev[s*hh : (s+1)*hh]
+		}
+		if dc != nil {
+			dcs = dc[s*hh : (s+1)*hh]
+		}
+		if dcPrev != nil {
+			dcp = dcPrev[s*hh : (s+1)*hh]
+		}
+		for j := range hh {
+			i, f, gv, o, t, d := ig[j], fg[j], gg[j], og[j], ts[j], dhs[j]
+			dct := d * o * (1 - t*t)
+			if dcs != nil {
+				dct += dcs[j]
+			}
+			var cv T
+			if cp != nil {
+				cv = cp[j]
+			}
+			dI[j] = dct * gv * i * (1 - i)
+			dF[j] = dct * cv * f * (1 - f)
+			dG[j] = dct * i * (1 - gv*gv)
+			dO[j] = d * t * o * (1 - o)
+			if dcp != nil {
+				dcp[j] = dct * f
+			}
+		}
+	}
+}
+
+// checkLSTM panics unless every non-nil slice is long enough: the first
+// (gates) and any named dGates hold batch*4*hidden, the rest batch*hidden.
+func checkLSTM[T Float](fn string, batch, hidden int, gates []T, rest ...[]T) {
+	if batch < 0 || hidden < 0 {
+		panic(fmt.Sprintf("kernel: %s with batch %d, hidden %d", fn, batch, hidden))
+	}
+	if len(gates) < batch*4*hidden {
+		panic(fmt.Sprintf("kernel: %s gates has %d elements, need %d", fn, len(gates), batch*4*hidden))
+	}
+	for i, s := range rest {
+		need := batch * hidden
+		if fn == "LSTMCellBackward" && i == 4 { // dGates
+			need *= 4
+		}
+		if s != nil && len(s) < need {
+			panic(fmt.Sprintf("kernel: %s argument %d has %d elements, need %d", fn, i+2, len(s), need))
+		}
+	}
+	if fn == "LSTMCell" && (rest[1] == nil || rest[2] == nil || rest[3] == nil) && batch*hidden > 0 {
+		panic("kernel: LSTMCell needs c, h and tanhC")
+	}
+}

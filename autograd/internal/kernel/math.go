@@ -1,0 +1,17 @@
+package kernel
+
+import "math"
+
+// expGo, sigmoidGo and tanhGo are the pure-Go element functions (float64
+// arithmetic from package math, exact to about 1 ulp).
+func expGo(x float64) float64 { return math.Exp(x) }
+
+func sigmoidGo(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+func tanhGo(x float64) float64 { return math.Tanh(x) }
