@@ -160,11 +160,7 @@ func genMath(s isa) {
 			case "exp":
 				expCore(s, c, r.x, r.out, r.n, r.p, r.t1, r.t2)
 			case "sigmoid":
-				// 1/(1+exp(-x)): exp overflows to +Inf for very negative x, giving 0.
-				s.xor(s.constBits("signBit", signBit(s)), r.x, r.x)
-				expCore(s, c, r.x, r.out, r.n, r.p, r.t1, r.t2)
-				s.add(one, r.out, r.out)
-				s.div(r.out, one, r.out)
+				sigmoidCore(s, c, one, r.x, r.out, r.n, r.p, r.t1, r.t2, r.a, r.y)
 			case "tanh":
 				tanhCore(s, c, one, r.x, r.out, r.n, r.p, r.t1, r.t2, r.a, r.y)
 			}
@@ -229,4 +225,26 @@ func tanhCore(s isa, c expConsts, one, x, out, n, p, t1, t2, a, y reg.VecPhysica
 		}
 	}
 	VBLENDVPS_(t1, p, y, out)
+}
+
+// sigmoidCore computes out = 1/(1+e^-x) as s = 1/(1+e) with e = e^-|x| in (0, 1],
+// and e*s for negative x: nothing overflows, and the result keeps full relative
+// accuracy down to the subnormal range for very negative x.
+func sigmoidCore(s isa, c expConsts, one, x, out, n, p, t1, t2, a, y reg.VecPhysical) {
+	sign := s.constBits("signBit", signBit(s))
+	s.or(sign, x, a) // a = -|x|
+	expCore(s, c, a, y, n, p, t1, t2)
+	s.add(one, y, out)
+	s.div(out, one, out) // out = 1/(1+e)
+	s.mul(out, y, y)     // y = e/(1+e)
+	if s.zmm {
+		pick(s.f64, VPTESTMD, VPTESTMQ, sign, x, reg.K3)
+		pick(s.f64, VBLENDMPS, VBLENDMPD, y, out, reg.K3, out)
+		return
+	}
+	if s.f64 {
+		VBLENDVPD(x, y, out, out)
+	} else {
+		VBLENDVPS(x, y, out, out)
+	}
 }

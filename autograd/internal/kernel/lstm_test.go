@@ -1,0 +1,164 @@
+package kernel
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// lstmRef is LSTMCell in float64 scalar arithmetic.
+func lstmRef(pre, cPrev []float64, batch, hidden int) (act, c, h, tc []float64) {
+	act = append([]float64(nil), pre...)
+	c, h, tc = make([]float64, batch*hidden), make([]float64, batch*hidden), make([]float64, batch*hidden)
+	for s := 0; s < batch; s++ {
+		g := act[s*4*hidden:]
+		for j := 0; j < hidden; j++ {
+			i, f, gg, o := sigmoidGo(g[j]), sigmoidGo(g[hidden+j]), math.Tanh(g[2*hidden+j]), sigmoidGo(g[3*hidden+j])
+			g[j], g[hidden+j], g[2*hidden+j], g[3*hidden+j] = i, f, gg, o
+			cp := 0.0
+			if cPrev != nil {
+				cp = cPrev[s*hidden+j]
+			}
+			c[s*hidden+j] = f*cp + i*gg
+			tc[s*hidden+j] = math.Tanh(c[s*hidden+j])
+			h[s*hidden+j] = o * tc[s*hidden+j]
+		}
+	}
+	return
+}
+
+func testLSTMForward[T Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	tol := 1e-14
+	if is32[T]() {
+		tol = 2e-6
+	}
+	for _, dims := range [][2]int{{1, 1}, {3, 5}, {2, 16}, {32, 64}, {7, 33}} {
+		batch, hidden := dims[0], dims[1]
+		for _, zeroState := range []bool{false, true} {
+			pre := make([]float64, batch*4*hidden)
+			for i := range pre {
+				pre[i] = rng.NormFloat64() * 3
+			}
+			var cPrev []float64
+			if !zeroState {
+				cPrev = make([]float64, batch*hidden)
+				for i := range cPrev {
+					cPrev[i] = rng.NormFloat64()
+				}
+			}
+			act, c, h, tc := lstmRef(pre, cPrev, batch, hidden)
+			conv := func(x []float64) []T {
+				if x == nil {
+					return nil
+				}
+				y := make([]T, len(x))
+				for i, v := range x {
+					y[i] = T(v)
+				}
+				return y
+			}
+			// Recompute the reference from the rounded inputs.
+			pr, cr := conv(pre), conv(cPrev)
+			for i := range pre {
+				pre[i] = float64(pr[i])
+			}
+			for i := range cPrev {
+				cPrev[i] = float64(cr[i])
+			}
+			act, c, h, tc = lstmRef(pre, cPrev, batch, hidden)
+			gates := pr
+			cg, hg, tg := make([]T, batch*hidden), make([]T, batch*hidden), make([]T, batch*hidden)
+			LSTMCell(gates, cr, cg, hg, tg, batch, hidden)
+			for _, chk := range []struct {
+				name string
+				got  []T
+				want []float64
+			}{{"gates", gates, act}, {"c", cg, c}, {"h", hg, h}, {"tanhC", tg, tc}} {
+				for i := range chk.want {
+					if !closeTo(float64(chk.got[i]), chk.want[i], tol) {
+						t.Fatalf("%dx%d %s[%d] = %v, want %v", batch, hidden, chk.name, i, chk.got[i], chk.want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestLSTMCell(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		t.Run("float32", testLSTMForward[float32])
+		t.Run("float64", testLSTMForward[float64])
+	})
+}
+
+// TestLSTMCellBackwardGradCheck compares LSTMCellBackward with central finite
+// differences of L = sum(wh*h) + sum(wc*c) with respect to the gate
+// pre-activations and cPrev, in float64.
+func TestLSTMCellBackwardGradCheck(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(7, 8))
+		const batch, hidden = 3, 5
+		n := batch * hidden
+		pre, cPrev, wh, wc := make([]float64, 4*n), make([]float64, n), make([]float64, n), make([]float64, n)
+		for i := range pre {
+			pre[i] = rng.NormFloat64()
+		}
+		for i := range cPrev {
+			cPrev[i], wh[i], wc[i] = rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()
+		}
+		loss := func(pre, cPrev []float64) float64 {
+			g := append([]float64(nil), pre...)
+			c, h, tc := make([]float64, n), make([]float64, n), make([]float64, n)
+			LSTMCell(g, cPrev, c, h, tc, batch, hidden)
+			return Dot(wh, h) + Dot(wc, c)
+		}
+		gates := append([]float64(nil), pre...)
+		c, h, tc := make([]float64, n), make([]float64, n), make([]float64, n)
+		LSTMCell(gates, cPrev, c, h, tc, batch, hidden)
+		dGates, dcPrev := make([]float64, 4*n), make([]float64, n)
+		LSTMCellBackward(gates, cPrev, tc, wh, wc, dGates, dcPrev, batch, hidden)
+
+		const eps = 1e-6
+		num := func(x []float64, i int) float64 {
+			old := x[i]
+			x[i] = old + eps
+			lp := loss(pre, cPrev)
+			x[i] = old - eps
+			lm := loss(pre, cPrev)
+			x[i] = old
+			return (lp - lm) / (2 * eps)
+		}
+		for i := range pre {
+			if want := num(pre, i); !closeTo(dGates[i], want, 1e-7) {
+				t.Errorf("dGates[%d] = %v, finite difference %v", i, dGates[i], want)
+			}
+		}
+		for i := range cPrev {
+			if want := num(cPrev, i); !closeTo(dcPrev[i], want, 1e-7) {
+				t.Errorf("dcPrev[%d] = %v, finite difference %v", i, dcPrev[i], want)
+			}
+		}
+		// Without a future gradient and with a zero initial state.
+		LSTMCell(append([]float64(nil), pre...), nil, c, h, tc, batch, hidden)
+		copy(gates, pre)
+		LSTMCell(gates, nil, c, h, tc, batch, hidden)
+		LSTMCellBackward(gates, nil, tc, wh, nil, dGates, nil, batch, hidden)
+		lossH := func() float64 {
+			g := append([]float64(nil), pre...)
+			LSTMCell(g, nil, c, h, tc, batch, hidden)
+			return Dot(wh, h)
+		}
+		for i := range pre {
+			old := pre[i]
+			pre[i] = old + eps
+			lp := lossH()
+			pre[i] = old - eps
+			lm := lossH()
+			pre[i] = old
+			if want := (lp - lm) / (2 * eps); !closeTo(dGates[i], want, 1e-7) {
+				t.Errorf("zero state: dGates[%d] = %v, finite difference %v", i, dGates[i], want)
+			}
+		}
+	})
+}
