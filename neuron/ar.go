@@ -26,7 +26,7 @@ func (m *arMech) init(c *Cell) {
 
 func (m *arMech) current(c *Cell) {
 	for k, s := range m.seg {
-		v := c.v[c.segNode[s]]
+		v := c.vseg[s]
 		g := m.gbar[k] * m.m[k]
 		c.iDen[s] += g * (v - arErev)
 		c.gDen[s] += g
@@ -37,7 +37,7 @@ func (m *arMech) rates(c *Cell) {
 	mdt := -c.dt
 	t := m.tab
 	for k, s := range m.seg {
-		o, th := t.index(c.v[c.segNode[s]])
+		o, th := t.index(c.vseg[s])
 		m.mInf[k], m.mX[k] = t.at(o, th, 0), mdt/t.at(o, th, 1)
 	}
 }

@@ -24,7 +24,7 @@ type caMech struct {
 
 func (m *caMech) init(c *Cell) {
 	for k, s := range m.seg {
-		o, th := m.tab.index(c.v[c.segNode[s]])
+		o, th := m.tab.index(c.vseg[s])
 		m.m[k] = m.tab.at(o, th, 0)
 		m.h[k] = m.tab.at(o, th, 2)
 	}
@@ -32,7 +32,7 @@ func (m *caMech) init(c *Cell) {
 
 func (m *caMech) current(c *Cell) {
 	for k, s := range m.seg {
-		v := c.v[c.segNode[s]]
+		v := c.vseg[s]
 		mm := m.m[k]
 		g := m.gbar[k] * mm * mm * m.h[k]
 		i := g * (v - c.eca[s])
@@ -46,7 +46,7 @@ func (m *caMech) rates(c *Cell) {
 	mdt := -c.dt
 	t := m.tab
 	for k, s := range m.seg {
-		o, th := t.index(c.v[c.segNode[s]])
+		o, th := t.index(c.vseg[s])
 		m.mInf[k], m.mX[k] = t.at(o, th, 0), mdt/t.at(o, th, 1)
 		m.hInf[k], m.hX[k] = t.at(o, th, 2), mdt/t.at(o, th, 3)
 	}

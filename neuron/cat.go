@@ -26,7 +26,7 @@ type catMech struct {
 
 func (m *catMech) init(c *Cell) {
 	for k, s := range m.seg {
-		o, th := m.tab.index(c.v[c.segNode[s]])
+		o, th := m.tab.index(c.vseg[s])
 		m.m[k] = 0
 		m.h[k] = m.tab.at(o, th, 2)
 	}
@@ -34,7 +34,7 @@ func (m *catMech) init(c *Cell) {
 
 func (m *catMech) current(c *Cell) {
 	for k, s := range m.seg {
-		v := c.v[c.segNode[s]]
+		v := c.vseg[s]
 		mm := m.m[k]
 		g := m.gbar[k] * mm * mm * m.h[k]
 		c.iDen[s] += g * (v - catErev)
@@ -46,7 +46,7 @@ func (m *catMech) rates(c *Cell) {
 	mdt := -c.dt
 	t := m.tab
 	for k, s := range m.seg {
-		o, th := t.index(c.v[c.segNode[s]])
+		o, th := t.index(c.vseg[s])
 		m.mInf[k], m.mX[k] = t.at(o, th, 0), mdt/t.at(o, th, 1)
 		m.hInf[k], m.hX[k] = t.at(o, th, 2), mdt/t.at(o, th, 3)
 	}

@@ -40,6 +40,7 @@ type Cell struct {
 	// segments (nodes with membrane)
 	segNode []int32
 	aScale  []float64 // area * 1e-2 (converts mA/cm² to nA)
+	vseg    []float64 // membrane potential of each segment (gathered from v), mV
 	iDen    []float64 // mA/cm²
 	gDen    []float64 // S/cm²
 	secSeg0 []int32   // first segment of each section
@@ -184,6 +185,7 @@ func (c *Cell) buildTree() {
 	c.v = make([]float64, nn)
 	c.rhs = make([]float64, nn)
 	c.d = make([]float64, nn)
+	c.vseg = make([]float64, nseg)
 	c.iDen = make([]float64, nseg)
 	c.gDen = make([]float64, nseg)
 	c.cai = make([]float64, nseg)
@@ -308,6 +310,7 @@ func (c *Cell) buildMechanisms(tb *tables) {
 func (c *Cell) Reset() {
 	c.t = 0
 	copy(c.v, c.v0)
+	c.gatherV()
 	for s := range c.cai {
 		c.cai[s] = caiDefault
 		c.ica[s] = 0
@@ -342,13 +345,21 @@ func (c *Cell) Reset() {
 	c.spikes = c.spikes[:0]
 }
 
+// gatherV copies the segment nodes' potentials into vseg.
+func (c *Cell) gatherV() {
+	v, vs := c.v, c.vseg[:len(c.segNode)]
+	for s, node := range c.segNode {
+		vs[s] = v[node]
+	}
+}
+
 func (c *Cell) updateEca() {
 	for _, s := range c.caSegs {
 		ci := c.cai[s]
 		if ci <= 0 {
 			c.eca[s] = 1e6
 		} else {
-			c.eca[s] = c.ktfHalf * math.Log(cao/ci)
+			c.eca[s] = c.ktfHalf * fastLog(cao/ci)
 		}
 	}
 }

@@ -44,3 +44,26 @@ func BenchmarkMathExp(b *testing.B) {
 	}
 	_ = s
 }
+
+// TestFastLog checks fastLog against math.Log to within 4 ulp (absolute 4 ulp of the result
+// or 4e-16 near log = 0) and its special cases.
+func TestFastLog(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	xs := []float64{1, 2, 0.5, 1e-300, 1e300, math.MaxFloat64, 20000, 2.0 / 1e-4, math.Nextafter(1, 2), math.Nextafter(1, 0)}
+	for i := 0; i < 200000; i++ {
+		xs = append(xs, math.Exp((rng.Float64()*2-1)*700), 1+rng.NormFloat64()*1e-3, 2/(1e-4+rng.Float64()*1e-2))
+	}
+	for _, x := range xs {
+		got, want := fastLog(x), math.Log(x)
+		ulp := math.Abs(math.Nextafter(want, math.Inf(1)) - want)
+		if d := math.Abs(got - want); d > 4*ulp && d > 4e-16 {
+			t.Fatalf("fastLog(%v) = %v, want %v", x, got, want)
+		}
+	}
+	for _, x := range []float64{0, -1, math.Inf(1), math.NaN(), 5e-324} {
+		got, want := fastLog(x), math.Log(x)
+		if got != want && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("fastLog(%v) = %v, want %v", x, got, want)
+		}
+	}
+}

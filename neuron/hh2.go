@@ -49,7 +49,7 @@ type hh2Mech struct {
 
 func (h *hh2Mech) init(c *Cell) {
 	for k, s := range h.seg {
-		o, th := h.tab.index(c.v[c.segNode[s]])
+		o, th := h.tab.index(c.vseg[s])
 		h.m[k] = h.tab.at(o, th, 0)
 		h.h[k] = h.tab.at(o, th, 2)
 		h.n[k] = h.tab.at(o, th, 4)
@@ -58,7 +58,7 @@ func (h *hh2Mech) init(c *Cell) {
 
 func (h *hh2Mech) current(c *Cell) {
 	for k, s := range h.seg {
-		v := c.v[c.segNode[s]]
+		v := c.vseg[s]
 		m, n := h.m[k], h.n[k]
 		gna := h.gnabar[k] * m * m * m * h.h[k]
 		n2 := n * n
@@ -73,7 +73,7 @@ func (h *hh2Mech) rates(c *Cell) {
 	mdt := -c.dt
 	t := h.tab
 	for k, s := range h.seg {
-		o, th := t.index(c.v[c.segNode[s]])
+		o, th := t.index(c.vseg[s])
 		h.mInf[k], h.mX[k] = t.at(o, th, 0), mdt/t.at(o, th, 1)
 		h.hInf[k], h.hX[k] = t.at(o, th, 2), mdt/t.at(o, th, 3)
 		h.nInf[k], h.nX[k] = t.at(o, th, 4), mdt/t.at(o, th, 5)

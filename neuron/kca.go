@@ -21,7 +21,7 @@ func (m *kcaMech) init(c *Cell) {
 
 func (m *kcaMech) current(c *Cell) {
 	for k, s := range m.seg {
-		v := c.v[c.segNode[s]]
+		v := c.vseg[s]
 		g := m.gbar[k] * m.n[k]
 		c.iDen[s] += g * (v - ek)
 		c.gDen[s] += g

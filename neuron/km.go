@@ -21,14 +21,14 @@ type kmMech struct {
 
 func (m *kmMech) init(c *Cell) {
 	for k, s := range m.seg {
-		o, th := m.tab.index(c.v[c.segNode[s]])
+		o, th := m.tab.index(c.vseg[s])
 		m.n[k] = m.tab.at(o, th, 0)
 	}
 }
 
 func (m *kmMech) current(c *Cell) {
 	for k, s := range m.seg {
-		v := c.v[c.segNode[s]]
+		v := c.vseg[s]
 		g := m.gbar[k] * m.n[k]
 		c.iDen[s] += g * (v - ek)
 		c.gDen[s] += g
@@ -39,7 +39,7 @@ func (m *kmMech) rates(c *Cell) {
 	mdt := -c.dt
 	t := m.tab
 	for k, s := range m.seg {
-		o, th := t.index(c.v[c.segNode[s]])
+		o, th := t.index(c.vseg[s])
 		m.nInf[k], m.nX[k] = t.at(o, th, 0), mdt/t.at(o, th, 1)
 	}
 }

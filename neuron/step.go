@@ -33,6 +33,7 @@ func (c *Cell) Advance() {
 	for i, dv := range c.rhs {
 		c.v[i] += dv
 	}
+	c.gatherV()
 	c.updateStates()
 	c.dipole = c.computeDipole()
 	c.t += 0.5 * c.dt
