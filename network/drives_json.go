@@ -12,9 +12,10 @@ import (
 )
 
 // ReadDrives decodes a list of drives written with hnn-core's parameter
-// names. The input is a JSON list of drive objects, an object {"drives":
-// [...]}, or an object mapping drive names to drive objects (hnn-core's
-// net.external_drives; key order is kept). Each drive object has "type"
+// names. The input is a JSON list of drive objects, an object with such a
+// list under "drives" (other keys ignored, so the config.json of
+// "simulate network" can be read back), or an object mapping drive names
+// to drive objects (hnn-core's net.external_drives; key order is kept). Each drive object has "type"
 // (evoked, gaussian, poisson, bursty, spike_train), "name" (unless given
 // by the key), and the keyword arguments of hnn-core's add_*_drive:
 // location, weights_ampa, weights_nmda, synaptic_delays (number or object),
@@ -43,8 +44,8 @@ func ReadDrives(r io.Reader) ([]Drive, error) {
 		if err != nil {
 			return nil, fmt.Errorf("network: reading drives: %w", err)
 		}
-		if len(keys) == 1 && keys[0] == "drives" {
-			if err := json.Unmarshal(vals[0], &items); err != nil {
+		if i := slices.Index(keys, "drives"); i >= 0 {
+			if err := json.Unmarshal(vals[i], &items); err != nil {
 				return nil, fmt.Errorf("network: reading drives: %w", err)
 			}
 			names = make([]string, len(items))

@@ -1,0 +1,47 @@
+package network
+
+import (
+	"fmt"
+	"testing"
+)
+
+// benchNetwork simulates a 10×10 column (270 cells) with the given drives
+// for tstop ms on each worker count; network construction is included, as
+// it is in hnn-core's timing.
+func benchNetwork(b *testing.B, drives func() []Drive, tstop float64) {
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
+			spikes := 0
+			for b.Loop() {
+				col, err := NewColumn(10, 10)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, err := NewNetwork(col, nil, drives())
+				if err != nil {
+					b.Fatal(err)
+				}
+				res, err := Simulate(n, SimOptions{TStop: tstop, Workers: w})
+				if err != nil {
+					b.Fatal(err)
+				}
+				spikes = len(res.Spikes)
+			}
+			b.ReportMetric(float64(spikes), "spikes")
+		})
+	}
+}
+
+// BenchmarkERPMesh10 is hnn-core's ERP example: 270 cells, three evoked
+// drives, 170 ms at dt 0.025 ms (hnn-core on NEURON 8.2.2: 47-50 s of CPU
+// on one core of the project machine).
+func BenchmarkERPMesh10(b *testing.B) {
+	benchNetwork(b, ERPDrives, 170)
+}
+
+// BenchmarkPoissonMesh10 drives every cell of the 10×10 column with its own
+// 10 Hz Poisson train (AMPA 0.001 µS, proximal) for 1000 ms (hnn-core on
+// NEURON 8.2.2: 160-210 s of CPU on one core).
+func BenchmarkPoissonMesh10(b *testing.B) {
+	benchNetwork(b, func() []Drive { return []Drive{PoissonEveryCell(10, 0.001, 0, 2)} }, 1000)
+}

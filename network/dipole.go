@@ -1,0 +1,145 @@
+package network
+
+import (
+	"fmt"
+	"math"
+)
+
+// FAmToNAm converts fAm (the NEURON dipole mechanism's unit) to nAm (the
+// unit hnn-core returns).
+const FAmToNAm = 1e-6
+
+// Dipole holds an aggregate dipole and its L2 and L5 parts on a time grid.
+type Dipole struct {
+	Times       []float64 // ms
+	Agg, L2, L5 []float64 // same unit for all three
+}
+
+// RawDipole returns the simulation's raw summed dipoles (fAm), sharing the
+// result's slices.
+func (r *SimResult) RawDipole() Dipole {
+	return Dipole{Times: r.Times, Agg: r.Agg, L2: r.L2, L5: r.L5}
+}
+
+// HNNDipole returns the dipole as hnn-core's simulate_dipole returns it:
+// baseline-renormalised (RenormaliseHNN) and converted to nAm. The result
+// has its own slices.
+func (r *SimResult) HNNDipole() Dipole {
+	return RenormaliseHNN(r.RawDipole(), r.NumPyramidalPerLayer)
+}
+
+// RenormaliseHNN applies the baseline correction hnn-core always applies
+// before returning a dipole (spec 11.3) to raw dipoles in fAm, with nPyr
+// pyramidal cells per layer, and converts the result to nAm:
+// L2 − nPyr·0.0443; L5 − nPyr·(−49.0502) for t ≤ 37 ms, − nPyr·(3.4770508e-3·t
+// − 51.231085) for 37 < t < 750, − nPyr·(1.01e-4·t − 48.412078) for t ≥ 750;
+// agg = L2 + L5; all × 1e-6.
+func RenormaliseHNN(raw Dipole, nPyr int) Dipole {
+	n := len(raw.Times)
+	out := Dipole{
+		Times: append([]float64(nil), raw.Times...),
+		Agg:   make([]float64, n), L2: make([]float64, n), L5: make([]float64, n),
+	}
+	N := float64(nPyr)
+	for k, t := range raw.Times {
+		l2 := raw.L2[k] - N*0.0443
+		var base float64
+		switch {
+		case t <= 37:
+			base = -49.0502
+		case t < 750:
+			base = 3.4770508e-3*t - 51.231085
+		default:
+			base = 1.01e-4*t - 48.412078
+		}
+		l5 := raw.L5[k] - N*base
+		out.L2[k] = l2 * FAmToNAm
+		out.L5[k] = l5 * FAmToNAm
+		out.Agg[k] = (l2 + l5) * FAmToNAm
+	}
+	return out
+}
+
+// Scale multiplies all three series by factor in place (hnn-core's
+// Dipole.scale; the factor stands for the number of real neurons per model
+// cell, e.g. 3000) and returns d.
+func (d Dipole) Scale(factor float64) Dipole {
+	for _, s := range [][]float64{d.Agg, d.L2, d.L5} {
+		for i := range s {
+			s[i] *= factor
+		}
+	}
+	return d
+}
+
+// Smooth convolves all three series in place with hnn-core's normalised
+// Hamming window of windowLen ms (Dipole.smooth; spec 11.4) and returns d.
+// windowLen 0 leaves the data unchanged; windows in (0, 1) ms, or longer
+// than the record, are errors.
+func (d Dipole) Smooth(windowLen float64) (Dipole, error) {
+	if windowLen == 0 {
+		return d, nil
+	}
+	if len(d.Times) < 2 {
+		return d, fmt.Errorf("network: smoothing needs at least two samples")
+	}
+	sfreq := 1000 / (d.Times[1] - d.Times[0])
+	w, err := HammingWindow(windowLen, sfreq, len(d.Times))
+	if err != nil {
+		return d, err
+	}
+	tmp := make([]float64, len(d.Times))
+	for _, s := range [][]float64{d.Agg, d.L2, d.L5} {
+		ConvolveSame(tmp, s, w)
+		copy(s, tmp)
+	}
+	return d, nil
+}
+
+// HammingWindow returns hnn-core's normalised smoothing window for a
+// window of windowLen ms at sfreq Hz: M = round(1e-3·windowLen·sfreq)
+// samples of 0.54 − 0.46·cos(2πj/(M−1)), divided by their sum. It errors
+// when windowLen is in (0, 1) ms, or M < 1 or M > n (the data length).
+func HammingWindow(windowLen, sfreq float64, n int) ([]float64, error) {
+	if !(windowLen >= 1) || math.IsInf(windowLen, 0) {
+		return nil, fmt.Errorf("network: smoothing window %v ms must be at least 1 ms (or 0 for none)", windowLen)
+	}
+	m := int(math.RoundToEven(1e-3 * windowLen * sfreq))
+	if m < 1 || m > n {
+		return nil, fmt.Errorf("network: smoothing window of %d samples must be between 1 and the data length %d", m, n)
+	}
+	w := make([]float64, m)
+	if m == 1 {
+		w[0] = 1
+		return w, nil
+	}
+	var sum float64
+	for j := range w {
+		w[j] = 0.54 - 0.46*math.Cos(2*math.Pi*float64(j)/float64(m-1))
+		sum += w[j]
+	}
+	for j := range w {
+		w[j] /= sum
+	}
+	return w, nil
+}
+
+// ConvolveSame writes into dst (len(x)) the "same"-mode convolution of x
+// with w as numpy.convolve(x, w, 'same'): dst[k] = Σ_j x[k+c−j]·w[j] with
+// c = (len(w)−1)/2 and x zero outside its range. dst must not alias x.
+func ConvolveSame(dst, x, w []float64) {
+	if len(dst) != len(x) {
+		panic("network: ConvolveSame length mismatch")
+	}
+	c := (len(w) - 1) / 2
+	for k := range x {
+		var s float64
+		for j, wj := range w {
+			i := k + c - j
+			if i >= 0 && i < len(x) {
+				s += x[i] * wj
+			}
+		}
+		dst[k] = s
+	}
+}
