@@ -7,11 +7,13 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+
+	"github.com/neurograd/neurograd/autograd"
 )
 
 // checkBatch validates a row-major batch of signals of the plan's length and
 // returns the number of rows.
-func (pl *Plan) checkBatch(x []float64) (int, error) {
+func checkBatch[T autograd.Float](pl *Plan, x []T) (int, error) {
 	n := pl.p.N
 	if len(x) == 0 {
 		return 0, fmt.Errorf("spectral: %s of an empty signal", pl.kernel)
@@ -19,19 +21,12 @@ func (pl *Plan) checkBatch(x []float64) (int, error) {
 	if len(x)%n != 0 {
 		return 0, fmt.Errorf("spectral: %s input has %d samples, not a multiple of the plan's signal length %d", pl.kernel, len(x), n)
 	}
-	if i := firstNonFinite(x); i >= 0 {
-		return 0, fmt.Errorf("spectral: %s input signal %d has %v at sample %d", pl.kernel, i/n, x[i], i%n)
-	}
-	return len(x) / n, nil
-}
-
-func firstNonFinite(x []float64) int {
 	for i, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return i
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+			return 0, fmt.Errorf("spectral: %s input signal %d has %v at sample %d", pl.kernel, i/n, f, i%n)
 		}
 	}
-	return -1
+	return len(x) / n, nil
 }
 
 // prepare returns dst with length want, allocating it when nil.
@@ -49,20 +44,45 @@ func prepare(dst []float64, want int, what string) ([]float64, error) {
 // batch x (length batch*N) into dst (length batch*NFreq, allocated when nil) and
 // returns it. Units: u²/Hz for density scaling, u² for spectrum scaling.
 func (pl *Plan) PSD(dst, x []float64) ([]float64, error) {
-	batch, err := pl.checkBatch(x)
+	return pl.PSDSave(dst, x, nil)
+}
+
+// SavedLen returns the length of the buffer PSDSave fills for a batch of signals:
+// batch * NSegments * (NFFT/2+1) complex spectra as (re, im) pairs.
+func (pl *Plan) SavedLen(batch int) int { return 2 * batch * pl.p.NSegments * pl.nHalf }
+
+// PSDSave is PSD that also stores every segment's one-sided spectrum in saved
+// (length SavedLen(batch); nil stores nothing), so that VJPSaved can run the
+// backward pass without repeating the forward transforms.
+func (pl *Plan) PSDSave(dst, x, saved []float64) ([]float64, error) {
+	batch, err := checkBatch(pl, x)
 	if err != nil {
 		return nil, err
 	}
-	nf := pl.NFreq()
-	dst, err = prepare(dst, batch*nf, "PSD destination")
+	dst, err = prepare(dst, batch*pl.NFreq(), "PSD destination")
 	if err != nil {
 		return nil, err
 	}
-	pl.parallelRows(batch, func(ws *workspace, r int) {
-		pl.segmentPowers(ws, x[r*pl.p.N:(r+1)*pl.p.N])
-		pl.average(ws, dst[r*nf:(r+1)*nf])
-	})
+	if saved != nil && len(saved) != pl.SavedLen(batch) {
+		return nil, fmt.Errorf("spectral: saved-spectra buffer has length %d, want %d", len(saved), pl.SavedLen(batch))
+	}
+	computePSD(pl, dst, x, saved)
 	return dst, nil
+}
+
+// computePSD is PSDSave without validation, for any element type.
+func computePSD[T autograd.Float](pl *Plan, dst, x, saved []T) {
+	n, nf, sl := pl.p.N, pl.NFreq(), pl.SavedLen(1)
+	pl.parallelRows(len(x)/n, func(ws *workspace, r int) {
+		segmentPowers(pl, ws, x[r*n:(r+1)*n])
+		if saved != nil {
+			storeSpectra(saved[r*sl:(r+1)*sl], ws.spec)
+		}
+		pl.average(ws, ws.out)
+		for k, v := range ws.out {
+			dst[r*nf+k] = T(v)
+		}
+	})
 }
 
 // parallelRows runs f over rows 0..batch-1 on up to GOMAXPROCS goroutines, each
@@ -101,22 +121,43 @@ func (pl *Plan) parallelRows(batch int, f func(ws *workspace, r int)) {
 
 // segmentPowers fills ws.spec and ws.power with every segment's one-sided
 // spectrum X_k and scaled power coef_k*|X_k|² for one signal row.
-func (pl *Plan) segmentPowers(ws *workspace, row []float64) {
+func segmentPowers[T autograd.Float](pl *Plan, ws *workspace, row []T) {
 	nh, m := pl.nHalf, pl.p.NPerSeg
 	for s := 0; s < pl.p.NSegments; s++ {
 		seg := ws.seg
-		copy(seg, row[s*pl.step:s*pl.step+m])
+		for j, v := range row[s*pl.step : s*pl.step+m] {
+			seg[j] = float64(v)
+		}
 		detrend(seg, pl.p.Detrend)
 		for j, w := range pl.win {
 			seg[j] *= w
 		}
-		spec := ws.spec[s*nh : (s+1)*nh]
-		pl.dft.forward(ws.dft, spec, seg)
+		pl.dft.forward(ws.dft, ws.spec[s*nh:(s+1)*nh], seg)
+	}
+	pl.powers(ws)
+}
+
+// powers fills ws.power from ws.spec.
+func (pl *Plan) powers(ws *workspace) {
+	nh := pl.nHalf
+	for s := 0; s < pl.p.NSegments; s++ {
 		pw := ws.power[s*nh : (s+1)*nh]
-		for k, c := range spec {
+		for k, c := range ws.spec[s*nh : (s+1)*nh] {
 			re, im := real(c), imag(c)
 			pw[k] = pl.coef[k] * (re*re + im*im)
 		}
+	}
+}
+
+func storeSpectra[T autograd.Float](dst []T, spec []complex128) {
+	for i, c := range spec {
+		dst[2*i], dst[2*i+1] = T(real(c)), T(imag(c))
+	}
+}
+
+func loadSpectra[T autograd.Float](spec []complex128, src []T) {
+	for i := range spec {
+		spec[i] = complex(float64(src[2*i]), float64(src[2*i+1]))
 	}
 }
 

@@ -8,69 +8,42 @@ import (
 
 // PSDOp records the plan's PSD (Welch or periodogram) of x on tp and returns it.
 // x is [N] or [batch, N]; the result is [NFreq] or [batch, NFreq] in u²/Hz
-// (density) or u² (spectrum). Its backward is Plan.VJP, the exact adjoint (see
-// there). float32 tensors are computed in float64 and rounded. It returns an error
-// when x has the wrong length or holds NaN or Inf.
+// (density) or u² (spectrum). float32 tensors are computed in float64 and
+// rounded. When the op is recorded, the segments' spectra are kept in tape memory
+// (Plan.SavedLen(batch) elements) and the backward pass is Plan.VJPSaved, the
+// exact adjoint (see Plan.VJP), accumulated into x's gradient. It returns an
+// error when x has the wrong shape or holds NaN or Inf.
 func PSDOp[T autograd.Float](tp *autograd.Tape[T], pl *Plan, x *autograd.Tensor[T]) (*autograd.Tensor[T], error) {
 	n := pl.p.N
-	var batch int
+	var out *autograd.Tensor[T]
 	switch {
 	case x.Rank() == 1 && x.Dim(0) == n:
-		batch = 1
-	case x.Rank() == 2 && x.Dim(1) == n:
-		batch = x.Dim(0)
+		out = tp.NewTensor(pl.NFreq())
+	case x.Rank() == 2 && x.Dim(1) == n && x.Dim(0) > 0:
+		out = tp.NewTensor(x.Dim(0), pl.NFreq())
 	default:
 		return nil, fmt.Errorf("spectral: PSDOp input shape %v, want [%d] or [batch, %d]", x.Shape(), n, n)
 	}
-	nf := pl.NFreq()
-	var out *autograd.Tensor[T]
-	if x.Rank() == 1 {
-		out = tp.NewTensor(nf)
-	} else {
-		out = tp.NewTensor(batch, nf)
+	batch, err := checkBatch(pl, x.Data)
+	if err != nil {
+		return nil, err
 	}
-	switch xd := any(x.Data).(type) {
-	case []float64:
-		if _, err := pl.PSD(any(out.Data).([]float64), xd); err != nil {
-			return nil, err
-		}
-	default:
-		pw, err := pl.PSD(nil, toFloat64(x.Data))
-		if err != nil {
-			return nil, err
-		}
-		fromFloat64(out.Data, pw)
+	var saved []T
+	if tp.NeedsGrad(x) {
+		saved = tp.Scratch(pl.SavedLen(batch))
 	}
-	tp.Record(psdOp[T]{pl}, out, x)
+	computePSD(pl, out.Data, x.Data, saved)
+	if nd := tp.Record(psdOp[T]{pl}, out, x); nd != nil {
+		nd.Saved = saved
+		nd.I[0] = batch
+	}
 	return out, nil
 }
 
 type psdOp[T autograd.Float] struct{ pl *Plan }
 
 func (o psdOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
-	x := nd.In[0]
-	if !x.RequiresGrad() {
-		return
-	}
-	gx := tp.GradOf(x)
-	var err error
-	switch xd := any(x.Data).(type) {
-	case []float64:
-		dx := any(tp.Scratch(len(gx))).([]float64)
-		_, err = o.pl.VJP(dx, xd, any(nd.Out.Grad).([]float64))
-		for i, v := range dx {
-			gx[i] += T(v)
-		}
-	default:
-		var dx []float64
-		dx, err = o.pl.VJP(nil, toFloat64(x.Data), toFloat64(nd.Out.Grad))
-		for i, v := range dx {
-			gx[i] += T(v)
-		}
-	}
-	if err != nil {
-		panic(fmt.Sprintf("spectral: PSD backward: %v", err)) // inputs were validated by the forward pass
-	}
+	computeVJP(o.pl, tp.GradOf(nd.In[0]), nil, nd.Saved, nd.Out.Grad, nd.I[0])
 }
 
 // bandKind selects the reduction of a band op.

@@ -35,6 +35,7 @@ type workspace struct {
 	idx   []int        // NSegments
 	gh    []float64    // nHalf: folded upstream gradient
 	z     []complex128 // nHalf
+	out   []float64    // NFreq: one PSD row
 }
 
 // NewWelch resolves scipy.signal.welch's options for signals of n samples at fs Hz.
@@ -218,6 +219,7 @@ func (pl *Plan) newWorkspace() *workspace {
 		idx:   make([]int, ns),
 		gh:    make([]float64, pl.nHalf),
 		z:     make([]complex128, pl.nHalf),
+		out:   make([]float64, len(pl.freqs)),
 	}
 }
 

@@ -33,7 +33,7 @@ func SpectrogramBatch(x []float64, batch int, fs float64, opt SpectrogramOptions
 	if err != nil {
 		return nil, err
 	}
-	if _, err := pl.checkBatch(x); err != nil {
+	if _, err := checkBatch(pl, x); err != nil {
 		return nil, err
 	}
 	p := pl.p
@@ -44,7 +44,7 @@ func SpectrogramBatch(x []float64, batch int, fs float64, opt SpectrogramOptions
 		res.Times[s] = (float64(p.NPerSeg)/2 + float64(s*pl.step)) / p.FS
 	}
 	pl.parallelRows(batch, func(ws *workspace, r int) {
-		pl.segmentPowers(ws, x[r*n:(r+1)*n])
+		segmentPowers(pl, ws, x[r*n:(r+1)*n])
 		out := res.Power[r*nf*ns : (r+1)*nf*ns]
 		for s := 0; s < ns; s++ {
 			for k := 0; k < nf; k++ {

@@ -1,5 +1,11 @@
 package spectral
 
+import (
+	"fmt"
+
+	"github.com/neurograd/neurograd/autograd"
+)
+
 // VJP computes the vector-Jacobian product of PSD: given the row-major batch x
 // (batch*N) and an upstream gradient g = ∂L/∂PSD (batch*NFreq), it writes
 // dx = ∂L/∂x (batch*N, allocated when nil) and returns it.
@@ -16,39 +22,68 @@ package spectral
 // an even count), divided by the bias. Two-sided rows first fold the gradients of
 // bins k and NFFT-k together, since the two are equal.
 func (pl *Plan) VJP(dx, x, g []float64) ([]float64, error) {
-	batch, err := pl.checkBatch(x)
+	batch, err := checkBatch(pl, x)
 	if err != nil {
 		return nil, err
 	}
+	return pl.vjp(dx, x, nil, g, batch)
+}
+
+// VJPSaved is VJP from the spectra that PSDSave stored for a batch of batch
+// signals, without the signal and without repeating the forward transforms.
+func (pl *Plan) VJPSaved(dx, saved, g []float64, batch int) ([]float64, error) {
+	if batch < 1 || len(saved) != pl.SavedLen(batch) {
+		return nil, fmt.Errorf("spectral: saved-spectra buffer has length %d, want %d for batch %d", len(saved), pl.SavedLen(max(batch, 1)), batch)
+	}
+	return pl.vjp(dx, nil, saved, g, batch)
+}
+
+func (pl *Plan) vjp(dx, x, saved, g []float64, batch int) ([]float64, error) {
 	nf, n := pl.NFreq(), pl.p.N
 	if len(g) != batch*nf {
-		return nil, errorf("%s VJP gradient has length %d, want batch %d x %d bins", pl.kernel, len(g), batch, nf)
+		return nil, fmt.Errorf("spectral: %s VJP gradient has length %d, want batch %d x %d bins", pl.kernel, len(g), batch, nf)
 	}
-	dx, err = prepare(dx, batch*n, "VJP destination")
+	dx, err := prepare(dx, batch*n, "VJP destination")
 	if err != nil {
 		return nil, err
 	}
-	pl.parallelRows(batch, func(ws *workspace, r int) {
-		pl.rowVJP(ws, dx[r*n:(r+1)*n], x[r*n:(r+1)*n], g[r*nf:(r+1)*nf])
-	})
+	clear(dx)
+	computeVJP(pl, dx, x, saved, g, batch)
 	return dx, nil
 }
 
-func (pl *Plan) rowVJP(ws *workspace, dx, x, g []float64) {
+// computeVJP adds J^T g into dx for a batch, reading either the signals x or the
+// saved spectra (the other nil), for any element type.
+func computeVJP[T autograd.Float](pl *Plan, dx, x, saved, g []T, batch int) {
+	n, nf, sl := pl.p.N, pl.NFreq(), pl.SavedLen(1)
+	pl.parallelRows(batch, func(ws *workspace, r int) {
+		if saved != nil {
+			loadSpectra(ws.spec, saved[r*sl:(r+1)*sl])
+			pl.powers(ws)
+		} else {
+			segmentPowers(pl, ws, x[r*n:(r+1)*n])
+		}
+		rowVJP(pl, ws, dx[r*n:(r+1)*n], g[r*nf:(r+1)*nf])
+	})
+}
+
+// rowVJP adds one row's J^T g into dx, from the spectra and powers in ws.
+func rowVJP[T autograd.Float](pl *Plan, ws *workspace, dx, g []T) {
 	nh, ns, m := pl.nHalf, pl.p.NSegments, pl.p.NPerSeg
 	// Fold the two-sided gradient onto the one-sided bins.
 	gh := ws.gh
-	copy(gh, g[:nh])
+	for k := range gh {
+		gh[k] = float64(g[k])
+	}
 	if pl.p.TwoSided {
 		n := pl.p.NFFT
 		for k := 1; k < nh; k++ {
 			if n-k != k {
-				gh[k] += g[n-k]
+				gh[k] += float64(g[n-k])
 			}
 		}
 	}
-	pl.segmentPowers(ws, x)
-	// Per-(segment, bin) weight ∂PSD_k/∂power_{s,k}, stored in ws.power (which
+	// Per-(segment, bin) weight ∂PSD_k/∂power_{s,k}, stored over ws.power (which
 	// the median selection reads first, bin by bin).
 	switch {
 	case ns == 1:
@@ -74,7 +109,6 @@ func (pl *Plan) rowVJP(ws *workspace, dx, x, g []float64) {
 			}
 		}
 	}
-	clear(dx)
 	for s := 0; s < ns; s++ {
 		spec := ws.spec[s*nh : (s+1)*nh]
 		wt := ws.power[s*nh : (s+1)*nh]
@@ -89,7 +123,7 @@ func (pl *Plan) rowVJP(ws *workspace, dx, x, g []float64) {
 		detrend(seg, pl.p.Detrend)
 		d := dx[s*pl.step : s*pl.step+m]
 		for j, v := range seg {
-			d[j] += v
+			d[j] += T(v)
 		}
 	}
 }
