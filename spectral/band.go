@@ -3,6 +3,8 @@ package spectral
 import (
 	"fmt"
 	"math"
+
+	"github.com/neurograd/neurograd/autograd"
 )
 
 // BandRule selects how a band's PSD bins are combined.
@@ -149,27 +151,43 @@ func dot(a, b []float64) float64 {
 	return s
 }
 
+// wdot returns Σ w_k p_k in float64 for a row of any element type.
+func wdot[T autograd.Float](w []float64, p []T) float64 {
+	var s float64
+	for i, v := range p {
+		s += w[i] * float64(v)
+	}
+	return s
+}
+
+// bandKind selects the reduction of a band.
+type bandKind int
+
+const (
+	bandPower bandKind = iota
+	bandLogPower
+	bandRelative
+)
+
 // Power writes the band power Σ_k a_k P_k of each PSD row (psd is row-major
 // [batch][NBins]) into dst (length batch, allocated when nil) and returns it.
 // For a density PSD in u²/Hz the Trapezoid band power is in u².
-func (b *Band) Power(dst, psd []float64) ([]float64, error) {
-	return b.apply(dst, psd, func(row []float64) float64 { return dot(b.weights, row) })
-}
+func (b *Band) Power(dst, psd []float64) ([]float64, error) { return b.apply(dst, psd, bandPower) }
 
 // LogPower writes the natural logarithm of each row's band power into dst. A band
 // power of zero gives -Inf.
 func (b *Band) LogPower(dst, psd []float64) ([]float64, error) {
-	return b.apply(dst, psd, func(row []float64) float64 { return math.Log(dot(b.weights, row)) })
+	return b.apply(dst, psd, bandLogPower)
 }
 
 // Relative writes each row's band power divided by its total power over the whole
 // grid (same rule) into dst: the fraction of power in the band, in [0, 1] for a
 // non-negative PSD.
 func (b *Band) Relative(dst, psd []float64) ([]float64, error) {
-	return b.apply(dst, psd, func(row []float64) float64 { return dot(b.weights, row) / dot(b.total, row) })
+	return b.apply(dst, psd, bandRelative)
 }
 
-func (b *Band) apply(dst, psd []float64, f func(row []float64) float64) ([]float64, error) {
+func (b *Band) apply(dst, psd []float64, kind bandKind) ([]float64, error) {
 	batch, err := b.rows(psd)
 	if err != nil {
 		return nil, err
@@ -178,47 +196,46 @@ func (b *Band) apply(dst, psd []float64, f func(row []float64) float64) ([]float
 	if err != nil {
 		return nil, err
 	}
+	bandForward(b, kind, dst, psd)
+	return dst, nil
+}
+
+// bandForward writes the band reduction of each row of psd into dst.
+func bandForward[T autograd.Float](b *Band, kind bandKind, dst, psd []T) {
 	nf := len(b.weights)
 	for r := range dst {
-		dst[r] = f(psd[r*nf : (r+1)*nf])
+		row := psd[r*nf : (r+1)*nf]
+		bp := wdot(b.weights, row)
+		switch kind {
+		case bandLogPower:
+			bp = math.Log(bp)
+		case bandRelative:
+			bp /= wdot(b.total, row)
+		}
+		dst[r] = T(bp)
 	}
-	return dst, nil
 }
 
 // PowerVJP writes ∂L/∂psd = g_r a_k (row-major [batch][NBins], allocated when nil)
 // for the upstream gradient g = ∂L/∂Power (length batch).
 func (b *Band) PowerVJP(dpsd, psd, g []float64) ([]float64, error) {
-	return b.vjp(dpsd, psd, g, func(d, row []float64, gr float64) {
-		for k, a := range b.weights {
-			d[k] = gr * a
-		}
-	})
+	return b.vjp(dpsd, psd, g, bandPower)
 }
 
 // LogPowerVJP writes ∂L/∂psd = g_r a_k / (Σ_j a_j P_j) for the upstream gradient
 // g = ∂L/∂LogPower.
 func (b *Band) LogPowerVJP(dpsd, psd, g []float64) ([]float64, error) {
-	return b.vjp(dpsd, psd, g, func(d, row []float64, gr float64) {
-		s := gr / dot(b.weights, row)
-		for k, a := range b.weights {
-			d[k] = s * a
-		}
-	})
+	return b.vjp(dpsd, psd, g, bandLogPower)
 }
 
 // RelativeVJP writes ∂L/∂psd = g_r (a_k/T - B t_k/T²), with B the band power, T the
 // total power and t_k the total's weights, for the upstream gradient
 // g = ∂L/∂Relative.
 func (b *Band) RelativeVJP(dpsd, psd, g []float64) ([]float64, error) {
-	return b.vjp(dpsd, psd, g, func(d, row []float64, gr float64) {
-		bp, tot := dot(b.weights, row), dot(b.total, row)
-		for k, a := range b.weights {
-			d[k] = gr * (a/tot - bp*b.total[k]/(tot*tot))
-		}
-	})
+	return b.vjp(dpsd, psd, g, bandRelative)
 }
 
-func (b *Band) vjp(dpsd, psd, g []float64, f func(d, row []float64, gr float64)) ([]float64, error) {
+func (b *Band) vjp(dpsd, psd, g []float64, kind bandKind) ([]float64, error) {
 	batch, err := b.rows(psd)
 	if err != nil {
 		return nil, err
@@ -230,11 +247,35 @@ func (b *Band) vjp(dpsd, psd, g []float64, f func(d, row []float64, gr float64))
 	if err != nil {
 		return nil, err
 	}
-	nf := len(b.weights)
-	for r, gr := range g {
-		f(dpsd[r*nf:(r+1)*nf], psd[r*nf:(r+1)*nf], gr)
-	}
+	clear(dpsd)
+	bandBackward(b, kind, dpsd, psd, g)
 	return dpsd, nil
+}
+
+// bandBackward adds the band reduction's vector-Jacobian product into dpsd.
+func bandBackward[T autograd.Float](b *Band, kind bandKind, dpsd, psd, g []T) {
+	nf := len(b.weights)
+	for r, gv := range g {
+		row := psd[r*nf : (r+1)*nf]
+		d := dpsd[r*nf : (r+1)*nf]
+		gr := float64(gv)
+		switch kind {
+		case bandPower:
+			for k, a := range b.weights {
+				d[k] += T(gr * a)
+			}
+		case bandLogPower:
+			s := gr / wdot(b.weights, row)
+			for k, a := range b.weights {
+				d[k] += T(s * a)
+			}
+		case bandRelative:
+			bp, tot := wdot(b.weights, row), wdot(b.total, row)
+			for k, a := range b.weights {
+				d[k] += T(gr * (a/tot - bp*b.total[k]/(tot*tot)))
+			}
+		}
+	}
 }
 
 // BandPower returns the trapezoid integral of one PSD row over the bins of

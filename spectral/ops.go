@@ -46,15 +46,6 @@ func (o psdOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	computeVJP(o.pl, tp.GradOf(nd.In[0]), nil, nd.Saved, nd.Out.Grad, nd.I[0])
 }
 
-// bandKind selects the reduction of a band op.
-type bandKind int
-
-const (
-	bandPower bandKind = iota
-	bandLogPower
-	bandRelative
-)
-
 // BandPowerOp records the band power Σ_k a_k P_k of each PSD row on tp (see
 // Band): psd is [NBins] or [batch, NBins], the result [] (rank 0) or [batch].
 func BandPowerOp[T autograd.Float](tp *autograd.Tape[T], b *Band, psd *autograd.Tensor[T]) (*autograd.Tensor[T], error) {
@@ -83,21 +74,7 @@ func bandOp[T autograd.Float](tp *autograd.Tape[T], b *Band, psd *autograd.Tenso
 	default:
 		return nil, fmt.Errorf("spectral: band op input shape %v, want [%d] or [batch, %d]", psd.Shape(), nf, nf)
 	}
-	p := toFloat64(psd.Data)
-	var res []float64
-	var err error
-	switch kind {
-	case bandPower:
-		res, err = b.Power(nil, p)
-	case bandLogPower:
-		res, err = b.LogPower(nil, p)
-	default:
-		res, err = b.Relative(nil, p)
-	}
-	if err != nil {
-		return nil, err
-	}
-	fromFloat64(out.Data, res)
+	bandForward(b, kind, out.Data, psd.Data)
 	if nd := tp.Record(bandOpNode[T]{b}, out, psd); nd != nil {
 		nd.I[0] = int(kind)
 	}
@@ -108,43 +85,5 @@ type bandOpNode[T autograd.Float] struct{ b *Band }
 
 func (o bandOpNode[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	psd := nd.In[0]
-	if !psd.RequiresGrad() {
-		return
-	}
-	p, g := toFloat64(psd.Data), toFloat64(nd.Out.Grad)
-	var d []float64
-	var err error
-	switch bandKind(nd.I[0]) {
-	case bandPower:
-		d, err = o.b.PowerVJP(nil, p, g)
-	case bandLogPower:
-		d, err = o.b.LogPowerVJP(nil, p, g)
-	default:
-		d, err = o.b.RelativeVJP(nil, p, g)
-	}
-	if err != nil {
-		panic(fmt.Sprintf("spectral: band backward: %v", err))
-	}
-	gp := tp.GradOf(psd)
-	for i, v := range d {
-		gp[i] += T(v)
-	}
-}
-
-// toFloat64 returns x as []float64: x itself for float64, a converted copy otherwise.
-func toFloat64[T autograd.Float](x []T) []float64 {
-	if d, ok := any(x).([]float64); ok {
-		return d
-	}
-	d := make([]float64, len(x))
-	for i, v := range x {
-		d[i] = float64(v)
-	}
-	return d
-}
-
-func fromFloat64[T autograd.Float](dst []T, x []float64) {
-	for i, v := range x {
-		dst[i] = T(v)
-	}
+	bandBackward(o.b, bandKind(nd.I[0]), tp.GradOf(psd), psd.Data, nd.Out.Grad)
 }

@@ -204,3 +204,43 @@ func TestSinusoidBandPowerPeaks(t *testing.T) {
 		t.Errorf("band power of [18, 22] Hz peaks for a sinusoid at %v Hz", bestF)
 	}
 }
+
+// Without a tape (or with recording off) the ops compute the same values and
+// record nothing; a signal used twice accumulates both gradients.
+func TestOpsNilTapeAndAccumulation(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 13))
+	pl, _ := NewWelch(300, 1000, WelchOptions{NPerSeg: 100})
+	x := autograd.MustNew(randomSignal(rng, 300), 300)
+	want, _ := pl.PSD(nil, x.Data)
+	p, err := PSDOp[float64](nil, pl, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		if p.Data[i] != want[i] {
+			t.Fatalf("nil tape PSD[%d] = %v, want %v", i, p.Data[i], want[i])
+		}
+	}
+	tp := autograd.NewTape[float64]()
+	x.SetRequiresGrad(true)
+	tp.SetNoGrad(true)
+	if _, err := PSDOp(tp, pl, x); err != nil || tp.Len() != 0 {
+		t.Fatalf("no-grad tape recorded %d nodes (err %v)", tp.Len(), err)
+	}
+	tp.SetNoGrad(false)
+	band, _ := pl.Band(50, 150, Trapezoid)
+	p1, _ := PSDOp(tp, pl, x)
+	p2, _ := PSDOp(tp, pl, x)
+	b1, _ := BandPowerOp(tp, band, p1)
+	b2, _ := BandPowerOp(tp, band, p2)
+	if err := tp.Backward(tp.Add(b1, b2)); err != nil {
+		t.Fatal(err)
+	}
+	dp, _ := band.PowerVJP(nil, want, []float64{1})
+	dx, _ := pl.VJP(nil, x.Data, dp)
+	for i := range dx {
+		if math.Abs(x.Grad[i]-2*dx[i]) > 1e-12*maxAbs(dx) {
+			t.Fatalf("grad[%d] = %v, want twice %v", i, x.Grad[i], dx[i])
+		}
+	}
+}
