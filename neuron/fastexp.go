@@ -38,31 +38,58 @@ func fastExp(x float64) float64 {
 	return s + s*p
 }
 
+// Constants of the cnexp exponential, shared by the Go loop and the AVX2 routine.
+const (
+	expN      = 1 << expTableBits
+	expInvLn2 = expN / math.Ln2
+	expLn2Hi  = 6.93147180369123816490e-01 / expN
+	expLn2Lo  = 1.90821492927058770002e-10 / expN
+	expShift  = 0x1.8p52
+)
+
+// expConstCount is the number of constant rows passed to the AVX2 routine.
+const expConstCount = 12
+
+// expConsts holds, each broadcast to 4 lanes and in the order exp_amd64.s expects: the
+// clamp bounds -40 and 700, 1/ln2·N, the rounding shift, ln2/N (high and low parts),
+// 1/6, 1/2, 1/120, 1/24, the index mask N-1 (as bits) and 1.
+var expConsts = func() (c [expConstCount][4]float64) {
+	vals := [expConstCount]float64{-40, 700, expInvLn2, expShift, expLn2Hi, expLn2Lo,
+		1.0 / 6, 0.5, 1.0 / 120, 1.0 / 24, math.Float64frombits(expN - 1), 1}
+	for i, v := range vals {
+		c[i] = [4]float64{v, v, v, v}
+	}
+	return
+}()
+
 // oneMinusExpInPlace replaces every x[i] by 1 - e^x[i], as NEURON's cnexp update computes
 // it, for the exponents -dt/tau <= 0 of gating updates. Arguments below -40 give exactly 1
-// (e^-40 is below half an ulp of 1) and are clamped; NaN propagates. The whole batch runs
-// in one call so that the loop body is inlined and pipelined.
+// (e^-40 is below half an ulp of 1) and are clamped; NaN propagates. Whole groups of 4 use
+// AVX2 where available (bit-identical to the Go loop, which handles the rest).
 func oneMinusExpInPlace(x []float64) {
-	const (
-		n      = 1 << expTableBits
-		invLn2 = n / math.Ln2
-		ln2Hi  = 6.93147180369123816490e-01 / n
-		ln2Lo  = 1.90821492927058770002e-10 / n
-		shift  = 0x1.8p52
-	)
+	if useAVX2 && len(x) >= 4 {
+		n := len(x) &^ 3
+		oneMinusExpAVX2(x[:n], &expConsts, &expTable)
+		x = x[n:]
+	}
+	oneMinusExpGo(x)
+}
+
+// oneMinusExpGo is the portable loop of oneMinusExpInPlace.
+func oneMinusExpGo(x []float64) {
 	for i, v := range x {
 		if v < -40 {
 			v = -40
 		} else if v > 700 {
 			v = 700
 		}
-		kd := v*invLn2 + shift
+		kd := v*expInvLn2 + expShift
 		k := int64(math.Float64bits(kd))
-		kd -= shift
-		r := v - kd*ln2Hi - kd*ln2Lo
+		kd -= expShift
+		r := v - kd*expLn2Hi - kd*expLn2Lo
 		r2 := r * r
 		p := r + r2*(0.5+r*(1.0/6)) + r2*r2*(1.0/24+r*(1.0/120))
-		s := math.Float64frombits(math.Float64bits(expTable[k&(n-1)]) + uint64(k>>expTableBits)<<52)
+		s := math.Float64frombits(math.Float64bits(expTable[k&(expN-1)]) + uint64(k>>expTableBits)<<52)
 		x[i] = 1 - (s + s*p)
 	}
 }

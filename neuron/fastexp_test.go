@@ -67,3 +67,39 @@ func TestFastLog(t *testing.T) {
 		}
 	}
 }
+
+// TestOneMinusExpAVX2MatchesGo checks the batched routine (AVX2 where available) bit for bit
+// against the Go loop on odd lengths and offsets, including clamped and NaN arguments, and
+// the Go loop against 1 - math.Exp.
+func TestOneMinusExpAVX2MatchesGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{0, 1, 3, 4, 5, 7, 8, 9, 31, 64, 550, 1001} {
+		for off := 0; off < 3; off++ {
+			buf := make([]float64, n+off)
+			for i := range buf {
+				switch rng.IntN(10) {
+				case 0:
+					buf[i] = -rng.Float64() * 1000
+				case 1:
+					buf[i] = math.NaN()
+				default:
+					buf[i] = -rng.ExpFloat64()
+				}
+			}
+			x := buf[off:]
+			want := append([]float64(nil), x...)
+			oneMinusExpGo(want)
+			got := append([]float64(nil), x...)
+			oneMinusExpInPlace(got)
+			for i := range x {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
+					t.Fatalf("n %d off %d i %d: x %v: got %v, Go loop %v", n, off, i, x[i], got[i], want[i])
+				}
+				ref := 1 - math.Exp(x[i])
+				if math.IsNaN(x[i]) != math.IsNaN(want[i]) || math.Abs(want[i]-ref) > 2.3e-16 {
+					t.Fatalf("x %v: 1-exp = %v, want %v", x[i], want[i], ref)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,15 @@
+//go:build amd64 && !purego
+
+package neuron
+
+import "golang.org/x/sys/cpu"
+
+// useAVX2 selects the AVX2 batch exponential; it computes the same operations in the same
+// order as the Go loop (no fused multiply-add), so results are bit-identical.
+var useAVX2 = cpu.X86.HasAVX2
+
+// oneMinusExpAVX2 applies oneMinusExpInPlace's formula to x, whose length must be a
+// multiple of 4, with constants c (each broadcast to 4 lanes) and the 2^(j/128) table.
+//
+//go:noescape
+func oneMinusExpAVX2(x []float64, c *[expConstCount][4]float64, tab *[1 << expTableBits]float64)

@@ -1,0 +1,9 @@
+//go:build !amd64 || purego
+
+package neuron
+
+const useAVX2 = false
+
+func oneMinusExpAVX2(x []float64, c *[expConstCount][4]float64, tab *[1 << expTableBits]float64) {
+	panic("neuron: no AVX2 implementation on this platform")
+}
