@@ -9,7 +9,7 @@ import (
 
 // Input is one synapse receiving a train of events: a new Exp2Syn of receptor Receptor at
 // position X (0 means 0.5) of Section, activated with weight WeightUS (µS) at each of
-// TimesMS plus DelayMS (ms).
+// TimesMS plus DelayMS (ms). Times need not be sorted.
 type Input struct {
 	Section  string
 	Receptor Receptor
@@ -32,7 +32,7 @@ type IClampSpec struct {
 // RunSpec describes one single-cell simulation from t = 0 to TStop (ms).
 type RunSpec struct {
 	Desc        *CellDesc // cell description (not modified)
-	Config      Config    // dt, temperature, threshold; zero value means DefaultConfig
+	Config      Config    // dt, temperature, threshold; zero Dt or Celsius mean 0.025 ms, 37 °C
 	TStop       float64   // ms, > 0
 	Inputs      []Input
 	IClamps     []IClampSpec
@@ -52,11 +52,17 @@ type Result struct {
 // Steps returns the number of integration steps for tstop and dt, round(tstop/dt).
 func Steps(tstop, dt float64) int { return int(math.Round(tstop / dt)) }
 
+// config returns the spec's settings with zero Dt and Celsius replaced by HNN's defaults
+// (0.025 ms, 37 °C).
 func (s *RunSpec) config() Config {
-	if s.Config == (Config{}) {
-		return DefaultConfig()
+	c := s.Config
+	if c.Dt == 0 {
+		c.Dt = DefaultConfig().Dt
 	}
-	return s.Config
+	if c.Celsius == 0 {
+		c.Celsius = DefaultConfig().Celsius
+	}
+	return c
 }
 
 // Prepare builds and initialises the cell of a RunSpec with its inputs and clamps attached

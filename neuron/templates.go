@@ -106,7 +106,6 @@ func l5Pyramidal() *CellDesc {
 	}
 	d := buildPyr(L5Pyramidal, geo, 200, 0.85)
 	v0 := map[string]float64{"apical_1": -71.32, "apical_2": -69.08, "apical_tuft": -67.30}
-	start := pathStarts(d)
 	for i := range d.Sections {
 		s := &d.Sections[i]
 		s.V0 = -72
@@ -118,14 +117,6 @@ func l5Pyramidal() *CellDesc {
 		if soma {
 			gna, el = 0.16, -65.0
 		}
-		ar := &Ar{GBar: 1e-6}
-		if !soma {
-			ar.SegGBar = make([]float64, s.Nseg)
-			for k := range ar.SegGBar {
-				x := (float64(k) + 0.5) / float64(s.Nseg)
-				ar.SegGBar[k] = 1e-6 * math.Exp(0.003*(start[i]+x*s.L))
-			}
-		}
 		s.Mech = Mechanisms{
 			HH2: &HH2{GNaBar: gna, GKBar: 0.01, GL: 4.26e-5, EL: el},
 			Ca:  &Ca{GBar: 60},
@@ -133,9 +124,10 @@ func l5Pyramidal() *CellDesc {
 			Kca: &Kca{GBar: 2e-4},
 			Km:  &Km{GBar: 200},
 			Cat: &Cat{GBar: 2e-4},
-			Ar:  ar,
+			Ar:  &Ar{GBar: 1e-6},
 		}
 	}
+	d.SetArGradient(1e-6, 0.003)
 	return d
 }
 

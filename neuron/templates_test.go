@@ -152,3 +152,36 @@ func TestExp2SynFactor(t *testing.T) {
 		t.Errorf("peak conductance %v µS, want 0.003", peak)
 	}
 }
+
+// TestChannelsAndMorphologyEdits checks the channel lists and that a changed morphology can
+// be made consistent again (nseg rule, ar gradient) and simulated.
+func TestChannelsAndMorphologyEdits(t *testing.T) {
+	for typ, n := range map[CellType]int{L2Pyramidal: 30, L5Pyramidal: 34, L2Basket: 3, L5Basket: 3} {
+		d, _ := Template(typ)
+		if got := len(d.Channels()); got != n {
+			t.Errorf("%s: %d channels, want %d", typ, got, n)
+		}
+	}
+	d, _ := Template(L5Pyramidal)
+	i, _ := d.Section("apical_1")
+	d.Sections[i].L = 400
+	d.ApplyNsegRule()
+	if d.Sections[i].Nseg != 9 {
+		t.Fatalf("nseg %d, want 9", d.Sections[i].Nseg)
+	}
+	if d.Sections[i].Mech.Ar.SegGBar != nil {
+		t.Fatal("stale ar gradient kept")
+	}
+	d.Sections[i].Mech.Ar.SegGBar = []float64{1, 2}
+	if err := d.Validate(); err == nil {
+		t.Fatal("ar gradient of the wrong length accepted")
+	}
+	d.SetArGradient(1e-6, 0.003)
+	j, _ := d.Section("apical_tuft")
+	if got, want := d.PathStarts()[j], 39.0+102+400+680; got != want {
+		t.Fatalf("tuft path start %v, want %v", got, want)
+	}
+	if _, err := New(d, DefaultConfig()); err != nil {
+		t.Fatal(err)
+	}
+}
