@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"sync"
 
 	"github.com/neurograd/neurograd/neuron"
 )
@@ -17,8 +16,8 @@ type SimOptions struct {
 	Dt    float64 // time step (ms); 0 means 0.025
 	Trial int     // trial index (0-based): selects the drive seeds as hnn-core does
 
-	// Workers is the number of goroutines cells are partitioned across;
-	// 0 means GOMAXPROCS. Results do not depend on it.
+	// Workers is the number of goroutines that advance the cells; 0 means
+	// GOMAXPROCS. Results do not depend on it.
 	Workers int
 
 	// RecordVSoma lists the gids whose soma potential is recorded.
@@ -28,6 +27,10 @@ type SimOptions struct {
 	// Progress, when non-nil, is called from the simulating goroutine after
 	// each exchange interval with the simulated time reached (ms).
 	Progress func(t float64)
+
+	// maxInterval, when positive, caps the exchange interval (steps); tests
+	// use it to check that the interval does not change results.
+	maxInterval int
 }
 
 // TonicBias is hnn-core's add_tonic_bias for one cell type: a current clamp
@@ -71,12 +74,19 @@ type link struct {
 	delay  float64
 }
 
-// simWorker owns a set of cells; only it touches them.
-type simWorker struct {
+// simChunk is a group of cells advanced together by one goroutine during
+// an exchange interval. Chunks are handed to workers dynamically, so a
+// worker slowed down by other load does not hold the others back; which
+// worker runs a chunk does not affect the results.
+type simChunk struct {
 	cells  []int       // gids, ascending
 	spikes []stepSpike // spikes detected in the current interval
-	out    [][]link    // out[src gid]: links to this worker's cells
+	out    [][]link    // out[src gid]: links to this chunk's cells
 }
+
+// maxChunks is the number of cell groups the column is split into (fewer
+// for small columns); it is independent of the number of workers.
+const maxChunks = 64
 
 type stepSpike struct {
 	step int
@@ -87,8 +97,9 @@ type stepSpike struct {
 // Simulate runs the biophysical column with NEURON's fixed-step method:
 // every cell is a neuron.Cell advanced in lock-step; spikes travel through
 // per-connection delays and take effect at the step NEURON applies them.
-// Cells are partitioned across goroutines that exchange spikes once per
-// minimum-delay interval; the results are identical for any worker count.
+// Cells are partitioned into groups advanced by a pool of goroutines that
+// exchange spikes once per minimum-delay interval; the results are
+// identical for any worker count.
 func Simulate(net *Network, opts SimOptions) (*SimResult, error) {
 	dt := opts.Dt
 	if dt == 0 {
@@ -102,6 +113,9 @@ func Simulate(net *Network, opts SimOptions) (*SimResult, error) {
 	}
 	if opts.Trial < 0 {
 		return nil, fmt.Errorf("network: trial %d must be non-negative", opts.Trial)
+	}
+	if err := net.Validate(); err != nil {
+		return nil, err
 	}
 	col := net.Column
 	nCells := col.NumCells()
@@ -122,19 +136,23 @@ func Simulate(net *Network, opts SimOptions) (*SimResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	workers := partitionCells(col, opts.Workers)
+	nWorkers := opts.Workers
+	if nWorkers <= 0 {
+		nWorkers = runtime.GOMAXPROCS(0)
+	}
+	chunks := partitionCells(col, maxChunks)
 	owner := make([]int32, nCells)
-	for w, wk := range workers {
-		for _, g := range wk.cells {
-			owner[g] = int32(w)
+	for i, ch := range chunks {
+		for _, g := range ch.cells {
+			owner[g] = int32(i)
 		}
 	}
 
 	// Cell-to-cell links, grouped by source and by the worker owning the
 	// target. Links whose delay exceeds the run never deliver and are dropped.
 	minDelay := math.Inf(1)
-	for w := range workers {
-		workers[w].out = make([][]link, nCells)
+	for i := range chunks {
+		chunks[i].out = make([][]link, nCells)
 	}
 	for _, c := range net.CellConnections() {
 		if c.Delay > tstop {
@@ -144,8 +162,8 @@ func Simulate(net *Network, opts SimOptions) (*SimResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		wk := &workers[owner[c.Tgt]]
-		wk.out[c.Src] = append(wk.out[c.Src], link{tgt: int32(c.Tgt), syn: syn, weight: c.Weight, delay: c.Delay})
+		ch := &chunks[owner[c.Tgt]]
+		ch.out[c.Src] = append(ch.out[c.Src], link{tgt: int32(c.Tgt), syn: syn, weight: c.Weight, delay: c.Delay})
 		minDelay = min(minDelay, c.Delay)
 	}
 
@@ -191,6 +209,9 @@ func Simulate(net *Network, opts SimOptions) (*SimResult, error) {
 		lag = int(math.Ceil((minDelay-0.5*dt)/dt - 1e-6))
 	}
 	interval := max(1, min(lag, nSteps))
+	if opts.maxInterval > 0 {
+		interval = min(interval, opts.maxInterval)
+	}
 	zeroLag := lag < 1
 
 	res := &SimResult{
@@ -228,15 +249,15 @@ func Simulate(net *Network, opts SimOptions) (*SimResult, error) {
 	var routed []stepSpike
 	for s := 0; s < nSteps; s += interval {
 		e := min(s+interval, nSteps)
-		parallel(len(workers), func(w int) {
-			wk := &workers[w]
-			wk.deliver(cells, routed)
-			wk.spikes = wk.spikes[:0]
+		neuron.ParallelFor(len(chunks), nWorkers, func(i int) {
+			ch := &chunks[i]
+			ch.deliver(cells, routed)
+			ch.spikes = ch.spikes[:0]
 			for n := s; n < e; n++ {
-				for _, g := range wk.cells {
+				for _, g := range ch.cells {
 					c := cells[g]
 					if sp, ts := c.CheckThreshold(); sp {
-						wk.spikes = append(wk.spikes, stepSpike{step: n, gid: g, t: ts})
+						ch.spikes = append(ch.spikes, stepSpike{step: n, gid: g, t: ts})
 					}
 					if zeroLag {
 						continue
@@ -250,8 +271,8 @@ func Simulate(net *Network, opts SimOptions) (*SimResult, error) {
 			}
 		})
 		routed = routed[:0]
-		for w := range workers {
-			routed = append(routed, workers[w].spikes...)
+		for i := range chunks {
+			routed = append(routed, chunks[i].spikes...)
 		}
 		sort.Slice(routed, func(i, j int) bool {
 			if routed[i].step != routed[j].step {
@@ -264,10 +285,10 @@ func Simulate(net *Network, opts SimOptions) (*SimResult, error) {
 		}
 		if zeroLag {
 			// Spikes may take effect within the same step: route them first.
-			parallel(len(workers), func(w int) {
-				wk := &workers[w]
-				wk.deliver(cells, routed)
-				for _, g := range wk.cells {
+			neuron.ParallelFor(len(chunks), nWorkers, func(i int) {
+				ch := &chunks[i]
+				ch.deliver(cells, routed)
+				for _, g := range ch.cells {
 					c := cells[g]
 					c.Advance()
 					dip[g] = c.Dipole()
@@ -307,10 +328,10 @@ func Simulate(net *Network, opts SimOptions) (*SimResult, error) {
 	return res, nil
 }
 
-// deliver queues the events of spikes on this worker's target cells.
-func (wk *simWorker) deliver(cells []*neuron.Cell, spikes []stepSpike) {
+// deliver queues the events of spikes on this chunk's cells.
+func (ch *simChunk) deliver(cells []*neuron.Cell, spikes []stepSpike) {
 	for _, sp := range spikes {
-		for _, l := range wk.out[sp.gid] {
+		for _, l := range ch.out[sp.gid] {
 			T := sp.t + l.delay
 			c := cells[l.tgt]
 			if T <= c.T()-0.5*c.Dt() {
@@ -393,13 +414,11 @@ func cellCost(ct CellType) int {
 	}
 }
 
-// partitionCells splits the cells across workers by the longest-processing-
-// time rule on estimated cost; each worker's cells are in gid order.
-func partitionCells(col *Column, workers int) []simWorker {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = max(1, min(workers, col.NumCells()))
+// partitionCells splits the cells into at most n groups of similar
+// estimated cost (longest-processing-time rule); each group's cells are in
+// gid order.
+func partitionCells(col *Column, n int) []simChunk {
+	n = max(1, min(n, col.NumCells()))
 	order := make([]int, col.NumCells())
 	for i := range order {
 		order[i] = i
@@ -407,34 +426,20 @@ func partitionCells(col *Column, workers int) []simWorker {
 	sort.SliceStable(order, func(a, b int) bool {
 		return cellCost(col.Cells[order[a]].Type) > cellCost(col.Cells[order[b]].Type)
 	})
-	load := make([]int, workers)
-	ws := make([]simWorker, workers)
+	load := make([]int, n)
+	chunks := make([]simChunk, n)
 	for _, g := range order {
 		w := 0
-		for i := 1; i < workers; i++ {
+		for i := 1; i < n; i++ {
 			if load[i] < load[w] {
 				w = i
 			}
 		}
 		load[w] += cellCost(col.Cells[g].Type)
-		ws[w].cells = append(ws[w].cells, g)
+		chunks[w].cells = append(chunks[w].cells, g)
 	}
-	for i := range ws {
-		slices.Sort(ws[i].cells)
+	for i := range chunks {
+		slices.Sort(chunks[i].cells)
 	}
-	return ws
-}
-
-// parallel runs fn(0..n−1) on n goroutines (inline when n is 1).
-func parallel(n int, fn func(i int)) {
-	if n == 1 {
-		fn(0)
-		return
-	}
-	var wg sync.WaitGroup
-	for i := 1; i < n; i++ {
-		wg.Go(func() { fn(i) })
-	}
-	fn(0)
-	wg.Wait()
+	return chunks
 }

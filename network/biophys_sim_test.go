@@ -134,3 +134,145 @@ func TestSimulateDeterministicAcrossWorkers(t *testing.T) {
 		}
 	}
 }
+
+func sameResults(t *testing.T, label string, a, b *SimResult) {
+	t.Helper()
+	if len(a.Spikes) != len(b.Spikes) {
+		t.Fatalf("%s: %d spikes vs %d", label, len(a.Spikes), len(b.Spikes))
+	}
+	for i := range a.Spikes {
+		if a.Spikes[i] != b.Spikes[i] {
+			t.Fatalf("%s: spike %d %+v vs %+v", label, i, a.Spikes[i], b.Spikes[i])
+		}
+	}
+	for k := range a.Agg {
+		if a.Agg[k] != b.Agg[k] || a.L2[k] != b.L2[k] {
+			t.Fatalf("%s: dipole sample %d differs: %v vs %v", label, k, a.Agg[k], b.Agg[k])
+		}
+	}
+}
+
+// Exchanging spikes every step or every minimum-delay interval gives the
+// same results: the interval only batches work.
+func TestSimulateIntervalIndependent(t *testing.T) {
+	n := erpNetwork(t, 3)
+	long, err := Simulate(n, SimOptions{TStop: 80, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, err := Simulate(n, SimOptions{TStop: 80, Workers: 2, maxInterval: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameResults(t, "interval 1 vs minimum delay", long, short)
+	if len(long.Spikes) < 50 {
+		t.Errorf("only %d spikes: the check is weak", len(long.Spikes))
+	}
+}
+
+// Connections shorter than half a step take effect within the step the
+// spike is detected in; the simulation handles them (one exchange per
+// step) and stays deterministic.
+func TestSimulateSubStepDelays(t *testing.T) {
+	conn := DefaultConnectivity()
+	for i := range conn.Classes {
+		conn.Classes[i].Delay = 0.005
+		conn.Classes[i].Lamtha = 1e6 // keep delays at 0.005 ms
+	}
+	col, _ := NewColumn(3, 3)
+	n, err := NewNetwork(col, conn, ERPDrives())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := Simulate(n, SimOptions{TStop: 50, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Simulate(n, SimOptions{TStop: 50, Workers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameResults(t, "sub-step delays, 1 vs 3 workers", a, b)
+	// With default delays the network behaves differently.
+	ref, _ := Simulate(erpNetwork(t, 3), SimOptions{TStop: 50})
+	if len(ref.Spikes) == len(a.Spikes) && ref.Agg[len(ref.Agg)-1] == a.Agg[len(a.Agg)-1] {
+		t.Error("sub-step delays had no effect")
+	}
+}
+
+func TestSimulateTonicBias(t *testing.T) {
+	col, _ := NewColumn(3, 3)
+	n, err := NewNetwork(col, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet, err := Simulate(n, SimOptions{TStop: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(quiet.Spikes) != 0 {
+		t.Errorf("undriven column spiked %d times", len(quiet.Spikes))
+	}
+	res, err := Simulate(n, SimOptions{TStop: 60, TonicBias: []TonicBias{{CellType: L5Pyramidal, Amplitude: 6, T0: 20}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, e := col.Range(L5Pyramidal)
+	for _, sp := range res.Spikes {
+		if sp.Time < 20 {
+			t.Errorf("spike at %v ms before the bias starts", sp.Time)
+		}
+	}
+	firing := map[int]bool{}
+	for _, sp := range res.Spikes {
+		if sp.GID >= s && sp.GID < e {
+			firing[sp.GID] = true
+		}
+	}
+	if len(firing) != e-s {
+		t.Errorf("%d of %d L5 pyramidal cells fired under a 6 nA bias", len(firing), e-s)
+	}
+	if _, err := Simulate(n, SimOptions{TStop: 60, TonicBias: []TonicBias{{CellType: L5Pyramidal, Amplitude: 1, T0: 50, TStop: 10}}}); err == nil {
+		t.Error("bias ending before it starts accepted")
+	}
+}
+
+func TestSimulatePoissonDrive(t *testing.T) {
+	col, _ := NewColumn(3, 3)
+	n, err := NewNetwork(col, nil, []Drive{PoissonEveryCell(20, 0.002, 0, 5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Simulate(n, SimOptions{TStop: 100, Trial: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, _ := n.DriveEventTimes(0, 1, 100)
+	nDrive := 0
+	for _, e := range ev {
+		nDrive += len(e)
+	}
+	got := 0
+	for _, s := range res.Spikes {
+		if s.GID >= col.NumCells() {
+			got++
+		}
+	}
+	if got != nDrive || nDrive == 0 {
+		t.Errorf("%d drive spikes reported, %d events generated", got, nDrive)
+	}
+	for i := 1; i < len(res.Spikes); i++ {
+		if res.Spikes[i].Time < res.Spikes[i-1].Time {
+			t.Fatal("spikes not sorted by time")
+		}
+	}
+}
+
+func TestSimulateBadOptions(t *testing.T) {
+	n := erpNetwork(t, 3)
+	for _, o := range []SimOptions{{TStop: 0}, {TStop: -1}, {TStop: 10, Dt: -0.1}, {TStop: 10, Trial: -1}, {TStop: 10, RecordVSoma: []int{24}}} {
+		if _, err := Simulate(n, o); err == nil {
+			t.Errorf("options %+v accepted", o)
+		}
+	}
+}

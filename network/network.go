@@ -18,27 +18,37 @@ type Network struct {
 // NewNetwork validates and assembles a network. conn may be nil for the
 // default connectivity.
 func NewNetwork(col *Column, conn *Connectivity, drives []Drive) (*Network, error) {
-	if col == nil {
-		return nil, fmt.Errorf("network: nil column")
-	}
 	if conn == nil {
 		conn = DefaultConnectivity()
 	}
-	if err := conn.Validate(); err != nil {
+	n := &Network{Column: col, Connectivity: conn, Drives: drives}
+	if err := n.Validate(); err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
-	for i := range drives {
-		if err := drives[i].Validate(); err != nil {
-			return nil, err
-		}
-		if seen[drives[i].Name] {
-			return nil, fmt.Errorf("network: duplicate drive name %q", drives[i].Name)
-		}
-		seen[drives[i].Name] = true
-	}
-	n := &Network{Column: col, Connectivity: conn, Drives: drives}
 	return n, nil
+}
+
+// Validate checks the column, the connectivity and every drive, and that
+// drive names are unique.
+func (n *Network) Validate() error {
+	if n.Column == nil || n.Connectivity == nil {
+		return fmt.Errorf("network: network needs a column and a connectivity")
+	}
+	if err := n.Connectivity.Validate(); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for i := range n.Drives {
+		d := &n.Drives[i]
+		if err := d.Validate(); err != nil {
+			return err
+		}
+		if seen[d.Name] {
+			return fmt.Errorf("network: duplicate drive name %q", d.Name)
+		}
+		seen[d.Name] = true
+	}
+	return nil
 }
 
 // NumDriveCells returns the number of drive cells of drive i: one per
