@@ -21,7 +21,8 @@ type gemmKernel[T Float] func(k int, a *T, lda int, b *T, ldb int, c *T, ldc int
 // mr rows by nv vectors of lanes columns, and the cache blocking around them.
 type gemmImpl[T Float] struct {
 	mr, nv, lanes int
-	kern          [][]gemmKernel[T] // kern[rows-1][vectors-1]
+	kern          [][]gemmKernel[T] // kern[rows-1][vectors-1], A as p-major panels
+	kernRowA      [][]gemmKernel[T] // the same reading row-major A; nil if absent
 	kc, mc, nc    int               // largest K, M and N blocks
 	pool          *bufPool[T]       // set by setBlocking
 }
@@ -158,6 +159,11 @@ func gemmSerial[T Float](g *gemmImpl[T], transA, transB bool, m, n, k int, alpha
 	// panel: then reading the caller's matrix directly beats packing it.
 	directB := !transB && n%lanes == 0 && m <= 4*mr
 	directA := transA && n <= 4*nr
+	rowA := !transA && g.kernRowA != nil && rowAPolicy(m, n, k, nr)
+	kern := g.kern
+	if rowA {
+		directA, kern = true, g.kernRowA
+	}
 	buf := g.pool.get()
 	defer g.pool.put(buf)
 	if !directB {
@@ -198,19 +204,25 @@ func gemmSerial[T Float](g *gemmImpl[T], transA, transB bool, m, n, k int, alpha
 						rows := min(mr, mcur-ir)
 						var ap *T
 						as := lda
-						if directA {
+						if rowA {
+							ap = &a[(ic+ir)*lda+pc]
+						} else if directA {
 							ap = &a[pc*lda+ic+ir]
 						} else {
 							ap = &buf.a[ir*kcur]
 							as = rows
 						}
-						g.kern[rows-1][nv-1](kcur, ap, as, bp, bs, &c[(ic+ir)*ldc+jc+jr], ldc, alpha, betaEff, last)
+						kern[rows-1][nv-1](kcur, ap, as, bp, bs, &c[(ic+ir)*ldc+jc+jr], ldc, alpha, betaEff, last)
 					}
 				}
 			}
 		}
 	}
 }
+
+// rowAPolicy decides whether untransposed A is read in place rather than
+// packed: packing pays only when each A panel serves many column panels.
+func rowAPolicy(m, n, k, nr int) bool { return n <= 16*nr }
 
 // packA copies the mcur x kcur block of op(A) at (ic, pc) into panels of mr
 // rows (fewer in the last), each stored p-major: dst[ir*kcur + p*rows + r].

@@ -24,14 +24,14 @@ func simdImplementations() []*implementation {
 func avx512() *implementation {
 	im := &implementation{name: "avx512"}
 	im.f32 = ops[float32]{
-		gemm:  gemmImpl[float32]{mr: 12, nv: 2, lanes: 16, kern: gemmAVX512F32Kernels},
+		gemm:  gemmImpl[float32]{mr: 12, nv: 2, lanes: 16, kern: gemmAVX512F32Kernels, kernRowA: gemmAVX512F32KernelsRowA},
 		lanes: 16,
 		axpy:  axpyAVX512F32, scal: scalAVX512F32, dot: dotAVX512F32, sum: sumAVX512F32,
 		add: addAVX512F32, sub: subAVX512F32, mul: mulAVX512F32, mulAdd: mulAddAVX512F32,
 		exp: expAVX512F32, sigmoid: sigmoidAVX512F32, tanh: tanhAVX512F32,
 	}
 	im.f64 = ops[float64]{
-		gemm:  gemmImpl[float64]{mr: 12, nv: 2, lanes: 8, kern: gemmAVX512F64Kernels},
+		gemm:  gemmImpl[float64]{mr: 12, nv: 2, lanes: 8, kern: gemmAVX512F64Kernels, kernRowA: gemmAVX512F64KernelsRowA},
 		lanes: 8,
 		axpy:  axpyAVX512F64, scal: scalAVX512F64, dot: dotAVX512F64, sum: sumAVX512F64,
 		add: addAVX512F64, sub: subAVX512F64, mul: mulAVX512F64, mulAdd: mulAddAVX512F64,
@@ -45,14 +45,14 @@ func avx512() *implementation {
 func avx2() *implementation {
 	im := &implementation{name: "avx2"}
 	im.f32 = ops[float32]{
-		gemm:  gemmImpl[float32]{mr: 6, nv: 2, lanes: 8, kern: gemmAVX2F32Kernels},
+		gemm:  gemmImpl[float32]{mr: 6, nv: 2, lanes: 8, kern: gemmAVX2F32Kernels, kernRowA: gemmAVX2F32KernelsRowA},
 		lanes: 8,
 		axpy:  axpyAVX2F32, scal: scalAVX2F32, dot: dotAVX2F32, sum: sumAVX2F32,
 		add: addAVX2F32, sub: subAVX2F32, mul: mulAVX2F32, mulAdd: mulAddAVX2F32,
 		exp: expAVX2F32, sigmoid: sigmoidAVX2F32, tanh: tanhAVX2F32,
 	}
 	im.f64 = ops[float64]{
-		gemm:  gemmImpl[float64]{mr: 6, nv: 2, lanes: 4, kern: gemmAVX2F64Kernels},
+		gemm:  gemmImpl[float64]{mr: 6, nv: 2, lanes: 4, kern: gemmAVX2F64Kernels, kernRowA: gemmAVX2F64KernelsRowA},
 		lanes: 4,
 		axpy:  axpyAVX2F64, scal: scalAVX2F64, dot: dotAVX2F64, sum: sumAVX2F64,
 		add: addAVX2F64, sub: subAVX2F64, mul: mulAVX2F64, mulAdd: mulAddAVX2F64,
@@ -63,7 +63,8 @@ func avx2() *implementation {
 	return im
 }
 
-// Micro-kernel tables, indexed [rows-1][vectors-1].
+// Micro-kernel tables, indexed [rows-1][vectors-1]: A as p-major panels, and
+// A in its row-major layout.
 var gemmAVX512F32Kernels = [][]gemmKernel[float32]{
 	{gemmAVX512F32_1x1, gemmAVX512F32_1x2},
 	{gemmAVX512F32_2x1, gemmAVX512F32_2x2},
@@ -77,6 +78,21 @@ var gemmAVX512F32Kernels = [][]gemmKernel[float32]{
 	{gemmAVX512F32_10x1, gemmAVX512F32_10x2},
 	{gemmAVX512F32_11x1, gemmAVX512F32_11x2},
 	{gemmAVX512F32_12x1, gemmAVX512F32_12x2},
+}
+
+var gemmAVX512F32KernelsRowA = [][]gemmKernel[float32]{
+	{gemmAVX512F32_1x1r, gemmAVX512F32_1x2r},
+	{gemmAVX512F32_2x1r, gemmAVX512F32_2x2r},
+	{gemmAVX512F32_3x1r, gemmAVX512F32_3x2r},
+	{gemmAVX512F32_4x1r, gemmAVX512F32_4x2r},
+	{gemmAVX512F32_5x1r, gemmAVX512F32_5x2r},
+	{gemmAVX512F32_6x1r, gemmAVX512F32_6x2r},
+	{gemmAVX512F32_7x1r, gemmAVX512F32_7x2r},
+	{gemmAVX512F32_8x1r, gemmAVX512F32_8x2r},
+	{gemmAVX512F32_9x1r, gemmAVX512F32_9x2r},
+	{gemmAVX512F32_10x1r, gemmAVX512F32_10x2r},
+	{gemmAVX512F32_11x1r, gemmAVX512F32_11x2r},
+	{gemmAVX512F32_12x1r, gemmAVX512F32_12x2r},
 }
 
 var gemmAVX512F64Kernels = [][]gemmKernel[float64]{
@@ -94,6 +110,21 @@ var gemmAVX512F64Kernels = [][]gemmKernel[float64]{
 	{gemmAVX512F64_12x1, gemmAVX512F64_12x2},
 }
 
+var gemmAVX512F64KernelsRowA = [][]gemmKernel[float64]{
+	{gemmAVX512F64_1x1r, gemmAVX512F64_1x2r},
+	{gemmAVX512F64_2x1r, gemmAVX512F64_2x2r},
+	{gemmAVX512F64_3x1r, gemmAVX512F64_3x2r},
+	{gemmAVX512F64_4x1r, gemmAVX512F64_4x2r},
+	{gemmAVX512F64_5x1r, gemmAVX512F64_5x2r},
+	{gemmAVX512F64_6x1r, gemmAVX512F64_6x2r},
+	{gemmAVX512F64_7x1r, gemmAVX512F64_7x2r},
+	{gemmAVX512F64_8x1r, gemmAVX512F64_8x2r},
+	{gemmAVX512F64_9x1r, gemmAVX512F64_9x2r},
+	{gemmAVX512F64_10x1r, gemmAVX512F64_10x2r},
+	{gemmAVX512F64_11x1r, gemmAVX512F64_11x2r},
+	{gemmAVX512F64_12x1r, gemmAVX512F64_12x2r},
+}
+
 var gemmAVX2F32Kernels = [][]gemmKernel[float32]{
 	{gemmAVX2F32_1x1, gemmAVX2F32_1x2},
 	{gemmAVX2F32_2x1, gemmAVX2F32_2x2},
@@ -103,6 +134,15 @@ var gemmAVX2F32Kernels = [][]gemmKernel[float32]{
 	{gemmAVX2F32_6x1, gemmAVX2F32_6x2},
 }
 
+var gemmAVX2F32KernelsRowA = [][]gemmKernel[float32]{
+	{gemmAVX2F32_1x1r, gemmAVX2F32_1x2r},
+	{gemmAVX2F32_2x1r, gemmAVX2F32_2x2r},
+	{gemmAVX2F32_3x1r, gemmAVX2F32_3x2r},
+	{gemmAVX2F32_4x1r, gemmAVX2F32_4x2r},
+	{gemmAVX2F32_5x1r, gemmAVX2F32_5x2r},
+	{gemmAVX2F32_6x1r, gemmAVX2F32_6x2r},
+}
+
 var gemmAVX2F64Kernels = [][]gemmKernel[float64]{
 	{gemmAVX2F64_1x1, gemmAVX2F64_1x2},
 	{gemmAVX2F64_2x1, gemmAVX2F64_2x2},
@@ -110,4 +150,13 @@ var gemmAVX2F64Kernels = [][]gemmKernel[float64]{
 	{gemmAVX2F64_4x1, gemmAVX2F64_4x2},
 	{gemmAVX2F64_5x1, gemmAVX2F64_5x2},
 	{gemmAVX2F64_6x1, gemmAVX2F64_6x2},
+}
+
+var gemmAVX2F64KernelsRowA = [][]gemmKernel[float64]{
+	{gemmAVX2F64_1x1r, gemmAVX2F64_1x2r},
+	{gemmAVX2F64_2x1r, gemmAVX2F64_2x2r},
+	{gemmAVX2F64_3x1r, gemmAVX2F64_3x2r},
+	{gemmAVX2F64_4x1r, gemmAVX2F64_4x2r},
+	{gemmAVX2F64_5x1r, gemmAVX2F64_5x2r},
+	{gemmAVX2F64_6x1r, gemmAVX2F64_6x2r},
 }

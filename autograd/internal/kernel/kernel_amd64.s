@@ -2974,6 +2974,3084 @@ nobeta:
 	VZEROUPPER
 	RET
 
+// func gemmAVX512F32_1x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_1x1r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	ADDQ             $0x00000004, SI
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z0
+	VMOVUPS      Z0, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_2x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_2x1r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
+	ADDQ             $0x00000004, SI
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z0
+	VMOVUPS      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z1, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_3x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_3x1r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PS.BCST (SI)(R9*2), Z24, Z2
+	ADDQ             $0x00000004, SI
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z0
+	VMOVUPS      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z2
+	VMOVUPS      Z2, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_4x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_4x1r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PS.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PS.BCST (R13), Z24, Z3
+	ADDQ             $0x00000004, SI
+	ADDQ             $0x00000004, R13
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z0
+	VMOVUPS      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z2
+	VMOVUPS      Z2, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z3, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_5x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_5x1r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PS.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PS.BCST (R13), Z24, Z3
+	VFMADD231PS.BCST (R13)(R9*1), Z24, Z4
+	ADDQ             $0x00000004, SI
+	ADDQ             $0x00000004, R13
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z0
+	VMOVUPS      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z2
+	VMOVUPS      Z2, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z4
+	VMOVUPS      Z4, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z3, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z4, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_6x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_6x1r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PS.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PS.BCST (R13), Z24, Z3
+	VFMADD231PS.BCST (R13)(R9*1), Z24, Z4
+	VFMADD231PS.BCST (R13)(R9*2), Z24, Z5
+	ADDQ             $0x00000004, SI
+	ADDQ             $0x00000004, R13
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z0
+	VMOVUPS      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z2
+	VMOVUPS      Z2, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z4
+	VMOVUPS      Z4, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z5
+	VMOVUPS      Z5, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z3, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z4, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z5, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_7x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_7x1r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PS.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PS.BCST (R13), Z24, Z3
+	VFMADD231PS.BCST (R13)(R9*1), Z24, Z4
+	VFMADD231PS.BCST (R13)(R9*2), Z24, Z5
+	VFMADD231PS.BCST (AX), Z24, Z6
+	ADDQ             $0x00000004, SI
+	ADDQ             $0x00000004, R13
+	ADDQ             $0x00000004, AX
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z0
+	VMOVUPS      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z2
+	VMOVUPS      Z2, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z4
+	VMOVUPS      Z4, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z5
+	VMOVUPS      Z5, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z6
+	VMOVUPS      Z6, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z3, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z4, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z5, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z6, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_8x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_8x1r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PS.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PS.BCST (R13), Z24, Z3
+	VFMADD231PS.BCST (R13)(R9*1), Z24, Z4
+	VFMADD231PS.BCST (R13)(R9*2), Z24, Z5
+	VFMADD231PS.BCST (AX), Z24, Z6
+	VFMADD231PS.BCST (AX)(R9*1), Z24, Z7
+	ADDQ             $0x00000004, SI
+	ADDQ             $0x00000004, R13
+	ADDQ             $0x00000004, AX
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z0
+	VMOVUPS      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z2
+	VMOVUPS      Z2, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z4
+	VMOVUPS      Z4, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z5
+	VMOVUPS      Z5, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z6
+	VMOVUPS      Z6, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z7
+	VMOVUPS      Z7, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z3, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z4, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z5, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z6, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z7, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_9x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_9x1r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PS.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PS.BCST (R13), Z24, Z3
+	VFMADD231PS.BCST (R13)(R9*1), Z24, Z4
+	VFMADD231PS.BCST (R13)(R9*2), Z24, Z5
+	VFMADD231PS.BCST (AX), Z24, Z6
+	VFMADD231PS.BCST (AX)(R9*1), Z24, Z7
+	VFMADD231PS.BCST (AX)(R9*2), Z24, Z8
+	ADDQ             $0x00000004, SI
+	ADDQ             $0x00000004, R13
+	ADDQ             $0x00000004, AX
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	VMULPS       Z24, Z8, Z8
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z0
+	VMOVUPS      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z2
+	VMOVUPS      Z2, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z4
+	VMOVUPS      Z4, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z5
+	VMOVUPS      Z5, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z6
+	VMOVUPS      Z6, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z7
+	VMOVUPS      Z7, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z8
+	VMOVUPS      Z8, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z3, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z4, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z5, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z6, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z7, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z8, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_10x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_10x1r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	LEAQ   (AX)(R9*2), CX
+	ADDQ   R9, CX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PS.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PS.BCST (R13), Z24, Z3
+	VFMADD231PS.BCST (R13)(R9*1), Z24, Z4
+	VFMADD231PS.BCST (R13)(R9*2), Z24, Z5
+	VFMADD231PS.BCST (AX), Z24, Z6
+	VFMADD231PS.BCST (AX)(R9*1), Z24, Z7
+	VFMADD231PS.BCST (AX)(R9*2), Z24, Z8
+	VFMADD231PS.BCST (CX), Z24, Z9
+	ADDQ             $0x00000004, SI
+	ADDQ             $0x00000004, R13
+	ADDQ             $0x00000004, AX
+	ADDQ             $0x00000004, CX
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	VMULPS       Z24, Z8, Z8
+	VMULPS       Z24, Z9, Z9
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z0
+	VMOVUPS      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z2
+	VMOVUPS      Z2, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z4
+	VMOVUPS      Z4, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z5
+	VMOVUPS      Z5, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z6
+	VMOVUPS      Z6, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z7
+	VMOVUPS      Z7, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z8
+	VMOVUPS      Z8, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z9
+	VMOVUPS      Z9, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z3, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z4, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z5, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z6, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z7, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z8, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z9, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_11x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_11x1r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	LEAQ   (AX)(R9*2), CX
+	ADDQ   R9, CX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PS.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PS.BCST (R13), Z24, Z3
+	VFMADD231PS.BCST (R13)(R9*1), Z24, Z4
+	VFMADD231PS.BCST (R13)(R9*2), Z24, Z5
+	VFMADD231PS.BCST (AX), Z24, Z6
+	VFMADD231PS.BCST (AX)(R9*1), Z24, Z7
+	VFMADD231PS.BCST (AX)(R9*2), Z24, Z8
+	VFMADD231PS.BCST (CX), Z24, Z9
+	VFMADD231PS.BCST (CX)(R9*1), Z24, Z10
+	ADDQ             $0x00000004, SI
+	ADDQ             $0x00000004, R13
+	ADDQ             $0x00000004, AX
+	ADDQ             $0x00000004, CX
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	VMULPS       Z24, Z8, Z8
+	VMULPS       Z24, Z9, Z9
+	VMULPS       Z24, Z10, Z10
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z0
+	VMOVUPS      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z2
+	VMOVUPS      Z2, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z4
+	VMOVUPS      Z4, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z5
+	VMOVUPS      Z5, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z6
+	VMOVUPS      Z6, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z7
+	VMOVUPS      Z7, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z8
+	VMOVUPS      Z8, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z9
+	VMOVUPS      Z9, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z10
+	VMOVUPS      Z10, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z3, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z4, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z5, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z6, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z7, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z8, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z9, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z10, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_12x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_12x1r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	LEAQ   (AX)(R9*2), CX
+	ADDQ   R9, CX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PS.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PS.BCST (R13), Z24, Z3
+	VFMADD231PS.BCST (R13)(R9*1), Z24, Z4
+	VFMADD231PS.BCST (R13)(R9*2), Z24, Z5
+	VFMADD231PS.BCST (AX), Z24, Z6
+	VFMADD231PS.BCST (AX)(R9*1), Z24, Z7
+	VFMADD231PS.BCST (AX)(R9*2), Z24, Z8
+	VFMADD231PS.BCST (CX), Z24, Z9
+	VFMADD231PS.BCST (CX)(R9*1), Z24, Z10
+	VFMADD231PS.BCST (CX)(R9*2), Z24, Z11
+	ADDQ             $0x00000004, SI
+	ADDQ             $0x00000004, R13
+	ADDQ             $0x00000004, AX
+	ADDQ             $0x00000004, CX
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	VMULPS       Z24, Z8, Z8
+	VMULPS       Z24, Z9, Z9
+	VMULPS       Z24, Z10, Z10
+	VMULPS       Z24, Z11, Z11
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z0
+	VMOVUPS      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z2
+	VMOVUPS      Z2, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z4
+	VMOVUPS      Z4, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z5
+	VMOVUPS      Z5, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z6
+	VMOVUPS      Z6, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z7
+	VMOVUPS      Z7, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z8
+	VMOVUPS      Z8, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z9
+	VMOVUPS      Z9, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z10
+	VMOVUPS      Z10, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPS.Z    (R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z11
+	VMOVUPS      Z11, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z3, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z4, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z5, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z6, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z7, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z8, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z9, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z10, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Z11, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_1x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_1x2r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	ADDQ         $0x00000004, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Z25, Z0
+	VMOVUPS      Z0, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, (R12)
+	VMOVUPS Z1, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_2x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_2x2r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS (SI)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	ADDQ         $0x00000004, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Z25, Z0
+	VMOVUPS      Z0, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z2
+	VMOVUPS      Z2, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, (R12)
+	VMOVUPS Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, (R12)
+	VMOVUPS Z3, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_3x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_3x2r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS (SI)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS (SI)(R9*2), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	ADDQ         $0x00000004, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Z25, Z0
+	VMOVUPS      Z0, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z2
+	VMOVUPS      Z2, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z4
+	VMOVUPS      Z4, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z5
+	VMOVUPS      Z5, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, (R12)
+	VMOVUPS Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, (R12)
+	VMOVUPS Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z4, (R12)
+	VMOVUPS Z5, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_4x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_4x2r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS (SI)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS (SI)(R9*2), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS (R13), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000004, R13
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Z25, Z0
+	VMOVUPS      Z0, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z2
+	VMOVUPS      Z2, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z4
+	VMOVUPS      Z4, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z5
+	VMOVUPS      Z5, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z6
+	VMOVUPS      Z6, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z7
+	VMOVUPS      Z7, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, (R12)
+	VMOVUPS Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, (R12)
+	VMOVUPS Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z4, (R12)
+	VMOVUPS Z5, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z6, (R12)
+	VMOVUPS Z7, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_5x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_5x2r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS (SI)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS (SI)(R9*2), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS (R13), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	VBROADCASTSS (R13)(R9*1), Z26
+	VFMADD231PS  Z26, Z24, Z8
+	VFMADD231PS  Z26, Z25, Z9
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000004, R13
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	VMULPS       Z24, Z8, Z8
+	VMULPS       Z24, Z9, Z9
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Z25, Z0
+	VMOVUPS      Z0, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z2
+	VMOVUPS      Z2, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z4
+	VMOVUPS      Z4, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z5
+	VMOVUPS      Z5, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z6
+	VMOVUPS      Z6, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z7
+	VMOVUPS      Z7, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z8
+	VMOVUPS      Z8, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z9
+	VMOVUPS      Z9, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, (R12)
+	VMOVUPS Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, (R12)
+	VMOVUPS Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z4, (R12)
+	VMOVUPS Z5, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z6, (R12)
+	VMOVUPS Z7, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z8, (R12)
+	VMOVUPS Z9, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_6x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_6x2r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS (SI)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS (SI)(R9*2), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS (R13), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	VBROADCASTSS (R13)(R9*1), Z26
+	VFMADD231PS  Z26, Z24, Z8
+	VFMADD231PS  Z26, Z25, Z9
+	VBROADCASTSS (R13)(R9*2), Z27
+	VFMADD231PS  Z27, Z24, Z10
+	VFMADD231PS  Z27, Z25, Z11
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000004, R13
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	VMULPS       Z24, Z8, Z8
+	VMULPS       Z24, Z9, Z9
+	VMULPS       Z24, Z10, Z10
+	VMULPS       Z24, Z11, Z11
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Z25, Z0
+	VMOVUPS      Z0, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z2
+	VMOVUPS      Z2, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z4
+	VMOVUPS      Z4, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z5
+	VMOVUPS      Z5, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z6
+	VMOVUPS      Z6, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z7
+	VMOVUPS      Z7, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z8
+	VMOVUPS      Z8, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z9
+	VMOVUPS      Z9, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z10
+	VMOVUPS      Z10, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z11
+	VMOVUPS      Z11, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, (R12)
+	VMOVUPS Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, (R12)
+	VMOVUPS Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z4, (R12)
+	VMOVUPS Z5, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z6, (R12)
+	VMOVUPS Z7, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z8, (R12)
+	VMOVUPS Z9, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z10, (R12)
+	VMOVUPS Z11, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_7x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_7x2r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS (SI)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS (SI)(R9*2), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS (R13), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	VBROADCASTSS (R13)(R9*1), Z26
+	VFMADD231PS  Z26, Z24, Z8
+	VFMADD231PS  Z26, Z25, Z9
+	VBROADCASTSS (R13)(R9*2), Z27
+	VFMADD231PS  Z27, Z24, Z10
+	VFMADD231PS  Z27, Z25, Z11
+	VBROADCASTSS (AX), Z26
+	VFMADD231PS  Z26, Z24, Z12
+	VFMADD231PS  Z26, Z25, Z13
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000004, R13
+	ADDQ         $0x00000004, AX
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	VMULPS       Z24, Z8, Z8
+	VMULPS       Z24, Z9, Z9
+	VMULPS       Z24, Z10, Z10
+	VMULPS       Z24, Z11, Z11
+	VMULPS       Z24, Z12, Z12
+	VMULPS       Z24, Z13, Z13
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Z25, Z0
+	VMOVUPS      Z0, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z2
+	VMOVUPS      Z2, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z4
+	VMOVUPS      Z4, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z5
+	VMOVUPS      Z5, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z6
+	VMOVUPS      Z6, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z7
+	VMOVUPS      Z7, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z8
+	VMOVUPS      Z8, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z9
+	VMOVUPS      Z9, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z10
+	VMOVUPS      Z10, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z11
+	VMOVUPS      Z11, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z12
+	VMOVUPS      Z12, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z13
+	VMOVUPS      Z13, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, (R12)
+	VMOVUPS Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, (R12)
+	VMOVUPS Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z4, (R12)
+	VMOVUPS Z5, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z6, (R12)
+	VMOVUPS Z7, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z8, (R12)
+	VMOVUPS Z9, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z10, (R12)
+	VMOVUPS Z11, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z12, (R12)
+	VMOVUPS Z13, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_8x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_8x2r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS (SI)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS (SI)(R9*2), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS (R13), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	VBROADCASTSS (R13)(R9*1), Z26
+	VFMADD231PS  Z26, Z24, Z8
+	VFMADD231PS  Z26, Z25, Z9
+	VBROADCASTSS (R13)(R9*2), Z27
+	VFMADD231PS  Z27, Z24, Z10
+	VFMADD231PS  Z27, Z25, Z11
+	VBROADCASTSS (AX), Z26
+	VFMADD231PS  Z26, Z24, Z12
+	VFMADD231PS  Z26, Z25, Z13
+	VBROADCASTSS (AX)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z14
+	VFMADD231PS  Z27, Z25, Z15
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000004, R13
+	ADDQ         $0x00000004, AX
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	VMULPS       Z24, Z8, Z8
+	VMULPS       Z24, Z9, Z9
+	VMULPS       Z24, Z10, Z10
+	VMULPS       Z24, Z11, Z11
+	VMULPS       Z24, Z12, Z12
+	VMULPS       Z24, Z13, Z13
+	VMULPS       Z24, Z14, Z14
+	VMULPS       Z24, Z15, Z15
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Z25, Z0
+	VMOVUPS      Z0, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z2
+	VMOVUPS      Z2, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z4
+	VMOVUPS      Z4, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z5
+	VMOVUPS      Z5, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z6
+	VMOVUPS      Z6, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z7
+	VMOVUPS      Z7, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z8
+	VMOVUPS      Z8, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z9
+	VMOVUPS      Z9, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z10
+	VMOVUPS      Z10, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z11
+	VMOVUPS      Z11, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z12
+	VMOVUPS      Z12, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z13
+	VMOVUPS      Z13, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z14
+	VMOVUPS      Z14, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z15
+	VMOVUPS      Z15, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, (R12)
+	VMOVUPS Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, (R12)
+	VMOVUPS Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z4, (R12)
+	VMOVUPS Z5, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z6, (R12)
+	VMOVUPS Z7, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z8, (R12)
+	VMOVUPS Z9, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z10, (R12)
+	VMOVUPS Z11, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z12, (R12)
+	VMOVUPS Z13, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z14, (R12)
+	VMOVUPS Z15, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_9x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_9x2r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS (SI)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS (SI)(R9*2), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS (R13), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	VBROADCASTSS (R13)(R9*1), Z26
+	VFMADD231PS  Z26, Z24, Z8
+	VFMADD231PS  Z26, Z25, Z9
+	VBROADCASTSS (R13)(R9*2), Z27
+	VFMADD231PS  Z27, Z24, Z10
+	VFMADD231PS  Z27, Z25, Z11
+	VBROADCASTSS (AX), Z26
+	VFMADD231PS  Z26, Z24, Z12
+	VFMADD231PS  Z26, Z25, Z13
+	VBROADCASTSS (AX)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z14
+	VFMADD231PS  Z27, Z25, Z15
+	VBROADCASTSS (AX)(R9*2), Z26
+	VFMADD231PS  Z26, Z24, Z16
+	VFMADD231PS  Z26, Z25, Z17
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000004, R13
+	ADDQ         $0x00000004, AX
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	VMULPS       Z24, Z8, Z8
+	VMULPS       Z24, Z9, Z9
+	VMULPS       Z24, Z10, Z10
+	VMULPS       Z24, Z11, Z11
+	VMULPS       Z24, Z12, Z12
+	VMULPS       Z24, Z13, Z13
+	VMULPS       Z24, Z14, Z14
+	VMULPS       Z24, Z15, Z15
+	VMULPS       Z24, Z16, Z16
+	VMULPS       Z24, Z17, Z17
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Z25, Z0
+	VMOVUPS      Z0, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z2
+	VMOVUPS      Z2, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z4
+	VMOVUPS      Z4, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z5
+	VMOVUPS      Z5, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z6
+	VMOVUPS      Z6, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z7
+	VMOVUPS      Z7, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z8
+	VMOVUPS      Z8, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z9
+	VMOVUPS      Z9, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z10
+	VMOVUPS      Z10, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z11
+	VMOVUPS      Z11, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z12
+	VMOVUPS      Z12, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z13
+	VMOVUPS      Z13, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z14
+	VMOVUPS      Z14, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z15
+	VMOVUPS      Z15, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z16
+	VMOVUPS      Z16, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z17
+	VMOVUPS      Z17, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, (R12)
+	VMOVUPS Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, (R12)
+	VMOVUPS Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z4, (R12)
+	VMOVUPS Z5, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z6, (R12)
+	VMOVUPS Z7, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z8, (R12)
+	VMOVUPS Z9, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z10, (R12)
+	VMOVUPS Z11, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z12, (R12)
+	VMOVUPS Z13, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z14, (R12)
+	VMOVUPS Z15, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z16, (R12)
+	VMOVUPS Z17, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_10x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_10x2r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	LEAQ   (AX)(R9*2), CX
+	ADDQ   R9, CX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS (SI)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS (SI)(R9*2), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS (R13), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	VBROADCASTSS (R13)(R9*1), Z26
+	VFMADD231PS  Z26, Z24, Z8
+	VFMADD231PS  Z26, Z25, Z9
+	VBROADCASTSS (R13)(R9*2), Z27
+	VFMADD231PS  Z27, Z24, Z10
+	VFMADD231PS  Z27, Z25, Z11
+	VBROADCASTSS (AX), Z26
+	VFMADD231PS  Z26, Z24, Z12
+	VFMADD231PS  Z26, Z25, Z13
+	VBROADCASTSS (AX)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z14
+	VFMADD231PS  Z27, Z25, Z15
+	VBROADCASTSS (AX)(R9*2), Z26
+	VFMADD231PS  Z26, Z24, Z16
+	VFMADD231PS  Z26, Z25, Z17
+	VBROADCASTSS (CX), Z27
+	VFMADD231PS  Z27, Z24, Z18
+	VFMADD231PS  Z27, Z25, Z19
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000004, R13
+	ADDQ         $0x00000004, AX
+	ADDQ         $0x00000004, CX
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	VMULPS       Z24, Z8, Z8
+	VMULPS       Z24, Z9, Z9
+	VMULPS       Z24, Z10, Z10
+	VMULPS       Z24, Z11, Z11
+	VMULPS       Z24, Z12, Z12
+	VMULPS       Z24, Z13, Z13
+	VMULPS       Z24, Z14, Z14
+	VMULPS       Z24, Z15, Z15
+	VMULPS       Z24, Z16, Z16
+	VMULPS       Z24, Z17, Z17
+	VMULPS       Z24, Z18, Z18
+	VMULPS       Z24, Z19, Z19
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Z25, Z0
+	VMOVUPS      Z0, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z2
+	VMOVUPS      Z2, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z4
+	VMOVUPS      Z4, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z5
+	VMOVUPS      Z5, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z6
+	VMOVUPS      Z6, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z7
+	VMOVUPS      Z7, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z8
+	VMOVUPS      Z8, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z9
+	VMOVUPS      Z9, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z10
+	VMOVUPS      Z10, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z11
+	VMOVUPS      Z11, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z12
+	VMOVUPS      Z12, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z13
+	VMOVUPS      Z13, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z14
+	VMOVUPS      Z14, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z15
+	VMOVUPS      Z15, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z16
+	VMOVUPS      Z16, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z17
+	VMOVUPS      Z17, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z18
+	VMOVUPS      Z18, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z19
+	VMOVUPS      Z19, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, (R12)
+	VMOVUPS Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, (R12)
+	VMOVUPS Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z4, (R12)
+	VMOVUPS Z5, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z6, (R12)
+	VMOVUPS Z7, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z8, (R12)
+	VMOVUPS Z9, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z10, (R12)
+	VMOVUPS Z11, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z12, (R12)
+	VMOVUPS Z13, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z14, (R12)
+	VMOVUPS Z15, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z16, (R12)
+	VMOVUPS Z17, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z18, (R12)
+	VMOVUPS Z19, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_11x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_11x2r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	LEAQ   (AX)(R9*2), CX
+	ADDQ   R9, CX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS (SI)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS (SI)(R9*2), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS (R13), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	VBROADCASTSS (R13)(R9*1), Z26
+	VFMADD231PS  Z26, Z24, Z8
+	VFMADD231PS  Z26, Z25, Z9
+	VBROADCASTSS (R13)(R9*2), Z27
+	VFMADD231PS  Z27, Z24, Z10
+	VFMADD231PS  Z27, Z25, Z11
+	VBROADCASTSS (AX), Z26
+	VFMADD231PS  Z26, Z24, Z12
+	VFMADD231PS  Z26, Z25, Z13
+	VBROADCASTSS (AX)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z14
+	VFMADD231PS  Z27, Z25, Z15
+	VBROADCASTSS (AX)(R9*2), Z26
+	VFMADD231PS  Z26, Z24, Z16
+	VFMADD231PS  Z26, Z25, Z17
+	VBROADCASTSS (CX), Z27
+	VFMADD231PS  Z27, Z24, Z18
+	VFMADD231PS  Z27, Z25, Z19
+	VBROADCASTSS (CX)(R9*1), Z26
+	VFMADD231PS  Z26, Z24, Z20
+	VFMADD231PS  Z26, Z25, Z21
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000004, R13
+	ADDQ         $0x00000004, AX
+	ADDQ         $0x00000004, CX
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	VMULPS       Z24, Z8, Z8
+	VMULPS       Z24, Z9, Z9
+	VMULPS       Z24, Z10, Z10
+	VMULPS       Z24, Z11, Z11
+	VMULPS       Z24, Z12, Z12
+	VMULPS       Z24, Z13, Z13
+	VMULPS       Z24, Z14, Z14
+	VMULPS       Z24, Z15, Z15
+	VMULPS       Z24, Z16, Z16
+	VMULPS       Z24, Z17, Z17
+	VMULPS       Z24, Z18, Z18
+	VMULPS       Z24, Z19, Z19
+	VMULPS       Z24, Z20, Z20
+	VMULPS       Z24, Z21, Z21
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Z25, Z0
+	VMOVUPS      Z0, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z2
+	VMOVUPS      Z2, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z4
+	VMOVUPS      Z4, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z5
+	VMOVUPS      Z5, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z6
+	VMOVUPS      Z6, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z7
+	VMOVUPS      Z7, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z8
+	VMOVUPS      Z8, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z9
+	VMOVUPS      Z9, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z10
+	VMOVUPS      Z10, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z11
+	VMOVUPS      Z11, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z12
+	VMOVUPS      Z12, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z13
+	VMOVUPS      Z13, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z14
+	VMOVUPS      Z14, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z15
+	VMOVUPS      Z15, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z16
+	VMOVUPS      Z16, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z17
+	VMOVUPS      Z17, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z18
+	VMOVUPS      Z18, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z19
+	VMOVUPS      Z19, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z20
+	VMOVUPS      Z20, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z21
+	VMOVUPS      Z21, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, (R12)
+	VMOVUPS Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, (R12)
+	VMOVUPS Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z4, (R12)
+	VMOVUPS Z5, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z6, (R12)
+	VMOVUPS Z7, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z8, (R12)
+	VMOVUPS Z9, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z10, (R12)
+	VMOVUPS Z11, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z12, (R12)
+	VMOVUPS Z13, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z14, (R12)
+	VMOVUPS Z15, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z16, (R12)
+	VMOVUPS Z17, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z18, (R12)
+	VMOVUPS Z19, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z20, (R12)
+	VMOVUPS Z21, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F32_12x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F32_12x2r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	LEAQ   (AX)(R9*2), CX
+	ADDQ   R9, CX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS (SI)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS (SI)(R9*2), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS (R13), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	VBROADCASTSS (R13)(R9*1), Z26
+	VFMADD231PS  Z26, Z24, Z8
+	VFMADD231PS  Z26, Z25, Z9
+	VBROADCASTSS (R13)(R9*2), Z27
+	VFMADD231PS  Z27, Z24, Z10
+	VFMADD231PS  Z27, Z25, Z11
+	VBROADCASTSS (AX), Z26
+	VFMADD231PS  Z26, Z24, Z12
+	VFMADD231PS  Z26, Z25, Z13
+	VBROADCASTSS (AX)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z14
+	VFMADD231PS  Z27, Z25, Z15
+	VBROADCASTSS (AX)(R9*2), Z26
+	VFMADD231PS  Z26, Z24, Z16
+	VFMADD231PS  Z26, Z25, Z17
+	VBROADCASTSS (CX), Z27
+	VFMADD231PS  Z27, Z24, Z18
+	VFMADD231PS  Z27, Z25, Z19
+	VBROADCASTSS (CX)(R9*1), Z26
+	VFMADD231PS  Z26, Z24, Z20
+	VFMADD231PS  Z26, Z25, Z21
+	VBROADCASTSS (CX)(R9*2), Z27
+	VFMADD231PS  Z27, Z24, Z22
+	VFMADD231PS  Z27, Z25, Z23
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000004, R13
+	ADDQ         $0x00000004, AX
+	ADDQ         $0x00000004, CX
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	VMULPS       Z24, Z8, Z8
+	VMULPS       Z24, Z9, Z9
+	VMULPS       Z24, Z10, Z10
+	VMULPS       Z24, Z11, Z11
+	VMULPS       Z24, Z12, Z12
+	VMULPS       Z24, Z13, Z13
+	VMULPS       Z24, Z14, Z14
+	VMULPS       Z24, Z15, Z15
+	VMULPS       Z24, Z16, Z16
+	VMULPS       Z24, Z17, Z17
+	VMULPS       Z24, Z18, Z18
+	VMULPS       Z24, Z19, Z19
+	VMULPS       Z24, Z20, Z20
+	VMULPS       Z24, Z21, Z21
+	VMULPS       Z24, Z22, Z22
+	VMULPS       Z24, Z23, Z23
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           nobeta
+	VBROADCASTSS beta+60(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Z25, Z0
+	VMOVUPS      Z0, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z2
+	VMOVUPS      Z2, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z3
+	VMOVUPS      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z4
+	VMOVUPS      Z4, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z5
+	VMOVUPS      Z5, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z6
+	VMOVUPS      Z6, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z7
+	VMOVUPS      Z7, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z8
+	VMOVUPS      Z8, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z9
+	VMOVUPS      Z9, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z10
+	VMOVUPS      Z10, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z11
+	VMOVUPS      Z11, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z12
+	VMOVUPS      Z12, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z13
+	VMOVUPS      Z13, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z14
+	VMOVUPS      Z14, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z15
+	VMOVUPS      Z15, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z16
+	VMOVUPS      Z16, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z17
+	VMOVUPS      Z17, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z18
+	VMOVUPS      Z18, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z19
+	VMOVUPS      Z19, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z20
+	VMOVUPS      Z20, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z21
+	VMOVUPS      Z21, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Z25, Z22
+	VMOVUPS      Z22, (R12)
+	VMOVUPS.Z    64(R12), K1, Z26
+	VFMADD231PS  Z26, Z25, Z23
+	VMOVUPS      Z23, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPS Z0, (R12)
+	VMOVUPS Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z2, (R12)
+	VMOVUPS Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z4, (R12)
+	VMOVUPS Z5, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z6, (R12)
+	VMOVUPS Z7, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z8, (R12)
+	VMOVUPS Z9, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z10, (R12)
+	VMOVUPS Z11, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z12, (R12)
+	VMOVUPS Z13, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z14, (R12)
+	VMOVUPS Z15, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z16, (R12)
+	VMOVUPS Z17, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z18, (R12)
+	VMOVUPS Z19, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z20, (R12)
+	VMOVUPS Z21, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPS Z22, (R12)
+	VMOVUPS Z23, K1, 64(R12)
+	VZEROUPPER
+	RET
+
 // func gemmAVX512F64_1x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 // Requires: AVX, AVX512F
 TEXT ·gemmAVX512F64_1x1(SB), NOSPLIT, $0-80
@@ -5944,6 +9022,3084 @@ nobeta:
 	VZEROUPPER
 	RET
 
+// func gemmAVX512F64_1x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_1x1r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	ADDQ             $0x00000008, SI
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z0
+	VMOVUPD      Z0, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_2x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_2x1r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
+	ADDQ             $0x00000008, SI
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z0
+	VMOVUPD      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z1, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_3x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_3x1r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PD.BCST (SI)(R9*2), Z24, Z2
+	ADDQ             $0x00000008, SI
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z0
+	VMOVUPD      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z2
+	VMOVUPD      Z2, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_4x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_4x1r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PD.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PD.BCST (R13), Z24, Z3
+	ADDQ             $0x00000008, SI
+	ADDQ             $0x00000008, R13
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z0
+	VMOVUPD      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z2
+	VMOVUPD      Z2, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z3, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_5x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_5x1r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PD.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PD.BCST (R13), Z24, Z3
+	VFMADD231PD.BCST (R13)(R9*1), Z24, Z4
+	ADDQ             $0x00000008, SI
+	ADDQ             $0x00000008, R13
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z0
+	VMOVUPD      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z2
+	VMOVUPD      Z2, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z4
+	VMOVUPD      Z4, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z3, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z4, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_6x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_6x1r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PD.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PD.BCST (R13), Z24, Z3
+	VFMADD231PD.BCST (R13)(R9*1), Z24, Z4
+	VFMADD231PD.BCST (R13)(R9*2), Z24, Z5
+	ADDQ             $0x00000008, SI
+	ADDQ             $0x00000008, R13
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z0
+	VMOVUPD      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z2
+	VMOVUPD      Z2, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z4
+	VMOVUPD      Z4, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z5
+	VMOVUPD      Z5, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z3, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z4, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z5, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_7x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_7x1r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PD.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PD.BCST (R13), Z24, Z3
+	VFMADD231PD.BCST (R13)(R9*1), Z24, Z4
+	VFMADD231PD.BCST (R13)(R9*2), Z24, Z5
+	VFMADD231PD.BCST (AX), Z24, Z6
+	ADDQ             $0x00000008, SI
+	ADDQ             $0x00000008, R13
+	ADDQ             $0x00000008, AX
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z0
+	VMOVUPD      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z2
+	VMOVUPD      Z2, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z4
+	VMOVUPD      Z4, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z5
+	VMOVUPD      Z5, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z6
+	VMOVUPD      Z6, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z3, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z4, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z5, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z6, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_8x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_8x1r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PD.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PD.BCST (R13), Z24, Z3
+	VFMADD231PD.BCST (R13)(R9*1), Z24, Z4
+	VFMADD231PD.BCST (R13)(R9*2), Z24, Z5
+	VFMADD231PD.BCST (AX), Z24, Z6
+	VFMADD231PD.BCST (AX)(R9*1), Z24, Z7
+	ADDQ             $0x00000008, SI
+	ADDQ             $0x00000008, R13
+	ADDQ             $0x00000008, AX
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z0
+	VMOVUPD      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z2
+	VMOVUPD      Z2, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z4
+	VMOVUPD      Z4, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z5
+	VMOVUPD      Z5, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z6
+	VMOVUPD      Z6, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z7
+	VMOVUPD      Z7, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z3, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z4, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z5, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z6, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z7, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_9x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_9x1r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PD.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PD.BCST (R13), Z24, Z3
+	VFMADD231PD.BCST (R13)(R9*1), Z24, Z4
+	VFMADD231PD.BCST (R13)(R9*2), Z24, Z5
+	VFMADD231PD.BCST (AX), Z24, Z6
+	VFMADD231PD.BCST (AX)(R9*1), Z24, Z7
+	VFMADD231PD.BCST (AX)(R9*2), Z24, Z8
+	ADDQ             $0x00000008, SI
+	ADDQ             $0x00000008, R13
+	ADDQ             $0x00000008, AX
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	VMULPD       Z24, Z8, Z8
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z0
+	VMOVUPD      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z2
+	VMOVUPD      Z2, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z4
+	VMOVUPD      Z4, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z5
+	VMOVUPD      Z5, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z6
+	VMOVUPD      Z6, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z7
+	VMOVUPD      Z7, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z8
+	VMOVUPD      Z8, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z3, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z4, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z5, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z6, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z7, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z8, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_10x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_10x1r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	LEAQ   (AX)(R9*2), CX
+	ADDQ   R9, CX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PD.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PD.BCST (R13), Z24, Z3
+	VFMADD231PD.BCST (R13)(R9*1), Z24, Z4
+	VFMADD231PD.BCST (R13)(R9*2), Z24, Z5
+	VFMADD231PD.BCST (AX), Z24, Z6
+	VFMADD231PD.BCST (AX)(R9*1), Z24, Z7
+	VFMADD231PD.BCST (AX)(R9*2), Z24, Z8
+	VFMADD231PD.BCST (CX), Z24, Z9
+	ADDQ             $0x00000008, SI
+	ADDQ             $0x00000008, R13
+	ADDQ             $0x00000008, AX
+	ADDQ             $0x00000008, CX
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	VMULPD       Z24, Z8, Z8
+	VMULPD       Z24, Z9, Z9
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z0
+	VMOVUPD      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z2
+	VMOVUPD      Z2, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z4
+	VMOVUPD      Z4, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z5
+	VMOVUPD      Z5, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z6
+	VMOVUPD      Z6, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z7
+	VMOVUPD      Z7, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z8
+	VMOVUPD      Z8, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z9
+	VMOVUPD      Z9, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z3, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z4, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z5, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z6, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z7, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z8, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z9, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_11x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_11x1r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	LEAQ   (AX)(R9*2), CX
+	ADDQ   R9, CX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PD.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PD.BCST (R13), Z24, Z3
+	VFMADD231PD.BCST (R13)(R9*1), Z24, Z4
+	VFMADD231PD.BCST (R13)(R9*2), Z24, Z5
+	VFMADD231PD.BCST (AX), Z24, Z6
+	VFMADD231PD.BCST (AX)(R9*1), Z24, Z7
+	VFMADD231PD.BCST (AX)(R9*2), Z24, Z8
+	VFMADD231PD.BCST (CX), Z24, Z9
+	VFMADD231PD.BCST (CX)(R9*1), Z24, Z10
+	ADDQ             $0x00000008, SI
+	ADDQ             $0x00000008, R13
+	ADDQ             $0x00000008, AX
+	ADDQ             $0x00000008, CX
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	VMULPD       Z24, Z8, Z8
+	VMULPD       Z24, Z9, Z9
+	VMULPD       Z24, Z10, Z10
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z0
+	VMOVUPD      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z2
+	VMOVUPD      Z2, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z4
+	VMOVUPD      Z4, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z5
+	VMOVUPD      Z5, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z6
+	VMOVUPD      Z6, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z7
+	VMOVUPD      Z7, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z8
+	VMOVUPD      Z8, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z9
+	VMOVUPD      Z9, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z10
+	VMOVUPD      Z10, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z3, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z4, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z5, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z6, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z7, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z8, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z9, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z10, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_12x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_12x1r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	LEAQ   (AX)(R9*2), CX
+	ADDQ   R9, CX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PD.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PD.BCST (R13), Z24, Z3
+	VFMADD231PD.BCST (R13)(R9*1), Z24, Z4
+	VFMADD231PD.BCST (R13)(R9*2), Z24, Z5
+	VFMADD231PD.BCST (AX), Z24, Z6
+	VFMADD231PD.BCST (AX)(R9*1), Z24, Z7
+	VFMADD231PD.BCST (AX)(R9*2), Z24, Z8
+	VFMADD231PD.BCST (CX), Z24, Z9
+	VFMADD231PD.BCST (CX)(R9*1), Z24, Z10
+	VFMADD231PD.BCST (CX)(R9*2), Z24, Z11
+	ADDQ             $0x00000008, SI
+	ADDQ             $0x00000008, R13
+	ADDQ             $0x00000008, AX
+	ADDQ             $0x00000008, CX
+	ADDQ             R10, DI
+	DECQ             R8
+	JNZ              loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	VMULPD       Z24, Z8, Z8
+	VMULPD       Z24, Z9, Z9
+	VMULPD       Z24, Z10, Z10
+	VMULPD       Z24, Z11, Z11
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z0
+	VMOVUPD      Z0, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z2
+	VMOVUPD      Z2, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z4
+	VMOVUPD      Z4, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z5
+	VMOVUPD      Z5, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z6
+	VMOVUPD      Z6, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z7
+	VMOVUPD      Z7, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z8
+	VMOVUPD      Z8, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z9
+	VMOVUPD      Z9, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z10
+	VMOVUPD      Z10, K1, (R12)
+	ADDQ         R11, R12
+	VMOVUPD.Z    (R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z11
+	VMOVUPD      Z11, K1, (R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z1, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z3, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z4, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z5, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z6, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z7, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z8, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z9, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z10, K1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Z11, K1, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_1x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_1x2r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Z24
+	VMOVUPD      64(DI), Z25
+	VBROADCASTSD (SI), Z26
+	VFMADD231PD  Z26, Z24, Z0
+	VFMADD231PD  Z26, Z25, Z1
+	ADDQ         $0x00000008, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Z25, Z0
+	VMOVUPD      Z0, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, (R12)
+	VMOVUPD Z1, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_2x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_2x2r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Z24
+	VMOVUPD      64(DI), Z25
+	VBROADCASTSD (SI), Z26
+	VFMADD231PD  Z26, Z24, Z0
+	VFMADD231PD  Z26, Z25, Z1
+	VBROADCASTSD (SI)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z2
+	VFMADD231PD  Z27, Z25, Z3
+	ADDQ         $0x00000008, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Z25, Z0
+	VMOVUPD      Z0, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z2
+	VMOVUPD      Z2, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, (R12)
+	VMOVUPD Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, (R12)
+	VMOVUPD Z3, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_3x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_3x2r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Z24
+	VMOVUPD      64(DI), Z25
+	VBROADCASTSD (SI), Z26
+	VFMADD231PD  Z26, Z24, Z0
+	VFMADD231PD  Z26, Z25, Z1
+	VBROADCASTSD (SI)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z2
+	VFMADD231PD  Z27, Z25, Z3
+	VBROADCASTSD (SI)(R9*2), Z26
+	VFMADD231PD  Z26, Z24, Z4
+	VFMADD231PD  Z26, Z25, Z5
+	ADDQ         $0x00000008, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Z25, Z0
+	VMOVUPD      Z0, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z2
+	VMOVUPD      Z2, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z4
+	VMOVUPD      Z4, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z5
+	VMOVUPD      Z5, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, (R12)
+	VMOVUPD Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, (R12)
+	VMOVUPD Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z4, (R12)
+	VMOVUPD Z5, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_4x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_4x2r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Z24
+	VMOVUPD      64(DI), Z25
+	VBROADCASTSD (SI), Z26
+	VFMADD231PD  Z26, Z24, Z0
+	VFMADD231PD  Z26, Z25, Z1
+	VBROADCASTSD (SI)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z2
+	VFMADD231PD  Z27, Z25, Z3
+	VBROADCASTSD (SI)(R9*2), Z26
+	VFMADD231PD  Z26, Z24, Z4
+	VFMADD231PD  Z26, Z25, Z5
+	VBROADCASTSD (R13), Z27
+	VFMADD231PD  Z27, Z24, Z6
+	VFMADD231PD  Z27, Z25, Z7
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000008, R13
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Z25, Z0
+	VMOVUPD      Z0, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z2
+	VMOVUPD      Z2, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z4
+	VMOVUPD      Z4, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z5
+	VMOVUPD      Z5, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z6
+	VMOVUPD      Z6, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z7
+	VMOVUPD      Z7, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, (R12)
+	VMOVUPD Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, (R12)
+	VMOVUPD Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z4, (R12)
+	VMOVUPD Z5, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z6, (R12)
+	VMOVUPD Z7, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_5x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_5x2r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Z24
+	VMOVUPD      64(DI), Z25
+	VBROADCASTSD (SI), Z26
+	VFMADD231PD  Z26, Z24, Z0
+	VFMADD231PD  Z26, Z25, Z1
+	VBROADCASTSD (SI)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z2
+	VFMADD231PD  Z27, Z25, Z3
+	VBROADCASTSD (SI)(R9*2), Z26
+	VFMADD231PD  Z26, Z24, Z4
+	VFMADD231PD  Z26, Z25, Z5
+	VBROADCASTSD (R13), Z27
+	VFMADD231PD  Z27, Z24, Z6
+	VFMADD231PD  Z27, Z25, Z7
+	VBROADCASTSD (R13)(R9*1), Z26
+	VFMADD231PD  Z26, Z24, Z8
+	VFMADD231PD  Z26, Z25, Z9
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000008, R13
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	VMULPD       Z24, Z8, Z8
+	VMULPD       Z24, Z9, Z9
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Z25, Z0
+	VMOVUPD      Z0, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z2
+	VMOVUPD      Z2, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z4
+	VMOVUPD      Z4, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z5
+	VMOVUPD      Z5, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z6
+	VMOVUPD      Z6, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z7
+	VMOVUPD      Z7, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z8
+	VMOVUPD      Z8, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z9
+	VMOVUPD      Z9, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, (R12)
+	VMOVUPD Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, (R12)
+	VMOVUPD Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z4, (R12)
+	VMOVUPD Z5, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z6, (R12)
+	VMOVUPD Z7, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z8, (R12)
+	VMOVUPD Z9, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_6x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_6x2r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Z24
+	VMOVUPD      64(DI), Z25
+	VBROADCASTSD (SI), Z26
+	VFMADD231PD  Z26, Z24, Z0
+	VFMADD231PD  Z26, Z25, Z1
+	VBROADCASTSD (SI)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z2
+	VFMADD231PD  Z27, Z25, Z3
+	VBROADCASTSD (SI)(R9*2), Z26
+	VFMADD231PD  Z26, Z24, Z4
+	VFMADD231PD  Z26, Z25, Z5
+	VBROADCASTSD (R13), Z27
+	VFMADD231PD  Z27, Z24, Z6
+	VFMADD231PD  Z27, Z25, Z7
+	VBROADCASTSD (R13)(R9*1), Z26
+	VFMADD231PD  Z26, Z24, Z8
+	VFMADD231PD  Z26, Z25, Z9
+	VBROADCASTSD (R13)(R9*2), Z27
+	VFMADD231PD  Z27, Z24, Z10
+	VFMADD231PD  Z27, Z25, Z11
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000008, R13
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	VMULPD       Z24, Z8, Z8
+	VMULPD       Z24, Z9, Z9
+	VMULPD       Z24, Z10, Z10
+	VMULPD       Z24, Z11, Z11
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Z25, Z0
+	VMOVUPD      Z0, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z2
+	VMOVUPD      Z2, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z4
+	VMOVUPD      Z4, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z5
+	VMOVUPD      Z5, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z6
+	VMOVUPD      Z6, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z7
+	VMOVUPD      Z7, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z8
+	VMOVUPD      Z8, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z9
+	VMOVUPD      Z9, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z10
+	VMOVUPD      Z10, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z11
+	VMOVUPD      Z11, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, (R12)
+	VMOVUPD Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, (R12)
+	VMOVUPD Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z4, (R12)
+	VMOVUPD Z5, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z6, (R12)
+	VMOVUPD Z7, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z8, (R12)
+	VMOVUPD Z9, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z10, (R12)
+	VMOVUPD Z11, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_7x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_7x2r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Z24
+	VMOVUPD      64(DI), Z25
+	VBROADCASTSD (SI), Z26
+	VFMADD231PD  Z26, Z24, Z0
+	VFMADD231PD  Z26, Z25, Z1
+	VBROADCASTSD (SI)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z2
+	VFMADD231PD  Z27, Z25, Z3
+	VBROADCASTSD (SI)(R9*2), Z26
+	VFMADD231PD  Z26, Z24, Z4
+	VFMADD231PD  Z26, Z25, Z5
+	VBROADCASTSD (R13), Z27
+	VFMADD231PD  Z27, Z24, Z6
+	VFMADD231PD  Z27, Z25, Z7
+	VBROADCASTSD (R13)(R9*1), Z26
+	VFMADD231PD  Z26, Z24, Z8
+	VFMADD231PD  Z26, Z25, Z9
+	VBROADCASTSD (R13)(R9*2), Z27
+	VFMADD231PD  Z27, Z24, Z10
+	VFMADD231PD  Z27, Z25, Z11
+	VBROADCASTSD (AX), Z26
+	VFMADD231PD  Z26, Z24, Z12
+	VFMADD231PD  Z26, Z25, Z13
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000008, R13
+	ADDQ         $0x00000008, AX
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	VMULPD       Z24, Z8, Z8
+	VMULPD       Z24, Z9, Z9
+	VMULPD       Z24, Z10, Z10
+	VMULPD       Z24, Z11, Z11
+	VMULPD       Z24, Z12, Z12
+	VMULPD       Z24, Z13, Z13
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Z25, Z0
+	VMOVUPD      Z0, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z2
+	VMOVUPD      Z2, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z4
+	VMOVUPD      Z4, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z5
+	VMOVUPD      Z5, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z6
+	VMOVUPD      Z6, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z7
+	VMOVUPD      Z7, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z8
+	VMOVUPD      Z8, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z9
+	VMOVUPD      Z9, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z10
+	VMOVUPD      Z10, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z11
+	VMOVUPD      Z11, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z12
+	VMOVUPD      Z12, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z13
+	VMOVUPD      Z13, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, (R12)
+	VMOVUPD Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, (R12)
+	VMOVUPD Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z4, (R12)
+	VMOVUPD Z5, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z6, (R12)
+	VMOVUPD Z7, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z8, (R12)
+	VMOVUPD Z9, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z10, (R12)
+	VMOVUPD Z11, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z12, (R12)
+	VMOVUPD Z13, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_8x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_8x2r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Z24
+	VMOVUPD      64(DI), Z25
+	VBROADCASTSD (SI), Z26
+	VFMADD231PD  Z26, Z24, Z0
+	VFMADD231PD  Z26, Z25, Z1
+	VBROADCASTSD (SI)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z2
+	VFMADD231PD  Z27, Z25, Z3
+	VBROADCASTSD (SI)(R9*2), Z26
+	VFMADD231PD  Z26, Z24, Z4
+	VFMADD231PD  Z26, Z25, Z5
+	VBROADCASTSD (R13), Z27
+	VFMADD231PD  Z27, Z24, Z6
+	VFMADD231PD  Z27, Z25, Z7
+	VBROADCASTSD (R13)(R9*1), Z26
+	VFMADD231PD  Z26, Z24, Z8
+	VFMADD231PD  Z26, Z25, Z9
+	VBROADCASTSD (R13)(R9*2), Z27
+	VFMADD231PD  Z27, Z24, Z10
+	VFMADD231PD  Z27, Z25, Z11
+	VBROADCASTSD (AX), Z26
+	VFMADD231PD  Z26, Z24, Z12
+	VFMADD231PD  Z26, Z25, Z13
+	VBROADCASTSD (AX)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z14
+	VFMADD231PD  Z27, Z25, Z15
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000008, R13
+	ADDQ         $0x00000008, AX
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	VMULPD       Z24, Z8, Z8
+	VMULPD       Z24, Z9, Z9
+	VMULPD       Z24, Z10, Z10
+	VMULPD       Z24, Z11, Z11
+	VMULPD       Z24, Z12, Z12
+	VMULPD       Z24, Z13, Z13
+	VMULPD       Z24, Z14, Z14
+	VMULPD       Z24, Z15, Z15
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Z25, Z0
+	VMOVUPD      Z0, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z2
+	VMOVUPD      Z2, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z4
+	VMOVUPD      Z4, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z5
+	VMOVUPD      Z5, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z6
+	VMOVUPD      Z6, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z7
+	VMOVUPD      Z7, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z8
+	VMOVUPD      Z8, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z9
+	VMOVUPD      Z9, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z10
+	VMOVUPD      Z10, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z11
+	VMOVUPD      Z11, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z12
+	VMOVUPD      Z12, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z13
+	VMOVUPD      Z13, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z14
+	VMOVUPD      Z14, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z15
+	VMOVUPD      Z15, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, (R12)
+	VMOVUPD Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, (R12)
+	VMOVUPD Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z4, (R12)
+	VMOVUPD Z5, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z6, (R12)
+	VMOVUPD Z7, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z8, (R12)
+	VMOVUPD Z9, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z10, (R12)
+	VMOVUPD Z11, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z12, (R12)
+	VMOVUPD Z13, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z14, (R12)
+	VMOVUPD Z15, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_9x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_9x2r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Z24
+	VMOVUPD      64(DI), Z25
+	VBROADCASTSD (SI), Z26
+	VFMADD231PD  Z26, Z24, Z0
+	VFMADD231PD  Z26, Z25, Z1
+	VBROADCASTSD (SI)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z2
+	VFMADD231PD  Z27, Z25, Z3
+	VBROADCASTSD (SI)(R9*2), Z26
+	VFMADD231PD  Z26, Z24, Z4
+	VFMADD231PD  Z26, Z25, Z5
+	VBROADCASTSD (R13), Z27
+	VFMADD231PD  Z27, Z24, Z6
+	VFMADD231PD  Z27, Z25, Z7
+	VBROADCASTSD (R13)(R9*1), Z26
+	VFMADD231PD  Z26, Z24, Z8
+	VFMADD231PD  Z26, Z25, Z9
+	VBROADCASTSD (R13)(R9*2), Z27
+	VFMADD231PD  Z27, Z24, Z10
+	VFMADD231PD  Z27, Z25, Z11
+	VBROADCASTSD (AX), Z26
+	VFMADD231PD  Z26, Z24, Z12
+	VFMADD231PD  Z26, Z25, Z13
+	VBROADCASTSD (AX)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z14
+	VFMADD231PD  Z27, Z25, Z15
+	VBROADCASTSD (AX)(R9*2), Z26
+	VFMADD231PD  Z26, Z24, Z16
+	VFMADD231PD  Z26, Z25, Z17
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000008, R13
+	ADDQ         $0x00000008, AX
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	VMULPD       Z24, Z8, Z8
+	VMULPD       Z24, Z9, Z9
+	VMULPD       Z24, Z10, Z10
+	VMULPD       Z24, Z11, Z11
+	VMULPD       Z24, Z12, Z12
+	VMULPD       Z24, Z13, Z13
+	VMULPD       Z24, Z14, Z14
+	VMULPD       Z24, Z15, Z15
+	VMULPD       Z24, Z16, Z16
+	VMULPD       Z24, Z17, Z17
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Z25, Z0
+	VMOVUPD      Z0, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z2
+	VMOVUPD      Z2, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z4
+	VMOVUPD      Z4, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z5
+	VMOVUPD      Z5, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z6
+	VMOVUPD      Z6, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z7
+	VMOVUPD      Z7, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z8
+	VMOVUPD      Z8, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z9
+	VMOVUPD      Z9, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z10
+	VMOVUPD      Z10, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z11
+	VMOVUPD      Z11, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z12
+	VMOVUPD      Z12, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z13
+	VMOVUPD      Z13, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z14
+	VMOVUPD      Z14, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z15
+	VMOVUPD      Z15, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z16
+	VMOVUPD      Z16, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z17
+	VMOVUPD      Z17, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, (R12)
+	VMOVUPD Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, (R12)
+	VMOVUPD Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z4, (R12)
+	VMOVUPD Z5, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z6, (R12)
+	VMOVUPD Z7, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z8, (R12)
+	VMOVUPD Z9, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z10, (R12)
+	VMOVUPD Z11, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z12, (R12)
+	VMOVUPD Z13, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z14, (R12)
+	VMOVUPD Z15, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z16, (R12)
+	VMOVUPD Z17, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_10x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_10x2r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	LEAQ   (AX)(R9*2), CX
+	ADDQ   R9, CX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Z24
+	VMOVUPD      64(DI), Z25
+	VBROADCASTSD (SI), Z26
+	VFMADD231PD  Z26, Z24, Z0
+	VFMADD231PD  Z26, Z25, Z1
+	VBROADCASTSD (SI)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z2
+	VFMADD231PD  Z27, Z25, Z3
+	VBROADCASTSD (SI)(R9*2), Z26
+	VFMADD231PD  Z26, Z24, Z4
+	VFMADD231PD  Z26, Z25, Z5
+	VBROADCASTSD (R13), Z27
+	VFMADD231PD  Z27, Z24, Z6
+	VFMADD231PD  Z27, Z25, Z7
+	VBROADCASTSD (R13)(R9*1), Z26
+	VFMADD231PD  Z26, Z24, Z8
+	VFMADD231PD  Z26, Z25, Z9
+	VBROADCASTSD (R13)(R9*2), Z27
+	VFMADD231PD  Z27, Z24, Z10
+	VFMADD231PD  Z27, Z25, Z11
+	VBROADCASTSD (AX), Z26
+	VFMADD231PD  Z26, Z24, Z12
+	VFMADD231PD  Z26, Z25, Z13
+	VBROADCASTSD (AX)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z14
+	VFMADD231PD  Z27, Z25, Z15
+	VBROADCASTSD (AX)(R9*2), Z26
+	VFMADD231PD  Z26, Z24, Z16
+	VFMADD231PD  Z26, Z25, Z17
+	VBROADCASTSD (CX), Z27
+	VFMADD231PD  Z27, Z24, Z18
+	VFMADD231PD  Z27, Z25, Z19
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000008, R13
+	ADDQ         $0x00000008, AX
+	ADDQ         $0x00000008, CX
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	VMULPD       Z24, Z8, Z8
+	VMULPD       Z24, Z9, Z9
+	VMULPD       Z24, Z10, Z10
+	VMULPD       Z24, Z11, Z11
+	VMULPD       Z24, Z12, Z12
+	VMULPD       Z24, Z13, Z13
+	VMULPD       Z24, Z14, Z14
+	VMULPD       Z24, Z15, Z15
+	VMULPD       Z24, Z16, Z16
+	VMULPD       Z24, Z17, Z17
+	VMULPD       Z24, Z18, Z18
+	VMULPD       Z24, Z19, Z19
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Z25, Z0
+	VMOVUPD      Z0, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z2
+	VMOVUPD      Z2, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z4
+	VMOVUPD      Z4, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z5
+	VMOVUPD      Z5, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z6
+	VMOVUPD      Z6, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z7
+	VMOVUPD      Z7, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z8
+	VMOVUPD      Z8, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z9
+	VMOVUPD      Z9, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z10
+	VMOVUPD      Z10, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z11
+	VMOVUPD      Z11, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z12
+	VMOVUPD      Z12, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z13
+	VMOVUPD      Z13, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z14
+	VMOVUPD      Z14, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z15
+	VMOVUPD      Z15, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z16
+	VMOVUPD      Z16, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z17
+	VMOVUPD      Z17, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z18
+	VMOVUPD      Z18, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z19
+	VMOVUPD      Z19, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, (R12)
+	VMOVUPD Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, (R12)
+	VMOVUPD Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z4, (R12)
+	VMOVUPD Z5, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z6, (R12)
+	VMOVUPD Z7, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z8, (R12)
+	VMOVUPD Z9, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z10, (R12)
+	VMOVUPD Z11, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z12, (R12)
+	VMOVUPD Z13, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z14, (R12)
+	VMOVUPD Z15, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z16, (R12)
+	VMOVUPD Z17, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z18, (R12)
+	VMOVUPD Z19, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_11x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_11x2r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	LEAQ   (AX)(R9*2), CX
+	ADDQ   R9, CX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Z24
+	VMOVUPD      64(DI), Z25
+	VBROADCASTSD (SI), Z26
+	VFMADD231PD  Z26, Z24, Z0
+	VFMADD231PD  Z26, Z25, Z1
+	VBROADCASTSD (SI)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z2
+	VFMADD231PD  Z27, Z25, Z3
+	VBROADCASTSD (SI)(R9*2), Z26
+	VFMADD231PD  Z26, Z24, Z4
+	VFMADD231PD  Z26, Z25, Z5
+	VBROADCASTSD (R13), Z27
+	VFMADD231PD  Z27, Z24, Z6
+	VFMADD231PD  Z27, Z25, Z7
+	VBROADCASTSD (R13)(R9*1), Z26
+	VFMADD231PD  Z26, Z24, Z8
+	VFMADD231PD  Z26, Z25, Z9
+	VBROADCASTSD (R13)(R9*2), Z27
+	VFMADD231PD  Z27, Z24, Z10
+	VFMADD231PD  Z27, Z25, Z11
+	VBROADCASTSD (AX), Z26
+	VFMADD231PD  Z26, Z24, Z12
+	VFMADD231PD  Z26, Z25, Z13
+	VBROADCASTSD (AX)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z14
+	VFMADD231PD  Z27, Z25, Z15
+	VBROADCASTSD (AX)(R9*2), Z26
+	VFMADD231PD  Z26, Z24, Z16
+	VFMADD231PD  Z26, Z25, Z17
+	VBROADCASTSD (CX), Z27
+	VFMADD231PD  Z27, Z24, Z18
+	VFMADD231PD  Z27, Z25, Z19
+	VBROADCASTSD (CX)(R9*1), Z26
+	VFMADD231PD  Z26, Z24, Z20
+	VFMADD231PD  Z26, Z25, Z21
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000008, R13
+	ADDQ         $0x00000008, AX
+	ADDQ         $0x00000008, CX
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	VMULPD       Z24, Z8, Z8
+	VMULPD       Z24, Z9, Z9
+	VMULPD       Z24, Z10, Z10
+	VMULPD       Z24, Z11, Z11
+	VMULPD       Z24, Z12, Z12
+	VMULPD       Z24, Z13, Z13
+	VMULPD       Z24, Z14, Z14
+	VMULPD       Z24, Z15, Z15
+	VMULPD       Z24, Z16, Z16
+	VMULPD       Z24, Z17, Z17
+	VMULPD       Z24, Z18, Z18
+	VMULPD       Z24, Z19, Z19
+	VMULPD       Z24, Z20, Z20
+	VMULPD       Z24, Z21, Z21
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Z25, Z0
+	VMOVUPD      Z0, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z2
+	VMOVUPD      Z2, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z4
+	VMOVUPD      Z4, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z5
+	VMOVUPD      Z5, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z6
+	VMOVUPD      Z6, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z7
+	VMOVUPD      Z7, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z8
+	VMOVUPD      Z8, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z9
+	VMOVUPD      Z9, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z10
+	VMOVUPD      Z10, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z11
+	VMOVUPD      Z11, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z12
+	VMOVUPD      Z12, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z13
+	VMOVUPD      Z13, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z14
+	VMOVUPD      Z14, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z15
+	VMOVUPD      Z15, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z16
+	VMOVUPD      Z16, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z17
+	VMOVUPD      Z17, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z18
+	VMOVUPD      Z18, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z19
+	VMOVUPD      Z19, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z20
+	VMOVUPD      Z20, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z21
+	VMOVUPD      Z21, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, (R12)
+	VMOVUPD Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, (R12)
+	VMOVUPD Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z4, (R12)
+	VMOVUPD Z5, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z6, (R12)
+	VMOVUPD Z7, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z8, (R12)
+	VMOVUPD Z9, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z10, (R12)
+	VMOVUPD Z11, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z12, (R12)
+	VMOVUPD Z13, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z14, (R12)
+	VMOVUPD Z15, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z16, (R12)
+	VMOVUPD Z17, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z18, (R12)
+	VMOVUPD Z19, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z20, (R12)
+	VMOVUPD Z21, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX512F64_12x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX512F
+TEXT ·gemmAVX512F64_12x2r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	LEAQ   (R13)(R9*2), AX
+	ADDQ   R9, AX
+	LEAQ   (AX)(R9*2), CX
+	ADDQ   R9, CX
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Z24
+	VMOVUPD      64(DI), Z25
+	VBROADCASTSD (SI), Z26
+	VFMADD231PD  Z26, Z24, Z0
+	VFMADD231PD  Z26, Z25, Z1
+	VBROADCASTSD (SI)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z2
+	VFMADD231PD  Z27, Z25, Z3
+	VBROADCASTSD (SI)(R9*2), Z26
+	VFMADD231PD  Z26, Z24, Z4
+	VFMADD231PD  Z26, Z25, Z5
+	VBROADCASTSD (R13), Z27
+	VFMADD231PD  Z27, Z24, Z6
+	VFMADD231PD  Z27, Z25, Z7
+	VBROADCASTSD (R13)(R9*1), Z26
+	VFMADD231PD  Z26, Z24, Z8
+	VFMADD231PD  Z26, Z25, Z9
+	VBROADCASTSD (R13)(R9*2), Z27
+	VFMADD231PD  Z27, Z24, Z10
+	VFMADD231PD  Z27, Z25, Z11
+	VBROADCASTSD (AX), Z26
+	VFMADD231PD  Z26, Z24, Z12
+	VFMADD231PD  Z26, Z25, Z13
+	VBROADCASTSD (AX)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z14
+	VFMADD231PD  Z27, Z25, Z15
+	VBROADCASTSD (AX)(R9*2), Z26
+	VFMADD231PD  Z26, Z24, Z16
+	VFMADD231PD  Z26, Z25, Z17
+	VBROADCASTSD (CX), Z27
+	VFMADD231PD  Z27, Z24, Z18
+	VFMADD231PD  Z27, Z25, Z19
+	VBROADCASTSD (CX)(R9*1), Z26
+	VFMADD231PD  Z26, Z24, Z20
+	VFMADD231PD  Z26, Z25, Z21
+	VBROADCASTSD (CX)(R9*2), Z27
+	VFMADD231PD  Z27, Z24, Z22
+	VFMADD231PD  Z27, Z25, Z23
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000008, R13
+	ADDQ         $0x00000008, AX
+	ADDQ         $0x00000008, CX
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	VMULPD       Z24, Z8, Z8
+	VMULPD       Z24, Z9, Z9
+	VMULPD       Z24, Z10, Z10
+	VMULPD       Z24, Z11, Z11
+	VMULPD       Z24, Z12, Z12
+	VMULPD       Z24, Z13, Z13
+	VMULPD       Z24, Z14, Z14
+	VMULPD       Z24, Z15, Z15
+	VMULPD       Z24, Z16, Z16
+	VMULPD       Z24, Z17, Z17
+	VMULPD       Z24, Z18, Z18
+	VMULPD       Z24, Z19, Z19
+	VMULPD       Z24, Z20, Z20
+	VMULPD       Z24, Z21, Z21
+	VMULPD       Z24, Z22, Z22
+	VMULPD       Z24, Z23, Z23
+	MOVQ         BX, CX
+	MOVL         $0x00000001, AX
+	SHLL         CL, AX
+	DECL         AX
+	KMOVW        AX, K1
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           nobeta
+	VBROADCASTSD beta+64(FP), Z25
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Z25, Z0
+	VMOVUPD      Z0, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      Z1, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z2
+	VMOVUPD      Z2, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z3
+	VMOVUPD      Z3, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z4
+	VMOVUPD      Z4, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z5
+	VMOVUPD      Z5, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z6
+	VMOVUPD      Z6, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z7
+	VMOVUPD      Z7, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z8
+	VMOVUPD      Z8, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z9
+	VMOVUPD      Z9, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z10
+	VMOVUPD      Z10, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z11
+	VMOVUPD      Z11, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z12
+	VMOVUPD      Z12, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z13
+	VMOVUPD      Z13, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z14
+	VMOVUPD      Z14, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z15
+	VMOVUPD      Z15, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z16
+	VMOVUPD      Z16, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z17
+	VMOVUPD      Z17, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z18
+	VMOVUPD      Z18, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z19
+	VMOVUPD      Z19, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z20
+	VMOVUPD      Z20, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z21
+	VMOVUPD      Z21, K1, 64(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Z25, Z22
+	VMOVUPD      Z22, (R12)
+	VMOVUPD.Z    64(R12), K1, Z26
+	VFMADD231PD  Z26, Z25, Z23
+	VMOVUPD      Z23, K1, 64(R12)
+	VZEROUPPER
+	RET
+
+nobeta:
+	MOVQ    DX, R12
+	VMOVUPD Z0, (R12)
+	VMOVUPD Z1, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z2, (R12)
+	VMOVUPD Z3, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z4, (R12)
+	VMOVUPD Z5, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z6, (R12)
+	VMOVUPD Z7, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z8, (R12)
+	VMOVUPD Z9, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z10, (R12)
+	VMOVUPD Z11, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z12, (R12)
+	VMOVUPD Z13, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z14, (R12)
+	VMOVUPD Z15, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z16, (R12)
+	VMOVUPD Z17, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z18, (R12)
+	VMOVUPD Z19, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z20, (R12)
+	VMOVUPD Z21, K1, 64(R12)
+	ADDQ    R11, R12
+	VMOVUPD Z22, (R12)
+	VMOVUPD Z23, K1, 64(R12)
+	VZEROUPPER
+	RET
+
 // func gemmAVX2F32_1x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 // Requires: AVX, AVX2, FMA3
 TEXT ·gemmAVX2F32_1x1(SB), NOSPLIT, $0-72
@@ -7435,6 +13591,1497 @@ maskednobeta:
 	VZEROUPPER
 	RET
 
+// func gemmAVX2F32_1x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F32_1x1r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VXORPS Y0, Y0, Y0
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	ADDQ         $0x00000004, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Y12
+	VMULPS       Y12, Y0, Y0
+	CMPQ         BX, $0x00000008
+	JNE          masked
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           fullnobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Y13, Y0
+	VMOVUPS      Y0, (R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPS Y0, (R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTD X15, Y15
+	VPCMPGTD     laneIotaI32<>+0(SB), Y15, Y15
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           maskednobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y0
+	VMASKMOVPS   Y0, Y15, (R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMASKMOVPS Y0, Y15, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F32_2x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F32_2x1r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VBROADCASTSS (SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y1
+	ADDQ         $0x00000004, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Y12
+	VMULPS       Y12, Y0, Y0
+	VMULPS       Y12, Y1, Y1
+	CMPQ         BX, $0x00000008
+	JNE          masked
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           fullnobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Y13, Y0
+	VMOVUPS      Y0, (R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y1
+	VMOVUPS      Y1, (R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPS Y0, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Y1, (R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTD X15, Y15
+	VPCMPGTD     laneIotaI32<>+0(SB), Y15, Y15
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           maskednobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y0
+	VMASKMOVPS   Y0, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y1
+	VMASKMOVPS   Y1, Y15, (R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMASKMOVPS Y0, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPS Y1, Y15, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F32_3x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F32_3x1r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VBROADCASTSS (SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y1
+	VBROADCASTSS (SI)(R9*2), Y14
+	VFMADD231PS  Y14, Y12, Y2
+	ADDQ         $0x00000004, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Y12
+	VMULPS       Y12, Y0, Y0
+	VMULPS       Y12, Y1, Y1
+	VMULPS       Y12, Y2, Y2
+	CMPQ         BX, $0x00000008
+	JNE          masked
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           fullnobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Y13, Y0
+	VMOVUPS      Y0, (R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y1
+	VMOVUPS      Y1, (R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y2
+	VMOVUPS      Y2, (R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPS Y0, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Y1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Y2, (R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTD X15, Y15
+	VPCMPGTD     laneIotaI32<>+0(SB), Y15, Y15
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           maskednobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y0
+	VMASKMOVPS   Y0, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y1
+	VMASKMOVPS   Y1, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y2
+	VMASKMOVPS   Y2, Y15, (R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMASKMOVPS Y0, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPS Y1, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPS Y2, Y15, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F32_4x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F32_4x1r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VBROADCASTSS (SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y1
+	VBROADCASTSS (SI)(R9*2), Y14
+	VFMADD231PS  Y14, Y12, Y2
+	VBROADCASTSS (R13), Y15
+	VFMADD231PS  Y15, Y12, Y3
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000004, R13
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Y12
+	VMULPS       Y12, Y0, Y0
+	VMULPS       Y12, Y1, Y1
+	VMULPS       Y12, Y2, Y2
+	VMULPS       Y12, Y3, Y3
+	CMPQ         BX, $0x00000008
+	JNE          masked
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           fullnobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Y13, Y0
+	VMOVUPS      Y0, (R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y1
+	VMOVUPS      Y1, (R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y2
+	VMOVUPS      Y2, (R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y3
+	VMOVUPS      Y3, (R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPS Y0, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Y1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Y2, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Y3, (R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTD X15, Y15
+	VPCMPGTD     laneIotaI32<>+0(SB), Y15, Y15
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           maskednobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y0
+	VMASKMOVPS   Y0, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y1
+	VMASKMOVPS   Y1, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y2
+	VMASKMOVPS   Y2, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y3
+	VMASKMOVPS   Y3, Y15, (R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMASKMOVPS Y0, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPS Y1, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPS Y2, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPS Y3, Y15, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F32_5x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F32_5x1r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VBROADCASTSS (SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y1
+	VBROADCASTSS (SI)(R9*2), Y14
+	VFMADD231PS  Y14, Y12, Y2
+	VBROADCASTSS (R13), Y15
+	VFMADD231PS  Y15, Y12, Y3
+	VBROADCASTSS (R13)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y4
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000004, R13
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Y12
+	VMULPS       Y12, Y0, Y0
+	VMULPS       Y12, Y1, Y1
+	VMULPS       Y12, Y2, Y2
+	VMULPS       Y12, Y3, Y3
+	VMULPS       Y12, Y4, Y4
+	CMPQ         BX, $0x00000008
+	JNE          masked
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           fullnobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Y13, Y0
+	VMOVUPS      Y0, (R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y1
+	VMOVUPS      Y1, (R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y2
+	VMOVUPS      Y2, (R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y3
+	VMOVUPS      Y3, (R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y4
+	VMOVUPS      Y4, (R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPS Y0, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Y1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Y2, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Y3, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Y4, (R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTD X15, Y15
+	VPCMPGTD     laneIotaI32<>+0(SB), Y15, Y15
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           maskednobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y0
+	VMASKMOVPS   Y0, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y1
+	VMASKMOVPS   Y1, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y2
+	VMASKMOVPS   Y2, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y3
+	VMASKMOVPS   Y3, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y4
+	VMASKMOVPS   Y4, Y15, (R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMASKMOVPS Y0, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPS Y1, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPS Y2, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPS Y3, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPS Y4, Y15, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F32_6x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F32_6x1r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VBROADCASTSS (SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y1
+	VBROADCASTSS (SI)(R9*2), Y14
+	VFMADD231PS  Y14, Y12, Y2
+	VBROADCASTSS (R13), Y15
+	VFMADD231PS  Y15, Y12, Y3
+	VBROADCASTSS (R13)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y4
+	VBROADCASTSS (R13)(R9*2), Y15
+	VFMADD231PS  Y15, Y12, Y5
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000004, R13
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Y12
+	VMULPS       Y12, Y0, Y0
+	VMULPS       Y12, Y1, Y1
+	VMULPS       Y12, Y2, Y2
+	VMULPS       Y12, Y3, Y3
+	VMULPS       Y12, Y4, Y4
+	VMULPS       Y12, Y5, Y5
+	CMPQ         BX, $0x00000008
+	JNE          masked
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           fullnobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Y13, Y0
+	VMOVUPS      Y0, (R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y1
+	VMOVUPS      Y1, (R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y2
+	VMOVUPS      Y2, (R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y3
+	VMOVUPS      Y3, (R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y4
+	VMOVUPS      Y4, (R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y5
+	VMOVUPS      Y5, (R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPS Y0, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Y1, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Y2, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Y3, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Y4, (R12)
+	ADDQ    R11, R12
+	VMOVUPS Y5, (R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTD X15, Y15
+	VPCMPGTD     laneIotaI32<>+0(SB), Y15, Y15
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           maskednobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y0
+	VMASKMOVPS   Y0, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y1
+	VMASKMOVPS   Y1, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y2
+	VMASKMOVPS   Y2, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y3
+	VMASKMOVPS   Y3, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y4
+	VMASKMOVPS   Y4, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPS   (R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y5
+	VMASKMOVPS   Y5, Y15, (R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMASKMOVPS Y0, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPS Y1, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPS Y2, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPS Y3, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPS Y4, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPS Y5, Y15, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F32_1x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F32_1x2r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VFMADD231PS  Y14, Y13, Y1
+	ADDQ         $0x00000004, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Y12
+	VMULPS       Y12, Y0, Y0
+	VMULPS       Y12, Y1, Y1
+	CMPQ         BX, $0x00000008
+	JNE          masked
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           fullnobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Y13, Y0
+	VMOVUPS      Y0, (R12)
+	VFMADD231PS  32(R12), Y13, Y1
+	VMOVUPS      Y1, 32(R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPS Y0, (R12)
+	VMOVUPS Y1, 32(R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTD X15, Y15
+	VPCMPGTD     laneIotaI32<>+0(SB), Y15, Y15
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           maskednobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Y13, Y0
+	VMOVUPS      Y0, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y1
+	VMASKMOVPS   Y1, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMOVUPS    Y0, (R12)
+	VMASKMOVPS Y1, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F32_2x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F32_2x2r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VFMADD231PS  Y14, Y13, Y1
+	VBROADCASTSS (SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y2
+	VFMADD231PS  Y15, Y13, Y3
+	ADDQ         $0x00000004, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Y12
+	VMULPS       Y12, Y0, Y0
+	VMULPS       Y12, Y1, Y1
+	VMULPS       Y12, Y2, Y2
+	VMULPS       Y12, Y3, Y3
+	CMPQ         BX, $0x00000008
+	JNE          masked
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           fullnobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Y13, Y0
+	VMOVUPS      Y0, (R12)
+	VFMADD231PS  32(R12), Y13, Y1
+	VMOVUPS      Y1, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y2
+	VMOVUPS      Y2, (R12)
+	VFMADD231PS  32(R12), Y13, Y3
+	VMOVUPS      Y3, 32(R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPS Y0, (R12)
+	VMOVUPS Y1, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPS Y2, (R12)
+	VMOVUPS Y3, 32(R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTD X15, Y15
+	VPCMPGTD     laneIotaI32<>+0(SB), Y15, Y15
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           maskednobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Y13, Y0
+	VMOVUPS      Y0, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y1
+	VMASKMOVPS   Y1, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y2
+	VMOVUPS      Y2, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y3
+	VMASKMOVPS   Y3, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMOVUPS    Y0, (R12)
+	VMASKMOVPS Y1, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPS    Y2, (R12)
+	VMASKMOVPS Y3, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F32_3x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F32_3x2r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VFMADD231PS  Y14, Y13, Y1
+	VBROADCASTSS (SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y2
+	VFMADD231PS  Y15, Y13, Y3
+	VBROADCASTSS (SI)(R9*2), Y14
+	VFMADD231PS  Y14, Y12, Y4
+	VFMADD231PS  Y14, Y13, Y5
+	ADDQ         $0x00000004, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Y12
+	VMULPS       Y12, Y0, Y0
+	VMULPS       Y12, Y1, Y1
+	VMULPS       Y12, Y2, Y2
+	VMULPS       Y12, Y3, Y3
+	VMULPS       Y12, Y4, Y4
+	VMULPS       Y12, Y5, Y5
+	CMPQ         BX, $0x00000008
+	JNE          masked
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           fullnobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Y13, Y0
+	VMOVUPS      Y0, (R12)
+	VFMADD231PS  32(R12), Y13, Y1
+	VMOVUPS      Y1, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y2
+	VMOVUPS      Y2, (R12)
+	VFMADD231PS  32(R12), Y13, Y3
+	VMOVUPS      Y3, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y4
+	VMOVUPS      Y4, (R12)
+	VFMADD231PS  32(R12), Y13, Y5
+	VMOVUPS      Y5, 32(R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPS Y0, (R12)
+	VMOVUPS Y1, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPS Y2, (R12)
+	VMOVUPS Y3, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPS Y4, (R12)
+	VMOVUPS Y5, 32(R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTD X15, Y15
+	VPCMPGTD     laneIotaI32<>+0(SB), Y15, Y15
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           maskednobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Y13, Y0
+	VMOVUPS      Y0, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y1
+	VMASKMOVPS   Y1, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y2
+	VMOVUPS      Y2, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y3
+	VMASKMOVPS   Y3, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y4
+	VMOVUPS      Y4, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y5
+	VMASKMOVPS   Y5, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMOVUPS    Y0, (R12)
+	VMASKMOVPS Y1, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPS    Y2, (R12)
+	VMASKMOVPS Y3, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPS    Y4, (R12)
+	VMASKMOVPS Y5, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F32_4x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F32_4x2r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VFMADD231PS  Y14, Y13, Y1
+	VBROADCASTSS (SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y2
+	VFMADD231PS  Y15, Y13, Y3
+	VBROADCASTSS (SI)(R9*2), Y14
+	VFMADD231PS  Y14, Y12, Y4
+	VFMADD231PS  Y14, Y13, Y5
+	VBROADCASTSS (R13), Y15
+	VFMADD231PS  Y15, Y12, Y6
+	VFMADD231PS  Y15, Y13, Y7
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000004, R13
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Y12
+	VMULPS       Y12, Y0, Y0
+	VMULPS       Y12, Y1, Y1
+	VMULPS       Y12, Y2, Y2
+	VMULPS       Y12, Y3, Y3
+	VMULPS       Y12, Y4, Y4
+	VMULPS       Y12, Y5, Y5
+	VMULPS       Y12, Y6, Y6
+	VMULPS       Y12, Y7, Y7
+	CMPQ         BX, $0x00000008
+	JNE          masked
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           fullnobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Y13, Y0
+	VMOVUPS      Y0, (R12)
+	VFMADD231PS  32(R12), Y13, Y1
+	VMOVUPS      Y1, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y2
+	VMOVUPS      Y2, (R12)
+	VFMADD231PS  32(R12), Y13, Y3
+	VMOVUPS      Y3, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y4
+	VMOVUPS      Y4, (R12)
+	VFMADD231PS  32(R12), Y13, Y5
+	VMOVUPS      Y5, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y6
+	VMOVUPS      Y6, (R12)
+	VFMADD231PS  32(R12), Y13, Y7
+	VMOVUPS      Y7, 32(R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPS Y0, (R12)
+	VMOVUPS Y1, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPS Y2, (R12)
+	VMOVUPS Y3, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPS Y4, (R12)
+	VMOVUPS Y5, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPS Y6, (R12)
+	VMOVUPS Y7, 32(R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTD X15, Y15
+	VPCMPGTD     laneIotaI32<>+0(SB), Y15, Y15
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           maskednobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Y13, Y0
+	VMOVUPS      Y0, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y1
+	VMASKMOVPS   Y1, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y2
+	VMOVUPS      Y2, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y3
+	VMASKMOVPS   Y3, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y4
+	VMOVUPS      Y4, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y5
+	VMASKMOVPS   Y5, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y6
+	VMOVUPS      Y6, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y7
+	VMASKMOVPS   Y7, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMOVUPS    Y0, (R12)
+	VMASKMOVPS Y1, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPS    Y2, (R12)
+	VMASKMOVPS Y3, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPS    Y4, (R12)
+	VMASKMOVPS Y5, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPS    Y6, (R12)
+	VMASKMOVPS Y7, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F32_5x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F32_5x2r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VFMADD231PS  Y14, Y13, Y1
+	VBROADCASTSS (SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y2
+	VFMADD231PS  Y15, Y13, Y3
+	VBROADCASTSS (SI)(R9*2), Y14
+	VFMADD231PS  Y14, Y12, Y4
+	VFMADD231PS  Y14, Y13, Y5
+	VBROADCASTSS (R13), Y15
+	VFMADD231PS  Y15, Y12, Y6
+	VFMADD231PS  Y15, Y13, Y7
+	VBROADCASTSS (R13)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y8
+	VFMADD231PS  Y14, Y13, Y9
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000004, R13
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Y12
+	VMULPS       Y12, Y0, Y0
+	VMULPS       Y12, Y1, Y1
+	VMULPS       Y12, Y2, Y2
+	VMULPS       Y12, Y3, Y3
+	VMULPS       Y12, Y4, Y4
+	VMULPS       Y12, Y5, Y5
+	VMULPS       Y12, Y6, Y6
+	VMULPS       Y12, Y7, Y7
+	VMULPS       Y12, Y8, Y8
+	VMULPS       Y12, Y9, Y9
+	CMPQ         BX, $0x00000008
+	JNE          masked
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           fullnobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Y13, Y0
+	VMOVUPS      Y0, (R12)
+	VFMADD231PS  32(R12), Y13, Y1
+	VMOVUPS      Y1, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y2
+	VMOVUPS      Y2, (R12)
+	VFMADD231PS  32(R12), Y13, Y3
+	VMOVUPS      Y3, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y4
+	VMOVUPS      Y4, (R12)
+	VFMADD231PS  32(R12), Y13, Y5
+	VMOVUPS      Y5, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y6
+	VMOVUPS      Y6, (R12)
+	VFMADD231PS  32(R12), Y13, Y7
+	VMOVUPS      Y7, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y8
+	VMOVUPS      Y8, (R12)
+	VFMADD231PS  32(R12), Y13, Y9
+	VMOVUPS      Y9, 32(R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPS Y0, (R12)
+	VMOVUPS Y1, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPS Y2, (R12)
+	VMOVUPS Y3, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPS Y4, (R12)
+	VMOVUPS Y5, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPS Y6, (R12)
+	VMOVUPS Y7, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPS Y8, (R12)
+	VMOVUPS Y9, 32(R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTD X15, Y15
+	VPCMPGTD     laneIotaI32<>+0(SB), Y15, Y15
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           maskednobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Y13, Y0
+	VMOVUPS      Y0, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y1
+	VMASKMOVPS   Y1, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y2
+	VMOVUPS      Y2, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y3
+	VMASKMOVPS   Y3, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y4
+	VMOVUPS      Y4, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y5
+	VMASKMOVPS   Y5, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y6
+	VMOVUPS      Y6, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y7
+	VMASKMOVPS   Y7, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y8
+	VMOVUPS      Y8, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y9
+	VMASKMOVPS   Y9, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMOVUPS    Y0, (R12)
+	VMASKMOVPS Y1, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPS    Y2, (R12)
+	VMASKMOVPS Y3, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPS    Y4, (R12)
+	VMASKMOVPS Y5, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPS    Y6, (R12)
+	VMASKMOVPS Y7, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPS    Y8, (R12)
+	VMASKMOVPS Y9, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F32_6x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F32_6x2r(SB), NOSPLIT, $0-72
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x02, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x02, R11
+	MOVQ   last+64(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VFMADD231PS  Y14, Y13, Y1
+	VBROADCASTSS (SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y2
+	VFMADD231PS  Y15, Y13, Y3
+	VBROADCASTSS (SI)(R9*2), Y14
+	VFMADD231PS  Y14, Y12, Y4
+	VFMADD231PS  Y14, Y13, Y5
+	VBROADCASTSS (R13), Y15
+	VFMADD231PS  Y15, Y12, Y6
+	VFMADD231PS  Y15, Y13, Y7
+	VBROADCASTSS (R13)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y8
+	VFMADD231PS  Y14, Y13, Y9
+	VBROADCASTSS (R13)(R9*2), Y15
+	VFMADD231PS  Y15, Y12, Y10
+	VFMADD231PS  Y15, Y13, Y11
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000004, R13
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSS alpha+56(FP), Y12
+	VMULPS       Y12, Y0, Y0
+	VMULPS       Y12, Y1, Y1
+	VMULPS       Y12, Y2, Y2
+	VMULPS       Y12, Y3, Y3
+	VMULPS       Y12, Y4, Y4
+	VMULPS       Y12, Y5, Y5
+	VMULPS       Y12, Y6, Y6
+	VMULPS       Y12, Y7, Y7
+	VMULPS       Y12, Y8, Y8
+	VMULPS       Y12, Y9, Y9
+	VMULPS       Y12, Y10, Y10
+	VMULPS       Y12, Y11, Y11
+	CMPQ         BX, $0x00000008
+	JNE          masked
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           fullnobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Y13, Y0
+	VMOVUPS      Y0, (R12)
+	VFMADD231PS  32(R12), Y13, Y1
+	VMOVUPS      Y1, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y2
+	VMOVUPS      Y2, (R12)
+	VFMADD231PS  32(R12), Y13, Y3
+	VMOVUPS      Y3, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y4
+	VMOVUPS      Y4, (R12)
+	VFMADD231PS  32(R12), Y13, Y5
+	VMOVUPS      Y5, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y6
+	VMOVUPS      Y6, (R12)
+	VFMADD231PS  32(R12), Y13, Y7
+	VMOVUPS      Y7, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y8
+	VMOVUPS      Y8, (R12)
+	VFMADD231PS  32(R12), Y13, Y9
+	VMOVUPS      Y9, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y10
+	VMOVUPS      Y10, (R12)
+	VFMADD231PS  32(R12), Y13, Y11
+	VMOVUPS      Y11, 32(R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPS Y0, (R12)
+	VMOVUPS Y1, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPS Y2, (R12)
+	VMOVUPS Y3, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPS Y4, (R12)
+	VMOVUPS Y5, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPS Y6, (R12)
+	VMOVUPS Y7, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPS Y8, (R12)
+	VMOVUPS Y9, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPS Y10, (R12)
+	VMOVUPS Y11, 32(R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTD X15, Y15
+	VPCMPGTD     laneIotaI32<>+0(SB), Y15, Y15
+	MOVL         beta+60(FP), AX
+	ANDL         $0x7fffffff, AX
+	JZ           maskednobeta
+	VBROADCASTSS beta+60(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PS  (R12), Y13, Y0
+	VMOVUPS      Y0, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y1
+	VMASKMOVPS   Y1, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y2
+	VMOVUPS      Y2, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y3
+	VMASKMOVPS   Y3, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y4
+	VMOVUPS      Y4, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y5
+	VMASKMOVPS   Y5, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y6
+	VMOVUPS      Y6, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y7
+	VMASKMOVPS   Y7, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y8
+	VMOVUPS      Y8, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y9
+	VMASKMOVPS   Y9, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PS  (R12), Y13, Y10
+	VMOVUPS      Y10, (R12)
+	VMASKMOVPS   32(R12), Y15, Y14
+	VFMADD231PS  Y14, Y13, Y11
+	VMASKMOVPS   Y11, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMOVUPS    Y0, (R12)
+	VMASKMOVPS Y1, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPS    Y2, (R12)
+	VMASKMOVPS Y3, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPS    Y4, (R12)
+	VMASKMOVPS Y5, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPS    Y6, (R12)
+	VMASKMOVPS Y7, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPS    Y8, (R12)
+	VMASKMOVPS Y9, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPS    Y10, (R12)
+	VMASKMOVPS Y11, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
 // func gemmAVX2F64_1x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 // Requires: AVX, AVX2, FMA3
 TEXT ·gemmAVX2F64_1x1(SB), NOSPLIT, $0-80
@@ -8770,6 +16417,1497 @@ loop:
 	VFMADD231PD  Y15, Y12, Y10
 	VFMADD231PD  Y15, Y13, Y11
 	ADDQ         R9, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Y12
+	VMULPD       Y12, Y0, Y0
+	VMULPD       Y12, Y1, Y1
+	VMULPD       Y12, Y2, Y2
+	VMULPD       Y12, Y3, Y3
+	VMULPD       Y12, Y4, Y4
+	VMULPD       Y12, Y5, Y5
+	VMULPD       Y12, Y6, Y6
+	VMULPD       Y12, Y7, Y7
+	VMULPD       Y12, Y8, Y8
+	VMULPD       Y12, Y9, Y9
+	VMULPD       Y12, Y10, Y10
+	VMULPD       Y12, Y11, Y11
+	CMPQ         BX, $0x00000004
+	JNE          masked
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           fullnobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Y13, Y0
+	VMOVUPD      Y0, (R12)
+	VFMADD231PD  32(R12), Y13, Y1
+	VMOVUPD      Y1, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y2
+	VMOVUPD      Y2, (R12)
+	VFMADD231PD  32(R12), Y13, Y3
+	VMOVUPD      Y3, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y4
+	VMOVUPD      Y4, (R12)
+	VFMADD231PD  32(R12), Y13, Y5
+	VMOVUPD      Y5, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y6
+	VMOVUPD      Y6, (R12)
+	VFMADD231PD  32(R12), Y13, Y7
+	VMOVUPD      Y7, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y8
+	VMOVUPD      Y8, (R12)
+	VFMADD231PD  32(R12), Y13, Y9
+	VMOVUPD      Y9, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y10
+	VMOVUPD      Y10, (R12)
+	VFMADD231PD  32(R12), Y13, Y11
+	VMOVUPD      Y11, 32(R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPD Y0, (R12)
+	VMOVUPD Y1, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPD Y2, (R12)
+	VMOVUPD Y3, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPD Y4, (R12)
+	VMOVUPD Y5, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPD Y6, (R12)
+	VMOVUPD Y7, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPD Y8, (R12)
+	VMOVUPD Y9, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPD Y10, (R12)
+	VMOVUPD Y11, 32(R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTQ X15, Y15
+	VPCMPGTQ     laneIotaI64<>+0(SB), Y15, Y15
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           maskednobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Y13, Y0
+	VMOVUPD      Y0, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y1
+	VMASKMOVPD   Y1, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y2
+	VMOVUPD      Y2, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y3
+	VMASKMOVPD   Y3, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y4
+	VMOVUPD      Y4, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y5
+	VMASKMOVPD   Y5, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y6
+	VMOVUPD      Y6, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y7
+	VMASKMOVPD   Y7, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y8
+	VMOVUPD      Y8, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y9
+	VMASKMOVPD   Y9, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y10
+	VMOVUPD      Y10, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y11
+	VMASKMOVPD   Y11, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMOVUPD    Y0, (R12)
+	VMASKMOVPD Y1, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPD    Y2, (R12)
+	VMASKMOVPD Y3, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPD    Y4, (R12)
+	VMASKMOVPD Y5, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPD    Y6, (R12)
+	VMASKMOVPD Y7, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPD    Y8, (R12)
+	VMASKMOVPD Y9, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPD    Y10, (R12)
+	VMASKMOVPD Y11, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F64_1x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F64_1x1r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VXORPD Y0, Y0, Y0
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	ADDQ         $0x00000008, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Y12
+	VMULPD       Y12, Y0, Y0
+	CMPQ         BX, $0x00000004
+	JNE          masked
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           fullnobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Y13, Y0
+	VMOVUPD      Y0, (R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPD Y0, (R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTQ X15, Y15
+	VPCMPGTQ     laneIotaI64<>+0(SB), Y15, Y15
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           maskednobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y0
+	VMASKMOVPD   Y0, Y15, (R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMASKMOVPD Y0, Y15, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F64_2x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F64_2x1r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VBROADCASTSD (SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y1
+	ADDQ         $0x00000008, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Y12
+	VMULPD       Y12, Y0, Y0
+	VMULPD       Y12, Y1, Y1
+	CMPQ         BX, $0x00000004
+	JNE          masked
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           fullnobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Y13, Y0
+	VMOVUPD      Y0, (R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y1
+	VMOVUPD      Y1, (R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPD Y0, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Y1, (R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTQ X15, Y15
+	VPCMPGTQ     laneIotaI64<>+0(SB), Y15, Y15
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           maskednobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y0
+	VMASKMOVPD   Y0, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y1
+	VMASKMOVPD   Y1, Y15, (R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMASKMOVPD Y0, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPD Y1, Y15, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F64_3x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F64_3x1r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VBROADCASTSD (SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y1
+	VBROADCASTSD (SI)(R9*2), Y14
+	VFMADD231PD  Y14, Y12, Y2
+	ADDQ         $0x00000008, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Y12
+	VMULPD       Y12, Y0, Y0
+	VMULPD       Y12, Y1, Y1
+	VMULPD       Y12, Y2, Y2
+	CMPQ         BX, $0x00000004
+	JNE          masked
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           fullnobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Y13, Y0
+	VMOVUPD      Y0, (R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y1
+	VMOVUPD      Y1, (R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y2
+	VMOVUPD      Y2, (R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPD Y0, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Y1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Y2, (R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTQ X15, Y15
+	VPCMPGTQ     laneIotaI64<>+0(SB), Y15, Y15
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           maskednobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y0
+	VMASKMOVPD   Y0, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y1
+	VMASKMOVPD   Y1, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y2
+	VMASKMOVPD   Y2, Y15, (R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMASKMOVPD Y0, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPD Y1, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPD Y2, Y15, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F64_4x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F64_4x1r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VBROADCASTSD (SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y1
+	VBROADCASTSD (SI)(R9*2), Y14
+	VFMADD231PD  Y14, Y12, Y2
+	VBROADCASTSD (R13), Y15
+	VFMADD231PD  Y15, Y12, Y3
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000008, R13
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Y12
+	VMULPD       Y12, Y0, Y0
+	VMULPD       Y12, Y1, Y1
+	VMULPD       Y12, Y2, Y2
+	VMULPD       Y12, Y3, Y3
+	CMPQ         BX, $0x00000004
+	JNE          masked
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           fullnobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Y13, Y0
+	VMOVUPD      Y0, (R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y1
+	VMOVUPD      Y1, (R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y2
+	VMOVUPD      Y2, (R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y3
+	VMOVUPD      Y3, (R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPD Y0, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Y1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Y2, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Y3, (R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTQ X15, Y15
+	VPCMPGTQ     laneIotaI64<>+0(SB), Y15, Y15
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           maskednobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y0
+	VMASKMOVPD   Y0, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y1
+	VMASKMOVPD   Y1, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y2
+	VMASKMOVPD   Y2, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y3
+	VMASKMOVPD   Y3, Y15, (R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMASKMOVPD Y0, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPD Y1, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPD Y2, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPD Y3, Y15, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F64_5x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F64_5x1r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VBROADCASTSD (SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y1
+	VBROADCASTSD (SI)(R9*2), Y14
+	VFMADD231PD  Y14, Y12, Y2
+	VBROADCASTSD (R13), Y15
+	VFMADD231PD  Y15, Y12, Y3
+	VBROADCASTSD (R13)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y4
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000008, R13
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Y12
+	VMULPD       Y12, Y0, Y0
+	VMULPD       Y12, Y1, Y1
+	VMULPD       Y12, Y2, Y2
+	VMULPD       Y12, Y3, Y3
+	VMULPD       Y12, Y4, Y4
+	CMPQ         BX, $0x00000004
+	JNE          masked
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           fullnobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Y13, Y0
+	VMOVUPD      Y0, (R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y1
+	VMOVUPD      Y1, (R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y2
+	VMOVUPD      Y2, (R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y3
+	VMOVUPD      Y3, (R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y4
+	VMOVUPD      Y4, (R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPD Y0, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Y1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Y2, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Y3, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Y4, (R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTQ X15, Y15
+	VPCMPGTQ     laneIotaI64<>+0(SB), Y15, Y15
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           maskednobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y0
+	VMASKMOVPD   Y0, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y1
+	VMASKMOVPD   Y1, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y2
+	VMASKMOVPD   Y2, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y3
+	VMASKMOVPD   Y3, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y4
+	VMASKMOVPD   Y4, Y15, (R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMASKMOVPD Y0, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPD Y1, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPD Y2, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPD Y3, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPD Y4, Y15, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F64_6x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F64_6x1r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VBROADCASTSD (SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y1
+	VBROADCASTSD (SI)(R9*2), Y14
+	VFMADD231PD  Y14, Y12, Y2
+	VBROADCASTSD (R13), Y15
+	VFMADD231PD  Y15, Y12, Y3
+	VBROADCASTSD (R13)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y4
+	VBROADCASTSD (R13)(R9*2), Y15
+	VFMADD231PD  Y15, Y12, Y5
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000008, R13
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Y12
+	VMULPD       Y12, Y0, Y0
+	VMULPD       Y12, Y1, Y1
+	VMULPD       Y12, Y2, Y2
+	VMULPD       Y12, Y3, Y3
+	VMULPD       Y12, Y4, Y4
+	VMULPD       Y12, Y5, Y5
+	CMPQ         BX, $0x00000004
+	JNE          masked
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           fullnobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Y13, Y0
+	VMOVUPD      Y0, (R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y1
+	VMOVUPD      Y1, (R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y2
+	VMOVUPD      Y2, (R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y3
+	VMOVUPD      Y3, (R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y4
+	VMOVUPD      Y4, (R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y5
+	VMOVUPD      Y5, (R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPD Y0, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Y1, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Y2, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Y3, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Y4, (R12)
+	ADDQ    R11, R12
+	VMOVUPD Y5, (R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTQ X15, Y15
+	VPCMPGTQ     laneIotaI64<>+0(SB), Y15, Y15
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           maskednobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y0
+	VMASKMOVPD   Y0, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y1
+	VMASKMOVPD   Y1, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y2
+	VMASKMOVPD   Y2, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y3
+	VMASKMOVPD   Y3, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y4
+	VMASKMOVPD   Y4, Y15, (R12)
+	ADDQ         R11, R12
+	VMASKMOVPD   (R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y5
+	VMASKMOVPD   Y5, Y15, (R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMASKMOVPD Y0, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPD Y1, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPD Y2, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPD Y3, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPD Y4, Y15, (R12)
+	ADDQ       R11, R12
+	VMASKMOVPD Y5, Y15, (R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F64_1x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F64_1x2r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Y12
+	VMOVUPD      32(DI), Y13
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VFMADD231PD  Y14, Y13, Y1
+	ADDQ         $0x00000008, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Y12
+	VMULPD       Y12, Y0, Y0
+	VMULPD       Y12, Y1, Y1
+	CMPQ         BX, $0x00000004
+	JNE          masked
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           fullnobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Y13, Y0
+	VMOVUPD      Y0, (R12)
+	VFMADD231PD  32(R12), Y13, Y1
+	VMOVUPD      Y1, 32(R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPD Y0, (R12)
+	VMOVUPD Y1, 32(R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTQ X15, Y15
+	VPCMPGTQ     laneIotaI64<>+0(SB), Y15, Y15
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           maskednobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Y13, Y0
+	VMOVUPD      Y0, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y1
+	VMASKMOVPD   Y1, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMOVUPD    Y0, (R12)
+	VMASKMOVPD Y1, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F64_2x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F64_2x2r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Y12
+	VMOVUPD      32(DI), Y13
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VFMADD231PD  Y14, Y13, Y1
+	VBROADCASTSD (SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y2
+	VFMADD231PD  Y15, Y13, Y3
+	ADDQ         $0x00000008, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Y12
+	VMULPD       Y12, Y0, Y0
+	VMULPD       Y12, Y1, Y1
+	VMULPD       Y12, Y2, Y2
+	VMULPD       Y12, Y3, Y3
+	CMPQ         BX, $0x00000004
+	JNE          masked
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           fullnobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Y13, Y0
+	VMOVUPD      Y0, (R12)
+	VFMADD231PD  32(R12), Y13, Y1
+	VMOVUPD      Y1, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y2
+	VMOVUPD      Y2, (R12)
+	VFMADD231PD  32(R12), Y13, Y3
+	VMOVUPD      Y3, 32(R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPD Y0, (R12)
+	VMOVUPD Y1, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPD Y2, (R12)
+	VMOVUPD Y3, 32(R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTQ X15, Y15
+	VPCMPGTQ     laneIotaI64<>+0(SB), Y15, Y15
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           maskednobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Y13, Y0
+	VMOVUPD      Y0, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y1
+	VMASKMOVPD   Y1, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y2
+	VMOVUPD      Y2, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y3
+	VMASKMOVPD   Y3, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMOVUPD    Y0, (R12)
+	VMASKMOVPD Y1, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPD    Y2, (R12)
+	VMASKMOVPD Y3, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F64_3x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F64_3x2r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Y12
+	VMOVUPD      32(DI), Y13
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VFMADD231PD  Y14, Y13, Y1
+	VBROADCASTSD (SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y2
+	VFMADD231PD  Y15, Y13, Y3
+	VBROADCASTSD (SI)(R9*2), Y14
+	VFMADD231PD  Y14, Y12, Y4
+	VFMADD231PD  Y14, Y13, Y5
+	ADDQ         $0x00000008, SI
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Y12
+	VMULPD       Y12, Y0, Y0
+	VMULPD       Y12, Y1, Y1
+	VMULPD       Y12, Y2, Y2
+	VMULPD       Y12, Y3, Y3
+	VMULPD       Y12, Y4, Y4
+	VMULPD       Y12, Y5, Y5
+	CMPQ         BX, $0x00000004
+	JNE          masked
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           fullnobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Y13, Y0
+	VMOVUPD      Y0, (R12)
+	VFMADD231PD  32(R12), Y13, Y1
+	VMOVUPD      Y1, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y2
+	VMOVUPD      Y2, (R12)
+	VFMADD231PD  32(R12), Y13, Y3
+	VMOVUPD      Y3, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y4
+	VMOVUPD      Y4, (R12)
+	VFMADD231PD  32(R12), Y13, Y5
+	VMOVUPD      Y5, 32(R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPD Y0, (R12)
+	VMOVUPD Y1, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPD Y2, (R12)
+	VMOVUPD Y3, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPD Y4, (R12)
+	VMOVUPD Y5, 32(R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTQ X15, Y15
+	VPCMPGTQ     laneIotaI64<>+0(SB), Y15, Y15
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           maskednobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Y13, Y0
+	VMOVUPD      Y0, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y1
+	VMASKMOVPD   Y1, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y2
+	VMOVUPD      Y2, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y3
+	VMASKMOVPD   Y3, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y4
+	VMOVUPD      Y4, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y5
+	VMASKMOVPD   Y5, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMOVUPD    Y0, (R12)
+	VMASKMOVPD Y1, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPD    Y2, (R12)
+	VMASKMOVPD Y3, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPD    Y4, (R12)
+	VMASKMOVPD Y5, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F64_4x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F64_4x2r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Y12
+	VMOVUPD      32(DI), Y13
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VFMADD231PD  Y14, Y13, Y1
+	VBROADCASTSD (SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y2
+	VFMADD231PD  Y15, Y13, Y3
+	VBROADCASTSD (SI)(R9*2), Y14
+	VFMADD231PD  Y14, Y12, Y4
+	VFMADD231PD  Y14, Y13, Y5
+	VBROADCASTSD (R13), Y15
+	VFMADD231PD  Y15, Y12, Y6
+	VFMADD231PD  Y15, Y13, Y7
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000008, R13
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Y12
+	VMULPD       Y12, Y0, Y0
+	VMULPD       Y12, Y1, Y1
+	VMULPD       Y12, Y2, Y2
+	VMULPD       Y12, Y3, Y3
+	VMULPD       Y12, Y4, Y4
+	VMULPD       Y12, Y5, Y5
+	VMULPD       Y12, Y6, Y6
+	VMULPD       Y12, Y7, Y7
+	CMPQ         BX, $0x00000004
+	JNE          masked
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           fullnobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Y13, Y0
+	VMOVUPD      Y0, (R12)
+	VFMADD231PD  32(R12), Y13, Y1
+	VMOVUPD      Y1, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y2
+	VMOVUPD      Y2, (R12)
+	VFMADD231PD  32(R12), Y13, Y3
+	VMOVUPD      Y3, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y4
+	VMOVUPD      Y4, (R12)
+	VFMADD231PD  32(R12), Y13, Y5
+	VMOVUPD      Y5, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y6
+	VMOVUPD      Y6, (R12)
+	VFMADD231PD  32(R12), Y13, Y7
+	VMOVUPD      Y7, 32(R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPD Y0, (R12)
+	VMOVUPD Y1, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPD Y2, (R12)
+	VMOVUPD Y3, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPD Y4, (R12)
+	VMOVUPD Y5, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPD Y6, (R12)
+	VMOVUPD Y7, 32(R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTQ X15, Y15
+	VPCMPGTQ     laneIotaI64<>+0(SB), Y15, Y15
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           maskednobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Y13, Y0
+	VMOVUPD      Y0, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y1
+	VMASKMOVPD   Y1, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y2
+	VMOVUPD      Y2, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y3
+	VMASKMOVPD   Y3, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y4
+	VMOVUPD      Y4, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y5
+	VMASKMOVPD   Y5, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y6
+	VMOVUPD      Y6, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y7
+	VMASKMOVPD   Y7, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMOVUPD    Y0, (R12)
+	VMASKMOVPD Y1, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPD    Y2, (R12)
+	VMASKMOVPD Y3, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPD    Y4, (R12)
+	VMASKMOVPD Y5, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPD    Y6, (R12)
+	VMASKMOVPD Y7, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F64_5x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F64_5x2r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Y12
+	VMOVUPD      32(DI), Y13
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VFMADD231PD  Y14, Y13, Y1
+	VBROADCASTSD (SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y2
+	VFMADD231PD  Y15, Y13, Y3
+	VBROADCASTSD (SI)(R9*2), Y14
+	VFMADD231PD  Y14, Y12, Y4
+	VFMADD231PD  Y14, Y13, Y5
+	VBROADCASTSD (R13), Y15
+	VFMADD231PD  Y15, Y12, Y6
+	VFMADD231PD  Y15, Y13, Y7
+	VBROADCASTSD (R13)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y8
+	VFMADD231PD  Y14, Y13, Y9
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000008, R13
+	ADDQ         R10, DI
+	DECQ         R8
+	JNZ          loop
+
+store:
+	VBROADCASTSD alpha+56(FP), Y12
+	VMULPD       Y12, Y0, Y0
+	VMULPD       Y12, Y1, Y1
+	VMULPD       Y12, Y2, Y2
+	VMULPD       Y12, Y3, Y3
+	VMULPD       Y12, Y4, Y4
+	VMULPD       Y12, Y5, Y5
+	VMULPD       Y12, Y6, Y6
+	VMULPD       Y12, Y7, Y7
+	VMULPD       Y12, Y8, Y8
+	VMULPD       Y12, Y9, Y9
+	CMPQ         BX, $0x00000004
+	JNE          masked
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           fullnobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Y13, Y0
+	VMOVUPD      Y0, (R12)
+	VFMADD231PD  32(R12), Y13, Y1
+	VMOVUPD      Y1, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y2
+	VMOVUPD      Y2, (R12)
+	VFMADD231PD  32(R12), Y13, Y3
+	VMOVUPD      Y3, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y4
+	VMOVUPD      Y4, (R12)
+	VFMADD231PD  32(R12), Y13, Y5
+	VMOVUPD      Y5, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y6
+	VMOVUPD      Y6, (R12)
+	VFMADD231PD  32(R12), Y13, Y7
+	VMOVUPD      Y7, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y8
+	VMOVUPD      Y8, (R12)
+	VFMADD231PD  32(R12), Y13, Y9
+	VMOVUPD      Y9, 32(R12)
+	VZEROUPPER
+	RET
+
+fullnobeta:
+	MOVQ    DX, R12
+	VMOVUPD Y0, (R12)
+	VMOVUPD Y1, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPD Y2, (R12)
+	VMOVUPD Y3, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPD Y4, (R12)
+	VMOVUPD Y5, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPD Y6, (R12)
+	VMOVUPD Y7, 32(R12)
+	ADDQ    R11, R12
+	VMOVUPD Y8, (R12)
+	VMOVUPD Y9, 32(R12)
+	VZEROUPPER
+	RET
+
+masked:
+	VMOVQ        BX, X15
+	VPBROADCASTQ X15, Y15
+	VPCMPGTQ     laneIotaI64<>+0(SB), Y15, Y15
+	MOVQ         beta+64(FP), AX
+	SHLQ         $0x01, AX
+	JZ           maskednobeta
+	VBROADCASTSD beta+64(FP), Y13
+	MOVQ         DX, R12
+	VFMADD231PD  (R12), Y13, Y0
+	VMOVUPD      Y0, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y1
+	VMASKMOVPD   Y1, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y2
+	VMOVUPD      Y2, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y3
+	VMASKMOVPD   Y3, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y4
+	VMOVUPD      Y4, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y5
+	VMASKMOVPD   Y5, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y6
+	VMOVUPD      Y6, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y7
+	VMASKMOVPD   Y7, Y15, 32(R12)
+	ADDQ         R11, R12
+	VFMADD231PD  (R12), Y13, Y8
+	VMOVUPD      Y8, (R12)
+	VMASKMOVPD   32(R12), Y15, Y14
+	VFMADD231PD  Y14, Y13, Y9
+	VMASKMOVPD   Y9, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+maskednobeta:
+	MOVQ       DX, R12
+	VMOVUPD    Y0, (R12)
+	VMASKMOVPD Y1, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPD    Y2, (R12)
+	VMASKMOVPD Y3, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPD    Y4, (R12)
+	VMASKMOVPD Y5, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPD    Y6, (R12)
+	VMASKMOVPD Y7, Y15, 32(R12)
+	ADDQ       R11, R12
+	VMOVUPD    Y8, (R12)
+	VMASKMOVPD Y9, Y15, 32(R12)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2F64_6x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·gemmAVX2F64_6x2r(SB), NOSPLIT, $0-80
+	MOVQ   k+0(FP), R8
+	MOVQ   a+8(FP), SI
+	MOVQ   lda+16(FP), R9
+	SHLQ   $0x03, R9
+	MOVQ   b+24(FP), DI
+	MOVQ   ldb+32(FP), R10
+	SHLQ   $0x03, R10
+	MOVQ   c+40(FP), DX
+	MOVQ   ldc+48(FP), R11
+	SHLQ   $0x03, R11
+	MOVQ   last+72(FP), BX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	LEAQ   (SI)(R9*2), R13
+	ADDQ   R9, R13
+	TESTQ  R8, R8
+	JZ     store
+
+loop:
+	VMOVUPD      (DI), Y12
+	VMOVUPD      32(DI), Y13
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VFMADD231PD  Y14, Y13, Y1
+	VBROADCASTSD (SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y2
+	VFMADD231PD  Y15, Y13, Y3
+	VBROADCASTSD (SI)(R9*2), Y14
+	VFMADD231PD  Y14, Y12, Y4
+	VFMADD231PD  Y14, Y13, Y5
+	VBROADCASTSD (R13), Y15
+	VFMADD231PD  Y15, Y12, Y6
+	VFMADD231PD  Y15, Y13, Y7
+	VBROADCASTSD (R13)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y8
+	VFMADD231PD  Y14, Y13, Y9
+	VBROADCASTSD (R13)(R9*2), Y15
+	VFMADD231PD  Y15, Y12, Y10
+	VFMADD231PD  Y15, Y13, Y11
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000008, R13
 	ADDQ         R10, DI
 	DECQ         R8
 	JNZ          loop

@@ -4,365 +4,725 @@
 
 package kernel
 
-// gemmAVX512F32_1x1 computes a 1-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_1x1 computes a 1-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_1x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_2x1 computes a 2-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_2x1 computes a 2-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_2x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_3x1 computes a 3-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_3x1 computes a 3-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_3x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_4x1 computes a 4-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_4x1 computes a 4-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_4x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_5x1 computes a 5-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_5x1 computes a 5-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_5x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_6x1 computes a 6-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_6x1 computes a 6-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_6x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_7x1 computes a 7-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_7x1 computes a 7-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_7x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_8x1 computes a 8-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_8x1 computes a 8-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_8x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_9x1 computes a 9-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_9x1 computes a 9-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_9x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_10x1 computes a 10-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_10x1 computes a 10-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_10x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_11x1 computes a 11-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_11x1 computes a 11-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_11x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_12x1 computes a 12-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_12x1 computes a 12-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_12x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_1x2 computes a 1-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_1x2 computes a 1-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_1x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_2x2 computes a 2-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_2x2 computes a 2-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_2x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_3x2 computes a 3-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_3x2 computes a 3-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_3x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_4x2 computes a 4-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_4x2 computes a 4-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_4x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_5x2 computes a 5-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_5x2 computes a 5-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_5x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_6x2 computes a 6-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_6x2 computes a 6-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_6x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_7x2 computes a 7-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_7x2 computes a 7-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_7x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_8x2 computes a 8-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_8x2 computes a 8-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_8x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_9x2 computes a 9-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_9x2 computes a 9-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_9x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_10x2 computes a 10-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_10x2 computes a 10-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_10x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_11x2 computes a 11-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_11x2 computes a 11-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_11x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F32_12x2 computes a 12-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_12x2 computes a 12-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F32_12x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX512F64_1x1 computes a 1-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F32_1x1r computes a 1-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_1x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_2x1r computes a 2-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_2x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_3x1r computes a 3-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_3x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_4x1r computes a 4-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_4x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_5x1r computes a 5-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_5x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_6x1r computes a 6-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_6x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_7x1r computes a 7-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_7x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_8x1r computes a 8-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_8x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_9x1r computes a 9-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_9x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_10x1r computes a 10-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_10x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_11x1r computes a 11-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_11x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_12x1r computes a 12-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_12x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_1x2r computes a 1-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_1x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_2x2r computes a 2-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_2x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_3x2r computes a 3-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_3x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_4x2r computes a 4-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_4x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_5x2r computes a 5-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_5x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_6x2r computes a 6-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_6x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_7x2r computes a 7-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_7x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_8x2r computes a 8-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_8x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_9x2r computes a 9-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_9x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_10x2r computes a 10-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_10x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_11x2r computes a 11-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_11x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F32_12x2r computes a 12-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F32_12x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX512F64_1x1 computes a 1-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_1x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_2x1 computes a 2-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_2x1 computes a 2-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_2x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_3x1 computes a 3-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_3x1 computes a 3-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_3x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_4x1 computes a 4-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_4x1 computes a 4-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_4x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_5x1 computes a 5-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_5x1 computes a 5-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_5x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_6x1 computes a 6-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_6x1 computes a 6-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_6x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_7x1 computes a 7-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_7x1 computes a 7-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_7x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_8x1 computes a 8-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_8x1 computes a 8-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_8x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_9x1 computes a 9-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_9x1 computes a 9-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_9x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_10x1 computes a 10-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_10x1 computes a 10-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_10x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_11x1 computes a 11-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_11x1 computes a 11-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_11x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_12x1 computes a 12-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_12x1 computes a 12-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_12x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_1x2 computes a 1-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_1x2 computes a 1-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_1x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_2x2 computes a 2-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_2x2 computes a 2-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_2x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_3x2 computes a 3-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_3x2 computes a 3-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_3x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_4x2 computes a 4-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_4x2 computes a 4-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_4x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_5x2 computes a 5-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_5x2 computes a 5-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_5x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_6x2 computes a 6-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_6x2 computes a 6-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_6x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_7x2 computes a 7-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_7x2 computes a 7-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_7x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_8x2 computes a 8-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_8x2 computes a 8-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_8x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_9x2 computes a 9-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_9x2 computes a 9-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_9x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_10x2 computes a 10-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_10x2 computes a 10-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_10x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_11x2 computes a 11-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_11x2 computes a 11-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_11x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX512F64_12x2 computes a 12-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_12x2 computes a 12-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX512F64_12x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX2F32_1x1 computes a 1-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX512F64_1x1r computes a 1-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_1x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_2x1r computes a 2-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_2x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_3x1r computes a 3-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_3x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_4x1r computes a 4-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_4x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_5x1r computes a 5-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_5x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_6x1r computes a 6-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_6x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_7x1r computes a 7-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_7x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_8x1r computes a 8-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_8x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_9x1r computes a 9-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_9x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_10x1r computes a 10-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_10x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_11x1r computes a 11-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_11x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_12x1r computes a 12-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_12x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_1x2r computes a 1-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_1x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_2x2r computes a 2-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_2x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_3x2r computes a 3-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_3x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_4x2r computes a 4-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_4x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_5x2r computes a 5-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_5x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_6x2r computes a 6-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_6x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_7x2r computes a 7-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_7x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_8x2r computes a 8-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_8x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_9x2r computes a 9-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_9x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_10x2r computes a 10-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_10x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_11x2r computes a 11-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_11x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX512F64_12x2r computes a 12-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX512F64_12x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX2F32_1x1 computes a 1-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F32_1x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX2F32_2x1 computes a 2-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F32_2x1 computes a 2-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F32_2x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX2F32_3x1 computes a 3-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F32_3x1 computes a 3-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F32_3x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX2F32_4x1 computes a 4-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F32_4x1 computes a 4-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F32_4x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX2F32_5x1 computes a 5-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F32_5x1 computes a 5-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F32_5x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX2F32_6x1 computes a 6-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F32_6x1 computes a 6-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F32_6x1(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX2F32_1x2 computes a 1-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F32_1x2 computes a 1-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F32_1x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX2F32_2x2 computes a 2-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F32_2x2 computes a 2-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F32_2x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX2F32_3x2 computes a 3-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F32_3x2 computes a 3-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F32_3x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX2F32_4x2 computes a 4-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F32_4x2 computes a 4-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F32_4x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX2F32_5x2 computes a 5-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F32_5x2 computes a 5-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F32_5x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX2F32_6x2 computes a 6-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F32_6x2 computes a 6-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F32_6x2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
 
-// gemmAVX2F64_1x1 computes a 1-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F32_1x1r computes a 1-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F32_1x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX2F32_2x1r computes a 2-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F32_2x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX2F32_3x1r computes a 3-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F32_3x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX2F32_4x1r computes a 4-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F32_4x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX2F32_5x1r computes a 5-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F32_5x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX2F32_6x1r computes a 6-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F32_6x1r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX2F32_1x2r computes a 1-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F32_1x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX2F32_2x2r computes a 2-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F32_2x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX2F32_3x2r computes a 3-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F32_3x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX2F32_4x2r computes a 4-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F32_4x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX2F32_5x2r computes a 5-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F32_5x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX2F32_6x2r computes a 6-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F32_6x2r(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32, last int)
+
+// gemmAVX2F64_1x1 computes a 1-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F64_1x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX2F64_2x1 computes a 2-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F64_2x1 computes a 2-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F64_2x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX2F64_3x1 computes a 3-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F64_3x1 computes a 3-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F64_3x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX2F64_4x1 computes a 4-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F64_4x1 computes a 4-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F64_4x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX2F64_5x1 computes a 5-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F64_5x1 computes a 5-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F64_5x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX2F64_6x1 computes a 6-row by 1-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F64_6x1 computes a 6-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F64_6x1(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX2F64_1x2 computes a 1-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F64_1x2 computes a 1-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F64_1x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX2F64_2x2 computes a 2-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F64_2x2 computes a 2-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F64_2x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX2F64_3x2 computes a 3-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F64_3x2 computes a 3-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F64_3x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX2F64_4x2 computes a 4-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F64_4x2 computes a 4-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F64_4x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX2F64_5x2 computes a 5-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F64_5x2 computes a 5-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F64_5x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
-// gemmAVX2F64_6x2 computes a 6-row by 2-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.
+// gemmAVX2F64_6x2 computes a 6-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[p*lda+r]; see genGemm.
 //
 //go:noescape
 func gemmAVX2F64_6x2(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX2F64_1x1r computes a 1-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F64_1x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX2F64_2x1r computes a 2-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F64_2x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX2F64_3x1r computes a 3-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F64_3x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX2F64_4x1r computes a 4-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F64_4x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX2F64_5x1r computes a 5-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F64_5x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX2F64_6x1r computes a 6-row by 1-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F64_6x1r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX2F64_1x2r computes a 1-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F64_1x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX2F64_2x2r computes a 2-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F64_2x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX2F64_3x2r computes a 3-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F64_3x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX2F64_4x2r computes a 4-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F64_4x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX2F64_5x2r computes a 5-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F64_5x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
+
+// gemmAVX2F64_6x2r computes a 6-row by 2-vector tile of C = alpha*A*B + beta*C over k steps, reading A[r*lda+p]; see genGemm.
+//
+//go:noescape
+func gemmAVX2F64_6x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
 // addAVX512F32 computes dst[i] = a[i] + b[i] for whole vectors of len(dst) elements; the caller does the rest.
 //

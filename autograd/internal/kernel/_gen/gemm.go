@@ -28,22 +28,34 @@ func gemmShape(s isa) (mr, nv int) {
 // memory outside C's columns.
 func genGemm(s isa) {
 	mrMax, nvMax := gemmShape(s)
-	for nv := 1; nv <= nvMax; nv++ {
-		for mr := 1; mr <= mrMax; mr++ {
-			genGemmKernel(s, mr, nv, mrMax, nvMax)
+	for _, rowA := range []bool{false, true} {
+		for nv := 1; nv <= nvMax; nv++ {
+			for mr := 1; mr <= mrMax; mr++ {
+				genGemmKernel(s, mr, nv, mrMax, nvMax, rowA)
+			}
 		}
 	}
 }
 
-func gemmKernelName(s isa, mr, nv int) string {
+func gemmKernelName(s isa, mr, nv int, rowA bool) string {
+	if rowA {
+		return fmt.Sprintf("gemm%s_%dx%dr", s.name(), mr, nv)
+	}
 	return fmt.Sprintf("gemm%s_%dx%d", s.name(), mr, nv)
 }
 
-func genGemmKernel(s isa, mr, nv, mrMax, nvMax int) {
-	name := gemmKernelName(s, mr, nv)
+// genGemmKernel emits one micro-kernel. With rowA, A is read in its row-major
+// layout, A[r*lda+p], instead of as a p-major panel: no packing for
+// untransposed A.
+func genGemmKernel(s isa, mr, nv, mrMax, nvMax int, rowA bool) {
+	name := gemmKernelName(s, mr, nv, rowA)
 	t := s.typ()
 	TEXT(name, NOSPLIT, fmt.Sprintf("func(k int, a *%s, lda int, b *%s, ldb int, c *%s, ldc int, alpha, beta %s, last int)", t, t, t, t))
-	Doc(fmt.Sprintf("%s computes a %d-row by %d-vector tile of C = alpha*A*B + beta*C over k steps; see genGemm.", name, mr, nv))
+	layout := "A[p*lda+r]"
+	if rowA {
+		layout = "A[r*lda+p]"
+	}
+	Doc(fmt.Sprintf("%s computes a %d-row by %d-vector tile of C = alpha*A*B + beta*C over k steps, reading %s; see genGemm.", name, mr, nv, layout))
 	Pragma("noescape")
 
 	k, a, lda, b, ldb, c, ldc, last, cp := reg.R8, reg.RSI, reg.R9, reg.RDI, reg.R10, reg.RDX, reg.R11, reg.RBX, reg.R12
@@ -68,6 +80,25 @@ func genGemmKernel(s isa, mr, nv, mrMax, nvMax int) {
 		}
 	}
 
+	// Row-major A: rows 3q..3q+2 are at bases[q] + {0, 1, 2}*lda.
+	bases := []reg.Register{a, reg.R13, reg.RAX, reg.RCX}
+	if rowA {
+		for q := 1; q*3 < mr; q++ {
+			LEAQ(Mem{Base: bases[q-1], Index: lda, Scale: 2}, bases[q])
+			ADDQ(lda, bases[q])
+		}
+	}
+	aMem := func(r int) Mem {
+		if !rowA {
+			return Mem{Base: a, Disp: r * s.es()}
+		}
+		m := Mem{Base: bases[r/3]}
+		if r%3 > 0 {
+			m.Index, m.Scale = lda, uint8(r%3)
+		}
+		return m
+	}
+
 	TESTQ(k, k)
 	JZ(LabelRef("store"))
 	Label("loop")
@@ -75,7 +106,7 @@ func genGemmKernel(s isa, mr, nv, mrMax, nvMax int) {
 		s.load(Mem{Base: b, Disp: vi * s.vb()}, bReg(vi))
 	}
 	for r := 0; r < mr; r++ {
-		am := Mem{Base: a, Disp: r * s.es()}
+		am := aMem(r)
 		if s.zmm && nv == 1 {
 			pick(s.f64, VFMADD231PS_BCST, VFMADD231PD_BCST, am, bReg(0), acc(r, 0))
 			continue
@@ -85,7 +116,13 @@ func genGemmKernel(s isa, mr, nv, mrMax, nvMax int) {
 			s.fma231(tReg(r), bReg(vi), acc(r, vi))
 		}
 	}
-	ADDQ(lda, a)
+	if rowA {
+		for q := 0; q*3 < mr; q++ {
+			ADDQ(U32(s.es()), bases[q])
+		}
+	} else {
+		ADDQ(lda, a)
+	}
 	ADDQ(ldb, b)
 	DECQ(k)
 	JNZ(LabelRef("loop"))
