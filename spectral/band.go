@@ -22,6 +22,7 @@ const (
 	BinSum
 )
 
+// String returns the rule's name.
 func (r BandRule) String() string {
 	switch r {
 	case Trapezoid:

@@ -54,3 +54,62 @@ func ExamplePSDOp() {
 	// log beta power: -0.78 -68.18
 	// gradient shape 2000
 }
+
+// hnn-core's maximize_psd objective: the relative power of a Hamming-window
+// periodogram in a band, here with the bins summed as hnn-core does.
+func ExamplePeriodogram() {
+	const fs = 1000.0
+	x := make([]float64, 1000)
+	for i := range x {
+		t := float64(i) / fs
+		x[i] = math.Sin(2*math.Pi*20*t) + 0.5*math.Sin(2*math.Pi*100*t)
+	}
+	s, err := spectral.Periodogram(x, fs, spectral.PeriodogramOptions{Window: spectral.Hamming()})
+	if err != nil {
+		panic(err)
+	}
+	b, err := spectral.NewBand(s.Freqs, 15, 30, spectral.BinSum)
+	if err != nil {
+		panic(err)
+	}
+	rel, _ := b.Relative(nil, s.Power)
+	fmt.Printf("%d bins of %.0f Hz; 15-30 Hz holds %.3f of the power\n", len(s.Freqs), s.Params.Resolution(), rel[0])
+	// Output:
+	// 501 bins of 1 Hz; 15-30 Hz holds 0.800 of the power
+}
+
+// A spectrogram for a figure: PSD per segment, frequency-major.
+func ExampleSpectrogram() {
+	const fs = 1000.0
+	x := make([]float64, 2000)
+	for i := range x {
+		f := 12.0 // 12 Hz for the first second, then 40 Hz
+		if i >= 1000 {
+			f = 40
+		}
+		x[i] = math.Sin(2 * math.Pi * f * float64(i) / fs)
+	}
+	sg, err := spectral.Spectrogram(x, fs, spectral.SpectrogramOptions{NPerSeg: 250, NOverlap: spectral.NoOverlap})
+	if err != nil {
+		panic(err)
+	}
+	nt := len(sg.Times)
+	for s, t := range sg.Times {
+		best := 0
+		for k := range sg.Freqs {
+			if sg.Power[k*nt+s] > sg.Power[best*nt+s] {
+				best = k
+			}
+		}
+		fmt.Printf("t %.3f s: peak at %.0f Hz\n", t, sg.Freqs[best])
+	}
+	// Output:
+	// t 0.125 s: peak at 12 Hz
+	// t 0.375 s: peak at 12 Hz
+	// t 0.625 s: peak at 12 Hz
+	// t 0.875 s: peak at 12 Hz
+	// t 1.125 s: peak at 40 Hz
+	// t 1.375 s: peak at 40 Hz
+	// t 1.625 s: peak at 40 Hz
+	// t 1.875 s: peak at 40 Hz
+}

@@ -160,3 +160,28 @@ func TestSpectrogramRowsAreWelchSegments(t *testing.T) {
 		}
 	}
 }
+
+// At 40 kHz the default nperseg of 256 gives 156 Hz bins: no band power in
+// 15-60 Hz is possible, and the resolution helper fixes that.
+func TestDefaultNPerSegAt40kHz(t *testing.T) {
+	const fs = 40000.0
+	pl, err := NewWelch(40000, fs, WelchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pl.Band(15, 60, Trapezoid); err == nil {
+		t.Error("15-60 Hz band on 156 Hz bins did not fail")
+	}
+	nper, _ := NPerSegForResolution(fs, 5)
+	pl, err = NewWelch(40000, fs, WelchOptions{NPerSeg: nper})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := pl.Band(15, 60, Trapezoid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Last - b.First + 1; got != 10 { // 15, 20, ..., 60 Hz
+		t.Errorf("15-60 Hz at 5 Hz resolution holds %d bins, want 10", got)
+	}
+}

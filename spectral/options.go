@@ -12,6 +12,7 @@ const (
 	DetrendNone                    // leave the segment as it is (scipy's detrend=False)
 )
 
+// String returns the mode's name as scipy spells it.
 func (d Detrend) String() string {
 	switch d {
 	case DetrendConstant:
@@ -35,6 +36,7 @@ const (
 	ScalingSpectrum
 )
 
+// String returns the mode's name as scipy spells it.
 func (s Scaling) String() string {
 	switch s {
 	case ScalingDensity:
@@ -56,6 +58,7 @@ const (
 	AverageMedian
 )
 
+// String returns the mode's name as scipy spells it.
 func (a Average) String() string {
 	switch a {
 	case AverageMean:

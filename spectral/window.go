@@ -74,6 +74,7 @@ func Tukey(alpha float64) Window { return Window{Kind: WindowTukey, Alpha: alpha
 // Custom returns a caller-supplied window; the values are used as given.
 func Custom(values []float64) Window { return Window{Kind: WindowCustom, Values: values} }
 
+// String describes the window, e.g. "hann" or "tukey(0.25)".
 func (w Window) String() string {
 	switch w.Kind {
 	case WindowTukey:
