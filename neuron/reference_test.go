@@ -115,8 +115,8 @@ func referenceCases() []refCase {
 }
 
 // TestReferenceTraces compares every single-cell reference trace of hnn-core on NEURON 8.2.2
-// (spec section 16): voltages within 1e-4 mV, calcium, spikes at the same step, dipole within
-// 1e-3 fAm.
+// (spec section 16): voltages within 1e-8 mV (issue target 1e-4), calcium, spikes at the
+// same step, dipole within 1e-6 fAm (issue target 1e-3).
 func TestReferenceTraces(t *testing.T) {
 	for _, tc := range referenceCases() {
 		t.Run(tc.file, func(t *testing.T) {
@@ -146,9 +146,11 @@ func TestReferenceTraces(t *testing.T) {
 			}
 			for i, name := range names {
 				want := ref.col(name)
-				tol := 1e-4
+				// The issue asks for 1e-4 mV; NEURON's numerics reproduced exactly give
+				// ~1e-10 (the references' print precision), so guard at 1e-8.
+				tol := 1e-8
 				if name == "cai_soma" {
-					tol = 1e-9
+					tol = 1e-12
 				}
 				maxd, at := 0.0, 0
 				for k := range want {
@@ -167,8 +169,8 @@ func TestReferenceTraces(t *testing.T) {
 					maxd = math.Max(maxd, math.Abs(res.Dipole[k]-want[k]))
 				}
 				t.Logf("dipole: max |Δ| = %.3g fAm", maxd)
-				if !(maxd <= 1e-3) {
-					t.Errorf("dipole: max |Δ| = %g fAm exceeds 1e-3", maxd)
+				if !(maxd <= 1e-6) { // issue target 1e-3 fAm
+					t.Errorf("dipole: max |Δ| = %g fAm exceeds 1e-6", maxd)
 				}
 			}
 			vs := ref.col("v_soma")
