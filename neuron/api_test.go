@@ -177,3 +177,15 @@ func TestCloneIsDeep(t *testing.T) {
 		t.Fatal("changing gl did not change the trace")
 	}
 }
+
+// TestTimeAccumulation checks that time advances as NEURON's does (two half steps per step):
+// the last sample of a 170 ms run is 169.99999999998232 (spec section 10).
+func TestTimeAccumulation(t *testing.T) {
+	c := mustCell(t, L2Basket)
+	for k := 0; k < Steps(170, 0.025); k++ {
+		c.Advance()
+	}
+	if c.T() != 169.99999999998232 {
+		t.Fatalf("t = %.17g, want 169.99999999998232", c.T())
+	}
+}
