@@ -1,0 +1,39 @@
+package autograd
+
+import "github.com/neurograd/neurograd/autograd/internal/kernel"
+
+// This file re-exports the numeric kernels of autograd/internal/kernel for the
+// layers of package nn, whose fused ops need the same GEMM and vector primitives
+// as autograd's own ops (Go's internal rule hides the kernel package from nn).
+// Every function forwards to the kernel and has its semantics.
+
+// Gemm computes C = alpha*op(A)*op(B) + beta*C for row-major matrices, where op(X)
+// is X or its transpose. op(A) is m x k, op(B) is k x n, C is m x n; lda, ldb and
+// ldc are the row strides of A, B and C as stored. When beta is 0, C is not read.
+func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	kernel.Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Axpy computes y += alpha*x over len(x) elements.
+func Axpy[T Float](alpha T, x, y []T) { kernel.Axpy(alpha, x, y) }
+
+// Scal computes x *= alpha.
+func Scal[T Float](alpha T, x []T) { kernel.Scal(alpha, x) }
+
+// Dot returns the sum of x[i]*y[i] over len(x) elements.
+func Dot[T Float](x, y []T) T { return kernel.Dot(x, y) }
+
+// VecAdd computes dst[i] = a[i] + b[i] over len(dst) elements.
+func VecAdd[T Float](dst, a, b []T) { kernel.Add(dst, a, b) }
+
+// VecMul computes dst[i] = a[i] * b[i] over len(dst) elements.
+func VecMul[T Float](dst, a, b []T) { kernel.Mul(dst, a, b) }
+
+// VecSigmoid computes dst[i] = 1/(1+e^-x[i]) without overflow for large |x|.
+func VecSigmoid[T Float](dst, x []T) { kernel.Sigmoid(dst, x) }
+
+// VecTanh computes dst[i] = tanh(x[i]).
+func VecTanh[T Float](dst, x []T) { kernel.Tanh(dst, x) }
+
+// VecExp computes dst[i] = e^x[i].
+func VecExp[T Float](dst, x []T) { kernel.Exp(dst, x) }

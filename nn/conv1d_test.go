@@ -1,0 +1,148 @@
+package nn
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/neurograd/neurograd/autograd"
+)
+
+// refConv1d is an independent scalar-loop causal convolution with PyTorch's
+// weight layout [out, in, K]: y[b,t,o] = bias[o] + Σ w[o,c,k]·x[b, t-(K-1-k)d, c].
+func refConv1d(w []float64, bias []float64, out, in, kk, d int, x [][][]float64) [][][]float64 {
+	y := make([][][]float64, len(x))
+	for b := range x {
+		for t := range x[b] {
+			row := make([]float64, out)
+			for o := 0; o < out; o++ {
+				if bias != nil {
+					row[o] = bias[o]
+				}
+				for c := 0; c < in; c++ {
+					for k := 0; k < kk; k++ {
+						src := t - (kk-1-k)*d
+						if src >= 0 {
+							row[o] += w[(o*in+c)*kk+k] * x[b][src][c]
+						}
+					}
+				}
+			}
+			y[b] = append(y[b], row)
+		}
+	}
+	return y
+}
+
+type convCase struct{ in, out, kk, d, batch, steps int }
+
+var convCases = []convCase{{2, 3, 3, 1, 2, 6}, {3, 2, 2, 2, 1, 7}, {1, 4, 4, 3, 2, 5}, {3, 3, 1, 1, 2, 3}, {2, 2, 5, 1, 1, 3}}
+
+func TestConv1dMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for _, c := range convCases {
+		for _, bias := range []bool{true, false} {
+			cv, err := NewConv1d[float64](Conv1dConfig{In: c.in, Out: c.out, Kernel: c.kk, Dilation: c.d, NoBias: !bias, Init: PyTorchUniform, Seed: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b []float64
+			if bias {
+				b = cv.Bias.Data
+			}
+			x := randTensor(rng, 1, c.batch, c.steps, c.in)
+			want := refConv1d(cv.Weight.Data, b, c.out, c.in, c.kk, c.d, nested3(x))
+			got := nested3(cv.Forward(nil, x))
+			tp := autograd.NewTape[float64]()
+			st := cv.NewState(c.batch)
+			for tt := 0; tt < c.steps; tt++ {
+				y := cv.Step(tp, stepSlice(tp, x, tt), st)
+				for bb := 0; bb < c.batch; bb++ {
+					if d := maxAbsDiff(got[bb][tt], want[bb][tt]); d > 1e-12 {
+						t.Fatalf("%+v: sequence output [%d,%d] differs by %g", c, bb, tt, d)
+					}
+					if d := maxAbsDiff(y.Data[bb*c.out:(bb+1)*c.out], want[bb][tt]); d > 1e-12 {
+						t.Fatalf("%+v: streaming output [%d,%d] differs by %g", c, bb, tt, d)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestConv1dStreamingEqualsSequenceFloat32 checks the two modes agree to float32
+// rounding on the benchmark's layer shape.
+func TestConv1dStreamingEqualsSequenceFloat32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	cv, _ := NewConv1d[float32](Conv1dConfig{In: 16, Out: 64, Kernel: 5, Dilation: 2, Init: PyTorchUniform, Seed: 4})
+	x := autograd.Zeros[float32](3, 40, 16)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.NormFloat64())
+	}
+	seq := cv.Forward(nil, x)
+	tp := autograd.NewTape[float32]()
+	st := cv.NewState(3)
+	for tt := 0; tt < 40; tt++ {
+		y := cv.Step(tp, stepSlice(tp, x, tt), st)
+		for b := 0; b < 3; b++ {
+			r := (b*40 + tt) * 64
+			if d := maxAbsDiff(y.Data[b*64:(b+1)*64], seq.Data[r:r+64]); d > 2e-6 {
+				t.Fatalf("step %d batch %d differs by %g", tt, b, d)
+			}
+		}
+	}
+}
+
+func TestConv1dGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	for _, c := range convCases {
+		for _, stream := range []bool{false, true} {
+			cv, _ := NewConv1d[float64](Conv1dConfig{In: c.in, Out: c.out, Kernel: c.kk, Dilation: c.d, Init: PyTorchUniform, Seed: 5})
+			x := randTensor(rng, 1, c.batch, c.steps, c.in)
+			gradCheck(t, "Conv1d", func(tp *tape, _ []*tensor) *tensor {
+				if !stream {
+					return cv.Forward(tp, x)
+				}
+				st := cv.NewState(c.batch)
+				var ys []*tensor
+				for tt := 0; tt < c.steps; tt++ {
+					ys = append(ys, cv.Step(tp, stepSlice(tp, x, tt), st))
+				}
+				return tp.Stack(1, ys...)
+			}, x, cv.Weight, cv.Bias)
+		}
+	}
+}
+
+// TestConv1dStreamDetach checks that Detach keeps the history values (outputs
+// continue unchanged) while cutting the gradient into earlier steps.
+func TestConv1dStreamDetach(t *testing.T) {
+	rng := rand.New(rand.NewPCG(27, 28))
+	cv, _ := NewConv1d[float64](Conv1dConfig{In: 2, Out: 2, Kernel: 3, Seed: 1})
+	x := randTensor(rng, 1, 1, 6, 2)
+	full := cv.Forward(nil, x)
+	tp := autograd.NewTape[float64]()
+	st := cv.NewState(1)
+	x0 := randTensor(rng, 1, 1, 2)
+	copy(x0.Data, x.Data[:2])
+	x0.SetRequiresGrad(true)
+	cv.Step(tp, x0, st)
+	st.Detach()
+	var y *tensor
+	for tt := 1; tt < 3; tt++ {
+		y = cv.Step(tp, stepSlice(tp, x, tt), st)
+	}
+	if d := maxAbsDiff(y.Data, full.Data[4:6]); d > 1e-12 {
+		t.Fatalf("detached stream differs by %g", d)
+	}
+	if err := tp.Backward(tp.Sum(y)); err != nil {
+		t.Fatal(err)
+	}
+	if maxAbsDiff(x0.Grad, []float64{0, 0}) != 0 {
+		t.Fatalf("gradient %v reached a detached input", x0.Grad)
+	}
+	st.Zero()
+	y = cv.Step(nil, stepSlice[float64](nil, x, 0), st)
+	if d := maxAbsDiff(y.Data, full.Data[:2]); d > 1e-12 {
+		t.Fatal("Zero did not restore the zero history")
+	}
+}

@@ -1,0 +1,86 @@
+package nn
+
+import "github.com/neurograd/neurograd/autograd"
+
+// lstmCellStep computes one step of one layer: z = [x, hp]·W + b, then the
+// pointwise cell. It records two nodes: the cell (output c, which also owns the
+// backward of h) and a hand-off node for h. It returns h and c, [batch, H].
+func lstmCellStep[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, hp, cp *autograd.Tensor[T]) (h, c *autograd.Tensor[T]) {
+	batch, in, hid := x.Dim(0), ly.In, ly.W.Dim(1)/4
+	k := in + hid
+	// Saved: xh [batch, in+H] | gate activations [batch, 4H] | tanh(c) [batch, H].
+	saved := tp.Scratch(batch * (k + 5*hid))
+	xh := saved[:batch*k]
+	z := saved[batch*k : batch*(k+4*hid)]
+	tc := saved[batch*(k+4*hid):]
+	for b := 0; b < batch; b++ {
+		copy(xh[b*k:b*k+in], x.Data[b*in:(b+1)*in])
+		copy(xh[b*k+in:(b+1)*k], hp.Data[b*hid:(b+1)*hid])
+	}
+	autograd.Gemm(false, false, batch, 4*hid, k, 1, xh, k, ly.W.Data, 4*hid, 0, z, 4*hid)
+	addRowVector(z, ly.B.Data)
+	h = tp.NewTensor(batch, hid)
+	c = tp.NewTensor(batch, hid)
+	for b := 0; b < batch; b++ {
+		r := b * hid
+		lstmRowForward(z[4*r:4*(r+hid)], cp.Data[r:r+hid], c.Data[r:r+hid], tc[r:r+hid], h.Data[r:r+hid])
+	}
+	if nd := tp.Record(lstmCellOp[T]{}, c, x, hp, cp, ly.W, ly.B, h); nd != nil {
+		nd.Saved = saved
+		nd.I[0], nd.I[1], nd.I[2] = batch, in, hid
+		tp.Record(handOffOp[T]{}, h, c)
+	}
+	return h, c
+}
+
+// handOffOp is the node of a secondary output of a multi-output op: its backward
+// only makes sure the primary output has a gradient buffer, so that the primary
+// node runs and handles this output's gradient too (the secondary outputs are
+// among the primary node's inputs). Consumers of a secondary output are recorded
+// after it, so its gradient is complete when the primary node runs.
+type handOffOp[T autograd.Float] struct{}
+
+func (handOffOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) { tp.GradOf(nd.In[0]) }
+
+// lstmCellOp is the backward of one LSTM step: inputs x, h', c', W, b and the
+// secondary output h.
+type lstmCellOp[T autograd.Float] struct{}
+
+func (lstmCellOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
+	x, hp, cp, w, bias, h := nd.In[0], nd.In[1], nd.In[2], nd.In[3], nd.In[4], nd.In[5]
+	batch, in, hid := nd.I[0], nd.I[1], nd.I[2]
+	k := in + hid
+	saved := nd.Saved
+	xh := saved[:batch*k]
+	a := saved[batch*k : batch*(k+4*hid)]
+	tc := saved[batch*(k+4*hid):]
+	dz := tp.Scratch(batch * 4 * hid)
+	dc, dh := nd.Out.Grad, h.Grad
+	var dcp []T
+	if cp.RequiresGrad() {
+		dcp = tp.GradOf(cp)
+	}
+	for b := 0; b < batch; b++ {
+		r := b * hid
+		var dhr, dcpr []T
+		if dh != nil {
+			dhr = dh[r : r+hid]
+		}
+		if dcp != nil {
+			dcpr = dcp[r : r+hid]
+		}
+		lstmRowBackward(a[4*r:4*(r+hid)], cp.Data[r:r+hid], tc[r:r+hid], dhr, dc[r:r+hid], dz[4*r:4*(r+hid)], dcpr, true)
+	}
+	if x.RequiresGrad() {
+		autograd.Gemm(false, true, batch, in, 4*hid, 1, dz, 4*hid, w.Data[:in*4*hid], 4*hid, 1, tp.GradOf(x), in)
+	}
+	if hp.RequiresGrad() {
+		autograd.Gemm(false, true, batch, hid, 4*hid, 1, dz, 4*hid, w.Data[in*4*hid:], 4*hid, 1, tp.GradOf(hp), hid)
+	}
+	if w.RequiresGrad() {
+		autograd.Gemm(true, false, k, 4*hid, batch, 1, xh, k, dz, 4*hid, 1, tp.GradOf(w), 4*hid)
+	}
+	if bias.RequiresGrad() {
+		addColumnSums(tp.GradOf(bias), dz)
+	}
+}
