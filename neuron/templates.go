@@ -165,9 +165,13 @@ func pathStarts(d *CellDesc) []float64 {
 	return out
 }
 
-// normalizePoints applies hnn-core's point normalisation: translate so the root's start is
-// the origin, then walk the tree making each section's end-point distance equal to L and
-// carrying the subtree hanging off a moved end along.
+// NormalizePoints applies hnn-core's 3-D point normalisation to d (spec 3.6): translate so
+// the root section's start is the origin, then walk the tree (parents first) keeping each
+// section's start, moving its end along the same direction so that the end-point distance
+// equals L (µm), and carrying the subtree hanging off the moved end along. Use it after
+// swapping in a morphology given by raw end points.
+func (d *CellDesc) NormalizePoints() { normalizePoints(d) }
+
 func normalizePoints(d *CellDesc) {
 	if len(d.Sections) == 0 {
 		return
