@@ -24,7 +24,11 @@ type gemmImpl[T Float] struct {
 	kern          [][]gemmKernel[T] // kern[rows-1][vectors-1], A as p-major panels
 	kernRowA      [][]gemmKernel[T] // the same reading row-major A; nil if absent
 	kc, mc, nc    int               // largest K, M and N blocks
-	pool          *bufPool[T]       // set by setBlocking
+	// transpose, if set, transposes blocks of tw x tw elements (see
+	// interleave); it speeds up packing transposed operands.
+	transpose func(dst *T, dstStride int, src *T, srcStride int, blocks int)
+	tw        int
+	pool      *bufPool[T] // set by setBlocking
 }
 
 // nr is the width of a full tile in columns.
@@ -181,12 +185,12 @@ func gemmSerial[T Float](g *gemmImpl[T], transA, transB bool, m, n, k int, alpha
 				betaEff = 1
 			}
 			if !directB {
-				packB(buf.b, transB, b, ldb, pc, jc, kcur, ncur, nr, lanes)
+				g.packB(buf.b, transB, b, ldb, pc, jc, kcur, ncur, nr, lanes)
 			}
 			for ic := 0; ic < m; ic += mc {
 				mcur := min(mc, m-ic)
 				if !directA {
-					packA(buf.a, transA, a, lda, ic, pc, mcur, kcur, mr)
+					g.packA(buf.a, transA, a, lda, ic, pc, mcur, kcur, mr)
 				}
 				for jr := 0; jr < ncur; jr += nr {
 					ncols := min(nr, ncur-jr)
@@ -226,7 +230,7 @@ func rowAPolicy(m, n, k, nr int) bool { return n <= 16*nr }
 
 // packA copies the mcur x kcur block of op(A) at (ic, pc) into panels of mr
 // rows (fewer in the last), each stored p-major: dst[ir*kcur + p*rows + r].
-func packA[T Float](dst []T, transA bool, a []T, lda, ic, pc, mcur, kcur, mr int) {
+func (g *gemmImpl[T]) packA(dst []T, transA bool, a []T, lda, ic, pc, mcur, kcur, mr int) {
 	for ir := 0; ir < mcur; ir += mr {
 		rows := min(mr, mcur-ir)
 		panel := dst[ir*kcur : ir*kcur+rows*kcur]
@@ -236,12 +240,48 @@ func packA[T Float](dst []T, transA bool, a []T, lda, ic, pc, mcur, kcur, mr int
 			}
 			continue
 		}
-		for r := 0; r < rows; r++ {
-			src := a[(ic+ir+r)*lda+pc:]
-			src = src[:kcur]
-			for p, v := range src {
-				panel[p*rows+r] = v
+		g.interleave(panel, rows, a, lda, ic+ir, pc, kcur, rows)
+	}
+}
+
+// interleave transposes count rows of src into dst:
+// dst[p*stride+j] = src[(first+j)*ld+off+p] for j < count, p < n. Four rows
+// at a time, so that each p writes contiguous elements, or in blocks of
+// g.tw x g.tw by the assembly transpose where available.
+func (g *gemmImpl[T]) interleave(dst []T, stride int, src []T, ld, first, off, n, count int) {
+	j := 0
+	if tw := g.tw; g.transpose != nil && n >= tw {
+		nb := n / tw
+		for ; j+tw <= count; j += tw {
+			// Bounds: the last block reads src[(first+j+tw-1)*ld+off+nb*tw-1]
+			// and writes dst[(nb*tw-1)*stride+j+tw-1].
+			_ = src[(first+j+tw-1)*ld+off+nb*tw-1]
+			_ = dst[(nb*tw-1)*stride+j+tw-1]
+			g.transpose(&dst[j], stride, &src[(first+j)*ld+off], ld, nb)
+			for q := range tw {
+				s0 := src[(first+j+q)*ld+off:][:n]
+				for p := nb * tw; p < n; p++ {
+					dst[p*stride+j+q] = s0[p]
+				}
 			}
+		}
+	}
+	for ; j+4 <= count; j += 4 {
+		s0 := src[(first+j)*ld+off:][:n]
+		s1 := src[(first+j+1)*ld+off:][:n]
+		s2 := src[(first+j+2)*ld+off:][:n]
+		s3 := src[(first+j+3)*ld+off:][:n]
+		d := dst[j:]
+		for p := range n {
+			o := p * stride
+			x := d[o : o+4 : o+4]
+			x[0], x[1], x[2], x[3] = s0[p], s1[p], s2[p], s3[p]
+		}
+	}
+	for ; j < count; j++ {
+		s0 := src[(first+j)*ld+off:][:n]
+		for p, v := range s0 {
+			dst[p*stride+j] = v
 		}
 	}
 }
@@ -249,7 +289,7 @@ func packA[T Float](dst []T, transA bool, a []T, lda, ic, pc, mcur, kcur, mr int
 // packB copies the kcur x ncur block of op(B) at (pc, jc) into panels of nr
 // columns, each stored p-major with a row stride of its width rounded up to
 // whole vectors (zero padded): dst[jr*kcur + p*stride + j].
-func packB[T Float](dst []T, transB bool, b []T, ldb, pc, jc, kcur, ncur, nr, lanes int) {
+func (g *gemmImpl[T]) packB(dst []T, transB bool, b []T, ldb, pc, jc, kcur, ncur, nr, lanes int) {
 	for jr := 0; jr < ncur; jr += nr {
 		cols := min(nr, ncur-jr)
 		stride := (cols + lanes - 1) / lanes * lanes
@@ -262,13 +302,7 @@ func packB[T Float](dst []T, transB bool, b []T, ldb, pc, jc, kcur, ncur, nr, la
 			}
 			continue
 		}
-		for j := 0; j < cols; j++ {
-			src := b[(jc+jr+j)*ldb+pc:]
-			src = src[:kcur]
-			for p, v := range src {
-				panel[p*stride+j] = v
-			}
-		}
+		g.interleave(panel, stride, b, ldb, jc+jr, pc, kcur, cols)
 		if cols < stride {
 			for p := 0; p < kcur; p++ {
 				clear(panel[p*stride+cols : p*stride+stride])

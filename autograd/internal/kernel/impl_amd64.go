@@ -37,8 +37,7 @@ func avx512() *implementation {
 		add: addAVX512F64, sub: subAVX512F64, mul: mulAVX512F64, mulAdd: mulAddAVX512F64,
 		exp: expAVX512F64, sigmoid: sigmoidAVX512F64, tanh: tanhAVX512F64,
 	}
-	im.f32.gemm.setBlocking(4)
-	im.f64.gemm.setBlocking(8)
+	setTranspose(im)
 	return im
 }
 
@@ -58,8 +57,7 @@ func avx2() *implementation {
 		add: addAVX2F64, sub: subAVX2F64, mul: mulAVX2F64, mulAdd: mulAddAVX2F64,
 		exp: expAVX2F64, sigmoid: sigmoidAVX2F64, tanh: tanhAVX2F64,
 	}
-	im.f32.gemm.setBlocking(4)
-	im.f64.gemm.setBlocking(8)
+	setTranspose(im)
 	return im
 }
 
@@ -159,4 +157,11 @@ var gemmAVX2F64KernelsRowA = [][]gemmKernel[float64]{
 	{gemmAVX2F64_4x1r, gemmAVX2F64_4x2r},
 	{gemmAVX2F64_5x1r, gemmAVX2F64_5x2r},
 	{gemmAVX2F64_6x1r, gemmAVX2F64_6x2r},
+}
+
+func setTranspose(im *implementation) {
+	im.f32.gemm.setBlocking(4)
+	im.f64.gemm.setBlocking(8)
+	im.f32.gemm.transpose, im.f32.gemm.tw = transpose8x8AVX, 8
+	im.f64.gemm.transpose, im.f64.gemm.tw = transpose4x4AVX, 4
 }

@@ -18056,6 +18056,118 @@ maskednobeta:
 	VZEROUPPER
 	RET
 
+// func transpose8x8AVX(dst *float32, dstStride int, src *float32, srcStride int, blocks int)
+// Requires: AVX
+TEXT ·transpose8x8AVX(SB), NOSPLIT, $0-40
+	MOVQ  dst+0(FP), DI
+	MOVQ  dstStride+8(FP), R8
+	MOVQ  src+16(FP), SI
+	MOVQ  srcStride+24(FP), R9
+	MOVQ  blocks+32(FP), CX
+	SHLQ  $0x02, R8
+	SHLQ  $0x02, R9
+	LEAQ  (R8)(R8*2), R10
+	LEAQ  (R9)(R9*2), R11
+	TESTQ CX, CX
+	JZ    done
+
+loop:
+	MOVQ       SI, BX
+	VMOVUPS    (BX), Y0
+	VMOVUPS    (BX)(R9*1), Y1
+	VMOVUPS    (BX)(R9*2), Y2
+	VMOVUPS    (BX)(R11*1), Y3
+	LEAQ       (BX)(R9*4), BX
+	VMOVUPS    (BX), Y4
+	VMOVUPS    (BX)(R9*1), Y5
+	VMOVUPS    (BX)(R9*2), Y6
+	VMOVUPS    (BX)(R11*1), Y7
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y9
+	VUNPCKLPS  Y3, Y2, Y10
+	VUNPCKHPS  Y3, Y2, Y11
+	VUNPCKLPS  Y5, Y4, Y12
+	VUNPCKHPS  Y5, Y4, Y13
+	VUNPCKLPS  Y7, Y6, Y14
+	VUNPCKHPS  Y7, Y6, Y15
+	VSHUFPS    $0x44, Y10, Y8, Y0
+	VSHUFPS    $0xee, Y10, Y8, Y1
+	VSHUFPS    $0x44, Y11, Y9, Y2
+	VSHUFPS    $0xee, Y11, Y9, Y3
+	VSHUFPS    $0x44, Y14, Y12, Y4
+	VSHUFPS    $0xee, Y14, Y12, Y5
+	VSHUFPS    $0x44, Y15, Y13, Y6
+	VSHUFPS    $0xee, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	MOVQ       DI, AX
+	VMOVUPS    Y8, (AX)
+	VMOVUPS    Y9, (AX)(R8*1)
+	VMOVUPS    Y10, (AX)(R8*2)
+	VMOVUPS    Y11, (AX)(R10*1)
+	LEAQ       (AX)(R8*4), AX
+	VMOVUPS    Y12, (AX)
+	VMOVUPS    Y13, (AX)(R8*1)
+	VMOVUPS    Y14, (AX)(R8*2)
+	VMOVUPS    Y15, (AX)(R10*1)
+	ADDQ       $0x00000020, SI
+	LEAQ       (DI)(R8*8), DI
+	DECQ       CX
+	JNZ        loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func transpose4x4AVX(dst *float64, dstStride int, src *float64, srcStride int, blocks int)
+// Requires: AVX
+TEXT ·transpose4x4AVX(SB), NOSPLIT, $0-40
+	MOVQ  dst+0(FP), DI
+	MOVQ  dstStride+8(FP), R8
+	MOVQ  src+16(FP), SI
+	MOVQ  srcStride+24(FP), R9
+	MOVQ  blocks+32(FP), CX
+	SHLQ  $0x03, R8
+	SHLQ  $0x03, R9
+	LEAQ  (R8)(R8*2), R10
+	LEAQ  (R9)(R9*2), R11
+	TESTQ CX, CX
+	JZ    done
+
+loop:
+	MOVQ       SI, BX
+	VMOVUPS    (BX), Y0
+	VMOVUPS    (BX)(R9*1), Y1
+	VMOVUPS    (BX)(R9*2), Y2
+	VMOVUPS    (BX)(R11*1), Y3
+	VUNPCKLPD  Y1, Y0, Y4
+	VUNPCKHPD  Y1, Y0, Y5
+	VUNPCKLPD  Y3, Y2, Y6
+	VUNPCKHPD  Y3, Y2, Y7
+	VPERM2F128 $0x20, Y6, Y4, Y0
+	VPERM2F128 $0x20, Y7, Y5, Y1
+	VPERM2F128 $0x31, Y6, Y4, Y2
+	VPERM2F128 $0x31, Y7, Y5, Y3
+	MOVQ       DI, AX
+	VMOVUPS    Y0, (AX)
+	VMOVUPS    Y1, (AX)(R8*1)
+	VMOVUPS    Y2, (AX)(R8*2)
+	VMOVUPS    Y3, (AX)(R10*1)
+	ADDQ       $0x00000020, SI
+	LEAQ       (DI)(R8*4), DI
+	DECQ       CX
+	JNZ        loop
+
+done:
+	VZEROUPPER
+	RET
+
 // func addAVX512F32(dst []float32, a []float32, b []float32)
 // Requires: AVX, AVX512F
 TEXT ·addAVX512F32(SB), NOSPLIT, $0-72

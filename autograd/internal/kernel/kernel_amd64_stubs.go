@@ -724,6 +724,16 @@ func gemmAVX2F64_5x2r(k int, a *float64, lda int, b *float64, ldb int, c *float6
 //go:noescape
 func gemmAVX2F64_6x2r(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha float64, beta float64, last int)
 
+// transpose8x8AVX transposes blocks consecutive 8x8 blocks of src (rows srcStride apart) into dst (rows dstStride apart).
+//
+//go:noescape
+func transpose8x8AVX(dst *float32, dstStride int, src *float32, srcStride int, blocks int)
+
+// transpose4x4AVX transposes blocks consecutive 4x4 blocks of src (rows srcStride apart) into dst (rows dstStride apart).
+//
+//go:noescape
+func transpose4x4AVX(dst *float64, dstStride int, src *float64, srcStride int, blocks int)
+
 // addAVX512F32 computes dst[i] = a[i] + b[i] for whole vectors of len(dst) elements; the caller does the rest.
 //
 //go:noescape

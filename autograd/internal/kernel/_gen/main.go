@@ -235,6 +235,8 @@ func main() {
 	for _, s := range isas {
 		genGemm(s)
 	}
+	genTranspose(false)
+	genTranspose(true)
 	for _, s := range isas {
 		genVec(s)
 		genMath(s)
