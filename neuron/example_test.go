@@ -66,3 +66,33 @@ func ExampleCell_CheckThreshold() {
 	// presynaptic spikes: [6.1500 18.0000]
 	// postsynaptic soma at 30 ms: -75.57 mV
 }
+
+// RunMany simulates independent cells on all cores, e.g. for surrogate training data:
+// here each built-in cell type receives the same AMPA train on every AMPA synapse, and
+// every section's voltage is recorded every 40th step (1 ms).
+func ExampleRunMany() {
+	var specs []neuron.RunSpec
+	for _, typ := range neuron.CellTypes {
+		desc, _ := neuron.Template(typ)
+		spec := neuron.RunSpec{Desc: desc, TStop: 50, RecordEvery: 40, Probes: neuron.SectionProbes(desc)}
+		for _, ch := range desc.Channels() {
+			if ch.Receptor == neuron.AMPA {
+				spec.Inputs = append(spec.Inputs, neuron.Input{Section: ch.Section, Receptor: ch.Receptor,
+					WeightUS: 0.01, TimesMS: []float64{10, 12, 14}})
+			}
+		}
+		specs = append(specs, spec)
+	}
+	results, err := neuron.RunMany(specs, 0)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for i, r := range results {
+		fmt.Printf("%-12s %d samples x %d sections, spikes %.3f\n", specs[i].Desc.Type, len(r.T), len(r.Traces), r.Spikes)
+	}
+	// Output:
+	// L2_basket    51 samples x 1 sections, spikes [11.400]
+	// L2_pyramidal 51 samples x 8 sections, spikes [11.175 25.875]
+	// L5_basket    51 samples x 1 sections, spikes [11.400]
+	// L5_pyramidal 51 samples x 9 sections, spikes [12.175 21.775 31.450]
+}
