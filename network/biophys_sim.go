@@ -130,7 +130,10 @@ func Simulate(net *Network, opts SimOptions) (*SimResult, error) {
 	if nSteps < 1 {
 		return nil, fmt.Errorf("network: tstop %v ms is shorter than one step of %v ms", opts.TStop, dt)
 	}
-	tstop := float64(nSteps) * dt
+	tstop := opts.TStop
+	// Events later than this are never delivered (the last step delivers
+	// those up to t_N − dt/2).
+	horizon := float64(nSteps) * dt
 
 	cells, err := buildCells(col, cfg, opts, tstop)
 	if err != nil {
@@ -148,17 +151,18 @@ func Simulate(net *Network, opts SimOptions) (*SimResult, error) {
 		}
 	}
 
-	// Cell-to-cell links, grouped by source and by the worker owning the
+	// Cell-to-cell links, grouped by source and by the chunk holding the
 	// target. Links whose delay exceeds the run never deliver and are dropped.
 	minDelay := math.Inf(1)
 	for i := range chunks {
 		chunks[i].out = make([][]link, nCells)
 	}
-	for _, c := range net.CellConnections() {
-		if c.Delay > tstop {
+	syns := synapseCache{}
+	for c := range net.EachCellConnection() {
+		if c.Delay > horizon {
 			continue
 		}
-		syn, err := synapseIDs(cells[c.Tgt], c.Sections, c.Receptor)
+		syn, err := syns.ids(cells, c)
 		if err != nil {
 			return nil, err
 		}
@@ -181,15 +185,15 @@ func Simulate(net *Network, opts SimOptions) (*SimResult, error) {
 			}
 		}
 		for _, c := range net.DriveConnections(i) {
-			if c.Delay > tstop {
+			if c.Delay > horizon {
 				continue
 			}
-			syn, err := synapseIDs(cells[c.Tgt], c.Sections, c.Receptor)
+			syn, err := syns.ids(cells, c)
 			if err != nil {
 				return nil, err
 			}
 			for _, t := range events[c.Src-g0] {
-				if T := t + c.Delay; T <= tstop {
+				if T := t + c.Delay; T <= horizon {
 					for _, s := range syn {
 						if err := cells[c.Tgt].Deliver(s, T, c.Weight); err != nil {
 							return nil, fmt.Errorf("network: drive %q: %w", net.Drives[i].Name, err)
@@ -388,16 +392,32 @@ func buildCells(col *Column, cfg neuron.Config, opts SimOptions, tstop float64) 
 	return cells, nil
 }
 
-// synapseIDs returns the shared synapses of receptor r on the sections.
-func synapseIDs(c *neuron.Cell, sections []string, r Receptor) ([]neuron.SynapseID, error) {
-	ids := make([]neuron.SynapseID, len(sections))
-	for i, s := range sections {
-		id, err := c.Synapse(s, neuron.Receptor(r.String()))
+// synapseCache maps a target cell, location and receptor to the cell's
+// shared synapses, so connections onto the same synapses share one slice.
+type synapseCache map[synapseKey][]neuron.SynapseID
+
+type synapseKey struct {
+	tgt   int
+	first string // first section of the location; with n it identifies it
+	n     int
+	r     Receptor
+}
+
+// ids returns the synapses a connection delivers to.
+func (sc synapseCache) ids(cells []*neuron.Cell, c Connection) ([]neuron.SynapseID, error) {
+	key := synapseKey{tgt: c.Tgt, first: c.Sections[0], n: len(c.Sections), r: c.Receptor}
+	if ids, ok := sc[key]; ok {
+		return ids, nil
+	}
+	ids := make([]neuron.SynapseID, len(c.Sections))
+	for i, s := range c.Sections {
+		id, err := cells[c.Tgt].Synapse(s, neuron.Receptor(c.Receptor.String()))
 		if err != nil {
-			return nil, fmt.Errorf("network: %w", err)
+			return nil, fmt.Errorf("network: gid %d: %w", c.Tgt, err)
 		}
 		ids[i] = id
 	}
+	sc[key] = ids
 	return ids, nil
 }
 

@@ -2,7 +2,9 @@ package network
 
 import (
 	"fmt"
+	"iter"
 	"math"
+	"slices"
 )
 
 // Network is a column with its cell-to-cell connectivity and external
@@ -137,25 +139,33 @@ type Connection struct {
 // (class, source cell, target cell) pair, class by class, sources and then
 // targets in gid order. Weights include the per-class and global gains.
 func (n *Network) CellConnections() []Connection {
-	col := n.Column
-	var out []Connection
-	for ci := range n.Connectivity.Classes {
-		cc := &n.Connectivity.Classes[ci]
-		gain := n.Connectivity.EffectiveGain(ci)
-		s0, s1 := col.Range(cc.Source)
-		t0, t1 := col.Range(cc.Target)
-		secs, _ := cc.Target.LocationSections(cc.Location) // validated
-		for s := s0; s < s1; s++ {
-			for t := t0; t < t1; t++ {
-				if s == t && !cc.AllowAutapses {
-					continue
+	return slices.Collect(n.EachCellConnection())
+}
+
+// EachCellConnection yields the connections of CellConnections one at a
+// time, without materialising the whole (quadratic) list.
+func (n *Network) EachCellConnection() iter.Seq[Connection] {
+	return func(yield func(Connection) bool) {
+		col := n.Column
+		for ci := range n.Connectivity.Classes {
+			cc := &n.Connectivity.Classes[ci]
+			gain := n.Connectivity.EffectiveGain(ci)
+			s0, s1 := col.Range(cc.Source)
+			t0, t1 := col.Range(cc.Target)
+			secs, _ := cc.Target.LocationSections(cc.Location) // validated
+			for s := s0; s < s1; s++ {
+				for t := t0; t < t1; t++ {
+					if s == t && !cc.AllowAutapses {
+						continue
+					}
+					w, dl := GaussianWeightDelay(cc.Weight, cc.Delay, cc.Lamtha, col.InplaneDistance, col.Cells[s].Pos, col.Cells[t].Pos)
+					if !yield(Connection{Src: s, Tgt: t, Receptor: cc.Receptor, Sections: secs, Weight: w * gain, Delay: dl}) {
+						return
+					}
 				}
-				w, dl := GaussianWeightDelay(cc.Weight, cc.Delay, cc.Lamtha, col.InplaneDistance, col.Cells[s].Pos, col.Cells[t].Pos)
-				out = append(out, Connection{Src: s, Tgt: t, Receptor: cc.Receptor, Sections: secs, Weight: w * gain, Delay: dl})
 			}
 		}
 	}
-	return out
 }
 
 // DriveConnections expands drive i into its connections: for each target
