@@ -12,14 +12,26 @@ import (
 // WriteJSON: {"classes": [{"name", "source", "target", "location",
 // "receptor", "weight", "delay", "lamtha", "allow_autapses", "gain"}, …],
 // "gains": {"e_e", "e_i", "i_e", "i_i"}}. Absent "delay" defaults to 1 ms,
-// absent "gain" and global gains to 1. Unknown fields are errors. The result
-// is validated.
+// absent "gain" and global gains to 1. Unknown fields are errors, except
+// that an object holding the connectivity under "connectivity" (the
+// config.json of "simulate network") is read from that key. The result is
+// validated.
 func ReadConnectivity(r io.Reader) (*Connectivity, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("network: reading connectivity: %w", err)
+	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) == nil {
+		if inner, ok := top["connectivity"]; ok {
+			data = inner
+		}
+	}
 	var raw struct {
 		Classes []json.RawMessage `json:"classes"`
 		Gains   json.RawMessage   `json:"gains"`
 	}
-	if err := decodeStrict(r, &raw); err != nil {
+	if err := decodeStrict(bytes.NewReader(data), &raw); err != nil {
 		return nil, fmt.Errorf("network: reading connectivity: %w", err)
 	}
 	if raw.Classes == nil {

@@ -2,6 +2,7 @@ package network
 
 import (
 	"bytes"
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -160,5 +161,31 @@ func TestConnectivityJSONRoundTrip(t *testing.T) {
 		if _, err := ReadConnectivity(strings.NewReader(bad)); err == nil {
 			t.Errorf("accepted %s", bad)
 		}
+	}
+}
+
+// The config.json written by "simulate network" holds the connectivity
+// under "connectivity" and the drives under "drives"; both read back.
+func TestReadFromRunConfig(t *testing.T) {
+	conn := DefaultConnectivity()
+	conn.Gains.EE = 0.5
+	var cb, db bytes.Buffer
+	conn.WriteJSON(&cb)
+	WriteDrives(&db, ERPDrives())
+	cfg := `{"mesh": [3, 3], "connectivity": ` + cb.String() + `, "drives": ` + db.String() + `}`
+	back, err := ReadConnectivity(strings.NewReader(cfg))
+	if err != nil || back.Gains.EE != 0.5 || len(back.Classes) != 16 {
+		t.Fatalf("connectivity from config: %v", err)
+	}
+	drives, err := ReadDrives(strings.NewReader(cfg))
+	if err != nil || len(drives) != 3 || drives[2].Name != "evprox2" {
+		t.Fatalf("drives from config: %v", err)
+	}
+	var one Drive
+	if err := json.Unmarshal([]byte(`{"name": "p", "type": "poisson", "rate_constant": 3, "location": "distal", "weights_ampa": {"L2_pyramidal": 0.001}}`), &one); err != nil {
+		t.Fatal(err)
+	}
+	if one.Rate != 3 || !one.CellSpecific || one.SpaceConstant != 100 || one.SynapticDelays[L2Pyramidal] != 0.1 {
+		t.Errorf("json.Unmarshal of a drive: %+v", one)
 	}
 }

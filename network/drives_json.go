@@ -101,6 +101,20 @@ func WriteDrives(w io.Writer, drives []Drive) error {
 // MarshalJSON encodes the drive with hnn-core's parameter names.
 func (d Drive) MarshalJSON() ([]byte, error) { return json.Marshal(d.hnnParams()) }
 
+// UnmarshalJSON decodes one drive object with hnn-core's parameter names
+// (see ReadDrives) and validates it.
+func (d *Drive) UnmarshalJSON(b []byte) error {
+	v, err := decodeDrive(b, "")
+	if err != nil {
+		return err
+	}
+	if err := v.Validate(); err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
 // hnnParams returns the drive's parameters under hnn-core's names.
 func (d *Drive) hnnParams() map[string]any {
 	typeMap := func(m map[CellType]float64) map[string]float64 {
