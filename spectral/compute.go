@@ -70,16 +70,45 @@ func (pl *Plan) PSDSave(dst, x, saved []float64) ([]float64, error) {
 	return dst, nil
 }
 
-// computePSD is PSDSave without validation, for any element type.
+// computePSD is PSDSave without validation, for any element type. The mean
+// streams over segments in O(NFFT) memory; the median keeps every segment's power.
 func computePSD[T autograd.Float](pl *Plan, dst, x, saved []T) {
-	n, nf, sl := pl.p.N, pl.NFreq(), pl.SavedLen(1)
+	n, nf, nh, sl := pl.p.N, pl.NFreq(), pl.nHalf, pl.SavedLen(1)
+	ns := pl.p.NSegments
 	pl.parallelRows(len(x)/n, func(ws *workspace, r int) {
-		segmentPowers(pl, ws, x[r*n:(r+1)*n])
-		if saved != nil {
-			storeSpectra(saved[r*sl:(r+1)*sl], ws.spec)
+		row := x[r*n : (r+1)*n]
+		out := ws.out
+		if pl.p.Average == AverageMedian && ns > 1 {
+			segmentPowers(pl, ws, row)
+			if saved != nil {
+				storeSpectra(saved[r*sl:(r+1)*sl], ws.spec)
+			}
+			for k := 0; k < nh; k++ {
+				out[k] = pl.medianBin(ws, k) / pl.bias
+			}
+		} else {
+			acc := out[:nh]
+			clear(acc)
+			for s := 0; s < ns; s++ {
+				spec := ws.z
+				segmentSpectrum(pl, ws, row, s, spec)
+				if saved != nil {
+					storeSpectra(saved[r*sl+2*s*nh:r*sl+2*(s+1)*nh], spec)
+				}
+				for k, c := range spec {
+					re, im := real(c), imag(c)
+					acc[k] += pl.coef[k] * (re*re + im*im)
+				}
+			}
+			if ns > 1 {
+				fns := float64(ns)
+				for k := range acc {
+					acc[k] /= fns
+				}
+			}
 		}
-		pl.average(ws, ws.out)
-		for k, v := range ws.out {
+		pl.mirror(out)
+		for k, v := range out {
 			dst[r*nf+k] = T(v)
 		}
 	})
@@ -119,20 +148,26 @@ func (pl *Plan) parallelRows(batch int, f func(ws *workspace, r int)) {
 	wg.Wait()
 }
 
+// segmentSpectrum writes the one-sided spectrum of segment s of row into dst:
+// the segment detrended, windowed and transformed.
+func segmentSpectrum[T autograd.Float](pl *Plan, ws *workspace, row []T, s int, dst []complex128) {
+	seg := ws.seg
+	for j, v := range row[s*pl.step : s*pl.step+pl.p.NPerSeg] {
+		seg[j] = float64(v)
+	}
+	detrend(seg, pl.p.Detrend)
+	for j, w := range pl.win {
+		seg[j] *= w
+	}
+	pl.dft.forward(ws.dft, dst, seg)
+}
+
 // segmentPowers fills ws.spec and ws.power with every segment's one-sided
-// spectrum X_k and scaled power coef_k*|X_k|² for one signal row.
+// spectrum X_k and scaled power coef_k*|X_k|² for one signal row (median only).
 func segmentPowers[T autograd.Float](pl *Plan, ws *workspace, row []T) {
-	nh, m := pl.nHalf, pl.p.NPerSeg
+	nh := pl.nHalf
 	for s := 0; s < pl.p.NSegments; s++ {
-		seg := ws.seg
-		for j, v := range row[s*pl.step : s*pl.step+m] {
-			seg[j] = float64(v)
-		}
-		detrend(seg, pl.p.Detrend)
-		for j, w := range pl.win {
-			seg[j] *= w
-		}
-		pl.dft.forward(ws.dft, ws.spec[s*nh:(s+1)*nh], seg)
+		segmentSpectrum(pl, ws, row, s, ws.spec[s*nh:(s+1)*nh])
 	}
 	pl.powers(ws)
 }
@@ -159,32 +194,6 @@ func loadSpectra[T autograd.Float](spec []complex128, src []T) {
 	for i := range spec {
 		spec[i] = complex(float64(src[2*i]), float64(src[2*i+1]))
 	}
-}
-
-// average combines ws.power over segments into one PSD row (length NFreq).
-func (pl *Plan) average(ws *workspace, out []float64) {
-	nh, ns := pl.nHalf, pl.p.NSegments
-	half := out[:nh]
-	switch {
-	case ns == 1:
-		copy(half, ws.power[:nh])
-	case pl.p.Average == AverageMedian:
-		for k := range half {
-			half[k] = pl.medianBin(ws, k) / pl.bias
-		}
-	default:
-		clear(half)
-		for s := 0; s < ns; s++ {
-			for k, v := range ws.power[s*nh : (s+1)*nh] {
-				half[k] += v
-			}
-		}
-		inv := float64(ns)
-		for k := range half {
-			half[k] /= inv
-		}
-	}
-	pl.mirror(out)
 }
 
 // mirror fills the negative-frequency bins of a two-sided row from its first

@@ -29,10 +29,10 @@ type Plan struct {
 type workspace struct {
 	dft   *rdftWork
 	seg   []float64    // NPerSeg
-	spec  []complex128 // NSegments * nHalf: every segment's spectrum
-	power []float64    // NSegments * nHalf: every segment's scaled power
-	col   []float64    // NSegments: a column for the median
-	idx   []int        // NSegments
+	spec  []complex128 // median only, NSegments * nHalf: every segment's spectrum
+	power []float64    // median only, NSegments * nHalf: every segment's scaled power
+	col   []float64    // median only, NSegments: a column
+	idx   []int        // median only, NSegments
 	gh    []float64    // nHalf: folded upstream gradient
 	z     []complex128 // nHalf
 	out   []float64    // NFreq: one PSD row
@@ -209,18 +209,21 @@ func newPlan(kernel string, n int, fs float64, span int, o segOptions) (*Plan, e
 }
 
 func (pl *Plan) newWorkspace() *workspace {
-	ns := pl.p.NSegments
-	return &workspace{
-		dft:   pl.dft.newWork(),
-		seg:   make([]float64, pl.p.NPerSeg),
-		spec:  make([]complex128, ns*pl.nHalf),
-		power: make([]float64, ns*pl.nHalf),
-		col:   make([]float64, ns),
-		idx:   make([]int, ns),
-		gh:    make([]float64, pl.nHalf),
-		z:     make([]complex128, pl.nHalf),
-		out:   make([]float64, len(pl.freqs)),
+	ws := &workspace{
+		dft: pl.dft.newWork(),
+		seg: make([]float64, pl.p.NPerSeg),
+		gh:  make([]float64, pl.nHalf),
+		z:   make([]complex128, pl.nHalf),
+		out: make([]float64, len(pl.freqs)),
 	}
+	if ns := pl.p.NSegments; pl.p.Average == AverageMedian && ns > 1 {
+		// The median needs every segment at once; the mean streams.
+		ws.spec = make([]complex128, ns*pl.nHalf)
+		ws.power = make([]float64, ns*pl.nHalf)
+		ws.col = make([]float64, ns)
+		ws.idx = make([]int, ns)
+	}
+	return ws
 }
 
 // Params returns the resolved settings.

@@ -44,15 +44,17 @@ func SpectrogramBatch(x []float64, batch int, fs float64, opt SpectrogramOptions
 		res.Times[s] = (float64(p.NPerSeg)/2 + float64(s*pl.step)) / p.FS
 	}
 	pl.parallelRows(batch, func(ws *workspace, r int) {
-		segmentPowers(pl, ws, x[r*n:(r+1)*n])
+		row := x[r*n : (r+1)*n]
 		out := res.Power[r*nf*ns : (r+1)*nf*ns]
 		for s := 0; s < ns; s++ {
+			segmentSpectrum(pl, ws, row, s, ws.z)
 			for k := 0; k < nf; k++ {
 				kk := k
 				if kk >= nh {
 					kk = p.NFFT - k
 				}
-				out[k*ns+s] = ws.power[s*nh+kk]
+				re, im := real(ws.z[kk]), imag(ws.z[kk])
+				out[k*ns+s] = pl.coef[kk] * (re*re + im*im)
 			}
 		}
 	})

@@ -57,19 +57,20 @@ func (pl *Plan) vjp(dx, x, saved, g []float64, batch int) ([]float64, error) {
 func computeVJP[T autograd.Float](pl *Plan, dx, x, saved, g []T, batch int) {
 	n, nf, sl := pl.p.N, pl.NFreq(), pl.SavedLen(1)
 	pl.parallelRows(batch, func(ws *workspace, r int) {
+		var row, sv []T
 		if saved != nil {
-			loadSpectra(ws.spec, saved[r*sl:(r+1)*sl])
-			pl.powers(ws)
+			sv = saved[r*sl : (r+1)*sl]
 		} else {
-			segmentPowers(pl, ws, x[r*n:(r+1)*n])
+			row = x[r*n : (r+1)*n]
 		}
-		rowVJP(pl, ws, dx[r*n:(r+1)*n], g[r*nf:(r+1)*nf])
+		rowVJP(pl, ws, dx[r*n:(r+1)*n], row, sv, g[r*nf:(r+1)*nf])
 	})
 }
 
-// rowVJP adds one row's J^T g into dx, from the spectra and powers in ws.
-func rowVJP[T autograd.Float](pl *Plan, ws *workspace, dx, g []T) {
-	nh, ns, m := pl.nHalf, pl.p.NSegments, pl.p.NPerSeg
+// rowVJP adds one row's J^T g into dx, from the row's samples or, when saved is
+// not nil, its saved spectra.
+func rowVJP[T autograd.Float](pl *Plan, ws *workspace, dx, row, saved, g []T) {
+	nh, ns := pl.nHalf, pl.p.NSegments
 	// Fold the two-sided gradient onto the one-sided bins.
 	gh := ws.gh
 	for k := range gh {
@@ -83,47 +84,73 @@ func rowVJP[T autograd.Float](pl *Plan, ws *workspace, dx, g []T) {
 			}
 		}
 	}
-	// Per-(segment, bin) weight ∂PSD_k/∂power_{s,k}, stored over ws.power (which
-	// the median selection reads first, bin by bin).
-	switch {
-	case ns == 1:
-		copy(ws.power[:nh], gh)
-	case pl.p.Average == AverageMedian:
-		for k := 0; k < nh; k++ {
-			pl.medianBin(ws, k)
-			for s := 0; s < ns; s++ {
-				ws.power[s*nh+k] = 0
-			}
-			if ns%2 == 1 {
-				ws.power[ws.idx[ns/2]*nh+k] = gh[k] / pl.bias
-			} else {
-				ws.power[ws.idx[ns/2-1]*nh+k] = gh[k] / (2 * pl.bias)
-				ws.power[ws.idx[ns/2]*nh+k] = gh[k] / (2 * pl.bias)
-			}
+	if pl.p.Average != AverageMedian || ns == 1 {
+		// Every segment gets weight 1/ns on every bin; stream over segments.
+		inv := 1.0
+		if ns > 1 {
+			inv = 1 / float64(ns)
 		}
-	default:
-		inv := 1 / float64(ns)
+		for k := range gh {
+			gh[k] *= 2 * inv * pl.coef[k]
+		}
 		for s := 0; s < ns; s++ {
-			for k := 0; k < nh; k++ {
-				ws.power[s*nh+k] = gh[k] * inv
+			spec := ws.z
+			if saved != nil {
+				loadSpectra(spec, saved[2*s*nh:2*(s+1)*nh])
+			} else {
+				segmentSpectrum(pl, ws, row, s, spec)
 			}
+			for k := range spec {
+				spec[k] *= complex(gh[k], 0)
+			}
+			segmentAdjoint(pl, ws, dx, s, spec)
+		}
+		return
+	}
+	// Median: each bin's gradient goes to the median segment(s); the weights
+	// ∂PSD_k/∂power_{s,k} overwrite ws.power column by column after the column's
+	// median has been found.
+	if saved != nil {
+		loadSpectra(ws.spec, saved)
+		pl.powers(ws)
+	} else {
+		segmentPowers(pl, ws, row)
+	}
+	for k := 0; k < nh; k++ {
+		pl.medianBin(ws, k)
+		for s := 0; s < ns; s++ {
+			ws.power[s*nh+k] = 0
+		}
+		if ns%2 == 1 {
+			ws.power[ws.idx[ns/2]*nh+k] = gh[k] / pl.bias
+		} else {
+			ws.power[ws.idx[ns/2-1]*nh+k] = gh[k] / (2 * pl.bias)
+			ws.power[ws.idx[ns/2]*nh+k] = gh[k] / (2 * pl.bias)
 		}
 	}
 	for s := 0; s < ns; s++ {
 		spec := ws.spec[s*nh : (s+1)*nh]
 		wt := ws.power[s*nh : (s+1)*nh]
+		z := ws.z
 		for k, c := range spec {
-			ws.z[k] = complex(2*wt[k]*pl.coef[k], 0) * c
+			z[k] = complex(2*wt[k]*pl.coef[k], 0) * c
 		}
-		seg := ws.seg
-		pl.dft.adjoint(ws.dft, seg, ws.z)
-		for j, w := range pl.win {
-			seg[j] *= w
-		}
-		detrend(seg, pl.p.Detrend)
-		d := dx[s*pl.step : s*pl.step+m]
-		for j, v := range seg {
-			d[j] += T(v)
-		}
+		segmentAdjoint(pl, ws, dx, s, z)
+	}
+}
+
+// segmentAdjoint adds into dx the gradient of segment s whose one-sided spectrum
+// gradient is z (∂L/∂Re X_k + i ∂L/∂Im X_k): inverse transform, window, detrend.
+// z is overwritten.
+func segmentAdjoint[T autograd.Float](pl *Plan, ws *workspace, dx []T, s int, z []complex128) {
+	seg := ws.seg
+	pl.dft.adjoint(ws.dft, seg, z)
+	for j, w := range pl.win {
+		seg[j] *= w
+	}
+	detrend(seg, pl.p.Detrend)
+	d := dx[s*pl.step : s*pl.step+pl.p.NPerSeg]
+	for j, v := range seg {
+		d[j] += T(v)
 	}
 }
