@@ -37,6 +37,7 @@ type goldenCase struct {
 	Times  []float64                  `json:"times"`
 	Shape  []int                      `json:"shape"`
 	PSD    []float64                  `json:"psd"`
+	Bands  [][4]float64               `json:"bands"` // lo, hi, np.trapz band power, ratio to the total
 }
 
 func loadGolden(t testing.TB) (*goldenFile, map[string][]float64) {
@@ -188,9 +189,9 @@ func TestGoldenScipy(t *testing.T) {
 	if len(g.Cases) < 50 {
 		t.Fatalf("golden file has only %d cases", len(g.Cases))
 	}
-	var worst, worstTiny float64
+	var worst, worstTiny, worstBand float64
 	var worstCase string
-	var nTiny, nBins int
+	var nTiny, nBins, nBands int
 	for _, c := range g.Cases {
 		t.Run(c.Name, func(t *testing.T) {
 			kw, err := parseKwargs(c, g.CustomWindows)
@@ -258,13 +259,35 @@ func TestGoldenScipy(t *testing.T) {
 				}
 			}
 			worstTiny = math.Max(worstTiny, tiny)
+			spec := &Spectrum{Freqs: freqs, Power: power, Batch: 1, Params: p}
+			for _, bd := range c.Bands {
+				bps, err := spec.BandPower(bd[0], bd[1])
+				if err != nil {
+					t.Errorf("band [%v, %v]: %v", bd[0], bd[1], err)
+					continue
+				}
+				rbps, _ := spec.RelativeBandPower(bd[0], bd[1])
+				bp, rbp := bps[0], rbps[0]
+				worstBand = math.Max(worstBand, math.Abs(bp-bd[2])/math.Abs(bd[2]))
+				worstBand = math.Max(worstBand, math.Abs(rbp-bd[3])/math.Abs(bd[3]))
+				if d := math.Abs(bp-bd[2]) / math.Abs(bd[2]); d > goldenTol {
+					t.Errorf("band [%v, %v] power %.17g, np.trapz %.17g (relative error %.3g)", bd[0], bd[1], bp, bd[2], d)
+				}
+				if d := math.Abs(rbp-bd[3]) / math.Abs(bd[3]); d > goldenTol {
+					t.Errorf("band [%v, %v] relative power %.17g, scipy %.17g (relative error %.3g)", bd[0], bd[1], rbp, bd[3], d)
+				}
+				nBands++
+			}
 			if rel > worst {
 				worst, worstCase = rel, c.Name
 			}
 		})
 	}
-	t.Logf("%d cases, %d bins vs scipy %s: worst relative error %.3g (%s); %d round-off bins within %.3g of the peak",
-		len(g.Cases), nBins, g.Scipy, worst, worstCase, nTiny, worstTiny)
+	t.Logf("%d cases, %d bins vs scipy %s: worst relative error %.3g (%s); %d round-off bins within %.3g of the peak; %d band powers, worst relative error %.3g",
+		len(g.Cases), nBins, g.Scipy, worst, worstCase, nTiny, worstTiny, nBands, worstBand)
+	if nBands < 100 {
+		t.Errorf("only %d band powers checked", nBands)
+	}
 }
 
 func maxAbs(x []float64) float64 {

@@ -75,7 +75,16 @@ def add(name, sig, func, **kw):
             tt = tt.tolist()
         else:
             raise ValueError(func)
-    cases.append(dict(name=name, signal=sig, fs=fs, func=func, kwargs=kw,
+    bands = []
+    if func != "spectrogram" and kw.get("return_onesided", True):
+        # Band power as np.trapz over the bins with lo <= f <= hi, and its ratio to
+        # np.trapz over the whole spectrum.
+        for lo, hi in [(15.0, 60.0), (8.0, 13.0), (0.0, fs / 2)]:
+            m = (f >= lo) & (f <= hi)
+            if hi <= fs / 2 and m.sum() >= 2:
+                bp = np.trapz(p[m], f[m])
+                bands.append([lo, hi, bp, bp / np.trapz(p, f)])
+    cases.append(dict(name=name, signal=sig, fs=fs, func=func, kwargs=kw, bands=bands,
                       warned=any("nperseg" in str(m.message) for m in w),
                       freqs=f.tolist(), times=tt, shape=shape,
                       psd=np.asarray(p).ravel().tolist()))
