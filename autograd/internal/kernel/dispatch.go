@@ -20,6 +20,9 @@ type ops[T Float] struct {
 	exp     func(dst, x []T)
 	sigmoid func(dst, x []T)
 	tanh    func(dst, x []T)
+
+	lstmForward  func(gates, cPrev, c, h, tanhC []T, n int)
+	lstmBackward func(gates, dGates, cPrev, tanhC, dh, dc, dcPrev []T, n int)
 }
 
 // implementation is one dispatch path: "avx512", "avx2" or "purego".

@@ -789,6 +789,16 @@ func sigmoidAVX512F32(dst []float32, x []float32)
 //go:noescape
 func tanhAVX512F32(dst []float32, x []float32)
 
+// lstmBackwardAVX512F32 computes one row of LSTMCellBackward for whole vectors of the first n of len(dh) units; the caller does the rest.
+//
+//go:noescape
+func lstmBackwardAVX512F32(gates []float32, dGates []float32, cPrev []float32, tanhC []float32, dh []float32, dc []float32, dcPrev []float32, n int)
+
+// lstmForwardAVX512F32 computes one row of LSTMCell for whole vectors of the first n of len(c) units; the caller does the rest.
+//
+//go:noescape
+func lstmForwardAVX512F32(gates []float32, cPrev []float32, c []float32, h []float32, tanhC []float32, n int)
+
 // addAVX512F64 computes dst[i] = a[i] + b[i] for whole vectors of len(dst) elements; the caller does the rest.
 //
 //go:noescape
@@ -843,6 +853,16 @@ func sigmoidAVX512F64(dst []float64, x []float64)
 //
 //go:noescape
 func tanhAVX512F64(dst []float64, x []float64)
+
+// lstmBackwardAVX512F64 computes one row of LSTMCellBackward for whole vectors of the first n of len(dh) units; the caller does the rest.
+//
+//go:noescape
+func lstmBackwardAVX512F64(gates []float64, dGates []float64, cPrev []float64, tanhC []float64, dh []float64, dc []float64, dcPrev []float64, n int)
+
+// lstmForwardAVX512F64 computes one row of LSTMCell for whole vectors of the first n of len(c) units; the caller does the rest.
+//
+//go:noescape
+func lstmForwardAVX512F64(gates []float64, cPrev []float64, c []float64, h []float64, tanhC []float64, n int)
 
 // addAVX2F32 computes dst[i] = a[i] + b[i] for whole vectors of len(dst) elements; the caller does the rest.
 //
@@ -899,6 +919,16 @@ func sigmoidAVX2F32(dst []float32, x []float32)
 //go:noescape
 func tanhAVX2F32(dst []float32, x []float32)
 
+// lstmBackwardAVX2F32 computes one row of LSTMCellBackward for whole vectors of the first n of len(dh) units; the caller does the rest.
+//
+//go:noescape
+func lstmBackwardAVX2F32(gates []float32, dGates []float32, cPrev []float32, tanhC []float32, dh []float32, dc []float32, dcPrev []float32, n int)
+
+// lstmForwardAVX2F32 computes one row of LSTMCell for whole vectors of the first n of len(c) units; the caller does the rest.
+//
+//go:noescape
+func lstmForwardAVX2F32(gates []float32, cPrev []float32, c []float32, h []float32, tanhC []float32, n int)
+
 // addAVX2F64 computes dst[i] = a[i] + b[i] for whole vectors of len(dst) elements; the caller does the rest.
 //
 //go:noescape
@@ -953,3 +983,13 @@ func sigmoidAVX2F64(dst []float64, x []float64)
 //
 //go:noescape
 func tanhAVX2F64(dst []float64, x []float64)
+
+// lstmBackwardAVX2F64 computes one row of LSTMCellBackward for whole vectors of the first n of len(dh) units; the caller does the rest.
+//
+//go:noescape
+func lstmBackwardAVX2F64(gates []float64, dGates []float64, cPrev []float64, tanhC []float64, dh []float64, dc []float64, dcPrev []float64, n int)
+
+// lstmForwardAVX2F64 computes one row of LSTMCell for whole vectors of the first n of len(c) units; the caller does the rest.
+//
+//go:noescape
+func lstmForwardAVX2F64(gates []float64, cPrev []float64, c []float64, h []float64, tanhC []float64, n int)

@@ -18,22 +18,41 @@ import "fmt"
 // activated gates and tanhC are what LSTMCellBackward needs.
 func LSTMCell[T Float](gates, cPrev, c, h, tanhC []T, batch, hidden int) {
 	checkLSTM("LSTMCell", batch, hidden, gates, cPrev, c, h, tanhC)
+	if is32[T]() {
+		lstmForward(&active.f32, as32(gates), as32(cPrev), as32(c), as32(h), as32(tanhC), batch, hidden)
+	} else {
+		lstmForward(&active.f64, as64(gates), as64(cPrev), as64(c), as64(h), as64(tanhC), batch, hidden)
+	}
+}
+
+func lstmForward[T Float](o *ops[T], gates, cPrev, c, h, tanhC []T, batch, hidden int) {
 	hh := hidden
 	for s := 0; s < batch; s++ {
 		g := gates[s*4*hh : (s+1)*4*hh]
-		ig, fg, gg, og := g[:hh], g[hh:2*hh], g[2*hh:3*hh], g[3*hh:]
-		Sigmoid(g[:2*hh], g[:2*hh])
-		Tanh(gg, gg)
-		Sigmoid(og, og)
 		cs, hs, ts := c[s*hh:(s+1)*hh], h[s*hh:(s+1)*hh], tanhC[s*hh:(s+1)*hh]
-		if cPrev != nil {
-			Mul(cs, fg, cPrev[s*hh:(s+1)*hh])
-			MulAdd(cs, ig, gg)
-		} else {
-			Mul(cs, ig, gg)
+		j := 0
+		if o.lstmForward != nil && cPrev != nil {
+			j = simdLen(hh, o.lanes)
+			o.lstmForward(g, cPrev[s*hh:(s+1)*hh], cs, hs, ts, j)
 		}
-		Tanh(ts, cs)
-		Mul(hs, og, ts)
+		if j == hh {
+			continue
+		}
+		// The remaining units, through the vector routines.
+		ig, fg, gg, og := g[j:hh], g[hh+j:2*hh], g[2*hh+j:3*hh], g[3*hh+j:]
+		unaryOps(o, fnSigmoid, ig, ig)
+		unaryOps(o, fnSigmoid, fg, fg)
+		unaryOps(o, fnTanh, gg, gg)
+		unaryOps(o, fnSigmoid, og, og)
+		cs, hs, ts = cs[j:], hs[j:], ts[j:]
+		if cPrev != nil {
+			binaryOps(o, opMul, cs, fg, cPrev[s*hh+j:(s+1)*hh])
+			binaryOps(o, opMulAdd, cs, ig, gg)
+		} else {
+			binaryOps(o, opMul, cs, ig, gg)
+		}
+		unaryOps(o, fnTanh, ts, cs)
+		binaryOps(o, opMul, hs, og, ts)
 	}
 }
 
@@ -57,6 +76,14 @@ func LSTMCell[T Float](gates, cPrev, c, h, tanhC []T, batch, hidden int) {
 // may alias dc.
 func LSTMCellBackward[T Float](gates, cPrev, tanhC, dh, dc, dGates, dcPrev []T, batch, hidden int) {
 	checkLSTM("LSTMCellBackward", batch, hidden, gates, cPrev, tanhC, dh, dc, dGates, dcPrev)
+	if is32[T]() {
+		lstmBackward(&active.f32, as32(gates), as32(cPrev), as32(tanhC), as32(dh), as32(dc), as32(dGates), as32(dcPrev), batch, hidden)
+	} else {
+		lstmBackward(&active.f64, as64(gates), as64(cPrev), as64(tanhC), as64(dh), as64(dc), as64(dGates), as64(dcPrev), batch, hidden)
+	}
+}
+
+func lstmBackward[T Float](o *ops[T], gates, cPrev, tanhC, dh, dc, dGates, dcPrev []T, batch, hidden int) {
 	hh := hidden
 	for s := 0; s < batch; s++ {
 		g := gates[s*4*hh : (s+1)*4*hh]
@@ -74,7 +101,12 @@ func LSTMCellBackward[T Float](gates, cPrev, tanhC, dh, dc, dGates, dcPrev []T, 
 		if dcPrev != nil {
 			dcp = dcPrev[s*hh : (s+1)*hh]
 		}
-		for j := range hh {
+		j := 0
+		if o.lstmBackward != nil && cp != nil && dcs != nil && dcp != nil {
+			j = simdLen(hh, o.lanes)
+			o.lstmBackward(g, dg, cp, ts, dhs, dcs, dcp, j)
+		}
+		for ; j < hh; j++ {
 			i, f, gv, o, t, d := ig[j], fg[j], gg[j], og[j], ts[j], dhs[j]
 			dct := d * o * (1 - t*t)
 			if dcs != nil {

@@ -162,3 +162,54 @@ func TestLSTMCellBackwardGradCheck(t *testing.T) {
 		}
 	})
 }
+
+// testLSTMBackwardVsGo compares each implementation's LSTMCellBackward with
+// the pure-Go one on ragged hidden sizes.
+func testLSTMBackwardVsGo[T Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	tol := 1e-13
+	if is32[T]() {
+		tol = 2e-6
+	}
+	impl := Implementation()
+	for _, hidden := range []int{1, 4, 7, 16, 37, 64} {
+		const batch = 3
+		n := batch * hidden
+		pre, cPrev, dh, dc := randVec[T](rng, 4*n), randVec[T](rng, n), randVec[T](rng, n), randVec[T](rng, n)
+		c, h, tc := make([]T, n), make([]T, n), make([]T, n)
+		LSTMCell(pre, cPrev, c, h, tc, batch, hidden)
+		for _, nils := range []bool{false, true} {
+			cp, dcIn := cPrev, dc
+			if nils {
+				cp, dcIn = nil, nil
+			}
+			run := func(name string) ([]T, []T) {
+				if err := SetImplementation(name); err != nil {
+					t.Fatal(err)
+				}
+				dg, dcp := make([]T, 4*n), make([]T, n)
+				LSTMCellBackward(pre, cp, tc, dh, dcIn, dg, dcp, batch, hidden)
+				return dg, dcp
+			}
+			wantG, wantC := run("purego")
+			gotG, gotC := run(impl)
+			for i := range wantG {
+				if !closeTo(float64(gotG[i]), float64(wantG[i]), tol) {
+					t.Fatalf("hidden %d nils %v: dGates[%d] = %v, purego %v", hidden, nils, i, gotG[i], wantG[i])
+				}
+			}
+			for i := range wantC {
+				if !closeTo(float64(gotC[i]), float64(wantC[i]), tol) {
+					t.Fatalf("hidden %d nils %v: dcPrev[%d] = %v, purego %v", hidden, nils, i, gotC[i], wantC[i])
+				}
+			}
+		}
+	}
+}
+
+func TestLSTMCellBackwardImplementations(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		t.Run("float32", testLSTMBackwardVsGo[float32])
+		t.Run("float64", testLSTMBackwardVsGo[float64])
+	})
+}

@@ -240,6 +240,8 @@ func main() {
 	for _, s := range isas {
 		genVec(s)
 		genMath(s)
+		genLSTMBackward(s)
+		genLSTMForward(s)
 	}
 	Generate()
 }

@@ -188,7 +188,7 @@ func tanhCore(s isa, c expConsts, one, x, out, n, p, t1, t2, a, y reg.VecPhysica
 	expCore(s, c, y, out, n, p, t1, t2) // out = e
 	s.sub(out, one, y)                  // y = 1 - e
 	s.add(one, out, out)                // out = 1 + e
-	s.div(out, y, y)                    // y = (1-e)/(1+e)
+	divide(s, one, y, out, y, n, p)     // y = (1-e)/(1+e)
 	s.and(s.constBits("signBit", signBit(s)), x, out)
 	s.or(out, y, y) // y = copysign(y, x)
 
@@ -201,7 +201,7 @@ func tanhCore(s isa, c expConsts, one, x, out, n, p, t1, t2, a, y reg.VecPhysica
 		s.add(s.constVec("tanhQ0", tanhQF64[0]), n, t1)
 		s.fma213(s.constVec("tanhQ1", tanhQF64[1]), n, t1)
 		s.fma213(s.constVec("tanhQ2", tanhQF64[2]), n, t1)
-		s.div(t1, p, p)
+		divide(s, one, p, t1, p, t2, out)
 	} else {
 		s.load(s.constVec("tanhP0", tanhPF32[0]), p)
 		for i := 1; i < len(tanhPF32); i++ {
@@ -235,8 +235,8 @@ func sigmoidCore(s isa, c expConsts, one, x, out, n, p, t1, t2, a, y reg.VecPhys
 	s.or(sign, x, a) // a = -|x|
 	expCore(s, c, a, y, n, p, t1, t2)
 	s.add(one, y, out)
-	s.div(out, one, out) // out = 1/(1+e)
-	s.mul(out, y, y)     // y = e/(1+e)
+	divide(s, one, one, out, out, n, p) // out = 1/(1+e)
+	s.mul(out, y, y)                    // y = e/(1+e)
 	if s.zmm {
 		pick(s.f64, VPTESTMD, VPTESTMQ, sign, x, reg.K3)
 		pick(s.f64, VBLENDMPS, VBLENDMPD, y, out, reg.K3, out)
@@ -247,4 +247,26 @@ func sigmoidCore(s isa, c expConsts, one, x, out, n, p, t1, t2, a, y reg.VecPhys
 	} else {
 		VBLENDVPS(x, y, out, out)
 	}
+}
+
+// divide computes dst = num/den. On AVX-512 it uses VRCP14 (relative error
+// 2^-14) refined by Newton steps (one for float32, two for float64) and a
+// multiply, much cheaper than VDIVPS; the result is within about 1 ulp. tmp is
+// scratch; dst may equal num or den.
+func divide(s isa, one, num, den, dst, r, tmp reg.VecPhysical) {
+	if !s.zmm {
+		s.div(den, num, dst)
+		return
+	}
+	pick(s.f64, VRCP14PS, VRCP14PD, den, r)
+	steps := 1
+	if s.f64 {
+		steps = 2
+	}
+	for i := 0; i < steps; i++ {
+		s.mov(one, tmp)
+		s.fnma231(den, r, tmp) // tmp = 1 - den*r
+		s.fma231(r, tmp, r)    // r += r*tmp
+	}
+	s.mul(r, num, dst)
 }

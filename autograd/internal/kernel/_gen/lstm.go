@@ -1,0 +1,144 @@
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// genLSTMBackward emits the fused LSTM cell gradient for the first n units
+// (whole vectors only; the caller does the rest) of one batch row of hidden =
+// len(dh) units:
+//
+//	dct = dc + dh*o*(1-tanhC²)
+//	dI = dct*g*i*(1-i)   dF = dct*cPrev*f*(1-f)   dG = dct*i*(1-g²)
+//	dO = dh*tanhC*o*(1-o)   dcPrev = dct*f
+//
+// with gates = [i f g o] (activated) and dGates laid out alike.
+func genLSTMBackward(s isa) {
+	t := s.typ()
+	name := "lstmBackward" + s.name()
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(gates, dGates, cPrev, tanhC, dh, dc, dcPrev []%s, n int)", t))
+	Doc(name + " computes one row of LSTMCellBackward for whole vectors of the first n of len(dh) units; the caller does the rest.")
+	Pragma("noescape")
+	g, gO, dg, dgO, h := reg.RSI, reg.RDI, reg.RAX, reg.RBX, reg.RCX
+	cp, tc, dh, dc, dcp, n := reg.RDX, reg.R8, reg.R9, reg.R10, reg.R11, reg.R12
+	Load(Param("gates").Base(), g)
+	Load(Param("dGates").Base(), dg)
+	Load(Param("cPrev").Base(), cp)
+	Load(Param("tanhC").Base(), tc)
+	Load(Param("dh").Base(), dh)
+	Load(Param("dc").Base(), dc)
+	Load(Param("dcPrev").Base(), dcp)
+	Load(Param("n"), n)
+	Load(Param("dh").Len(), h)
+	s.shiftElem(h)
+	LEAQ(Mem{Base: g, Index: h, Scale: 2}, gO)
+	ADDQ(h, gO)
+	LEAQ(Mem{Base: dg, Index: h, Scale: 2}, dgO)
+	ADDQ(h, dgO)
+	one := s.v(15)
+	s.load(s.constVec("one", 1), one)
+	vi, vf, vg, vo, vt, vd, dct, x, y := s.v(0), s.v(1), s.v(2), s.v(3), s.v(4), s.v(5), s.v(6), s.v(7), s.v(8)
+	vecLoop(s, n, 1, []reg.Register{g, gO, dg, dgO, cp, tc, dh, dc, dcp}, func(disp, u int) {
+		s.load(Mem{Base: g}, vi)
+		s.load(Mem{Base: g, Index: h, Scale: 1}, vf)
+		s.load(Mem{Base: g, Index: h, Scale: 2}, vg)
+		s.load(Mem{Base: gO}, vo)
+		s.load(Mem{Base: tc}, vt)
+		s.load(Mem{Base: dh}, vd)
+		// dct = dc + (dh*o)*(1 - t*t)
+		s.mul(vt, vt, x)
+		s.sub(x, one, x)
+		s.mul(vo, vd, y)
+		s.load(Mem{Base: dc}, dct)
+		s.fma231(y, x, dct)
+		// dO = (dh*t)*o*(1-o)
+		s.mul(vt, vd, x)
+		s.mul(vo, x, x)
+		s.sub(vo, one, y)
+		s.mul(y, x, x)
+		s.store(x, Mem{Base: dgO})
+		// dcPrev = dct*f
+		s.mul(vf, dct, x)
+		s.store(x, Mem{Base: dcp})
+		// dF = dct*cPrev*f*(1-f)
+		s.sub(vf, one, y)
+		s.mul(vf, y, y)
+		s.mul(Mem{Base: cp}, dct, x)
+		s.mul(y, x, x)
+		s.store(x, Mem{Base: dg, Index: h, Scale: 1})
+		// dI = dct*g*i*(1-i)
+		s.sub(vi, one, y)
+		s.mul(vi, y, y)
+		s.mul(vg, dct, x)
+		s.mul(y, x, x)
+		s.store(x, Mem{Base: dg})
+		// dG = dct*i*(1-g*g)
+		s.mul(vg, vg, y)
+		s.sub(y, one, y)
+		s.mul(vi, dct, x)
+		s.mul(y, x, x)
+		s.store(x, Mem{Base: dg, Index: h, Scale: 2})
+	})
+	VZEROUPPER()
+	RET()
+}
+
+// genLSTMForward emits the fused LSTM cell step for the first n units (whole
+// vectors; the caller does the rest) of one batch row of hidden = len(c)
+// units: gates [i f g o] are activated in place (sigmoid, sigmoid, tanh,
+// sigmoid), then c = f*cPrev + i*g, tanhC = tanh(c), h = o*tanhC.
+func genLSTMForward(s isa) {
+	t := s.typ()
+	name := "lstmForward" + s.name()
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(gates, cPrev, c, h, tanhC []%s, n int)", t))
+	Doc(name + " computes one row of LSTMCell for whole vectors of the first n of len(c) units; the caller does the rest.")
+	Pragma("noescape")
+	g, gO, hb, cp, cc, hh, tc, n := reg.RSI, reg.RDI, reg.RCX, reg.RDX, reg.R8, reg.R9, reg.R10, reg.R11
+	Load(Param("gates").Base(), g)
+	Load(Param("cPrev").Base(), cp)
+	Load(Param("c").Base(), cc)
+	Load(Param("h").Base(), hh)
+	Load(Param("tanhC").Base(), tc)
+	Load(Param("n"), n)
+	Load(Param("c").Len(), hb)
+	s.shiftElem(hb)
+	LEAQ(Mem{Base: g, Index: hb, Scale: 2}, gO)
+	ADDQ(hb, gO)
+	m := &mathRegs{s: s}
+	ec := loadExpConsts(s, m)
+	one := m.get()
+	s.load(s.constVec("one", 1), one)
+	x, out, rn, p, t1, t2, a, y := m.get(), m.get(), m.get(), m.get(), m.get(), m.get(), m.get(), m.get()
+	sigmoid := func(src Mem) {
+		s.load(src, x)
+		sigmoidCore(s, ec, one, x, out, rn, p, t1, t2, a, y)
+		s.store(out, src)
+	}
+	tanh := func(src, dst Mem) {
+		s.load(src, x)
+		tanhCore(s, ec, one, x, out, rn, p, t1, t2, a, y)
+		s.store(out, dst)
+	}
+	vecLoop(s, n, 1, []reg.Register{g, gO, cp, cc, hh, tc}, func(disp, u int) {
+		iM, fM, gM, oM := Mem{Base: g}, Mem{Base: g, Index: hb, Scale: 1}, Mem{Base: g, Index: hb, Scale: 2}, Mem{Base: gO}
+		sigmoid(iM)
+		sigmoid(fM)
+		tanh(gM, gM)
+		sigmoid(oM)
+		// c = f*cPrev + i*g
+		s.load(fM, x)
+		s.mul(Mem{Base: cp}, x, x)
+		s.load(iM, y)
+		s.fma231(gM, y, x)
+		s.store(x, Mem{Base: cc})
+		tanh(Mem{Base: cc}, Mem{Base: tc})
+		s.mul(oM, out, out)
+		s.store(out, Mem{Base: hh})
+	})
+	VZEROUPPER()
+	RET()
+}
