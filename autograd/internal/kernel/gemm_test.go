@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -214,4 +215,20 @@ func TestGemmZeroAlloc(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestGemmParallel runs products above the parallel threshold, split along M
+// and along N, with GOMAXPROCS forced to 3 (uneven chunks).
+func TestGemmParallel(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
+	cases := []gemmCase{
+		{m: 301, k: 150, n: 290, alpha: 1, beta: 0.5, padA: 1, padB: 3, padC: 2},
+		{transA: true, transB: true, m: 61, k: 210, n: 1000, alpha: -1, beta: 0},
+	}
+	for _, tc := range cases {
+		if tc.m*tc.n*tc.k < 3*parallelGrain {
+			t.Fatalf("%+v is below the parallel threshold", tc)
+		}
+	}
+	gemmBoth(t, "parallel", cases)
 }
