@@ -37,3 +37,14 @@ func VecTanh[T Float](dst, x []T) { kernel.Tanh(dst, x) }
 
 // VecExp computes dst[i] = e^x[i].
 func VecExp[T Float](dst, x []T) { kernel.Exp(dst, x) }
+
+// ScratchUninit is Tape.Scratch without the zeroing: it returns n elements of tape
+// memory (heap memory when tp is nil) whose contents are unspecified, for buffers
+// that the caller overwrites completely (saved activations, GEMM outputs with
+// beta 0). It spares large fused ops a memory pass.
+func ScratchUninit[T Float](tp *Tape[T], n int) []T {
+	if tp == nil {
+		return make([]T, n)
+	}
+	return tp.data.take(n, false)
+}

@@ -33,7 +33,7 @@ type ReLU[T autograd.Float] struct{}
 
 // Forward returns max(x, 0).
 func (ReLU[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autograd.Tensor[T] {
-	return tp.Relu(x)
+	return Relu(tp, x)
 }
 
 // SELU is the scaled exponential linear unit (Klambauer et al. 2017) as a layer:
@@ -108,4 +108,30 @@ func itoa(i int) string {
 		return string(rune('0' + i))
 	}
 	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+// Relu returns max(x, 0) element-wise (gradient 0 at 0), with a branch-free
+// backward pass.
+func Relu[T autograd.Float](tp *autograd.Tape[T], x *autograd.Tensor[T]) *autograd.Tensor[T] {
+	y := tp.NewTensor(x.Shape()...)
+	yd := y.Data[:len(x.Data)]
+	for i, v := range x.Data {
+		yd[i] = max(v, 0)
+	}
+	tp.Record(reluOp[T]{}, y, x)
+	return y
+}
+
+type reluOp[T autograd.Float] struct{}
+
+func (reluOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
+	gx, g, y := tp.GradOf(nd.In[0]), nd.Out.Grad, nd.Out.Data
+	g, y = g[:len(gx)], y[:len(gx)]
+	for i := range gx {
+		v := g[i]
+		if y[i] <= 0 {
+			v = 0
+		}
+		gx[i] += v
+	}
 }

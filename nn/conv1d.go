@@ -9,17 +9,20 @@ import (
 // Conv1d is a causal one-dimensional convolution over time: the output at step t
 // sees only the inputs at t, t-d, ..., t-(K-1)d (d the dilation):
 //
-//	y[b,t,o] = bias[o] + Σ_c Σ_k W[o,c,k] · x[b, t-(K-1-k)d, c]
+//	y[b,t,o] = bias[o] + Σ_k Σ_c W[o,k,c] · x[b, t-(K-1-k)d, c]
 //
 // with x taken as 0 before the first step. This is PyTorch's Conv1d with left
-// padding (K-1)d and the same weight layout [out, in, K]; our sequences are
-// [batch, time, channels] rather than PyTorch's [batch, channels, time].
+// padding (K-1)d, except for two layouts: sequences are [batch, time, channels]
+// rather than [batch, channels, time], and the weight is [out, K, in] rather than
+// [out, in, K] (PyTorch's weight is W.permute(0, 2, 1)), so that each tap is a
+// block of rows usable by GEMM directly and a step's receptive field is a
+// concatenation of whole input rows.
 // Forward processes whole sequences; Step processes one step of a batch with the
 // last (K-1)d+1 inputs kept in a ConvState ring buffer, and gives the same
 // outputs up to float rounding.
 type Conv1d[T autograd.Float] struct {
 	In, Out, Kernel, Dilation int
-	Weight                    *autograd.Tensor[T] // [Out, In, Kernel]
+	Weight                    *autograd.Tensor[T] // [Out, Kernel, In]
 	Bias                      *autograd.Tensor[T] // [Out], or nil without bias
 }
 
@@ -45,7 +48,7 @@ func NewConv1d[T autograd.Float](cfg Conv1dConfig) (*Conv1d[T], error) {
 		return nil, fmt.Errorf("nn: Conv1d kernel size %d exceeds 62", cfg.Kernel)
 	}
 	c := &Conv1d[T]{In: cfg.In, Out: cfg.Out, Kernel: cfg.Kernel, Dilation: cfg.Dilation,
-		Weight: autograd.NewParam[T](cfg.Out, cfg.In, cfg.Kernel)}
+		Weight: autograd.NewParam[T](cfg.Out, cfg.Kernel, cfg.In)}
 	rng := newRNG(cfg.Seed)
 	fanIn, fanOut := cfg.In*cfg.Kernel, cfg.Out*cfg.Kernel
 	InitWeights(rng, c.Weight, cfg.Init, fanIn, fanOut)
@@ -58,7 +61,7 @@ func NewConv1d[T autograd.Float](cfg Conv1dConfig) (*Conv1d[T], error) {
 	return c, nil
 }
 
-// Params lists "weight" and, with a bias, "bias".
+// Params lists "weight" ([Out, Kernel, In]) and, with a bias, "bias".
 func (c *Conv1d[T]) Params() []Param[T] {
 	ps := []Param[T]{{"weight", c.Weight}}
 	if c.Bias != nil {
@@ -72,7 +75,7 @@ func (c *Conv1d[T]) ReceptiveField() int { return (c.Kernel-1)*c.Dilation + 1 }
 
 // Forward convolves a sequence x of shape [batch, time, In] causally (zero
 // history) and returns [batch, time, Out]. Each tap is one GEMM per sequence
-// against the tap's [Out, In] weight block.
+// against the tap's [Out, In] block of the weight.
 func (c *Conv1d[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autograd.Tensor[T] {
 	if x.Rank() != 3 || x.Dim(2) != c.In {
 		panic(fmt.Sprintf("nn: Conv1d.Forward input %v, want [batch time %d]", x.Shape(), c.In))
@@ -80,9 +83,7 @@ func (c *Conv1d[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autogr
 	batch, steps := x.Dim(0), x.Dim(1)
 	in, out, kk, d := c.In, c.Out, c.Kernel, c.Dilation
 	y := tp.NewTensor(batch, steps, out)
-	// wr holds the weights per tap, [K, Out, In].
-	wr := tp.Scratch(kk * out * in)
-	packTaps(wr, c.Weight.Data, out, in, kk)
+	w, ck := c.Weight.Data, kk*in
 	if c.Bias != nil {
 		addRowVector(y.Data, c.Bias.Data)
 	}
@@ -93,7 +94,7 @@ func (c *Conv1d[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autogr
 			if s >= steps {
 				continue
 			}
-			autograd.Gemm(false, true, steps-s, out, in, 1, xb, in, wr[k*out*in:(k+1)*out*in], in, 1, yb[s*out:], out)
+			autograd.Gemm(false, true, steps-s, out, in, 1, xb, in, w[k*in:], ck, 1, yb[s*out:], out)
 		}
 	}
 	var nd *autograd.Node[T]
@@ -103,34 +104,9 @@ func (c *Conv1d[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autogr
 		nd = tp.Record(conv1dSeqOp[T]{}, y, x, c.Weight)
 	}
 	if nd != nil {
-		nd.Saved = wr
 		nd.I[0], nd.I[1], nd.I[2], nd.I[3], nd.I[4], nd.I[5] = batch, steps, in, out, kk, d
 	}
 	return y
-}
-
-// packTaps writes w [out, in, K] as K blocks [out, in] into dst.
-func packTaps[T autograd.Float](dst, w []T, out, in, kk int) {
-	for o := 0; o < out; o++ {
-		for ci := 0; ci < in; ci++ {
-			src := w[(o*in+ci)*kk:][:kk]
-			for k, v := range src {
-				dst[(k*out+o)*in+ci] = v
-			}
-		}
-	}
-}
-
-// unpackTapsAdd adds K blocks [out, in] of src into w [out, in, K].
-func unpackTapsAdd[T autograd.Float](w, src []T, out, in, kk int) {
-	for o := 0; o < out; o++ {
-		for ci := 0; ci < in; ci++ {
-			dst := w[(o*in+ci)*kk:][:kk]
-			for k := range dst {
-				dst[k] += src[(k*out+o)*in+ci]
-			}
-		}
-	}
 }
 
 type conv1dSeqOp[T autograd.Float] struct{}
@@ -138,13 +114,13 @@ type conv1dSeqOp[T autograd.Float] struct{}
 func (conv1dSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	x, w, g := nd.In[0], nd.In[1], nd.Out.Grad
 	batch, steps, in, out, kk, d := nd.I[0], nd.I[1], nd.I[2], nd.I[3], nd.I[4], nd.I[5]
-	wr := nd.Saved
-	var gx, gwr []T
+	ck := kk * in
+	var gx, gw []T
 	if x.RequiresGrad() {
 		gx = tp.GradOf(x)
 	}
 	if w.RequiresGrad() {
-		gwr = tp.Scratch(len(wr))
+		gw = tp.GradOf(w)
 	}
 	for b := 0; b < batch; b++ {
 		xb, gb := x.Data[b*steps*in:(b+1)*steps*in], g[b*steps*out:(b+1)*steps*out]
@@ -154,15 +130,12 @@ func (conv1dSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 				continue
 			}
 			if gx != nil {
-				autograd.Gemm(false, false, steps-s, in, out, 1, gb[s*out:], out, wr[k*out*in:(k+1)*out*in], in, 1, gx[b*steps*in:], in)
+				autograd.Gemm(false, false, steps-s, in, out, 1, gb[s*out:], out, w.Data[k*in:], ck, 1, gx[b*steps*in:], in)
 			}
-			if gwr != nil {
-				autograd.Gemm(true, false, out, in, steps-s, 1, gb[s*out:], out, xb, in, 1, gwr[k*out*in:(k+1)*out*in], in)
+			if gw != nil {
+				autograd.Gemm(true, false, out, in, steps-s, 1, gb[s*out:], out, xb, in, 1, gw[k*in:], ck)
 			}
 		}
-	}
-	if gwr != nil {
-		unpackTapsAdd(tp.GradOf(w), gwr, out, in, kk)
 	}
 	if len(nd.In) > 2 && nd.In[2].RequiresGrad() {
 		addColumnSums(tp.GradOf(nd.In[2]), g)

@@ -58,18 +58,15 @@ func (c *Conv1d[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], s *ConvSta
 		s.src[s.pos] = x
 	}
 	ck := in * kk
-	// xcol[b, ci*K + k] = x_{t-(K-1-k)d}[b, ci]: the layout of W's rows.
-	xcol := tp.Scratch(batch * ck)
+	// xcol[b, k*In + ci] = x_{t-(K-1-k)d}[b, ci]: the layout of W's rows.
+	xcol := autograd.ScratchUninit(tp, batch*ck)
 	var taps [64]*autograd.Tensor[T]
 	mask := 0
 	for k := 0; k < kk; k++ {
 		j := ((s.pos-(kk-1-k)*d)%r + r) % r
 		src := s.ring[j]
 		for b := 0; b < batch; b++ {
-			row, xr := xcol[b*ck:(b+1)*ck], src[b*in:(b+1)*in]
-			for ci, v := range xr {
-				row[ci*kk+k] = v
-			}
+			copy(xcol[b*ck+k*in:b*ck+(k+1)*in], src[b*in:(b+1)*in])
 		}
 		if t := s.src[j]; t != nil {
 			taps[k] = t
@@ -120,7 +117,7 @@ func (conv1dStepOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	if mask == 0 {
 		return
 	}
-	dcol := tp.Scratch(batch * ck)
+	dcol := autograd.ScratchUninit(tp, batch*ck)
 	autograd.Gemm(false, false, batch, ck, out, 1, g, out, w.Data, ck, 0, dcol, ck)
 	i := 0
 	for k := 0; k < kk; k++ {
@@ -130,10 +127,7 @@ func (conv1dStepOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		gt := tp.GradOf(rest[i])
 		i++
 		for b := 0; b < batch; b++ {
-			row, gr := dcol[b*ck:(b+1)*ck], gt[b*in:(b+1)*in]
-			for ci := range gr {
-				gr[ci] += row[ci*kk+k]
-			}
+			autograd.Axpy(1, dcol[b*ck+k*in:b*ck+(k+1)*in], gt[b*in:(b+1)*in])
 		}
 	}
 }

@@ -7,8 +7,9 @@ import (
 	"github.com/neurograd/neurograd/autograd"
 )
 
-// refConv1d is an independent scalar-loop causal convolution with PyTorch's
-// weight layout [out, in, K]: y[b,t,o] = bias[o] + Σ w[o,c,k]·x[b, t-(K-1-k)d, c].
+// refConv1d is an independent scalar-loop causal convolution (PyTorch's Conv1d
+// with left padding (K-1)d) given PyTorch's weight layout [out, in, K]:
+// y[b,t,o] = bias[o] + Σ w[o,c,k]·x[b, t-(K-1-k)d, c].
 func refConv1d(w []float64, bias []float64, out, in, kk, d int, x [][][]float64) [][][]float64 {
 	y := make([][][]float64, len(x))
 	for b := range x {
@@ -50,7 +51,7 @@ func TestConv1dMatchesReference(t *testing.T) {
 				b = cv.Bias.Data
 			}
 			x := randTensor(rng, 1, c.batch, c.steps, c.in)
-			want := refConv1d(cv.Weight.Data, b, c.out, c.in, c.kk, c.d, nested3(x))
+			want := refConv1d(torchConvWeight(cv), b, c.out, c.in, c.kk, c.d, nested3(x))
 			got := nested3(cv.Forward(nil, x))
 			tp := autograd.NewTape[float64]()
 			st := cv.NewState(c.batch)
@@ -145,4 +146,17 @@ func TestConv1dStreamDetach(t *testing.T) {
 	if d := maxAbsDiff(y.Data, full.Data[:2]); d > 1e-12 {
 		t.Fatal("Zero did not restore the zero history")
 	}
+}
+
+// torchConvWeight returns the layer's weight in PyTorch's layout [out, in, K].
+func torchConvWeight(c *Conv1d[float64]) []float64 {
+	w := make([]float64, c.Weight.Len())
+	for o := 0; o < c.Out; o++ {
+		for k := 0; k < c.Kernel; k++ {
+			for ci := 0; ci < c.In; ci++ {
+				w[(o*c.In+ci)*c.Kernel+k] = c.Weight.Data[(o*c.Kernel+k)*c.In+ci]
+			}
+		}
+	}
+	return w
 }

@@ -30,32 +30,26 @@ func lstmRowForward[T autograd.Float](z, cp, c, tc, h []T) {
 
 // lstmRowBackward computes the pre-activation gradients dz (4H, overwritten) from
 // the saved activations a (4H), previous cell state cp and tanh(c) tc, given dh
-// and dc, the gradients reaching h and c (either may be nil for zero). The
+// and dc, the gradients reaching h and c. The
 // gradient for the previous cell state is written to dcp (overwritten; it may
 // alias dc) or, with acc, added to it; dcp may be nil.
 func lstmRowBackward[T autograd.Float](a, cp, tc, dh, dc, dz, dcp []T, acc bool) {
 	n := len(tc)
-	a, dz, cp = a[:4*n], dz[:4*n], cp[:n]
-	for j := 0; j < n; j++ {
-		ig, fg, gg, og := a[j], a[n+j], a[2*n+j], a[3*n+j]
-		t := tc[j]
-		var dhj, dcj T
-		if dh != nil {
-			dhj = dh[j]
-		}
-		if dc != nil {
-			dcj = dc[j]
-		}
-		dcj += dhj * og * (1 - t*t)
-		dz[j] = dcj * gg * ig * (1 - ig)
-		dz[n+j] = dcj * cp[j] * fg * (1 - fg)
-		dz[2*n+j] = dcj * ig * (1 - gg*gg)
-		dz[3*n+j] = dhj * t * og * (1 - og)
+	ig, fg, gg, og := a[:n], a[n:2*n], a[2*n:3*n], a[3*n:4*n]
+	di, df, dg, do := dz[:n], dz[n:2*n], dz[2*n:3*n], dz[3*n:4*n]
+	cp, dh, dc = cp[:n], dh[:n], dc[:n]
+	for j, t := range tc {
+		i, f, g, o, d := ig[j], fg[j], gg[j], og[j], dh[j]
+		dct := dc[j] + d*o*(1-t*t)
+		di[j] = dct * g * i * (1 - i)
+		df[j] = dct * cp[j] * f * (1 - f)
+		dg[j] = dct * i * (1 - g*g)
+		do[j] = d * t * o * (1 - o)
 		if dcp != nil {
 			if acc {
-				dcp[j] += dcj * fg
+				dcp[j] += dct * f
 			} else {
-				dcp[j] = dcj * fg
+				dcp[j] = dct * f
 			}
 		}
 	}

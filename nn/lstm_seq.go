@@ -11,7 +11,7 @@ func lstmLayerSeq[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 	g4 := 4 * hid
 	n := batch * steps
 	// Saved: gates [batch, T, 4H] | c [batch, T, H] | tanh(c) [batch, T, H] | h_{t-1} [batch, T, H].
-	saved := tp.Scratch(n * 7 * hid)
+	saved := autograd.ScratchUninit(tp, n*7*hid)
 	z := saved[:n*g4]
 	cs := saved[n*g4 : n*5*hid]
 	tcs := saved[n*5*hid : n*6*hid]
@@ -71,7 +71,7 @@ func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	tcs := saved[n*5*hid : n*6*hid]
 	hprev := saved[n*6*hid:]
 	whh := w.Data[in*g4:]
-	dz := tp.Scratch(n * g4)
+	dz := autograd.ScratchUninit(tp, n*g4)
 	dhr := tp.Scratch(2 * batch * hid) // running gradients of h and c
 	dh, dc := dhr[:batch*hid], dhr[batch*hid:]
 	if hT.Grad != nil {

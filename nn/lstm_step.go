@@ -9,7 +9,7 @@ func lstmCellStep[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 	batch, in, hid := x.Dim(0), ly.In, ly.W.Dim(1)/4
 	k := in + hid
 	// Saved: xh [batch, in+H] | gate activations [batch, 4H] | tanh(c) [batch, H].
-	saved := tp.Scratch(batch * (k + 5*hid))
+	saved := autograd.ScratchUninit(tp, batch*(k+5*hid))
 	xh := saved[:batch*k]
 	z := saved[batch*k : batch*(k+4*hid)]
 	tc := saved[batch*(k+4*hid):]
@@ -54,22 +54,22 @@ func (lstmCellOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	xh := saved[:batch*k]
 	a := saved[batch*k : batch*(k+4*hid)]
 	tc := saved[batch*(k+4*hid):]
-	dz := tp.Scratch(batch * 4 * hid)
+	dz := autograd.ScratchUninit(tp, batch*4*hid)
 	dc, dh := nd.Out.Grad, h.Grad
+	if dh == nil { // only c was used downstream
+		dh = tp.Scratch(batch * hid)
+	}
 	var dcp []T
 	if cp.RequiresGrad() {
 		dcp = tp.GradOf(cp)
 	}
 	for b := 0; b < batch; b++ {
 		r := b * hid
-		var dhr, dcpr []T
-		if dh != nil {
-			dhr = dh[r : r+hid]
-		}
+		var dcpr []T
 		if dcp != nil {
 			dcpr = dcp[r : r+hid]
 		}
-		lstmRowBackward(a[4*r:4*(r+hid)], cp.Data[r:r+hid], tc[r:r+hid], dhr, dc[r:r+hid], dz[4*r:4*(r+hid)], dcpr, true)
+		lstmRowBackward(a[4*r:4*(r+hid)], cp.Data[r:r+hid], tc[r:r+hid], dh[r:r+hid], dc[r:r+hid], dz[4*r:4*(r+hid)], dcpr, true)
 	}
 	if x.RequiresGrad() {
 		autograd.Gemm(false, true, batch, in, 4*hid, 1, dz, 4*hid, w.Data[:in*4*hid], 4*hid, 1, tp.GradOf(x), in)

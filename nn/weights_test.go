@@ -108,9 +108,9 @@ func TestLoadRejects(t *testing.T) {
 		}), `"extra" is not a parameter`},
 		{"shape", tamper(func(ts []safetensors.Tensor) []safetensors.Tensor {
 			i := find(ts, "conv.0.weight")
-			ts[i].Shape = []int{3, 6, 1}
+			ts[i].Shape = []int{3, 2, 3}
 			return ts
-		}), `"conv.0.weight" has shape [3 6 1]`},
+		}), `"conv.0.weight" has shape [3 2 3]`},
 		{"nan", tamper(func(ts []safetensors.Tensor) []safetensors.Tensor {
 			i := find(ts, "lstm.0.w_ih")
 			ts[i] = safetensors.FromFloat32(ts[i].Name, ts[i].Shape, make([]float32, ts[i].NumElements()))
