@@ -1,0 +1,81 @@
+package surrogate
+
+import (
+	"fmt"
+
+	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/nn"
+)
+
+// State is the carried state of a surrogate for a batch of cells: the
+// synaptic filters' rise and decay states (µS), the convolution's input
+// history and the LSTM's hidden and cell states. After a Step its tensors
+// live on the tape; Detach copies them into memory the state owns.
+type State[T autograd.Float] struct {
+	batch      int
+	a, b       *autograd.Tensor[T] // [batch, C] current filter states
+	ownA, ownB *autograd.Tensor[T] // owned storage for Detach and Zero
+	conv       *nn.ConvState[T]
+	lstm       *nn.LSTMState[T]
+}
+
+// NewState returns the resting state (no synaptic activity, zero recurrent
+// state) for a batch of cells. The tape is accepted for symmetry with Step
+// and may be nil; the state's memory is allocated on the heap.
+func (m *Model[T]) NewState(tp *autograd.Tape[T], batch int) *State[T] {
+	if batch < 1 {
+		panic(fmt.Sprintf("surrogate: NewState batch %d < 1", batch))
+	}
+	C := len(m.io.channels)
+	s := &State[T]{batch: batch, ownA: autograd.Zeros[T](batch, C), ownB: autograd.Zeros[T](batch, C),
+		conv: m.conv.NewState(batch), lstm: m.lstm.NewState(batch)}
+	s.a, s.b = s.ownA, s.ownB
+	return s
+}
+
+// Batch returns the number of cells the state holds.
+func (s *State[T]) Batch() int { return s.batch }
+
+// Detach copies the state into its own memory and cuts it from the tape (no
+// gradient flows into earlier steps any more; the tape may be Reset).
+func (s *State[T]) Detach() {
+	if s.a != s.ownA {
+		copy(s.ownA.Data, s.a.Data)
+		copy(s.ownB.Data, s.b.Data)
+		s.a, s.b = s.ownA, s.ownB
+	}
+	s.conv.Detach()
+	s.lstm.Detach()
+}
+
+// Zero returns the state to rest (a new simulation).
+func (s *State[T]) Zero() {
+	clear(s.ownA.Data)
+	clear(s.ownB.Data)
+	s.a, s.b = s.ownA, s.ownB
+	s.conv.Zero()
+	s.lstm.Zero()
+}
+
+// Step consumes one 0.5 ms bin for a batch of cells: x is [batch,
+// len(Inputs())], the summed synaptic weights (µS) of the events taking
+// effect in the bin (raw; the model normalises internally). It returns
+// [batch, len(Outputs())] in physical units (mV, nAm) at the end of the bin,
+// and the next state, which is st itself, updated in place. Step is
+// differentiable with respect to x, the parameters and the incoming state,
+// costs O(1) per step, and equals the corresponding step of Forward.
+func (m *Model[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], st *State[T]) (*autograd.Tensor[T], *State[T]) {
+	C := len(m.io.channels)
+	if x.Rank() != 2 || x.Dim(0) != st.batch || x.Dim(1) != C {
+		panic(fmt.Sprintf("surrogate: Step input shape %v, want [%d %d]", x.Shape(), st.batch, C))
+	}
+	fx := tp.Mul(x, m.factor)
+	st.a = tp.Mul(tp.Add(st.a, fx), m.decayA)
+	st.b = tp.Mul(tp.Add(st.b, fx), m.decayB)
+	g := tp.Sub(st.b, st.a)
+	feat := tp.Log(tp.AddScalar(tp.Mul(g, m.invRef), 1))
+	h := tp.Tanh(m.conv.Step(tp, feat, st.conv))
+	h = m.lstm.Step(tp, h, st.lstm)
+	y := m.head2.Forward(tp, tp.Tanh(m.head1.Forward(tp, h)))
+	return tp.Add(tp.Mul(y, m.outScale), m.outOffset), st
+}
