@@ -13,6 +13,7 @@ type ConvState[T autograd.Float] struct {
 	batch, in int
 	ring      [][]T                 // ring[j]: one step's input [batch, in]
 	src       []*autograd.Tensor[T] // the tensor of ring[j] while it needs a gradient, else nil
+	live      []bool                // ring[j] holds an input (false: zero history)
 	pos       int                   // slot of the newest input
 }
 
@@ -20,7 +21,7 @@ type ConvState[T autograd.Float] struct {
 // causal zero padding of Forward).
 func (c *Conv1d[T]) NewState(batch int) *ConvState[T] {
 	r := c.ReceptiveField()
-	s := &ConvState[T]{batch: batch, in: c.In, ring: make([][]T, r), src: make([]*autograd.Tensor[T], r)}
+	s := &ConvState[T]{batch: batch, in: c.In, ring: make([][]T, r), src: make([]*autograd.Tensor[T], r), live: make([]bool, r)}
 	buf := make([]T, r*batch*c.In)
 	for j := range s.ring {
 		s.ring[j] = buf[j*batch*c.In : (j+1)*batch*c.In]
@@ -33,6 +34,7 @@ func (s *ConvState[T]) Zero() {
 	for j := range s.ring {
 		clear(s.ring[j])
 		s.src[j] = nil
+		s.live[j] = false
 	}
 	s.pos = 0
 }
@@ -43,91 +45,119 @@ func (s *ConvState[T]) Detach() { clear(s.src) }
 
 // Step consumes one step x [batch, In] and returns the convolution's output for
 // it, [batch, Out], equal to the corresponding step of Forward over the whole
-// sequence. x's values are copied into the state; while x requires a gradient
-// the state refers to it until Detach or until it leaves the receptive field.
+// sequence. It costs one GEMM per tap against the tap's [Out, In] weight block.
+// x's values are copied into the state. While x requires a gradient the state
+// and the tape refer to it (it must not be modified until the tape is Reset);
+// otherwise its values are saved on the tape where the backward pass needs them.
 func (c *Conv1d[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], s *ConvState[T]) *autograd.Tensor[T] {
 	if x.Rank() != 2 || x.Dim(1) != c.In || x.Dim(0) != s.batch || s.in != c.In || len(s.ring) != c.ReceptiveField() {
 		panic(fmt.Sprintf("nn: Conv1d.Step input %v with state for batch %d, in %d, history %d; want [%d %d]", x.Shape(), s.batch, s.in, len(s.ring), s.batch, c.In))
 	}
 	batch, in, out, kk, d := s.batch, c.In, c.Out, c.Kernel, c.Dilation
-	r := len(s.ring)
+	r, ck := len(s.ring), kk*in
 	s.pos = (s.pos + 1) % r
 	copy(s.ring[s.pos], x.Data)
-	s.src[s.pos] = nil
+	s.src[s.pos], s.live[s.pos] = nil, true
 	if x.RequiresGrad() {
 		s.src[s.pos] = x
 	}
-	ck := in * kk
-	// xcol[b, k*In + ci] = x_{t-(K-1-k)d}[b, ci]: the layout of W's rows.
-	xcol := autograd.ScratchUninit(tp, batch*ck)
-	var taps [64]*autograd.Tensor[T]
-	mask := 0
-	for k := 0; k < kk; k++ {
-		j := ((s.pos-(kk-1-k)*d)%r + r) % r
-		src := s.ring[j]
-		for b := 0; b < batch; b++ {
-			copy(xcol[b*ck+k*in:b*ck+(k+1)*in], src[b*in:(b+1)*in])
-		}
-		if t := s.src[j]; t != nil {
-			taps[k] = t
-			mask |= 1 << k
-		}
-	}
 	y := tp.NewTensor(batch, out)
-	autograd.Gemm(false, true, batch, out, ck, 1, xcol, ck, c.Weight.Data, ck, 0, y.Data, out)
 	if c.Bias != nil {
 		addRowVector(y.Data, c.Bias.Data)
 	}
-	if tp.Recording() {
-		var inBuf [66]*autograd.Tensor[T]
-		ins := append(inBuf[:0], c.Weight)
-		if c.Bias != nil {
-			ins = append(ins, c.Bias)
-		}
+	slot := func(k int) int { return ((s.pos-(kk-1-k)*d)%r + r) % r }
+	w := c.Weight.Data
+	if !tp.Recording() || !(c.Weight.RequiresGrad() || (c.Bias != nil && c.Bias.RequiresGrad()) || x.RequiresGrad() || s.anySrc()) {
 		for k := 0; k < kk; k++ {
-			if taps[k] != nil {
-				ins = append(ins, taps[k])
+			if j := slot(k); s.live[j] {
+				autograd.Gemm(false, true, batch, out, in, 1, s.ring[j], in, w[k*in:], ck, 1, y.Data, out)
 			}
 		}
-		if nd := tp.Record(conv1dStepOp[T]{}, y, ins...); nd != nil {
-			nd.Saved = xcol
-			nd.I[0], nd.I[1], nd.I[2], nd.I[3], nd.I[4] = batch, in, out, kk, mask
-			nd.Flags[0] = c.Bias != nil
+		return y
+	}
+	// Per tap, code[2k] says where the backward pass finds its input: 0 zero
+	// history, 1 input tensor nd.In[code[2k+1]], 2 saved copy at Saved[code[2k+1]:].
+	code := tp.ScratchInts(2 * kk)
+	nsave := 0
+	for k := 0; k < kk; k++ {
+		if j := slot(k); s.live[j] && s.src[j] == nil {
+			nsave++
 		}
 	}
+	saved := autograd.ScratchUninit(tp, nsave*batch*in)
+	var inBuf [66]*autograd.Tensor[T]
+	ins := append(inBuf[:0], c.Weight)
+	if c.Bias != nil {
+		ins = append(ins, c.Bias)
+	}
+	off := 0
+	for k := 0; k < kk; k++ {
+		j := slot(k)
+		var data []T
+		switch {
+		case !s.live[j]:
+			continue
+		case s.src[j] != nil:
+			code[2*k], code[2*k+1] = 1, len(ins)
+			ins = append(ins, s.src[j])
+			data = s.src[j].Data
+		default:
+			code[2*k], code[2*k+1] = 2, off
+			data = saved[off : off+batch*in]
+			copy(data, s.ring[j])
+			off += batch * in
+		}
+		autograd.Gemm(false, true, batch, out, in, 1, data, in, w[k*in:], ck, 1, y.Data, out)
+	}
+	if nd := tp.Record(conv1dStepOp[T]{}, y, ins...); nd != nil {
+		nd.Saved = saved
+		nd.Idx = code
+		nd.I[0], nd.I[1], nd.I[2], nd.I[3] = batch, in, out, kk
+		nd.Flags[0] = c.Bias != nil
+	}
 	return y
+}
+
+// anySrc reports whether some input in the history still needs a gradient.
+func (s *ConvState[T]) anySrc() bool {
+	for _, t := range s.src {
+		if t != nil {
+			return true
+		}
+	}
+	return false
 }
 
 type conv1dStepOp[T autograd.Float] struct{}
 
 func (conv1dStepOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
-	batch, in, out, kk, mask := nd.I[0], nd.I[1], nd.I[2], nd.I[3], nd.I[4]
-	w, g, xcol := nd.In[0], nd.Out.Grad, nd.Saved
-	ck := in * kk
-	rest := nd.In[1:]
-	if nd.Flags[0] {
-		if rest[0].RequiresGrad() {
-			addColumnSums(tp.GradOf(rest[0]), g)
-		}
-		rest = rest[1:]
+	batch, in, out, kk := nd.I[0], nd.I[1], nd.I[2], nd.I[3]
+	w, g := nd.In[0], nd.Out.Grad
+	ck := kk * in
+	if nd.Flags[0] && nd.In[1].RequiresGrad() {
+		addColumnSums(tp.GradOf(nd.In[1]), g)
 	}
+	var gw []T
 	if w.RequiresGrad() {
-		autograd.Gemm(true, false, out, ck, batch, 1, g, out, xcol, ck, 1, tp.GradOf(w), ck)
+		gw = tp.GradOf(w)
 	}
-	if mask == 0 {
-		return
-	}
-	dcol := autograd.ScratchUninit(tp, batch*ck)
-	autograd.Gemm(false, false, batch, ck, out, 1, g, out, w.Data, ck, 0, dcol, ck)
-	i := 0
 	for k := 0; k < kk; k++ {
-		if mask&(1<<k) == 0 {
+		var data []T
+		switch nd.Idx[2*k] {
+		case 0:
 			continue
+		case 1:
+			t := nd.In[nd.Idx[2*k+1]]
+			data = t.Data
+			if t.RequiresGrad() {
+				autograd.Gemm(false, false, batch, in, out, 1, g, out, w.Data[k*in:], ck, 1, tp.GradOf(t), in)
+			}
+		default:
+			off := nd.Idx[2*k+1]
+			data = nd.Saved[off : off+batch*in]
 		}
-		gt := tp.GradOf(rest[i])
-		i++
-		for b := 0; b < batch; b++ {
-			autograd.Axpy(1, dcol[b*ck+k*in:b*ck+(k+1)*in], gt[b*in:(b+1)*in])
+		if gw != nil {
+			autograd.Gemm(true, false, out, in, batch, 1, g, out, data, in, 1, gw[k*in:], ck)
 		}
 	}
 }
