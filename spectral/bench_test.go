@@ -21,6 +21,21 @@ func benchSignals(batch, n int) []float64 {
 	return x
 }
 
+// cpuLoop runs f b.N times (via b.Loop) and reports the process CPU time per
+// operation as cpu-ns/op beside the wall time: on a shared, loaded machine the
+// CPU time of a single-threaded run is the stable measure of the work.
+func cpuLoop(b *testing.B, f func()) {
+	c0 := processCPUTime()
+	n := 0
+	for b.Loop() {
+		f()
+		n++
+	}
+	if c1 := processCPUTime(); c0 > 0 && n > 0 {
+		b.ReportMetric(float64(c1-c0)/float64(n), "cpu-ns/op")
+	}
+}
+
 // BenchmarkWelch132 measures the forward PSD, and forward plus VJP, of the batch
 // with the plain float64 API.
 func BenchmarkWelch132(b *testing.B) {
@@ -36,22 +51,20 @@ func BenchmarkWelch132(b *testing.B) {
 	}
 	dx := make([]float64, len(x))
 	b.Run("forward", func(b *testing.B) {
-		for b.Loop() {
-			pl.PSD(psd, x)
-		}
+		cpuLoop(b, func() { pl.PSD(psd, x) })
 	})
 	b.Run("forward+backward", func(b *testing.B) {
-		for b.Loop() {
+		cpuLoop(b, func() {
 			pl.PSD(psd, x)
 			pl.VJP(dx, x, g)
-		}
+		})
 	})
 	saved := make([]float64, pl.SavedLen(benchBatch))
 	b.Run("forward+backward-saved", func(b *testing.B) {
-		for b.Loop() {
+		cpuLoop(b, func() {
 			pl.PSDSave(psd, x, saved)
 			pl.VJPSaved(dx, saved, g, benchBatch)
-		}
+		})
 	})
 }
 
@@ -65,14 +78,10 @@ func BenchmarkWelchOne(b *testing.B) {
 	}
 	psd := make([]float64, pl.NFreq())
 	b.Run("plan", func(b *testing.B) {
-		for b.Loop() {
-			pl.PSD(psd, x)
-		}
+		cpuLoop(b, func() { pl.PSD(psd, x) })
 	})
 	b.Run("Welch", func(b *testing.B) { // plan construction included, as in scipy
-		for b.Loop() {
-			Welch(x, benchFS, WelchOptions{NPerSeg: benchNPerSeg})
-		}
+		cpuLoop(b, func() { Welch(x, benchFS, WelchOptions{NPerSeg: benchNPerSeg}) })
 	})
 }
 
@@ -100,7 +109,7 @@ func benchTape[T autograd.Float](b *testing.B, pl *Plan, band *Band, data []T) {
 	x := autograd.MustNew(data, benchBatch, benchN)
 	x.SetRequiresGrad(true)
 	tp := autograd.NewTape[T]()
-	for b.Loop() {
+	cpuLoop(b, func() {
 		tp.Reset()
 		psd, err := PSDOp(tp, pl, x)
 		if err != nil {
@@ -113,7 +122,7 @@ func benchTape[T autograd.Float](b *testing.B, pl *Plan, band *Band, data []T) {
 		if err := tp.Backward(tp.Sum(lbp)); err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 }
 
 // BenchmarkRealDFT compares the direct (table) DFT with gonum's FFT, forward plus
@@ -137,10 +146,10 @@ func BenchmarkRealDFT(b *testing.B) {
 				name = "direct"
 			}
 			b.Run(fmt.Sprintf("n=%d/%s", n, name), func(b *testing.B) {
-				for b.Loop() {
+				cpuLoop(b, func() {
 					r.forward(w, X, y)
 					r.adjoint(w, out, X)
-				}
+				})
 			})
 		}
 	}

@@ -1,11 +1,14 @@
 #!/usr/bin/python3
 """Time scipy.signal.welch on the benchmark shape of package spectral: 2,000
 samples (1 s at 2 kHz), nperseg 512, one signal and a batch of 132; and
-scipy.fft.rfft of 512 points. Best of 7 repeats of timeit; single-threaded
-(pocketfft does not thread a single transform).
+scipy.fft.rfft / irfft of 512 points. For each: the best wall time of 7 repeats
+(timeit) and the process CPU time per call over all repeats (time.process_time),
+the stable measure on a shared machine. Single-threaded (pocketfft does not
+thread these transforms).
 
     /usr/bin/python3 bench_scipy.py
 """
+import time
 import timeit
 
 import numpy as np
@@ -16,15 +19,18 @@ rng = np.random.default_rng(1)
 one = rng.standard_normal(2000)
 batch = rng.standard_normal((132, 2000))
 seg = rng.standard_normal(512)
+spec = fft.rfft(seg)
 
 
-def best(stmt, number):
-    t = min(timeit.repeat(stmt, number=number, repeat=7, globals=globals()))
-    return t / number
+def measure(label, stmt, number):
+    c0 = time.process_time()
+    walls = timeit.repeat(stmt, number=number, repeat=7, globals=globals())
+    cpu = (time.process_time() - c0) / (7 * number)
+    print("%-42s wall %9.2f us   cpu %9.2f us" % (label, 1e6 * min(walls) / number, 1e6 * cpu))
 
 
 print("scipy %s numpy %s" % (scipy.__version__, np.__version__))
-print("welch, 1 signal x 2000, nperseg 512:   %8.1f us" % (1e6 * best("signal.welch(one, fs=2000.0, nperseg=512)", 2000)))
-print("welch, 132 signals x 2000, nperseg 512: %8.1f us" % (1e6 * best("signal.welch(batch, fs=2000.0, nperseg=512, axis=-1)", 50)))
-print("rfft, 512 points:                        %8.2f us" % (1e6 * best("fft.rfft(seg)", 20000)))
-print("irfft, 257 bins -> 512 points:           %8.2f us" % (1e6 * best("fft.irfft(X, n=512)", 20000) if (X := fft.rfft(seg)) is not None else 0))
+measure("welch, 1 signal x 2000, nperseg 512", "signal.welch(one, fs=2000.0, nperseg=512)", 2000)
+measure("welch, 132 signals x 2000, nperseg 512", "signal.welch(batch, fs=2000.0, nperseg=512, axis=-1)", 50)
+measure("rfft, 512 points", "fft.rfft(seg)", 20000)
+measure("irfft, 257 bins -> 512 points", "fft.irfft(spec, n=512)", 20000)
