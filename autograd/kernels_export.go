@@ -48,3 +48,20 @@ func ScratchUninit[T Float](tp *Tape[T], n int) []T {
 	}
 	return tp.data.take(n, false)
 }
+
+// LSTMCell applies the pointwise part of an LSTM step to a batch (PyTorch gate
+// order [i f g o]): it overwrites the pre-activations gates [batch, 4*hidden] by
+// the activated gates and writes c = f*cPrev + i*g, tanhC = tanh(c) and
+// h = o*tanhC, each [batch, hidden]. cPrev may be nil for a zero cell state.
+func LSTMCell[T Float](gates, cPrev, c, h, tanhC []T, batch, hidden int) {
+	kernel.LSTMCell(gates, cPrev, c, h, tanhC, batch, hidden)
+}
+
+// LSTMCellBackward is the gradient of LSTMCell: from the activated gates, cPrev,
+// tanhC, dh (the gradient reaching h) and dc (the gradient reaching c from later
+// steps, nil for none) it writes dGates [batch, 4*hidden] and dcPrev = dcTotal*f
+// (both overwritten; dcPrev may be nil or alias dc), where
+// dcTotal = dc + dh*o*(1-tanhC²).
+func LSTMCellBackward[T Float](gates, cPrev, tanhC, dh, dc, dGates, dcPrev []T, batch, hidden int) {
+	kernel.LSTMCellBackward(gates, cPrev, tanhC, dh, dc, dGates, dcPrev, batch, hidden)
+}

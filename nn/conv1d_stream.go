@@ -141,23 +141,36 @@ func (conv1dStepOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	if w.RequiresGrad() {
 		gw = tp.GradOf(w)
 	}
+	// The weight gradients of up to maxBatch taps run beside the input gradients.
+	side := getBatch[T]()
 	for k := 0; k < kk; k++ {
-		var data []T
-		switch nd.Idx[2*k] {
-		case 0:
+		if code := nd.Idx[2*k]; code == 0 || gw == nil {
 			continue
-		case 1:
-			t := nd.In[nd.Idx[2*k+1]]
-			data = t.Data
-			if t.RequiresGrad() {
-				autograd.Gemm(false, false, batch, in, out, 1, g, out, w.Data[k*in:], ck, 1, tp.GradOf(t), in)
-			}
-		default:
-			off := nd.Idx[2*k+1]
-			data = nd.Saved[off : off+batch*in]
 		}
-		if gw != nil {
-			autograd.Gemm(true, false, out, in, batch, 1, g, out, data, in, 1, gw[k*in:], ck)
+		data := stepTapData(nd, k, batch*in)
+		spec := gemmSpec[T]{transA: true, m: out, n: in, k: batch, alpha: 1, a: g, lda: out, b: data, ldb: in, beta: 1, c: gw[k*in:], ldc: ck}
+		if !side.add(spec) {
+			spec.run()
 		}
 	}
+	runBeside(side, func() {
+		for k := 0; k < kk; k++ {
+			if nd.Idx[2*k] != 1 {
+				continue
+			}
+			if t := nd.In[nd.Idx[2*k+1]]; t.RequiresGrad() {
+				autograd.Gemm(false, false, batch, in, out, 1, g, out, w.Data[k*in:], ck, 1, tp.GradOf(t), in)
+			}
+		}
+	})
+	putBatch(side)
+}
+
+// stepTapData returns the input values of tap k of a streaming step node.
+func stepTapData[T autograd.Float](nd *autograd.Node[T], k, n int) []T {
+	if nd.Idx[2*k] == 1 {
+		return nd.In[nd.Idx[2*k+1]].Data
+	}
+	off := nd.Idx[2*k+1]
+	return nd.Saved[off : off+n]
 }

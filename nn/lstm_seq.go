@@ -18,7 +18,6 @@ func lstmLayerSeq[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 	hprev := saved[n*6*hid:]
 	hs = tp.NewTensor(batch, steps, hid)
 	autograd.Gemm(false, false, n, g4, in, 1, x.Data, in, ly.W.Data[:in*g4], g4, 0, z, g4)
-	addRowVector(z, ly.B.Data)
 	whh := ly.W.Data[in*g4:]
 	for b := 0; b < batch; b++ {
 		copy(hprev[b*steps*hid:][:hid], h0.Data[b*hid:(b+1)*hid])
@@ -34,6 +33,7 @@ func lstmLayerSeq[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 				cp = cs[r-hid : r]
 			}
 			h := hs.Data[r : r+hid]
+			autograd.Axpy(1, ly.B.Data, z[4*r:4*(r+hid)]) // the bias, while the row is in cache
 			lstmRowForward(z[4*r:4*(r+hid)], cp, cs[r:r+hid], tcs[r:r+hid], h)
 			if t+1 < steps {
 				copy(hprev[r+hid:r+2*hid], h)
@@ -70,7 +70,15 @@ func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	cs := saved[n*g4 : n*5*hid]
 	tcs := saved[n*5*hid : n*6*hid]
 	hprev := saved[n*6*hid:]
+	// whhT = W_hhᵀ [4H, H], so the per-step GEMM reads its B operand untransposed
+	// (the kernel then skips packing it for small batches).
+	whhT := autograd.ScratchUninit(tp, g4*hid)
 	whh := w.Data[in*g4:]
+	for j := 0; j < hid; j++ {
+		for r := 0; r < g4; r++ {
+			whhT[r*hid+j] = whh[j*g4+r]
+		}
+	}
 	dz := autograd.ScratchUninit(tp, n*g4)
 	dhr := tp.Scratch(2 * batch * hid) // running gradients of h and c
 	dh, dc := dhr[:batch*hid], dhr[batch*hid:]
@@ -81,9 +89,13 @@ func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		copy(dc, cT.Grad)
 	}
 	gh := nd.Out.Grad
+	var gb []T
+	if bias.RequiresGrad() {
+		gb = tp.GradOf(bias)
+	}
 	for t := steps - 1; t >= 0; t-- {
 		if t < steps-1 {
-			autograd.Gemm(false, true, batch, hid, g4, 1, dz[(t+1)*g4:], steps*g4, whh, g4, 0, dh, hid)
+			autograd.Gemm(false, false, batch, hid, g4, 1, dz[(t+1)*g4:], steps*g4, whhT, hid, 0, dh, hid)
 		}
 		for b := 0; b < batch; b++ {
 			r := (b*steps + t) * hid
@@ -97,11 +109,14 @@ func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 			} else {
 				cp = cs[r-hid : r]
 			}
-			lstmRowBackward(a[4*r:4*(r+hid)], cp, tcs[r:r+hid], dhb, dcb, dz[4*r:4*(r+hid)], dcb, false)
+			lstmRowBackward(a[4*r:4*(r+hid)], cp, tcs[r:r+hid], dhb, dcb, dz[4*r:4*(r+hid)], dcb)
+			if gb != nil { // the bias gradient, while the row is in cache
+				autograd.Axpy(1, dz[4*r:4*(r+hid)], gb)
+			}
 		}
 	}
 	if h0.RequiresGrad() {
-		autograd.Gemm(false, true, batch, hid, g4, 1, dz, steps*g4, whh, g4, 1, tp.GradOf(h0), hid)
+		autograd.Gemm(false, false, batch, hid, g4, 1, dz, steps*g4, whhT, hid, 1, tp.GradOf(h0), hid)
 	}
 	if c0.RequiresGrad() {
 		autograd.Axpy(1, dc, tp.GradOf(c0))
@@ -113,8 +128,5 @@ func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		gw := tp.GradOf(w)
 		autograd.Gemm(true, false, in, g4, n, 1, x.Data, in, dz, g4, 1, gw[:in*g4], g4)
 		autograd.Gemm(true, false, hid, g4, n, 1, hprev, hid, dz, g4, 1, gw[in*g4:], g4)
-	}
-	if bias.RequiresGrad() {
-		addColumnSums(tp.GradOf(bias), dz)
 	}
 }

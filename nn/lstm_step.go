@@ -21,10 +21,7 @@ func lstmCellStep[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 	addRowVector(z, ly.B.Data)
 	h = tp.NewTensor(batch, hid)
 	c = tp.NewTensor(batch, hid)
-	for b := 0; b < batch; b++ {
-		r := b * hid
-		lstmRowForward(z[4*r:4*(r+hid)], cp.Data[r:r+hid], c.Data[r:r+hid], tc[r:r+hid], h.Data[r:r+hid])
-	}
+	autograd.LSTMCell(z, cp.Data, c.Data, h.Data, tc, batch, hid)
 	if nd := tp.Record(lstmCellOp[T]{}, c, x, hp, cp, ly.W, ly.B, h); nd != nil {
 		nd.Saved = saved
 		nd.I[0], nd.I[1], nd.I[2] = batch, in, hid
@@ -61,26 +58,37 @@ func (lstmCellOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	}
 	var dcp []T
 	if cp.RequiresGrad() {
-		dcp = tp.GradOf(cp)
+		dcp = autograd.ScratchUninit(tp, batch*hid)
 	}
-	for b := 0; b < batch; b++ {
-		r := b * hid
-		var dcpr []T
-		if dcp != nil {
-			dcpr = dcp[r : r+hid]
-		}
-		lstmRowBackward(a[4*r:4*(r+hid)], cp.Data[r:r+hid], tc[r:r+hid], dh[r:r+hid], dc[r:r+hid], dz[4*r:4*(r+hid)], dcpr, true)
+	autograd.LSTMCellBackward(a, cp.Data, tc, dh, dc, dz, dcp, batch, hid)
+	if dcp != nil {
+		autograd.Axpy(1, dcp, tp.GradOf(cp))
 	}
+	// The weight gradient runs beside the input gradients (on two cores).
+	side := getBatch[T]()
+	if w.RequiresGrad() {
+		side.add(gemmSpec[T]{transA: true, m: k, n: 4 * hid, k: batch, alpha: 1, a: xh, lda: k, b: dz, ldb: 4 * hid, beta: 1, c: tp.GradOf(w), ldc: 4 * hid})
+	}
+	var gx, ghp, gb []T
 	if x.RequiresGrad() {
-		autograd.Gemm(false, true, batch, in, 4*hid, 1, dz, 4*hid, w.Data[:in*4*hid], 4*hid, 1, tp.GradOf(x), in)
+		gx = tp.GradOf(x)
 	}
 	if hp.RequiresGrad() {
-		autograd.Gemm(false, true, batch, hid, 4*hid, 1, dz, 4*hid, w.Data[in*4*hid:], 4*hid, 1, tp.GradOf(hp), hid)
-	}
-	if w.RequiresGrad() {
-		autograd.Gemm(true, false, k, 4*hid, batch, 1, xh, k, dz, 4*hid, 1, tp.GradOf(w), 4*hid)
+		ghp = tp.GradOf(hp)
 	}
 	if bias.RequiresGrad() {
-		addColumnSums(tp.GradOf(bias), dz)
+		gb = tp.GradOf(bias)
 	}
+	runBeside(side, func() {
+		if gx != nil {
+			autograd.Gemm(false, true, batch, in, 4*hid, 1, dz, 4*hid, w.Data[:in*4*hid], 4*hid, 1, gx, in)
+		}
+		if ghp != nil {
+			autograd.Gemm(false, true, batch, hid, 4*hid, 1, dz, 4*hid, w.Data[in*4*hid:], 4*hid, 1, ghp, hid)
+		}
+		if gb != nil {
+			addColumnSums(gb, dz)
+		}
+	})
+	putBatch(side)
 }

@@ -1,0 +1,138 @@
+package nn
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/neurograd/neurograd/autograd"
+)
+
+// Small GEMMs (a step of a batch of cells) are below the size at which the
+// kernel splits a product across cores, but a backward pass often has several
+// independent ones: the weight gradient and the input gradients. gemmPair runs
+// a list of weight-gradient GEMMs on a helper goroutine while the caller
+// computes the rest, without allocating. With GOMAXPROCS 1, or when every
+// helper is busy, everything runs on the caller.
+
+// gemmSpec is one call of autograd.Gemm.
+type gemmSpec[T autograd.Float] struct {
+	transA, transB bool
+	m, n, k        int
+	alpha          T
+	a              []T
+	lda            int
+	b              []T
+	ldb            int
+	beta           T
+	c              []T
+	ldc            int
+}
+
+func (g *gemmSpec[T]) run() {
+	autograd.Gemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc)
+}
+
+// maxBatch is the most GEMMs one helper task carries.
+const maxBatch = 8
+
+// gemmBatch is a list of GEMMs run in order.
+type gemmBatch[T autograd.Float] struct {
+	n     int
+	specs [maxBatch]gemmSpec[T]
+}
+
+// add appends a GEMM; it reports false when the batch is full.
+func (b *gemmBatch[T]) add(g gemmSpec[T]) bool {
+	if b.n == maxBatch {
+		return false
+	}
+	b.specs[b.n] = g
+	b.n++
+	return true
+}
+
+func (b *gemmBatch[T]) run() {
+	for i := 0; i < b.n; i++ {
+		b.specs[i].run()
+	}
+}
+
+type helper[T autograd.Float] struct {
+	req  chan *gemmBatch[T]
+	done chan struct{}
+}
+
+type helperPool[T autograd.Float] struct {
+	once    sync.Once
+	free    chan *helper[T]
+	batches sync.Pool // of *gemmBatch[T]
+}
+
+// getBatch returns an empty batch; give it back with putBatch.
+func getBatch[T autograd.Float]() *gemmBatch[T] {
+	p := poolFor[T]()
+	if b, ok := p.batches.Get().(*gemmBatch[T]); ok {
+		b.n = 0
+		return b
+	}
+	return new(gemmBatch[T])
+}
+
+func putBatch[T autograd.Float](b *gemmBatch[T]) {
+	clear(b.specs[:b.n]) // drop references to tape memory
+	poolFor[T]().batches.Put(b)
+}
+
+var (
+	pool32 helperPool[float32]
+	pool64 helperPool[float64]
+)
+
+func poolFor[T autograd.Float]() *helperPool[T] {
+	var zero T
+	switch any(zero).(type) {
+	case float32:
+		return any(&pool32).(*helperPool[T])
+	default:
+		return any(&pool64).(*helperPool[T])
+	}
+}
+
+func (p *helperPool[T]) start() {
+	n := max(runtime.NumCPU()-1, 1)
+	p.free = make(chan *helper[T], n)
+	for range n {
+		h := &helper[T]{req: make(chan *gemmBatch[T]), done: make(chan struct{})}
+		go func() {
+			for b := range h.req {
+				b.run()
+				h.done <- struct{}{}
+			}
+		}()
+		p.free <- h
+	}
+}
+
+// runBeside runs side on a helper goroutine while main runs on the caller, and
+// returns when both are done. side must not share output memory with main.
+func runBeside[T autograd.Float](side *gemmBatch[T], main func()) {
+	if side.n == 0 {
+		main()
+		return
+	}
+	if runtime.GOMAXPROCS(0) > 1 {
+		p := poolFor[T]()
+		p.once.Do(p.start)
+		select {
+		case h := <-p.free:
+			h.req <- side
+			main()
+			<-h.done
+			p.free <- h
+			return
+		default:
+		}
+	}
+	side.run()
+	main()
+}

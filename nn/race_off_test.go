@@ -1,0 +1,6 @@
+//go:build !race
+
+package nn
+
+// raceEnabled reports a -race build (sync.Pool then drops items at random).
+const raceEnabled = false
