@@ -1,0 +1,276 @@
+package network
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/nn"
+)
+
+// Defaults of OptimizeConfig.
+const (
+	DefaultEpochs       = 10
+	DefaultLearningRate = 0.1 // Adam step on log10 gains: at most ~26% per epoch
+	DefaultClipNorm     = 10.0
+	DefaultMaxRate      = 100.0 // Hz: firing above it is reported as runaway
+	DefaultHeldOutTrial = 100000
+)
+
+// OptimizeConfig configures Optimize.
+type OptimizeConfig struct {
+	Epochs int     // number of Adam steps, one per epoch; 0 means DefaultEpochs
+	LR     float64 // Adam learning rate on the log10 parameters; 0 means DefaultLearningRate
+	// ClipNorm limits the global L2 norm of the gradient before each step;
+	// 0 means DefaultClipNorm, negative means no clipping.
+	ClipNorm float64
+	// TrainTrial is the drive trial of epoch 0's noise; epoch e uses trials
+	// TrainTrial + e·TrainReplicas, …, so every epoch draws fresh noise.
+	TrainTrial int
+	// TrainReplicas is the number of independent noise realisations simulated
+	// (as one batch) per epoch; the loss is their mean. 0 means 1.
+	TrainReplicas int
+	// HeldOut lists the drive trials of the held-out noise, evaluated before
+	// training, every HeldOutEvery epochs and after training; nil means
+	// three trials from DefaultHeldOutTrial. They must not overlap the
+	// training trials.
+	HeldOut      []int
+	HeldOutEvery int // 0 means every epoch; negative means only before and after
+	// MaxRate is the firing rate (Hz) above which a cell type's firing is
+	// reported as runaway; 0 means DefaultMaxRate.
+	MaxRate float64
+	// Progress, when not nil, receives each epoch's figures as soon as they
+	// are known.
+	Progress func(EpochStats)
+	// Warn, when not nil, receives warnings (silence, runaway firing).
+	Warn func(string)
+}
+
+// Evaluation is the outcome of a run on held-out noise (no gradient).
+type Evaluation struct {
+	Trials        []int
+	BandPower     []float64 // per trial, nAm² (absolute band power of the objective's dipole)
+	MeanBandPower float64   // nAm²
+	Loss          float64   // the objective, averaged over the trials
+	Rates         [NumCellTypes]float64
+	Freqs         []float64    // Hz
+	MeanPSD       []float64    // nAm²/Hz, mean over trials
+	Dipole        [3][]float64 // first trial: aggregate, L2/3, L5 (nAm), sample m at (m+1)·dt
+	Spikes        []Spike      // first trial
+	Seconds       float64
+}
+
+// EpochStats are the figures of one training epoch.
+type EpochStats struct {
+	Epoch          int       // 1-based
+	Trials         []int     // training noise
+	Loss           float64   // before the update
+	TrainBandPower float64   // mean over the training replicas (nAm²), before the update
+	GradNorm       float64   // before clipping
+	Params         []float64 // log10 parameters after the update
+	Gains          []float64 // class gains after the update
+	Rates          [NumCellTypes]float64
+	Spikes         int
+	Seconds        float64     // forward, backward and update
+	HeldOut        *Evaluation // after the update, when evaluated
+	Warnings       []string
+}
+
+// OptimizeResult is the history of an optimization.
+type OptimizeResult struct {
+	Initial, Final *Evaluation
+	Epochs         []EpochStats
+	InitialGains   []float64
+	FinalGains     []float64
+	Seconds        float64 // whole optimization, evaluations included
+}
+
+// Optimize trains the surrogate network's parameters (sn.Params) with Adam
+// over full backpropagation through time to minimise the objective: each
+// epoch simulates fresh drive noise, back-propagates the loss through the
+// whole run and takes one (clipped) Adam step. Held-out noise is evaluated
+// before, during and after training so that improvements can be told from
+// fits to one noise realisation. It stops with an error naming the epoch and
+// the parameter when the loss or a gradient is NaN or infinite; silence (no
+// spikes, hence no gradient) and runaway firing are reported through Warn and
+// in the epoch's Warnings.
+func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg OptimizeConfig) (*OptimizeResult, error) {
+	if cfg.Epochs == 0 {
+		cfg.Epochs = DefaultEpochs
+	}
+	if cfg.LR == 0 {
+		cfg.LR = DefaultLearningRate
+	}
+	if cfg.ClipNorm == 0 {
+		cfg.ClipNorm = DefaultClipNorm
+	}
+	if cfg.TrainReplicas == 0 {
+		cfg.TrainReplicas = 1
+	}
+	if cfg.MaxRate == 0 {
+		cfg.MaxRate = DefaultMaxRate
+	}
+	if cfg.HeldOut == nil {
+		cfg.HeldOut = []int{DefaultHeldOutTrial, DefaultHeldOutTrial + 1, DefaultHeldOutTrial + 2}
+	}
+	if cfg.Epochs < 0 || cfg.TrainReplicas < 0 || !(cfg.LR > 0) || cfg.TrainTrial < 0 {
+		return nil, fmt.Errorf("network: invalid optimization settings: %d epochs, %d replicas, learning rate %v, first trial %d", cfg.Epochs, cfg.TrainReplicas, cfg.LR, cfg.TrainTrial)
+	}
+	lastTrain := cfg.TrainTrial + cfg.Epochs*cfg.TrainReplicas
+	for _, h := range cfg.HeldOut {
+		if h >= cfg.TrainTrial && h < lastTrain {
+			return nil, fmt.Errorf("network: held-out trial %d is also a training trial (%d..%d)", h, cfg.TrainTrial, lastTrain-1)
+		}
+	}
+	warn := func(st *EpochStats, msg string) {
+		if st != nil {
+			st.Warnings = append(st.Warnings, msg)
+		}
+		if cfg.Warn != nil {
+			cfg.Warn(msg)
+		}
+	}
+	start := time.Now()
+	param := sn.Params()
+	params := []nn.Param[T]{{Name: "log10_" + sn.Mode.String(), Tensor: param}}
+	adam := nn.NewAdam(params, nn.AdamConfig{LR: cfg.LR})
+	res := &OptimizeResult{InitialGains: sn.Gains()}
+	evalTape := autograd.NewTape[T]()
+	evalTape.SetNoGrad(true)
+	var err error
+	if len(cfg.HeldOut) > 0 {
+		if res.Initial, err = Evaluate(sn, obj, evalTape, cfg.HeldOut); err != nil {
+			return nil, fmt.Errorf("network: held-out evaluation before training: %w", err)
+		}
+		res.Final = res.Initial
+	}
+	tp := autograd.NewTape[T]()
+	trials := make([]int, cfg.TrainReplicas)
+	for e := 1; e <= cfg.Epochs; e++ {
+		t0 := time.Now()
+		for r := range trials {
+			trials[r] = cfg.TrainTrial + (e-1)*cfg.TrainReplicas + r
+		}
+		st := EpochStats{Epoch: e, Trials: append([]int(nil), trials...)}
+		tp.Reset()
+		param.ZeroGrad()
+		run, err := sn.Run(tp, trials)
+		if err != nil {
+			return nil, fmt.Errorf("network: epoch %d: %w", e, err)
+		}
+		st.Rates = run.FiringRates()
+		for _, c := range run.SpikeCounts {
+			st.Spikes += c
+		}
+		bp, err := obj.BandPower(run)
+		if err != nil {
+			return nil, fmt.Errorf("network: epoch %d: %w", e, err)
+		}
+		st.TrainBandPower = mean(bp)
+		loss, err := obj.Loss(tp, run)
+		if err != nil {
+			return nil, fmt.Errorf("network: epoch %d: %w", e, err)
+		}
+		st.Loss = float64(loss.Item())
+		if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
+			return nil, fmt.Errorf("network: epoch %d: the loss is %v (band power %v nAm²)", e, st.Loss, st.TrainBandPower)
+		}
+		if err := tp.Backward(loss); err != nil {
+			return nil, fmt.Errorf("network: epoch %d: backward: %w", e, err)
+		}
+		for i, g := range param.Grad {
+			if f := float64(g); math.IsNaN(f) || math.IsInf(f, 0) {
+				return nil, fmt.Errorf("network: epoch %d: the gradient with respect to %s is %v", e, sn.ParamName(i), f)
+			}
+		}
+		if st.Spikes == 0 {
+			warn(&st, fmt.Sprintf("epoch %d: the network is silent (no spikes in %d ms): connection weights have no effect and no gradient", e, int(float64(run.Steps)*run.Dt)))
+		}
+		for _, ct := range CellTypes {
+			if st.Rates[ct] > cfg.MaxRate {
+				warn(&st, fmt.Sprintf("epoch %d: runaway firing: %s at %.1f Hz (above %.0f Hz)", e, ct, st.Rates[ct], cfg.MaxRate))
+			}
+		}
+		if cfg.ClipNorm > 0 {
+			st.GradNorm = nn.ClipGradNorm(params, cfg.ClipNorm)
+		} else {
+			st.GradNorm = nn.GradNorm(params)
+		}
+		adam.Step()
+		for i, v := range param.Data {
+			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+				return nil, fmt.Errorf("network: epoch %d: parameter %s became %v after the update", e, sn.ParamName(i), f)
+			}
+		}
+		st.Params = make([]float64, len(param.Data))
+		for i, v := range param.Data {
+			st.Params[i] = float64(v)
+		}
+		st.Gains = sn.Gains()
+		st.Seconds = time.Since(t0).Seconds()
+		if len(cfg.HeldOut) > 0 && (e == cfg.Epochs || (cfg.HeldOutEvery >= 0 && e%max(cfg.HeldOutEvery, 1) == 0)) {
+			if st.HeldOut, err = Evaluate(sn, obj, evalTape, cfg.HeldOut); err != nil {
+				return nil, fmt.Errorf("network: held-out evaluation after epoch %d: %w", e, err)
+			}
+			res.Final = st.HeldOut
+		}
+		res.Epochs = append(res.Epochs, st)
+		if cfg.Progress != nil {
+			cfg.Progress(st)
+		}
+	}
+	res.FinalGains = sn.Gains()
+	res.Seconds = time.Since(start).Seconds()
+	return res, nil
+}
+
+// Evaluate runs the network on the given trials without gradients on tp (which
+// it resets) and returns the band power, loss, firing rates, mean PSD, and the
+// first trial's dipoles and spikes.
+func Evaluate[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], tp *autograd.Tape[T], trials []int) (*Evaluation, error) {
+	t0 := time.Now()
+	tp.Reset()
+	noGrad := !tp.Recording()
+	tp.SetNoGrad(true)
+	defer tp.SetNoGrad(noGrad)
+	run, err := sn.Run(tp, trials)
+	if err != nil {
+		return nil, err
+	}
+	ev := &Evaluation{Trials: append([]int(nil), trials...), Rates: run.FiringRates(), Spikes: run.Spikes[0]}
+	psd, err := obj.PSD(run)
+	if err != nil {
+		return nil, err
+	}
+	if ev.BandPower, err = obj.Band.Power(nil, psd); err != nil {
+		return nil, err
+	}
+	ev.MeanBandPower = mean(ev.BandPower)
+	nb := obj.Plan.NFreq()
+	ev.Freqs = obj.Plan.Freqs(nil)
+	ev.MeanPSD = make([]float64, nb)
+	for r := range run.Replicas {
+		for k := range nb {
+			ev.MeanPSD[k] += psd[r*nb+k] / float64(run.Replicas)
+		}
+	}
+	for row := range 3 {
+		ev.Dipole[row] = run.DipoleSeries(row, 0)
+	}
+	if loss, err := obj.Loss(tp, run); err == nil {
+		ev.Loss = float64(loss.Item())
+	} else {
+		ev.Loss = math.NaN()
+	}
+	ev.Seconds = time.Since(t0).Seconds()
+	return ev, nil
+}
+
+func mean(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(len(x))
+}
