@@ -22,8 +22,11 @@ import (
 // outputs up to float rounding.
 type Conv1d[T autograd.Float] struct {
 	In, Out, Kernel, Dilation int
-	Weight                    *autograd.Tensor[T] // [Out, Kernel, In]
-	Bias                      *autograd.Tensor[T] // [Out], or nil without bias
+	// ReLU applies max(·, 0) to the output inside the op (saving a tensor and a
+	// pass over memory in both directions compared with a separate Relu).
+	ReLU   bool
+	Weight *autograd.Tensor[T] // [Out, Kernel, In]
+	Bias   *autograd.Tensor[T] // [Out], or nil without bias
 }
 
 // Conv1dConfig configures NewConv1d.
@@ -31,6 +34,7 @@ type Conv1dConfig struct {
 	In, Out, Kernel int
 	Dilation        int // 0 means 1
 	NoBias          bool
+	ReLU            bool   // fuse a ReLU after the bias
 	Init            Init   // weight initialization, fan-in In*Kernel and fan-out Out*Kernel
 	Seed            uint64 // seed of the initialization
 }
@@ -47,7 +51,7 @@ func NewConv1d[T autograd.Float](cfg Conv1dConfig) (*Conv1d[T], error) {
 	if cfg.Kernel > 62 {
 		return nil, fmt.Errorf("nn: Conv1d kernel size %d exceeds 62", cfg.Kernel)
 	}
-	c := &Conv1d[T]{In: cfg.In, Out: cfg.Out, Kernel: cfg.Kernel, Dilation: cfg.Dilation,
+	c := &Conv1d[T]{In: cfg.In, Out: cfg.Out, Kernel: cfg.Kernel, Dilation: cfg.Dilation, ReLU: cfg.ReLU,
 		Weight: autograd.NewParam[T](cfg.Out, cfg.Kernel, cfg.In)}
 	rng := newRNG(cfg.Seed)
 	fanIn, fanOut := cfg.In*cfg.Kernel, cfg.Out*cfg.Kernel
@@ -74,7 +78,7 @@ func (c *Conv1d[T]) Params() []Param[T] {
 func (c *Conv1d[T]) ReceptiveField() int { return (c.Kernel-1)*c.Dilation + 1 }
 
 // Forward convolves a sequence x of shape [batch, time, In] causally (zero
-// history) and returns [batch, time, Out]. Each tap is one GEMM per sequence
+// history) and returns [batch, time, Out] (after the ReLU when fused). Each tap is one GEMM per sequence
 // against the tap's [Out, In] block of the weight.
 func (c *Conv1d[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autograd.Tensor[T] {
 	if x.Rank() != 3 || x.Dim(2) != c.In {
@@ -97,6 +101,9 @@ func (c *Conv1d[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autogr
 			autograd.Gemm(false, true, steps-s, out, in, 1, xb, in, w[k*in:], ck, 1, yb[s*out:], out)
 		}
 	}
+	if c.ReLU {
+		reluInPlace(y.Data)
+	}
 	var nd *autograd.Node[T]
 	if c.Bias != nil {
 		nd = tp.Record(conv1dSeqOp[T]{}, y, x, c.Weight, c.Bias)
@@ -105,6 +112,7 @@ func (c *Conv1d[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autogr
 	}
 	if nd != nil {
 		nd.I[0], nd.I[1], nd.I[2], nd.I[3], nd.I[4], nd.I[5] = batch, steps, in, out, kk, d
+		nd.Flags[1] = c.ReLU
 	}
 	return y
 }
@@ -114,6 +122,9 @@ type conv1dSeqOp[T autograd.Float] struct{}
 func (conv1dSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	x, w, g := nd.In[0], nd.In[1], nd.Out.Grad
 	batch, steps, in, out, kk, d := nd.I[0], nd.I[1], nd.I[2], nd.I[3], nd.I[4], nd.I[5]
+	if nd.Flags[1] {
+		reluMaskGrad(g, nd.Out.Data)
+	}
 	ck := kk * in
 	var gx, gw []T
 	if x.RequiresGrad() {
@@ -139,5 +150,24 @@ func (conv1dSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	}
 	if len(nd.In) > 2 && nd.In[2].RequiresGrad() {
 		addColumnSums(tp.GradOf(nd.In[2]), g)
+	}
+}
+
+// reluInPlace sets y = max(y, 0).
+func reluInPlace[T autograd.Float](y []T) {
+	for i, v := range y {
+		y[i] = max(v, 0)
+	}
+}
+
+// reluMaskGrad zeroes the output gradient g where the ReLU output y is 0, turning
+// it into the gradient before the ReLU. The node's output gradient is complete
+// and read by no one else, so it is rewritten in place.
+func reluMaskGrad[T autograd.Float](g, y []T) {
+	y = y[:len(g)]
+	for i, v := range y {
+		if v <= 0 {
+			g[i] = 0
+		}
 	}
 }

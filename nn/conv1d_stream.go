@@ -73,6 +73,9 @@ func (c *Conv1d[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], s *ConvSta
 				autograd.Gemm(false, true, batch, out, in, 1, s.ring[j], in, w[k*in:], ck, 1, y.Data, out)
 			}
 		}
+		if c.ReLU {
+			reluInPlace(y.Data)
+		}
 		return y
 	}
 	// Per tap, code[2k] says where the backward pass finds its input: 0 zero
@@ -109,11 +112,14 @@ func (c *Conv1d[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], s *ConvSta
 		}
 		autograd.Gemm(false, true, batch, out, in, 1, data, in, w[k*in:], ck, 1, y.Data, out)
 	}
+	if c.ReLU {
+		reluInPlace(y.Data)
+	}
 	if nd := tp.Record(conv1dStepOp[T]{}, y, ins...); nd != nil {
 		nd.Saved = saved
 		nd.Idx = code
 		nd.I[0], nd.I[1], nd.I[2], nd.I[3] = batch, in, out, kk
-		nd.Flags[0] = c.Bias != nil
+		nd.Flags[0], nd.Flags[1] = c.Bias != nil, c.ReLU
 	}
 	return y
 }
@@ -134,6 +140,9 @@ func (conv1dStepOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	batch, in, out, kk := nd.I[0], nd.I[1], nd.I[2], nd.I[3]
 	w, g := nd.In[0], nd.Out.Grad
 	ck := kk * in
+	if nd.Flags[1] {
+		reluMaskGrad(g, nd.Out.Data)
+	}
 	if nd.Flags[0] && nd.In[1].RequiresGrad() {
 		addColumnSums(tp.GradOf(nd.In[1]), g)
 	}

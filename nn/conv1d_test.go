@@ -52,6 +52,16 @@ func TestConv1dMatchesReference(t *testing.T) {
 			}
 			x := randTensor(rng, 1, c.batch, c.steps, c.in)
 			want := refConv1d(torchConvWeight(cv), b, c.out, c.in, c.kk, c.d, nested3(x))
+			if c.in == 3 { // the fused ReLU on some cases
+				cv.ReLU = true
+				for _, row := range want {
+					for _, v := range row {
+						for i := range v {
+							v[i] = max(v[i], 0)
+						}
+					}
+				}
+			}
 			got := nested3(cv.Forward(nil, x))
 			tp := autograd.NewTape[float64]()
 			st := cv.NewState(c.batch)
@@ -98,7 +108,7 @@ func TestConv1dGradient(t *testing.T) {
 	for _, c := range convCases {
 		for _, stream := range []bool{false, true} {
 			for _, xGrad := range []bool{true, false} { // without, the stream saves copies of x
-				cv, _ := NewConv1d[float64](Conv1dConfig{In: c.in, Out: c.out, Kernel: c.kk, Dilation: c.d, Init: PyTorchUniform, Seed: 5})
+				cv, _ := NewConv1d[float64](Conv1dConfig{In: c.in, Out: c.out, Kernel: c.kk, Dilation: c.d, Init: PyTorchUniform, Seed: 5, ReLU: c.in == 3})
 				x := randTensor(rng, 1, c.batch, c.steps, c.in)
 				in := []*tensor{cv.Weight, cv.Bias}
 				if xGrad {

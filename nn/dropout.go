@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math/rand/v2"
 
 	"github.com/neurograd/neurograd/autograd"
@@ -16,11 +17,15 @@ type Dropout[T autograd.Float] struct {
 }
 
 // NewDropout returns a dropout layer with drop probability p in [0, 1), in
-// training mode, seeded with seed.
-func NewDropout[T autograd.Float](p float64, seed uint64) *Dropout[T] {
-	if p < 0 || p >= 1 {
-		panic("nn: dropout probability must lie in [0, 1)")
+// training mode, seeded with seed. It returns an error for p outside [0, 1).
+func NewDropout[T autograd.Float](p float64, seed uint64) (*Dropout[T], error) {
+	if !(p >= 0 && p < 1) {
+		return nil, fmt.Errorf("nn: dropout probability %v outside [0, 1)", p)
 	}
+	return newDropout[T](p, seed), nil
+}
+
+func newDropout[T autograd.Float](p float64, seed uint64) *Dropout[T] {
 	return &Dropout[T]{P: p, Training: true, rng: newRNG(seed ^ 0xd50)}
 }
 

@@ -71,7 +71,10 @@ func TestActivationGradients(t *testing.T) {
 func TestDropout(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	x := randTensor(rng, 1, 200, 50)
-	d := NewDropout[float64](0.3, 1)
+	d, err := NewDropout[float64](0.3, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	y := d.Forward(nil, x)
 	zeros := 0
 	for i, v := range y.Data {
@@ -85,13 +88,16 @@ func TestDropout(t *testing.T) {
 	if frac := float64(zeros) / float64(x.Len()); frac < 0.28 || frac > 0.32 {
 		t.Fatalf("dropped fraction %v, want about 0.3", frac)
 	}
+	if _, err := NewDropout[float64](1, 1); err == nil {
+		t.Fatal("dropout probability 1 accepted")
+	}
 	d.Training = false
 	if d.Forward(nil, x) != x {
 		t.Fatal("dropout in evaluation mode is not the identity")
 	}
 	small := randTensor(rng, 1, 3, 4)
 	gradCheck(t, "dropout", func(tp *tape, _ []*tensor) *tensor {
-		return NewDropout[float64](0.5, 7).Forward(tp, small) // same mask every call
+		return newDropout[float64](0.5, 7).Forward(tp, small) // same mask every call
 	}, small)
 }
 

@@ -65,7 +65,7 @@ func NewLSTM[T autograd.Float](cfg LSTMConfig) (*LSTM[T], error) {
 	}
 	h := cfg.Hidden
 	l := &LSTM[T]{In: cfg.In, Hidden: h, NumLayers: cfg.Layers, Dropout: cfg.Dropout, Training: true,
-		drop: NewDropout[T](cfg.Dropout, cfg.Seed)}
+		drop: newDropout[T](cfg.Dropout, cfg.Seed)}
 	rng := newRNG(cfg.Seed)
 	a := 1 / math.Sqrt(float64(h))
 	for k := 0; k < cfg.Layers; k++ {
