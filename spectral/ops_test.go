@@ -244,3 +244,61 @@ func TestOpsNilTapeAndAccumulation(t *testing.T) {
 		}
 	}
 }
+
+// The gradient of a band's log power, pulled back to a sinusoid's frequency,
+// points toward the band: positive just below it, negative just above it (within
+// the Hann main lobe, two bins, of the band's edge bins; further out the side
+// lobes' nulls make the band power oscillate with frequency).
+func TestBandPowerGradientPointsToBand(t *testing.T) {
+	const fs, n, amp, phase = 2000.0, 2000, 2.0, 0.3
+	pl, err := NewWelch(n, fs, WelchOptions{NPerSeg: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	band, err := pl.Band(18, 22, Trapezoid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ f0, sign float64 }{{15.3, 1}, {16.5, 1}, {17.2, 1}, {22.8, -1}, {23.5, -1}, {24.7, -1}} {
+		x := autograd.Zeros[float64](1, n)
+		for i := range x.Data {
+			x.Data[i] = amp * math.Sin(2*math.Pi*c.f0*float64(i)/fs+phase)
+		}
+		x.SetRequiresGrad(true)
+		tp := autograd.NewTape[float64]()
+		psd, err := PSDOp(tp, pl, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lbp, err := LogBandPowerOp(tp, band, psd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tp.Backward(tp.Sum(lbp)); err != nil {
+			t.Fatal(err)
+		}
+		// d log BP / d f0 = Σ_i ∂/∂x_i · ∂x_i/∂f0.
+		var dfreq float64
+		for i, g := range x.Grad {
+			ti := float64(i) / fs
+			dfreq += g * amp * 2 * math.Pi * ti * math.Cos(2*math.Pi*c.f0*ti+phase)
+		}
+		if dfreq*c.sign <= 0 {
+			t.Errorf("sinusoid at %v Hz: d log BP[18, 22] / d f0 = %v, want sign %v", c.f0, dfreq, c.sign)
+		}
+		// The same derivative by central differences in f0.
+		logBP := func(f float64) float64 {
+			y := make([]float64, n)
+			for i := range y {
+				y[i] = amp * math.Sin(2*math.Pi*f*float64(i)/fs+phase)
+			}
+			p, _ := pl.PSD(nil, y)
+			v, _ := band.LogPower(nil, p)
+			return v[0]
+		}
+		const h = 1e-5
+		if num := (logBP(c.f0+h) - logBP(c.f0-h)) / (2 * h); math.Abs(num-dfreq) > 1e-5*math.Abs(num) {
+			t.Errorf("sinusoid at %v Hz: d log BP / d f0 = %v by the chain rule, %v by finite differences", c.f0, dfreq, num)
+		}
+	}
+}
