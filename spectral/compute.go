@@ -3,7 +3,6 @@ package spectral
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -22,8 +21,8 @@ func checkBatch[T autograd.Float](pl *Plan, x []T) (int, error) {
 		return 0, fmt.Errorf("spectral: %s input has %d samples, not a multiple of the plan's signal length %d", pl.kernel, len(x), n)
 	}
 	for i, v := range x {
-		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-			return 0, fmt.Errorf("spectral: %s input signal %d has %v at sample %d", pl.kernel, i/n, f, i%n)
+		if v-v != 0 { // NaN or ±Inf
+			return 0, fmt.Errorf("spectral: %s input signal %d has %v at sample %d", pl.kernel, i/n, float64(v), i%n)
 		}
 	}
 	return len(x) / n, nil
