@@ -25,6 +25,7 @@ path GODEBUG=cpu.avx2=off,cpu.fma=off,cpu.avx512f=off
 run go vet -tags purego ./autograd/...
 path GOFLAGS=-tags=purego
 run env GOARCH=arm64 go vet "$pkg"
+run env GOARCH=arm64 go test -c -o /dev/null "$pkg"
 
 # The generator is its own module (avo stays out of go.mod); it needs the
 # module proxy or a warm module cache. Skip, loudly, when neither is there.
