@@ -201,7 +201,7 @@ func TestZeroAllocations(t *testing.T) {
 		t.Skip("the race detector makes sync.Pool drop items")
 	}
 	seq := newSeqTask(3, 20, 4, 6)
-	step := newStepTask(5, 20, 4, 6)
+	step := newStepTask(40, 12, 4, 6) // batch 40: rows split across cores with -cpu 2
 	for name, f := range map[string]func() error{"sequence": seq.iterate, "step": step.iterate} {
 		for range 2 {
 			if err := f(); err != nil {

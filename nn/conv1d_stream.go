@@ -67,12 +67,21 @@ func (c *Conv1d[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], s *ConvSta
 	}
 	slot := func(k int) int { return ((s.pos-(kk-1-k)*d)%r + r) % r }
 	w := c.Weight.Data
+	gemms := getBatch[T]()
+	defer putBatch(gemms)
+	tap := func(k int, data []T) {
+		spec := gemmSpec[T]{transB: true, m: batch, n: out, k: in, alpha: 1, a: data, lda: in, b: w[k*in:], ldb: ck, beta: 1, c: y.Data, ldc: out}
+		if !gemms.add(spec) {
+			spec.run()
+		}
+	}
 	if !tp.Recording() || !(c.Weight.RequiresGrad() || (c.Bias != nil && c.Bias.RequiresGrad()) || x.RequiresGrad() || s.anySrc()) {
 		for k := 0; k < kk; k++ {
 			if j := slot(k); s.live[j] {
-				autograd.Gemm(false, true, batch, out, in, 1, s.ring[j], in, w[k*in:], ck, 1, y.Data, out)
+				tap(k, s.ring[j])
 			}
 		}
+		gemmRows(gemms)
 		if c.ReLU {
 			reluInPlace(y.Data)
 		}
@@ -110,8 +119,9 @@ func (c *Conv1d[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], s *ConvSta
 			copy(data, s.ring[j])
 			off += batch * in
 		}
-		autograd.Gemm(false, true, batch, out, in, 1, data, in, w[k*in:], ck, 1, y.Data, out)
+		tap(k, data)
 	}
+	gemmRows(gemms)
 	if c.ReLU {
 		reluInPlace(y.Data)
 	}

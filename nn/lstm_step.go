@@ -17,8 +17,13 @@ func lstmCellStep[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 		copy(xh[b*k:b*k+in], x.Data[b*in:(b+1)*in])
 		copy(xh[b*k+in:(b+1)*k], hp.Data[b*hid:(b+1)*hid])
 	}
-	autograd.Gemm(false, false, batch, 4*hid, k, 1, xh, k, ly.W.Data, 4*hid, 0, z, 4*hid)
-	addRowVector(z, ly.B.Data)
+	for b := 0; b < batch; b++ {
+		copy(z[b*4*hid:(b+1)*4*hid], ly.B.Data)
+	}
+	gemms := getBatch[T]()
+	gemms.add(gemmSpec[T]{m: batch, n: 4 * hid, k: k, alpha: 1, a: xh, lda: k, b: ly.W.Data, ldb: 4 * hid, beta: 1, c: z, ldc: 4 * hid})
+	gemmRows(gemms)
+	putBatch(gemms)
 	h = tp.NewTensor(batch, hid)
 	c = tp.NewTensor(batch, hid)
 	autograd.LSTMCell(z, cp.Data, c.Data, h.Data, tc, batch, hid)

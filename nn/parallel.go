@@ -136,3 +136,43 @@ func runBeside[T autograd.Float](side *gemmBatch[T], main func()) {
 	side.run()
 	main()
 }
+
+// minSplitRows is the least number of rows worth splitting a GEMM in two.
+const minSplitRows = 32
+
+// canSplit reports whether a GEMM of m rows should be split across two cores.
+func canSplit(m int) bool { return m >= minSplitRows && runtime.GOMAXPROCS(0) > 1 }
+
+// bottom returns the spec restricted to rows [h, m) of op(A) and C (A not
+// transposed), and top to rows [0, h).
+func (g gemmSpec[T]) split(h int) (top, bottom gemmSpec[T]) {
+	top, bottom = g, g
+	top.m = h
+	bottom.m = g.m - h
+	bottom.a = g.a[h*g.lda:]
+	bottom.c = g.c[h*g.ldc:]
+	return top, bottom
+}
+
+// gemmRows runs the GEMMs of list in order, splitting their rows (A not
+// transposed, the same m for all) between the caller and a helper goroutine when
+// that pays. The GEMMs may accumulate into the same C.
+func gemmRows[T autograd.Float](list *gemmBatch[T]) {
+	if list.n == 0 {
+		return
+	}
+	m := list.specs[0].m
+	if !canSplit(m) {
+		list.run()
+		return
+	}
+	h := m / 2
+	side := getBatch[T]()
+	for i := 0; i < list.n; i++ {
+		top, bottom := list.specs[i].split(h)
+		list.specs[i] = top
+		side.add(bottom)
+	}
+	runBeside(side, list.run)
+	putBatch(side)
+}
