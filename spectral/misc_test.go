@@ -84,7 +84,7 @@ func TestPeriodogramParseval(t *testing.T) {
 // the row-by-row result bit for bit.
 func TestBatchEqualsRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 2))
-	const n, batch = 2000, 9
+	const n, batch = 2000, 40 // enough work for parallelRows to split the batch
 	x := make([]float64, 0, n*batch)
 	for b := 0; b < batch; b++ {
 		x = append(x, randomSignal(rng, n)...)
