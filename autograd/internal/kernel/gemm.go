@@ -164,8 +164,8 @@ func gemmSerial[T Float](g *gemmImpl[T], transA, transB bool, m, n, k int, alpha
 	// Few row tiles share each B panel, or few column panels share each A
 	// panel: then reading the caller's matrix directly beats packing it.
 	directB := !transB && n%lanes == 0 && m <= 4*mr
-	directA := transA && n <= 4*nr
-	rowA := !transA && g.kernRowA != nil && rowAPolicy(m, n, k, nr)
+	directA := transA && directAPolicy(n, nr)
+	rowA := !transA && g.kernRowA != nil && directAPolicy(n, nr)
 	kern := g.kern
 	if rowA {
 		directA, kern = true, g.kernRowA
@@ -226,9 +226,9 @@ func gemmSerial[T Float](g *gemmImpl[T], transA, transB bool, m, n, k int, alpha
 	}
 }
 
-// rowAPolicy decides whether untransposed A is read in place rather than
-// packed: packing pays only when each A panel serves many column panels.
-func rowAPolicy(m, n, k, nr int) bool { return n <= 16*nr }
+// directAPolicy decides whether A is read in place rather than packed:
+// packing pays only when each A panel serves many column panels.
+func directAPolicy(n, nr int) bool { return n <= 16*nr }
 
 // packA copies the mcur x kcur block of op(A) at (ic, pc) into panels of mr
 // rows (fewer in the last), each stored p-major: dst[ir*kcur + p*rows + r].
