@@ -10,12 +10,13 @@ import (
 	"time"
 )
 
-// DefaultVerifySeeds are the held-out noise seeds (event_seed of the Poisson
-// drive) of a verification. hnn-core seeds drive cell k with event_seed + k
-// (plus trial offsets), so two event seeds closer than the number of gids
-// would share most of their trains; these are far apart from each other and
-// from the seeds the optimizer trains and evaluates on.
-var DefaultVerifySeeds = []int64{7_000_001, 7_010_001, 7_020_001, 7_030_001, 7_040_001}
+// DefaultVerifySeeds are the held-out noise seeds of a verification. A
+// seed is a drive trial index: drive cell k of trial r is seeded with
+// event_seed + r·n_gids + k as in hnn-core's trials (Network.DriveEventTimes),
+// so different seeds are independent noise realisations. These are far from
+// the trials the optimizer trains on (its epochs, from OptimizeConfig.TrainTrial)
+// and evaluates on (from DefaultHeldOutTrial).
+var DefaultVerifySeeds = []int{200000, 200001, 200002, 200003, 200004}
 
 // DefaultVerifyTargetRatio is the band-power gain (optimized / initial,
 // biophysical, averaged over seeds) a verification calls a success.
@@ -27,19 +28,27 @@ type VerifyOptions struct {
 	Column *Column
 	// Initial and Optimized are the two connectivities compared.
 	Initial, Optimized *Connectivity
-	// Drive is the noise drive; its EventSeed is replaced by each seed. It
-	// must be the drive the surrogate network was optimized with (10 Hz
-	// Poisson on AMPA of every cell, cell-specific).
-	Drive Drive
-	// Seeds are the held-out noise seeds; nil means DefaultVerifySeeds.
-	Seeds []int64
+	// Drives are the noise drives, the ones the surrogate network was
+	// optimized with (by default 10 Hz Poisson on AMPA of every cell); each
+	// seed selects a trial of them.
+	Drives []Drive
+	// Seeds are the held-out noise trials; nil means DefaultVerifySeeds.
+	Seeds []int
+	// ExcludeSeeds are trials the optimizer trained or evaluated on; a seed
+	// among them is an error, so verification noise is never training noise.
+	ExcludeSeeds []int
 	// TStop is the simulated time (ms), warm-up included.
 	TStop float64
 	// Dt is the biophysical time step (ms); 0 means 0.025.
 	Dt float64
-	// Spectrum holds the optimizer's spectral settings (step of the
-	// surrogate network, warm-up, band, Welch segment).
-	Spectrum VerifySpectrum
+	// Step is the spacing (ms) at which dipoles are analysed: the surrogate
+	// network's step. 0 means the Surrogate's step, or 0.5 ms without one.
+	// It must be a multiple of Dt.
+	Step float64
+	// Objective is the optimizer's objective configuration: which dipole,
+	// band, warm-up and Welch resolution. Its Kind is ignored: the absolute
+	// band power is reported.
+	Objective ObjectiveConfig
 	// Surrogate, when non-nil, runs the surrogate network on the same column,
 	// connectivity and noise so its predictions are reported beside the
 	// biophysical values.
@@ -47,45 +56,45 @@ type VerifyOptions struct {
 	// TargetRatio is the biophysical band-power gain called a success;
 	// 0 means DefaultVerifyTargetRatio.
 	TargetRatio float64
-	// Parallel is the number of simulations run at once; 0 means
-	// GOMAXPROCS (capped at the number of simulations). The biophysical
-	// simulations split GOMAXPROCS/Parallel workers across cells. Results do
-	// not depend on it.
+	// Parallel is the number of biophysical simulations run at once; 0 means
+	// GOMAXPROCS (capped at the number of simulations). Each splits
+	// GOMAXPROCS/Parallel workers across its cells. The surrogate network runs
+	// all seeds of a condition as one batch. Results do not depend on it.
 	Parallel int
 	// Progress, when non-nil, receives one line per finished simulation.
 	Progress func(msg string)
 }
 
-// SurrogateRunner runs the surrogate network of a column with a
-// connectivity and a noise drive, fed exactly the drive events
-// Network.DriveEventTimes gives for trial 0, and returns its aggregate, L2
-// and L5 dipoles (nAm, one sample per surrogate step, sample k at time
-// (k+1)·step ms) and the cells' spikes (ms).
+// SurrogateRunner runs the surrogate network of net (its column,
+// connectivity and drives) for tstop ms once per trial, on exactly the
+// drive events Network.DriveEventTimes gives for that trial, and returns
+// per trial the aggregate, L2 and L5 dipoles (nAm, sample k at time
+// (k+1)·Step ms) and the cells' spikes (ms).
 type SurrogateRunner interface {
-	RunSurrogate(net *Network, tstop float64) (dipole Dipole, spikes []Spike, err error)
+	Step() float64
+	RunSurrogate(net *Network, tstop float64, trials []int) ([]Dipole, [][]Spike, error)
 }
 
 // VerifyConfig records the settings of a verification in its report.
 type VerifyConfig struct {
-	Mesh            [2]int            `json:"mesh"`
-	CellCounts      map[string]int    `json:"cell_counts"`
-	TStopMS         float64           `json:"tstop_ms"`
-	BiophysicalDtMS float64           `json:"biophysical_dt_ms"`
-	Spectrum        VerifySpectrum    `json:"spectrum"`
-	Drive           Drive             `json:"drive"`
-	Seeds           []int64           `json:"seeds"`
-	TargetRatio     float64           `json:"target_ratio"`
-	Surrogate       bool              `json:"surrogate"`
-	Parallel        int               `json:"parallel"`
-	Workers         int               `json:"workers_per_biophysical_run"`
-	DipoleUnits     string            `json:"dipole_units"`
-	Notes           map[string]string `json:"notes,omitempty"`
+	Mesh            [2]int         `json:"mesh"`
+	CellCounts      map[string]int `json:"cell_counts"`
+	TStopMS         float64        `json:"tstop_ms"`
+	BiophysicalDtMS float64        `json:"biophysical_dt_ms"`
+	Spectrum        VerifySpectrum `json:"spectrum"`
+	Drives          []Drive        `json:"drives"`
+	Seeds           []int          `json:"seeds"`
+	TargetRatio     float64        `json:"target_ratio"`
+	Surrogate       bool           `json:"surrogate"`
+	Parallel        int            `json:"parallel"`
+	Workers         int            `json:"workers_per_biophysical_run"`
+	DipoleUnits     string         `json:"dipole_units"`
 }
 
 // Verify simulates the biophysical column with the initial and the
 // optimized connectivity on every held-out seed (and, with a
 // SurrogateRunner, the surrogate network on the same noise), measures each
-// run and returns the report. Simulations run in parallel.
+// run with the optimizer's spectral settings and returns the report.
 func Verify(opts VerifyOptions) (*VerifyReport, error) {
 	start := time.Now()
 	if opts.Column == nil {
@@ -108,8 +117,11 @@ func Verify(opts VerifyOptions) (*VerifyReport, error) {
 		if slices.Contains(seeds[:i], s) {
 			return nil, fmt.Errorf("network: verify: seed %d is given twice", s)
 		}
+		if slices.Contains(opts.ExcludeSeeds, s) {
+			return nil, fmt.Errorf("network: verify: seed %d is a noise trial the optimizer used; verification needs held-out noise", s)
+		}
 	}
-	if opts.Drive.Type == "" {
+	if len(opts.Drives) == 0 {
 		return nil, errors.New("network: verify: no noise drive")
 	}
 	dt := opts.Dt
@@ -122,7 +134,21 @@ func Verify(opts VerifyOptions) (*VerifyReport, error) {
 	if !(opts.TStop > 0) || math.IsInf(opts.TStop, 0) {
 		return nil, fmt.Errorf("network: verify: tstop %v ms must be positive and finite", opts.TStop)
 	}
-	if err := opts.Spectrum.validate(opts.TStop, dt); err != nil {
+	step := opts.Step
+	if step == 0 {
+		step = 0.5
+		if opts.Surrogate != nil {
+			step = opts.Surrogate.Step()
+		}
+	}
+	if r := step / dt; !(step > 0) || math.Round(r) < 1 || math.Abs(r-math.Round(r)) > 1e-9*r {
+		return nil, fmt.Errorf("network: verify: dipole step %v ms is not a multiple of the biophysical step %v ms", step, dt)
+	}
+	if opts.Surrogate != nil && opts.Surrogate.Step() != step {
+		return nil, fmt.Errorf("network: verify: dipole step %v ms differs from the surrogate network's step %v ms", step, opts.Surrogate.Step())
+	}
+	spec, err := newVerifySpectrum(opts.Objective, opts.TStop, step)
+	if err != nil {
 		return nil, fmt.Errorf("network: verify: %w", err)
 	}
 	target := opts.TargetRatio
@@ -133,13 +159,21 @@ func Verify(opts VerifyOptions) (*VerifyReport, error) {
 		name string
 		conn *Connectivity
 	}{{ConditionInitial, opts.Initial}, {ConditionOptimized, opts.Optimized}}
-	// Validate every network once up front so a bad input fails before hours
-	// of simulation.
-	for _, c := range conds {
-		d := opts.Drive.Clone()
-		d.EventSeed = seeds[0]
-		if _, err := NewNetwork(opts.Column, c.conn, []Drive{d}); err != nil {
+	// Build and validate every network up front so bad input fails before
+	// any simulation.
+	nets := make([]*Network, len(conds))
+	for i, c := range conds {
+		drives := make([]Drive, len(opts.Drives))
+		for k := range drives {
+			drives[k] = opts.Drives[k].Clone()
+		}
+		if nets[i], err = NewNetwork(opts.Column, c.conn, drives); err != nil {
 			return nil, fmt.Errorf("network: verify: %s connectivity: %w", c.name, err)
+		}
+		for k := range drives {
+			if _, err := nets[i].DriveEventTimes(k, slices.Max(seeds), opts.TStop); err != nil {
+				return nil, fmt.Errorf("network: verify: %w", err)
+			}
 		}
 	}
 
@@ -149,19 +183,20 @@ func Verify(opts VerifyOptions) (*VerifyReport, error) {
 	}
 	var jobs []job
 	for ci := range conds {
+		if opts.Surrogate != nil {
+			jobs = append(jobs, job{ci, -1, true})
+		}
 		for si := range seeds {
 			jobs = append(jobs, job{ci, si, false})
-			if opts.Surrogate != nil {
-				jobs = append(jobs, job{ci, si, true})
-			}
 		}
 	}
+	nBio := len(conds) * len(seeds)
 	procs := runtime.GOMAXPROCS(0)
 	parallel := opts.Parallel
 	if parallel <= 0 {
 		parallel = procs
 	}
-	parallel = min(parallel, len(jobs))
+	parallel = min(parallel, nBio)
 	workers := max(1, procs/parallel)
 
 	rep := &VerifyReport{Config: VerifyConfig{
@@ -169,14 +204,14 @@ func Verify(opts VerifyOptions) (*VerifyReport, error) {
 		CellCounts:      map[string]int{},
 		TStopMS:         opts.TStop,
 		BiophysicalDtMS: dt,
-		Spectrum:        opts.Spectrum,
-		Drive:           opts.Drive.Clone(),
+		Spectrum:        spec.rec,
+		Drives:          nets[0].Drives,
 		Seeds:           slices.Clone(seeds),
 		TargetRatio:     target,
 		Surrogate:       opts.Surrogate != nil,
 		Parallel:        parallel,
 		Workers:         workers,
-		DipoleUnits:     "nAm: raw sum over pyramidal cells of the per-cell current dipole (fAm × 1e-6), no hnn-core baseline renormalisation, sampled at the surrogate step",
+		DipoleUnits:     "nAm: raw sum over pyramidal cells of the per-cell current dipole (fAm x 1e-6, the surrogates' training target), no hnn-core baseline renormalisation, sampled at the end of every surrogate step",
 	}}
 	for _, ct := range CellTypes {
 		rep.Config.CellCounts[ct.String()] = opts.Column.Count(ct)
@@ -184,7 +219,7 @@ func Verify(opts VerifyOptions) (*VerifyReport, error) {
 	rep.Conditions = make([]ConditionResult, len(conds))
 	for ci, c := range conds {
 		cr := &rep.Conditions[ci]
-		cr.Name, cr.conn = c.name, c.conn
+		cr.Name = c.name
 		cr.Gains = make(map[string]float64, len(c.conn.Classes))
 		for i := range c.conn.Classes {
 			cr.Gains[c.conn.Classes[i].Name] = c.conn.EffectiveGain(i)
@@ -198,11 +233,24 @@ func Verify(opts VerifyOptions) (*VerifyReport, error) {
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
+		surMu    sync.Mutex // surrogate models keep scratch state: one run at a time
 		firstErr error
 		next     int
 		done     int
 	)
-	for range parallel {
+	report := func(cond string, seed int, model string, m *Measurement) {
+		done++
+		if opts.Progress != nil {
+			opts.Progress(fmt.Sprintf("verify: %d/%d %-9s seed %d %-11s band power %.4g nAm², peak %.1f Hz, rates %s, %.1f s",
+				done, len(conds)*len(seeds)*(1+btoi(opts.Surrogate != nil)), cond, seed, model, m.BandPower, m.PeakHz, formatRates(m.RatesHz), m.WallSeconds))
+		}
+	}
+	fail := func(err error) {
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	for range min(parallel+btoi(opts.Surrogate != nil), len(jobs)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -217,37 +265,29 @@ func Verify(opts VerifyOptions) (*VerifyReport, error) {
 				mu.Unlock()
 
 				c := conds[j.cond]
-				d := opts.Drive.Clone()
-				d.EventSeed = seeds[j.seed]
-				net, err := NewNetwork(opts.Column, c.conn, []Drive{d})
-				var m *Measurement
-				model := ModelBiophysical
-				if err == nil {
-					if j.surrogate {
-						model = ModelSurrogate
-						m, err = measureSurrogate(net, opts.Surrogate, opts.TStop, opts.Spectrum)
+				if j.surrogate {
+					surMu.Lock()
+					ms, err := measureSurrogate(nets[j.cond], opts.Surrogate, opts.TStop, seeds, spec)
+					surMu.Unlock()
+					mu.Lock()
+					if err != nil {
+						fail(fmt.Errorf("network: verify: %s connectivity, surrogate model: %w", c.name, err))
 					} else {
-						m, err = measureBiophysical(net, opts.TStop, dt, workers, opts.Spectrum)
-					}
-				}
-				mu.Lock()
-				if err != nil {
-					if firstErr == nil {
-						firstErr = fmt.Errorf("network: verify: %s connectivity, seed %d, %s model: %w", c.name, seeds[j.seed], model, err)
+						for si, m := range ms {
+							rep.Conditions[j.cond].Seeds[si].Surrogate = m
+							report(c.name, seeds[si], ModelSurrogate, m)
+						}
 					}
 					mu.Unlock()
-					return
+					continue
 				}
-				sr := &rep.Conditions[j.cond].Seeds[j.seed]
-				if j.surrogate {
-					sr.Surrogate = m
+				m, err := measureBiophysical(nets[j.cond], seeds[j.seed], opts.TStop, dt, workers, spec)
+				mu.Lock()
+				if err != nil {
+					fail(fmt.Errorf("network: verify: %s connectivity, seed %d, biophysical model: %w", c.name, seeds[j.seed], err))
 				} else {
-					sr.Biophysical = m
-				}
-				done++
-				if opts.Progress != nil {
-					opts.Progress(fmt.Sprintf("verify: %d/%d %-9s seed %d %-11s band power %.4g nAm², peak %.1f Hz, rates %s, %.1f s",
-						done, len(jobs), c.name, seeds[j.seed], model, m.BandPower, m.PeakHz, formatRates(m.RatesHz), m.WallSeconds))
+					rep.Conditions[j.cond].Seeds[j.seed].Biophysical = m
+					report(c.name, seeds[j.seed], ModelBiophysical, m)
 				}
 				mu.Unlock()
 			}
@@ -297,15 +337,23 @@ func Verify(opts VerifyOptions) (*VerifyReport, error) {
 	return rep, nil
 }
 
-// measureBiophysical simulates net biophysically and measures the run.
-func measureBiophysical(net *Network, tstop, dt float64, workers int, spec VerifySpectrum) (*Measurement, error) {
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// measureBiophysical simulates net biophysically on one noise trial and
+// measures the run.
+func measureBiophysical(net *Network, trial int, tstop, dt float64, workers int, spec *verifySpectrum) (*Measurement, error) {
 	t0 := time.Now()
-	res, err := Simulate(net, SimOptions{TStop: tstop, Dt: dt, Workers: workers})
+	res, err := Simulate(net, SimOptions{TStop: tstop, Dt: dt, Trial: trial, Workers: workers})
 	if err != nil {
 		return nil, err
 	}
 	wall := time.Since(t0).Seconds()
-	dip, err := resampleRawDipole(res, spec.StepMS)
+	dip, err := resampleRawDipole(res, spec.rec.StepMS)
 	if err != nil {
 		return nil, err
 	}
@@ -317,25 +365,32 @@ func measureBiophysical(net *Network, tstop, dt float64, workers int, spec Verif
 	return m, nil
 }
 
-// measureSurrogate runs the surrogate network on net and measures the run.
-func measureSurrogate(net *Network, run SurrogateRunner, tstop float64, spec VerifySpectrum) (*Measurement, error) {
+// measureSurrogate runs the surrogate network on net for every trial as
+// one batch and measures each replica.
+func measureSurrogate(net *Network, run SurrogateRunner, tstop float64, trials []int, spec *verifySpectrum) ([]*Measurement, error) {
 	t0 := time.Now()
-	dip, spikes, err := run.RunSurrogate(net, tstop)
+	dips, spikes, err := run.RunSurrogate(net, tstop, trials)
 	if err != nil {
 		return nil, err
 	}
-	wall := time.Since(t0).Seconds()
-	m, err := measure(net.Column, dip, spikes, tstop, spec)
-	if err != nil {
-		return nil, err
+	if len(dips) != len(trials) || len(spikes) != len(trials) {
+		return nil, fmt.Errorf("surrogate runner returned %d dipoles and %d spike lists for %d trials", len(dips), len(spikes), len(trials))
 	}
-	m.WallSeconds = wall
-	return m, nil
+	wall := time.Since(t0).Seconds() / float64(len(trials))
+	out := make([]*Measurement, len(trials))
+	for i := range trials {
+		if out[i], err = measure(net.Column, dips[i], spikes[i], tstop, spec); err != nil {
+			return nil, fmt.Errorf("seed %d: %w", trials[i], err)
+		}
+		out[i].WallSeconds = wall
+	}
+	return out, nil
 }
 
 // resampleRawDipole converts a biophysical run's raw dipoles (fAm at dt)
 // to the surrogate's units and grid: nAm, one sample every step ms, sample
-// k at time (k+1)·step, taken from the biophysical sample at that time.
+// k at time (k+1)·step, taken from the biophysical sample at that time (as
+// the surrogates' training targets are, neuron/surrogate.Simulate).
 func resampleRawDipole(res *SimResult, step float64) (Dipole, error) {
 	ratio := step / res.Dt
 	r := int(math.Round(ratio))
@@ -356,26 +411,31 @@ func resampleRawDipole(res *SimResult, step float64) (Dipole, error) {
 
 // measure turns a dipole (nAm on the surrogate grid) and spikes into a
 // Measurement.
-func measure(col *Column, dip Dipole, spikes []Spike, tstop float64, spec VerifySpectrum) (*Measurement, error) {
-	if err := checkFinite("aggregate dipole", dip.Agg); err != nil {
-		return nil, err
+func measure(col *Column, dip Dipole, spikes []Spike, tstop float64, spec *verifySpectrum) (*Measurement, error) {
+	for _, s := range []struct {
+		name string
+		x    []float64
+	}{{"aggregate", dip.Agg}, {"L2", dip.L2}, {"L5", dip.L5}} {
+		if err := checkFinite(s.name+" dipole", s.x); err != nil {
+			return nil, err
+		}
 	}
-	freqs, psd, bp, err := spec.bandPower(dip.Agg)
+	freqs, psd, bp, err := spec.bandPower(dip)
 	if err != nil {
 		return nil, err
 	}
 	if !(bp > 0) || math.IsInf(bp, 0) {
-		return nil, fmt.Errorf("band power %v nAm² is not positive and finite (flat or diverging dipole)", bp)
+		return nil, fmt.Errorf("band power %v nAm² is not positive and finite (a flat dipole: is the network silent?)", bp)
 	}
 	m := &Measurement{BandPower: bp, LogBandPower: math.Log(bp), Freqs: freqs, PSD: psd,
 		Times: dip.Times, Dipole: dip.Agg, L2: dip.L2, L5: dip.L5}
-	m.PeakHz, m.BandPeakHz = peakFrequencies(freqs, psd, spec.LoHz, spec.HiHz)
+	m.PeakHz, m.BandPeakHz = peakFrequencies(freqs, psd, spec.rec.LoHz, spec.rec.HiHz)
 	for _, s := range spikes {
 		if s.GID < col.NumCells() {
 			m.CellSpikes = append(m.CellSpikes, s)
 		}
 	}
-	m.RatesHz, m.Spikes = cellRates(col, m.CellSpikes, spec.WarmupMS, tstop)
+	m.RatesHz, m.Spikes = cellRates(col, m.CellSpikes, spec.rec.WarmupMS, tstop)
 	return m, nil
 }
 

@@ -55,9 +55,9 @@ type Measurement struct {
 
 // SeedResult holds both models' measurements for one noise seed.
 type SeedResult struct {
-	// Seed is the event_seed of the Poisson drive: drive cell k of the
-	// column gets hnn-core's seed Seed + k + offset of trial 0.
-	Seed        int64        `json:"seed"`
+	// Seed is the noise trial: drive cell k is seeded with
+	// event_seed + Seed·n_gids + k, as hnn-core seeds its trials.
+	Seed        int          `json:"seed"`
 	Biophysical *Measurement `json:"biophysical"`
 	Surrogate   *Measurement `json:"surrogate,omitempty"`
 }

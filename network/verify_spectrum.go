@@ -2,64 +2,69 @@ package network
 
 import (
 	"fmt"
-	"math"
-
-	"github.com/neurograd/neurograd/spectral"
 )
 
-// VerifySpectrum holds the spectral measurement of a verification: the
-// surrogate network's step, the warm-up excluded from the analysis, the
-// band and the Welch segment length.
+// VerifySpectrum records the spectral analysis of a verification, resolved
+// from the optimizer's ObjectiveConfig by NewObjective: the dipole series,
+// the sample spacing (the surrogate network's step), the warm-up excluded,
+// the band and the Welch segment.
 type VerifySpectrum struct {
-	StepMS   float64 `json:"step_ms"`   // sample spacing of the dipole (ms)
-	WarmupMS float64 `json:"warmup_ms"` // simulated but excluded (ms)
-	LoHz     float64 `json:"lo_hz"`
-	HiHz     float64 `json:"hi_hz"`
-	NPerSeg  int     `json:"nperseg"` // Welch segment length (samples)
+	Signal     string  `json:"signal"`     // "agg", "L2" or "L5"
+	StepMS     float64 `json:"step_ms"`    // sample spacing of the dipole (ms)
+	WarmupMS   float64 `json:"warmup_ms"`  // simulated but excluded (ms)
+	LoHz       float64 `json:"lo_hz"`      // band (Hz)
+	HiHz       float64 `json:"hi_hz"`      //
+	NPerSeg    int     `json:"nperseg"`    // Welch segment length (samples)
+	Resolution float64 `json:"resolution"` // Welch bin spacing (Hz)
+	Samples    int     `json:"samples"`    // samples analysed per run
 }
 
-func (s VerifySpectrum) validate(tstop, dt float64) error {
-	if !(s.StepMS > 0) || math.IsInf(s.StepMS, 0) {
-		return fmt.Errorf("dipole step %v ms must be positive", s.StepMS)
-	}
-	if r := s.StepMS / dt; math.Abs(r-math.Round(r)) > 1e-9*r || math.Round(r) < 1 {
-		return fmt.Errorf("dipole step %v ms is not a multiple of the biophysical step %v ms", s.StepMS, dt)
-	}
-	if !(s.WarmupMS >= 0) || s.WarmupMS >= tstop {
-		return fmt.Errorf("warm-up %v ms must be in [0, tstop %v ms)", s.WarmupMS, tstop)
-	}
-	if !(s.LoHz >= 0) || !(s.HiHz > s.LoHz) {
-		return fmt.Errorf("band [%v, %v] Hz is empty", s.LoHz, s.HiHz)
-	}
-	if s.NPerSeg < 2 {
-		return fmt.Errorf("Welch segment of %d samples is too short", s.NPerSeg)
-	}
-	return nil
+// verifySpectrum is the optimizer's objective, used to measure float64
+// dipoles of either model with exactly the optimizer's Welch plan and band.
+type verifySpectrum struct {
+	obj *Objective[float64]
+	rec VerifySpectrum
 }
 
-// bandPower returns the Welch PSD of x after the warm-up and its band power.
-func (s VerifySpectrum) bandPower(x []float64) (freqs, psd []float64, bp float64, err error) {
-	skip := int(math.Round(s.WarmupMS / s.StepMS))
-	if skip >= len(x) {
-		return nil, nil, 0, fmt.Errorf("warm-up of %d samples leaves nothing of %d", skip, len(x))
+func newVerifySpectrum(cfg ObjectiveConfig, tstop, step float64) (*verifySpectrum, error) {
+	steps := int(tstop/step + 0.5)
+	obj, err := NewObjective[float64](cfg, steps, step)
+	if err != nil {
+		return nil, err
 	}
-	x = x[skip:]
-	pl, err := spectral.NewWelch(len(x), 1000/s.StepMS, spectral.WelchOptions{NPerSeg: s.NPerSeg})
+	p := obj.Plan.Params()
+	return &verifySpectrum{obj: obj, rec: VerifySpectrum{
+		Signal: obj.Config.Signal.String(), StepMS: step, WarmupMS: float64(obj.Skip) * step,
+		LoHz: obj.Config.Lo, HiHz: obj.Config.Hi, NPerSeg: p.NPerSeg, Resolution: p.Resolution(), Samples: obj.Samples,
+	}}, nil
+}
+
+// series returns the objective's dipole series of d.
+func (vs *verifySpectrum) series(d Dipole) []float64 {
+	switch vs.obj.Config.Signal {
+	case DipoleL2:
+		return d.L2
+	case DipoleL5:
+		return d.L5
+	}
+	return d.Agg
+}
+
+// bandPower returns the Welch PSD of the objective's series of d after the
+// warm-up and its band power.
+func (vs *verifySpectrum) bandPower(d Dipole) (freqs, psd []float64, bp float64, err error) {
+	o := vs.obj
+	x := vs.series(d)
+	if len(x) != o.Skip+o.Samples {
+		return nil, nil, 0, fmt.Errorf("dipole of %d samples, want %d", len(x), o.Skip+o.Samples)
+	}
+	psd, err = o.Plan.PSD(nil, x[o.Skip:])
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	psd, err = pl.PSD(nil, x)
+	p, err := o.Band.Power(nil, psd)
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	freqs = pl.Freqs(nil)
-	band, err := pl.Band(s.LoHz, s.HiHz, spectral.Trapezoid)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	p, err := band.Power(nil, psd)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	return freqs, psd, p[0], nil
+	return o.Plan.Freqs(nil), psd, p[0], nil
 }

@@ -28,7 +28,7 @@ var (
 		color.RGBA{R: 230, G: 140, B: 20, A: 255}, // L5 basket
 		color.RGBA{R: 200, G: 40, B: 40, A: 255},  // L5 pyramidal
 	}
-	bandShade = color.RGBA{R: 250, G: 220, B: 120, A: 110}
+	bandShade = color.NRGBA{R: 250, G: 200, B: 80, A: 70}
 )
 
 // writeFigures draws the PSDs, rasters, rate scatter and dipole traces.
@@ -158,6 +158,7 @@ func rasterFigure(path string, rep *network.VerifyReport, col *network.Column) e
 				}
 			}
 			p.Legend.Top = true
+			p.Legend.TextStyle.Font.Size = vg.Points(8)
 			p.X.Min, p.X.Max = 0, rep.Config.TStopMS
 			p.Y.Min, p.Y.Max = -1, float64(col.NumCells())
 			plots[r][c] = p

@@ -1,0 +1,61 @@
+package verifyout
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/neurograd/neurograd/network"
+)
+
+// Summary prints the verification's figures as a markdown table: one row
+// per condition, seed and model, the means, and the verdict.
+func Summary(w io.Writer, rep *network.VerifyReport) {
+	sp := rep.Config.Spectrum
+	fmt.Fprintf(w, "| connectivity | seed | model | %g-%g Hz power (nAm²) | peak (Hz) | band peak (Hz) |", sp.LoHz, sp.HiHz)
+	for _, ct := range network.CellTypes {
+		fmt.Fprintf(w, " %s (Hz) |", ct.ShortName())
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "|"+strings.Repeat("---|", 6+network.NumCellTypes))
+	row := func(cond, seed, model string, bp, peak, bandPeak float64, rates map[string]float64) {
+		fmt.Fprintf(w, "| %s | %s | %s | %.4g | %.1f | %.1f |", cond, seed, model, bp, peak, bandPeak)
+		for _, ct := range network.CellTypes {
+			fmt.Fprintf(w, " %.2f |", rates[ct.String()])
+		}
+		fmt.Fprintln(w)
+	}
+	for ci := range rep.Conditions {
+		cr := &rep.Conditions[ci]
+		for i := range cr.Seeds {
+			for _, mm := range models(&cr.Seeds[i]) {
+				m := mm.m
+				row(cr.Name, fmt.Sprint(cr.Seeds[i].Seed), mm.name, m.BandPower, m.PeakHz, m.BandPeakHz, m.RatesHz)
+			}
+		}
+		for _, mm := range means(cr) {
+			m := mm.m
+			row(cr.Name, "**mean**", mm.name, m.BandPower, m.PeakHz, m.BandPeakHz, m.RatesHz)
+		}
+	}
+	fmt.Fprintln(w)
+	verdict := func(name string, c *network.Comparison) {
+		ok := "below"
+		if c.MeetsTarget {
+			ok = "meets"
+		}
+		fmt.Fprintf(w, "%s: optimized/initial band power %.3gx (mean over %d seeds; geometric mean of per-seed ratios %.3gx; %d/%d seeds improved): %s the %gx target\n",
+			name, c.BandPowerRatio, c.Seeds, c.GeoMeanSeedRatio, c.SeedsImproved, c.Seeds, ok, c.TargetRatio)
+	}
+	verdict(network.ModelBiophysical, &rep.Biophysical)
+	if rep.Surrogate != nil {
+		verdict(network.ModelSurrogate, rep.Surrogate)
+	}
+	for _, a := range rep.SurrogateVsBiophysical {
+		fmt.Fprintf(w, "%s: surrogate/biophysical band power %.3gx, peak difference %+.1f Hz, rate differences", a.Condition, a.BandPowerRatio, a.PeakHzDiff)
+		for _, ct := range network.CellTypes {
+			fmt.Fprintf(w, " %s %+.2f", ct.ShortName(), a.RateDiffHz[ct.String()])
+		}
+		fmt.Fprintln(w, " Hz")
+	}
+}
