@@ -80,8 +80,8 @@ func TestPeriodogramParseval(t *testing.T) {
 	}
 }
 
-// Rows of a batch are computed independently: the batched (parallel) result equals
-// the row-by-row result bit for bit.
+// Rows of a batch are computed independently: the batched (parallel) PSD and VJP
+// equal the row-by-row results bit for bit.
 func TestBatchEqualsRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 2))
 	const n, batch = 2000, 40 // enough work for parallelRows to split the batch
@@ -94,11 +94,24 @@ func TestBatchEqualsRows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		pl, _ := NewWelch(n, 2000, opt)
+		g := make([]float64, len(all.Power))
+		for i := range g {
+			g[i] = rng.NormFloat64()
+		}
+		dx, _ := pl.VJP(nil, x, g)
+		nf := len(all.Freqs)
 		for b := 0; b < batch; b++ {
 			one, _ := Welch(x[b*n:(b+1)*n], 2000, opt)
 			for k, v := range one.Power {
 				if all.Row(b)[k] != v {
 					t.Fatalf("%+v row %d bin %d: batch %v, single %v", opt, b, k, all.Row(b)[k], v)
+				}
+			}
+			dxb, _ := pl.VJP(nil, x[b*n:(b+1)*n], g[b*nf:(b+1)*nf])
+			for i, v := range dxb {
+				if dx[b*n+i] != v {
+					t.Fatalf("%+v row %d sample %d: batch VJP %v, single %v", opt, b, i, dx[b*n+i], v)
 				}
 			}
 		}
