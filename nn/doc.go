@@ -19,8 +19,15 @@
 // PyTorch-like dotted names (Params), which optimizers, gradient clipping and the
 // safetensors weight files (Save, Load) iterate over generically.
 //
-// Layouts: sequences are [batch, time, channels], row-major. Linear and Conv1d
-// weights use PyTorch's layouts ([out, in] and [out, in, kernel]); the LSTM keeps
-// its input and recurrent weights transposed and stacked, [in+hidden, 4*hidden],
-// so that one GEMM per step computes all four gates (see LSTM).
+// Layouts: sequences are [batch, time, channels], row-major. Linear weights use
+// PyTorch's layout [out, in]. Conv1d weights are [out, kernel, in] (PyTorch's
+// [out, in, kernel] permuted) so every tap is a GEMM operand as stored. The LSTM
+// keeps its input and recurrent weights transposed and stacked, [in+hidden,
+// 4*hidden], so that one GEMM per step computes all four gates; its parameters
+// w_ih and w_hh are views of the two blocks (see LSTM for the PyTorch mapping).
+//
+// Concurrency: a tape belongs to one goroutine. Several tapes may run the same
+// layers at once only without recording gradients (parameters' gradients are
+// shared); the layers' backward passes use a helper goroutine for independent
+// GEMMs when GOMAXPROCS > 1.
 package nn

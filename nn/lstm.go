@@ -216,6 +216,7 @@ func (l *LSTM[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T], s *LSTMSt
 		s = l.zeroState(batch)
 	}
 	l.checkState(s, batch)
+	x = swapBatchTime(tp, x) // [time, batch, in]
 	for k := range l.Layers {
 		if k > 0 {
 			x = l.between(tp, x)
@@ -224,7 +225,7 @@ func (l *LSTM[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T], s *LSTMSt
 		x, hT, cT = lstmLayerSeq(tp, &l.Layers[k], x, s.H[k], s.C[k])
 		s.H[k], s.C[k] = hT, cT
 	}
-	return x
+	return swapBatchTime(tp, x)
 }
 
 // zeroState returns a zero state for Forward without one; it is kept between

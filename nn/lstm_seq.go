@@ -1,52 +1,79 @@
 package nn
 
-import "github.com/neurograd/neurograd/autograd"
+import (
+	"fmt"
 
-// lstmLayerSeq runs one layer over x [batch, T, in] from state (h0, c0) and
-// returns the hidden states [batch, T, H] and the final state hT, cT [batch, H].
-// The input projection of all steps is one GEMM; each step adds one recurrent
-// GEMM into its strided rows of the gate buffer.
+	"github.com/neurograd/neurograd/autograd"
+)
+
+// Sequence mode works time-major inside the LSTM: LSTM.Forward swaps the input
+// to [time, batch, in] once, runs every layer on contiguous per-step blocks, and
+// swaps the top layer's output back to [batch, time, H].
+
+// swapBatchTime returns x [A, B, C] as [B, A, C] (a recorded copy).
+func swapBatchTime[T autograd.Float](tp *autograd.Tape[T], x *autograd.Tensor[T]) *autograd.Tensor[T] {
+	if x.Rank() != 3 {
+		panic(fmt.Sprintf("nn: swapBatchTime of %v", x.Shape()))
+	}
+	a, b, c := x.Dim(0), x.Dim(1), x.Dim(2)
+	y := tp.NewTensor(b, a, c)
+	swapRows(y.Data, x.Data, a, b, c)
+	tp.Record(swapOp[T]{}, y, x)
+	return y
+}
+
+// swapRows writes src [a, b, c] as dst [b, a, c].
+func swapRows[T autograd.Float](dst, src []T, a, b, c int) {
+	for i := 0; i < a; i++ {
+		for j := 0; j < b; j++ {
+			copy(dst[(j*a+i)*c:(j*a+i+1)*c], src[(i*b+j)*c:(i*b+j+1)*c])
+		}
+	}
+}
+
+type swapOp[T autograd.Float] struct{}
+
+func (swapOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
+	x, g := nd.In[0], nd.Out.Grad
+	a, b, c := x.Dim(0), x.Dim(1), x.Dim(2)
+	gx := tp.GradOf(x)
+	for i := 0; i < a; i++ {
+		for j := 0; j < b; j++ {
+			autograd.Axpy(1, g[(j*a+i)*c:(j*a+i+1)*c], gx[(i*b+j)*c:(i*b+j+1)*c])
+		}
+	}
+}
+
+// lstmLayerSeq runs one layer over the time-major sequence x [T, batch, in] from
+// state (h0, c0) and returns the hidden states [T, batch, H] and the final state
+// hT, cT [batch, H]. The input projection of all steps is one GEMM; each step
+// adds one recurrent GEMM into its contiguous block of the gate buffer.
 func lstmLayerSeq[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h0, c0 *autograd.Tensor[T]) (hs, hT, cT *autograd.Tensor[T]) {
-	batch, steps, in, hid := x.Dim(0), x.Dim(1), ly.In, ly.W.Dim(1)/4
+	steps, batch, in, hid := x.Dim(0), x.Dim(1), ly.In, ly.W.Dim(1)/4
 	g4 := 4 * hid
-	n := batch * steps
-	// Saved: gates [batch, T, 4H] | c [batch, T, H] | tanh(c) [batch, T, H] | h_{t-1} [batch, T, H].
-	saved := autograd.ScratchUninit(tp, n*7*hid)
+	n, bh := batch*steps, batch*hid
+	// Saved: gates [T, batch, 4H] | c [T, batch, H] | tanh(c) [T, batch, H].
+	saved := autograd.ScratchUninit(tp, n*6*hid)
 	z := saved[:n*g4]
 	cs := saved[n*g4 : n*5*hid]
-	tcs := saved[n*5*hid : n*6*hid]
-	hprev := saved[n*6*hid:]
-	hs = tp.NewTensor(batch, steps, hid)
+	tcs := saved[n*5*hid:]
+	hs = tp.NewTensor(steps, batch, hid)
 	autograd.Gemm(false, false, n, g4, in, 1, x.Data, in, ly.W.Data[:in*g4], g4, 0, z, g4)
 	whh := ly.W.Data[in*g4:]
-	for b := 0; b < batch; b++ {
-		copy(hprev[b*steps*hid:][:hid], h0.Data[b*hid:(b+1)*hid])
-	}
 	for t := 0; t < steps; t++ {
-		autograd.Gemm(false, false, batch, g4, hid, 1, hprev[t*hid:], steps*hid, whh, g4, 1, z[t*g4:], steps*g4)
-		for b := 0; b < batch; b++ {
-			r := (b*steps + t) * hid
-			var cp []T
-			if t == 0 {
-				cp = c0.Data[b*hid : (b+1)*hid]
-			} else {
-				cp = cs[r-hid : r]
-			}
-			h := hs.Data[r : r+hid]
-			autograd.Axpy(1, ly.B.Data, z[4*r:4*(r+hid)]) // the bias, while the row is in cache
-			lstmRowForward(z[4*r:4*(r+hid)], cp, cs[r:r+hid], tcs[r:r+hid], h)
-			if t+1 < steps {
-				copy(hprev[r+hid:r+2*hid], h)
-			}
+		zt := z[t*batch*g4 : (t+1)*batch*g4]
+		hp, cp := h0.Data, c0.Data
+		if t > 0 {
+			hp, cp = hs.Data[(t-1)*bh:t*bh], cs[(t-1)*bh:t*bh]
 		}
+		autograd.Gemm(false, false, batch, g4, hid, 1, hp, hid, whh, g4, 1, zt, g4)
+		addRowVector(zt, ly.B.Data)
+		autograd.LSTMCell(zt, cp, cs[t*bh:(t+1)*bh], hs.Data[t*bh:(t+1)*bh], tcs[t*bh:(t+1)*bh], batch, hid)
 	}
 	hT = tp.NewTensor(batch, hid)
 	cT = tp.NewTensor(batch, hid)
-	for b := 0; b < batch; b++ {
-		r := (b*steps + steps - 1) * hid
-		copy(hT.Data[b*hid:(b+1)*hid], hs.Data[r:r+hid])
-		copy(cT.Data[b*hid:(b+1)*hid], cs[r:r+hid])
-	}
+	copy(hT.Data, hs.Data[(steps-1)*bh:])
+	copy(cT.Data, cs[(steps-1)*bh:])
 	if nd := tp.Record(lstmSeqOp[T]{}, hs, x, h0, c0, ly.W, ly.B, hT, cT); nd != nil {
 		nd.Saved = saved
 		nd.I[0], nd.I[1], nd.I[2], nd.I[3] = batch, steps, in, hid
@@ -64,12 +91,12 @@ func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	x, h0, c0, w, bias, hT, cT := nd.In[0], nd.In[1], nd.In[2], nd.In[3], nd.In[4], nd.In[5], nd.In[6]
 	batch, steps, in, hid := nd.I[0], nd.I[1], nd.I[2], nd.I[3]
 	g4 := 4 * hid
-	n := batch * steps
+	n, bh := batch*steps, batch*hid
 	saved := nd.Saved
 	a := saved[:n*g4]
 	cs := saved[n*g4 : n*5*hid]
-	tcs := saved[n*5*hid : n*6*hid]
-	hprev := saved[n*6*hid:]
+	tcs := saved[n*5*hid:]
+	hs := nd.Out.Data
 	// whhT = W_hhᵀ [4H, H], so the per-step GEMM reads its B operand untransposed
 	// (the kernel then skips packing it for small batches).
 	whhT := autograd.ScratchUninit(tp, g4*hid)
@@ -80,8 +107,8 @@ func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		}
 	}
 	dz := autograd.ScratchUninit(tp, n*g4)
-	dhr := tp.Scratch(2 * batch * hid) // running gradients of h and c
-	dh, dc := dhr[:batch*hid], dhr[batch*hid:]
+	run := tp.Scratch(2 * bh) // running gradients of h and c
+	dh, dc := run[:bh], run[bh:]
 	if hT.Grad != nil {
 		copy(dh, hT.Grad)
 	}
@@ -95,28 +122,23 @@ func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	}
 	for t := steps - 1; t >= 0; t-- {
 		if t < steps-1 {
-			autograd.Gemm(false, false, batch, hid, g4, 1, dz[(t+1)*g4:], steps*g4, whhT, hid, 0, dh, hid)
+			autograd.Gemm(false, false, batch, hid, g4, 1, dz[(t+1)*batch*g4:], g4, whhT, hid, 0, dh, hid)
 		}
-		for b := 0; b < batch; b++ {
-			r := (b*steps + t) * hid
-			dhb, dcb := dh[b*hid:(b+1)*hid], dc[b*hid:(b+1)*hid]
-			if gh != nil {
-				autograd.Axpy(1, gh[r:r+hid], dhb)
-			}
-			var cp []T
-			if t == 0 {
-				cp = c0.Data[b*hid : (b+1)*hid]
-			} else {
-				cp = cs[r-hid : r]
-			}
-			lstmRowBackward(a[4*r:4*(r+hid)], cp, tcs[r:r+hid], dhb, dcb, dz[4*r:4*(r+hid)], dcb)
-			if gb != nil { // the bias gradient, while the row is in cache
-				autograd.Axpy(1, dz[4*r:4*(r+hid)], gb)
-			}
+		if gh != nil {
+			autograd.Axpy(1, gh[t*bh:(t+1)*bh], dh)
+		}
+		cp := c0.Data
+		if t > 0 {
+			cp = cs[(t-1)*bh : t*bh]
+		}
+		dzt := dz[t*batch*g4 : (t+1)*batch*g4]
+		autograd.LSTMCellBackward(a[t*batch*g4:(t+1)*batch*g4], cp, tcs[t*bh:(t+1)*bh], dh, dc, dzt, dc, batch, hid)
+		if gb != nil { // the bias gradient, while the block is in cache
+			addColumnSums(gb, dzt)
 		}
 	}
 	if h0.RequiresGrad() {
-		autograd.Gemm(false, false, batch, hid, g4, 1, dz, steps*g4, whhT, hid, 1, tp.GradOf(h0), hid)
+		autograd.Gemm(false, false, batch, hid, g4, 1, dz, g4, whhT, hid, 1, tp.GradOf(h0), hid)
 	}
 	if c0.RequiresGrad() {
 		autograd.Axpy(1, dc, tp.GradOf(c0))
@@ -127,6 +149,10 @@ func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	if w.RequiresGrad() {
 		gw := tp.GradOf(w)
 		autograd.Gemm(true, false, in, g4, n, 1, x.Data, in, dz, g4, 1, gw[:in*g4], g4)
-		autograd.Gemm(true, false, hid, g4, n, 1, hprev, hid, dz, g4, 1, gw[in*g4:], g4)
+		// Σ_t h_{t-1}ᵀ dz_t: h_0 .. h_{T-2} are hs[0 : T-1], then the initial state.
+		if steps > 1 {
+			autograd.Gemm(true, false, hid, g4, n-batch, 1, hs, hid, dz[batch*g4:], g4, 1, gw[in*g4:], g4)
+		}
+		autograd.Gemm(true, false, hid, g4, batch, 1, h0.Data, hid, dz, g4, 1, gw[in*g4:], g4)
 	}
 }
