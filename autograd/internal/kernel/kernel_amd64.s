@@ -19327,6 +19327,7 @@ block:
 	VMOVUPS     (DI), Z3
 	VMOVUPS     (R8), Z4
 	VMOVUPS     (R9), Z5
+	VMOVUPS     (DX), Z9
 	VMULPS      Z4, Z4, Z7
 	VSUBPS      Z7, Z15, Z7
 	VMULPS      Z3, Z5, Z8
@@ -19341,7 +19342,7 @@ block:
 	VMOVUPS     Z7, (R11)
 	VSUBPS      Z1, Z15, Z8
 	VMULPS      Z1, Z8, Z8
-	VMULPS      (DX), Z6, Z7
+	VMULPS      Z9, Z6, Z7
 	VMULPS      Z8, Z7, Z7
 	VMOVUPS     Z7, (AX)(CX*1)
 	VSUBPS      Z0, Z15, Z8
@@ -19375,6 +19376,7 @@ single:
 	VMOVUPS     (DI), Z3
 	VMOVUPS     (R8), Z4
 	VMOVUPS     (R9), Z5
+	VMOVUPS     (DX), Z9
 	VMULPS      Z4, Z4, Z7
 	VSUBPS      Z7, Z15, Z7
 	VMULPS      Z3, Z5, Z8
@@ -19389,7 +19391,7 @@ single:
 	VMOVUPS     Z7, (R11)
 	VSUBPS      Z1, Z15, Z8
 	VMULPS      Z1, Z8, Z8
-	VMULPS      (DX), Z6, Z7
+	VMULPS      Z9, Z6, Z7
 	VMULPS      Z8, Z7, Z7
 	VMOVUPS     Z7, (AX)(CX*1)
 	VSUBPS      Z0, Z15, Z8
@@ -20931,6 +20933,7 @@ block:
 	VMOVUPD     (DI), Z3
 	VMOVUPD     (R8), Z4
 	VMOVUPD     (R9), Z5
+	VMOVUPD     (DX), Z9
 	VMULPD      Z4, Z4, Z7
 	VSUBPD      Z7, Z15, Z7
 	VMULPD      Z3, Z5, Z8
@@ -20945,7 +20948,7 @@ block:
 	VMOVUPD     Z7, (R11)
 	VSUBPD      Z1, Z15, Z8
 	VMULPD      Z1, Z8, Z8
-	VMULPD      (DX), Z6, Z7
+	VMULPD      Z9, Z6, Z7
 	VMULPD      Z8, Z7, Z7
 	VMOVUPD     Z7, (AX)(CX*1)
 	VSUBPD      Z0, Z15, Z8
@@ -20979,6 +20982,7 @@ single:
 	VMOVUPD     (DI), Z3
 	VMOVUPD     (R8), Z4
 	VMOVUPD     (R9), Z5
+	VMOVUPD     (DX), Z9
 	VMULPD      Z4, Z4, Z7
 	VSUBPD      Z7, Z15, Z7
 	VMULPD      Z3, Z5, Z8
@@ -20993,7 +20997,7 @@ single:
 	VMOVUPD     Z7, (R11)
 	VSUBPD      Z1, Z15, Z8
 	VMULPD      Z1, Z8, Z8
-	VMULPD      (DX), Z6, Z7
+	VMULPD      Z9, Z6, Z7
 	VMULPD      Z8, Z7, Z7
 	VMOVUPD     Z7, (AX)(CX*1)
 	VSUBPD      Z0, Z15, Z8
@@ -22228,6 +22232,7 @@ block:
 	VMOVUPS     (DI), Y3
 	VMOVUPS     (R8), Y4
 	VMOVUPS     (R9), Y5
+	VMOVUPS     (DX), Y9
 	VMULPS      Y4, Y4, Y7
 	VSUBPS      Y7, Y15, Y7
 	VMULPS      Y3, Y5, Y8
@@ -22242,7 +22247,7 @@ block:
 	VMOVUPS     Y7, (R11)
 	VSUBPS      Y1, Y15, Y8
 	VMULPS      Y1, Y8, Y8
-	VMULPS      (DX), Y6, Y7
+	VMULPS      Y9, Y6, Y7
 	VMULPS      Y8, Y7, Y7
 	VMOVUPS     Y7, (AX)(CX*1)
 	VSUBPS      Y0, Y15, Y8
@@ -22276,6 +22281,7 @@ single:
 	VMOVUPS     (DI), Y3
 	VMOVUPS     (R8), Y4
 	VMOVUPS     (R9), Y5
+	VMOVUPS     (DX), Y9
 	VMULPS      Y4, Y4, Y7
 	VSUBPS      Y7, Y15, Y7
 	VMULPS      Y3, Y5, Y8
@@ -22290,7 +22296,7 @@ single:
 	VMOVUPS     Y7, (R11)
 	VSUBPS      Y1, Y15, Y8
 	VMULPS      Y1, Y8, Y8
-	VMULPS      (DX), Y6, Y7
+	VMULPS      Y9, Y6, Y7
 	VMULPS      Y8, Y7, Y7
 	VMOVUPS     Y7, (AX)(CX*1)
 	VSUBPS      Y0, Y15, Y8
@@ -23473,6 +23479,7 @@ block:
 	VMOVUPD     (DI), Y3
 	VMOVUPD     (R8), Y4
 	VMOVUPD     (R9), Y5
+	VMOVUPD     (DX), Y9
 	VMULPD      Y4, Y4, Y7
 	VSUBPD      Y7, Y15, Y7
 	VMULPD      Y3, Y5, Y8
@@ -23487,7 +23494,7 @@ block:
 	VMOVUPD     Y7, (R11)
 	VSUBPD      Y1, Y15, Y8
 	VMULPD      Y1, Y8, Y8
-	VMULPD      (DX), Y6, Y7
+	VMULPD      Y9, Y6, Y7
 	VMULPD      Y8, Y7, Y7
 	VMOVUPD     Y7, (AX)(CX*1)
 	VSUBPD      Y0, Y15, Y8
@@ -23521,6 +23528,7 @@ single:
 	VMOVUPD     (DI), Y3
 	VMOVUPD     (R8), Y4
 	VMOVUPD     (R9), Y5
+	VMOVUPD     (DX), Y9
 	VMULPD      Y4, Y4, Y7
 	VSUBPD      Y7, Y15, Y7
 	VMULPD      Y3, Y5, Y8
@@ -23535,7 +23543,7 @@ single:
 	VMOVUPD     Y7, (R11)
 	VSUBPD      Y1, Y15, Y8
 	VMULPD      Y1, Y8, Y8
-	VMULPD      (DX), Y6, Y7
+	VMULPD      Y9, Y6, Y7
 	VMULPD      Y8, Y7, Y7
 	VMOVUPD     Y7, (AX)(CX*1)
 	VSUBPD      Y0, Y15, Y8

@@ -72,8 +72,8 @@ func lstmForward[T Float](o *ops[T], gates, cPrev, c, h, tanhC []T, batch, hidde
 //	di = dcTotal*g*i*(1-i)    df = dcTotal*cPrev*f*(1-f)
 //	dg = dcTotal*i*(1-g²)     do = dh*tanhC*o*(1-o)
 //
-// and dcPrev = dcTotal*f (batch x hidden; skipped when dcPrev is nil). dcPrev
-// may alias dc.
+// and dcPrev = dcTotal*f (batch x hidden; skipped when dcPrev is nil). dGates
+// may alias gates, and dcPrev may alias dc or cPrev.
 func LSTMCellBackward[T Float](gates, cPrev, tanhC, dh, dc, dGates, dcPrev []T, batch, hidden int) {
 	checkLSTM("LSTMCellBackward", batch, hidden, gates, cPrev, tanhC, dh, dc, dGates, dcPrev)
 	if is32[T]() {

@@ -213,3 +213,53 @@ func TestLSTMCellBackwardImplementations(t *testing.T) {
 		t.Run("float64", testLSTMBackwardVsGo[float64])
 	})
 }
+
+// TestLSTMCellBackwardAliasing checks the documented aliasing: dGates over
+// gates, dcPrev over dc, and dcPrev over cPrev.
+func TestLSTMCellBackwardAliasing(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(11, 12))
+		const batch, hidden = 2, 37
+		n := batch * hidden
+		gates, cPrev, dh, dc := randVec[float32](rng, 4*n), randVec[float32](rng, n), randVec[float32](rng, n), randVec[float32](rng, n)
+		c, h, tc := make([]float32, n), make([]float32, n), make([]float32, n)
+		LSTMCell(gates, cPrev, c, h, tc, batch, hidden)
+		wantG, wantC := make([]float32, 4*n), make([]float32, n)
+		LSTMCellBackward(gates, cPrev, tc, dh, dc, wantG, wantC, batch, hidden)
+
+		g2, dc2 := append([]float32(nil), gates...), append([]float32(nil), dc...)
+		LSTMCellBackward(g2, cPrev, tc, dh, dc2, g2, dc2, batch, hidden)
+		cp3 := append([]float32(nil), cPrev...)
+		g3 := make([]float32, 4*n)
+		LSTMCellBackward(gates, cp3, tc, dh, dc, g3, cp3, batch, hidden)
+		for i := range wantG {
+			if g2[i] != wantG[i] || g3[i] != wantG[i] {
+				t.Fatalf("dGates[%d]: aliased %v, %v; separate %v", i, g2[i], g3[i], wantG[i])
+			}
+		}
+		for i := range wantC {
+			if dc2[i] != wantC[i] || cp3[i] != wantC[i] {
+				t.Fatalf("dcPrev[%d]: aliased %v, %v; separate %v", i, dc2[i], cp3[i], wantC[i])
+			}
+		}
+	})
+}
+
+// TestLSTMCellAliasing checks that c may overwrite cPrev.
+func TestLSTMCellAliasing(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(13, 14))
+		const batch, hidden = 3, 21
+		n := batch * hidden
+		pre, cPrev := randVec[float64](rng, 4*n), randVec[float64](rng, n)
+		g1, c1, h1, t1 := append([]float64(nil), pre...), make([]float64, n), make([]float64, n), make([]float64, n)
+		LSTMCell(g1, cPrev, c1, h1, t1, batch, hidden)
+		g2, c2, h2, t2 := append([]float64(nil), pre...), append([]float64(nil), cPrev...), make([]float64, n), make([]float64, n)
+		LSTMCell(g2, c2, c2, h2, t2, batch, hidden)
+		for i := range c1 {
+			if c1[i] != c2[i] || h1[i] != h2[i] || t1[i] != t2[i] {
+				t.Fatalf("unit %d: aliased c=%v h=%v, separate c=%v h=%v", i, c2[i], h2[i], c1[i], h1[i])
+			}
+		}
+	})
+}

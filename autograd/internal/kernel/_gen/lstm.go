@@ -41,7 +41,7 @@ func genLSTMBackward(s isa) {
 	ADDQ(h, dgO)
 	one := s.v(15)
 	s.load(s.constVec("one", 1), one)
-	vi, vf, vg, vo, vt, vd, dct, x, y := s.v(0), s.v(1), s.v(2), s.v(3), s.v(4), s.v(5), s.v(6), s.v(7), s.v(8)
+	vi, vf, vg, vo, vt, vd, dct, x, y, vc := s.v(0), s.v(1), s.v(2), s.v(3), s.v(4), s.v(5), s.v(6), s.v(7), s.v(8), s.v(9)
 	vecLoop(s, n, 1, []reg.Register{g, gO, dg, dgO, cp, tc, dh, dc, dcp}, func(disp, u int) {
 		s.load(Mem{Base: g}, vi)
 		s.load(Mem{Base: g, Index: h, Scale: 1}, vf)
@@ -49,6 +49,7 @@ func genLSTMBackward(s isa) {
 		s.load(Mem{Base: gO}, vo)
 		s.load(Mem{Base: tc}, vt)
 		s.load(Mem{Base: dh}, vd)
+		s.load(Mem{Base: cp}, vc) // every input is loaded before any store: outputs may alias inputs
 		// dct = dc + (dh*o)*(1 - t*t)
 		s.mul(vt, vt, x)
 		s.sub(x, one, x)
@@ -67,7 +68,7 @@ func genLSTMBackward(s isa) {
 		// dF = dct*cPrev*f*(1-f)
 		s.sub(vf, one, y)
 		s.mul(vf, y, y)
-		s.mul(Mem{Base: cp}, dct, x)
+		s.mul(vc, dct, x)
 		s.mul(y, x, x)
 		s.store(x, Mem{Base: dg, Index: h, Scale: 1})
 		// dI = dct*g*i*(1-i)
