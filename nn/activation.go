@@ -126,12 +126,5 @@ type reluOp[T autograd.Float] struct{}
 
 func (reluOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	gx, g, y := tp.GradOf(nd.In[0]), nd.Out.Grad, nd.Out.Data
-	g, y = g[:len(gx)], y[:len(gx)]
-	for i := range gx {
-		v := g[i]
-		if y[i] <= 0 {
-			v = 0
-		}
-		gx[i] += v
-	}
+	addMasked(gx, g, y)
 }

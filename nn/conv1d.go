@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/neurograd/neurograd/autograd"
 )
@@ -23,7 +24,9 @@ import (
 type Conv1d[T autograd.Float] struct {
 	In, Out, Kernel, Dilation int
 	// ReLU applies max(·, 0) to the output inside the op (saving a tensor and a
-	// pass over memory in both directions compared with a separate Relu).
+	// pass over memory in both directions compared with a separate Relu). The
+	// backward pass then zeroes the output's gradient in place where the output
+	// is 0, so after Backward the output's Grad holds the pre-ReLU gradient.
 	ReLU   bool
 	Weight *autograd.Tensor[T] // [Out, Kernel, In]
 	Bias   *autograd.Tensor[T] // [Out], or nil without bias
@@ -164,10 +167,52 @@ func reluInPlace[T autograd.Float](y []T) {
 // it into the gradient before the ReLU. The node's output gradient is complete
 // and read by no one else, so it is rewritten in place.
 func reluMaskGrad[T autograd.Float](g, y []T) {
+	switch g := any(g).(type) {
+	case []float32:
+		maskZero32(g, any(y).([]float32))
+	case []float64:
+		maskZero64(g, any(y).([]float64))
+	}
+}
+
+// maskZero32 sets g[i] = 0 where y[i] == +0, without branches (ReLU outputs are
+// +0 or positive, so y's bit pattern is 0 exactly where the gradient stops; the
+// signs of the data are random, so a branch would be mispredicted half the time).
+func maskZero32(g, y []float32) {
 	y = y[:len(g)]
 	for i, v := range y {
-		if v <= 0 {
-			g[i] = 0
+		u := int32(math.Float32bits(v))
+		m := uint32((u | -u) >> 31) // all ones unless u == 0
+		g[i] = math.Float32frombits(math.Float32bits(g[i]) & m)
+	}
+}
+
+// maskZero64 is maskZero32 for float64.
+func maskZero64(g, y []float64) {
+	y = y[:len(g)]
+	for i, v := range y {
+		u := int64(math.Float64bits(v))
+		m := uint64((u | -u) >> 63)
+		g[i] = math.Float64frombits(math.Float64bits(g[i]) & m)
+	}
+}
+
+// addMasked adds g into dst where the ReLU output y is positive, without branches.
+func addMasked[T autograd.Float](dst, g, y []T) {
+	switch d := any(dst).(type) {
+	case []float32:
+		g, y := any(g).([]float32), any(y).([]float32)
+		g, y = g[:len(d)], y[:len(d)]
+		for i, v := range y {
+			u := int32(math.Float32bits(v))
+			d[i] += math.Float32frombits(math.Float32bits(g[i]) & uint32((u|-u)>>31))
+		}
+	case []float64:
+		g, y := any(g).([]float64), any(y).([]float64)
+		g, y = g[:len(d)], y[:len(d)]
+		for i, v := range y {
+			u := int64(math.Float64bits(v))
+			d[i] += math.Float64frombits(math.Float64bits(g[i]) & uint64((u|-u)>>63))
 		}
 	}
 }

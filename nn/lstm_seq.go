@@ -147,12 +147,23 @@ func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		autograd.Gemm(false, true, n, in, g4, 1, dz, g4, w.Data[:in*g4], g4, 1, tp.GradOf(x), in)
 	}
 	if w.RequiresGrad() {
-		gw := tp.GradOf(w)
-		autograd.Gemm(true, false, in, g4, n, 1, x.Data, in, dz, g4, 1, gw[:in*g4], g4)
-		// Σ_t h_{t-1}ᵀ dz_t: h_0 .. h_{T-2} are hs[0 : T-1], then the initial state.
+		// dWᵀ [4H, in+H] = dzᵀ·[x, h_{t-1}], computed transposed so that the large
+		// dz is read in place and only the narrow inputs are packed, then added
+		// into W's gradient [in+H, 4H].
+		k := in + hid
+		dwT := autograd.ScratchUninit(tp, g4*k)
+		autograd.Gemm(true, false, g4, in, n, 1, dz, g4, x.Data, in, 0, dwT, k)
+		// Σ_t dz_tᵀ h_{t-1}: h_0 .. h_{T-2} are hs[0 : T-1], then the initial state.
+		autograd.Gemm(true, false, g4, hid, batch, 1, dz, g4, h0.Data, hid, 0, dwT[in:], k)
 		if steps > 1 {
-			autograd.Gemm(true, false, hid, g4, n-batch, 1, hs, hid, dz[batch*g4:], g4, 1, gw[in*g4:], g4)
+			autograd.Gemm(true, false, g4, hid, n-batch, 1, dz[batch*g4:], g4, hs, hid, 1, dwT[in:], k)
 		}
-		autograd.Gemm(true, false, hid, g4, batch, 1, h0.Data, hid, dz, g4, 1, gw[in*g4:], g4)
+		gw := tp.GradOf(w)
+		for r := 0; r < g4; r++ {
+			row := dwT[r*k : (r+1)*k]
+			for i, v := range row {
+				gw[i*g4+r] += v
+			}
+		}
 	}
 }
