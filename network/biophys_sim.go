@@ -31,6 +31,10 @@ type SimOptions struct {
 	// maxInterval, when positive, caps the exchange interval (steps); tests
 	// use it to check that the interval does not change results.
 	maxInterval int
+	// chunkHook, when non-nil, is called on the worker goroutine before
+	// (done false) and after (done true) it advances a chunk through an
+	// interval; benchmarks use it to measure the load balance.
+	chunkHook func(interval, chunk int, done bool)
 }
 
 // TonicBias is hnn-core's add_tonic_bias for one cell type: a current clamp
@@ -254,6 +258,10 @@ func Simulate(net *Network, opts SimOptions) (*SimResult, error) {
 	for s := 0; s < nSteps; s += interval {
 		e := min(s+interval, nSteps)
 		neuron.ParallelFor(len(chunks), nWorkers, func(i int) {
+			if opts.chunkHook != nil {
+				opts.chunkHook(s/interval, i, false)
+				defer opts.chunkHook(s/interval, i, true)
+			}
 			ch := &chunks[i]
 			ch.deliver(cells, routed)
 			ch.spikes = ch.spikes[:0]
