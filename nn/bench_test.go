@@ -164,10 +164,14 @@ func BenchmarkSequence(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPUTime()
 	for b.Loop() {
 		if err := s.iterate(); err != nil {
 			b.Fatal(err)
 		}
+	}
+	if cpu := processCPUTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 	flops := modelFlops(16, 64) * 32 * 1000
 	b.ReportMetric(flops/1e9, "GFLOP/op")
@@ -183,10 +187,14 @@ func BenchmarkStep(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPUTime()
 	for b.Loop() {
 		if err := s.iterate(); err != nil {
 			b.Fatal(err)
 		}
+	}
+	if cpu := processCPUTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 	// The coupling s_{t-1}·W adds 2·132·(132·16) flops per step forward.
 	flops := (modelFlops(16, 64) + 3*2*132*16) * 132 * 1000
