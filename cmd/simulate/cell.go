@@ -56,6 +56,7 @@ func runCell(args []string) error {
 	out := fs.String("out", "", "output CSV: t_ms, v_<section> at x = 0.5 for every section, dipole_fAm (pyramidal); - for stdout")
 	every := fs.Int("record-every", 1, "record every k-th step (t = 0 included)")
 	spikes := fs.String("spikes", "", "write spike times as JSON to this file (default: stdout)")
+	useSurrogate := fs.Bool("surrogate", false, "run the shipped surrogate instead (0.5 ms step; synaptic inputs at x = 0.5 only)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: simulate cell -type T -inputs drive.json -tstop MS -dt MS -out trace.csv [-record-every K] [-spikes FILE]")
 		fs.PrintDefaults()
@@ -109,6 +110,9 @@ func runCell(args []string) error {
 	}
 	if *out == "-" && *spikes == "" {
 		return fmt.Errorf("-out - needs -spikes FILE (stdout carries the trace)")
+	}
+	if *useSurrogate {
+		return runCellSurrogate(typ, drive, *tstop, *out, *spikes)
 	}
 	desc, err := neuron.Template(neuron.CellType(typ))
 	if err != nil {

@@ -33,7 +33,7 @@ func features[X, T autograd.Float](m *Model[T], dst []T, x []X, bins int) {
 // forwardFeatures runs the trainable stages over a feature sequence f of
 // shape [batch, K-1+T, C] whose first K-1 steps are convolution history, from
 // LSTM state s (nil: zeros; otherwise continued and updated), and returns
-// the normalised outputs [batch, T, O].
+// the head's raw output [batch, T, O+1]: normalised outputs and spike logit.
 func (m *Model[T]) forwardFeatures(tp *autograd.Tape[T], f *autograd.Tensor[T], s *State[T]) *autograd.Tensor[T] {
 	hist := m.arch.ConvKernel - 1
 	h := tp.Tanh(m.conv.Forward(tp, f))
@@ -63,6 +63,5 @@ func (m *Model[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autogra
 	for b := 0; b < B; b++ {
 		features(m, f.Data[(b*(hist+T_)+hist)*C:], x.Data[b*T_*C:(b+1)*T_*C], T_)
 	}
-	y := m.forwardFeatures(tp, f, nil)
-	return tp.Add(tp.Mul(y, m.outScale), m.outOffset)
+	return m.physical(tp, m.forwardFeatures(tp, f, nil))
 }

@@ -28,7 +28,11 @@ type Model[T autograd.Float] struct {
 
 	// Output de-normalisation, each [O]: physical = normalised·outScale + outOffset.
 	outScale, outOffset *autograd.Tensor[T]
-	threshold           float64
+	// Spike shaping of the soma output: v = v_sub + σ(z)·(spikePeak - v_sub)
+	// with z the spike logit; somaMask is the one-hot [O] of the soma output.
+	somaMask  *autograd.Tensor[T]
+	spikePeak float64
+	threshold float64
 
 	reg  *nn.Registry[T]
 	meta map[string]string // provenance of loaded weights
@@ -46,7 +50,7 @@ func New[T autograd.Float](ct neuron.CellType, arch Arch, seed uint64) (*Model[T
 	if err != nil {
 		return nil, err
 	}
-	m := &Model[T]{ct: ct, arch: arch, io: cio, threshold: DefaultSpikeThreshold}
+	m := &Model[T]{ct: ct, arch: arch, io: cio, threshold: DefaultSpikeThreshold, spikePeak: DefaultSpikePeak}
 	C, O := len(cio.channels), len(cio.outputs)
 	dA, dB, f, inv := make([]T, C), make([]T, C), make([]T, C), make([]T, C)
 	for c, k := range cio.kin {
@@ -66,6 +70,9 @@ func New[T autograd.Float](ct neuron.CellType, arch Arch, seed uint64) (*Model[T
 		}
 	}
 	m.outScale, m.outOffset = autograd.MustNew(sc, O), autograd.MustNew(off, O)
+	mask := make([]T, O)
+	mask[0] = 1
+	m.somaMask = autograd.MustNew(mask, O)
 
 	if m.conv, err = nn.NewConv1d[T](nn.Conv1dConfig{In: C, Out: arch.ConvChannels, Kernel: arch.ConvKernel,
 		Init: nn.GlorotUniform, Seed: seed}); err != nil {
@@ -78,7 +85,7 @@ func New[T autograd.Float](ct neuron.CellType, arch Arch, seed uint64) (*Model[T
 	if m.head1, err = nn.NewLinear[T](nn.LinearConfig{In: arch.Hidden, Out: arch.HeadHidden, Init: nn.GlorotUniform, Seed: seed + 2}); err != nil {
 		return nil, fmt.Errorf("surrogate: %w", err)
 	}
-	if m.head2, err = nn.NewLinear[T](nn.LinearConfig{In: arch.HeadHidden, Out: O, Init: nn.GlorotUniform, Seed: seed + 3}); err != nil {
+	if m.head2, err = nn.NewLinear[T](nn.LinearConfig{In: arch.HeadHidden, Out: O + 1, Init: nn.GlorotUniform, Seed: seed + 3}); err != nil {
 		return nil, fmt.Errorf("surrogate: %w", err)
 	}
 	m.reg = nn.NewRegistry[T]()
@@ -96,6 +103,27 @@ func New[T autograd.Float](ct neuron.CellType, arch Arch, seed uint64) (*Model[T
 // DefaultSpikeThreshold is the threshold (mV) of an untrained model; trained
 // models store the threshold chosen on validation data.
 const DefaultSpikeThreshold = -20.0
+
+// DefaultSpikePeak is the somatic spike peak (mV) of an untrained model;
+// trained models store the mean peak of the training spikes.
+const DefaultSpikePeak = 30.0
+
+// SomaClip is the level (mV) at which the somatic voltage target of the
+// subthreshold branch is clipped; spikes are carried by the spike logit.
+const SomaClip = -45.0
+
+// SpikePeak returns the somatic voltage (mV) the soma output reaches when the
+// spike logit saturates.
+func (m *Model[T]) SpikePeak() float64 { return m.spikePeak }
+
+// SetSpikePeak sets the spike peak (mV); it must be finite.
+func (m *Model[T]) SetSpikePeak(v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("surrogate: spike peak %v must be finite", v)
+	}
+	m.spikePeak = v
+	return nil
+}
 
 // CellType returns the cell type the model stands in for.
 func (m *Model[T]) CellType() neuron.CellType { return m.ct }

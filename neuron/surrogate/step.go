@@ -76,6 +76,16 @@ func (m *Model[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], st *State[T
 	feat := tp.Log(tp.AddScalar(tp.Mul(g, m.invRef), 1))
 	h := tp.Tanh(m.conv.Step(tp, feat, st.conv))
 	h = m.lstm.Step(tp, h, st.lstm)
-	y := m.head2.Forward(tp, tp.Tanh(m.head1.Forward(tp, h)))
-	return tp.Add(tp.Mul(y, m.outScale), m.outOffset), st
+	return m.physical(tp, m.head2.Forward(tp, tp.Tanh(m.head1.Forward(tp, h)))), st
+}
+
+// physical turns the head's output [..., O+1] (normalised outputs and the
+// spike logit z) into physical outputs [..., O]: y·scale + offset, with the
+// soma output shaped as v_sub + σ(z)·(spikePeak - v_sub).
+func (m *Model[T]) physical(tp *autograd.Tape[T], y *autograd.Tensor[T]) *autograd.Tensor[T] {
+	ax := y.Rank() - 1
+	O := len(m.io.outputs)
+	v := tp.Add(tp.Mul(tp.Narrow(y, ax, 0, O), m.outScale), m.outOffset)
+	s := tp.Sigmoid(tp.Narrow(y, ax, O, 1))
+	return tp.Add(v, tp.Mul(tp.Mul(s, tp.AddScalar(tp.Neg(v), m.spikePeak)), m.somaMask))
 }

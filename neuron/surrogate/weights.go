@@ -23,14 +23,15 @@ const FormatName = "neurograd-surrogate-v1"
 const (
 	MetaFormat     = "format"
 	MetaCellType   = "cell_type"
-	MetaArch       = "arch"             // JSON Arch
-	MetaInputs     = "inputs"           // JSON ["section/receptor", ...]
-	MetaOutputs    = "outputs"          // JSON output names
-	MetaDt         = "dt_ms"            // surrogate step (ms)
-	MetaRefWeights = "ref_weights_uS"   // JSON per-channel reference weights of the log compression
-	MetaOutScale   = "out_scale"        // JSON per-output scale
-	MetaOutOffset  = "out_offset"       // JSON per-output offset
+	MetaArch       = "arch"           // JSON Arch
+	MetaInputs     = "inputs"         // JSON ["section/receptor", ...]
+	MetaOutputs    = "outputs"        // JSON output names
+	MetaDt         = "dt_ms"          // surrogate step (ms)
+	MetaRefWeights = "ref_weights_uS" // JSON per-channel reference weights of the log compression
+	MetaOutScale   = "out_scale"      // JSON per-output scale
+	MetaOutOffset  = "out_offset"     // JSON per-output offset
 	MetaThreshold  = "spike_threshold_mV"
+	MetaSpikePeak  = "spike_peak_mV"
 	MetaProvenance = "provenance" // JSON: data recipe, seeds, training time, metrics
 )
 
@@ -75,6 +76,7 @@ func (m *Model[T]) Save(w io.Writer) error {
 		MetaOutScale:   mustJSON(sc),
 		MetaOutOffset:  mustJSON(off),
 		MetaThreshold:  strconv.FormatFloat(m.threshold, 'g', -1, 64),
+		MetaSpikePeak:  strconv.FormatFloat(m.spikePeak, 'g', -1, 64),
 	}
 	if p, ok := m.meta[MetaProvenance]; ok {
 		meta[MetaProvenance] = p
@@ -159,6 +161,13 @@ func loadBytes[T autograd.Float](buf []byte) (*Model[T], error) {
 		return nil, fmt.Errorf("surrogate: weights: metadata %s: %w", MetaThreshold, err)
 	}
 	if err := m.SetSpikeThreshold(th); err != nil {
+		return nil, fmt.Errorf("surrogate: weights: %w", err)
+	}
+	pk, err := strconv.ParseFloat(md[MetaSpikePeak], 64)
+	if err != nil {
+		return nil, fmt.Errorf("surrogate: weights: metadata %s: %w", MetaSpikePeak, err)
+	}
+	if err := m.SetSpikePeak(pk); err != nil {
 		return nil, fmt.Errorf("surrogate: weights: %w", err)
 	}
 	if _, err := nn.LoadBytes(buf, m.Params()); err != nil {

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/neuron/surrogate"
+)
+
+// runCellSurrogate runs the shipped surrogate of cell type typ on the drive
+// file's inputs for tstop ms and writes the same CSV columns as the
+// biophysical simulation (t_ms, v_<section>, dipole_fAm for pyramidal cells)
+// at the surrogate's 0.5 ms step, starting with the resting state at t = 0,
+// and the spike times (upward crossings of the surrogate's threshold).
+func runCellSurrogate(typ string, drive driveFile, tstop float64, out, spikes string) error {
+	ct := neuron.CellType(typ)
+	m, err := surrogate.Shipped[float32](ct)
+	if err != nil {
+		return err
+	}
+	if len(drive.IClamp) > 0 {
+		return fmt.Errorf("-surrogate: current clamps are not inputs of the surrogate (synaptic inputs only)")
+	}
+	desc, err := neuron.Template(ct)
+	if err != nil {
+		return err
+	}
+	chans := m.Inputs()
+	index := map[neuron.Channel]int{}
+	for i, ch := range chans {
+		index[ch] = i
+	}
+	bins := int(tstop/m.Dt() + 1e-9)
+	if bins < 1 {
+		return fmt.Errorf("tstop = %v ms is shorter than the surrogate step %v ms", tstop, m.Dt())
+	}
+	C := len(chans)
+	x := make([]float32, bins*C)
+	for k, in := range drive.Inputs {
+		r := neuron.Receptor(in.Receptor)
+		c, ok := index[neuron.Channel{Section: in.Section, Receptor: r}]
+		if !ok {
+			return fmt.Errorf("input %d: %s has no %q input channel on section %q", k, ct, in.Receptor, in.Section)
+		}
+		if in.X != nil && *in.X != 0.5 {
+			return fmt.Errorf("input %d: the surrogate's synapses sit at x = 0.5 (got x = %v)", k, *in.X)
+		}
+		if !(in.WeightUS >= 0) {
+			return fmt.Errorf("input %d: weight_uS = %v must be >= 0", k, in.WeightUS)
+		}
+		for _, t := range in.TimesMS {
+			te := t + in.DelayMS
+			if !(te >= 0) {
+				return fmt.Errorf("input %d: event time %v ms must be >= 0", k, te)
+			}
+			if b := surrogate.BinOf(te); b < bins {
+				x[b*C+c] += float32(in.WeightUS)
+			}
+		}
+	}
+	y := m.Predict([]*surrogate.Sample{{Bins: bins, X: x}})[0]
+	O := len(m.Outputs())
+	res := &neuron.Result{T: make([]float64, bins+1), Traces: make([][]float64, len(desc.Sections))}
+	for i := range res.Traces {
+		res.Traces[i] = make([]float64, bins+1)
+		res.Traces[i][0] = desc.Sections[i].V0
+	}
+	if d := m.DipoleOutput(); d >= 0 {
+		res.Dipole = make([]float64, bins+1)
+		for k := 0; k < bins; k++ {
+			res.Dipole[k+1] = float64(y[k*O+d]) * 1e6 // nAm -> fAm
+		}
+	}
+	soma := make([]float32, bins)
+	for k := 0; k < bins; k++ {
+		res.T[k+1] = float64(k+1) * m.Dt()
+		for i := range desc.Sections {
+			res.Traces[i][k+1] = float64(y[k*O+i])
+		}
+		soma[k] = y[k*O+m.SomaOutput()]
+	}
+	res.Spikes = surrogate.SpikeTimes(soma, m.SpikeThreshold())
+	if err := writeTrace(out, desc, res); err != nil {
+		return failure(err)
+	}
+	return failure(writeSpikes(spikes, typ, res.Spikes))
+}
+

@@ -1,0 +1,157 @@
+// Command train generates the surrogate neurons' training data from
+// biophysical simulations and trains the CNN-LSTM surrogates of HNN's cell
+// types (package neuron/surrogate), writing safetensors weights and a
+// metrics JSON. See docs/surrogate.md.
+//
+//	go run ./cmd/train -type all
+//	go run ./cmd/train -type L5_pyramidal -minutes 60
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/neuron/surrogate"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "train:", err)
+		os.Exit(1)
+	}
+}
+
+func parseTypes(s string) ([]neuron.CellType, error) {
+	if s == "all" {
+		return append([]neuron.CellType(nil), neuron.CellTypes...), nil
+	}
+	var out []neuron.CellType
+	for _, f := range strings.Split(s, ",") {
+		ct := neuron.CellType(strings.TrimSpace(f))
+		if _, err := neuron.Template(ct); err != nil {
+			return nil, fmt.Errorf("-type %q: want L2_pyramidal, L5_pyramidal, L2_basket, L5_basket or all", f)
+		}
+		out = append(out, ct)
+	}
+	return out, nil
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	typ := fs.String("type", "all", "cell type(s), comma separated, or all")
+	dataDir := fs.String("data", "cache/surrogate", "dataset cache directory")
+	seed := fs.Uint64("seed", 1, "seed of data generation and training")
+	poisson := fs.Int("poisson", 240, "independent-Poisson training samples (1 s) per cell type")
+	netRuns := fs.Int("netruns", 10, "biophysical network runs for the training set")
+	genOnly := fs.Bool("gen-only", false, "only generate (or check) the datasets")
+	outDir := fs.String("out", "neuron/surrogate/weights", "directory for the <cell_type>.safetensors weights")
+	metricsPath := fs.String("metrics", "", "metrics JSON (default <data>/metrics_<types>.json)")
+	steps := fs.Int("steps", 6000, "maximum optimizer steps per cell type")
+	minutes := fs.Float64("minutes", 55, "wall-clock cap per cell type (minutes)")
+	batch := fs.Int("batch", 32, "windows per mini-batch")
+	archFlag := fs.String("arch", "", "override the architecture: conv_channels,conv_kernel,hidden,layers,head_hidden")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	types, err := parseTypes(*typ)
+	if err != nil {
+		return err
+	}
+	base := dataRecipe{Seed: *seed, Bins: 2000, MeshX: 10, MeshY: 5, LogGainSpan: 1, PickPyr: 15, PickBasket: 16}
+	splits := map[string]dataRecipe{}
+	for _, sp := range []string{"train", "val", "test"} {
+		r := base
+		r.Split = sp
+		r.PoissonPer, r.NetRuns = *poisson/8, 2
+		if sp == "train" {
+			r.PoissonPer, r.NetRuns = *poisson, *netRuns
+		}
+		splits[sp] = r
+	}
+	data := map[string]map[neuron.CellType]*surrogate.Dataset{}
+	for _, sp := range []string{"val", "test", "train"} {
+		d, err := loadOrGenerate(*dataDir, types, splits[sp])
+		if err != nil {
+			return err
+		}
+		data[sp] = d
+	}
+	if *genOnly {
+		return nil
+	}
+	cfg := surrogate.DefaultTrainConfig()
+	cfg.Steps, cfg.Batch, cfg.Seed, cfg.Log = *steps, *batch, *seed, os.Stderr
+	cfg.MaxDuration = time.Duration(*minutes * float64(time.Minute))
+	report := map[string]any{}
+	for _, ct := range types {
+		arch := surrogate.DefaultArch(ct)
+		if *archFlag != "" {
+			if _, err := fmt.Sscanf(*archFlag, "%d,%d,%d,%d,%d", &arch.ConvChannels, &arch.ConvKernel, &arch.Hidden, &arch.Layers, &arch.HeadHidden); err != nil {
+				return fmt.Errorf("-arch %q: %w", *archFlag, err)
+			}
+		}
+		m, err := surrogate.New[float32](ct, arch, *seed)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "%s: %d parameters, %d train / %d val / %d test samples\n", ct, m.NumParams(),
+			len(data["train"][ct].Samples), len(data["val"][ct].Samples), len(data["test"][ct].Samples))
+		res, err := surrogate.Train(m, data["train"][ct].Samples, data["val"][ct].Samples, cfg)
+		if err != nil {
+			return fmt.Errorf("%s: %w", ct, err)
+		}
+		test := m.Evaluate(data["test"][ct].Samples)
+		entry := map[string]any{"arch": arch, "params": m.NumParams(), "train": res, "test": test,
+			"data": map[string]string{"train": splits["train"].String(), "val": splits["val"].String(), "test": splits["test"].String()},
+			"train_config": map[string]any{"batch": cfg.Batch, "warmup": cfg.WarmUp, "bptt": cfg.BPTT, "steps": cfg.Steps,
+				"lr": cfg.LR, "min_lr": cfg.MinLR, "clip": cfg.ClipNorm, "spike_weight": cfg.SpikeWeight, "seed": cfg.Seed},
+			"trained_at": time.Now().UTC().Format(time.RFC3339)}
+		report[string(ct)] = entry
+		prov, _ := json.Marshal(entry)
+		m.SetProvenance(string(prov))
+		if err := os.MkdirAll(*outDir, 0o755); err != nil {
+			return err
+		}
+		path := filepath.Join(*outDir, string(ct)+".safetensors")
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := m.Save(f); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "%s: %.0f s, test r %v, spikes P %.3f R %.3f (threshold %.1f mV), rate %.2f vs %.2f Hz; wrote %s\n",
+			ct, res.Seconds, fmtR(test.R), test.Precision, test.Recall, test.Threshold, test.PredRateHz, test.TrueRateHz, path)
+	}
+	mp := *metricsPath
+	if mp == "" {
+		mp = filepath.Join(*dataDir, "metrics_"+strings.ReplaceAll(*typ, ",", "+")+".json")
+	}
+	b, _ := json.MarshalIndent(report, "", "  ")
+	if err := os.WriteFile(mp, b, 0o644); err != nil {
+		return err
+	}
+	fmt.Println(string(b))
+	return nil
+}
+
+func fmtR(r []float64) string {
+	s := ""
+	for i, v := range r {
+		if i > 0 {
+			s += " "
+		}
+		s += fmt.Sprintf("%.3f", v)
+	}
+	return s
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+
+	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/neuron/surrogate"
+)
+
+// netRunConfig is one biophysical network run of the "network" regime.
+type netRunConfig struct {
+	MeshX, MeshY int
+	LogGainSpan  float64 // per-class gains are 10^U(-span, span)
+	Bins         int
+}
+
+func logUniform(rng *rand.Rand, lo, hi float64) float64 {
+	return math.Exp(math.Log(lo) + rng.Float64()*(math.Log(hi)-math.Log(lo)))
+}
+
+// networkRun simulates HNN's column biophysically with random connection
+// gains and Poisson drives, then reconstructs the synaptic input trains of
+// the chosen cells from the cells' and drive cells' spikes and the column's
+// connections (weight, delay, target sections, receptor), and re-simulates
+// those cells alone with exactly these events (which reproduces their
+// traces in the network, as cells interact only through spikes). It returns
+// the samples per cell type.
+func networkRun(cfg netRunConfig, seed uint64, pick map[neuron.CellType]int) (map[neuron.CellType][]*surrogate.Sample, string, error) {
+	rng := rand.New(rand.NewPCG(seed, 0x6e6574))
+	col, err := network.NewColumn(cfg.MeshX, cfg.MeshY)
+	if err != nil {
+		return nil, "", err
+	}
+	conn := network.DefaultConnectivity()
+	for i := range conn.Classes {
+		conn.Classes[i].Gain = math.Pow(10, cfg.LogGainSpan*(2*rng.Float64()-1))
+	}
+	rate := 10.0
+	if rng.Float64() < 0.3 {
+		rate = 5 + 15*rng.Float64()
+	}
+	nmda := -1.0
+	if rng.Float64() < 0.3 {
+		nmda = logUniform(rng, 2e-4, 3e-3)
+	}
+	drives := []network.Drive{network.PoissonEveryCell(rate, logUniform(rng, 1e-3, 1e-2), nmda, int64(rng.Uint32()))}
+	if rng.Float64() < 0.4 {
+		d := network.NewPoissonDrive("poisson_distal", network.LocDistal, 5+15*rng.Float64())
+		d.EventSeed = int64(rng.Uint32())
+		w := logUniform(rng, 1e-3, 1e-2)
+		d.SetTarget(network.L2Pyramidal, w, -1, network.DefaultDriveDelay)
+		d.SetTarget(network.L5Pyramidal, w, -1, network.DefaultDriveDelay)
+		d.SetTarget(network.L2Basket, w, -1, network.DefaultDriveDelay)
+		drives = append(drives, d)
+	}
+	net, err := network.NewNetwork(col, conn, drives)
+	if err != nil {
+		return nil, "", err
+	}
+	tstop := float64(cfg.Bins) * surrogate.BinDt
+	res, err := network.Simulate(net, network.SimOptions{TStop: tstop})
+	if err != nil {
+		return nil, "", err
+	}
+	spikes := map[int][]float64{}
+	for _, s := range res.Spikes {
+		spikes[s.GID] = append(spikes[s.GID], s.Time)
+	}
+	byTgt := map[int][]network.Connection{}
+	for c := range net.EachCellConnection() {
+		byTgt[c.Tgt] = append(byTgt[c.Tgt], c)
+	}
+	for i := range drives {
+		for _, c := range net.DriveConnections(i) {
+			byTgt[c.Tgt] = append(byTgt[c.Tgt], c)
+		}
+	}
+	type job struct {
+		ct  neuron.CellType
+		gid int
+	}
+	var jobs []job
+	rates := ""
+	for _, nct := range []network.CellType{network.L2Basket, network.L2Pyramidal, network.L5Basket, network.L5Pyramidal} {
+		ct := neuron.CellType(nct.String())
+		g0, g1 := col.Range(nct)
+		n := 0
+		for g := g0; g < g1; g++ {
+			n += len(spikes[g])
+		}
+		rates += fmt.Sprintf(" %s %.1f Hz", ct, float64(n)/float64(g1-g0)/(tstop/1000))
+		k := pick[ct]
+		perm := rng.Perm(g1 - g0)
+		for i := 0; i < k && i < len(perm); i++ {
+			jobs = append(jobs, job{ct, g0 + perm[i]})
+		}
+	}
+	out := map[neuron.CellType][]*surrogate.Sample{}
+	samples := make([]*surrogate.Sample, len(jobs))
+	errs := make([]error, len(jobs))
+	neuron.ParallelFor(len(jobs), 0, func(j int) {
+		jb := jobs[j]
+		idx := channelIndex(jb.ct)
+		var evs []surrogate.Event
+		for _, c := range byTgt[jb.gid] {
+			for _, sec := range c.Sections {
+				ch, ok := idx[neuron.Channel{Section: sec, Receptor: neuron.Receptor(c.Receptor.String())}]
+				if !ok {
+					errs[j] = fmt.Errorf("connection onto %s %s/%s has no input channel", jb.ct, sec, c.Receptor)
+					return
+				}
+				for _, t := range spikes[c.Src] {
+					if te := t + c.Delay; te < tstop {
+						evs = append(evs, surrogate.Event{Channel: ch, T: te, W: c.Weight})
+					}
+				}
+			}
+		}
+		samples[j], errs[j] = surrogate.Simulate(jb.ct, evs, cfg.Bins)
+	})
+	for j, jb := range jobs {
+		if errs[j] != nil {
+			return nil, "", errs[j]
+		}
+		out[jb.ct] = append(out[jb.ct], samples[j])
+	}
+	return out, rates, nil
+}
+
+var channelIndexCache = map[neuron.CellType]map[neuron.Channel]int{}
+
+func init() {
+	for _, ct := range neuron.CellTypes {
+		d, err := neuron.Template(ct)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		m := map[neuron.Channel]int{}
+		for i, ch := range d.Channels() {
+			m[ch] = i
+		}
+		channelIndexCache[ct] = m
+	}
+}
+
+func channelIndex(ct neuron.CellType) map[neuron.Channel]int { return channelIndexCache[ct] }

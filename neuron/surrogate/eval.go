@@ -1,0 +1,166 @@
+package surrogate
+
+import (
+	"math"
+
+	"github.com/neurograd/neurograd/autograd"
+)
+
+// SpikeTolerance is the window (ms) within which a predicted spike matches a
+// biophysical one.
+const SpikeTolerance = 2.0
+
+// Metrics are the free-running accuracy figures of a surrogate on a dataset.
+type Metrics struct {
+	Samples int `json:"samples"`
+	// Per output, in Outputs order: Pearson r and RMSE (mV, nAm) pooled over
+	// all bins of all samples.
+	Outputs []string  `json:"outputs"`
+	R       []float64 `json:"r"`
+	RMSE    []float64 `json:"rmse"`
+	// Spikes (threshold crossing of the predicted soma voltage vs NEURON's
+	// detector) matched within ±SpikeTolerance ms.
+	Threshold      float64 `json:"spike_threshold_mV"`
+	TrueSpikes     int     `json:"true_spikes"`
+	PredSpikes     int     `json:"pred_spikes"`
+	Precision      float64 `json:"spike_precision"`
+	Recall         float64 `json:"spike_recall"`
+	TrueRateHz     float64 `json:"true_rate_hz"`
+	PredRateHz     float64 `json:"pred_rate_hz"`
+	RateErrHz      float64 `json:"rate_abs_err_hz"` // mean over samples of |pred - true| rate
+	SubthreshRMSE  float64 `json:"soma_rmse_subthreshold_mV"`
+	SomaRVsSampled float64 `json:"soma_r_vs_target"`
+}
+
+// Predict runs the model free (from rest, seeing only the inputs) on every
+// sample and returns the predicted outputs, bins·O per sample.
+func (m *Model[T]) Predict(samples []*Sample) [][]float32 {
+	C, O := len(m.io.channels), len(m.io.outputs)
+	out := make([][]float32, len(samples))
+	const chunk = 32
+	tp := autograd.NewTape[T]()
+	tp.SetNoGrad(true)
+	for i0 := 0; i0 < len(samples); i0 += chunk {
+		i1 := min(i0+chunk, len(samples))
+		bins := samples[i0].Bins
+		same := true
+		for _, s := range samples[i0:i1] {
+			same = same && s.Bins == bins
+		}
+		if !same {
+			i1 = i0 + 1
+			bins = samples[i0].Bins
+		}
+		B := i1 - i0
+		tp.Reset()
+		x := tp.NewTensor(B, bins, C)
+		for b := 0; b < B; b++ {
+			for i, v := range samples[i0+b].X {
+				x.Data[b*bins*C+i] = T(v)
+			}
+		}
+		y := m.Forward(tp, x)
+		for b := 0; b < B; b++ {
+			o := make([]float32, bins*O)
+			for i := range o {
+				o[i] = float32(y.Data[b*bins*O+i])
+			}
+			out[i0+b] = o
+		}
+		if !same {
+			i0 = i1 - chunk
+		}
+	}
+	return out
+}
+
+// Evaluate predicts every sample free-running and measures the accuracy with
+// the model's spike threshold.
+func (m *Model[T]) Evaluate(samples []*Sample) Metrics {
+	return evaluate(m.io.outputs, samples, m.Predict(samples), m.threshold)
+}
+
+func evaluate(outputs []string, samples []*Sample, pred [][]float32, theta float64) Metrics {
+	O := len(outputs)
+	mt := Metrics{Samples: len(samples), Outputs: outputs, Threshold: theta}
+	var dur float64
+	for o := 0; o < O; o++ {
+		var a, b []float32
+		for i, s := range samples {
+			for k := 0; k < s.Bins; k++ {
+				a = append(a, pred[i][k*O+o])
+				b = append(b, s.Y[k*O+o])
+			}
+		}
+		mt.R = append(mt.R, Pearson(a, b))
+		mt.RMSE = append(mt.RMSE, RMSE(a, b))
+	}
+	var se float64
+	var ns int
+	for i, s := range samples {
+		d := float64(s.Bins) * BinDt / 1000
+		dur += d
+		v := make([]float32, s.Bins)
+		for k := range v {
+			v[k] = pred[i][k*O]
+		}
+		ps := SpikeTimes(v, theta)
+		mt.TrueSpikes += len(s.Spikes)
+		mt.PredSpikes += len(ps)
+		mt.Precision += float64(MatchSpikes(ps, s.Spikes, SpikeTolerance))
+		mt.RateErrHz += math.Abs(float64(len(ps))-float64(len(s.Spikes))) / d
+		for k := range v {
+			if s.Y[k*O] < -40 && v[k] < -40 {
+				dd := float64(v[k] - s.Y[k*O])
+				se += dd * dd
+				ns++
+			}
+		}
+	}
+	matched := mt.Precision
+	mt.Precision, mt.Recall = 1, 1
+	if mt.PredSpikes > 0 {
+		mt.Precision = matched / float64(mt.PredSpikes)
+	}
+	if mt.TrueSpikes > 0 {
+		mt.Recall = matched / float64(mt.TrueSpikes)
+	}
+	mt.TrueRateHz = float64(mt.TrueSpikes) / dur
+	mt.PredRateHz = float64(mt.PredSpikes) / dur
+	mt.RateErrHz /= float64(len(samples))
+	if ns > 0 {
+		mt.SubthreshRMSE = math.Sqrt(se / float64(ns))
+	}
+	mt.SomaRVsSampled = mt.R[0]
+	return mt
+}
+
+// ChooseThreshold returns the spike threshold (mV) in [-45, 10] that
+// maximises the F1 score of the predicted spikes on samples (the
+// model's validation data), with the F1 it reaches.
+func (m *Model[T]) ChooseThreshold(samples []*Sample) (float64, float64) {
+	pred := m.Predict(samples)
+	O := len(m.io.outputs)
+	best, bestF := DefaultSpikeThreshold, -1.0
+	for th := -45.0; th <= 10; th += 1 {
+		var tp, np, nt float64
+		for i, s := range samples {
+			v := make([]float32, s.Bins)
+			for k := range v {
+				v[k] = pred[i][k*O]
+			}
+			ps := SpikeTimes(v, th)
+			tp += float64(MatchSpikes(ps, s.Spikes, SpikeTolerance))
+			np += float64(len(ps))
+			nt += float64(len(s.Spikes))
+		}
+		f := 1.0
+		if np+nt > 0 {
+			f = 2 * tp / (np + nt)
+		}
+		if f > bestF {
+			best, bestF = th, f
+		}
+	}
+	return best, bestF
+}

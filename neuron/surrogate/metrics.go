@@ -1,0 +1,76 @@
+package surrogate
+
+import (
+	"math"
+	"sort"
+)
+
+// Pearson returns the Pearson correlation of a and b (0 when either is
+// constant).
+func Pearson(a, b []float32) float64 {
+	n := float64(len(a))
+	var ma, mb float64
+	for i := range a {
+		ma += float64(a[i])
+		mb += float64(b[i])
+	}
+	ma /= n
+	mb /= n
+	var sab, saa, sbb float64
+	for i := range a {
+		da, db := float64(a[i])-ma, float64(b[i])-mb
+		sab += da * db
+		saa += da * da
+		sbb += db * db
+	}
+	if saa == 0 || sbb == 0 {
+		return 0
+	}
+	return sab / math.Sqrt(saa*sbb)
+}
+
+// RMSE returns the root-mean-square difference of a and b.
+func RMSE(a, b []float32) float64 {
+	var s float64
+	for i := range a {
+		d := float64(a[i]) - float64(b[i])
+		s += d * d
+	}
+	return math.Sqrt(s / float64(len(a)))
+}
+
+// SpikeTimes returns the upward crossings of threshold θ (mV) in a somatic
+// voltage trace sampled at the ends of 0.5 ms bins (v[k] at (k+1)·BinDt ms),
+// linearly interpolated between samples: a crossing is v[k-1] <= θ < v[k].
+func SpikeTimes(v []float32, theta float64) []float64 {
+	var ts []float64
+	for k := 1; k < len(v); k++ {
+		a, b := float64(v[k-1]), float64(v[k])
+		if a <= theta && b > theta {
+			ts = append(ts, BinDt*(float64(k)+(theta-a)/(b-a)))
+		}
+	}
+	return ts
+}
+
+// MatchSpikes counts the predicted spikes that match a distinct true spike
+// within ±tol ms (greedy in time order, each true spike used once).
+func MatchSpikes(pred, truth []float64, tol float64) int {
+	truth = append([]float64(nil), truth...)
+	sort.Float64s(truth)
+	used := make([]bool, len(truth))
+	n := 0
+	for _, p := range pred {
+		best, bd := -1, tol
+		for i, t := range truth {
+			if d := math.Abs(p - t); !used[i] && d <= bd {
+				best, bd = i, d
+			}
+		}
+		if best >= 0 {
+			used[best] = true
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,346 @@
+package surrogate
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/nn"
+)
+
+// TrainConfig sets the training of a surrogate on windows of the training
+// samples: Batch windows of WarmUp + BPTT bins, the warm-up run without
+// gradient (it carries the state but does not count in the loss), Adam with
+// a cosine learning-rate schedule, gradient clipping, and early stopping on
+// the free-running validation loss.
+type TrainConfig struct {
+	Batch, WarmUp, BPTT int
+	Steps               int     // maximum optimizer steps
+	LR, MinLR           float64 // cosine schedule from LR to MinLR over Steps
+	ClipNorm            float64
+	SpikeWeight         float64 // extra MSE weight of bins within ±1 ms of a somatic spike
+	SpikeLoss           float64 // weight of the spike-logit cross-entropy
+	SpikePosWeight      float64 // extra cross-entropy weight of spike bins
+	EvalEvery           int     // steps between validation evaluations
+	Patience            int     // evaluations without improvement before stopping
+	MaxDuration         time.Duration
+	Seed                uint64
+	Log                 io.Writer // progress (may be nil)
+}
+
+// DefaultTrainConfig returns the settings used for the shipped weights.
+func DefaultTrainConfig() TrainConfig {
+	return TrainConfig{Batch: 32, WarmUp: 200, BPTT: 200, Steps: 6000, LR: 3e-3, MinLR: 1e-4, ClipNorm: 1,
+		SpikeWeight: 2, SpikeLoss: 1, SpikePosWeight: 10, EvalEvery: 200, Patience: 8, MaxDuration: 55 * time.Minute, Seed: 1}
+}
+
+// TrainResult summarises a training run.
+type TrainResult struct {
+	Steps       int       `json:"steps"`
+	BestStep    int       `json:"best_step"`
+	Seconds     float64   `json:"seconds"`
+	TrainLoss   []float64 `json:"train_loss"` // mean per evaluation interval
+	ValLoss     []float64 `json:"val_loss"`
+	BestValLoss float64   `json:"best_val_loss"`
+	Threshold   float64   `json:"spike_threshold_mV"`
+	ValF1       float64   `json:"val_spike_f1"`
+}
+
+// prepared holds one sample's features, normalised targets (soma clipped at
+// SomaClip), spike labels (bins whose somatic peak exceeds 0 mV) and MSE
+// weights.
+type prepared struct {
+	feat, target, label, weight []float32 // bins·C, bins·O, bins, bins
+}
+
+// somaTarget returns the subthreshold-branch target of a somatic voltage.
+func somaTarget(v float32) float64 { return math.Min(float64(v), SomaClip) }
+
+// Train fits m to the training samples, selecting the parameters with the
+// lowest free-running validation loss, sets the output normalisation from
+// the training targets and the spike threshold from the validation data.
+func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig) (*TrainResult, error) {
+	if len(train) == 0 || len(val) == 0 {
+		return nil, fmt.Errorf("surrogate: training needs training and validation samples")
+	}
+	C, O := len(m.io.channels), len(m.io.outputs)
+	bins := train[0].Bins
+	for _, s := range append(append([]*Sample(nil), train...), val...) {
+		if s.Bins != bins || len(s.X) != bins*C || len(s.Y) != bins*O {
+			return nil, fmt.Errorf("surrogate: samples must all have %d bins of %d inputs and %d outputs", bins, C, O)
+		}
+	}
+	if cfg.WarmUp+cfg.BPTT > bins {
+		return nil, fmt.Errorf("surrogate: window %d+%d bins longer than the samples (%d)", cfg.WarmUp, cfg.BPTT, bins)
+	}
+	// Output normalisation from the training targets.
+	sc, off := make([]float64, O), make([]float64, O)
+	n := 0.0
+	for _, s := range train {
+		for k := 0; k < bins; k++ {
+			for o := 0; o < O; o++ {
+				v := float64(s.Y[k*O+o])
+				if o == 0 {
+					v = somaTarget(s.Y[k*O])
+				}
+				off[o] += v
+			}
+		}
+		n += float64(bins)
+	}
+	for o := range off {
+		off[o] /= n
+	}
+	for _, s := range train {
+		for k := 0; k < bins; k++ {
+			for o := 0; o < O; o++ {
+				v := float64(s.Y[k*O+o])
+				if o == 0 {
+					v = somaTarget(s.Y[k*O])
+				}
+				d := v - off[o]
+				sc[o] += d * d
+			}
+		}
+	}
+	for o := range sc {
+		sc[o] = math.Sqrt(sc[o]/n) + 1e-12
+	}
+	if err := m.SetOutputNorm(sc, off); err != nil {
+		return nil, err
+	}
+	peak, np := 0.0, 0
+	for _, s := range train {
+		for k := 0; k < bins; k++ {
+			if v := s.Y[k*O]; v > 0 {
+				peak += float64(v)
+				np++
+			}
+		}
+	}
+	if np > 0 {
+		if err := m.SetSpikePeak(peak / float64(np)); err != nil {
+			return nil, err
+		}
+	}
+	prep := func(ss []*Sample) []prepared {
+		out := make([]prepared, len(ss))
+		for i, s := range ss {
+			p := prepared{feat: make([]float32, bins*C), target: make([]float32, bins*O), label: make([]float32, bins), weight: make([]float32, bins)}
+			tmp := make([]T, bins*C)
+			features(m, tmp, s.X, bins)
+			for i, v := range tmp {
+				p.feat[i] = float32(v)
+			}
+			for k := 0; k < bins; k++ {
+				for o := 0; o < O; o++ {
+					v := float64(s.Y[k*O+o])
+					if o == 0 {
+						v = somaTarget(s.Y[k*O])
+					}
+					p.target[k*O+o] = float32((v - off[o]) / sc[o])
+				}
+				p.weight[k] = 1
+				if s.Y[k*O] > 0 {
+					p.label[k] = 1
+				}
+			}
+			for k := 0; k < bins; k++ {
+				if s.Y[k*O] > 0 {
+					for j := max(0, k-2); j <= min(bins-1, k+2); j++ {
+						p.weight[j] = float32(1 + cfg.SpikeWeight)
+					}
+				}
+			}
+			out[i] = p
+		}
+		return out
+	}
+	ptrain, pval := prep(train), prep(val)
+
+	params := m.Params()
+	opt := nn.NewAdam(params, nn.AdamConfig{Schedule: nn.CosineLR{Base: cfg.LR, Min: cfg.MinLR, Warmup: 100, Total: cfg.Steps}})
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x747261696e))
+	tp := autograd.NewTape[T]()
+	hist := m.arch.ConvKernel - 1
+	B, W, L := cfg.Batch, cfg.WarmUp, cfg.BPTT
+	st := m.NewState(nil, B)
+	best := snapshot(params)
+	res := &TrainResult{BestValLoss: math.Inf(1)}
+	start := time.Now()
+	sinceBest, accLoss, accN := 0, 0.0, 0
+	fill := func(dst []T, p *prepared, from, length, width int, src func(p *prepared) []float32) {
+		data := src(p)
+		for k := 0; k < length; k++ {
+			t := from + k
+			if t < 0 {
+				continue
+			}
+			for c := 0; c < width; c++ {
+				dst[k*width+c] = T(data[t*width+c])
+			}
+		}
+	}
+	featOf := func(p *prepared) []float32 { return p.feat }
+	for step := 0; step < cfg.Steps; step++ {
+		tp.Reset()
+		st.Zero()
+		// Windows start at 0 (no warm-up: the true initial state) in one batch
+		// of ten, else after a warm-up of W bins.
+		fromRest := rng.IntN(10) == 0
+		starts := make([]int, B)
+		idx := make([]int, B)
+		for b := range starts {
+			idx[b] = rng.IntN(len(ptrain))
+			if !fromRest {
+				starts[b] = W + rng.IntN(bins-W-L+1)
+			}
+		}
+		if !fromRest {
+			tp.SetNoGrad(true)
+			f := tp.NewTensor(B, hist+W, C)
+			for b := 0; b < B; b++ {
+				fill(f.Data[b*(hist+W)*C:], &ptrain[idx[b]], starts[b]-W-hist, hist+W, C, featOf)
+			}
+			m.forwardFeatures(tp, f, st)
+			st.Detach()
+			tp.SetNoGrad(false)
+		}
+		f := tp.NewTensor(B, hist+L, C)
+		tgt := tp.NewTensor(B, L, O)
+		wt := tp.NewTensor(B, L, O)
+		lab := tp.NewTensor(B, L, 1)
+		wl := tp.NewTensor(B, L, 1)
+		for b := 0; b < B; b++ {
+			p := &ptrain[idx[b]]
+			fill(f.Data[b*(hist+L)*C:], p, starts[b]-hist, hist+L, C, featOf)
+			fill(tgt.Data[b*L*O:], p, starts[b], L, O, func(p *prepared) []float32 { return p.target })
+			for k := 0; k < L; k++ {
+				w := T(p.weight[starts[b]+k])
+				for o := 0; o < O; o++ {
+					wt.Data[(b*L+k)*O+o] = w
+				}
+				l := p.label[starts[b]+k]
+				lab.Data[b*L+k] = T(l)
+				wl.Data[b*L+k] = T(cfg.SpikeLoss * (1 + cfg.SpikePosWeight*float64(l)))
+			}
+		}
+		yz := m.forwardFeatures(tp, f, st)
+		d := tp.Sub(tp.Narrow(yz, 2, 0, O), tgt)
+		z := tp.Narrow(yz, 2, O, 1)
+		bce := tp.Sub(tp.Softplus(z), tp.Mul(z, lab))
+		loss := tp.Add(tp.Mean(tp.Mul(wt, tp.Mul(d, d))), tp.Scale(tp.Mean(tp.Mul(wl, bce)), float64(O)))
+		lv := float64(loss.Data[0])
+		if math.IsNaN(lv) || math.IsInf(lv, 0) {
+			return nil, fmt.Errorf("surrogate: training loss %v at step %d", lv, step)
+		}
+		nn.ZeroGrad(params)
+		if err := tp.Backward(loss); err != nil {
+			return nil, fmt.Errorf("surrogate: backward at step %d: %w", step, err)
+		}
+		nn.ClipGradNorm(params, cfg.ClipNorm)
+		opt.Step()
+		accLoss += lv
+		accN++
+		res.Steps = step + 1
+		last := step == cfg.Steps-1 || time.Since(start) > cfg.MaxDuration
+		if (step+1)%cfg.EvalEvery == 0 || last {
+			vl := m.validationLoss(pval, bins, cfg.SpikeLoss, cfg.SpikePosWeight)
+			res.TrainLoss = append(res.TrainLoss, accLoss/float64(accN))
+			res.ValLoss = append(res.ValLoss, vl)
+			accLoss, accN = 0, 0
+			if vl < res.BestValLoss {
+				res.BestValLoss, res.BestStep = vl, step+1
+				copySnapshot(best, params)
+				sinceBest = 0
+			} else {
+				sinceBest++
+			}
+			if cfg.Log != nil {
+				el := time.Since(start)
+				eta := time.Duration(float64(el) / float64(step+1) * float64(cfg.Steps-step-1))
+				fmt.Fprintf(cfg.Log, "%s step %d/%d train %.4f val %.4f (best %.4f at %d) %s elapsed, ETA %s\n",
+					m.ct, step+1, cfg.Steps, res.TrainLoss[len(res.TrainLoss)-1], vl, res.BestValLoss, res.BestStep,
+					el.Round(time.Second), eta.Round(time.Second))
+			}
+			if sinceBest >= cfg.Patience || last {
+				break
+			}
+		}
+	}
+	restoreSnapshot(params, best)
+	res.Seconds = time.Since(start).Seconds()
+	res.Threshold, res.ValF1 = m.ChooseThreshold(val)
+	if err := m.SetSpikeThreshold(res.Threshold); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// validationLoss runs the model free over whole validation samples and
+// returns the weighted normalised MSE.
+func (m *Model[T]) validationLoss(pval []prepared, bins int, spikeLoss, spikePos float64) float64 {
+	C, O := len(m.io.channels), len(m.io.outputs)
+	hist := m.arch.ConvKernel - 1
+	tp := autograd.NewTape[T]()
+	tp.SetNoGrad(true)
+	var sum, wsum float64
+	const chunk = 32
+	for i0 := 0; i0 < len(pval); i0 += chunk {
+		i1 := min(i0+chunk, len(pval))
+		B := i1 - i0
+		tp.Reset()
+		f := tp.NewTensor(B, hist+bins, C)
+		for b := 0; b < B; b++ {
+			for i, v := range pval[i0+b].feat {
+				f.Data[(b*(hist+bins)+hist)*C+i] = T(v)
+			}
+		}
+		y := m.forwardFeatures(tp, f, nil)
+		for b := 0; b < B; b++ {
+			p := &pval[i0+b]
+			for k := 0; k < bins; k++ {
+				row := y.Data[(b*bins+k)*(O+1):]
+				w := float64(p.weight[k])
+				for o := 0; o < O; o++ {
+					d := float64(row[o]) - float64(p.target[k*O+o])
+					sum += w * d * d
+				}
+				z, l := float64(row[O]), float64(p.label[k])
+				sum += float64(O) * spikeLoss * (1 + spikePos*l) * (softplus(z) - z*l)
+				wsum += w * float64(O)
+			}
+		}
+	}
+	return sum / wsum
+}
+
+func softplus(z float64) float64 {
+	if z > 30 {
+		return z
+	}
+	return math.Log1p(math.Exp(z))
+}
+
+func snapshot[T autograd.Float](ps []nn.Param[T]) [][]T {
+	out := make([][]T, len(ps))
+	for i, p := range ps {
+		out[i] = append([]T(nil), p.Tensor.Data...)
+	}
+	return out
+}
+
+func copySnapshot[T autograd.Float](dst [][]T, ps []nn.Param[T]) {
+	for i, p := range ps {
+		copy(dst[i], p.Tensor.Data)
+	}
+}
+
+func restoreSnapshot[T autograd.Float](ps []nn.Param[T], src [][]T) {
+	for i, p := range ps {
+		copy(p.Tensor.Data, src[i])
+	}
+}
