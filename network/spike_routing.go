@@ -25,7 +25,13 @@ type runState[T autograd.Float] struct {
 	lenX     int
 
 	ring []T // forward: pending inputs, slots × lenX
-	adj  []T // backward: gradients of the inputs of later steps, slots × lenX
+
+	// Backward: adj holds ∂L/∂X of the steps processed so far (a ring like
+	// ring); gs[slot(n)] accumulates ∂L/∂s of every unit's spike at step n
+	// from all the later inputs it reaches.
+	units int
+	adj   []T // slots × lenX
+	gs    []T // slots × units
 
 	w []T // effective weight of each connection in this run (µS)
 
@@ -69,7 +75,9 @@ func (sn *SurrogateNet[T]) runState(reps int) *runState[T] {
 	}
 	rs.lenX = off
 	rs.ring = make([]T, rs.slots*rs.lenX)
+	rs.units = reps * col.NumCells()
 	rs.adj = make([]T, rs.slots*rs.lenX)
+	rs.gs = make([]T, rs.slots*rs.units)
 	rs.w = make([]T, len(sn.Connections))
 	rs.driveStart = make([]int, sn.Steps+1)
 	rs.xs = make([][NumCellTypes]*autograd.Tensor[T], sn.Steps)
@@ -84,6 +92,7 @@ func (sn *SurrogateNet[T]) runState(reps int) *runState[T] {
 // reset prepares the buffers for a new run with the current parameters.
 func (rs *runState[T]) reset() {
 	clear(rs.ring)
+	clear(rs.gs)
 	clear(rs.adj)
 	clear(rs.xs)
 	clear(rs.outs)
@@ -171,12 +180,16 @@ func (rs *runState[T]) detect(m int) {
 			v0, v1 := rs.outs[m-1][ct].Data, rs.outs[m][ct].Data
 			for row := range rs.rows[ct] {
 				a, b := v1[row*no+so]-thr, v0[row*no+so]-thr
+				var sv T
 				if sn.smooth {
-					rs.spikeUnit = append(rs.spikeUnit, int32(row/n*nc+g0+row%n))
-					rs.spikeVal = append(rs.spikeVal, sn.smoothStep(a)*(1-sn.smoothStep(b)))
+					sv = sn.smoothStep(a) * (1 - sn.smoothStep(b))
 				} else if b <= 0 && a > 0 {
-					rs.spikeUnit = append(rs.spikeUnit, int32(row/n*nc+g0+row%n))
-					rs.spikeVal = append(rs.spikeVal, 1)
+					sv = 1
+				}
+				if sv != 0 {
+					u := row/n*nc + g0 + row%n
+					rs.spikeUnit = append(rs.spikeUnit, int32(u))
+					rs.spikeVal = append(rs.spikeVal, sv)
 				}
 			}
 		}
@@ -190,15 +203,21 @@ type passOp[T autograd.Float] struct{}
 
 func (passOp[T]) Backward(*autograd.Tape[T], *autograd.Node[T]) {}
 
-// deliverOp is the backward pass of the routing into step m's inputs. With
-// adj holding ∂L/∂X of steps m..m+maxDelay, a spike s of source cell i at step
-// n = m−1 that reaches channel j of step m+D with weight w gives
+// deliverOp is the backward pass of the routing into step m's inputs. A
+// spike s of unit i at step n reaches input channel j of step n+1+D with
+// weight w, so with g_m = ∂L/∂X of step m
 //
-//	∂L/∂w += s·adj[m+D][j]      (so ∂L/∂log10 w = ∂L/∂w · w · ln 10)
-//	∂L/∂s += w·adj[m+D][j]
+//	∂L/∂w += s·g_{n+1+D}[j]      (∂L/∂log10 w = ∂L/∂w · w · ln 10)
+//	∂L/∂s += w·g_{n+1+D}[j]
 //
-// and the spike s = H(v_n−θ)·(1−H(v_{n−1}−θ)) passes ∂L/∂s to the somatic
-// voltages through the fast-sigmoid surrogate σ'(x) = 1/(1+k|x|)²:
+// The node of step m keeps g_m in the ring adj, adds the weight gradients of
+// the spikes of step m−1 (gathering g of steps m..m+maxDelay over their
+// synapses; spikes are few), and scatters w·g_m over every synapse in target
+// order into gs, the spike gradients of the earlier steps (g_m is read
+// sequentially and gs, a small ring indexed by step and unit, stays in
+// cache). After that gs of step n = m−1 is complete, and the spike
+// s = H(v_n−θ)·(1−H(v_{n−1}−θ)) passes it to the somatic voltages through the
+// fast-sigmoid surrogate σ'(x) = 1/(1+k|x|)²:
 // ∂s/∂v_n = σ'(v_n−θ)·(1−H(v_{n−1}−θ)), ∂s/∂v_{n−1} = −H(v_n−θ)·σ'(v_{n−1}−θ).
 type deliverOp[T autograd.Float] struct{ rs *runState[T] }
 
@@ -206,7 +225,10 @@ func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	rs := op.rs
 	sn := rs.sn
 	m := nd.I[0]
-	steps := sn.Steps
+	if m < 2 {
+		return // spikes exist from step 1 on and reach step 2 at the earliest
+	}
+	slots, units := rs.slots, rs.units
 	adjM := rs.adj[rs.slot(m):][:rs.lenX]
 	for _, ct := range CellTypes {
 		dst := adjM[rs.blockOff[ct]:][:rs.rows[ct]*sn.nCh[ct]]
@@ -216,16 +238,11 @@ func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 			clear(dst)
 		}
 	}
+	nc := sn.Net.Column.NumCells()
 	n := m - 1
-	if n < 1 {
-		return // no crossing is defined before step 1
-	}
-	col := sn.Net.Column
-	nc := col.NumCells()
-	base := m % rs.slots
-	ln10 := T(math.Ln10)
+	steps := sn.Steps
 
-	// Weight gradients from the spikes that happened.
+	// Weight gradients from the spikes of step n.
 	var gGain, gConn []T
 	if sn.LogGains.RequiresGrad() {
 		gGain = tp.GradOf(sn.LogGains)
@@ -234,6 +251,8 @@ func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		gConn = tp.GradOf(sn.LogWeights)
 	}
 	if gGain != nil || gConn != nil {
+		ln10 := T(math.Ln10)
+		base := m % slots
 		lo, hi := rs.spikeStart[n], rs.spikeStart[n+1]
 		for j, u := range rs.spikeUnit[lo:hi] {
 			r, gid := int(u)/nc, int(u)%nc
@@ -242,17 +261,17 @@ func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 				if m+int(e.delay) >= steps {
 					break
 				}
-				s := base + int(e.delay)
-				if s >= rs.slots {
-					s -= rs.slots
+				sl := base + int(e.delay)
+				if sl >= slots {
+					sl -= slots
 				}
-				a := rs.adj[s*rs.lenX+rs.blockOff[e.tct]+r*rs.stride[e.tct]+int(e.local)]
+				a := rs.adj[sl*rs.lenX+rs.blockOff[e.tct]+r*rs.stride[e.tct]+int(e.local)]
 				if a == 0 {
 					continue
 				}
 				g := a * rs.w[e.conn] * sv
 				if gGain != nil {
-					gGain[sn.Connections[e.conn].Class] += g
+					gGain[sn.connClass[e.conn]] += g
 				}
 				if gConn != nil {
 					gConn[e.conn] += g
@@ -261,7 +280,36 @@ func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		}
 	}
 
-	// Surrogate gradients into the somatic voltages of steps n and n−1.
+	// Spike gradients: scatter w·g_m to the sources, into gs of step m−1−D.
+	q := n % slots // gs slot of step n; step n−D is at q−D (mod slots)
+	for r := range rs.reps {
+		gsr := rs.gs[r*nc:]
+		for _, ct := range CellTypes {
+			g := adjM[rs.blockOff[ct]+r*rs.stride[ct]:][:rs.stride[ct]]
+			starts := sn.tStart[sn.tBlock[ct]:][:rs.stride[ct]+1]
+			for x, a := range g {
+				if a == 0 {
+					continue
+				}
+				for _, e := range sn.tEnt[starts[x]:starts[x+1]] {
+					d := int(e.delay)
+					if d >= n { // step n−d < 1 has no spikes
+						continue
+					}
+					sl := q - d
+					if sl < 0 {
+						sl += slots
+					}
+					gsr[sl*units+int(e.src)] += rs.w[e.conn] * a
+				}
+			}
+		}
+	}
+
+	// Surrogate gradients of the spikes of step n into the somatic voltages
+	// of steps n and n−1.
+	gsn := rs.gs[q*units:][:units]
+	col := sn.Net.Column
 	k := T(sn.Slope)
 	for _, ct := range CellTypes {
 		cnt := col.Count(ct)
@@ -271,6 +319,12 @@ func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		o1, o0 := rs.outs[n][ct], rs.outs[n-1][ct]
 		var g1, g2 []T
 		for row := range rs.rows[ct] {
+			u := row/cnt*nc + g0 + row%cnt
+			gs := gsn[u]
+			if gs == 0 {
+				continue
+			}
+			gsn[u] = 0
 			a := o1.Data[row*no+so] - thr
 			b := o0.Data[row*no+so] - thr
 			var f1, f2 T
@@ -284,24 +338,6 @@ func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 				if a > 0 {
 					f2 = -surrogateGrad(k, b)
 				}
-			}
-			if f1 == 0 && f2 == 0 {
-				continue
-			}
-			r, gid := row/cnt, g0+row%cnt
-			var gs T
-			for _, e := range sn.syn[sn.synStart[gid]:sn.synStart[gid+1]] {
-				if m+int(e.delay) >= steps {
-					break
-				}
-				s := base + int(e.delay)
-				if s >= rs.slots {
-					s -= rs.slots
-				}
-				gs += rs.w[e.conn] * rs.adj[s*rs.lenX+rs.blockOff[e.tct]+r*rs.stride[e.tct]+int(e.local)]
-			}
-			if gs == 0 {
-				continue
 			}
 			if f1 != 0 {
 				if g1 == nil {

@@ -3,6 +3,7 @@ package network
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/neuron"
@@ -81,6 +82,14 @@ type synapse struct {
 	local int32 // target row × channels + channel, within the target type's block
 }
 
+// tentry is a synapse listed in target order: its connection, source gid
+// and delay (steps).
+type tentry struct {
+	conn  int32
+	src   uint16
+	delay uint16
+}
+
 // driveSyn is one (drive connection, target channel) pair.
 type driveSyn struct {
 	driveCell int // offset within the drive
@@ -130,7 +139,11 @@ type SurrogateNet[T autograd.Float] struct {
 	nCh, nOut, soma, dipole [NumCellTypes]int
 	threshold               [NumCellTypes]float64
 	syn                     []synapse
-	synStart                []int // per source gid
+	synStart                []int      // per source gid
+	tStart                  []int32 // per input channel of one replica: start of its synapses in tEnt
+	tBlock                  [NumCellTypes]int
+	tEnt                    []tentry // the synapses in target order, for the backward pass
+	connClass               []int32
 	maxDelay                int
 	drives                  [][]driveSyn
 	runs                    map[int]*runState[T]
@@ -256,6 +269,14 @@ func NewSurrogateNet[T autograd.Float](net *Network, models [NumCellTypes]Surrog
 		sn.syn = append(sn.syn, perSrc[s]...)
 		sn.synStart[s+1] = len(sn.syn)
 	}
+	if nc > math.MaxUint16 || sn.maxDelay > math.MaxUint16 {
+		return nil, fmt.Errorf("network: %d cells or a delay of %d steps is more than the surrogate router handles (65535)", nc, sn.maxDelay)
+	}
+	sn.buildTargetOrder()
+	sn.connClass = make([]int32, len(sn.Connections))
+	for k, c := range sn.Connections {
+		sn.connClass[k] = int32(c.Class)
+	}
 
 	// Drives: per drive, one entry per (connection, target channel).
 	for i := range net.Drives {
@@ -289,6 +310,34 @@ func NewSurrogateNet[T autograd.Float](net *Network, models [NumCellTypes]Surrog
 		return nil, fmt.Errorf("network: unknown parameter mode %d", opt.Params)
 	}
 	return sn, nil
+}
+
+// buildTargetOrder lists the synapses by target input channel (of one
+// replica: the cell types' blocks one after the other) for the backward pass.
+func (sn *SurrogateNet[T]) buildTargetOrder() {
+	col := sn.Net.Column
+	total := 0
+	for _, ct := range CellTypes {
+		sn.tBlock[ct] = total
+		total += col.Count(ct) * sn.nCh[ct]
+	}
+	count := make([]int32, total+1)
+	for _, e := range sn.syn {
+		count[sn.tBlock[e.tct]+int(e.local)+1]++
+	}
+	for i := range total {
+		count[i+1] += count[i]
+	}
+	sn.tStart = count
+	sn.tEnt = make([]tentry, len(sn.syn))
+	fill := slices.Clone(count[:total])
+	for s := range col.NumCells() {
+		for _, e := range sn.syn[sn.synStart[s]:sn.synStart[s+1]] {
+			x := sn.tBlock[e.tct] + int(e.local)
+			sn.tEnt[fill[x]] = tentry{conn: e.conn, src: uint16(s), delay: uint16(e.delay)}
+			fill[x]++
+		}
+	}
 }
 
 // delaySteps returns the delay of a connection in time steps of dt ms: a

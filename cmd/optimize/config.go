@@ -1,0 +1,280 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/neurograd/neurograd/network"
+)
+
+// Defaults of the drive: 10 Hz Poisson trains, one per cell, on the AMPA
+// synapses of the proximal dendrites (pyramidal cells) or soma (baskets).
+const (
+	defaultDriveRate   = 10.0  // Hz
+	defaultDriveWeight = 0.003 // µS per event, every cell type
+)
+
+// config holds everything a run is configured with; it is written to
+// summary.json.
+type config struct {
+	Out          string             `json:"out"`
+	Seed         int64              `json:"seed"`
+	Epochs       int                `json:"epochs"`
+	LR           float64            `json:"learning_rate"`
+	Clip         float64            `json:"clip_norm"`
+	Replicas     int                `json:"train_replicas"`
+	HeldOut      int                `json:"heldout_seeds"`
+	HeldOutEvery int                `json:"heldout_every"`
+	TStop        float64            `json:"tstop_ms"`
+	Warmup       float64            `json:"warmup_ms"`
+	Resolution   float64            `json:"resolution_hz"`
+	Band         [2]float64         `json:"band_hz"`
+	Objective    string             `json:"objective"`
+	Target       string             `json:"target_psd,omitempty"`
+	Dipole       string             `json:"dipole"`
+	Params       string             `json:"params"`
+	Slope        float64            `json:"spike_slope_per_mV"`
+	Mesh         string             `json:"mesh"`
+	Connectivity string             `json:"initial_connectivity,omitempty"`
+	Gains        string             `json:"initial_gains,omitempty"`
+	DriveRate    float64            `json:"drive_rate_hz"`
+	DriveWeight  float64            `json:"drive_weight_uS"`
+	DriveWeights map[string]float64 `json:"drive_weights_uS,omitempty"`
+	DriveLoc     string             `json:"drive_location"`
+	Drives       string             `json:"drives_file,omitempty"`
+	Models       string             `json:"models"`
+	Float        int                `json:"float_bits"`
+	MaxRate      float64            `json:"max_rate_hz"`
+	Figures      bool               `json:"figures"`
+	CPUProfile   string             `json:"-"`
+
+	driveWeights string
+	band         string
+}
+
+// parseFlags reads the command line into a config.
+func parseFlags(args []string, stderr io.Writer) (*config, error) {
+	c := &config{}
+	fs := flag.NewFlagSet("optimize", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Out, "out", "results", "output directory")
+	fs.Int64Var(&c.Seed, "seed", 1, "seed: event seed of the drive (training epoch e draws trial e, held-out seeds trials 100000+k) and of random models")
+	fs.IntVar(&c.Epochs, "epochs", network.DefaultEpochs, "epochs (one Adam step each, fresh noise each)")
+	fs.Float64Var(&c.LR, "lr", network.DefaultLearningRate, "Adam learning rate on the log10 parameters")
+	fs.Float64Var(&c.Clip, "clip", network.DefaultClipNorm, "gradient clipping: maximal global L2 norm (negative: none)")
+	fs.IntVar(&c.Replicas, "replicas", 1, "independent noise realisations per training epoch (one batch)")
+	fs.IntVar(&c.HeldOut, "heldout", 3, "held-out noise seeds evaluated before, during and after training")
+	fs.IntVar(&c.HeldOutEvery, "heldout-every", 1, "evaluate the held-out seeds every N epochs (0 or negative: only before and after)")
+	fs.Float64Var(&c.TStop, "tstop", 600, "simulated time per run (ms), warm-up included")
+	fs.Float64Var(&c.Warmup, "warmup", 100, "simulated but excluded from the spectrum (ms)")
+	fs.Float64Var(&c.Resolution, "resolution", 4, "Welch frequency resolution aimed at (Hz): nperseg = ceil(fs/resolution)")
+	fs.StringVar(&c.band, "band", "15-60", "frequency band LO-HI (Hz)")
+	fs.StringVar(&c.Objective, "objective", "absolute", "absolute (band power), relative (band / total power) or target (match -target PSD)")
+	fs.StringVar(&c.Target, "target", "", "target PSD for -objective target: CSV of frequency (Hz), power (nAm²/Hz)")
+	fs.StringVar(&c.Dipole, "dipole", "agg", "dipole the objective looks at: agg, L2 or L5")
+	fs.StringVar(&c.Params, "params", "per-class", "trained parameters: per-class (one log10 gain per connection class) or per-connection")
+	fs.Float64Var(&c.Slope, "slope", network.DefaultSurrogateSlope, "fast-sigmoid surrogate slope k (1/mV): gradient 1/(1+k|v-θ|)²")
+	fs.StringVar(&c.Mesh, "mesh", "published", "column: published (10x5 pyramidal mesh, 16 baskets per layer) or NxM (HNN's basket rule; 10x10 is HNN's 270-cell column)")
+	fs.StringVar(&c.Connectivity, "connectivity", "", "initial connectivity JSON (default: HNN's 16 classes, gains 1)")
+	fs.StringVar(&c.Gains, "gains", "", "initial class gains, NAME=GAIN,... (overrides -connectivity)")
+	fs.Float64Var(&c.DriveRate, "drive-rate", defaultDriveRate, "Poisson drive rate (Hz), one train per cell")
+	fs.Float64Var(&c.DriveWeight, "drive-weight", defaultDriveWeight, "Poisson drive AMPA weight (µS) for every cell type")
+	fs.StringVar(&c.driveWeights, "drive-weights", "", "per cell type AMPA weights TYPE=µS,... (overrides -drive-weight for those types)")
+	fs.StringVar(&c.DriveLoc, "drive-location", network.LocProximal, "drive location: proximal or distal (baskets without that location get none)")
+	fs.StringVar(&c.Drives, "drives", "", "drives JSON (as simulate network reads) replacing the default Poisson drive")
+	fs.StringVar(&c.Models, "models", "shipped", "surrogate cells: shipped (embedded trained weights), random (untrained, for timing), or a directory of <cell type>.safetensors")
+	fs.IntVar(&c.Float, "float", 32, "floating-point width of the network: 32 or 64")
+	fs.Float64Var(&c.MaxRate, "max-rate", network.DefaultMaxRate, "firing rate (Hz) reported as runaway")
+	fs.BoolVar(&c.Figures, "figures", true, "write the PNG figures")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the optimization to this file")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: optimize [flags]\n\nOptimizes the connection gains of HNN's column of surrogate cells to maximise 15-60 Hz dipole power.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	lo, hi, ok := strings.Cut(c.band, "-")
+	var err1, err2 error
+	c.Band[0], err1 = strconv.ParseFloat(strings.TrimSpace(lo), 64)
+	c.Band[1], err2 = strconv.ParseFloat(strings.TrimSpace(hi), 64)
+	if !ok || err1 != nil || err2 != nil || !(c.Band[1] > c.Band[0]) || c.Band[0] < 0 {
+		return nil, fmt.Errorf("-band %q: want LO-HI in Hz with 0 <= LO < HI", c.band)
+	}
+	if c.driveWeights != "" {
+		c.DriveWeights = map[string]float64{}
+		for _, kv := range strings.Split(c.driveWeights, ",") {
+			k, v, ok := strings.Cut(kv, "=")
+			w, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			ct, err2 := network.ParseCellType(strings.TrimSpace(k))
+			if !ok || err != nil || err2 != nil || !(w >= 0) || math.IsInf(w, 0) {
+				return nil, fmt.Errorf("-drive-weights %q: want TYPE=µS,... with a cell type and a weight >= 0", kv)
+			}
+			c.DriveWeights[ct.String()] = w
+		}
+	}
+	for _, v := range []struct {
+		name string
+		ok   bool
+	}{
+		{"-epochs must be >= 0", c.Epochs >= 0},
+		{"-lr must be positive", c.LR > 0 && !math.IsInf(c.LR, 0)},
+		{"-replicas must be >= 1", c.Replicas >= 1},
+		{"-heldout must be >= 0", c.HeldOut >= 0},
+		{"-tstop must be positive", c.TStop > 0 && !math.IsInf(c.TStop, 0)},
+		{"-warmup must be >= 0 and below -tstop", c.Warmup >= 0 && c.Warmup < c.TStop},
+		{"-resolution must be positive", c.Resolution > 0},
+		{"-slope must be positive", c.Slope > 0 && !math.IsInf(c.Slope, 0)},
+		{"-drive-rate must be positive", c.DriveRate > 0 && !math.IsInf(c.DriveRate, 0)},
+		{"-drive-weight must be >= 0", c.DriveWeight >= 0 && !math.IsInf(c.DriveWeight, 0)},
+		{"-float must be 32 or 64", c.Float == 32 || c.Float == 64},
+		{"-max-rate must be positive", c.MaxRate > 0},
+		{"-seed must be in [0, 2^31)", c.Seed >= 0 && c.Seed < 1<<31},
+	} {
+		if !v.ok {
+			return nil, fmt.Errorf("%s", v.name)
+		}
+	}
+	if _, err := network.ParseObjectiveKind(c.Objective); err != nil {
+		return nil, err
+	}
+	if c.Objective == "target" && c.Target == "" {
+		return nil, fmt.Errorf("-objective target needs -target FILE")
+	}
+	if _, err := network.ParseDipoleSignal(c.Dipole); err != nil {
+		return nil, err
+	}
+	if _, err := network.ParseParamMode(c.Params); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// column builds the column of -mesh.
+func (c *config) column() (*network.Column, error) {
+	if c.Mesh == "published" {
+		return network.NewPublishedColumn()
+	}
+	xs, ys, ok := strings.Cut(c.Mesh, "x")
+	nx, err1 := strconv.Atoi(xs)
+	ny, err2 := strconv.Atoi(ys)
+	if !ok || err1 != nil || err2 != nil || nx < 1 || ny < 1 || nx*ny > 10000 {
+		return nil, fmt.Errorf("-mesh %q: want published or NxM with 1 <= N·M <= 10000", c.Mesh)
+	}
+	return network.NewColumn(nx, ny)
+}
+
+// drives returns the drives of the run: -drives FILE, or one cell-specific
+// Poisson drive at -drive-rate on AMPA of every cell that has the location.
+func (c *config) drives() ([]network.Drive, error) {
+	if c.Drives != "" {
+		d, err := network.LoadDrives(c.Drives)
+		if err != nil {
+			return nil, err
+		}
+		for i := range d {
+			d[i].EventSeed += c.Seed
+		}
+		return d, nil
+	}
+	d := network.NewPoissonDrive("poisson", c.DriveLoc, c.DriveRate)
+	d.EventSeed = c.Seed
+	for _, ct := range network.CellTypes {
+		if _, err := ct.LocationSections(c.DriveLoc); err != nil {
+			continue // e.g. L5 baskets have no distal synapses
+		}
+		if secs, _ := ct.LocationSections(c.DriveLoc); len(secs) == 0 {
+			continue
+		}
+		w := c.DriveWeight
+		if v, ok := c.DriveWeights[ct.String()]; ok {
+			w = v
+		}
+		if w > 0 {
+			d.SetTarget(ct, w, -1, network.DefaultDriveDelay)
+		}
+	}
+	if len(d.Targets()) == 0 {
+		return nil, fmt.Errorf("the drive targets no cell (all weights 0 or location %q unknown)", c.DriveLoc)
+	}
+	return []network.Drive{d}, nil
+}
+
+// connectivity returns the initial connectivity.
+func (c *config) connectivity() (*network.Connectivity, error) {
+	conn := network.DefaultConnectivity()
+	if c.Connectivity != "" {
+		var err error
+		if conn, err = network.LoadConnectivity(c.Connectivity); err != nil {
+			return nil, err
+		}
+	}
+	if c.Gains != "" {
+		for _, kv := range strings.Split(c.Gains, ",") {
+			k, v, ok := strings.Cut(kv, "=")
+			g, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if !ok || err != nil || !(g > 0) || math.IsInf(g, 0) {
+				return nil, fmt.Errorf("-gains %q: want NAME=GAIN with a gain > 0", kv)
+			}
+			if err := conn.SetGain(strings.TrimSpace(k), g); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return conn, nil
+}
+
+// objective returns the objective configuration.
+func (c *config) objective() (network.ObjectiveConfig, error) {
+	kind, _ := network.ParseObjectiveKind(c.Objective)
+	sig, _ := network.ParseDipoleSignal(c.Dipole)
+	oc := network.ObjectiveConfig{Kind: kind, Signal: sig, Lo: c.Band[0], Hi: c.Band[1], Warmup: c.Warmup, Resolution: c.Resolution}
+	if c.Warmup == 0 {
+		oc.Warmup = -1 // none
+	}
+	if kind == network.MatchPSD {
+		f, p, err := readTargetPSD(c.Target)
+		if err != nil {
+			return oc, err
+		}
+		oc.TargetFreqs, oc.TargetPSD = f, p
+	}
+	return oc, nil
+}
+
+// readTargetPSD reads a CSV of frequency (Hz), power (nAm²/Hz); a first line
+// that does not parse is taken as a header.
+func readTargetPSD(path string) (freqs, psd []float64, err error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fields := strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == ';' })
+		if len(fields) < 2 {
+			return nil, nil, fmt.Errorf("%s line %d: want frequency, power", path, i+1)
+		}
+		f, err1 := strconv.ParseFloat(fields[0], 64)
+		p, err2 := strconv.ParseFloat(fields[1], 64)
+		if err1 != nil || err2 != nil {
+			if len(freqs) == 0 && i == 0 {
+				continue // header
+			}
+			return nil, nil, fmt.Errorf("%s line %d: %q is not two numbers", path, i+1, line)
+		}
+		freqs, psd = append(freqs, f), append(psd, p)
+	}
+	return freqs, psd, nil
+}

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"path/filepath"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/network"
+)
+
+var (
+	colInitial = color.RGBA{R: 120, G: 120, B: 120, A: 255}
+	colFinal   = color.RGBA{R: 200, G: 40, B: 40, A: 255}
+	colTrain   = color.RGBA{R: 60, G: 110, B: 200, A: 255}
+	colBand    = color.RGBA{R: 255, G: 210, B: 80, A: 90}
+	typeColors = [network.NumCellTypes]color.RGBA{
+		network.L2Basket:    {R: 40, G: 150, B: 60, A: 255},
+		network.L2Pyramidal: {R: 60, G: 110, B: 200, A: 255},
+		network.L5Basket:    {R: 230, G: 140, B: 20, A: 255},
+		network.L5Pyramidal: {R: 200, G: 40, B: 40, A: 255},
+	}
+)
+
+// writeFigures draws (A) the PSDs, (B) band power per epoch, (C) dipole
+// traces, (D, E) rasters and (F) gains per epoch as PNG files.
+func writeFigures[T autograd.Float](cfg *config, s *setup[T], res *network.OptimizeResult) error {
+	dir := cfg.Out
+	figs := []struct {
+		name string
+		draw func() (*plot.Plot, error)
+		w, h vg.Length
+	}{
+		{"A_psd.png", func() (*plot.Plot, error) { return psdPlot(cfg, res) }, 6 * vg.Inch, 4 * vg.Inch},
+		{"B_band_power.png", func() (*plot.Plot, error) { return bandPlot(cfg, res) }, 6 * vg.Inch, 4 * vg.Inch},
+		{"C_dipole.png", func() (*plot.Plot, error) { return dipolePlot(cfg, res) }, 7 * vg.Inch, 4 * vg.Inch},
+		{"D_raster_initial.png", func() (*plot.Plot, error) {
+			return rasterPlot(cfg, s.net.Column, res.Initial, "(D) spikes, initial gains")
+		}, 7 * vg.Inch, 4 * vg.Inch},
+		{"E_raster_final.png", func() (*plot.Plot, error) {
+			return rasterPlot(cfg, s.net.Column, res.Final, "(E) spikes, optimized gains")
+		}, 7 * vg.Inch, 4 * vg.Inch},
+		{"F_gains.png", func() (*plot.Plot, error) { return gainsPlot(s.net.Connectivity, res) }, 8 * vg.Inch, 5 * vg.Inch},
+	}
+	for _, f := range figs {
+		p, err := f.draw()
+		if err != nil {
+			return fmt.Errorf("figure %s: %w", f.name, err)
+		}
+		if p == nil {
+			continue
+		}
+		if err := p.Save(f.w, f.h, filepath.Join(dir, f.name)); err != nil {
+			return fmt.Errorf("figure %s: %w", f.name, err)
+		}
+	}
+	return nil
+}
+
+// logY gives p a logarithmic y axis spanning the positive values of xys,
+// widened to at least a factor of 4 so that constant series have ticks.
+func logY(p *plot.Plot, xys ...plotter.XYs) {
+	lo, hi := math.Inf(1), 0.0
+	for _, xy := range xys {
+		for _, v := range xy {
+			if v.Y > 0 {
+				lo, hi = math.Min(lo, v.Y), math.Max(hi, v.Y)
+			}
+		}
+	}
+	if !(hi > 0) {
+		lo, hi = 1, 1
+	}
+	if hi/lo < 4 {
+		c := math.Sqrt(lo * hi)
+		lo, hi = c/2, c*2
+	}
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Y.Min, p.Y.Max = lo/1.2, hi*1.2
+}
+
+func addLine(p *plot.Plot, xy plotter.XYs, c color.Color, width vg.Length, legend string) error {
+	if len(xy) == 0 {
+		return nil
+	}
+	l, err := plotter.NewLine(xy)
+	if err != nil {
+		return err
+	}
+	l.Color, l.Width = c, width
+	p.Add(l)
+	if legend != "" {
+		p.Legend.Add(legend, l)
+	}
+	return nil
+}
+
+// psdPlot is (A): the mean held-out PSD with the initial and final gains.
+func psdPlot(cfg *config, res *network.OptimizeResult) (*plot.Plot, error) {
+	if res.Initial == nil {
+		return nil, nil
+	}
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("(A) dipole PSD (%s, mean of %d held-out seeds)", cfg.Dipole, len(res.Initial.Trials))
+	p.X.Label.Text = "frequency (Hz)"
+	p.Y.Label.Text = "PSD (nAm²/Hz)"
+	fmax := math.Min(150, res.Initial.Freqs[len(res.Initial.Freqs)-1])
+	lo, hi := math.Inf(1), 0.0
+	curves := make([]plotter.XYs, 2)
+	for i, ev := range []*network.Evaluation{res.Initial, res.Final} {
+		for k, f := range ev.Freqs {
+			if f <= 0 || f > fmax || !(ev.MeanPSD[k] > 0) {
+				continue
+			}
+			curves[i] = append(curves[i], plotter.XY{X: f, Y: ev.MeanPSD[k]})
+			lo, hi = math.Min(lo, ev.MeanPSD[k]), math.Max(hi, ev.MeanPSD[k])
+		}
+	}
+	logY(p, curves...)
+	if hi > 0 {
+		shade, err := plotter.NewPolygon(plotter.XYs{{X: cfg.Band[0], Y: lo / 2}, {X: cfg.Band[1], Y: lo / 2}, {X: cfg.Band[1], Y: hi * 2}, {X: cfg.Band[0], Y: hi * 2}})
+		if err != nil {
+			return nil, err
+		}
+		shade.Color, shade.LineStyle.Width = colBand, 0
+		p.Add(shade)
+	}
+	if err := addLine(p, curves[0], colInitial, vg.Points(1.5), fmt.Sprintf("initial (%.3g nAm² in band)", res.Initial.MeanBandPower)); err != nil {
+		return nil, err
+	}
+	if err := addLine(p, curves[1], colFinal, vg.Points(1.5), fmt.Sprintf("optimized (%.3g nAm²)", res.Final.MeanBandPower)); err != nil {
+		return nil, err
+	}
+	p.Legend.Top = true
+	return p, nil
+}
+
+// bandPlot is (B): band power per epoch, training noise and held-out seeds.
+func bandPlot(cfg *config, res *network.OptimizeResult) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("(B) %g-%g Hz band power per epoch", cfg.Band[0], cfg.Band[1])
+	p.X.Label.Text = "epoch"
+	p.Y.Label.Text = "band power (nAm²)"
+	var train, held plotter.XYs
+	if res.Initial != nil {
+		held = append(held, plotter.XY{X: 0, Y: res.Initial.MeanBandPower})
+	}
+	for _, e := range res.Epochs {
+		if e.TrainBandPower > 0 {
+			train = append(train, plotter.XY{X: float64(e.Epoch), Y: e.TrainBandPower})
+		}
+		if e.HeldOut != nil && e.HeldOut.MeanBandPower > 0 {
+			held = append(held, plotter.XY{X: float64(e.Epoch), Y: e.HeldOut.MeanBandPower})
+		}
+	}
+	logY(p, train, held)
+	if err := addLine(p, train, colTrain, vg.Points(1), "training noise (before the epoch's step)"); err != nil {
+		return nil, err
+	}
+	if err := addLine(p, held, colFinal, vg.Points(2), "held-out seeds (mean)"); err != nil {
+		return nil, err
+	}
+	for _, xy := range []plotter.XYs{train, held} {
+		if len(xy) > 0 {
+			sc, err := plotter.NewScatter(xy)
+			if err != nil {
+				return nil, err
+			}
+			sc.GlyphStyle.Radius = vg.Points(2)
+			p.Add(sc)
+		}
+	}
+	p.Legend.Top, p.Legend.Left = true, true
+	return p, nil
+}
+
+// dipolePlot is (C): the aggregate dipole of the first held-out seed.
+func dipolePlot(cfg *config, res *network.OptimizeResult) (*plot.Plot, error) {
+	if res.Initial == nil {
+		return nil, nil
+	}
+	p := plot.New()
+	p.Title.Text = "(C) aggregate dipole, first held-out seed"
+	p.X.Label.Text = "time (ms)"
+	p.Y.Label.Text = "dipole (nAm)"
+	for i, ev := range []*network.Evaluation{res.Initial, res.Final} {
+		d := ev.Dipole[0]
+		dt := cfg.TStop / float64(len(d))
+		xy := make(plotter.XYs, len(d))
+		for m, v := range d {
+			xy[m] = plotter.XY{X: float64(m+1) * dt, Y: v}
+		}
+		c, name := colInitial, "initial"
+		if i == 1 {
+			c, name = colFinal, "optimized"
+		}
+		if err := addLine(p, xy, c, vg.Points(1), name); err != nil {
+			return nil, err
+		}
+	}
+	p.Legend.Top = true
+	return p, nil
+}
+
+// rasterPlot is (D) or (E): the spikes of the first held-out seed, cells in
+// gid order (grouped by type).
+func rasterPlot(cfg *config, col *network.Column, ev *network.Evaluation, title string) (*plot.Plot, error) {
+	if ev == nil {
+		return nil, nil
+	}
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "time (ms)"
+	p.Y.Label.Text = "cell (gid)"
+	p.X.Min, p.X.Max = 0, cfg.TStop
+	p.Y.Min, p.Y.Max = -1, float64(col.NumCells())
+	var by [network.NumCellTypes]plotter.XYs
+	for _, s := range ev.Spikes {
+		ct := col.Cells[s.GID].Type
+		by[ct] = append(by[ct], plotter.XY{X: s.Time, Y: float64(s.GID)})
+	}
+	for _, ct := range network.CellTypes {
+		if len(by[ct]) == 0 {
+			continue
+		}
+		sc, err := plotter.NewScatter(by[ct])
+		if err != nil {
+			return nil, err
+		}
+		sc.GlyphStyle.Color, sc.GlyphStyle.Radius = typeColors[ct], vg.Points(1.2)
+		p.Add(sc)
+		p.Legend.Add(fmt.Sprintf("%s %.1f Hz", ct, ev.Rates[ct]), sc)
+	}
+	p.Legend.Top = true
+	return p, nil
+}
+
+// gainsPlot is (F): every class gain per epoch.
+func gainsPlot(conn *network.Connectivity, res *network.OptimizeResult) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = "(F) connection class gains per epoch"
+	p.X.Label.Text = "epoch"
+	p.Y.Label.Text = "gain"
+	all := make([]plotter.XYs, len(conn.Classes))
+	for i := range conn.Classes {
+		all[i] = plotter.XYs{{X: 0, Y: res.InitialGains[i]}}
+		for _, e := range res.Epochs {
+			all[i] = append(all[i], plotter.XY{X: float64(e.Epoch), Y: e.Gains[i]})
+		}
+	}
+	logY(p, all...)
+	for i, c := range conn.Classes {
+		xy := all[i]
+		l, err := plotter.NewLine(xy)
+		if err != nil {
+			return nil, err
+		}
+		l.Color = plotutil.Color(i)
+		l.Width = vg.Points(1.2)
+		l.Dashes = plotutil.Dashes(i / 7)
+		p.Add(l)
+		p.Legend.Add(c.Name, l)
+	}
+	p.Legend.Left = true
+	p.Legend.Top = true
+	p.Legend.TextStyle.Font.Size = vg.Points(7)
+	return p, nil
+}

@@ -1,0 +1,247 @@
+// Command optimize finds the connection gains of HNN's cortical column that
+// maximise the 15-60 Hz power of its current dipole, by gradient descent
+// through a network of learned surrogate cells.
+//
+// The column (by default the published one: 50 pyramidal and 16 basket cells
+// in each of L2/3 and L5) is built from the shipped surrogates of the four cell
+// types, driven by independent 10 Hz Poisson trains on every cell, and
+// simulated at 0.5 ms steps with spikes routed over HNN's connection classes,
+// weights and delays. Each epoch simulates fresh noise for 600 ms,
+// back-propagates -log(Welch band power of the dipole after a 100 ms warm-up)
+// through the whole run and takes one Adam step on the 16 class log-gains.
+// Fixed held-out noise seeds are evaluated before, during and after training.
+//
+// Usage:
+//
+//	optimize [-epochs 10] [-lr 0.1] [-band 15-60] [-objective absolute|relative|target]
+//	         [-dipole agg|L2|L5] [-params per-class|per-connection] [-mesh published|NxM]
+//	         [-models shipped|random|DIR] [-out results] ...
+//
+// It writes summary.json, CSVs, the final connectivity (connectivity.json,
+// readable by "simulate network -connectivity") and figures (A)-(F) to -out,
+// prints its seed and configuration on stdout and a progress line per epoch on
+// stderr. Bad input exits with status 2, other failures with status 1.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/pprof"
+	"time"
+
+	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/network"
+)
+
+// inputError marks a failure caused by the user's input (exit status 2).
+type inputError struct{ err error }
+
+func (e inputError) Error() string { return e.err.Error() }
+func (e inputError) Unwrap() error { return e.err }
+
+func main() {
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	fmt.Fprintf(os.Stderr, "optimize: %v\n", err)
+	var ie inputError
+	if errors.As(err, &ie) {
+		os.Exit(2)
+	}
+	os.Exit(1)
+}
+
+// run parses args and performs the optimization.
+func run(args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return inputError{err}
+	}
+	if cfg.Float == 64 {
+		return optimize[float64](cfg, stdout, stderr)
+	}
+	return optimize[float32](cfg, stdout, stderr)
+}
+
+// setup is everything built from the configuration.
+type setup[T autograd.Float] struct {
+	net *network.Network
+	sn  *network.SurrogateNet[T]
+	obj *network.Objective[T]
+}
+
+func build[T autograd.Float](cfg *config) (*setup[T], error) {
+	col, err := cfg.column()
+	if err != nil {
+		return nil, inputError{err}
+	}
+	conn, err := cfg.connectivity()
+	if err != nil {
+		return nil, inputError{err}
+	}
+	drives, err := cfg.drives()
+	if err != nil {
+		return nil, inputError{err}
+	}
+	net, err := network.NewNetwork(col, conn, drives)
+	if err != nil {
+		return nil, inputError{err}
+	}
+	var models [network.NumCellTypes]network.SurrogateCell[T]
+	switch cfg.Models {
+	case "shipped":
+		models, err = network.ShippedSurrogateCells[T]()
+		if err != nil {
+			err = fmt.Errorf("%w (train them with cmd/train, or pass -models random to time the machinery)", err)
+		}
+	case "random":
+		models, err = network.RandomSurrogateCells[T](uint64(cfg.Seed))
+	default:
+		models, err = network.LoadSurrogateCells[T](cfg.Models)
+	}
+	if err != nil {
+		return nil, err
+	}
+	mode, _ := network.ParseParamMode(cfg.Params)
+	sn, err := network.NewSurrogateNet(net, models, network.SurrogateOptions{TStop: cfg.TStop, SpikeSlope: cfg.Slope, Params: mode})
+	if err != nil {
+		return nil, inputError{err}
+	}
+	oc, err := cfg.objective()
+	if err != nil {
+		return nil, inputError{err}
+	}
+	obj, err := network.NewObjective[T](oc, sn.Steps, sn.Dt)
+	if err != nil {
+		return nil, inputError{err}
+	}
+	return &setup[T]{net: net, sn: sn, obj: obj}, nil
+}
+
+func optimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error {
+	start := time.Now()
+	s, err := build[T](cfg)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
+		return err
+	}
+	cj, _ := json.Marshal(cfg)
+	p := s.obj.Plan.Params()
+	fmt.Fprintf(stdout, "optimize: seed %d\nconfiguration: %s\n", cfg.Seed, cj)
+	fmt.Fprintf(stdout, "network: %d cells (%s), %d connections (%d synapses, longest delay %d steps), %d steps of %g ms; %d parameters (%s)\n",
+		s.net.Column.NumCells(), cfg.Mesh, len(s.sn.Connections), s.sn.NumSynapses(), s.sn.MaxDelaySteps(), s.sn.Steps, s.sn.Dt, s.sn.Params().Len(), cfg.Params)
+	fmt.Fprintf(stdout, "objective: %s band power %g-%g Hz of the %s dipole, Welch nperseg %d (%.2f Hz bins), %d samples after %d warm-up samples\n",
+		cfg.Objective, cfg.Band[0], cfg.Band[1], cfg.Dipole, p.NPerSeg, p.Resolution(), s.obj.Samples, s.obj.Skip)
+
+	heldOut := make([]int, cfg.HeldOut)
+	for k := range heldOut {
+		heldOut[k] = network.DefaultHeldOutTrial + k
+	}
+	every := cfg.HeldOutEvery
+	if every <= 0 {
+		every = -1
+	}
+	if cfg.CPUProfile != "" {
+		f, err := os.Create(cfg.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	ocfg := network.OptimizeConfig{
+		Epochs: cfg.Epochs, LR: cfg.LR, ClipNorm: cfg.Clip, TrainTrial: 0, TrainReplicas: cfg.Replicas,
+		HeldOut: heldOut, HeldOutEvery: every, MaxRate: cfg.MaxRate,
+		Warn: func(msg string) { fmt.Fprintf(stderr, "warning: %s\n", msg) },
+		Progress: func(st network.EpochStats) {
+			line := fmt.Sprintf("epoch %2d/%d  loss %.4f  band power %.4g nAm² (train)", st.Epoch, cfg.Epochs, st.Loss, st.TrainBandPower)
+			if st.HeldOut != nil {
+				line += fmt.Sprintf("  %.4g nAm² (held-out)", st.HeldOut.MeanBandPower)
+			}
+			line += fmt.Sprintf("  rates %s  %.2f s", formatRates(st.Rates), st.Seconds)
+			fmt.Fprintln(stderr, line)
+		},
+	}
+	if cfg.HeldOut > 0 {
+		fmt.Fprintf(stderr, "held-out evaluation before training (%d seeds)...\n", cfg.HeldOut)
+	}
+	res, err := network.Optimize(s.sn, s.obj, ocfg)
+	if err != nil {
+		return err
+	}
+	if cfg.CPUProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	wall := time.Since(start).Seconds()
+	if err := writeOutputs(cfg, s, res, wall); err != nil {
+		return err
+	}
+	if cfg.Figures {
+		if err := writeFigures(cfg, s, res); err != nil {
+			return err
+		}
+	}
+	if res.Initial != nil {
+		fmt.Fprintf(stdout, "held-out %g-%g Hz band power: %.4g -> %.4g nAm² (x%.3g) over %d seeds\n",
+			cfg.Band[0], cfg.Band[1], res.Initial.MeanBandPower, res.Final.MeanBandPower, res.Final.MeanBandPower/res.Initial.MeanBandPower, cfg.HeldOut)
+	}
+	fmt.Fprintf(stdout, "gains: %s\n", formatGainChanges(s.net.Connectivity, res.InitialGains, res.FinalGains))
+	fmt.Fprintf(stdout, "wall time %.1f s (optimization %.1f s); results in %s\n", time.Since(start).Seconds(), res.Seconds, cfg.Out)
+	return nil
+}
+
+func formatRates(r [network.NumCellTypes]float64) string {
+	s := ""
+	for _, ct := range network.CellTypes {
+		if s != "" {
+			s += " "
+		}
+		s += fmt.Sprintf("%s %.1f", ct.ShortName(), r[ct])
+	}
+	return s + " Hz"
+}
+
+// formatGainChanges lists the classes whose gain changed by more than 5 %,
+// largest change first.
+func formatGainChanges(conn *network.Connectivity, g0, g1 []float64) string {
+	type ch struct {
+		name   string
+		factor float64
+	}
+	var list []ch
+	for i := range g0 {
+		f := g1[i] / g0[i]
+		if f > 1.05 || f < 1/1.05 {
+			list = append(list, ch{conn.Classes[i].Name, f})
+		}
+	}
+	for i := range list { // insertion sort by |log factor|
+		for j := i; j > 0 && abslog(list[j].factor) > abslog(list[j-1].factor); j-- {
+			list[j], list[j-1] = list[j-1], list[j]
+		}
+	}
+	if len(list) == 0 {
+		return "none changed by more than 5 %"
+	}
+	s := ""
+	for _, c := range list {
+		if s != "" {
+			s += ", "
+		}
+		s += fmt.Sprintf("%s x%.3g", c.name, c.factor)
+	}
+	return s
+}

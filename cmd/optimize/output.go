@@ -1,0 +1,345 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/network"
+)
+
+// evalSummary is a held-out evaluation in summary.json.
+type evalSummary struct {
+	Trials    []int              `json:"trials"`
+	BandPower []float64          `json:"band_power"` // per seed, nAm²
+	Mean      float64            `json:"band_power_mean"`
+	Loss      float64            `json:"loss"`
+	Rates     map[string]float64 `json:"firing_rates_hz"`
+	Seconds   float64            `json:"seconds"`
+}
+
+type epochSummary struct {
+	Epoch            int                `json:"epoch"`
+	Trials           []int              `json:"trials"`
+	Loss             float64            `json:"loss"`
+	BandPowerTrain   float64            `json:"band_power_train"`
+	BandPowerHeldOut *float64           `json:"band_power_heldout"`
+	GradNorm         float64            `json:"grad_norm"`
+	Seconds          float64            `json:"seconds"`
+	HeldOutSeconds   float64            `json:"heldout_seconds"`
+	Spikes           int                `json:"spikes"`
+	Rates            map[string]float64 `json:"firing_rates_hz"`
+	Gains            map[string]float64 `json:"gains"`
+	Warnings         []string           `json:"warnings,omitempty"`
+}
+
+type gainChange struct {
+	Class   string  `json:"class"`
+	Initial float64 `json:"initial"`
+	Final   float64 `json:"final"`
+	Factor  float64 `json:"factor"`
+}
+
+type summary struct {
+	BandPowerHeldOutInitial *float64           `json:"band_power_heldout_initial"`
+	BandPowerHeldOutFinal   *float64           `json:"band_power_heldout_final"`
+	BandPowerRatio          *float64           `json:"band_power_ratio"`
+	WallSeconds             float64            `json:"wall_seconds"`
+	OptimizationSeconds     float64            `json:"optimization_seconds"`
+	EpochSecondsMean        float64            `json:"epoch_seconds_mean"`
+	Units                   map[string]string  `json:"units"`
+	Seed                    int64              `json:"seed"`
+	Config                  *config            `json:"config"`
+	Network                 map[string]any     `json:"network"`
+	Spectrum                map[string]any     `json:"spectrum"`
+	HeldOutInitial          *evalSummary       `json:"heldout_initial"`
+	HeldOutFinal            *evalSummary       `json:"heldout_final"`
+	Epochs                  []epochSummary     `json:"epochs"`
+	GainsInitial            map[string]float64 `json:"gains_initial"`
+	GainsFinal              map[string]float64 `json:"gains_final"`
+	GainChanges             []gainChange       `json:"gain_changes"`
+	Warnings                []string           `json:"warnings"`
+}
+
+func rateMap(r [network.NumCellTypes]float64) map[string]float64 {
+	m := map[string]float64{}
+	for _, ct := range network.CellTypes {
+		m[ct.String()] = r[ct]
+	}
+	return m
+}
+
+func gainMap(conn *network.Connectivity, g []float64) map[string]float64 {
+	m := map[string]float64{}
+	for i, c := range conn.Classes {
+		m[c.Name] = g[i]
+	}
+	return m
+}
+
+func evalSum(ev *network.Evaluation) *evalSummary {
+	if ev == nil {
+		return nil
+	}
+	return &evalSummary{Trials: ev.Trials, BandPower: ev.BandPower, Mean: ev.MeanBandPower, Loss: finite(ev.Loss), Rates: rateMap(ev.Rates), Seconds: ev.Seconds}
+}
+
+// finite replaces NaN and Inf (not representable in JSON) by 0.
+func finite(v float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	return v
+}
+
+func writeOutputs[T autograd.Float](cfg *config, s *setup[T], res *network.OptimizeResult, wall float64) error {
+	conn := s.net.Connectivity
+	p := s.obj.Plan.Params()
+	sum := summary{
+		WallSeconds: wall, OptimizationSeconds: res.Seconds, Seed: cfg.Seed, Config: cfg,
+		Units: map[string]string{
+			"band_power": "nAm² (trapezoid integral of the Welch PSD over the band)", "psd": "nAm²/Hz",
+			"dipole": "nAm (sum over cells of the surrogates' dipoles; no HNN scaling factor)",
+			"time":   "ms", "firing_rates": "Hz per cell", "gains": "multiplier of HNN's class weight",
+		},
+		Network: map[string]any{
+			"cells": s.net.Column.NumCells(), "connections": len(s.sn.Connections), "synapses": s.sn.NumSynapses(),
+			"steps": s.sn.Steps, "dt_ms": s.sn.Dt, "max_delay_steps": s.sn.MaxDelaySteps(), "parameters": s.sn.Params().Len(),
+			"cell_counts": func() map[string]int {
+				m := map[string]int{}
+				for _, ct := range network.CellTypes {
+					m[ct.String()] = s.net.Column.Count(ct)
+				}
+				return m
+			}(),
+		},
+		Spectrum: map[string]any{
+			"fs_hz": s.obj.FS, "nperseg": p.NPerSeg, "noverlap": p.NOverlap, "resolution_hz": p.Resolution(),
+			"samples": s.obj.Samples, "warmup_samples": s.obj.Skip, "band_hz": cfg.Band, "window": "hann",
+		},
+		HeldOutInitial: evalSum(res.Initial), HeldOutFinal: evalSum(res.Final),
+		GainsInitial: gainMap(conn, res.InitialGains), GainsFinal: gainMap(conn, res.FinalGains),
+		Warnings: []string{},
+	}
+	if res.Initial != nil {
+		a, b := res.Initial.MeanBandPower, res.Final.MeanBandPower
+		r := b / a
+		sum.BandPowerHeldOutInitial, sum.BandPowerHeldOutFinal, sum.BandPowerRatio = &a, &b, &r
+	}
+	for i, c := range conn.Classes {
+		sum.GainChanges = append(sum.GainChanges, gainChange{c.Name, res.InitialGains[i], res.FinalGains[i], res.FinalGains[i] / res.InitialGains[i]})
+	}
+	var tsum float64
+	for _, e := range res.Epochs {
+		es := epochSummary{Epoch: e.Epoch, Trials: e.Trials, Loss: e.Loss, BandPowerTrain: e.TrainBandPower, GradNorm: finite(e.GradNorm),
+			Seconds: e.Seconds, Spikes: e.Spikes, Rates: rateMap(e.Rates), Gains: gainMap(conn, e.Gains), Warnings: e.Warnings}
+		if e.HeldOut != nil {
+			v := e.HeldOut.MeanBandPower
+			es.BandPowerHeldOut, es.HeldOutSeconds = &v, e.HeldOut.Seconds
+		}
+		tsum += e.Seconds
+		sum.Epochs = append(sum.Epochs, es)
+		sum.Warnings = append(sum.Warnings, e.Warnings...)
+	}
+	if len(res.Epochs) > 0 {
+		sum.EpochSecondsMean = tsum / float64(len(res.Epochs))
+	}
+	if err := writeJSON(filepath.Join(cfg.Out, "summary.json"), sum); err != nil {
+		return err
+	}
+	if err := s.sn.Connectivity().Save(filepath.Join(cfg.Out, "connectivity.json")); err != nil {
+		return err
+	}
+	if err := conn.Save(filepath.Join(cfg.Out, "connectivity_initial.json")); err != nil {
+		return err
+	}
+	if err := writeDrives(filepath.Join(cfg.Out, "drives.json"), s.net.Drives); err != nil {
+		return err
+	}
+	if err := writeEpochCSV(cfg, conn, res); err != nil {
+		return err
+	}
+	if res.Initial != nil {
+		if err := writeEvalCSVs(cfg, s.net.Column, res); err != nil {
+			return err
+		}
+	}
+	if s.sn.Mode == network.ParamsPerConnection {
+		if err := writeWeights(cfg, s.sn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+func writeDrives(path string, d []network.Drive) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := network.WriteDrives(f, d); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// csvFile writes rows of values to a CSV file.
+type csvFile struct {
+	f   *os.File
+	w   *bufio.Writer
+	err error
+}
+
+func createCSV(path string, header ...string) *csvFile {
+	f, err := os.Create(path)
+	c := &csvFile{f: f, err: err}
+	if err == nil {
+		c.w = bufio.NewWriter(f)
+		c.row(header...)
+	}
+	return c
+}
+
+func (c *csvFile) row(fields ...string) {
+	if c.err != nil {
+		return
+	}
+	for i, s := range fields {
+		if i > 0 {
+			c.w.WriteByte(',')
+		}
+		c.w.WriteString(s)
+	}
+	_, c.err = c.w.WriteString("\n")
+}
+
+func (c *csvFile) close() error {
+	if c.err != nil {
+		if c.f != nil {
+			c.f.Close()
+		}
+		return c.err
+	}
+	if err := c.w.Flush(); err != nil {
+		c.f.Close()
+		return err
+	}
+	return c.f.Close()
+}
+
+func g(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
+
+func writeEpochCSV(cfg *config, conn *network.Connectivity, res *network.OptimizeResult) error {
+	hdr := []string{"epoch", "loss", "band_power_train_nAm2", "band_power_heldout_nAm2", "grad_norm", "seconds"}
+	for _, ct := range network.CellTypes {
+		hdr = append(hdr, "rate_"+ct.String()+"_Hz")
+	}
+	c := createCSV(filepath.Join(cfg.Out, "epochs.csv"), hdr...)
+	if res.Initial != nil {
+		row := []string{"0", g(res.Initial.Loss), "", g(res.Initial.MeanBandPower), "", ""}
+		for _, ct := range network.CellTypes {
+			row = append(row, g(res.Initial.Rates[ct]))
+		}
+		c.row(row...)
+	}
+	for _, e := range res.Epochs {
+		ho := ""
+		if e.HeldOut != nil {
+			ho = g(e.HeldOut.MeanBandPower)
+		}
+		row := []string{strconv.Itoa(e.Epoch), g(e.Loss), g(e.TrainBandPower), ho, g(e.GradNorm), g(e.Seconds)}
+		for _, ct := range network.CellTypes {
+			row = append(row, g(e.Rates[ct]))
+		}
+		c.row(row...)
+	}
+	if err := c.close(); err != nil {
+		return err
+	}
+	hdr = []string{"epoch"}
+	for _, cl := range conn.Classes {
+		hdr = append(hdr, cl.Name)
+	}
+	c = createCSV(filepath.Join(cfg.Out, "gains.csv"), hdr...)
+	row := []string{"0"}
+	for _, v := range res.InitialGains {
+		row = append(row, g(v))
+	}
+	c.row(row...)
+	for _, e := range res.Epochs {
+		row := []string{strconv.Itoa(e.Epoch)}
+		for _, v := range e.Gains {
+			row = append(row, g(v))
+		}
+		c.row(row...)
+	}
+	return c.close()
+}
+
+func writeEvalCSVs(cfg *config, col *network.Column, res *network.OptimizeResult) error {
+	ini, fin := res.Initial, res.Final
+	c := createCSV(filepath.Join(cfg.Out, "psd.csv"), "freq_hz", "psd_initial_nAm2_per_Hz", "psd_final_nAm2_per_Hz")
+	for k, f := range ini.Freqs {
+		c.row(g(f), g(ini.MeanPSD[k]), g(fin.MeanPSD[k]))
+	}
+	if err := c.close(); err != nil {
+		return err
+	}
+	c = createCSV(filepath.Join(cfg.Out, "heldout.csv"), "trial", "band_power_initial_nAm2", "band_power_final_nAm2")
+	for i, t := range ini.Trials {
+		c.row(strconv.Itoa(t), g(ini.BandPower[i]), g(fin.BandPower[i]))
+	}
+	if err := c.close(); err != nil {
+		return err
+	}
+	c = createCSV(filepath.Join(cfg.Out, "dipole.csv"), "time_ms", "agg_initial_nAm", "L2_initial_nAm", "L5_initial_nAm", "agg_final_nAm", "L2_final_nAm", "L5_final_nAm")
+	dt := cfg.TStop / float64(len(ini.Dipole[0]))
+	for m := range ini.Dipole[0] {
+		c.row(g(float64(m+1)*dt), g(ini.Dipole[0][m]), g(ini.Dipole[1][m]), g(ini.Dipole[2][m]), g(fin.Dipole[0][m]), g(fin.Dipole[1][m]), g(fin.Dipole[2][m]))
+	}
+	if err := c.close(); err != nil {
+		return err
+	}
+	for _, x := range []struct {
+		name   string
+		spikes []network.Spike
+	}{{"spikes_initial.csv", ini.Spikes}, {"spikes_final.csv", fin.Spikes}} {
+		c = createCSV(filepath.Join(cfg.Out, x.name), "time_ms", "gid", "cell_type")
+		for _, s := range x.spikes {
+			c.row(g(s.Time), strconv.Itoa(s.GID), col.Cells[s.GID].Type.String())
+		}
+		if err := c.close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeWeights[T autograd.Float](cfg *config, sn *network.SurrogateNet[T]) error {
+	classes := sn.Net.Connectivity.Classes
+	c := createCSV(filepath.Join(cfg.Out, "weights.csv"), "class", "src_gid", "tgt_gid", "base_weight_uS", "weight_uS", "delay_ms")
+	for k, cn := range sn.Connections {
+		c.row(classes[cn.Class].Name, strconv.Itoa(cn.Src), strconv.Itoa(cn.Tgt),
+			g(cn.BaseWeight*sn.Net.Connectivity.Classes[cn.Class].Gain), g(sn.Weight(k)), g(cn.Delay))
+	}
+	if err := c.close(); err != nil {
+		return fmt.Errorf("weights.csv: %w", err)
+	}
+	return nil
+}
+
+func abslog(x float64) float64 { return math.Abs(math.Log(x)) }
