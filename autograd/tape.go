@@ -109,6 +109,16 @@ func (tp *Tape[T]) Scratch(n int) []T {
 	return tp.data.take(n, true)
 }
 
+// ScratchUninit returns n elements of tape memory with unspecified contents, for
+// buffers the caller overwrites completely (saved spectra, activations); valid until
+// Reset (heap memory when tp is nil).
+func (tp *Tape[T]) ScratchUninit(n int) []T {
+	if tp == nil {
+		return make([]T, n)
+	}
+	return tp.data.take(n, false)
+}
+
 // ScratchInts returns n zeroed ints of tape memory, valid until Reset.
 func (tp *Tape[T]) ScratchInts(n int) []int {
 	if tp == nil {
