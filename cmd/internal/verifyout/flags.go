@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/neurograd/neurograd/network"
-	"github.com/neurograd/neurograd/neuron/surrogate"
 )
 
 // Setup is what a verification takes over from the optimization it
@@ -26,6 +25,9 @@ type Setup struct {
 	// SpikeSlope is the surrogate network's fast-sigmoid slope (it does not
 	// change the forward pass); 0 means the default.
 	SpikeSlope float64
+	// Surrogate runs the surrogate network the optimization used; nil means
+	// the models named by Flags.Models.
+	Surrogate network.SurrogateRunner
 }
 
 // Flags are the verification's own command-line settings.
@@ -38,6 +40,9 @@ type Flags struct {
 	Target       float64
 	AllowOverlap bool
 	Quiet        bool
+	// Models names the surrogate cells when Setup has none: shipped,
+	// random[:SEED] (untrained) or a directory of <cell type>.safetensors.
+	Models string
 }
 
 // Register defines the flags on fs, each name prefixed with prefix (""
@@ -52,6 +57,7 @@ func (f *Flags) Register(fs *flag.FlagSet, prefix string) {
 	fs.BoolVar(&f.AllowOverlap, prefix+"allow-training-seeds", false, "allow verification seeds that the optimizer trained or evaluated on")
 	if prefix == "" {
 		fs.BoolVar(&f.Quiet, "quiet", false, "no progress on stderr")
+		fs.StringVar(&f.Models, "models", "shipped", "surrogate cells: shipped (embedded trained weights), random[:SEED] (untrained), or a directory of <cell type>.safetensors; default the optimization's (summary.json)")
 	}
 }
 
@@ -78,15 +84,28 @@ func (f *Flags) seeds() ([]int, error) {
 	return out, nil
 }
 
-// ShippedSurrogates loads the embedded trained surrogate of every cell type.
-func ShippedSurrogates(slope float64) (*network.SurrogateModels[float32], error) {
+// LoadSurrogates returns the surrogate network runner of the named cells:
+// shipped (embedded trained weights), random[:SEED] (untrained, for timing)
+// or a directory of <cell type>.safetensors.
+func LoadSurrogates(models string, slope float64) (*network.SurrogateModels[float32], error) {
 	s := &network.SurrogateModels[float32]{Options: network.SurrogateOptions{SpikeSlope: slope}}
-	for _, ct := range network.CellTypes {
-		m, err := surrogate.Shipped[float32](ct.NeuronType())
-		if err != nil {
-			return nil, fmt.Errorf("loading the shipped %s surrogate: %w", ct, err)
+	var err error
+	switch {
+	case models == "" || models == "shipped":
+		s.Models, err = network.ShippedSurrogateCells[float32]()
+	case models == "random" || strings.HasPrefix(models, "random:"):
+		var seed uint64 = 1
+		if _, v, ok := strings.Cut(models, ":"); ok {
+			if seed, err = strconv.ParseUint(v, 10, 64); err != nil {
+				return nil, fmt.Errorf("-models %q: want random:SEED with an unsigned integer seed", models)
+			}
 		}
-		s.Models[ct] = network.SurrogateCellOf[float32, *surrogate.State[float32]](m)
+		s.Models, err = network.RandomSurrogateCells[float32](seed)
+	default:
+		s.Models, err = network.LoadSurrogateCells[float32](models)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -115,11 +134,14 @@ func (f *Flags) Run(setup Setup, initial, optimized *network.Connectivity, progr
 		opts.ExcludeSeeds = setup.ExcludeSeeds
 	}
 	if f.Surrogate {
-		s, err := ShippedSurrogates(setup.SpikeSlope)
-		if err != nil {
-			return nil, fmt.Errorf("%w (run with -surrogate=false to verify without the surrogate's predictions)", err)
+		opts.Surrogate = setup.Surrogate
+		if opts.Surrogate == nil {
+			s, err := LoadSurrogates(f.Models, setup.SpikeSlope)
+			if err != nil {
+				return nil, fmt.Errorf("%w (run with -surrogate=false to verify without the surrogate's predictions)", err)
+			}
+			opts.Surrogate = s
 		}
-		opts.Surrogate = s
 	}
 	if progress != nil && !f.Quiet {
 		start := time.Now()
