@@ -206,7 +206,7 @@ func BenchmarkStep(b *testing.B) {
 // allocates nothing in both modes (small sizes, same code paths).
 func TestZeroAllocations(t *testing.T) {
 	if raceEnabled {
-		t.Skip("the race detector makes sync.Pool drop items")
+		t.Skip("the race detector allocates")
 	}
 	seq := newSeqTask(3, 20, 4, 6)
 	step := newStepTask(40, 12, 4, 6) // batch 40: rows split across cores with -cpu 2

@@ -63,30 +63,39 @@ type helper[T autograd.Float] struct {
 }
 
 type helperPool[T autograd.Float] struct {
-	once    sync.Once
-	free    chan *helper[T]
-	batches sync.Pool // of *gemmBatch[T]
+	once sync.Once
+	free chan *helper[T]
+	// batches is a free list of batches (a channel rather than a sync.Pool,
+	// which empties at every garbage collection and would allocate again).
+	batches chan *gemmBatch[T]
 }
+
+// freeBatches is how many idle batches a pool keeps.
+const freeBatches = 64
+
+var (
+	pool32 = helperPool[float32]{batches: make(chan *gemmBatch[float32], freeBatches)}
+	pool64 = helperPool[float64]{batches: make(chan *gemmBatch[float64], freeBatches)}
+)
 
 // getBatch returns an empty batch; give it back with putBatch.
 func getBatch[T autograd.Float]() *gemmBatch[T] {
-	p := poolFor[T]()
-	if b, ok := p.batches.Get().(*gemmBatch[T]); ok {
+	select {
+	case b := <-poolFor[T]().batches:
 		b.n = 0
 		return b
+	default:
+		return new(gemmBatch[T])
 	}
-	return new(gemmBatch[T])
 }
 
 func putBatch[T autograd.Float](b *gemmBatch[T]) {
 	clear(b.specs[:b.n]) // drop references to tape memory
-	poolFor[T]().batches.Put(b)
+	select {
+	case poolFor[T]().batches <- b:
+	default:
+	}
 }
-
-var (
-	pool32 helperPool[float32]
-	pool64 helperPool[float64]
-)
 
 func poolFor[T autograd.Float]() *helperPool[T] {
 	var zero T
