@@ -189,3 +189,56 @@ func TestDriveValidation(t *testing.T) {
 		t.Errorf("ERP drive invalid: %v", err)
 	}
 }
+
+// With tstart_std > 0 every drive cell starts from the same jittered time,
+// drawn from the generator seeded with the drive's base seed.
+func TestBurstyDriveSharedStartJitter(t *testing.T) {
+	col, _ := NewColumn(3, 3)
+	d := NewBurstyDrive("beta", LocDistal, 50, 1, 10)
+	d.TStartStd, d.NumSpikes, d.TStop, d.NDriveCells, d.EventSeed = 5, 1, 300, 3, 290
+	d.SetTarget(L2Pyramidal, 8e-5, -1, 0.5)
+	n, err := NewNetwork(col, nil, []Drive{d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := n.DriveEventTimes(0, 0, 400)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := NewRandomState(290).Normal(50, 5)
+	for k := range 3 {
+		// One burst (rate 1 Hz, window ending at 300 ms), one spike.
+		want := NewRandomState(uint32(290+k)).Normal(t0, 10)
+		if len(ev[k]) != 1 || ev[k][0] != want {
+			t.Errorf("drive cell %d: %v, want [%v]", k, ev[k], want)
+		}
+	}
+}
+
+func TestSpikeTrainDrive(t *testing.T) {
+	col, _ := NewColumn(3, 3)
+	d := NewSpikeTrainDrive("replay", LocProximal, [][]float64{{30, 10, -1, 20}, {500, 5}})
+	d.SetTarget(L5Pyramidal, 0.001, 0.002, 1)
+	n, err := NewNetwork(col, nil, []Drive{d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := n.DriveEventTimes(0, 3, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(ev) != "[[10 20 30] [5]]" {
+		t.Errorf("events %v: want the given times, sorted, within (0, 100]", ev)
+	}
+	// All-to-all: 2 drive cells × 9 L5 pyramidal cells × (AMPA, NMDA).
+	conns := n.DriveConnections(0)
+	if len(conns) != 2*9*2 {
+		t.Errorf("%d connections, want 36", len(conns))
+	}
+	s, _ := n.DriveRange(0)
+	for _, c := range conns {
+		if c.Src != s && c.Src != s+1 || n.Column.Cells[c.Tgt].Type != L5Pyramidal {
+			t.Fatalf("bad connection %+v", c)
+		}
+	}
+}
