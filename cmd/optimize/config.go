@@ -92,6 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&c.MaxRate, "max-rate", network.DefaultMaxRate, "firing rate (Hz) reported as runaway")
 	fs.BoolVar(&c.Figures, "figures", true, "write the PNG figures")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the optimization to this file")
+	registerVerifyFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: optimize [flags]\n\nOptimizes the connection gains of HNN's column of surrogate cells to maximise 15-60 Hz dipole power.\n\nflags:")
 		fs.PrintDefaults()

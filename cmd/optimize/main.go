@@ -200,7 +200,7 @@ func optimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "gains: %s\n", formatGainChanges(s.net.Connectivity, res.InitialGains, res.FinalGains))
 	fmt.Fprintf(stdout, "wall time %.1f s (optimization %.1f s); results in %s\n", time.Since(start).Seconds(), res.Seconds, cfg.Out)
-	return nil
+	return verifyAfterOptimize(cfg, s, res, stdout, stderr)
 }
 
 func formatRates(r [network.NumCellTypes]float64) string {

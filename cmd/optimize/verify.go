@@ -1,0 +1,67 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/cmd/internal/verifyout"
+	"github.com/neurograd/neurograd/network"
+)
+
+// verifyFlags are the settings of -verify: after the optimization, the
+// initial and the final connectivity are simulated in the biophysical column
+// on held-out noise, beside the surrogate network on the same noise (what
+// cmd/verify does from the written files).
+var verifyFlags struct {
+	on bool
+	verifyout.Flags
+}
+
+// registerVerifyFlags adds -verify and the -verify-* settings to fs.
+func registerVerifyFlags(fs *flag.FlagSet) {
+	verifyFlags.on = false
+	verifyFlags.Flags = verifyout.Flags{}
+	fs.BoolVar(&verifyFlags.on, "verify", false, "after optimizing, check the initial and final connectivity in the biophysical column on held-out noise beside the surrogate network (as cmd/verify); writes verify.json, verify_*.csv and verify_*.png to -out")
+	verifyFlags.Register(fs, "verify-")
+}
+
+// verifyAfterOptimize runs the verification when -verify is set, with the
+// optimization's column, drives, objective and surrogate cells, avoiding its
+// training and held-out noise trials.
+func verifyAfterOptimize[T autograd.Float](cfg *config, s *setup[T], res *network.OptimizeResult, stdout, stderr io.Writer) error {
+	if !verifyFlags.on {
+		return nil
+	}
+	oc, err := cfg.objective()
+	if err != nil {
+		return err
+	}
+	var exclude []int
+	for _, e := range res.Epochs {
+		exclude = append(exclude, e.Trials...)
+	}
+	if res.Initial != nil {
+		exclude = append(exclude, res.Initial.Trials...)
+	}
+	setup := verifyout.Setup{
+		Column: s.net.Column, Drives: s.net.Drives, TStop: cfg.TStop, Objective: oc,
+		ExcludeSeeds: exclude, SpikeSlope: cfg.Slope,
+		Surrogate: &network.SurrogateModels[T]{Models: s.sn.Models, Options: network.SurrogateOptions{SpikeSlope: cfg.Slope}},
+	}
+	if cfg.Params == "per-connection" {
+		fmt.Fprintln(stderr, "verify: warning: per-connection weights are verified through their per-class geometric means (connectivity.json)")
+	}
+	rep, err := verifyFlags.Run(setup, s.net.Connectivity, s.sn.Connectivity(), stderr)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	files, err := verifyout.Write(cfg.Out, rep, s.net.Column)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	verifyout.Summary(stdout, rep)
+	fmt.Fprintf(stdout, "verification written to %d files in %s\n", len(files), cfg.Out)
+	return nil
+}
