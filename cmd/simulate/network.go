@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
+	"math"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -101,24 +98,25 @@ func runNetwork(args []string) error {
 			record = append(record, g)
 		}
 	}
-	if *scale != *scale || *scale == 0 {
-		return fmt.Errorf("-scale %v must be a non-zero number", *scale)
+	if math.IsNaN(*scale) || math.IsInf(*scale, 0) || *scale == 0 {
+		return fmt.Errorf("-scale %v must be a non-zero finite number", *scale)
 	}
 	nWorkers := *workers
 	if nWorkers <= 0 {
 		nWorkers = runtime.GOMAXPROCS(0)
 	}
 
+	if *smooth != 0 {
+		// Reject a bad window now rather than after a long simulation.
+		if _, err := network.HammingWindow(*smooth, 1000 / *dt, int(math.Round(*tstop / *dt))+1); err != nil {
+			return err
+		}
+	}
+
 	start := time.Now()
-	lastReport := start
 	opts := network.SimOptions{TStop: *tstop, Dt: *dt, Trial: *seed, Workers: nWorkers, RecordVSoma: record}
 	if !*quiet {
-		opts.Progress = func(t float64) {
-			if now := time.Now(); now.Sub(lastReport) >= time.Second {
-				lastReport = now
-				fmt.Fprintf(os.Stderr, "\rnetwork: %.1f / %.1f ms simulated (%.0f%%), %.1f s elapsed", t, *tstop, 100*t / *tstop, now.Sub(start).Seconds())
-			}
-		}
+		opts.Progress = progressReporter(start, *tstop)
 	}
 	res, err := network.Simulate(net, opts)
 	if err != nil {
@@ -134,49 +132,6 @@ func runNetwork(args []string) error {
 	}
 	hnn.Scale(*scale)
 
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return failure(err)
-	}
-	if err := writeFile(filepath.Join(*out, "dipole.csv"), func(w io.Writer) error {
-		fmt.Fprintln(w, "t_ms,agg_fAm,L2_fAm,L5_fAm,agg_nAm,L2_nAm,L5_nAm")
-		for k, t := range res.Times {
-			fmt.Fprintf(w, "%.10g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g\n", t, res.Agg[k], res.L2[k], res.L5[k], hnn.Agg[k], hnn.L2[k], hnn.L5[k])
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	names := gidNames(net)
-	counts := map[string]int{}
-	if err := writeFile(filepath.Join(*out, "spikes.csv"), func(w io.Writer) error {
-		fmt.Fprintln(w, "t_ms,gid,cell_type")
-		for _, s := range res.Spikes {
-			fmt.Fprintf(w, "%.12g,%d,%s\n", s.Time, s.GID, names[s.GID])
-			counts[names[s.GID]]++
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	if len(record) > 0 {
-		if err := writeFile(filepath.Join(*out, "vsoma.csv"), func(w io.Writer) error {
-			fmt.Fprint(w, "t_ms")
-			for _, g := range record {
-				fmt.Fprintf(w, ",v_gid%d", g)
-			}
-			fmt.Fprintln(w)
-			for k, t := range res.Times {
-				fmt.Fprintf(w, "%.10g", t)
-				for _, g := range record {
-					fmt.Fprintf(w, ",%.12g", res.VSoma[g][k])
-				}
-				fmt.Fprintln(w)
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-	}
 	cfg := networkConfig{
 		Mesh: [2]int{nx, ny}, TStopMS: *tstop, DtMS: *dt, Trial: *seed, Workers: nWorkers,
 		SmoothMS: *smooth, Scale: *scale, NumGIDs: net.NumGIDs(), GIDRanges: map[string][2]int{},
@@ -190,14 +145,10 @@ func runNetwork(args []string) error {
 		s, e := net.DriveRange(i)
 		cfg.GIDRanges[d.Name] = [2]int{s, e}
 	}
-	if err := writeFile(filepath.Join(*out, "config.json"), func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(cfg)
-	}); err != nil {
+	counts, err := writeNetworkOutputs(*out, net, res, hnn, record, cfg)
+	if err != nil {
 		return err
 	}
-
 	fmt.Printf("simulated %d cells and %d drive cells for %g ms in %.2f s on %d workers\n",
 		col.NumCells(), net.NumGIDs()-col.NumCells(), *tstop, elapsed.Seconds(), nWorkers)
 	for _, ct := range network.CellTypes {
@@ -205,6 +156,19 @@ func runNetwork(args []string) error {
 	}
 	fmt.Printf("wrote %s\n", *out)
 	return nil
+}
+
+// progressReporter returns a SimOptions.Progress callback printing at most
+// one progress line per second on stderr.
+func progressReporter(start time.Time, tstop float64) func(t float64) {
+	last := start
+	return func(t float64) {
+		if now := time.Now(); now.Sub(last) >= time.Second {
+			last = now
+			fmt.Fprintf(os.Stderr, "\rnetwork: %.1f / %.1f ms simulated (%.0f%%), %.1f s elapsed",
+				t, tstop, 100*t/tstop, now.Sub(start).Seconds())
+		}
+	}
 }
 
 // parseMesh parses "NXxNY" (or a single N for a square mesh).
@@ -219,38 +183,4 @@ func parseMesh(s string) (nx, ny int, err error) {
 		return 0, 0, fmt.Errorf("-mesh %q: want NXxNY with positive integers, e.g. 10x10", s)
 	}
 	return nx, ny, nil
-}
-
-// gidNames returns, per gid, the cell type or drive name.
-func gidNames(net *network.Network) []string {
-	names := make([]string, net.NumGIDs())
-	for _, c := range net.Column.Cells {
-		names[c.GID] = c.Type.String()
-	}
-	for i, d := range net.Drives {
-		s, e := net.DriveRange(i)
-		for g := s; g < e; g++ {
-			names[g] = d.Name
-		}
-	}
-	return names
-}
-
-// writeFile writes a file through a buffered writer; I/O failures are
-// runtime errors (exit status 1).
-func writeFile(path string, fill func(w io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return failure(err)
-	}
-	w := bufio.NewWriter(f)
-	if err := fill(w); err != nil {
-		f.Close()
-		return failure(err)
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return failure(err)
-	}
-	return failure(f.Close())
 }

@@ -66,6 +66,8 @@ func TestRunNetworkBadInput(t *testing.T) {
 		{"-connectivity", bad, "-mesh", "3x3", "-out", dir},
 		{"-drives", "poisson", "-rate", "0", "-mesh", "3x3", "-out", dir},
 		{"-mesh", "3x3"},
+		{"-mesh", "3x3", "-smooth", "0.5", "-out", dir},
+		{"-mesh", "3x3", "-scale", "0", "-out", dir},
 	} {
 		if err := runNetwork(append(args, "-quiet")); err == nil {
 			t.Errorf("%v accepted", args)
