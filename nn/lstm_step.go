@@ -2,34 +2,59 @@ package nn
 
 import "github.com/neurograd/neurograd/autograd"
 
-// lstmCellStep computes one step of one layer: z = [x, hp]·W + b, then the
-// pointwise cell. It records two nodes: the cell (output c, which also owns the
-// backward of h) and a hand-off node for h. It returns h and c, [batch, H].
+// lstmCellStep computes one step of one layer: z = [x, hp]·W + b (one GEMM on
+// the rows [x, hp] assembled in a reused buffer), then the pointwise cell. It
+// records two nodes: the cell (output c, which also owns the backward of h) and
+// a hand-off node for h. It returns h and c, [batch, H].
+//
+// The backward pass reads x and hp from their tensors, which stay unchanged on
+// the tape when they require gradients; otherwise (a caller's input buffer, the
+// state's own memory) their values are saved.
 func lstmCellStep[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, hp, cp *autograd.Tensor[T]) (h, c *autograd.Tensor[T]) {
 	batch, in, hid := x.Dim(0), ly.In, ly.W.Dim(1)/4
 	k := in + hid
-	// Saved: xh [batch, in+H] | gate activations [batch, 4H] | tanh(c) [batch, H].
-	saved := autograd.ScratchUninit(tp, batch*(k+5*hid))
-	xh := saved[:batch*k]
-	z := saved[batch*k : batch*(k+4*hid)]
-	tc := saved[batch*(k+4*hid):]
+	h = tp.NewTensor(batch, hid)
+	c = tp.NewTensor(batch, hid)
+	record := tp.NeedsGrad(x, hp, cp, ly.W, ly.B)
+	copyX, copyH := record && !x.RequiresGrad(), record && !hp.RequiresGrad()
+	// Saved: gate activations [batch, 4H] | tanh(c) [batch, H] | x [batch, in] if
+	// copied | hp [batch, H] if copied.
+	n := batch * 5 * hid
+	if copyX {
+		n += batch * in
+	}
+	if copyH {
+		n += batch * hid
+	}
+	saved := autograd.ScratchUninit(tp, n)
+	z := saved[:batch*4*hid]
+	tc := saved[batch*4*hid : batch*5*hid]
+	rest := saved[batch*5*hid:]
+	if copyX {
+		copy(rest, x.Data)
+		rest = rest[batch*in:]
+	}
+	if copyH {
+		copy(rest, hp.Data)
+	}
+
+	xh := borrow[T](batch * k)
 	for b := 0; b < batch; b++ {
 		copy(xh[b*k:b*k+in], x.Data[b*in:(b+1)*in])
 		copy(xh[b*k+in:(b+1)*k], hp.Data[b*hid:(b+1)*hid])
-	}
-	for b := 0; b < batch; b++ {
 		copy(z[b*4*hid:(b+1)*4*hid], ly.B.Data)
 	}
 	gemms := getBatch[T]()
 	gemms.add(gemmSpec[T]{m: batch, n: 4 * hid, k: k, alpha: 1, a: xh, lda: k, b: ly.W.Data, ldb: 4 * hid, beta: 1, c: z, ldc: 4 * hid})
 	gemmRows(gemms)
 	putBatch(gemms)
-	h = tp.NewTensor(batch, hid)
-	c = tp.NewTensor(batch, hid)
+	giveBack(xh)
+
 	autograd.LSTMCell(z, cp.Data, c.Data, h.Data, tc, batch, hid)
 	if nd := tp.Record(lstmCellOp[T]{}, c, x, hp, cp, ly.W, ly.B, h); nd != nil {
 		nd.Saved = saved
 		nd.I[0], nd.I[1], nd.I[2] = batch, in, hid
+		nd.Flags[0], nd.Flags[1] = copyX, copyH
 		tp.Record(handOffOp[T]{}, h, c)
 	}
 	return h, c
@@ -51,11 +76,17 @@ type lstmCellOp[T autograd.Float] struct{}
 func (lstmCellOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	x, hp, cp, w, bias, h := nd.In[0], nd.In[1], nd.In[2], nd.In[3], nd.In[4], nd.In[5]
 	batch, in, hid := nd.I[0], nd.I[1], nd.I[2]
-	k := in + hid
 	saved := nd.Saved
-	xh := saved[:batch*k]
-	a := saved[batch*k : batch*(k+4*hid)]
-	tc := saved[batch*(k+4*hid):]
+	a := saved[:batch*4*hid]
+	tc := saved[batch*4*hid : batch*5*hid]
+	rest := saved[batch*5*hid:]
+	xd, hd := x.Data, hp.Data
+	if nd.Flags[0] {
+		xd, rest = rest[:batch*in], rest[batch*in:]
+	}
+	if nd.Flags[1] {
+		hd = rest[:batch*hid]
+	}
 	dz := autograd.ScratchUninit(tp, batch*4*hid)
 	dc, dh := nd.Out.Grad, h.Grad
 	if dh == nil { // only c was used downstream
@@ -71,8 +102,10 @@ func (lstmCellOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	}
 	// The weight gradient runs beside the input gradients (on two cores).
 	side := getBatch[T]()
-	if w.RequiresGrad() {
-		side.add(gemmSpec[T]{transA: true, m: k, n: 4 * hid, k: batch, alpha: 1, a: xh, lda: k, b: dz, ldb: 4 * hid, beta: 1, c: tp.GradOf(w), ldc: 4 * hid})
+	if w.RequiresGrad() { // dW = [x, hp]ᵀ·dz, in its two blocks
+		gw := tp.GradOf(w)
+		side.add(gemmSpec[T]{transA: true, m: in, n: 4 * hid, k: batch, alpha: 1, a: xd, lda: in, b: dz, ldb: 4 * hid, beta: 1, c: gw[:in*4*hid], ldc: 4 * hid})
+		side.add(gemmSpec[T]{transA: true, m: hid, n: 4 * hid, k: batch, alpha: 1, a: hd, lda: hid, b: dz, ldb: 4 * hid, beta: 1, c: gw[in*4*hid:], ldc: 4 * hid})
 	}
 	var gx, ghp, gb []T
 	if x.RequiresGrad() {

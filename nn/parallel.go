@@ -185,3 +185,41 @@ func gemmRows[T autograd.Float](list *gemmBatch[T]) {
 	runBeside(side, list.run)
 	putBatch(side)
 }
+
+// Short-lived work buffers (the rows of a fused GEMM) come from a free list so
+// that they stay in cache and nothing is allocated per step; a buffer is
+// borrowed for the duration of one op on one goroutine.
+var (
+	bufs32 = make(chan []float32, freeBatches)
+	bufs64 = make(chan []float64, freeBatches)
+)
+
+func bufsFor[T autograd.Float]() chan []T {
+	var zero T
+	switch any(zero).(type) {
+	case float32:
+		return any(bufs32).(chan []T)
+	default:
+		return any(bufs64).(chan []T)
+	}
+}
+
+// borrow returns a buffer of n elements with unspecified contents.
+func borrow[T autograd.Float](n int) []T {
+	select {
+	case b := <-bufsFor[T]():
+		if cap(b) >= n {
+			return b[:n]
+		}
+	default:
+	}
+	return make([]T, n)
+}
+
+// giveBack returns a borrowed buffer to the free list.
+func giveBack[T autograd.Float](b []T) {
+	select {
+	case bufsFor[T]() <- b:
+	default:
+	}
+}
