@@ -1,6 +1,8 @@
 package network
 
 import (
+	"math"
+
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/neuron"
 )
@@ -12,10 +14,21 @@ import (
 // that builds up while the voltage is above threshold and makes the voltage
 // fall again after a crossing; the dipole (pyramidal cells) is 0.05·u nAm.
 type fakeCell[T autograd.Float] struct {
-	inputs []neuron.Channel
-	w      *autograd.Tensor[T] // [channels, 1] mV per µS
-	pyr    bool
-	thr    float64
+	inputs  []neuron.Channel
+	w       *autograd.Tensor[T] // [channels, 1] mV per µS
+	pyr     bool
+	thr     float64
+	nanGrad bool // the input's gradient is NaN (to test the guards)
+}
+
+// nanGradOp is the identity forward whose backward passes NaN.
+type nanGradOp[T autograd.Float] struct{}
+
+func (nanGradOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
+	g := tp.GradOf(nd.In[0])
+	for i := range g {
+		g[i] += T(math.NaN())
+	}
 }
 
 type fakeState[T autograd.Float] struct{ u, a *autograd.Tensor[T] }
@@ -59,6 +72,12 @@ func (c *fakeCell[T]) NewState(tp *autograd.Tape[T], batch int) *fakeState[T] {
 }
 
 func (c *fakeCell[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], st *fakeState[T]) (*autograd.Tensor[T], *fakeState[T]) {
+	if c.nanGrad {
+		y := tp.NewTensor(x.Shape()...)
+		copy(y.Data, x.Data)
+		tp.Record(nanGradOp[T]{}, y, x)
+		x = y
+	}
 	u := tp.Add(tp.Scale(st.u, 0.8), tp.MatMul(x, c.w))
 	v := tp.AddScalar(tp.Sub(u, tp.Scale(st.a, 20)), -65)
 	a := tp.Add(tp.Scale(st.a, 0.9), tp.Sigmoid(tp.Scale(tp.AddScalar(v, -c.thr), 0.5)))

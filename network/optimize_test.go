@@ -1,0 +1,124 @@
+package network
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+// TestOptimizeImprovesLoss runs a few epochs on a tiny network of fake cells
+// and checks that the held-out loss falls and band power rises, that every
+// epoch drew fresh noise, and that the figures are consistent.
+func TestOptimizeImprovesLoss(t *testing.T) {
+	net := tinyNet(t, 200)
+	sn, err := NewSurrogateNet(net, fakeModels[float64](2500), SurrogateOptions{TStop: 150})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := NewObjective[float64](ObjectiveConfig{Lo: 15, Hi: 60, Warmup: 25, Resolution: 8}, sn.Steps, sn.Dt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []int
+	res, err := Optimize(sn, obj, OptimizeConfig{
+		Epochs: 5, LR: 0.2, HeldOut: []int{500, 501},
+		Progress: func(st EpochStats) { seen = append(seen, st.Trials...) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Epochs) != 5 || len(seen) != 5 {
+		t.Fatalf("%d epochs reported, want 5", len(res.Epochs))
+	}
+	for i, tr := range seen {
+		if tr != i {
+			t.Errorf("epoch %d trained on trial %d, want %d (fresh noise per epoch)", i+1, tr, i)
+		}
+	}
+	if !(res.Final.Loss < res.Initial.Loss) || !(res.Final.MeanBandPower > res.Initial.MeanBandPower) {
+		t.Fatalf("held-out loss %.4f -> %.4f, band power %.4g -> %.4g: no improvement",
+			res.Initial.Loss, res.Final.Loss, res.Initial.MeanBandPower, res.Final.MeanBandPower)
+	}
+	// The loss is −mean log band power.
+	var want float64
+	for _, b := range res.Final.BandPower {
+		want -= math.Log(b)
+	}
+	want /= float64(len(res.Final.BandPower))
+	if math.Abs(res.Final.Loss-want) > 1e-9*math.Abs(want) {
+		t.Errorf("held-out loss %v, −mean log band power %v", res.Final.Loss, want)
+	}
+	changed := 0
+	for i := range res.InitialGains {
+		if math.Abs(math.Log(res.FinalGains[i]/res.InitialGains[i])) > 1e-3 {
+			changed++
+		}
+	}
+	if changed == 0 {
+		t.Fatal("no gain changed")
+	}
+	// The connectivity written out carries the final gains.
+	c := sn.Connectivity()
+	for i := range c.Classes {
+		if math.Abs(c.Classes[i].Gain-res.FinalGains[i]) > 1e-12*res.FinalGains[i] {
+			t.Errorf("class %s: connectivity gain %v, final gain %v", c.Classes[i].Name, c.Classes[i].Gain, res.FinalGains[i])
+		}
+	}
+	t.Logf("held-out band power %.4g -> %.4g nAm², %d gains changed", res.Initial.MeanBandPower, res.Final.MeanBandPower, changed)
+}
+
+func TestOptimizeReportsSilenceAndBadSettings(t *testing.T) {
+	net := tinyNet(t, 5)
+	sn, err := NewSurrogateNet(net, fakeModels[float64](1), SurrogateOptions{TStop: 100}) // far too weak to fire
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := NewObjective[float64](ObjectiveConfig{Warmup: -1, Resolution: 10}, sn.Steps, sn.Dt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var warnings []string
+	res, err := Optimize(sn, obj, OptimizeConfig{Epochs: 1, HeldOut: []int{}, Warn: func(s string) { warnings = append(warnings, s) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) == 0 || !strings.Contains(warnings[0], "silent") || len(res.Epochs[0].Warnings) == 0 {
+		t.Fatalf("silence not reported: %q", warnings)
+	}
+	if _, err := Optimize(sn, obj, OptimizeConfig{Epochs: 3, HeldOut: []int{1}}); err == nil {
+		t.Error("held-out trial among the training trials accepted")
+	}
+	if _, err := Optimize(sn, obj, OptimizeConfig{Epochs: 1, LR: -1}); err == nil {
+		t.Error("negative learning rate accepted")
+	}
+}
+
+func TestOptimizeStopsOnNaN(t *testing.T) {
+	net := tinyNet(t, 200)
+	sn, err := NewSurrogateNet(net, fakeModels[float64](2500), SurrogateOptions{TStop: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := NewObjective[float64](ObjectiveConfig{Warmup: -1, Resolution: 20, Lo: 20, Hi: 200}, sn.Steps, sn.Dt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn.LogGains.Data[3] = math.Inf(1) // an infinite weight
+	_, err = Optimize(sn, obj, OptimizeConfig{Epochs: 1, HeldOut: []int{}})
+	if err == nil || !strings.Contains(err.Error(), "epoch 1") || !strings.Contains(err.Error(), "Inf") {
+		t.Fatalf("infinite gain: error %v, want one naming epoch 1 and the infinity", err)
+	}
+	// A model whose backward pass yields NaN: the error names the parameter.
+	models := fakeModels[float64](2500)
+	fc := newFakeCell[float64](L2Pyramidal, 2500)
+	fc.nanGrad = true
+	models[L2Pyramidal] = SurrogateCellOf[float64, *fakeState[float64]](fc)
+	sn, err = NewSurrogateNet(net, models, SurrogateOptions{TStop: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Optimize(sn, obj, OptimizeConfig{Epochs: 2, HeldOut: []int{}})
+	if err == nil || !strings.Contains(err.Error(), "epoch 1") || !strings.Contains(err.Error(), "gradient with respect to L2") {
+		t.Fatalf("NaN gradient: error %v, want one naming epoch 1 and an L2 class", err)
+	}
+}
