@@ -471,3 +471,15 @@ func partitionCells(col *Column, n int) []simChunk {
 	}
 	return chunks
 }
+
+// SpikeTrains returns the spike times (ms, ascending) of every gid in
+// [0, n), indexed by gid; use Network.NumGIDs() for cells and drive cells.
+func (r *SimResult) SpikeTrains(n int) [][]float64 {
+	out := make([][]float64, n)
+	for _, s := range r.Spikes {
+		if s.GID >= 0 && s.GID < n {
+			out[s.GID] = append(out[s.GID], s.Time)
+		}
+	}
+	return out
+}

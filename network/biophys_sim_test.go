@@ -35,10 +35,9 @@ func compareWithReference(t *testing.T, mesh, workers int) *SimResult {
 	for _, r := range refSpikes {
 		want[int(r[1])] = append(want[int(r[1])], r[0])
 	}
-	got := map[int][]float64{}
+	got := res.SpikeTrains(n.NumGIDs())
 	cellSpikes := 0
 	for _, s := range res.Spikes {
-		got[s.GID] = append(got[s.GID], s.Time)
 		if s.GID < n.Column.NumCells() {
 			cellSpikes++
 		}
