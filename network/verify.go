@@ -53,6 +53,11 @@ type VerifyOptions struct {
 	// connectivity and noise so its predictions are reported beside the
 	// biophysical values.
 	Surrogate SurrogateRunner
+	// OpenLoop additionally drives the surrogate cells with each biophysical
+	// run's own spikes (Surrogate must implement OpenLoopRunner), to tell
+	// the cell surrogates' error on the network's inputs from the closed-loop
+	// network's divergence.
+	OpenLoop bool
 	// TargetRatio is the biophysical band-power gain called a success;
 	// 0 means DefaultVerifyTargetRatio.
 	TargetRatio float64
@@ -86,6 +91,7 @@ type VerifyConfig struct {
 	Seeds           []int          `json:"seeds"`
 	TargetRatio     float64        `json:"target_ratio"`
 	Surrogate       bool           `json:"surrogate"`
+	OpenLoop        bool           `json:"open_loop"`
 	Parallel        int            `json:"parallel"`
 	Workers         int            `json:"workers_per_biophysical_run"`
 	DipoleUnits     string         `json:"dipole_units"`
@@ -146,6 +152,14 @@ func Verify(opts VerifyOptions) (*VerifyReport, error) {
 	}
 	if opts.Surrogate != nil && opts.Surrogate.Step() != step {
 		return nil, fmt.Errorf("network: verify: dipole step %v ms differs from the surrogate network's step %v ms", step, opts.Surrogate.Step())
+	}
+	var openLoop OpenLoopRunner
+	if opts.OpenLoop {
+		ol, ok := opts.Surrogate.(OpenLoopRunner)
+		if !ok {
+			return nil, errors.New("network: verify: open loop needs a surrogate runner that implements OpenLoopRunner")
+		}
+		openLoop = ol
 	}
 	spec, err := newVerifySpectrum(opts.Objective, opts.TStop, step)
 	if err != nil {
@@ -209,6 +223,7 @@ func Verify(opts VerifyOptions) (*VerifyReport, error) {
 		Seeds:           slices.Clone(seeds),
 		TargetRatio:     target,
 		Surrogate:       opts.Surrogate != nil,
+		OpenLoop:        opts.OpenLoop,
 		Parallel:        parallel,
 		Workers:         workers,
 		DipoleUnits:     "nAm: raw sum over pyramidal cells of the per-cell current dipole (fAm x 1e-6, the surrogates' training target), no hnn-core baseline renormalisation, sampled at the end of every surrogate step",
@@ -281,13 +296,26 @@ func Verify(opts VerifyOptions) (*VerifyReport, error) {
 					mu.Unlock()
 					continue
 				}
-				m, err := measureBiophysical(nets[j.cond], seeds[j.seed], opts.TStop, dt, workers, spec)
+				m, res, err := measureBiophysical(nets[j.cond], seeds[j.seed], opts.TStop, dt, workers, spec)
+				var ol *Measurement
+				if err == nil && openLoop != nil {
+					surMu.Lock()
+					ol, err = measureOpenLoop(nets[j.cond], openLoop, res.Spikes, opts.TStop, spec)
+					surMu.Unlock()
+				}
 				mu.Lock()
 				if err != nil {
 					fail(fmt.Errorf("network: verify: %s connectivity, seed %d, biophysical model: %w", c.name, seeds[j.seed], err))
 				} else {
-					rep.Conditions[j.cond].Seeds[j.seed].Biophysical = m
+					sr := &rep.Conditions[j.cond].Seeds[j.seed]
+					sr.Biophysical = m
 					report(c.name, seeds[j.seed], ModelBiophysical, m)
+					if ol != nil {
+						sr.OpenLoop = ol
+						r := pearson(spec.analysed(m), spec.analysed(ol))
+						sr.OpenLoopDipoleR = &r
+						sr.OpenLoopSpikes = matchSpikes(opts.Column, m.CellSpikes, ol.CellSpikes, spec.rec.WarmupMS, opts.TStop, 2)
+					}
 				}
 				mu.Unlock()
 			}
@@ -312,6 +340,29 @@ func Verify(opts VerifyOptions) (*VerifyReport, error) {
 	for ci := range rep.Conditions {
 		cr := &rep.Conditions[ci]
 		cr.Mean.Biophysical = meanOf(pick(cr, false))
+		var rs, ro float64
+		for i := range cr.Seeds {
+			sr := &cr.Seeds[i]
+			if sr.Surrogate != nil {
+				r := pearson(spec.analysed(sr.Biophysical), spec.analysed(sr.Surrogate))
+				sr.SurrogateDipoleR = &r
+				rs += r / float64(len(cr.Seeds))
+			}
+			if sr.OpenLoopDipoleR != nil {
+				ro += *sr.OpenLoopDipoleR / float64(len(cr.Seeds))
+			}
+		}
+		if opts.Surrogate != nil {
+			cr.Mean.SurrogateDipoleR = &rs
+		}
+		if openLoop != nil {
+			cr.Mean.OpenLoopDipoleR = &ro
+			ols := make([]*Measurement, len(cr.Seeds))
+			for i := range cr.Seeds {
+				ols[i] = cr.Seeds[i].OpenLoop
+			}
+			cr.Mean.OpenLoop = meanOf(ols)
+		}
 		if opts.Surrogate != nil {
 			cr.Mean.Surrogate = meanOf(pick(cr, true))
 			b, s := cr.Mean.Biophysical, cr.Mean.Surrogate
@@ -346,20 +397,37 @@ func btoi(b bool) int {
 
 // measureBiophysical simulates net biophysically on one noise trial and
 // measures the run.
-func measureBiophysical(net *Network, trial int, tstop, dt float64, workers int, spec *verifySpectrum) (*Measurement, error) {
+func measureBiophysical(net *Network, trial int, tstop, dt float64, workers int, spec *verifySpectrum) (*Measurement, *SimResult, error) {
 	t0 := time.Now()
 	res, err := Simulate(net, SimOptions{TStop: tstop, Dt: dt, Trial: trial, Workers: workers})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	wall := time.Since(t0).Seconds()
 	dip, err := resampleRawDipole(res, spec.rec.StepMS)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m, err := measure(net.Column, dip, res.Spikes, tstop, spec)
 	if err != nil {
+		return nil, nil, err
+	}
+	m.WallSeconds = wall
+	return m, res, nil
+}
+
+// measureOpenLoop drives the surrogate cells with a biophysical run's
+// spikes and measures their prediction.
+func measureOpenLoop(net *Network, run OpenLoopRunner, spikes []Spike, tstop float64, spec *verifySpectrum) (*Measurement, error) {
+	t0 := time.Now()
+	dip, sp, err := run.RunOpenLoop(net, tstop, spikes)
+	if err != nil {
 		return nil, err
+	}
+	wall := time.Since(t0).Seconds()
+	m, err := measure(net.Column, dip, sp, tstop, spec)
+	if err != nil {
+		return nil, fmt.Errorf("open loop: %w", err)
 	}
 	m.WallSeconds = wall
 	return m, nil

@@ -56,3 +56,53 @@ func checkFinite(what string, x []float64) error {
 	}
 	return nil
 }
+
+// matchSpikes scores predicted against reference spikes per cell type,
+// counting spikes in [from, to) ms: each predicted spike matches at most one
+// unmatched reference spike of the same cell within tol ms (greedy in time).
+func matchSpikes(col *Column, ref, pred []Spike, from, to, tol float64) map[string]SpikeMatch {
+	byCell := func(sp []Spike) map[int][]float64 {
+		m := map[int][]float64{}
+		for _, s := range sp {
+			if s.GID < col.NumCells() && s.Time >= from && s.Time < to {
+				m[s.GID] = append(m[s.GID], s.Time)
+			}
+		}
+		return m
+	}
+	r, p := byCell(ref), byCell(pred)
+	var acc [NumCellTypes]SpikeMatch
+	for g := range col.NumCells() {
+		ct := col.Cells[g].Type
+		rt, pt := r[g], p[g]
+		acc[ct].Reference += len(rt)
+		acc[ct].Predicted += len(pt)
+		used := make([]bool, len(rt))
+		for _, t := range pt {
+			best, bestD := -1, tol
+			for i, u := range rt {
+				if d := math.Abs(u - t); !used[i] && d <= bestD {
+					best, bestD = i, d
+				}
+			}
+			if best >= 0 {
+				used[best] = true
+				acc[ct].Matched++
+			}
+		}
+	}
+	out := make(map[string]SpikeMatch, NumCellTypes)
+	for _, ct := range CellTypes {
+		a := acc[ct]
+		a.Tolerance = tol
+		a.Precision, a.Recall = 1, 1
+		if a.Predicted > 0 {
+			a.Precision = float64(a.Matched) / float64(a.Predicted)
+		}
+		if a.Reference > 0 {
+			a.Recall = float64(a.Matched) / float64(a.Reference)
+		}
+		out[ct.String()] = a
+	}
+	return out
+}

@@ -11,6 +11,9 @@ import (
 const (
 	ModelBiophysical = "biophysical"
 	ModelSurrogate   = "surrogate"
+	// ModelOpenLoop is the surrogate cells driven by the biophysical run's
+	// spikes (OpenLoopRunner).
+	ModelOpenLoop = "open_loop"
 )
 
 // Condition names used in verification reports.
@@ -60,6 +63,29 @@ type SeedResult struct {
 	Seed        int          `json:"seed"`
 	Biophysical *Measurement `json:"biophysical"`
 	Surrogate   *Measurement `json:"surrogate,omitempty"`
+	// OpenLoop is the surrogate cells driven by the biophysical run's own
+	// spikes (see OpenLoopRunner), when requested.
+	OpenLoop *Measurement `json:"open_loop,omitempty"`
+	// SurrogateDipoleR and OpenLoopDipoleR are the Pearson correlations of
+	// the surrogate network's and the open-loop surrogates' analysed dipole
+	// with the biophysical one after the warm-up (same noise).
+	SurrogateDipoleR *float64 `json:"surrogate_dipole_r,omitempty"`
+	OpenLoopDipoleR  *float64 `json:"open_loop_dipole_r,omitempty"`
+	// OpenLoopSpikes scores the open-loop surrogates' spikes against the
+	// biophysical spikes of the same cells, per cell type.
+	OpenLoopSpikes map[string]SpikeMatch `json:"open_loop_spikes,omitempty"`
+}
+
+// SpikeMatch scores predicted spikes against reference spikes of the same
+// cells after the warm-up: a predicted spike matches an unmatched reference
+// spike of its cell within Tolerance ms.
+type SpikeMatch struct {
+	Reference int     `json:"reference"`
+	Predicted int     `json:"predicted"`
+	Matched   int     `json:"matched"`
+	Precision float64 `json:"precision"` // matched / predicted (1 when none predicted)
+	Recall    float64 `json:"recall"`    // matched / reference (1 when none expected)
+	Tolerance float64 `json:"tolerance_ms"`
 }
 
 // MeanMeasurement averages measurements over seeds.
@@ -92,9 +118,11 @@ type ConditionResult struct {
 	Mean struct {
 		Biophysical *MeanMeasurement `json:"biophysical"`
 		Surrogate   *MeanMeasurement `json:"surrogate,omitempty"`
+		OpenLoop    *MeanMeasurement `json:"open_loop,omitempty"`
+		// SurrogateDipoleR and OpenLoopDipoleR average the seeds' correlations.
+		SurrogateDipoleR *float64 `json:"surrogate_dipole_r,omitempty"`
+		OpenLoopDipoleR  *float64 `json:"open_loop_dipole_r,omitempty"`
 	} `json:"mean"`
-
-	conn *Connectivity
 }
 
 // Comparison summarises the effect of the optimized connectivity in one

@@ -68,3 +68,10 @@ func (vs *verifySpectrum) bandPower(d Dipole) (freqs, psd []float64, bp float64,
 	}
 	return o.Plan.Freqs(nil), psd, p[0], nil
 }
+
+// analysed returns the part of a measurement's objective series that the
+// spectrum analyses (after the warm-up).
+func (vs *verifySpectrum) analysed(m *Measurement) []float64 {
+	x := vs.series(Dipole{Agg: m.Dipole, L2: m.L2, L5: m.L5})
+	return x[vs.obj.Skip:]
+}

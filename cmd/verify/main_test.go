@@ -51,8 +51,10 @@ func TestRunTinyColumn(t *testing.T) {
 		t.Errorf("report %s", b)
 	}
 	csv, _ := os.ReadFile(filepath.Join(out, "verify_seeds.csv"))
-	if n := strings.Count(string(csv), "\n"); n != 1+2*2+2*2 {
-		t.Errorf("verify_seeds.csv has %d lines, want a header, 4 seed rows and 4 mean rows:\n%s", n, csv)
+	// Three models (biophysical, surrogate network, open loop), two conditions,
+	// one seed: a header, 6 seed rows and 6 mean rows.
+	if n := strings.Count(string(csv), "\n"); n != 1+6+6 {
+		t.Errorf("verify_seeds.csv has %d lines, want 13:\n%s", n, csv)
 	}
 }
 

@@ -29,6 +29,15 @@ var (
 		color.RGBA{R: 200, G: 40, B: 40, A: 255},  // L5 pyramidal
 	}
 	bandShade = color.NRGBA{R: 250, G: 200, B: 80, A: 70}
+	modelDash = map[string][]vg.Length{
+		network.ModelSurrogate: {vg.Points(6), vg.Points(3)},
+		network.ModelOpenLoop:  {vg.Points(1.5), vg.Points(2)},
+	}
+	modelColor = map[string]color.Color{
+		network.ModelBiophysical: color.Black,
+		network.ModelSurrogate:   color.RGBA{R: 220, G: 110, B: 20, A: 255},
+		network.ModelOpenLoop:    color.RGBA{R: 40, G: 140, B: 200, A: 255},
+	}
 )
 
 // writeFigures draws the PSDs, rasters, rate scatter and dipole traces.
@@ -56,7 +65,7 @@ func writeFigures(dir string, rep *network.VerifyReport, col *network.Column) ([
 // conditions, biophysical solid and surrogate dashed, with the band shaded.
 func psdFigure(path string, rep *network.VerifyReport, _ *network.Column) error {
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Aggregate dipole PSD, mean of %d held-out seeds (biophysical solid, surrogate dashed)", len(rep.Config.Seeds))
+	p.Title.Text = fmt.Sprintf("%s dipole PSD, mean of %d held-out seeds (biophysical solid, surrogate network dashed, open loop dotted)", rep.Config.Spectrum.Signal, len(rep.Config.Seeds))
 	p.X.Label.Text = "frequency (Hz)"
 	p.Y.Label.Text = "PSD (nAm²/Hz)"
 	p.Y.Scale = plot.LogScale{}
@@ -64,10 +73,10 @@ func psdFigure(path string, rep *network.VerifyReport, _ *network.Column) error 
 	const fmax = 100.0
 	lo, hi := math.Inf(1), math.Inf(-1)
 	type curve struct {
-		label  string
-		xy     plotter.XYs
-		col    color.Color
-		dashed bool
+		label string
+		xy    plotter.XYs
+		col   color.Color
+		dash  []vg.Length
 	}
 	var curves []curve
 	for ci := range rep.Conditions {
@@ -82,10 +91,10 @@ func psdFigure(path string, rep *network.VerifyReport, _ *network.Column) error 
 				lo, hi = math.Min(lo, mm.m.PSD[k]), math.Max(hi, mm.m.PSD[k])
 			}
 			curves = append(curves, curve{
-				label:  fmt.Sprintf("%s, %s (band %.3g nAm²)", cr.Name, mm.name, mm.m.BandPower),
-				xy:     xy,
-				col:    conditionColor[cr.Name],
-				dashed: mm.name == network.ModelSurrogate,
+				label: fmt.Sprintf("%s, %s (band %.3g nAm²)", cr.Name, mm.name, mm.m.BandPower),
+				xy:    xy,
+				col:   conditionColor[cr.Name],
+				dash:  modelDash[mm.name],
 			})
 		}
 	}
@@ -107,9 +116,7 @@ func psdFigure(path string, rep *network.VerifyReport, _ *network.Column) error 
 		}
 		l.Color = c.col
 		l.Width = vg.Points(1.5)
-		if c.dashed {
-			l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
-		}
+		l.Dashes = c.dash
 		p.Add(l)
 		p.Legend.Add(c.label, l)
 	}
@@ -168,8 +175,9 @@ func rasterFigure(path string, rep *network.VerifyReport, col *network.Column) e
 }
 
 // ratesFigure plots each cell type's firing rate predicted by the
-// surrogate network against the biophysical rate, one point per condition,
-// seed and type (filled: optimized, open: initial). Without a surrogate it
+// surrogate network (circles) and the open-loop surrogate cells (triangles)
+// against the biophysical rate, one point per condition, seed and type
+// (filled: optimized, outline: initial). Without a surrogate it
 // plots the biophysical rates of the optimized against the initial
 // connectivity instead.
 func ratesFigure(path string, rep *network.VerifyReport, _ *network.Column) error {
@@ -179,29 +187,46 @@ func ratesFigure(path string, rep *network.VerifyReport, _ *network.Column) erro
 	for ct := range network.CellTypes {
 		name := network.CellTypes[ct].String()
 		if surrogate {
-			p.Title.Text = "Firing rate per cell type: surrogate network vs biophysical (each point one seed)"
+			p.Title.Text = "Firing rate per cell type vs biophysical (each point one seed; circles: surrogate network, triangles: open loop)"
 			p.X.Label.Text = "biophysical rate (Hz)"
 			p.Y.Label.Text = "surrogate rate (Hz)"
 			for _, cr := range rep.Conditions {
-				var xy plotter.XYs
-				for _, sr := range cr.Seeds {
-					x, y := sr.Biophysical.RatesHz[name], sr.Surrogate.RatesHz[name]
-					xy = append(xy, plotter.XY{X: x, Y: y})
-					maxRate = math.Max(maxRate, math.Max(x, y))
+				for _, model := range []string{network.ModelSurrogate, network.ModelOpenLoop} {
+					var xy plotter.XYs
+					for _, sr := range cr.Seeds {
+						m := sr.Surrogate
+						if model == network.ModelOpenLoop {
+							m = sr.OpenLoop
+						}
+						if m == nil {
+							continue
+						}
+						x, y := sr.Biophysical.RatesHz[name], m.RatesHz[name]
+						xy = append(xy, plotter.XY{X: x, Y: y})
+						maxRate = math.Max(maxRate, math.Max(x, y))
+					}
+					if len(xy) == 0 {
+						continue
+					}
+					sc, err := plotter.NewScatter(xy)
+					if err != nil {
+						return err
+					}
+					sc.GlyphStyle.Color = cellTypeColor[ct]
+					sc.GlyphStyle.Radius = vg.Points(3.5)
+					switch {
+					case model == network.ModelOpenLoop && cr.Name == network.ConditionOptimized:
+						sc.GlyphStyle.Shape = draw.PyramidGlyph{}
+					case model == network.ModelOpenLoop:
+						sc.GlyphStyle.Shape = draw.TriangleGlyph{}
+					case cr.Name == network.ConditionOptimized:
+						sc.GlyphStyle.Shape = draw.CircleGlyph{}
+					default:
+						sc.GlyphStyle.Shape = draw.RingGlyph{}
+					}
+					p.Add(sc)
+					p.Legend.Add(fmt.Sprintf("%s, %s, %s", name, cr.Name, model), sc)
 				}
-				sc, err := plotter.NewScatter(xy)
-				if err != nil {
-					return err
-				}
-				sc.GlyphStyle.Color = cellTypeColor[ct]
-				sc.GlyphStyle.Radius = vg.Points(3.5)
-				if cr.Name == network.ConditionOptimized {
-					sc.GlyphStyle.Shape = draw.CircleGlyph{}
-				} else {
-					sc.GlyphStyle.Shape = draw.RingGlyph{}
-				}
-				p.Add(sc)
-				p.Legend.Add(fmt.Sprintf("%s, %s", name, cr.Name), sc)
 			}
 			continue
 		}
@@ -275,11 +300,7 @@ func dipoleFigure(path string, rep *network.VerifyReport, _ *network.Column) err
 			if err != nil {
 				return err
 			}
-			if mm.name == network.ModelSurrogate {
-				l.Color = color.RGBA{R: 220, G: 110, B: 20, A: 255}
-			} else {
-				l.Color = color.Black
-			}
+			l.Color = modelColor[mm.name]
 			l.Width = vg.Points(1)
 			p.Add(l)
 			p.Legend.Add(mm.name, l)

@@ -81,6 +81,9 @@ func models(sr *network.SeedResult) []modelRun {
 	if sr.Surrogate != nil {
 		out = append(out, modelRun{network.ModelSurrogate, sr.Surrogate})
 	}
+	if sr.OpenLoop != nil {
+		out = append(out, modelRun{network.ModelOpenLoop, sr.OpenLoop})
+	}
 	return out
 }
 
@@ -95,6 +98,9 @@ func means(cr *network.ConditionResult) []meanRun {
 	out := []meanRun{{network.ModelBiophysical, cr.Mean.Biophysical}}
 	if cr.Mean.Surrogate != nil {
 		out = append(out, meanRun{network.ModelSurrogate, cr.Mean.Surrogate})
+	}
+	if cr.Mean.OpenLoop != nil {
+		out = append(out, meanRun{network.ModelOpenLoop, cr.Mean.OpenLoop})
 	}
 	return out
 }

@@ -39,6 +39,7 @@ type Flags struct {
 	Surrogate    bool
 	Target       float64
 	AllowOverlap bool
+	OpenLoop     bool
 	Quiet        bool
 	// Models names the surrogate cells when Setup has none: shipped,
 	// random[:SEED] (untrained) or a directory of <cell type>.safetensors.
@@ -54,6 +55,7 @@ func (f *Flags) Register(fs *flag.FlagSet, prefix string) {
 	fs.IntVar(&f.Parallel, prefix+"parallel", 0, "biophysical simulations run at once (0: GOMAXPROCS); each splits the remaining cores across its cells")
 	fs.BoolVar(&f.Surrogate, prefix+"surrogate", true, "also run the shipped surrogate network on the same noise and report its predictions")
 	fs.Float64Var(&f.Target, prefix+"target", network.DefaultVerifyTargetRatio, "biophysical band-power gain (optimized / initial) called a success")
+	fs.BoolVar(&f.OpenLoop, prefix+"open-loop", true, "with -"+prefix+"surrogate, also drive the surrogate cells with each biophysical run's own spikes (open loop), to separate cell-surrogate errors from network divergence")
 	fs.BoolVar(&f.AllowOverlap, prefix+"allow-training-seeds", false, "allow verification seeds that the optimizer trained or evaluated on")
 	if prefix == "" {
 		fs.BoolVar(&f.Quiet, "quiet", false, "no progress on stderr")
@@ -134,6 +136,7 @@ func (f *Flags) Run(setup Setup, initial, optimized *network.Connectivity, progr
 		opts.ExcludeSeeds = setup.ExcludeSeeds
 	}
 	if f.Surrogate {
+		opts.OpenLoop = f.OpenLoop
 		opts.Surrogate = setup.Surrogate
 		if opts.Surrogate == nil {
 			s, err := LoadSurrogates(f.Models, setup.SpikeSlope)
@@ -145,8 +148,15 @@ func (f *Flags) Run(setup Setup, initial, optimized *network.Connectivity, progr
 	}
 	if progress != nil && !f.Quiet {
 		start := time.Now()
+		with := ""
+		if f.Surrogate {
+			with = ", with the surrogate network"
+			if f.OpenLoop {
+				with += " and the open-loop surrogate cells"
+			}
+		}
 		fmt.Fprintf(progress, "verify: %d cells, %d seeds x 2 connectivities, %.0f ms each, biophysical at dt %g ms on %d cores%s\n",
-			setup.Column.NumCells(), len(seeds), setup.TStop, f.Dt, runtime.GOMAXPROCS(0), map[bool]string{true: ", with the surrogate network", false: ""}[f.Surrogate])
+			setup.Column.NumCells(), len(seeds), setup.TStop, f.Dt, runtime.GOMAXPROCS(0), with)
 		opts.Progress = func(msg string) {
 			fmt.Fprintf(progress, "%s [%.0f s]\n", msg, time.Since(start).Seconds())
 		}

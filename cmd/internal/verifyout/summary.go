@@ -51,6 +51,28 @@ func Summary(w io.Writer, rep *network.VerifyReport) {
 	if rep.Surrogate != nil {
 		verdict(network.ModelSurrogate, rep.Surrogate)
 	}
+	for ci := range rep.Conditions {
+		cr := &rep.Conditions[ci]
+		if r := cr.Mean.SurrogateDipoleR; r != nil {
+			fmt.Fprintf(w, "%s: correlation of the analysed dipole with the biophysical one (same noise): surrogate network r = %.3f", cr.Name, *r)
+			if ro := cr.Mean.OpenLoopDipoleR; ro != nil {
+				fmt.Fprintf(w, ", open loop r = %.3f", *ro)
+			}
+			fmt.Fprintln(w)
+		}
+		if cr.Seeds[0].OpenLoopSpikes != nil {
+			fmt.Fprintf(w, "%s: open-loop spikes vs biophysical (±2 ms, all seeds):", cr.Name)
+			for _, ct := range network.CellTypes {
+				var ref, pred, match int
+				for _, sr := range cr.Seeds {
+					m := sr.OpenLoopSpikes[ct.String()]
+					ref, pred, match = ref+m.Reference, pred+m.Predicted, match+m.Matched
+				}
+				fmt.Fprintf(w, " %s %d/%d predicted/biophysical, %d matched;", ct.ShortName(), pred, ref, match)
+			}
+			fmt.Fprintln(w)
+		}
+	}
 	for _, a := range rep.SurrogateVsBiophysical {
 		fmt.Fprintf(w, "%s: surrogate/biophysical band power %.3gx, peak difference %+.1f Hz, rate differences", a.Condition, a.BandPowerRatio, a.PeakHzDiff)
 		for _, ct := range network.CellTypes {
