@@ -99,14 +99,16 @@ func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	hs := nd.Out.Data
 	// whhT = W_hhᵀ [4H, H], so the per-step GEMM reads its B operand untransposed
 	// (the kernel then skips packing it for small batches).
-	whhT := autograd.ScratchUninit(tp, g4*hid)
+	whhT := borrow[T](g4 * hid)
+	defer giveBack(whhT)
 	whh := w.Data[in*g4:]
 	for j := 0; j < hid; j++ {
 		for r := 0; r < g4; r++ {
 			whhT[r*hid+j] = whh[j*g4+r]
 		}
 	}
-	dz := autograd.ScratchUninit(tp, n*g4)
+	dz := borrow[T](n * g4)
+	defer giveBack(dz)
 	run := tp.Scratch(2 * bh) // running gradients of h and c
 	dh, dc := run[:bh], run[bh:]
 	if hT.Grad != nil {
@@ -151,7 +153,8 @@ func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		// dz is read in place and only the narrow inputs are packed, then added
 		// into W's gradient [in+H, 4H].
 		k := in + hid
-		dwT := autograd.ScratchUninit(tp, g4*k)
+		dwT := borrow[T](g4 * k)
+		defer giveBack(dwT)
 		autograd.Gemm(true, false, g4, in, n, 1, dz, g4, x.Data, in, 0, dwT, k)
 		// Σ_t dz_tᵀ h_{t-1}: h_0 .. h_{T-2} are hs[0 : T-1], then the initial state.
 		autograd.Gemm(true, false, g4, hid, batch, 1, dz, g4, h0.Data, hid, 0, dwT[in:], k)

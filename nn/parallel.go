@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"math/bits"
 	"runtime"
 	"sync"
 
@@ -186,40 +187,58 @@ func gemmRows[T autograd.Float](list *gemmBatch[T]) {
 	putBatch(side)
 }
 
-// Short-lived work buffers (the rows of a fused GEMM) come from a free list so
-// that they stay in cache and nothing is allocated per step; a buffer is
-// borrowed for the duration of one op on one goroutine.
+// Short-lived work buffers (the rows of a fused GEMM, the gate gradients of a
+// backward step) come from free lists so that they stay in cache, keep the tape
+// small, and nothing is allocated per step. A buffer is borrowed for the
+// duration of one op. Lists are kept per power-of-two size class, so a buffer
+// always fits the request it is handed to.
+const sizeClasses = 48
+
 var (
-	bufs32 = make(chan []float32, freeBatches)
-	bufs64 = make(chan []float64, freeBatches)
+	bufs32 = newBufLists[float32]()
+	bufs64 = newBufLists[float64]()
 )
 
-func bufsFor[T autograd.Float]() chan []T {
+func newBufLists[T autograd.Float]() *[sizeClasses]chan []T {
+	var l [sizeClasses]chan []T
+	for i := range l {
+		l[i] = make(chan []T, 8)
+	}
+	return &l
+}
+
+func bufsFor[T autograd.Float]() *[sizeClasses]chan []T {
 	var zero T
 	switch any(zero).(type) {
 	case float32:
-		return any(bufs32).(chan []T)
+		return any(bufs32).(*[sizeClasses]chan []T)
 	default:
-		return any(bufs64).(chan []T)
+		return any(bufs64).(*[sizeClasses]chan []T)
 	}
 }
 
 // borrow returns a buffer of n elements with unspecified contents.
 func borrow[T autograd.Float](n int) []T {
-	select {
-	case b := <-bufsFor[T]():
-		if cap(b) >= n {
-			return b[:n]
-		}
-	default:
+	c := bits.Len(uint(n))
+	if c >= sizeClasses {
+		return make([]T, n)
 	}
-	return make([]T, n)
+	select {
+	case b := <-bufsFor[T]()[c]:
+		return b[:n]
+	default:
+		return make([]T, n, 1<<c)
+	}
 }
 
-// giveBack returns a borrowed buffer to the free list.
+// giveBack returns a borrowed buffer to its free list.
 func giveBack[T autograd.Float](b []T) {
+	c := bits.Len(uint(cap(b))) - 1
+	if c < 0 || c >= sizeClasses || cap(b) != 1<<c {
+		return
+	}
 	select {
-	case bufsFor[T]() <- b:
+	case bufsFor[T]()[c] <- b[:0]:
 	default:
 	}
 }
