@@ -87,14 +87,16 @@ func (lstmCellOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	if nd.Flags[1] {
 		hd = rest[:batch*hid]
 	}
-	dz := autograd.ScratchUninit(tp, batch*4*hid)
+	dz := borrow[T](batch * 4 * hid)
+	defer giveBack(dz)
 	dc, dh := nd.Out.Grad, h.Grad
 	if dh == nil { // only c was used downstream
 		dh = tp.Scratch(batch * hid)
 	}
 	var dcp []T
 	if cp.RequiresGrad() {
-		dcp = autograd.ScratchUninit(tp, batch*hid)
+		dcp = borrow[T](batch * hid)
+		defer giveBack(dcp)
 	}
 	autograd.LSTMCellBackward(a, cp.Data, tc, dh, dc, dz, dcp, batch, hid)
 	if dcp != nil {
