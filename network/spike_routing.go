@@ -33,7 +33,8 @@ type runState[T autograd.Float] struct {
 	adj   []T // slots × lenX
 	gs    []T // slots × units
 
-	w []T // effective weight of each connection in this run (µS)
+	w  []T // effective weight of each connection in this run (µS)
+	wt []T // the same in target order (SurrogateNet.tCon)
 
 	driveStart []int   // per step: start of its drive events
 	driveIdx   []int32 // flat index into X
@@ -79,6 +80,7 @@ func (sn *SurrogateNet[T]) runState(reps int) *runState[T] {
 	rs.adj = make([]T, rs.slots*rs.lenX)
 	rs.gs = make([]T, rs.slots*rs.units)
 	rs.w = make([]T, len(sn.Connections))
+	rs.wt = make([]T, len(sn.Connections))
 	rs.driveStart = make([]int, sn.Steps+1)
 	rs.xs = make([][NumCellTypes]*autograd.Tensor[T], sn.Steps)
 	rs.outs = make([][NumCellTypes]*autograd.Tensor[T], sn.Steps)
@@ -104,6 +106,9 @@ func (rs *runState[T]) reset() {
 	for k := range sn.Connections {
 		c := &sn.Connections[k]
 		rs.w[k] = T(c.BaseWeight * math.Pow(10, float64(sn.LogGains.Data[c.Class])+float64(sn.LogWeights.Data[k])))
+	}
+	for i, e := range sn.tCon {
+		rs.wt[i] = rs.w[e.conn]
 	}
 }
 
@@ -280,27 +285,39 @@ func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		}
 	}
 
-	// Spike gradients: scatter w·g_m to the sources, into gs of step m−1−D.
+	// Spike gradients: scatter w·Σ_sections g_m to the sources, into gs of
+	// step m−1−D, connection by connection in target order (g_m is read
+	// sequentially; the connection weights are in the same order, wt).
 	q := n % slots // gs slot of step n; step n−D is at q−D (mod slots)
+	col := sn.Net.Column
 	for r := range rs.reps {
 		gsr := rs.gs[r*nc:]
 		for _, ct := range CellTypes {
-			g := adjM[rs.blockOff[ct]+r*rs.stride[ct]:][:rs.stride[ct]]
-			starts := sn.tStart[sn.tBlock[ct]:][:rs.stride[ct]+1]
-			for x, a := range g {
-				if a == 0 {
-					continue
-				}
-				for _, e := range sn.tEnt[starts[x]:starts[x+1]] {
-					d := int(e.delay)
-					if d >= n { // step n−d < 1 has no spikes
+			g0, g1 := col.Range(ct)
+			nch := sn.nCh[ct]
+			rowBase := rs.blockOff[ct] + r*rs.stride[ct] - g0*nch
+			for tgt := g0; tgt < g1; tgt++ {
+				row := adjM[rowBase+tgt*nch:][:nch]
+				for _, sg := range sn.tSeg[sn.tSegStart[tgt]:sn.tSegStart[tgt+1]] {
+					var a T
+					for _, c := range sn.classCh[sg.class] {
+						a += row[c]
+					}
+					if a == 0 {
 						continue
 					}
-					sl := q - d
-					if sl < 0 {
-						sl += slots
+					wt := rs.wt[sg.start:sg.end]
+					for i, e := range sn.tCon[sg.start:sg.end] {
+						d := int(e.delay)
+						if d >= n { // step n−d < 1 has no spikes; later ones have longer delays
+							break
+						}
+						sl := q - d
+						if sl < 0 {
+							sl += slots
+						}
+						gsr[sl*units+int(e.src)] += wt[i] * a
 					}
-					gsr[sl*units+int(e.src)] += rs.w[e.conn] * a
 				}
 			}
 		}
@@ -309,7 +326,6 @@ func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	// Surrogate gradients of the spikes of step n into the somatic voltages
 	// of steps n and n−1.
 	gsn := rs.gs[q*units:][:units]
-	col := sn.Net.Column
 	k := T(sn.Slope)
 	for _, ct := range CellTypes {
 		cnt := col.Count(ct)

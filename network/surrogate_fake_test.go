@@ -123,8 +123,10 @@ func (c *scriptCell[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], st *sc
 	}
 	for i := range x.Dim(0) {
 		out.Data[2*i] = v
+		out.Data[2*i+1] = v / 100 // a dipole, so that the loss depends on the spikes' steps
 	}
-	return out, &scriptState{step: st.step + 1}
+	st.step++
+	return out, st
 }
 
 func scriptModels[T autograd.Float](fire map[CellType]map[int]bool) [NumCellTypes]SurrogateCell[T] {

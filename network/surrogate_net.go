@@ -82,8 +82,13 @@ type synapse struct {
 	local int32 // target row × channels + channel, within the target type's block
 }
 
-// tentry is a synapse listed in target order: its connection, source gid
-// and delay (steps).
+// tseg is a run of tCon[start:end] sharing a target cell and a class.
+type tseg struct {
+	class, start, end int32
+}
+
+// tentry is a connection listed in target order: its index, source gid and
+// delay (steps).
 type tentry struct {
 	conn  int32
 	src   uint16
@@ -139,10 +144,11 @@ type SurrogateNet[T autograd.Float] struct {
 	nCh, nOut, soma, dipole [NumCellTypes]int
 	threshold               [NumCellTypes]float64
 	syn                     []synapse
-	synStart                []int      // per source gid
-	tStart                  []int32 // per input channel of one replica: start of its synapses in tEnt
-	tBlock                  [NumCellTypes]int
-	tEnt                    []tentry // the synapses in target order, for the backward pass
+	synStart                []int     // per source gid
+	tCon                    []tentry  // the connections in target order (by class, then delay), for the backward pass
+	tSegStart               []int32   // per target cell (gid order): start of its segments in tSeg
+	tSeg                    []tseg    // runs of tCon with one target and class
+	classCh                 [][]int32 // per class: the target channels of each of its sections
 	connClass               []int32
 	maxDelay                int
 	drives                  [][]driveSyn
@@ -222,6 +228,7 @@ func NewSurrogateNet[T autograd.Float](net *Network, models [NumCellTypes]Surrog
 	conn := net.Connectivity
 	nc := col.NumCells()
 	perSrc := make([][]synapse, nc)
+	classCh := make([][]int32, len(conn.Classes))
 	for ci := range conn.Classes {
 		cc := &conn.Classes[ci]
 		if !(cc.Gain > 0) {
@@ -236,6 +243,7 @@ func NewSurrogateNet[T autograd.Float](net *Network, models [NumCellTypes]Surrog
 				return nil, err
 			}
 			chs[i] = c
+			classCh[ci] = append(classCh[ci], int32(c))
 		}
 		s0, s1 := col.Range(cc.Source)
 		t0, t1 := col.Range(cc.Target)
@@ -272,7 +280,7 @@ func NewSurrogateNet[T autograd.Float](net *Network, models [NumCellTypes]Surrog
 	if nc > math.MaxUint16 || sn.maxDelay > math.MaxUint16 {
 		return nil, fmt.Errorf("network: %d cells or a delay of %d steps is more than the surrogate router handles (65535)", nc, sn.maxDelay)
 	}
-	sn.buildTargetOrder()
+	sn.buildTargetOrder(classCh)
 	sn.connClass = make([]int32, len(sn.Connections))
 	for k, c := range sn.Connections {
 		sn.connClass[k] = int32(c.Class)
@@ -312,32 +320,45 @@ func NewSurrogateNet[T autograd.Float](net *Network, models [NumCellTypes]Surrog
 	return sn, nil
 }
 
-// buildTargetOrder lists the synapses by target input channel (of one
-// replica: the cell types' blocks one after the other) for the backward pass.
-func (sn *SurrogateNet[T]) buildTargetOrder() {
-	col := sn.Net.Column
-	total := 0
-	for _, ct := range CellTypes {
-		sn.tBlock[ct] = total
-		total += col.Count(ct) * sn.nCh[ct]
+// buildTargetOrder lists the connections by target cell, class and delay
+// for the backward pass, with each class's target channels.
+func (sn *SurrogateNet[T]) buildTargetOrder(chs [][]int32) {
+	nc := sn.Net.Column.NumCells()
+	order := make([]int, len(sn.Connections))
+	for i := range order {
+		order[i] = i
 	}
-	count := make([]int32, total+1)
-	for _, e := range sn.syn {
-		count[sn.tBlock[e.tct]+int(e.local)+1]++
-	}
-	for i := range total {
-		count[i+1] += count[i]
-	}
-	sn.tStart = count
-	sn.tEnt = make([]tentry, len(sn.syn))
-	fill := slices.Clone(count[:total])
-	for s := range col.NumCells() {
-		for _, e := range sn.syn[sn.synStart[s]:sn.synStart[s+1]] {
-			x := sn.tBlock[e.tct] + int(e.local)
-			sn.tEnt[fill[x]] = tentry{conn: e.conn, src: uint16(s), delay: uint16(e.delay)}
-			fill[x]++
+	slices.SortStableFunc(order, func(a, b int) int {
+		ca, cb := &sn.Connections[a], &sn.Connections[b]
+		switch {
+		case ca.Tgt != cb.Tgt:
+			return ca.Tgt - cb.Tgt
+		case ca.Class != cb.Class:
+			return ca.Class - cb.Class
 		}
+		return ca.Steps - cb.Steps
+	})
+	sn.tCon = make([]tentry, len(order))
+	sn.tSegStart = make([]int32, nc+1)
+	sn.tSeg = sn.tSeg[:0]
+	tgt := 0
+	for i, k := range order {
+		c := &sn.Connections[k]
+		sn.tCon[i] = tentry{conn: int32(k), src: uint16(c.Src), delay: uint16(c.Steps)}
+		for tgt < c.Tgt {
+			tgt++
+			sn.tSegStart[tgt] = int32(len(sn.tSeg))
+		}
+		if n := len(sn.tSeg); n == 0 || i == 0 || sn.Connections[order[i-1]].Tgt != c.Tgt || int(sn.tSeg[n-1].class) != c.Class {
+			sn.tSeg = append(sn.tSeg, tseg{class: int32(c.Class), start: int32(i)})
+		}
+		sn.tSeg[len(sn.tSeg)-1].end = int32(i + 1)
 	}
+	for tgt < nc {
+		tgt++
+		sn.tSegStart[tgt] = int32(len(sn.tSeg))
+	}
+	sn.classCh = chs
 }
 
 // delaySteps returns the delay of a connection in time steps of dt ms: a

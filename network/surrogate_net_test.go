@@ -440,3 +440,57 @@ func TestSurrogateNetErrors(t *testing.T) {
 		t.Error("run without trials accepted")
 	}
 }
+
+// TestRoutingAllocationFree checks that a training run (forward, loss and
+// backward) on a reused tape allocates a fixed number of small objects (the
+// run's result and the models' steppers), not per step or per spike.
+func TestRoutingAllocationFree(t *testing.T) {
+	col, err := NewColumn(3, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := NewNetwork(col, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fire := map[int]bool{}
+	for n := 3; n < 400; n += 7 {
+		fire[n] = true
+	}
+	fires := map[CellType]map[int]bool{}
+	for _, ct := range CellTypes {
+		fires[ct] = fire
+	}
+	allocs := func(steps int) float64 {
+		sn, err := NewSurrogateNet(net, scriptModels[float64](fires), SurrogateOptions{TStop: float64(steps) / 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj, err := NewObjective[float64](ObjectiveConfig{Warmup: -1, Resolution: 20}, sn.Steps, sn.Dt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tp := autograd.NewTape[float64]()
+		epoch := func() {
+			tp.Reset()
+			run, err := sn.Run(tp, []int{0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			loss, err := obj.Loss(tp, run)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tp.Backward(loss); err != nil {
+				t.Fatal(err)
+			}
+		}
+		epoch()
+		return testing.AllocsPerRun(3, epoch)
+	}
+	short, long := allocs(100), allocs(400)
+	t.Logf("allocations per run: %v (100 steps), %v (400 steps)", short, long)
+	if long > short+2 || long > 60 {
+		t.Fatalf("%v allocations per run of 400 steps, %v of 100: the routing allocates per step", long, short)
+	}
+}

@@ -91,14 +91,21 @@ func (sn *SurrogateNet[T]) Run(tp *autograd.Tape[T], trials []int) (*SurrogateRu
 	for _, ct := range CellTypes {
 		res.cells[ct] = col.Count(ct)
 	}
-	for m := range sn.Steps {
-		for _, u := range rs.spikeUnit[rs.spikeStart[m]:rs.spikeStart[m+1]] {
-			if sn.smooth {
-				break
+	if !sn.smooth {
+		per := make([]int, rs.reps)
+		for _, u := range rs.spikeUnit {
+			per[int(u)/nc]++
+		}
+		all := make([]Spike, len(rs.spikeUnit))
+		for r := range rs.reps {
+			res.Spikes[r], all = all[:0:per[r]], all[per[r]:]
+		}
+		for m := range sn.Steps {
+			for _, u := range rs.spikeUnit[rs.spikeStart[m]:rs.spikeStart[m+1]] {
+				r, gid := int(u)/nc, int(u)%nc
+				res.Spikes[r] = append(res.Spikes[r], Spike{Time: float64(m+1) * sn.Dt, GID: gid})
+				res.SpikeCounts[col.Cells[gid].Type]++
 			}
-			r, gid := int(u)/nc, int(u)%nc
-			res.Spikes[r] = append(res.Spikes[r], Spike{Time: float64(m+1) * sn.Dt, GID: gid})
-			res.SpikeCounts[col.Cells[gid].Type]++
 		}
 	}
 	return res, nil
