@@ -65,3 +65,25 @@ func LSTMCell[T Float](gates, cPrev, c, h, tanhC []T, batch, hidden int) {
 func LSTMCellBackward[T Float](gates, cPrev, tanhC, dh, dc, dGates, dcPrev []T, batch, hidden int) {
 	kernel.LSTMCellBackward(gates, cPrev, tanhC, dh, dc, dGates, dcPrev, batch, hidden)
 }
+
+// NewUninit is Tape.NewTensor without the zeroing: a tape tensor (heap tensor when
+// tp is nil) of the given shape whose contents are unspecified, for op outputs
+// that are overwritten completely.
+func NewUninit[T Float](tp *Tape[T], shape ...int) *Tensor[T] { return tp.alloc(false, shape) }
+
+// GradOfFresh is Tape.GradOf for an op that overwrites the gradient completely
+// when it is new: it returns t's gradient buffer and reports whether the buffer
+// was just created, in which case its contents are unspecified (not zeroed) and
+// the caller must write every element (for example a GEMM with beta 0) instead
+// of accumulating into it.
+func GradOfFresh[T Float](tp *Tape[T], t *Tensor[T]) (g []T, fresh bool) {
+	if t.Grad != nil {
+		return t.Grad, false
+	}
+	if t.onTape {
+		t.Grad = tp.data.take(len(t.Data), false)
+		return t.Grad, true
+	}
+	t.Grad = make([]T, len(t.Data))
+	return t.Grad, true
+}

@@ -89,10 +89,17 @@ func (c *Conv1d[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autogr
 	}
 	batch, steps := x.Dim(0), x.Dim(1)
 	in, out, kk, d := c.In, c.Out, c.Kernel, c.Dilation
-	y := tp.NewTensor(batch, steps, out)
+	var y *autograd.Tensor[T]
+	if c.Bias != nil {
+		y = autograd.NewUninit(tp, batch, steps, out)
+	} else {
+		y = tp.NewTensor(batch, steps, out)
+	}
 	w, ck := c.Weight.Data, kk*in
 	if c.Bias != nil {
-		addRowVector(y.Data, c.Bias.Data)
+		for r := 0; r < batch*steps; r++ {
+			copy(y.Data[r*out:(r+1)*out], c.Bias.Data)
+		}
 	}
 	for b := 0; b < batch; b++ {
 		xb, yb := x.Data[b*steps*in:(b+1)*steps*in], y.Data[b*steps*out:(b+1)*steps*out]

@@ -61,9 +61,14 @@ func (c *Conv1d[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], s *ConvSta
 	if x.RequiresGrad() {
 		s.src[s.pos] = x
 	}
-	y := tp.NewTensor(batch, out)
+	var y *autograd.Tensor[T]
 	if c.Bias != nil {
-		addRowVector(y.Data, c.Bias.Data)
+		y = autograd.NewUninit(tp, batch, out)
+		for b := 0; b < batch; b++ {
+			copy(y.Data[b*out:(b+1)*out], c.Bias.Data)
+		}
+	} else {
+		y = tp.NewTensor(batch, out)
 	}
 	slot := func(k int) int { return ((s.pos-(kk-1-k)*d)%r + r) % r }
 	w := c.Weight.Data
@@ -178,7 +183,12 @@ func (conv1dStepOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 				continue
 			}
 			if t := nd.In[nd.Idx[2*k+1]]; t.RequiresGrad() {
-				autograd.Gemm(false, false, batch, in, out, 1, g, out, w.Data[k*in:], ck, 1, tp.GradOf(t), in)
+				gt, fresh := autograd.GradOfFresh(tp, t)
+				var beta T = 1
+				if fresh { // a new buffer: overwrite instead of accumulating
+					beta = 0
+				}
+				autograd.Gemm(false, false, batch, in, out, 1, g, out, w.Data[k*in:], ck, beta, gt, in)
 			}
 		}
 	})

@@ -65,9 +65,11 @@ func linear[T autograd.Float](tp *autograd.Tape[T], x, w, b *autograd.Tensor[T])
 	var shape [autograd.MaxDims]int
 	r := copy(shape[:], x.Shape())
 	shape[r-1] = out
-	y := tp.NewTensor(shape[:r]...)
+	y := autograd.NewUninit(tp, shape[:r]...)
 	rows := x.Len() / in
-	if rows > 0 {
+	if rows == 0 || in == 0 {
+		clear(y.Data)
+	} else {
 		autograd.Gemm(false, true, rows, out, in, 1, x.Data, in, w.Data, in, 0, y.Data, out)
 		if b != nil {
 			addRowVector(y.Data, b.Data)
@@ -107,7 +109,12 @@ func (linearOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		return
 	}
 	if x.RequiresGrad() {
-		autograd.Gemm(false, false, rows, in, out, 1, g, out, w.Data, in, 1, tp.GradOf(x), in)
+		gx, fresh := autograd.GradOfFresh(tp, x)
+		var beta T = 1
+		if fresh { // a new buffer: overwrite instead of accumulating
+			beta = 0
+		}
+		autograd.Gemm(false, false, rows, in, out, 1, g, out, w.Data, in, beta, gx, in)
 	}
 	if w.RequiresGrad() {
 		autograd.Gemm(true, false, out, in, rows, 1, g, out, x.Data, in, 1, tp.GradOf(w), in)

@@ -16,7 +16,7 @@ func swapBatchTime[T autograd.Float](tp *autograd.Tape[T], x *autograd.Tensor[T]
 		panic(fmt.Sprintf("nn: swapBatchTime of %v", x.Shape()))
 	}
 	a, b, c := x.Dim(0), x.Dim(1), x.Dim(2)
-	y := tp.NewTensor(b, a, c)
+	y := autograd.NewUninit(tp, b, a, c)
 	swapRows(y.Data, x.Data, a, b, c)
 	tp.Record(swapOp[T]{}, y, x)
 	return y
@@ -57,7 +57,7 @@ func lstmLayerSeq[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 	z := saved[:n*g4]
 	cs := saved[n*g4 : n*5*hid]
 	tcs := saved[n*5*hid:]
-	hs = tp.NewTensor(steps, batch, hid)
+	hs = autograd.NewUninit(tp, steps, batch, hid)
 	autograd.Gemm(false, false, n, g4, in, 1, x.Data, in, ly.W.Data[:in*g4], g4, 0, z, g4)
 	whh := ly.W.Data[in*g4:]
 	for t := 0; t < steps; t++ {
@@ -70,8 +70,8 @@ func lstmLayerSeq[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 		addRowVector(zt, ly.B.Data)
 		autograd.LSTMCell(zt, cp, cs[t*bh:(t+1)*bh], hs.Data[t*bh:(t+1)*bh], tcs[t*bh:(t+1)*bh], batch, hid)
 	}
-	hT = tp.NewTensor(batch, hid)
-	cT = tp.NewTensor(batch, hid)
+	hT = autograd.NewUninit(tp, batch, hid)
+	cT = autograd.NewUninit(tp, batch, hid)
 	copy(hT.Data, hs.Data[(steps-1)*bh:])
 	copy(cT.Data, cs[(steps-1)*bh:])
 	if nd := tp.Record(lstmSeqOp[T]{}, hs, x, h0, c0, ly.W, ly.B, hT, cT); nd != nil {
@@ -146,7 +146,12 @@ func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		autograd.Axpy(1, dc, tp.GradOf(c0))
 	}
 	if x.RequiresGrad() {
-		autograd.Gemm(false, true, n, in, g4, 1, dz, g4, w.Data[:in*g4], g4, 1, tp.GradOf(x), in)
+		gx, fresh := autograd.GradOfFresh(tp, x)
+		var beta T = 1
+		if fresh { // a new buffer: overwrite instead of accumulating
+			beta = 0
+		}
+		autograd.Gemm(false, true, n, in, g4, 1, dz, g4, w.Data[:in*g4], g4, beta, gx, in)
 	}
 	if w.RequiresGrad() {
 		// dWᵀ [4H, in+H] = dzᵀ·[x, h_{t-1}], computed transposed so that the large

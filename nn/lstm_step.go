@@ -13,8 +13,8 @@ import "github.com/neurograd/neurograd/autograd"
 func lstmCellStep[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, hp, cp *autograd.Tensor[T]) (h, c *autograd.Tensor[T]) {
 	batch, in, hid := x.Dim(0), ly.In, ly.W.Dim(1)/4
 	k := in + hid
-	h = tp.NewTensor(batch, hid)
-	c = tp.NewTensor(batch, hid)
+	h = autograd.NewUninit(tp, batch, hid) // written by the cell
+	c = autograd.NewUninit(tp, batch, hid)
 	record := tp.NeedsGrad(x, hp, cp, ly.W, ly.B)
 	copyX, copyH := record && !x.RequiresGrad(), record && !hp.RequiresGrad()
 	// Saved: gate activations [batch, 4H] | tanh(c) [batch, H] | x [batch, in] if
@@ -93,14 +93,21 @@ func (lstmCellOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	if dh == nil { // only c was used downstream
 		dh = tp.Scratch(batch * hid)
 	}
-	var dcp []T
+	// A new gradient buffer for c' is written by the kernel directly; an existing
+	// one receives the kernel's output added.
+	var dcp, gcp []T
+	direct := false
 	if cp.RequiresGrad() {
-		dcp = borrow[T](batch * hid)
-		defer giveBack(dcp)
+		if gcp, direct = autograd.GradOfFresh(tp, cp); direct {
+			dcp = gcp
+		} else {
+			dcp = borrow[T](batch * hid)
+			defer giveBack(dcp)
+		}
 	}
 	autograd.LSTMCellBackward(a, cp.Data, tc, dh, dc, dz, dcp, batch, hid)
-	if dcp != nil {
-		autograd.Axpy(1, dcp, tp.GradOf(cp))
+	if dcp != nil && !direct {
+		autograd.Axpy(1, dcp, gcp)
 	}
 	// The weight gradient runs beside the input gradients (on two cores).
 	side := getBatch[T]()
@@ -110,21 +117,30 @@ func (lstmCellOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		side.add(gemmSpec[T]{transA: true, m: hid, n: 4 * hid, k: batch, alpha: 1, a: hd, lda: hid, b: dz, ldb: 4 * hid, beta: 1, c: gw[in*4*hid:], ldc: 4 * hid})
 	}
 	var gx, ghp, gb []T
+	var betaX, betaH T = 1, 1 // 0 for new gradient buffers, which the GEMM overwrites
 	if x.RequiresGrad() {
-		gx = tp.GradOf(x)
+		if g, fresh := autograd.GradOfFresh(tp, x); fresh {
+			gx, betaX = g, 0
+		} else {
+			gx = g
+		}
 	}
 	if hp.RequiresGrad() {
-		ghp = tp.GradOf(hp)
+		if g, fresh := autograd.GradOfFresh(tp, hp); fresh {
+			ghp, betaH = g, 0
+		} else {
+			ghp = g
+		}
 	}
 	if bias.RequiresGrad() {
 		gb = tp.GradOf(bias)
 	}
 	runBeside(side, func() {
 		if gx != nil {
-			autograd.Gemm(false, true, batch, in, 4*hid, 1, dz, 4*hid, w.Data[:in*4*hid], 4*hid, 1, gx, in)
+			autograd.Gemm(false, true, batch, in, 4*hid, 1, dz, 4*hid, w.Data[:in*4*hid], 4*hid, betaX, gx, in)
 		}
 		if ghp != nil {
-			autograd.Gemm(false, true, batch, hid, 4*hid, 1, dz, 4*hid, w.Data[in*4*hid:], 4*hid, 1, ghp, hid)
+			autograd.Gemm(false, true, batch, hid, 4*hid, 1, dz, 4*hid, w.Data[in*4*hid:], 4*hid, betaH, ghp, hid)
 		}
 		if gb != nil {
 			addColumnSums(gb, dz)
