@@ -57,10 +57,13 @@ func BenchmarkSurrogateEpoch(b *testing.B) {
 	epoch := benchEpoch(b, models)
 	epoch() // warm the tape
 	b.ReportAllocs()
-	b.ResetTimer()
+	cpu0 := processCPUSeconds()
+	n := 0
 	for b.Loop() {
 		epoch()
+		n++
 	}
+	b.ReportMetric((processCPUSeconds()-cpu0)/float64(n), "cpu-s/op")
 }
 
 // BenchmarkSurrogateEpochFake times the network machinery alone (routing,
@@ -69,8 +72,50 @@ func BenchmarkSurrogateEpochFake(b *testing.B) {
 	epoch := benchEpoch(b, fakeModels[float32](2500))
 	epoch()
 	b.ReportAllocs()
-	b.ResetTimer()
+	cpu0 := processCPUSeconds()
+	n := 0
 	for b.Loop() {
 		epoch()
+		n++
 	}
+	b.ReportMetric((processCPUSeconds()-cpu0)/float64(n), "cpu-s/op")
+}
+
+// BenchmarkSurrogateEvaluate times a held-out evaluation of the published
+// column: three noise seeds as one batch, forward only, 600 ms.
+func BenchmarkSurrogateEvaluate(b *testing.B) {
+	models, err := RandomSurrogateCells[float32](1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	col, err := NewPublishedColumn()
+	if err != nil {
+		b.Fatal(err)
+	}
+	net, err := NewNetwork(col, nil, []Drive{PoissonEveryCell(10, 0.002, 0, 1)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sn, err := NewSurrogateNet(net, models, SurrogateOptions{TStop: 600})
+	if err != nil {
+		b.Fatal(err)
+	}
+	obj, err := NewObjective[float32](ObjectiveConfig{}, sn.Steps, sn.Dt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tp := autograd.NewTape[float32]()
+	trials := []int{DefaultHeldOutTrial, DefaultHeldOutTrial + 1, DefaultHeldOutTrial + 2}
+	if _, err := Evaluate(sn, obj, tp, trials); err != nil {
+		b.Fatal(err)
+	}
+	cpu0 := processCPUSeconds()
+	n := 0
+	for b.Loop() {
+		if _, err := Evaluate(sn, obj, tp, trials); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric((processCPUSeconds()-cpu0)/float64(n), "cpu-s/op")
 }
