@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
@@ -90,16 +91,20 @@ func BenchmarkLSTMCell(b *testing.B) {
 	dGates, dcPrev := make([]float32, len(pre)), make([]float32, batch*hidden)
 	b.Run("forward", func(b *testing.B) {
 		b.ReportAllocs()
+		cpu0 := processCPUTime()
 		for b.Loop() {
 			copy(gates, pre)
 			LSTMCell(gates, cPrev, c, h, tc, batch, hidden)
 		}
+		reportCPU(b, cpu0)
 	})
 	b.Run("backward", func(b *testing.B) {
 		b.ReportAllocs()
+		cpu0 := processCPUTime()
 		for b.Loop() {
 			LSTMCellBackward(gates, cPrev, tc, h, c, dGates, dcPrev, batch, hidden)
 		}
+		reportCPU(b, cpu0)
 	})
 }
 
@@ -120,9 +125,19 @@ func BenchmarkVec(b *testing.B) {
 	} {
 		b.Run(fn.name, func(b *testing.B) {
 			b.SetBytes(4 * n)
+			cpu0 := processCPUTime()
 			for b.Loop() {
 				fn.f()
 			}
+			reportCPU(b, cpu0)
 		})
+	}
+}
+
+// reportCPU reports the process CPU time per operation since cpu0, a measure
+// that time spent descheduled on a shared machine does not inflate.
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	if cpu := processCPUTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }

@@ -28,7 +28,10 @@ type gemmImpl[T Float] struct {
 	// interleave); it speeds up packing transposed operands.
 	transpose func(dst *T, dstStride int, src *T, srcStride int, blocks int)
 	tw        int
-	pool      *bufPool[T] // set by setBlocking
+	// packRows, if set, copies rows rows of one full tile width (nr elements)
+	// from a matrix with row stride ld into consecutive rows.
+	packRows func(dst, src *T, ld, rows int)
+	pool     *bufPool[T] // set by setBlocking
 }
 
 // nr is the width of a full tile in columns.
@@ -296,6 +299,12 @@ func (g *gemmImpl[T]) packB(dst []T, transB bool, b []T, ldb, pc, jc, kcur, ncur
 		cols := min(nr, ncur-jr)
 		stride := (cols + lanes - 1) / lanes * lanes
 		panel := dst[jr*kcur : jr*kcur+stride*kcur]
+		if !transB && cols == nr && g.packRows != nil {
+			// Bounds: the last row read ends at b[(pc+kcur-1)*ldb+jc+jr+nr-1].
+			_ = b[(pc+kcur-1)*ldb+jc+jr+nr-1]
+			g.packRows(&panel[0], &b[pc*ldb+jc+jr], ldb, kcur)
+			continue
+		}
 		if !transB {
 			for p := 0; p < kcur; p++ {
 				row := panel[p*stride : p*stride+stride]

@@ -24,7 +24,7 @@ func simdImplementations() []*implementation {
 func avx512() *implementation {
 	im := &implementation{name: "avx512"}
 	im.f32 = ops[float32]{
-		gemm:  gemmImpl[float32]{mr: 12, nv: 2, lanes: 16, kern: gemmAVX512F32Kernels, kernRowA: gemmAVX512F32KernelsRowA},
+		gemm:  gemmImpl[float32]{mr: 12, nv: 2, lanes: 16, kern: gemmAVX512F32Kernels, kernRowA: gemmAVX512F32KernelsRowA, packRows: packBAVX512F32},
 		lanes: 16,
 		axpy:  axpyAVX512F32, scal: scalAVX512F32, dot: dotAVX512F32, sum: sumAVX512F32,
 		add: addAVX512F32, sub: subAVX512F32, mul: mulAVX512F32, mulAdd: mulAddAVX512F32,
@@ -32,21 +32,21 @@ func avx512() *implementation {
 		lstmForward: lstmForwardAVX512F32, lstmBackward: lstmBackwardAVX512F32,
 	}
 	im.f64 = ops[float64]{
-		gemm:  gemmImpl[float64]{mr: 12, nv: 2, lanes: 8, kern: gemmAVX512F64Kernels, kernRowA: gemmAVX512F64KernelsRowA},
+		gemm:  gemmImpl[float64]{mr: 12, nv: 2, lanes: 8, kern: gemmAVX512F64Kernels, kernRowA: gemmAVX512F64KernelsRowA, packRows: packBAVX512F64},
 		lanes: 8,
 		axpy:  axpyAVX512F64, scal: scalAVX512F64, dot: dotAVX512F64, sum: sumAVX512F64,
 		add: addAVX512F64, sub: subAVX512F64, mul: mulAVX512F64, mulAdd: mulAddAVX512F64,
 		exp: expAVX512F64, sigmoid: sigmoidAVX512F64, tanh: tanhAVX512F64,
 		lstmForward: lstmForwardAVX512F64, lstmBackward: lstmBackwardAVX512F64,
 	}
-	setTranspose(im)
+	finishGemm(im)
 	return im
 }
 
 func avx2() *implementation {
 	im := &implementation{name: "avx2"}
 	im.f32 = ops[float32]{
-		gemm:  gemmImpl[float32]{mr: 6, nv: 2, lanes: 8, kern: gemmAVX2F32Kernels, kernRowA: gemmAVX2F32KernelsRowA},
+		gemm:  gemmImpl[float32]{mr: 6, nv: 2, lanes: 8, kern: gemmAVX2F32Kernels, kernRowA: gemmAVX2F32KernelsRowA, packRows: packBAVX2F32},
 		lanes: 8,
 		axpy:  axpyAVX2F32, scal: scalAVX2F32, dot: dotAVX2F32, sum: sumAVX2F32,
 		add: addAVX2F32, sub: subAVX2F32, mul: mulAVX2F32, mulAdd: mulAddAVX2F32,
@@ -54,14 +54,14 @@ func avx2() *implementation {
 		lstmForward: lstmForwardAVX2F32, lstmBackward: lstmBackwardAVX2F32,
 	}
 	im.f64 = ops[float64]{
-		gemm:  gemmImpl[float64]{mr: 6, nv: 2, lanes: 4, kern: gemmAVX2F64Kernels, kernRowA: gemmAVX2F64KernelsRowA},
+		gemm:  gemmImpl[float64]{mr: 6, nv: 2, lanes: 4, kern: gemmAVX2F64Kernels, kernRowA: gemmAVX2F64KernelsRowA, packRows: packBAVX2F64},
 		lanes: 4,
 		axpy:  axpyAVX2F64, scal: scalAVX2F64, dot: dotAVX2F64, sum: sumAVX2F64,
 		add: addAVX2F64, sub: subAVX2F64, mul: mulAVX2F64, mulAdd: mulAddAVX2F64,
 		exp: expAVX2F64, sigmoid: sigmoidAVX2F64, tanh: tanhAVX2F64,
 		lstmForward: lstmForwardAVX2F64, lstmBackward: lstmBackwardAVX2F64,
 	}
-	setTranspose(im)
+	finishGemm(im)
 	return im
 }
 
@@ -163,7 +163,9 @@ var gemmAVX2F64KernelsRowA = [][]gemmKernel[float64]{
 	{gemmAVX2F64_6x1r, gemmAVX2F64_6x2r},
 }
 
-func setTranspose(im *implementation) {
+// finishGemm sets the cache blocking and the packing transposes shared by both
+// paths.
+func finishGemm(im *implementation) {
 	im.f32.gemm.setBlocking(4)
 	im.f64.gemm.setBlocking(8)
 	im.f32.gemm.transpose, im.f32.gemm.tw = transpose8x8AVX, 8

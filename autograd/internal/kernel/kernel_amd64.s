@@ -19793,6 +19793,31 @@ done:
 	VZEROUPPER
 	RET
 
+// func packBAVX512F32(dst *float32, src *float32, ld int, rows int)
+// Requires: AVX, AVX512F
+TEXT ·packBAVX512F32(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	SHLQ  $0x02, DX
+	MOVQ  rows+24(FP), CX
+	TESTQ CX, CX
+	JZ    done
+
+loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	ADDQ    DX, SI
+	ADDQ    $0x00000080, DI
+	DECQ    CX
+	JNZ     loop
+
+done:
+	VZEROUPPER
+	RET
+
 // func addAVX512F64(dst []float64, a []float64, b []float64)
 // Requires: AVX, AVX512F
 TEXT ·addAVX512F64(SB), NOSPLIT, $0-72
@@ -21525,6 +21550,31 @@ done:
 	VZEROUPPER
 	RET
 
+// func packBAVX512F64(dst *float64, src *float64, ld int, rows int)
+// Requires: AVX, AVX512F
+TEXT ·packBAVX512F64(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	SHLQ  $0x03, DX
+	MOVQ  rows+24(FP), CX
+	TESTQ CX, CX
+	JZ    done
+
+loop:
+	VMOVUPD (SI), Z0
+	VMOVUPD 64(SI), Z1
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	ADDQ    DX, SI
+	ADDQ    $0x00000080, DI
+	DECQ    CX
+	JNZ     loop
+
+done:
+	VZEROUPPER
+	RET
+
 // func addAVX2F32(dst []float32, a []float32, b []float32)
 // Requires: AVX
 TEXT ·addAVX2F32(SB), NOSPLIT, $0-72
@@ -22727,6 +22777,31 @@ single:
 	ADDQ         $0x00000020, R10
 	SUBQ         $0x00000008, R11
 	JMP          single
+
+done:
+	VZEROUPPER
+	RET
+
+// func packBAVX2F32(dst *float32, src *float32, ld int, rows int)
+// Requires: AVX
+TEXT ·packBAVX2F32(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	SHLQ  $0x02, DX
+	MOVQ  rows+24(FP), CX
+	TESTQ CX, CX
+	JZ    done
+
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ    DX, SI
+	ADDQ    $0x00000040, DI
+	DECQ    CX
+	JNZ     loop
 
 done:
 	VZEROUPPER
@@ -24062,6 +24137,31 @@ single:
 	ADDQ         $0x00000020, R10
 	SUBQ         $0x00000004, R11
 	JMP          single
+
+done:
+	VZEROUPPER
+	RET
+
+// func packBAVX2F64(dst *float64, src *float64, ld int, rows int)
+// Requires: AVX
+TEXT ·packBAVX2F64(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	SHLQ  $0x03, DX
+	MOVQ  rows+24(FP), CX
+	TESTQ CX, CX
+	JZ    done
+
+loop:
+	VMOVUPD (SI), Y0
+	VMOVUPD 32(SI), Y1
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	ADDQ    DX, SI
+	ADDQ    $0x00000040, DI
+	DECQ    CX
+	JNZ     loop
 
 done:
 	VZEROUPPER

@@ -799,6 +799,11 @@ func lstmBackwardAVX512F32(gates []float32, dGates []float32, cPrev []float32, t
 //go:noescape
 func lstmForwardAVX512F32(gates []float32, cPrev []float32, c []float32, h []float32, tanhC []float32, n int)
 
+// packBAVX512F32 copies rows rows of two vectors from src (rows ld elements apart) to consecutive vectors of dst.
+//
+//go:noescape
+func packBAVX512F32(dst *float32, src *float32, ld int, rows int)
+
 // addAVX512F64 computes dst[i] = a[i] + b[i] for whole vectors of len(dst) elements; the caller does the rest.
 //
 //go:noescape
@@ -863,6 +868,11 @@ func lstmBackwardAVX512F64(gates []float64, dGates []float64, cPrev []float64, t
 //
 //go:noescape
 func lstmForwardAVX512F64(gates []float64, cPrev []float64, c []float64, h []float64, tanhC []float64, n int)
+
+// packBAVX512F64 copies rows rows of two vectors from src (rows ld elements apart) to consecutive vectors of dst.
+//
+//go:noescape
+func packBAVX512F64(dst *float64, src *float64, ld int, rows int)
 
 // addAVX2F32 computes dst[i] = a[i] + b[i] for whole vectors of len(dst) elements; the caller does the rest.
 //
@@ -929,6 +939,11 @@ func lstmBackwardAVX2F32(gates []float32, dGates []float32, cPrev []float32, tan
 //go:noescape
 func lstmForwardAVX2F32(gates []float32, cPrev []float32, c []float32, h []float32, tanhC []float32, n int)
 
+// packBAVX2F32 copies rows rows of two vectors from src (rows ld elements apart) to consecutive vectors of dst.
+//
+//go:noescape
+func packBAVX2F32(dst *float32, src *float32, ld int, rows int)
+
 // addAVX2F64 computes dst[i] = a[i] + b[i] for whole vectors of len(dst) elements; the caller does the rest.
 //
 //go:noescape
@@ -993,3 +1008,8 @@ func lstmBackwardAVX2F64(gates []float64, dGates []float64, cPrev []float64, tan
 //
 //go:noescape
 func lstmForwardAVX2F64(gates []float64, cPrev []float64, c []float64, h []float64, tanhC []float64, n int)
+
+// packBAVX2F64 copies rows rows of two vectors from src (rows ld elements apart) to consecutive vectors of dst.
+//
+//go:noescape
+func packBAVX2F64(dst *float64, src *float64, ld int, rows int)

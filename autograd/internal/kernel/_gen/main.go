@@ -242,6 +242,7 @@ func main() {
 		genMath(s)
 		genLSTMBackward(s)
 		genLSTMForward(s)
+		genPackB(s)
 	}
 	Generate()
 }
