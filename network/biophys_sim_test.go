@@ -3,6 +3,7 @@ package network
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"testing"
 )
 
@@ -105,12 +106,17 @@ func TestERPMesh10MatchesHNNCore(t *testing.T) {
 	compareWithReference(t, 10, 0)
 }
 
-// Results are bit-identical whatever the number of workers.
+// Results are bit-identical whatever the number of workers or GOMAXPROCS.
 func TestSimulateDeterministicAcrossWorkers(t *testing.T) {
 	n := erpNetwork(t, 3)
 	var ref *SimResult
-	for _, w := range []int{1, 2, 5} {
-		res, err := Simulate(n, SimOptions{TStop: 60, Workers: w, RecordVSoma: []int{0, 20}})
+	for _, w := range []int{1, 2, 5, -1} {
+		workers := w
+		if w == -1 { // default worker count with GOMAXPROCS 1
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+			workers = 0
+		}
+		res, err := Simulate(n, SimOptions{TStop: 60, Workers: workers, RecordVSoma: []int{0, 20}})
 		if err != nil {
 			t.Fatal(err)
 		}
