@@ -183,6 +183,9 @@ func TestGemmLarge(t *testing.T) {
 		{transA: true, transB: true, m: 131, k: 1100, n: 77, alpha: -1, beta: 0},
 		{transB: true, m: 700, k: 40, n: 90, alpha: 0.5, beta: 1},
 		{transA: true, m: 37, k: 300, n: 4500, alpha: 1, beta: 0},
+		{m: 1000, k: 320, n: 64, alpha: 1, beta: 0},               // the causal conv1d benchmark shape
+		{m: 256, k: 256, n: 256, alpha: 1, beta: 1, padC: 1},      // the square benchmark shape
+		{transB: true, m: 132, k: 128, n: 256, alpha: 1, beta: 1}, // LSTM gates, x*W^T
 	}
 	gemmBoth(t, "large", cases)
 }

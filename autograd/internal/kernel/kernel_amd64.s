@@ -18500,8 +18500,8 @@ done:
 	VADDPS        X1, X0, X0
 	VMOVSHDUP     X0, X1
 	VADDSS        X1, X0, X0
-	MOVSS         X0, ret+48(FP)
 	VZEROUPPER
+	MOVSS         X0, ret+48(FP)
 	RET
 
 // func sumAVX512F32(x []float32) float32
@@ -18545,8 +18545,8 @@ done:
 	VADDPS        X1, X0, X0
 	VMOVSHDUP     X0, X1
 	VADDSS        X1, X0, X0
-	MOVSS         X0, ret+24(FP)
 	VZEROUPPER
+	MOVSS         X0, ret+24(FP)
 	RET
 
 // func expAVX512F32(dst []float32, x []float32)
@@ -20148,8 +20148,8 @@ done:
 	VADDPD        X1, X0, X0
 	VPERMILPD     $0x01, X0, X1
 	VADDSD        X1, X0, X0
-	MOVSD         X0, ret+48(FP)
 	VZEROUPPER
+	MOVSD         X0, ret+48(FP)
 	RET
 
 // func sumAVX512F64(x []float64) float64
@@ -20191,8 +20191,8 @@ done:
 	VADDPD        X1, X0, X0
 	VPERMILPD     $0x01, X0, X1
 	VADDSD        X1, X0, X0
-	MOVSD         X0, ret+24(FP)
 	VZEROUPPER
+	MOVSD         X0, ret+24(FP)
 	RET
 
 // func expAVX512F64(dst []float64, x []float64)
@@ -21905,8 +21905,8 @@ done:
 	VADDPS       X1, X0, X0
 	VMOVSHDUP    X0, X1
 	VADDSS       X1, X0, X0
-	MOVSS        X0, ret+48(FP)
 	VZEROUPPER
+	MOVSS        X0, ret+48(FP)
 	RET
 
 // func sumAVX2F32(x []float32) float32
@@ -21948,8 +21948,8 @@ done:
 	VADDPS       X1, X0, X0
 	VMOVSHDUP    X0, X1
 	VADDSS       X1, X0, X0
-	MOVSS        X0, ret+24(FP)
 	VZEROUPPER
+	MOVSS        X0, ret+24(FP)
 	RET
 
 // func expAVX2F32(dst []float32, x []float32)
@@ -23135,8 +23135,8 @@ done:
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
 	VADDSD       X1, X0, X0
-	MOVSD        X0, ret+48(FP)
 	VZEROUPPER
+	MOVSD        X0, ret+48(FP)
 	RET
 
 // func sumAVX2F64(x []float64) float64
@@ -23176,8 +23176,8 @@ done:
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
 	VADDSD       X1, X0, X0
-	MOVSD        X0, ret+24(FP)
 	VZEROUPPER
+	MOVSD        X0, ret+24(FP)
 	RET
 
 // func expAVX2F64(dst []float64, x []float64)

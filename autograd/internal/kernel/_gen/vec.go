@@ -148,12 +148,10 @@ func genVec(s isa) {
 		s.add(s.v(3), s.v(2), s.v(2))
 		s.add(s.v(2), s.v(0), s.v(0))
 		hsum(s, 0)
-		if s.f64 {
-			Store(reg.X0, ReturnIndex(0))
-		} else {
-			Store(reg.X0, ReturnIndex(0))
-		}
+		// VZEROUPPER first: Store is a legacy-SSE MOVSS/MOVSD, which must not
+		// run with dirty upper vector state.
 		VZEROUPPER()
+		Store(reg.X0, ReturnIndex(0))
 		RET()
 	}
 }
