@@ -36,7 +36,11 @@ type swapOp[T autograd.Float] struct{}
 func (swapOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	x, g := nd.In[0], nd.Out.Grad
 	a, b, c := x.Dim(0), x.Dim(1), x.Dim(2)
-	gx := tp.GradOf(x)
+	gx, fresh := autograd.GradOfFresh(tp, x)
+	if fresh { // a new buffer: the swapped gradient overwrites it
+		swapRows(gx, g, b, a, c)
+		return
+	}
 	for i := 0; i < a; i++ {
 		for j := 0; j < b; j++ {
 			autograd.Axpy(1, g[(j*a+i)*c:(j*a+i+1)*c], gx[(i*b+j)*c:(i*b+j+1)*c])
