@@ -85,4 +85,3 @@ func runCellSurrogate(typ string, drive driveFile, tstop float64, out, spikes st
 	}
 	return failure(writeSpikes(spikes, typ, res.Spikes))
 }
-

@@ -47,8 +47,9 @@ func run(args []string) error {
 	typ := fs.String("type", "all", "cell type(s), comma separated, or all")
 	dataDir := fs.String("data", "cache/surrogate", "dataset cache directory")
 	seed := fs.Uint64("seed", 1, "seed of data generation and training")
-	poisson := fs.Int("poisson", 240, "independent-Poisson training samples (1 s) per cell type")
-	netRuns := fs.Int("netruns", 10, "biophysical network runs for the training set")
+	poisson := fs.Int("poisson", 320, "independent-Poisson training samples (1 s) per cell type")
+	netRuns := fs.Int("netruns", 16, "biophysical network runs for the training set")
+	pickPyr := fs.Int("pick-pyr", 40, "pyramidal cells per type re-simulated from each training network run")
 	genOnly := fs.Bool("gen-only", false, "only generate (or check) the datasets")
 	outDir := fs.String("out", "neuron/surrogate/weights", "directory for the <cell_type>.safetensors weights")
 	metricsPath := fs.String("metrics", "", "metrics JSON (default <data>/metrics_<types>.json)")
@@ -68,9 +69,9 @@ func run(args []string) error {
 	for _, sp := range []string{"train", "val", "test"} {
 		r := base
 		r.Split = sp
-		r.PoissonPer, r.NetRuns = *poisson/8, 2
+		r.PoissonPer, r.NetRuns = 20, 2 // validation and test sets: fixed size
 		if sp == "train" {
-			r.PoissonPer, r.NetRuns = *poisson, *netRuns
+			r.PoissonPer, r.NetRuns, r.PickPyr = *poisson, *netRuns, *pickPyr
 		}
 		splits[sp] = r
 	}
