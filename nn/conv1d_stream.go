@@ -8,7 +8,8 @@ import (
 
 // ConvState is the streaming state of a Conv1d for a batch: a ring buffer with
 // the last ReceptiveField inputs (copied into memory the state owns) and, for
-// gradient flow, the tensors they came from.
+// gradient flow, the tensors they came from. Before the tape those tensors live
+// on is Reset, call Detach (or Zero): Reset recycles them.
 type ConvState[T autograd.Float] struct {
 	batch, in int
 	ring      [][]T                 // ring[j]: one step's input [batch, in]

@@ -125,8 +125,9 @@ func (l *LSTM[T]) between(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autograd
 
 // LSTMState is the carried state of an LSTM for a batch: per layer the hidden
 // state H[l] and cell state C[l], each [batch, hidden]. After a Step or Forward
-// they are the tensors of the last step, on the tape; Detach copies them into
-// memory the state owns so the tape can be Reset.
+// they are the tensors of the last step, on the tape. Before that tape is Reset,
+// call Detach (to keep the state) or Zero (to drop it): Reset recycles the tape's
+// memory, which the state would otherwise still refer to.
 type LSTMState[T autograd.Float] struct {
 	H, C       []*autograd.Tensor[T]
 	ownH, ownC []*autograd.Tensor[T]
