@@ -81,9 +81,25 @@ func (c *Conv1d[T]) Params() []Param[T] {
 func (c *Conv1d[T]) ReceptiveField() int { return (c.Kernel-1)*c.Dilation + 1 }
 
 // Forward convolves a sequence x of shape [batch, time, In] causally (zero
-// history) and returns [batch, time, Out] (after the ReLU when fused). Each tap is one GEMM per sequence
-// against the tap's [Out, In] block of the weight.
+// history) and returns [batch, time, Out] (after the ReLU when fused). Each tap
+// is one GEMM per sequence against the tap's [Out, In] block of the weight.
 func (c *Conv1d[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autograd.Tensor[T] {
+	return c.forward(tp, x, nil)
+}
+
+// ForwardFrom is Forward continuing from the history in s (as left by Step or an
+// earlier ForwardFrom on the previous window of the same sequences) instead of
+// zeros, and leaves the last inputs of x in s, so that consecutive windows give
+// the outputs of one long sequence. The history is taken as a constant: no
+// gradient flows into earlier windows (as after Detach).
+func (c *Conv1d[T]) ForwardFrom(tp *autograd.Tape[T], x *autograd.Tensor[T], s *ConvState[T]) *autograd.Tensor[T] {
+	if x.Rank() == 3 && (s.batch != x.Dim(0) || s.in != c.In || len(s.ring) != c.ReceptiveField()) {
+		panic(fmt.Sprintf("nn: Conv1d.ForwardFrom input %v with state for batch %d, in %d, history %d", x.Shape(), s.batch, s.in, len(s.ring)))
+	}
+	return c.forward(tp, x, s)
+}
+
+func (c *Conv1d[T]) forward(tp *autograd.Tape[T], x *autograd.Tensor[T], st *ConvState[T]) *autograd.Tensor[T] {
 	if x.Rank() != 3 || x.Dim(2) != c.In {
 		panic(fmt.Sprintf("nn: Conv1d.Forward input %v, want [batch time %d]", x.Shape(), c.In))
 	}
@@ -111,6 +127,18 @@ func (c *Conv1d[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autogr
 			autograd.Gemm(false, true, steps-s, out, in, 1, xb, in, w[k*in:], ck, 1, yb[s*out:], out)
 		}
 	}
+	var hist []T // history inputs u = -(R-1) .. -1, each [batch, in]
+	if st != nil {
+		hist = st.history(tp)
+		for k := 0; k < kk; k++ {
+			s := (kk - 1 - k) * d
+			for t := 0; t < min(s, steps); t++ {
+				hu := historyBlock(hist, t-s, batch*in)
+				autograd.Gemm(false, true, batch, out, in, 1, hu, in, w[k*in:], ck, 1, y.Data[t*out:], steps*out)
+			}
+		}
+		st.push(x)
+	}
 	if c.ReLU {
 		reluInPlace(y.Data)
 	}
@@ -123,8 +151,15 @@ func (c *Conv1d[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autogr
 	if nd != nil {
 		nd.I[0], nd.I[1], nd.I[2], nd.I[3], nd.I[4], nd.I[5] = batch, steps, in, out, kk, d
 		nd.Flags[1] = c.ReLU
+		nd.Saved = hist
 	}
 	return y
+}
+
+// historyBlock returns the [batch, in] block of input u < 0 (u = -1 the newest).
+func historyBlock[T autograd.Float](hist []T, u, n int) []T {
+	i := len(hist)/n + u
+	return hist[i*n : (i+1)*n]
 }
 
 type conv1dSeqOp[T autograd.Float] struct{}
@@ -155,6 +190,16 @@ func (conv1dSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 			}
 			if gw != nil {
 				autograd.Gemm(true, false, out, in, steps-s, 1, gb[s*out:], out, xb, in, 1, gw[k*in:], ck)
+			}
+		}
+	}
+	if gw != nil && nd.Saved != nil { // the history's share of the weight gradient
+		hist := nd.Saved
+		for k := 0; k < kk; k++ {
+			s := (kk - 1 - k) * d
+			for t := 0; t < min(s, steps); t++ {
+				hu := historyBlock(hist, t-s, batch*in)
+				autograd.Gemm(true, false, out, in, batch, 1, g[t*out:], steps*out, hu, in, 1, gw[k*in:], ck)
 			}
 		}
 	}

@@ -140,6 +140,37 @@ func (c *Conv1d[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], s *ConvSta
 	return y
 }
 
+// history copies the inputs u = -(R-1) .. -1 (u = -1 the newest; zeros where
+// the history is empty) into tape memory, [R-1][batch, in].
+func (s *ConvState[T]) history(tp *autograd.Tape[T]) []T {
+	r, n := len(s.ring), s.batch*s.in
+	hist := autograd.ScratchUninit(tp, (r-1)*n)
+	for u := -(r - 1); u <= -1; u++ {
+		dst := hist[(u+r-1)*n : (u+r)*n]
+		if j := ((s.pos+u+1)%r + r) % r; s.live[j] {
+			copy(dst, s.ring[j])
+		} else {
+			clear(dst)
+		}
+	}
+	return hist
+}
+
+// push appends the steps of a sequence x [batch, time, in] to the history, as
+// constants (no gradient flows back through them). Slots follow absolute time
+// modulo the ring's length, so step t of x lands in slot pos+t+1.
+func (s *ConvState[T]) push(x *autograd.Tensor[T]) {
+	r, steps, in := len(s.ring), x.Dim(1), s.in
+	for t := max(0, steps-r); t < steps; t++ {
+		j := (s.pos + t + 1) % r
+		for b := 0; b < s.batch; b++ {
+			copy(s.ring[j][b*in:(b+1)*in], x.Data[(b*steps+t)*in:(b*steps+t+1)*in])
+		}
+		s.src[j], s.live[j] = nil, true
+	}
+	s.pos = (s.pos + steps) % r
+}
+
 // anySrc reports whether some input in the history still needs a gradient.
 func (s *ConvState[T]) anySrc() bool {
 	for _, t := range s.src {

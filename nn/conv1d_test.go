@@ -176,3 +176,51 @@ func torchConvWeight(c *Conv1d[float64]) []float64 {
 	}
 	return w
 }
+
+// TestConv1dForwardFrom checks that windows run with ForwardFrom (and steps run
+// with Step before them) give the outputs of one long sequence, and the weight
+// gradient of the window with its history.
+func TestConv1dForwardFrom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(29, 30))
+	for _, c := range []convCase{{2, 3, 3, 2, 2, 9}, {3, 2, 4, 1, 1, 10}, {1, 2, 2, 3, 2, 12}} {
+		cv, _ := NewConv1d[float64](Conv1dConfig{In: c.in, Out: c.out, Kernel: c.kk, Dilation: c.d, ReLU: true, Init: PyTorchUniform, Seed: 7})
+		x := randTensor(rng, 1, c.batch, c.steps, c.in)
+		full := cv.Forward(nil, x)
+		st := cv.NewState(c.batch)
+		tp := autograd.NewTape[float64]()
+		// Steps 0..1 streamed, then windows [2, 2+w1) and [2+w1, steps) (one shorter
+		// than the receptive field when possible).
+		w1 := 1
+		for tt := 0; tt < 2; tt++ {
+			cv.Step(tp, stepSlice(tp, x, tt), st)
+		}
+		check := func(from, n int) {
+			y := cv.ForwardFrom(tp, tp.Narrow(x, 1, from, n), st)
+			for b := 0; b < c.batch; b++ {
+				for tt := 0; tt < n; tt++ {
+					got := y.Data[(b*n+tt)*c.out : (b*n+tt+1)*c.out]
+					want := full.Data[(b*c.steps+from+tt)*c.out : (b*c.steps+from+tt+1)*c.out]
+					if d := maxAbsDiff(got, want); d > 1e-12 {
+						t.Fatalf("%+v: window at %d, output [%d,%d] differs by %g", c, from, b, tt, d)
+					}
+				}
+			}
+		}
+		check(2, w1)
+		check(2+w1, c.steps-2-w1)
+		// Gradient of a window with a non-zero history w.r.t. the weights and x.
+		st2 := cv.NewState(c.batch)
+		cv.ForwardFrom(nil, tp.Narrow(x, 1, 0, 4), st2)
+		win := randTensor(rng, 1, c.batch, 5, c.in)
+		gradCheck(t, "ForwardFrom", func(tp *tape, _ []*tensor) *tensor {
+			s := *st2 // the same history every call
+			s.ring = make([][]float64, len(st2.ring))
+			for j := range s.ring {
+				s.ring[j] = append([]float64(nil), st2.ring[j]...)
+			}
+			s.src = make([]*tensor, len(st2.src))
+			s.live = append([]bool(nil), st2.live...)
+			return cv.ForwardFrom(tp, win, &s)
+		}, win, cv.Weight, cv.Bias)
+	}
+}
