@@ -145,7 +145,13 @@ func checkLSTM[T Float](fn string, batch, hidden int, gates []T, rest ...[]T) {
 			panic(fmt.Sprintf("kernel: %s argument %d has %d elements, need %d", fn, i+2, len(s), need))
 		}
 	}
-	if fn == "LSTMCell" && (rest[1] == nil || rest[2] == nil || rest[3] == nil) && batch*hidden > 0 {
+	if batch*hidden == 0 {
+		return
+	}
+	if fn == "LSTMCell" && (rest[1] == nil || rest[2] == nil || rest[3] == nil) {
 		panic("kernel: LSTMCell needs c, h and tanhC")
+	}
+	if fn == "LSTMCellBackward" && (rest[1] == nil || rest[2] == nil || rest[4] == nil) {
+		panic("kernel: LSTMCellBackward needs tanhC, dh and dGates")
 	}
 }
