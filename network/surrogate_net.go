@@ -11,15 +11,24 @@ import (
 
 // DefaultSurrogateSlope is the default slope k (1/mV) of the fast-sigmoid
 // surrogate gradient of a spike, 1/(1+k|v−θ|)², applied to the predicted
-// somatic voltage v in mV. With k = 0.25 the surrogate falls to half its peak
-// 1.7 mV from threshold and to 0.1 at 8.6 mV, so cells whose predicted
-// voltage comes within a few millivolts of threshold pass gradient: wide enough
-// that the sparse, noise-driven near-misses of a 10 Hz Poisson-driven column
-// contribute, narrow enough that the surrogate still resembles the threshold.
-// The published code used 10⁶ on z-scored voltages, which passes no gradient at
-// all (mistake 7 of the design notes); snnTorch's 25 would pass gradient only
-// within ±0.02 mV here.
-const DefaultSurrogateSlope = 0.25
+// somatic voltage v in mV. With k = 16 the surrogate is 0.5 at 0.026 mV from
+// threshold, 0.0035 at 1 mV and 1.5·10⁻⁴ at 5 mV: gradient flows through the
+// steps where a cell is at or near threshold, which is where a small change
+// of input adds or removes a spike.
+//
+// Much wider surrogates make backpropagation through time explode in a
+// recurrent spiking network: every cell passes surrogate gradient at every
+// step, so the backward pass sees a loop from each cell's voltage through
+// its outgoing connections into its targets' voltages whose gain exceeds one
+// once σ'(v−θ)·w·∂v/∂x, summed over targets, does. With the trained
+// surrogates of the published column, k = 0.25 and k = 1 gave log-gain
+// gradients of 10⁴³ and 10⁴ after 600 ms, k = 4 gradients of order 10 whose
+// steps lowered the band power, and k from 8 to 100 gradients of order 1 that
+// raised it 40- to 70-fold in 10 epochs (docs/optimize.md). The published
+// code's 10⁶ on z-scored voltages, on the other hand, passes no gradient
+// through spikes at all (mistake 7 of the design notes), so connections onto
+// basket cells, which act on the dipole only through spikes, get none.
+const DefaultSurrogateSlope = 16.0
 
 // ParamMode selects the trainable parameters of a surrogate network.
 type ParamMode int

@@ -69,7 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&c.Clip, "clip", network.DefaultClipNorm, "gradient clipping: maximal global L2 norm (negative: none)")
 	fs.IntVar(&c.Replicas, "replicas", 1, "independent noise realisations per training epoch (one batch)")
 	fs.IntVar(&c.HeldOut, "heldout", 3, "held-out noise seeds evaluated before, during and after training")
-	fs.IntVar(&c.HeldOutEvery, "heldout-every", 1, "evaluate the held-out seeds every N epochs (0 or negative: only before and after)")
+	fs.IntVar(&c.HeldOutEvery, "heldout-every", 2, "evaluate the held-out seeds every N epochs (0 or negative: only before and after)")
 	fs.Float64Var(&c.TStop, "tstop", 600, "simulated time per run (ms), warm-up included")
 	fs.Float64Var(&c.Warmup, "warmup", 100, "simulated but excluded from the spectrum (ms)")
 	fs.Float64Var(&c.Resolution, "resolution", 4, "Welch frequency resolution aimed at (Hz): nperseg = ceil(fs/resolution)")
