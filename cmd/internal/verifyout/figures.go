@@ -187,7 +187,7 @@ func ratesFigure(path string, rep *network.VerifyReport, _ *network.Column) erro
 	for ct := range network.CellTypes {
 		name := network.CellTypes[ct].String()
 		if surrogate {
-			p.Title.Text = "Firing rate per cell type vs biophysical (each point one seed; circles: surrogate network, triangles: open loop)"
+			p.Title.Text = "Firing rates per cell type and seed: surrogate vs biophysical"
 			p.X.Label.Text = "biophysical rate (Hz)"
 			p.Y.Label.Text = "surrogate rate (Hz)"
 			for _, cr := range rep.Conditions {
@@ -225,8 +225,10 @@ func ratesFigure(path string, rep *network.VerifyReport, _ *network.Column) erro
 						sc.GlyphStyle.Shape = draw.RingGlyph{}
 					}
 					p.Add(sc)
-					p.Legend.Add(fmt.Sprintf("%s, %s, %s", name, cr.Name, model), sc)
 				}
+			}
+			if err := legendGlyph(p, name, cellTypeColor[ct], draw.CircleGlyph{}); err != nil {
+				return err
 			}
 			continue
 		}
@@ -249,6 +251,22 @@ func ratesFigure(path string, rep *network.VerifyReport, _ *network.Column) erro
 		sc.GlyphStyle.Shape = draw.CircleGlyph{}
 		p.Add(sc)
 		p.Legend.Add(name, sc)
+	}
+	if surrogate {
+		gray := color.Gray{Y: 90}
+		for _, g := range []struct {
+			label string
+			shape draw.GlyphDrawer
+		}{
+			{"surrogate network, optimized", draw.CircleGlyph{}},
+			{"surrogate network, initial", draw.RingGlyph{}},
+			{"open loop, optimized", draw.PyramidGlyph{}},
+			{"open loop, initial", draw.TriangleGlyph{}},
+		} {
+			if err := legendGlyph(p, g.label, gray, g.shape); err != nil {
+				return err
+			}
+		}
 	}
 	top := math.Max(1, maxRate*1.1)
 	diag, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: top, Y: top}})
@@ -309,6 +327,17 @@ func dipoleFigure(path string, rep *network.VerifyReport, _ *network.Column) err
 		plots[r] = []*plot.Plot{p}
 	}
 	return saveGrid(path, plots, 10*vg.Inch, 3*vg.Inch)
+}
+
+// legendGlyph adds a legend entry showing one glyph.
+func legendGlyph(p *plot.Plot, label string, c color.Color, shape draw.GlyphDrawer) error {
+	sc, err := plotter.NewScatter(plotter.XYs{{}})
+	if err != nil {
+		return err
+	}
+	sc.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(3.5), Shape: shape}
+	p.Legend.Add(label, sc)
+	return nil
 }
 
 // saveGrid draws plots on a grid of panels of the given size into a PNG.
