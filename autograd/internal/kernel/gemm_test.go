@@ -235,3 +235,17 @@ func TestGemmParallel(t *testing.T) {
 	}
 	gemmBoth(t, "parallel", cases)
 }
+
+func TestGemmEmpty(t *testing.T) {
+	c := []float64{3, 4}
+	// Zero-sized products touch nothing, whatever the strides.
+	Dgemm(false, false, 0, 0, 5, 1, nil, 0, nil, 0, 0, nil, 0)
+	Dgemm(false, false, 1, 2, 0, 1, nil, 0, nil, 2, 2, c, 2) // k = 0: C = beta*C
+	if c[0] != 6 || c[1] != 8 {
+		t.Fatalf("k=0 gave %v, want [6 8]", c)
+	}
+	Dgemm(false, false, 1, 2, 0, 1, nil, 0, nil, 2, 0, c, 2)
+	if c[0] != 0 || c[1] != 0 {
+		t.Fatalf("k=0, beta=0 gave %v, want zeros", c)
+	}
+}
