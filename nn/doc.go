@@ -10,6 +10,11 @@
 // backpropagation through time works across any number of steps; a tape that is
 // Reset and rebuilt with the same graph allocates nothing per iteration.
 //
+// As everywhere in autograd, the backward pass reads the inputs of recorded ops,
+// so a tensor passed to an op must not be modified until Backward has run. The
+// Step methods are the exception for inputs that need no gradient: they save the
+// values they need, so a caller may refill one input tensor at every step.
+//
 // Carried state (LSTMState, ConvState) refers to tensors on the tape until
 // Detach copies it into memory the state owns; call Detach before Reset when the
 // state must outlive the tape's contents (truncated backpropagation through time,
