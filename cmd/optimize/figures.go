@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"path/filepath"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -19,7 +20,7 @@ var (
 	colInitial = color.RGBA{R: 120, G: 120, B: 120, A: 255}
 	colFinal   = color.RGBA{R: 200, G: 40, B: 40, A: 255}
 	colTrain   = color.RGBA{R: 60, G: 110, B: 200, A: 255}
-	colBand    = color.RGBA{R: 255, G: 210, B: 80, A: 90}
+	colBand    = color.NRGBA{R: 255, G: 200, B: 60, A: 90}
 	typeColors = [network.NumCellTypes]color.RGBA{
 		network.L2Basket:    {R: 40, G: 150, B: 60, A: 255},
 		network.L2Pyramidal: {R: 60, G: 110, B: 200, A: 255},
@@ -82,8 +83,32 @@ func logY(p *plot.Plot, xys ...plotter.XYs) {
 		lo, hi = c/2, c*2
 	}
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	p.Y.Min, p.Y.Max = lo/1.2, hi*1.2
+	p.Y.Tick.Marker = ticks125{}
+}
+
+// ticks125 labels a logarithmic axis at 1, 2 and 5 times powers of ten
+// (falling back to powers of ten alone over many decades).
+type ticks125 struct{}
+
+func (ticks125) Ticks(lo, hi float64) []plot.Tick {
+	mult := []float64{1, 2, 5}
+	if hi/lo > 1e4 {
+		mult = []float64{1}
+	}
+	var out []plot.Tick
+	for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
+		for _, m := range mult {
+			v := m * math.Pow(10, e)
+			if v >= lo && v <= hi {
+				out = append(out, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', 3, 64)})
+			}
+		}
+	}
+	if len(out) < 2 {
+		return plot.LogTicks{Prec: -1}.Ticks(lo, hi)
+	}
+	return out
 }
 
 func addLine(p *plot.Plot, xy plotter.XYs, c color.Color, width vg.Length, legend string) error {
@@ -218,9 +243,18 @@ func rasterPlot(cfg *config, col *network.Column, ev *network.Evaluation, title 
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "time (ms)"
-	p.Y.Label.Text = "cell (gid)"
+	p.Y.Label.Text = "cells by type (gid order)"
 	p.X.Min, p.X.Max = 0, cfg.TStop
 	p.Y.Min, p.Y.Max = -1, float64(col.NumCells())
+	var ticks []plot.Tick
+	for _, ct := range network.CellTypes {
+		s, e := col.Range(ct)
+		ticks = append(ticks, plot.Tick{Value: float64(s+e-1) / 2, Label: fmt.Sprintf("%s\n%.1f Hz", ct.ShortName(), ev.Rates[ct])})
+		if s > 0 {
+			ticks = append(ticks, plot.Tick{Value: float64(s) - 0.5})
+		}
+	}
+	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
 	var by [network.NumCellTypes]plotter.XYs
 	for _, s := range ev.Spikes {
 		ct := col.Cells[s.GID].Type
@@ -236,9 +270,7 @@ func rasterPlot(cfg *config, col *network.Column, ev *network.Evaluation, title 
 		}
 		sc.GlyphStyle.Color, sc.GlyphStyle.Radius = typeColors[ct], vg.Points(1.2)
 		p.Add(sc)
-		p.Legend.Add(fmt.Sprintf("%s %.1f Hz", ct, ev.Rates[ct]), sc)
 	}
-	p.Legend.Top = true
 	return p, nil
 }
 
@@ -268,7 +300,7 @@ func gainsPlot(conn *network.Connectivity, res *network.OptimizeResult) (*plot.P
 		p.Add(l)
 		p.Legend.Add(c.Name, l)
 	}
-	p.Legend.Left = true
+	p.X.Min, p.X.Max = 0, math.Max(1, float64(len(res.Epochs)))*1.5 // room for the legend
 	p.Legend.Top = true
 	p.Legend.TextStyle.Font.Size = vg.Points(7)
 	return p, nil
