@@ -106,6 +106,9 @@ func scaleMatrix[T Float](m, n int, beta T, c []T, ldc int) {
 // blocks splits total into the fewest blocks of at most limit, of equal size
 // rounded up to a multiple of unit.
 func blocks(total, limit, unit int) int {
+	if total <= limit {
+		return total // one block (and no divisions on the small-product path)
+	}
 	nb := (total + limit - 1) / limit
 	size := (total + nb - 1) / nb
 	return min(limit, (size+unit-1)/unit*unit)
@@ -129,13 +132,16 @@ func gemmSerial[T Float](g *gemmImpl[T], transA, transB bool, m, n, k int, alpha
 	if rowA {
 		directA, kern = true, g.kernRowA
 	}
-	buf := g.pool.get()
-	defer g.pool.put(buf)
-	if !directB {
-		buf.b = grow(buf.b, kc*((min(nc, n)+nr-1)/nr*nr))
-	}
-	if !directA {
-		buf.a = grow(buf.a, kc*min(mc, m))
+	var buf *gemmBuf[T]
+	if !directA || !directB {
+		buf = g.pool.get()
+		defer g.pool.put(buf)
+		if !directB {
+			buf.b = grow(buf.b, kc*((min(nc, n)+nr-1)/nr*nr))
+		}
+		if !directA {
+			buf.a = grow(buf.a, kc*min(mc, m))
+		}
 	}
 	for jc := 0; jc < n; jc += nc {
 		ncur := min(nc, n-jc)

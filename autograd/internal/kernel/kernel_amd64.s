@@ -19,18 +19,31 @@ TEXT ·gemmAVX512F32_1x1(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z1, Z1, Z1
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS          (DI), Z24
 	VFMADD231PS.BCST (SI), Z24, Z0
+	VMOVUPS          (DI)(R10*1), Z24
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
+	ADDQ             R9, SI
 	ADDQ             R9, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+
+combine:
+	VADDPS       Z1, Z0, Z0
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	MOVQ         BX, CX
@@ -70,20 +83,37 @@ TEXT ·gemmAVX512F32_2x1(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z2, Z2, Z2
 	VPXORD Z1, Z1, Z1
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z3, Z3, Z3
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS          (DI), Z24
 	VFMADD231PS.BCST (SI), Z24, Z0
 	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VMOVUPS          (DI)(R10*1), Z24
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z2
+	VFMADD231PS.BCST 4(SI)(R9*1), Z24, Z3
+	ADDQ             R9, SI
 	ADDQ             R9, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+
+combine:
+	VADDPS       Z2, Z0, Z0
+	VADDPS       Z3, Z1, Z1
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -130,22 +160,43 @@ TEXT ·gemmAVX512F32_3x1(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z3, Z3, Z3
 	VPXORD Z1, Z1, Z1
+	VPXORD Z4, Z4, Z4
 	VPXORD Z2, Z2, Z2
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z5, Z5, Z5
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS          (DI), Z24
 	VFMADD231PS.BCST (SI), Z24, Z0
 	VFMADD231PS.BCST 4(SI), Z24, Z1
 	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VMOVUPS          (DI)(R10*1), Z24
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z3
+	VFMADD231PS.BCST 4(SI)(R9*1), Z24, Z4
+	VFMADD231PS.BCST 8(SI)(R9*1), Z24, Z5
+	ADDQ             R9, SI
 	ADDQ             R9, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+
+combine:
+	VADDPS       Z3, Z0, Z0
+	VADDPS       Z4, Z1, Z1
+	VADDPS       Z5, Z2, Z2
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -199,24 +250,49 @@ TEXT ·gemmAVX512F32_4x1(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z4, Z4, Z4
 	VPXORD Z1, Z1, Z1
+	VPXORD Z5, Z5, Z5
 	VPXORD Z2, Z2, Z2
+	VPXORD Z6, Z6, Z6
 	VPXORD Z3, Z3, Z3
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z7, Z7, Z7
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS          (DI), Z24
 	VFMADD231PS.BCST (SI), Z24, Z0
 	VFMADD231PS.BCST 4(SI), Z24, Z1
 	VFMADD231PS.BCST 8(SI), Z24, Z2
 	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VMOVUPS          (DI)(R10*1), Z24
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z4
+	VFMADD231PS.BCST 4(SI)(R9*1), Z24, Z5
+	VFMADD231PS.BCST 8(SI)(R9*1), Z24, Z6
+	VFMADD231PS.BCST 12(SI)(R9*1), Z24, Z7
+	ADDQ             R9, SI
 	ADDQ             R9, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+
+combine:
+	VADDPS       Z4, Z0, Z0
+	VADDPS       Z5, Z1, Z1
+	VADDPS       Z6, Z2, Z2
+	VADDPS       Z7, Z3, Z3
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -277,26 +353,55 @@ TEXT ·gemmAVX512F32_5x1(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z5, Z5, Z5
 	VPXORD Z1, Z1, Z1
+	VPXORD Z6, Z6, Z6
 	VPXORD Z2, Z2, Z2
+	VPXORD Z7, Z7, Z7
 	VPXORD Z3, Z3, Z3
+	VPXORD Z8, Z8, Z8
 	VPXORD Z4, Z4, Z4
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z9, Z9, Z9
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS          (DI), Z24
 	VFMADD231PS.BCST (SI), Z24, Z0
 	VFMADD231PS.BCST 4(SI), Z24, Z1
 	VFMADD231PS.BCST 8(SI), Z24, Z2
 	VFMADD231PS.BCST 12(SI), Z24, Z3
 	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VMOVUPS          (DI)(R10*1), Z24
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z5
+	VFMADD231PS.BCST 4(SI)(R9*1), Z24, Z6
+	VFMADD231PS.BCST 8(SI)(R9*1), Z24, Z7
+	VFMADD231PS.BCST 12(SI)(R9*1), Z24, Z8
+	VFMADD231PS.BCST 16(SI)(R9*1), Z24, Z9
+	ADDQ             R9, SI
 	ADDQ             R9, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+
+combine:
+	VADDPS       Z5, Z0, Z0
+	VADDPS       Z6, Z1, Z1
+	VADDPS       Z7, Z2, Z2
+	VADDPS       Z8, Z3, Z3
+	VADDPS       Z9, Z4, Z4
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -364,15 +469,21 @@ TEXT ·gemmAVX512F32_6x1(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z6, Z6, Z6
 	VPXORD Z1, Z1, Z1
+	VPXORD Z7, Z7, Z7
 	VPXORD Z2, Z2, Z2
+	VPXORD Z8, Z8, Z8
 	VPXORD Z3, Z3, Z3
+	VPXORD Z9, Z9, Z9
 	VPXORD Z4, Z4, Z4
+	VPXORD Z10, Z10, Z10
 	VPXORD Z5, Z5, Z5
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z11, Z11, Z11
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS          (DI), Z24
 	VFMADD231PS.BCST (SI), Z24, Z0
 	VFMADD231PS.BCST 4(SI), Z24, Z1
@@ -380,12 +491,39 @@ loop:
 	VFMADD231PS.BCST 12(SI), Z24, Z3
 	VFMADD231PS.BCST 16(SI), Z24, Z4
 	VFMADD231PS.BCST 20(SI), Z24, Z5
+	VMOVUPS          (DI)(R10*1), Z24
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z6
+	VFMADD231PS.BCST 4(SI)(R9*1), Z24, Z7
+	VFMADD231PS.BCST 8(SI)(R9*1), Z24, Z8
+	VFMADD231PS.BCST 12(SI)(R9*1), Z24, Z9
+	VFMADD231PS.BCST 16(SI)(R9*1), Z24, Z10
+	VFMADD231PS.BCST 20(SI)(R9*1), Z24, Z11
+	ADDQ             R9, SI
 	ADDQ             R9, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VFMADD231PS.BCST 20(SI), Z24, Z5
+
+combine:
+	VADDPS       Z6, Z0, Z0
+	VADDPS       Z7, Z1, Z1
+	VADDPS       Z8, Z2, Z2
+	VADDPS       Z9, Z3, Z3
+	VADDPS       Z10, Z4, Z4
+	VADDPS       Z11, Z5, Z5
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -460,16 +598,23 @@ TEXT ·gemmAVX512F32_7x1(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z7, Z7, Z7
 	VPXORD Z1, Z1, Z1
+	VPXORD Z8, Z8, Z8
 	VPXORD Z2, Z2, Z2
+	VPXORD Z9, Z9, Z9
 	VPXORD Z3, Z3, Z3
+	VPXORD Z10, Z10, Z10
 	VPXORD Z4, Z4, Z4
+	VPXORD Z11, Z11, Z11
 	VPXORD Z5, Z5, Z5
+	VPXORD Z12, Z12, Z12
 	VPXORD Z6, Z6, Z6
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z13, Z13, Z13
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS          (DI), Z24
 	VFMADD231PS.BCST (SI), Z24, Z0
 	VFMADD231PS.BCST 4(SI), Z24, Z1
@@ -478,12 +623,42 @@ loop:
 	VFMADD231PS.BCST 16(SI), Z24, Z4
 	VFMADD231PS.BCST 20(SI), Z24, Z5
 	VFMADD231PS.BCST 24(SI), Z24, Z6
+	VMOVUPS          (DI)(R10*1), Z24
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z7
+	VFMADD231PS.BCST 4(SI)(R9*1), Z24, Z8
+	VFMADD231PS.BCST 8(SI)(R9*1), Z24, Z9
+	VFMADD231PS.BCST 12(SI)(R9*1), Z24, Z10
+	VFMADD231PS.BCST 16(SI)(R9*1), Z24, Z11
+	VFMADD231PS.BCST 20(SI)(R9*1), Z24, Z12
+	VFMADD231PS.BCST 24(SI)(R9*1), Z24, Z13
+	ADDQ             R9, SI
 	ADDQ             R9, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VFMADD231PS.BCST 20(SI), Z24, Z5
+	VFMADD231PS.BCST 24(SI), Z24, Z6
+
+combine:
+	VADDPS       Z7, Z0, Z0
+	VADDPS       Z8, Z1, Z1
+	VADDPS       Z9, Z2, Z2
+	VADDPS       Z10, Z3, Z3
+	VADDPS       Z11, Z4, Z4
+	VADDPS       Z12, Z5, Z5
+	VADDPS       Z13, Z6, Z6
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -1225,22 +1400,43 @@ TEXT ·gemmAVX512F32_1x2(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z2, Z2, Z2
 	VPXORD Z1, Z1, Z1
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z3, Z3, Z3
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Z24
 	VMOVUPS      64(DI), Z25
 	VBROADCASTSS (SI), Z26
 	VFMADD231PS  Z26, Z24, Z0
 	VFMADD231PS  Z26, Z25, Z1
+	VMOVUPS      (DI)(R10*1), Z24
+	VMOVUPS      64(DI)(R10*1), Z25
+	VBROADCASTSS (SI)(R9*1), Z26
+	VFMADD231PS  Z26, Z24, Z2
+	VFMADD231PS  Z26, Z25, Z3
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+
+combine:
+	VADDPS       Z2, Z0, Z0
+	VADDPS       Z3, Z1, Z1
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -1284,13 +1480,17 @@ TEXT ·gemmAVX512F32_2x2(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z4, Z4, Z4
 	VPXORD Z1, Z1, Z1
+	VPXORD Z5, Z5, Z5
 	VPXORD Z2, Z2, Z2
+	VPXORD Z6, Z6, Z6
 	VPXORD Z3, Z3, Z3
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z7, Z7, Z7
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Z24
 	VMOVUPS      64(DI), Z25
 	VBROADCASTSS (SI), Z26
@@ -1299,12 +1499,39 @@ loop:
 	VBROADCASTSS 4(SI), Z27
 	VFMADD231PS  Z27, Z24, Z2
 	VFMADD231PS  Z27, Z25, Z3
+	VMOVUPS      (DI)(R10*1), Z24
+	VMOVUPS      64(DI)(R10*1), Z25
+	VBROADCASTSS (SI)(R9*1), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS 4(SI)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS 4(SI), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+
+combine:
+	VADDPS       Z4, Z0, Z0
+	VADDPS       Z5, Z1, Z1
+	VADDPS       Z6, Z2, Z2
+	VADDPS       Z7, Z3, Z3
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -1359,15 +1586,21 @@ TEXT ·gemmAVX512F32_3x2(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z6, Z6, Z6
 	VPXORD Z1, Z1, Z1
+	VPXORD Z7, Z7, Z7
 	VPXORD Z2, Z2, Z2
+	VPXORD Z8, Z8, Z8
 	VPXORD Z3, Z3, Z3
+	VPXORD Z9, Z9, Z9
 	VPXORD Z4, Z4, Z4
+	VPXORD Z10, Z10, Z10
 	VPXORD Z5, Z5, Z5
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z11, Z11, Z11
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Z24
 	VMOVUPS      64(DI), Z25
 	VBROADCASTSS (SI), Z26
@@ -1379,12 +1612,47 @@ loop:
 	VBROADCASTSS 8(SI), Z26
 	VFMADD231PS  Z26, Z24, Z4
 	VFMADD231PS  Z26, Z25, Z5
+	VMOVUPS      (DI)(R10*1), Z24
+	VMOVUPS      64(DI)(R10*1), Z25
+	VBROADCASTSS (SI)(R9*1), Z26
+	VFMADD231PS  Z26, Z24, Z6
+	VFMADD231PS  Z26, Z25, Z7
+	VBROADCASTSS 4(SI)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z8
+	VFMADD231PS  Z27, Z25, Z9
+	VBROADCASTSS 8(SI)(R9*1), Z26
+	VFMADD231PS  Z26, Z24, Z10
+	VFMADD231PS  Z26, Z25, Z11
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS 4(SI), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS 8(SI), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+
+combine:
+	VADDPS       Z6, Z0, Z0
+	VADDPS       Z7, Z1, Z1
+	VADDPS       Z8, Z2, Z2
+	VADDPS       Z9, Z3, Z3
+	VADDPS       Z10, Z4, Z4
+	VADDPS       Z11, Z5, Z5
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -2989,18 +3257,30 @@ TEXT ·gemmAVX512F32_1x1r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z1, Z1, Z1
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS          (DI), Z24
 	VFMADD231PS.BCST (SI), Z24, Z0
-	ADDQ             $0x00000004, SI
+	VMOVUPS          (DI)(R10*1), Z24
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	ADDQ             $0x00000008, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+
+combine:
+	VADDPS       Z1, Z0, Z0
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	MOVQ         BX, CX
@@ -3040,20 +3320,36 @@ TEXT ·gemmAVX512F32_2x1r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z2, Z2, Z2
 	VPXORD Z1, Z1, Z1
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z3, Z3, Z3
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS          (DI), Z24
 	VFMADD231PS.BCST (SI), Z24, Z0
 	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
-	ADDQ             $0x00000004, SI
+	VMOVUPS          (DI)(R10*1), Z24
+	VFMADD231PS.BCST 4(SI), Z24, Z2
+	VFMADD231PS.BCST 4(SI)(R9*1), Z24, Z3
+	ADDQ             $0x00000008, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
+
+combine:
+	VADDPS       Z2, Z0, Z0
+	VADDPS       Z3, Z1, Z1
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -3100,22 +3396,42 @@ TEXT ·gemmAVX512F32_3x1r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z3, Z3, Z3
 	VPXORD Z1, Z1, Z1
+	VPXORD Z4, Z4, Z4
 	VPXORD Z2, Z2, Z2
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z5, Z5, Z5
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS          (DI), Z24
 	VFMADD231PS.BCST (SI), Z24, Z0
 	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
 	VFMADD231PS.BCST (SI)(R9*2), Z24, Z2
-	ADDQ             $0x00000004, SI
+	VMOVUPS          (DI)(R10*1), Z24
+	VFMADD231PS.BCST 4(SI), Z24, Z3
+	VFMADD231PS.BCST 4(SI)(R9*1), Z24, Z4
+	VFMADD231PS.BCST 4(SI)(R9*2), Z24, Z5
+	ADDQ             $0x00000008, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PS.BCST (SI)(R9*2), Z24, Z2
+
+combine:
+	VADDPS       Z3, Z0, Z0
+	VADDPS       Z4, Z1, Z1
+	VADDPS       Z5, Z2, Z2
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -3169,27 +3485,51 @@ TEXT ·gemmAVX512F32_4x1r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z4, Z4, Z4
 	VPXORD Z1, Z1, Z1
+	VPXORD Z5, Z5, Z5
 	VPXORD Z2, Z2, Z2
+	VPXORD Z6, Z6, Z6
 	VPXORD Z3, Z3, Z3
+	VPXORD Z7, Z7, Z7
 	LEAQ   (SI)(R9*2), R13
 	ADDQ   R9, R13
-	TESTQ  R8, R8
-	JZ     store
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS          (DI), Z24
 	VFMADD231PS.BCST (SI), Z24, Z0
 	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
 	VFMADD231PS.BCST (SI)(R9*2), Z24, Z2
 	VFMADD231PS.BCST (R13), Z24, Z3
-	ADDQ             $0x00000004, SI
-	ADDQ             $0x00000004, R13
+	VMOVUPS          (DI)(R10*1), Z24
+	VFMADD231PS.BCST 4(SI), Z24, Z4
+	VFMADD231PS.BCST 4(SI)(R9*1), Z24, Z5
+	VFMADD231PS.BCST 4(SI)(R9*2), Z24, Z6
+	VFMADD231PS.BCST 4(R13), Z24, Z7
+	ADDQ             $0x00000008, SI
+	ADDQ             $0x00000008, R13
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PS.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PS.BCST (R13), Z24, Z3
+
+combine:
+	VADDPS       Z4, Z0, Z0
+	VADDPS       Z5, Z1, Z1
+	VADDPS       Z6, Z2, Z2
+	VADDPS       Z7, Z3, Z3
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -3250,29 +3590,57 @@ TEXT ·gemmAVX512F32_5x1r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z5, Z5, Z5
 	VPXORD Z1, Z1, Z1
+	VPXORD Z6, Z6, Z6
 	VPXORD Z2, Z2, Z2
+	VPXORD Z7, Z7, Z7
 	VPXORD Z3, Z3, Z3
+	VPXORD Z8, Z8, Z8
 	VPXORD Z4, Z4, Z4
+	VPXORD Z9, Z9, Z9
 	LEAQ   (SI)(R9*2), R13
 	ADDQ   R9, R13
-	TESTQ  R8, R8
-	JZ     store
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS          (DI), Z24
 	VFMADD231PS.BCST (SI), Z24, Z0
 	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
 	VFMADD231PS.BCST (SI)(R9*2), Z24, Z2
 	VFMADD231PS.BCST (R13), Z24, Z3
 	VFMADD231PS.BCST (R13)(R9*1), Z24, Z4
-	ADDQ             $0x00000004, SI
-	ADDQ             $0x00000004, R13
+	VMOVUPS          (DI)(R10*1), Z24
+	VFMADD231PS.BCST 4(SI), Z24, Z5
+	VFMADD231PS.BCST 4(SI)(R9*1), Z24, Z6
+	VFMADD231PS.BCST 4(SI)(R9*2), Z24, Z7
+	VFMADD231PS.BCST 4(R13), Z24, Z8
+	VFMADD231PS.BCST 4(R13)(R9*1), Z24, Z9
+	ADDQ             $0x00000008, SI
+	ADDQ             $0x00000008, R13
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PS.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PS.BCST (R13), Z24, Z3
+	VFMADD231PS.BCST (R13)(R9*1), Z24, Z4
+
+combine:
+	VADDPS       Z5, Z0, Z0
+	VADDPS       Z6, Z1, Z1
+	VADDPS       Z7, Z2, Z2
+	VADDPS       Z8, Z3, Z3
+	VADDPS       Z9, Z4, Z4
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -3340,17 +3708,23 @@ TEXT ·gemmAVX512F32_6x1r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z6, Z6, Z6
 	VPXORD Z1, Z1, Z1
+	VPXORD Z7, Z7, Z7
 	VPXORD Z2, Z2, Z2
+	VPXORD Z8, Z8, Z8
 	VPXORD Z3, Z3, Z3
+	VPXORD Z9, Z9, Z9
 	VPXORD Z4, Z4, Z4
+	VPXORD Z10, Z10, Z10
 	VPXORD Z5, Z5, Z5
+	VPXORD Z11, Z11, Z11
 	LEAQ   (SI)(R9*2), R13
 	ADDQ   R9, R13
-	TESTQ  R8, R8
-	JZ     store
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS          (DI), Z24
 	VFMADD231PS.BCST (SI), Z24, Z0
 	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
@@ -3358,13 +3732,39 @@ loop:
 	VFMADD231PS.BCST (R13), Z24, Z3
 	VFMADD231PS.BCST (R13)(R9*1), Z24, Z4
 	VFMADD231PS.BCST (R13)(R9*2), Z24, Z5
-	ADDQ             $0x00000004, SI
-	ADDQ             $0x00000004, R13
+	VMOVUPS          (DI)(R10*1), Z24
+	VFMADD231PS.BCST 4(SI), Z24, Z6
+	VFMADD231PS.BCST 4(SI)(R9*1), Z24, Z7
+	VFMADD231PS.BCST 4(SI)(R9*2), Z24, Z8
+	VFMADD231PS.BCST 4(R13), Z24, Z9
+	VFMADD231PS.BCST 4(R13)(R9*1), Z24, Z10
+	VFMADD231PS.BCST 4(R13)(R9*2), Z24, Z11
+	ADDQ             $0x00000008, SI
+	ADDQ             $0x00000008, R13
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PS.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PS.BCST (R13), Z24, Z3
+	VFMADD231PS.BCST (R13)(R9*1), Z24, Z4
+	VFMADD231PS.BCST (R13)(R9*2), Z24, Z5
+
+combine:
+	VADDPS       Z6, Z0, Z0
+	VADDPS       Z7, Z1, Z1
+	VADDPS       Z8, Z2, Z2
+	VADDPS       Z9, Z3, Z3
+	VADDPS       Z10, Z4, Z4
+	VADDPS       Z11, Z5, Z5
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -3439,20 +3839,27 @@ TEXT ·gemmAVX512F32_7x1r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z7, Z7, Z7
 	VPXORD Z1, Z1, Z1
+	VPXORD Z8, Z8, Z8
 	VPXORD Z2, Z2, Z2
+	VPXORD Z9, Z9, Z9
 	VPXORD Z3, Z3, Z3
+	VPXORD Z10, Z10, Z10
 	VPXORD Z4, Z4, Z4
+	VPXORD Z11, Z11, Z11
 	VPXORD Z5, Z5, Z5
+	VPXORD Z12, Z12, Z12
 	VPXORD Z6, Z6, Z6
+	VPXORD Z13, Z13, Z13
 	LEAQ   (SI)(R9*2), R13
 	ADDQ   R9, R13
 	LEAQ   (R13)(R9*2), AX
 	ADDQ   R9, AX
-	TESTQ  R8, R8
-	JZ     store
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS          (DI), Z24
 	VFMADD231PS.BCST (SI), Z24, Z0
 	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
@@ -3461,14 +3868,43 @@ loop:
 	VFMADD231PS.BCST (R13)(R9*1), Z24, Z4
 	VFMADD231PS.BCST (R13)(R9*2), Z24, Z5
 	VFMADD231PS.BCST (AX), Z24, Z6
-	ADDQ             $0x00000004, SI
-	ADDQ             $0x00000004, R13
-	ADDQ             $0x00000004, AX
+	VMOVUPS          (DI)(R10*1), Z24
+	VFMADD231PS.BCST 4(SI), Z24, Z7
+	VFMADD231PS.BCST 4(SI)(R9*1), Z24, Z8
+	VFMADD231PS.BCST 4(SI)(R9*2), Z24, Z9
+	VFMADD231PS.BCST 4(R13), Z24, Z10
+	VFMADD231PS.BCST 4(R13)(R9*1), Z24, Z11
+	VFMADD231PS.BCST 4(R13)(R9*2), Z24, Z12
+	VFMADD231PS.BCST 4(AX), Z24, Z13
+	ADDQ             $0x00000008, SI
+	ADDQ             $0x00000008, R13
+	ADDQ             $0x00000008, AX
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPS          (DI), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PS.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PS.BCST (R13), Z24, Z3
+	VFMADD231PS.BCST (R13)(R9*1), Z24, Z4
+	VFMADD231PS.BCST (R13)(R9*2), Z24, Z5
+	VFMADD231PS.BCST (AX), Z24, Z6
+
+combine:
+	VADDPS       Z7, Z0, Z0
+	VADDPS       Z8, Z1, Z1
+	VADDPS       Z9, Z2, Z2
+	VADDPS       Z10, Z3, Z3
+	VADDPS       Z11, Z4, Z4
+	VADDPS       Z12, Z5, Z5
+	VADDPS       Z13, Z6, Z6
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -4249,22 +4685,42 @@ TEXT ·gemmAVX512F32_1x2r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z2, Z2, Z2
 	VPXORD Z1, Z1, Z1
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z3, Z3, Z3
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Z24
 	VMOVUPS      64(DI), Z25
 	VBROADCASTSS (SI), Z26
 	VFMADD231PS  Z26, Z24, Z0
 	VFMADD231PS  Z26, Z25, Z1
-	ADDQ         $0x00000004, SI
+	VMOVUPS      (DI)(R10*1), Z24
+	VMOVUPS      64(DI)(R10*1), Z25
+	VBROADCASTSS 4(SI), Z26
+	VFMADD231PS  Z26, Z24, Z2
+	VFMADD231PS  Z26, Z25, Z3
+	ADDQ         $0x00000008, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+
+combine:
+	VADDPS       Z2, Z0, Z0
+	VADDPS       Z3, Z1, Z1
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -4308,13 +4764,17 @@ TEXT ·gemmAVX512F32_2x2r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z4, Z4, Z4
 	VPXORD Z1, Z1, Z1
+	VPXORD Z5, Z5, Z5
 	VPXORD Z2, Z2, Z2
+	VPXORD Z6, Z6, Z6
 	VPXORD Z3, Z3, Z3
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z7, Z7, Z7
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Z24
 	VMOVUPS      64(DI), Z25
 	VBROADCASTSS (SI), Z26
@@ -4323,12 +4783,38 @@ loop:
 	VBROADCASTSS (SI)(R9*1), Z27
 	VFMADD231PS  Z27, Z24, Z2
 	VFMADD231PS  Z27, Z25, Z3
-	ADDQ         $0x00000004, SI
+	VMOVUPS      (DI)(R10*1), Z24
+	VMOVUPS      64(DI)(R10*1), Z25
+	VBROADCASTSS 4(SI), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS 4(SI)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	ADDQ         $0x00000008, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS (SI)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+
+combine:
+	VADDPS       Z4, Z0, Z0
+	VADDPS       Z5, Z1, Z1
+	VADDPS       Z6, Z2, Z2
+	VADDPS       Z7, Z3, Z3
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -4383,15 +4869,21 @@ TEXT ·gemmAVX512F32_3x2r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z6, Z6, Z6
 	VPXORD Z1, Z1, Z1
+	VPXORD Z7, Z7, Z7
 	VPXORD Z2, Z2, Z2
+	VPXORD Z8, Z8, Z8
 	VPXORD Z3, Z3, Z3
+	VPXORD Z9, Z9, Z9
 	VPXORD Z4, Z4, Z4
+	VPXORD Z10, Z10, Z10
 	VPXORD Z5, Z5, Z5
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z11, Z11, Z11
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Z24
 	VMOVUPS      64(DI), Z25
 	VBROADCASTSS (SI), Z26
@@ -4403,12 +4895,46 @@ loop:
 	VBROADCASTSS (SI)(R9*2), Z26
 	VFMADD231PS  Z26, Z24, Z4
 	VFMADD231PS  Z26, Z25, Z5
-	ADDQ         $0x00000004, SI
+	VMOVUPS      (DI)(R10*1), Z24
+	VMOVUPS      64(DI)(R10*1), Z25
+	VBROADCASTSS 4(SI), Z26
+	VFMADD231PS  Z26, Z24, Z6
+	VFMADD231PS  Z26, Z25, Z7
+	VBROADCASTSS 4(SI)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z8
+	VFMADD231PS  Z27, Z25, Z9
+	VBROADCASTSS 4(SI)(R9*2), Z26
+	VFMADD231PS  Z26, Z24, Z10
+	VFMADD231PS  Z26, Z25, Z11
+	ADDQ         $0x00000008, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS (SI)(R9*1), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS (SI)(R9*2), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+
+combine:
+	VADDPS       Z6, Z0, Z0
+	VADDPS       Z7, Z1, Z1
+	VADDPS       Z8, Z2, Z2
+	VADDPS       Z9, Z3, Z3
+	VADDPS       Z10, Z4, Z4
+	VADDPS       Z11, Z5, Z5
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -6067,18 +6593,31 @@ TEXT ·gemmAVX512F64_1x1(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z1, Z1, Z1
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD          (DI), Z24
 	VFMADD231PD.BCST (SI), Z24, Z0
+	VMOVUPD          (DI)(R10*1), Z24
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
+	ADDQ             R9, SI
 	ADDQ             R9, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+
+combine:
+	VADDPD       Z1, Z0, Z0
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	MOVQ         BX, CX
@@ -6118,20 +6657,37 @@ TEXT ·gemmAVX512F64_2x1(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z2, Z2, Z2
 	VPXORD Z1, Z1, Z1
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z3, Z3, Z3
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD          (DI), Z24
 	VFMADD231PD.BCST (SI), Z24, Z0
 	VFMADD231PD.BCST 8(SI), Z24, Z1
+	VMOVUPD          (DI)(R10*1), Z24
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z2
+	VFMADD231PD.BCST 8(SI)(R9*1), Z24, Z3
+	ADDQ             R9, SI
 	ADDQ             R9, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST 8(SI), Z24, Z1
+
+combine:
+	VADDPD       Z2, Z0, Z0
+	VADDPD       Z3, Z1, Z1
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	VMULPD       Z24, Z1, Z1
@@ -6178,22 +6734,43 @@ TEXT ·gemmAVX512F64_3x1(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z3, Z3, Z3
 	VPXORD Z1, Z1, Z1
+	VPXORD Z4, Z4, Z4
 	VPXORD Z2, Z2, Z2
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z5, Z5, Z5
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD          (DI), Z24
 	VFMADD231PD.BCST (SI), Z24, Z0
 	VFMADD231PD.BCST 8(SI), Z24, Z1
 	VFMADD231PD.BCST 16(SI), Z24, Z2
+	VMOVUPD          (DI)(R10*1), Z24
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z3
+	VFMADD231PD.BCST 8(SI)(R9*1), Z24, Z4
+	VFMADD231PD.BCST 16(SI)(R9*1), Z24, Z5
+	ADDQ             R9, SI
 	ADDQ             R9, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST 8(SI), Z24, Z1
+	VFMADD231PD.BCST 16(SI), Z24, Z2
+
+combine:
+	VADDPD       Z3, Z0, Z0
+	VADDPD       Z4, Z1, Z1
+	VADDPD       Z5, Z2, Z2
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	VMULPD       Z24, Z1, Z1
@@ -6247,24 +6824,49 @@ TEXT ·gemmAVX512F64_4x1(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z4, Z4, Z4
 	VPXORD Z1, Z1, Z1
+	VPXORD Z5, Z5, Z5
 	VPXORD Z2, Z2, Z2
+	VPXORD Z6, Z6, Z6
 	VPXORD Z3, Z3, Z3
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z7, Z7, Z7
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD          (DI), Z24
 	VFMADD231PD.BCST (SI), Z24, Z0
 	VFMADD231PD.BCST 8(SI), Z24, Z1
 	VFMADD231PD.BCST 16(SI), Z24, Z2
 	VFMADD231PD.BCST 24(SI), Z24, Z3
+	VMOVUPD          (DI)(R10*1), Z24
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z4
+	VFMADD231PD.BCST 8(SI)(R9*1), Z24, Z5
+	VFMADD231PD.BCST 16(SI)(R9*1), Z24, Z6
+	VFMADD231PD.BCST 24(SI)(R9*1), Z24, Z7
+	ADDQ             R9, SI
 	ADDQ             R9, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST 8(SI), Z24, Z1
+	VFMADD231PD.BCST 16(SI), Z24, Z2
+	VFMADD231PD.BCST 24(SI), Z24, Z3
+
+combine:
+	VADDPD       Z4, Z0, Z0
+	VADDPD       Z5, Z1, Z1
+	VADDPD       Z6, Z2, Z2
+	VADDPD       Z7, Z3, Z3
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	VMULPD       Z24, Z1, Z1
@@ -6325,26 +6927,55 @@ TEXT ·gemmAVX512F64_5x1(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z5, Z5, Z5
 	VPXORD Z1, Z1, Z1
+	VPXORD Z6, Z6, Z6
 	VPXORD Z2, Z2, Z2
+	VPXORD Z7, Z7, Z7
 	VPXORD Z3, Z3, Z3
+	VPXORD Z8, Z8, Z8
 	VPXORD Z4, Z4, Z4
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z9, Z9, Z9
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD          (DI), Z24
 	VFMADD231PD.BCST (SI), Z24, Z0
 	VFMADD231PD.BCST 8(SI), Z24, Z1
 	VFMADD231PD.BCST 16(SI), Z24, Z2
 	VFMADD231PD.BCST 24(SI), Z24, Z3
 	VFMADD231PD.BCST 32(SI), Z24, Z4
+	VMOVUPD          (DI)(R10*1), Z24
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z5
+	VFMADD231PD.BCST 8(SI)(R9*1), Z24, Z6
+	VFMADD231PD.BCST 16(SI)(R9*1), Z24, Z7
+	VFMADD231PD.BCST 24(SI)(R9*1), Z24, Z8
+	VFMADD231PD.BCST 32(SI)(R9*1), Z24, Z9
+	ADDQ             R9, SI
 	ADDQ             R9, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST 8(SI), Z24, Z1
+	VFMADD231PD.BCST 16(SI), Z24, Z2
+	VFMADD231PD.BCST 24(SI), Z24, Z3
+	VFMADD231PD.BCST 32(SI), Z24, Z4
+
+combine:
+	VADDPD       Z5, Z0, Z0
+	VADDPD       Z6, Z1, Z1
+	VADDPD       Z7, Z2, Z2
+	VADDPD       Z8, Z3, Z3
+	VADDPD       Z9, Z4, Z4
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	VMULPD       Z24, Z1, Z1
@@ -6412,15 +7043,21 @@ TEXT ·gemmAVX512F64_6x1(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z6, Z6, Z6
 	VPXORD Z1, Z1, Z1
+	VPXORD Z7, Z7, Z7
 	VPXORD Z2, Z2, Z2
+	VPXORD Z8, Z8, Z8
 	VPXORD Z3, Z3, Z3
+	VPXORD Z9, Z9, Z9
 	VPXORD Z4, Z4, Z4
+	VPXORD Z10, Z10, Z10
 	VPXORD Z5, Z5, Z5
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z11, Z11, Z11
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD          (DI), Z24
 	VFMADD231PD.BCST (SI), Z24, Z0
 	VFMADD231PD.BCST 8(SI), Z24, Z1
@@ -6428,12 +7065,39 @@ loop:
 	VFMADD231PD.BCST 24(SI), Z24, Z3
 	VFMADD231PD.BCST 32(SI), Z24, Z4
 	VFMADD231PD.BCST 40(SI), Z24, Z5
+	VMOVUPD          (DI)(R10*1), Z24
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z6
+	VFMADD231PD.BCST 8(SI)(R9*1), Z24, Z7
+	VFMADD231PD.BCST 16(SI)(R9*1), Z24, Z8
+	VFMADD231PD.BCST 24(SI)(R9*1), Z24, Z9
+	VFMADD231PD.BCST 32(SI)(R9*1), Z24, Z10
+	VFMADD231PD.BCST 40(SI)(R9*1), Z24, Z11
+	ADDQ             R9, SI
 	ADDQ             R9, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST 8(SI), Z24, Z1
+	VFMADD231PD.BCST 16(SI), Z24, Z2
+	VFMADD231PD.BCST 24(SI), Z24, Z3
+	VFMADD231PD.BCST 32(SI), Z24, Z4
+	VFMADD231PD.BCST 40(SI), Z24, Z5
+
+combine:
+	VADDPD       Z6, Z0, Z0
+	VADDPD       Z7, Z1, Z1
+	VADDPD       Z8, Z2, Z2
+	VADDPD       Z9, Z3, Z3
+	VADDPD       Z10, Z4, Z4
+	VADDPD       Z11, Z5, Z5
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	VMULPD       Z24, Z1, Z1
@@ -6508,16 +7172,23 @@ TEXT ·gemmAVX512F64_7x1(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z7, Z7, Z7
 	VPXORD Z1, Z1, Z1
+	VPXORD Z8, Z8, Z8
 	VPXORD Z2, Z2, Z2
+	VPXORD Z9, Z9, Z9
 	VPXORD Z3, Z3, Z3
+	VPXORD Z10, Z10, Z10
 	VPXORD Z4, Z4, Z4
+	VPXORD Z11, Z11, Z11
 	VPXORD Z5, Z5, Z5
+	VPXORD Z12, Z12, Z12
 	VPXORD Z6, Z6, Z6
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z13, Z13, Z13
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD          (DI), Z24
 	VFMADD231PD.BCST (SI), Z24, Z0
 	VFMADD231PD.BCST 8(SI), Z24, Z1
@@ -6526,12 +7197,42 @@ loop:
 	VFMADD231PD.BCST 32(SI), Z24, Z4
 	VFMADD231PD.BCST 40(SI), Z24, Z5
 	VFMADD231PD.BCST 48(SI), Z24, Z6
+	VMOVUPD          (DI)(R10*1), Z24
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z7
+	VFMADD231PD.BCST 8(SI)(R9*1), Z24, Z8
+	VFMADD231PD.BCST 16(SI)(R9*1), Z24, Z9
+	VFMADD231PD.BCST 24(SI)(R9*1), Z24, Z10
+	VFMADD231PD.BCST 32(SI)(R9*1), Z24, Z11
+	VFMADD231PD.BCST 40(SI)(R9*1), Z24, Z12
+	VFMADD231PD.BCST 48(SI)(R9*1), Z24, Z13
+	ADDQ             R9, SI
 	ADDQ             R9, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST 8(SI), Z24, Z1
+	VFMADD231PD.BCST 16(SI), Z24, Z2
+	VFMADD231PD.BCST 24(SI), Z24, Z3
+	VFMADD231PD.BCST 32(SI), Z24, Z4
+	VFMADD231PD.BCST 40(SI), Z24, Z5
+	VFMADD231PD.BCST 48(SI), Z24, Z6
+
+combine:
+	VADDPD       Z7, Z0, Z0
+	VADDPD       Z8, Z1, Z1
+	VADDPD       Z9, Z2, Z2
+	VADDPD       Z10, Z3, Z3
+	VADDPD       Z11, Z4, Z4
+	VADDPD       Z12, Z5, Z5
+	VADDPD       Z13, Z6, Z6
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	VMULPD       Z24, Z1, Z1
@@ -7273,22 +7974,43 @@ TEXT ·gemmAVX512F64_1x2(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z2, Z2, Z2
 	VPXORD Z1, Z1, Z1
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z3, Z3, Z3
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Z24
 	VMOVUPD      64(DI), Z25
 	VBROADCASTSD (SI), Z26
 	VFMADD231PD  Z26, Z24, Z0
 	VFMADD231PD  Z26, Z25, Z1
+	VMOVUPD      (DI)(R10*1), Z24
+	VMOVUPD      64(DI)(R10*1), Z25
+	VBROADCASTSD (SI)(R9*1), Z26
+	VFMADD231PD  Z26, Z24, Z2
+	VFMADD231PD  Z26, Z25, Z3
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Z24
+	VMOVUPD      64(DI), Z25
+	VBROADCASTSD (SI), Z26
+	VFMADD231PD  Z26, Z24, Z0
+	VFMADD231PD  Z26, Z25, Z1
+
+combine:
+	VADDPD       Z2, Z0, Z0
+	VADDPD       Z3, Z1, Z1
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	VMULPD       Z24, Z1, Z1
@@ -7332,13 +8054,17 @@ TEXT ·gemmAVX512F64_2x2(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z4, Z4, Z4
 	VPXORD Z1, Z1, Z1
+	VPXORD Z5, Z5, Z5
 	VPXORD Z2, Z2, Z2
+	VPXORD Z6, Z6, Z6
 	VPXORD Z3, Z3, Z3
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z7, Z7, Z7
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Z24
 	VMOVUPD      64(DI), Z25
 	VBROADCASTSD (SI), Z26
@@ -7347,12 +8073,39 @@ loop:
 	VBROADCASTSD 8(SI), Z27
 	VFMADD231PD  Z27, Z24, Z2
 	VFMADD231PD  Z27, Z25, Z3
+	VMOVUPD      (DI)(R10*1), Z24
+	VMOVUPD      64(DI)(R10*1), Z25
+	VBROADCASTSD (SI)(R9*1), Z26
+	VFMADD231PD  Z26, Z24, Z4
+	VFMADD231PD  Z26, Z25, Z5
+	VBROADCASTSD 8(SI)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z6
+	VFMADD231PD  Z27, Z25, Z7
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Z24
+	VMOVUPD      64(DI), Z25
+	VBROADCASTSD (SI), Z26
+	VFMADD231PD  Z26, Z24, Z0
+	VFMADD231PD  Z26, Z25, Z1
+	VBROADCASTSD 8(SI), Z27
+	VFMADD231PD  Z27, Z24, Z2
+	VFMADD231PD  Z27, Z25, Z3
+
+combine:
+	VADDPD       Z4, Z0, Z0
+	VADDPD       Z5, Z1, Z1
+	VADDPD       Z6, Z2, Z2
+	VADDPD       Z7, Z3, Z3
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	VMULPD       Z24, Z1, Z1
@@ -7407,15 +8160,21 @@ TEXT ·gemmAVX512F64_3x2(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z6, Z6, Z6
 	VPXORD Z1, Z1, Z1
+	VPXORD Z7, Z7, Z7
 	VPXORD Z2, Z2, Z2
+	VPXORD Z8, Z8, Z8
 	VPXORD Z3, Z3, Z3
+	VPXORD Z9, Z9, Z9
 	VPXORD Z4, Z4, Z4
+	VPXORD Z10, Z10, Z10
 	VPXORD Z5, Z5, Z5
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z11, Z11, Z11
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Z24
 	VMOVUPD      64(DI), Z25
 	VBROADCASTSD (SI), Z26
@@ -7427,12 +8186,47 @@ loop:
 	VBROADCASTSD 16(SI), Z26
 	VFMADD231PD  Z26, Z24, Z4
 	VFMADD231PD  Z26, Z25, Z5
+	VMOVUPD      (DI)(R10*1), Z24
+	VMOVUPD      64(DI)(R10*1), Z25
+	VBROADCASTSD (SI)(R9*1), Z26
+	VFMADD231PD  Z26, Z24, Z6
+	VFMADD231PD  Z26, Z25, Z7
+	VBROADCASTSD 8(SI)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z8
+	VFMADD231PD  Z27, Z25, Z9
+	VBROADCASTSD 16(SI)(R9*1), Z26
+	VFMADD231PD  Z26, Z24, Z10
+	VFMADD231PD  Z26, Z25, Z11
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Z24
+	VMOVUPD      64(DI), Z25
+	VBROADCASTSD (SI), Z26
+	VFMADD231PD  Z26, Z24, Z0
+	VFMADD231PD  Z26, Z25, Z1
+	VBROADCASTSD 8(SI), Z27
+	VFMADD231PD  Z27, Z24, Z2
+	VFMADD231PD  Z27, Z25, Z3
+	VBROADCASTSD 16(SI), Z26
+	VFMADD231PD  Z26, Z24, Z4
+	VFMADD231PD  Z26, Z25, Z5
+
+combine:
+	VADDPD       Z6, Z0, Z0
+	VADDPD       Z7, Z1, Z1
+	VADDPD       Z8, Z2, Z2
+	VADDPD       Z9, Z3, Z3
+	VADDPD       Z10, Z4, Z4
+	VADDPD       Z11, Z5, Z5
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	VMULPD       Z24, Z1, Z1
@@ -9037,18 +9831,30 @@ TEXT ·gemmAVX512F64_1x1r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z1, Z1, Z1
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD          (DI), Z24
 	VFMADD231PD.BCST (SI), Z24, Z0
-	ADDQ             $0x00000008, SI
+	VMOVUPD          (DI)(R10*1), Z24
+	VFMADD231PD.BCST 8(SI), Z24, Z1
+	ADDQ             $0x00000010, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+
+combine:
+	VADDPD       Z1, Z0, Z0
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	MOVQ         BX, CX
@@ -9088,20 +9894,36 @@ TEXT ·gemmAVX512F64_2x1r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z2, Z2, Z2
 	VPXORD Z1, Z1, Z1
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z3, Z3, Z3
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD          (DI), Z24
 	VFMADD231PD.BCST (SI), Z24, Z0
 	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
-	ADDQ             $0x00000008, SI
+	VMOVUPD          (DI)(R10*1), Z24
+	VFMADD231PD.BCST 8(SI), Z24, Z2
+	VFMADD231PD.BCST 8(SI)(R9*1), Z24, Z3
+	ADDQ             $0x00000010, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
+
+combine:
+	VADDPD       Z2, Z0, Z0
+	VADDPD       Z3, Z1, Z1
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	VMULPD       Z24, Z1, Z1
@@ -9148,22 +9970,42 @@ TEXT ·gemmAVX512F64_3x1r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z3, Z3, Z3
 	VPXORD Z1, Z1, Z1
+	VPXORD Z4, Z4, Z4
 	VPXORD Z2, Z2, Z2
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z5, Z5, Z5
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD          (DI), Z24
 	VFMADD231PD.BCST (SI), Z24, Z0
 	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
 	VFMADD231PD.BCST (SI)(R9*2), Z24, Z2
-	ADDQ             $0x00000008, SI
+	VMOVUPD          (DI)(R10*1), Z24
+	VFMADD231PD.BCST 8(SI), Z24, Z3
+	VFMADD231PD.BCST 8(SI)(R9*1), Z24, Z4
+	VFMADD231PD.BCST 8(SI)(R9*2), Z24, Z5
+	ADDQ             $0x00000010, SI
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PD.BCST (SI)(R9*2), Z24, Z2
+
+combine:
+	VADDPD       Z3, Z0, Z0
+	VADDPD       Z4, Z1, Z1
+	VADDPD       Z5, Z2, Z2
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	VMULPD       Z24, Z1, Z1
@@ -9217,27 +10059,51 @@ TEXT ·gemmAVX512F64_4x1r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z4, Z4, Z4
 	VPXORD Z1, Z1, Z1
+	VPXORD Z5, Z5, Z5
 	VPXORD Z2, Z2, Z2
+	VPXORD Z6, Z6, Z6
 	VPXORD Z3, Z3, Z3
+	VPXORD Z7, Z7, Z7
 	LEAQ   (SI)(R9*2), R13
 	ADDQ   R9, R13
-	TESTQ  R8, R8
-	JZ     store
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD          (DI), Z24
 	VFMADD231PD.BCST (SI), Z24, Z0
 	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
 	VFMADD231PD.BCST (SI)(R9*2), Z24, Z2
 	VFMADD231PD.BCST (R13), Z24, Z3
-	ADDQ             $0x00000008, SI
-	ADDQ             $0x00000008, R13
+	VMOVUPD          (DI)(R10*1), Z24
+	VFMADD231PD.BCST 8(SI), Z24, Z4
+	VFMADD231PD.BCST 8(SI)(R9*1), Z24, Z5
+	VFMADD231PD.BCST 8(SI)(R9*2), Z24, Z6
+	VFMADD231PD.BCST 8(R13), Z24, Z7
+	ADDQ             $0x00000010, SI
+	ADDQ             $0x00000010, R13
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PD.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PD.BCST (R13), Z24, Z3
+
+combine:
+	VADDPD       Z4, Z0, Z0
+	VADDPD       Z5, Z1, Z1
+	VADDPD       Z6, Z2, Z2
+	VADDPD       Z7, Z3, Z3
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	VMULPD       Z24, Z1, Z1
@@ -9298,29 +10164,57 @@ TEXT ·gemmAVX512F64_5x1r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z5, Z5, Z5
 	VPXORD Z1, Z1, Z1
+	VPXORD Z6, Z6, Z6
 	VPXORD Z2, Z2, Z2
+	VPXORD Z7, Z7, Z7
 	VPXORD Z3, Z3, Z3
+	VPXORD Z8, Z8, Z8
 	VPXORD Z4, Z4, Z4
+	VPXORD Z9, Z9, Z9
 	LEAQ   (SI)(R9*2), R13
 	ADDQ   R9, R13
-	TESTQ  R8, R8
-	JZ     store
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD          (DI), Z24
 	VFMADD231PD.BCST (SI), Z24, Z0
 	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
 	VFMADD231PD.BCST (SI)(R9*2), Z24, Z2
 	VFMADD231PD.BCST (R13), Z24, Z3
 	VFMADD231PD.BCST (R13)(R9*1), Z24, Z4
-	ADDQ             $0x00000008, SI
-	ADDQ             $0x00000008, R13
+	VMOVUPD          (DI)(R10*1), Z24
+	VFMADD231PD.BCST 8(SI), Z24, Z5
+	VFMADD231PD.BCST 8(SI)(R9*1), Z24, Z6
+	VFMADD231PD.BCST 8(SI)(R9*2), Z24, Z7
+	VFMADD231PD.BCST 8(R13), Z24, Z8
+	VFMADD231PD.BCST 8(R13)(R9*1), Z24, Z9
+	ADDQ             $0x00000010, SI
+	ADDQ             $0x00000010, R13
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PD.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PD.BCST (R13), Z24, Z3
+	VFMADD231PD.BCST (R13)(R9*1), Z24, Z4
+
+combine:
+	VADDPD       Z5, Z0, Z0
+	VADDPD       Z6, Z1, Z1
+	VADDPD       Z7, Z2, Z2
+	VADDPD       Z8, Z3, Z3
+	VADDPD       Z9, Z4, Z4
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	VMULPD       Z24, Z1, Z1
@@ -9388,17 +10282,23 @@ TEXT ·gemmAVX512F64_6x1r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z6, Z6, Z6
 	VPXORD Z1, Z1, Z1
+	VPXORD Z7, Z7, Z7
 	VPXORD Z2, Z2, Z2
+	VPXORD Z8, Z8, Z8
 	VPXORD Z3, Z3, Z3
+	VPXORD Z9, Z9, Z9
 	VPXORD Z4, Z4, Z4
+	VPXORD Z10, Z10, Z10
 	VPXORD Z5, Z5, Z5
+	VPXORD Z11, Z11, Z11
 	LEAQ   (SI)(R9*2), R13
 	ADDQ   R9, R13
-	TESTQ  R8, R8
-	JZ     store
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD          (DI), Z24
 	VFMADD231PD.BCST (SI), Z24, Z0
 	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
@@ -9406,13 +10306,39 @@ loop:
 	VFMADD231PD.BCST (R13), Z24, Z3
 	VFMADD231PD.BCST (R13)(R9*1), Z24, Z4
 	VFMADD231PD.BCST (R13)(R9*2), Z24, Z5
-	ADDQ             $0x00000008, SI
-	ADDQ             $0x00000008, R13
+	VMOVUPD          (DI)(R10*1), Z24
+	VFMADD231PD.BCST 8(SI), Z24, Z6
+	VFMADD231PD.BCST 8(SI)(R9*1), Z24, Z7
+	VFMADD231PD.BCST 8(SI)(R9*2), Z24, Z8
+	VFMADD231PD.BCST 8(R13), Z24, Z9
+	VFMADD231PD.BCST 8(R13)(R9*1), Z24, Z10
+	VFMADD231PD.BCST 8(R13)(R9*2), Z24, Z11
+	ADDQ             $0x00000010, SI
+	ADDQ             $0x00000010, R13
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PD.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PD.BCST (R13), Z24, Z3
+	VFMADD231PD.BCST (R13)(R9*1), Z24, Z4
+	VFMADD231PD.BCST (R13)(R9*2), Z24, Z5
+
+combine:
+	VADDPD       Z6, Z0, Z0
+	VADDPD       Z7, Z1, Z1
+	VADDPD       Z8, Z2, Z2
+	VADDPD       Z9, Z3, Z3
+	VADDPD       Z10, Z4, Z4
+	VADDPD       Z11, Z5, Z5
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	VMULPD       Z24, Z1, Z1
@@ -9487,20 +10413,27 @@ TEXT ·gemmAVX512F64_7x1r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z7, Z7, Z7
 	VPXORD Z1, Z1, Z1
+	VPXORD Z8, Z8, Z8
 	VPXORD Z2, Z2, Z2
+	VPXORD Z9, Z9, Z9
 	VPXORD Z3, Z3, Z3
+	VPXORD Z10, Z10, Z10
 	VPXORD Z4, Z4, Z4
+	VPXORD Z11, Z11, Z11
 	VPXORD Z5, Z5, Z5
+	VPXORD Z12, Z12, Z12
 	VPXORD Z6, Z6, Z6
+	VPXORD Z13, Z13, Z13
 	LEAQ   (SI)(R9*2), R13
 	ADDQ   R9, R13
 	LEAQ   (R13)(R9*2), AX
 	ADDQ   R9, AX
-	TESTQ  R8, R8
-	JZ     store
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD          (DI), Z24
 	VFMADD231PD.BCST (SI), Z24, Z0
 	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
@@ -9509,14 +10442,43 @@ loop:
 	VFMADD231PD.BCST (R13)(R9*1), Z24, Z4
 	VFMADD231PD.BCST (R13)(R9*2), Z24, Z5
 	VFMADD231PD.BCST (AX), Z24, Z6
-	ADDQ             $0x00000008, SI
-	ADDQ             $0x00000008, R13
-	ADDQ             $0x00000008, AX
+	VMOVUPD          (DI)(R10*1), Z24
+	VFMADD231PD.BCST 8(SI), Z24, Z7
+	VFMADD231PD.BCST 8(SI)(R9*1), Z24, Z8
+	VFMADD231PD.BCST 8(SI)(R9*2), Z24, Z9
+	VFMADD231PD.BCST 8(R13), Z24, Z10
+	VFMADD231PD.BCST 8(R13)(R9*1), Z24, Z11
+	VFMADD231PD.BCST 8(R13)(R9*2), Z24, Z12
+	VFMADD231PD.BCST 8(AX), Z24, Z13
+	ADDQ             $0x00000010, SI
+	ADDQ             $0x00000010, R13
+	ADDQ             $0x00000010, AX
 	ADDQ             R10, DI
-	DECQ             R8
-	JNZ              loop
+	ADDQ             R10, DI
+	SUBQ             $0x00000002, R8
+	CMPQ             R8, $0x00000002
+	JGE              pair
 
-store:
+single:
+	TESTQ            R8, R8
+	JZ               combine
+	VMOVUPD          (DI), Z24
+	VFMADD231PD.BCST (SI), Z24, Z0
+	VFMADD231PD.BCST (SI)(R9*1), Z24, Z1
+	VFMADD231PD.BCST (SI)(R9*2), Z24, Z2
+	VFMADD231PD.BCST (R13), Z24, Z3
+	VFMADD231PD.BCST (R13)(R9*1), Z24, Z4
+	VFMADD231PD.BCST (R13)(R9*2), Z24, Z5
+	VFMADD231PD.BCST (AX), Z24, Z6
+
+combine:
+	VADDPD       Z7, Z0, Z0
+	VADDPD       Z8, Z1, Z1
+	VADDPD       Z9, Z2, Z2
+	VADDPD       Z10, Z3, Z3
+	VADDPD       Z11, Z4, Z4
+	VADDPD       Z12, Z5, Z5
+	VADDPD       Z13, Z6, Z6
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	VMULPD       Z24, Z1, Z1
@@ -10297,22 +11259,42 @@ TEXT ·gemmAVX512F64_1x2r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z2, Z2, Z2
 	VPXORD Z1, Z1, Z1
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z3, Z3, Z3
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Z24
 	VMOVUPD      64(DI), Z25
 	VBROADCASTSD (SI), Z26
 	VFMADD231PD  Z26, Z24, Z0
 	VFMADD231PD  Z26, Z25, Z1
-	ADDQ         $0x00000008, SI
+	VMOVUPD      (DI)(R10*1), Z24
+	VMOVUPD      64(DI)(R10*1), Z25
+	VBROADCASTSD 8(SI), Z26
+	VFMADD231PD  Z26, Z24, Z2
+	VFMADD231PD  Z26, Z25, Z3
+	ADDQ         $0x00000010, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Z24
+	VMOVUPD      64(DI), Z25
+	VBROADCASTSD (SI), Z26
+	VFMADD231PD  Z26, Z24, Z0
+	VFMADD231PD  Z26, Z25, Z1
+
+combine:
+	VADDPD       Z2, Z0, Z0
+	VADDPD       Z3, Z1, Z1
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	VMULPD       Z24, Z1, Z1
@@ -10356,13 +11338,17 @@ TEXT ·gemmAVX512F64_2x2r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z4, Z4, Z4
 	VPXORD Z1, Z1, Z1
+	VPXORD Z5, Z5, Z5
 	VPXORD Z2, Z2, Z2
+	VPXORD Z6, Z6, Z6
 	VPXORD Z3, Z3, Z3
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z7, Z7, Z7
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Z24
 	VMOVUPD      64(DI), Z25
 	VBROADCASTSD (SI), Z26
@@ -10371,12 +11357,38 @@ loop:
 	VBROADCASTSD (SI)(R9*1), Z27
 	VFMADD231PD  Z27, Z24, Z2
 	VFMADD231PD  Z27, Z25, Z3
-	ADDQ         $0x00000008, SI
+	VMOVUPD      (DI)(R10*1), Z24
+	VMOVUPD      64(DI)(R10*1), Z25
+	VBROADCASTSD 8(SI), Z26
+	VFMADD231PD  Z26, Z24, Z4
+	VFMADD231PD  Z26, Z25, Z5
+	VBROADCASTSD 8(SI)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z6
+	VFMADD231PD  Z27, Z25, Z7
+	ADDQ         $0x00000010, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Z24
+	VMOVUPD      64(DI), Z25
+	VBROADCASTSD (SI), Z26
+	VFMADD231PD  Z26, Z24, Z0
+	VFMADD231PD  Z26, Z25, Z1
+	VBROADCASTSD (SI)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z2
+	VFMADD231PD  Z27, Z25, Z3
+
+combine:
+	VADDPD       Z4, Z0, Z0
+	VADDPD       Z5, Z1, Z1
+	VADDPD       Z6, Z2, Z2
+	VADDPD       Z7, Z3, Z3
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	VMULPD       Z24, Z1, Z1
@@ -10431,15 +11443,21 @@ TEXT ·gemmAVX512F64_3x2r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VPXORD Z0, Z0, Z0
+	VPXORD Z6, Z6, Z6
 	VPXORD Z1, Z1, Z1
+	VPXORD Z7, Z7, Z7
 	VPXORD Z2, Z2, Z2
+	VPXORD Z8, Z8, Z8
 	VPXORD Z3, Z3, Z3
+	VPXORD Z9, Z9, Z9
 	VPXORD Z4, Z4, Z4
+	VPXORD Z10, Z10, Z10
 	VPXORD Z5, Z5, Z5
-	TESTQ  R8, R8
-	JZ     store
+	VPXORD Z11, Z11, Z11
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Z24
 	VMOVUPD      64(DI), Z25
 	VBROADCASTSD (SI), Z26
@@ -10451,12 +11469,46 @@ loop:
 	VBROADCASTSD (SI)(R9*2), Z26
 	VFMADD231PD  Z26, Z24, Z4
 	VFMADD231PD  Z26, Z25, Z5
-	ADDQ         $0x00000008, SI
+	VMOVUPD      (DI)(R10*1), Z24
+	VMOVUPD      64(DI)(R10*1), Z25
+	VBROADCASTSD 8(SI), Z26
+	VFMADD231PD  Z26, Z24, Z6
+	VFMADD231PD  Z26, Z25, Z7
+	VBROADCASTSD 8(SI)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z8
+	VFMADD231PD  Z27, Z25, Z9
+	VBROADCASTSD 8(SI)(R9*2), Z26
+	VFMADD231PD  Z26, Z24, Z10
+	VFMADD231PD  Z26, Z25, Z11
+	ADDQ         $0x00000010, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Z24
+	VMOVUPD      64(DI), Z25
+	VBROADCASTSD (SI), Z26
+	VFMADD231PD  Z26, Z24, Z0
+	VFMADD231PD  Z26, Z25, Z1
+	VBROADCASTSD (SI)(R9*1), Z27
+	VFMADD231PD  Z27, Z24, Z2
+	VFMADD231PD  Z27, Z25, Z3
+	VBROADCASTSD (SI)(R9*2), Z26
+	VFMADD231PD  Z26, Z24, Z4
+	VFMADD231PD  Z26, Z25, Z5
+
+combine:
+	VADDPD       Z6, Z0, Z0
+	VADDPD       Z7, Z1, Z1
+	VADDPD       Z8, Z2, Z2
+	VADDPD       Z9, Z3, Z3
+	VADDPD       Z10, Z4, Z4
+	VADDPD       Z11, Z5, Z5
 	VBROADCASTSD alpha+56(FP), Z24
 	VMULPD       Z24, Z0, Z0
 	VMULPD       Z24, Z1, Z1
@@ -12115,19 +13167,34 @@ TEXT ·gemmAVX2F32_1x1(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VXORPS Y0, Y0, Y0
-	TESTQ  R8, R8
-	JZ     store
+	VXORPS Y1, Y1, Y1
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Y12
 	VBROADCASTSS (SI), Y14
 	VFMADD231PS  Y14, Y12, Y0
+	VMOVUPS      (DI)(R10*1), Y12
+	VBROADCASTSS (SI)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y1
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+
+combine:
+	VADDPS       Y1, Y0, Y0
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	CMPQ         BX, $0x00000008
@@ -12202,22 +13269,43 @@ TEXT ·gemmAVX2F32_2x1(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VXORPS Y0, Y0, Y0
+	VXORPS Y2, Y2, Y2
 	VXORPS Y1, Y1, Y1
-	TESTQ  R8, R8
-	JZ     store
+	VXORPS Y3, Y3, Y3
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Y12
 	VBROADCASTSS (SI), Y14
 	VFMADD231PS  Y14, Y12, Y0
 	VBROADCASTSS 4(SI), Y15
 	VFMADD231PS  Y15, Y12, Y1
+	VMOVUPS      (DI)(R10*1), Y12
+	VBROADCASTSS (SI)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y2
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y3
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VBROADCASTSS 4(SI), Y15
+	VFMADD231PS  Y15, Y12, Y1
+
+combine:
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y3, Y1, Y1
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
@@ -12286,12 +13374,15 @@ TEXT ·gemmAVX2F32_3x1(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VXORPS Y0, Y0, Y0
+	VXORPS Y3, Y3, Y3
 	VXORPS Y1, Y1, Y1
+	VXORPS Y4, Y4, Y4
 	VXORPS Y2, Y2, Y2
-	TESTQ  R8, R8
-	JZ     store
+	VXORPS Y5, Y5, Y5
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Y12
 	VBROADCASTSS (SI), Y14
 	VFMADD231PS  Y14, Y12, Y0
@@ -12299,12 +13390,36 @@ loop:
 	VFMADD231PS  Y15, Y12, Y1
 	VBROADCASTSS 8(SI), Y14
 	VFMADD231PS  Y14, Y12, Y2
+	VMOVUPS      (DI)(R10*1), Y12
+	VBROADCASTSS (SI)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y3
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y4
+	VBROADCASTSS 8(SI)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y5
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VBROADCASTSS 4(SI), Y15
+	VFMADD231PS  Y15, Y12, Y1
+	VBROADCASTSS 8(SI), Y14
+	VFMADD231PS  Y14, Y12, Y2
+
+combine:
+	VADDPS       Y3, Y0, Y0
+	VADDPS       Y4, Y1, Y1
+	VADDPS       Y5, Y2, Y2
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
@@ -12385,13 +13500,17 @@ TEXT ·gemmAVX2F32_4x1(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VXORPS Y0, Y0, Y0
+	VXORPS Y4, Y4, Y4
 	VXORPS Y1, Y1, Y1
+	VXORPS Y5, Y5, Y5
 	VXORPS Y2, Y2, Y2
+	VXORPS Y6, Y6, Y6
 	VXORPS Y3, Y3, Y3
-	TESTQ  R8, R8
-	JZ     store
+	VXORPS Y7, Y7, Y7
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Y12
 	VBROADCASTSS (SI), Y14
 	VFMADD231PS  Y14, Y12, Y0
@@ -12401,12 +13520,41 @@ loop:
 	VFMADD231PS  Y14, Y12, Y2
 	VBROADCASTSS 12(SI), Y15
 	VFMADD231PS  Y15, Y12, Y3
+	VMOVUPS      (DI)(R10*1), Y12
+	VBROADCASTSS (SI)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y4
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y5
+	VBROADCASTSS 8(SI)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y6
+	VBROADCASTSS 12(SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y7
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VBROADCASTSS 4(SI), Y15
+	VFMADD231PS  Y15, Y12, Y1
+	VBROADCASTSS 8(SI), Y14
+	VFMADD231PS  Y14, Y12, Y2
+	VBROADCASTSS 12(SI), Y15
+	VFMADD231PS  Y15, Y12, Y3
+
+combine:
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
@@ -12499,14 +13647,19 @@ TEXT ·gemmAVX2F32_5x1(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VXORPS Y0, Y0, Y0
+	VXORPS Y5, Y5, Y5
 	VXORPS Y1, Y1, Y1
+	VXORPS Y6, Y6, Y6
 	VXORPS Y2, Y2, Y2
+	VXORPS Y7, Y7, Y7
 	VXORPS Y3, Y3, Y3
+	VXORPS Y8, Y8, Y8
 	VXORPS Y4, Y4, Y4
-	TESTQ  R8, R8
-	JZ     store
+	VXORPS Y9, Y9, Y9
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Y12
 	VBROADCASTSS (SI), Y14
 	VFMADD231PS  Y14, Y12, Y0
@@ -12518,12 +13671,46 @@ loop:
 	VFMADD231PS  Y15, Y12, Y3
 	VBROADCASTSS 16(SI), Y14
 	VFMADD231PS  Y14, Y12, Y4
+	VMOVUPS      (DI)(R10*1), Y12
+	VBROADCASTSS (SI)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y5
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y6
+	VBROADCASTSS 8(SI)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y7
+	VBROADCASTSS 12(SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y8
+	VBROADCASTSS 16(SI)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y9
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VBROADCASTSS 4(SI), Y15
+	VFMADD231PS  Y15, Y12, Y1
+	VBROADCASTSS 8(SI), Y14
+	VFMADD231PS  Y14, Y12, Y2
+	VBROADCASTSS 12(SI), Y15
+	VFMADD231PS  Y15, Y12, Y3
+	VBROADCASTSS 16(SI), Y14
+	VFMADD231PS  Y14, Y12, Y4
+
+combine:
+	VADDPS       Y5, Y0, Y0
+	VADDPS       Y6, Y1, Y1
+	VADDPS       Y7, Y2, Y2
+	VADDPS       Y8, Y3, Y3
+	VADDPS       Y9, Y4, Y4
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
@@ -12628,15 +13815,21 @@ TEXT ·gemmAVX2F32_6x1(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VXORPS Y0, Y0, Y0
+	VXORPS Y6, Y6, Y6
 	VXORPS Y1, Y1, Y1
+	VXORPS Y7, Y7, Y7
 	VXORPS Y2, Y2, Y2
+	VXORPS Y8, Y8, Y8
 	VXORPS Y3, Y3, Y3
+	VXORPS Y9, Y9, Y9
 	VXORPS Y4, Y4, Y4
+	VXORPS Y10, Y10, Y10
 	VXORPS Y5, Y5, Y5
-	TESTQ  R8, R8
-	JZ     store
+	VXORPS Y11, Y11, Y11
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Y12
 	VBROADCASTSS (SI), Y14
 	VFMADD231PS  Y14, Y12, Y0
@@ -12650,12 +13843,51 @@ loop:
 	VFMADD231PS  Y14, Y12, Y4
 	VBROADCASTSS 20(SI), Y15
 	VFMADD231PS  Y15, Y12, Y5
+	VMOVUPS      (DI)(R10*1), Y12
+	VBROADCASTSS (SI)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y6
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y7
+	VBROADCASTSS 8(SI)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y8
+	VBROADCASTSS 12(SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y9
+	VBROADCASTSS 16(SI)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y10
+	VBROADCASTSS 20(SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y11
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VBROADCASTSS 4(SI), Y15
+	VFMADD231PS  Y15, Y12, Y1
+	VBROADCASTSS 8(SI), Y14
+	VFMADD231PS  Y14, Y12, Y2
+	VBROADCASTSS 12(SI), Y15
+	VFMADD231PS  Y15, Y12, Y3
+	VBROADCASTSS 16(SI), Y14
+	VFMADD231PS  Y14, Y12, Y4
+	VBROADCASTSS 20(SI), Y15
+	VFMADD231PS  Y15, Y12, Y5
+
+combine:
+	VADDPS       Y6, Y0, Y0
+	VADDPS       Y7, Y1, Y1
+	VADDPS       Y8, Y2, Y2
+	VADDPS       Y9, Y3, Y3
+	VADDPS       Y10, Y4, Y4
+	VADDPS       Y11, Y5, Y5
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
@@ -12772,22 +14004,43 @@ TEXT ·gemmAVX2F32_1x2(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VXORPS Y0, Y0, Y0
+	VXORPS Y2, Y2, Y2
 	VXORPS Y1, Y1, Y1
-	TESTQ  R8, R8
-	JZ     store
+	VXORPS Y3, Y3, Y3
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Y12
 	VMOVUPS      32(DI), Y13
 	VBROADCASTSS (SI), Y14
 	VFMADD231PS  Y14, Y12, Y0
 	VFMADD231PS  Y14, Y13, Y1
+	VMOVUPS      (DI)(R10*1), Y12
+	VMOVUPS      32(DI)(R10*1), Y13
+	VBROADCASTSS (SI)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y2
+	VFMADD231PS  Y14, Y13, Y3
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VFMADD231PS  Y14, Y13, Y1
+
+combine:
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y3, Y1, Y1
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
@@ -12851,13 +14104,17 @@ TEXT ·gemmAVX2F32_2x2(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VXORPS Y0, Y0, Y0
+	VXORPS Y4, Y4, Y4
 	VXORPS Y1, Y1, Y1
+	VXORPS Y5, Y5, Y5
 	VXORPS Y2, Y2, Y2
+	VXORPS Y6, Y6, Y6
 	VXORPS Y3, Y3, Y3
-	TESTQ  R8, R8
-	JZ     store
+	VXORPS Y7, Y7, Y7
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Y12
 	VMOVUPS      32(DI), Y13
 	VBROADCASTSS (SI), Y14
@@ -12866,12 +14123,39 @@ loop:
 	VBROADCASTSS 4(SI), Y15
 	VFMADD231PS  Y15, Y12, Y2
 	VFMADD231PS  Y15, Y13, Y3
+	VMOVUPS      (DI)(R10*1), Y12
+	VMOVUPS      32(DI)(R10*1), Y13
+	VBROADCASTSS (SI)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y4
+	VFMADD231PS  Y14, Y13, Y5
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y6
+	VFMADD231PS  Y15, Y13, Y7
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VFMADD231PS  Y14, Y13, Y1
+	VBROADCASTSS 4(SI), Y15
+	VFMADD231PS  Y15, Y12, Y2
+	VFMADD231PS  Y15, Y13, Y3
+
+combine:
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
@@ -12954,15 +14238,21 @@ TEXT ·gemmAVX2F32_3x2(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VXORPS Y0, Y0, Y0
+	VXORPS Y6, Y6, Y6
 	VXORPS Y1, Y1, Y1
+	VXORPS Y7, Y7, Y7
 	VXORPS Y2, Y2, Y2
+	VXORPS Y8, Y8, Y8
 	VXORPS Y3, Y3, Y3
+	VXORPS Y9, Y9, Y9
 	VXORPS Y4, Y4, Y4
+	VXORPS Y10, Y10, Y10
 	VXORPS Y5, Y5, Y5
-	TESTQ  R8, R8
-	JZ     store
+	VXORPS Y11, Y11, Y11
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Y12
 	VMOVUPS      32(DI), Y13
 	VBROADCASTSS (SI), Y14
@@ -12974,12 +14264,47 @@ loop:
 	VBROADCASTSS 8(SI), Y14
 	VFMADD231PS  Y14, Y12, Y4
 	VFMADD231PS  Y14, Y13, Y5
+	VMOVUPS      (DI)(R10*1), Y12
+	VMOVUPS      32(DI)(R10*1), Y13
+	VBROADCASTSS (SI)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y6
+	VFMADD231PS  Y14, Y13, Y7
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y8
+	VFMADD231PS  Y15, Y13, Y9
+	VBROADCASTSS 8(SI)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y10
+	VFMADD231PS  Y14, Y13, Y11
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VFMADD231PS  Y14, Y13, Y1
+	VBROADCASTSS 4(SI), Y15
+	VFMADD231PS  Y15, Y12, Y2
+	VFMADD231PS  Y15, Y13, Y3
+	VBROADCASTSS 8(SI), Y14
+	VFMADD231PS  Y14, Y12, Y4
+	VFMADD231PS  Y14, Y13, Y5
+
+combine:
+	VADDPS       Y6, Y0, Y0
+	VADDPS       Y7, Y1, Y1
+	VADDPS       Y8, Y2, Y2
+	VADDPS       Y9, Y3, Y3
+	VADDPS       Y10, Y4, Y4
+	VADDPS       Y11, Y5, Y5
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
@@ -13606,19 +14931,33 @@ TEXT ·gemmAVX2F32_1x1r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VXORPS Y0, Y0, Y0
-	TESTQ  R8, R8
-	JZ     store
+	VXORPS Y1, Y1, Y1
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Y12
 	VBROADCASTSS (SI), Y14
 	VFMADD231PS  Y14, Y12, Y0
-	ADDQ         $0x00000004, SI
+	VMOVUPS      (DI)(R10*1), Y12
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS  Y14, Y12, Y1
+	ADDQ         $0x00000008, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+
+combine:
+	VADDPS       Y1, Y0, Y0
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	CMPQ         BX, $0x00000008
@@ -13675,22 +15014,42 @@ TEXT ·gemmAVX2F32_2x1r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VXORPS Y0, Y0, Y0
+	VXORPS Y2, Y2, Y2
 	VXORPS Y1, Y1, Y1
-	TESTQ  R8, R8
-	JZ     store
+	VXORPS Y3, Y3, Y3
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Y12
 	VBROADCASTSS (SI), Y14
 	VFMADD231PS  Y14, Y12, Y0
 	VBROADCASTSS (SI)(R9*1), Y15
 	VFMADD231PS  Y15, Y12, Y1
-	ADDQ         $0x00000004, SI
+	VMOVUPS      (DI)(R10*1), Y12
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS  Y14, Y12, Y2
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y3
+	ADDQ         $0x00000008, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VBROADCASTSS (SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y1
+
+combine:
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y3, Y1, Y1
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
@@ -13759,12 +15118,15 @@ TEXT ·gemmAVX2F32_3x1r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VXORPS Y0, Y0, Y0
+	VXORPS Y3, Y3, Y3
 	VXORPS Y1, Y1, Y1
+	VXORPS Y4, Y4, Y4
 	VXORPS Y2, Y2, Y2
-	TESTQ  R8, R8
-	JZ     store
+	VXORPS Y5, Y5, Y5
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Y12
 	VBROADCASTSS (SI), Y14
 	VFMADD231PS  Y14, Y12, Y0
@@ -13772,12 +15134,35 @@ loop:
 	VFMADD231PS  Y15, Y12, Y1
 	VBROADCASTSS (SI)(R9*2), Y14
 	VFMADD231PS  Y14, Y12, Y2
-	ADDQ         $0x00000004, SI
+	VMOVUPS      (DI)(R10*1), Y12
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS  Y14, Y12, Y3
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y4
+	VBROADCASTSS 4(SI)(R9*2), Y14
+	VFMADD231PS  Y14, Y12, Y5
+	ADDQ         $0x00000008, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VBROADCASTSS (SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y1
+	VBROADCASTSS (SI)(R9*2), Y14
+	VFMADD231PS  Y14, Y12, Y2
+
+combine:
+	VADDPS       Y3, Y0, Y0
+	VADDPS       Y4, Y1, Y1
+	VADDPS       Y5, Y2, Y2
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
@@ -13858,15 +15243,19 @@ TEXT ·gemmAVX2F32_4x1r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VXORPS Y0, Y0, Y0
+	VXORPS Y4, Y4, Y4
 	VXORPS Y1, Y1, Y1
+	VXORPS Y5, Y5, Y5
 	VXORPS Y2, Y2, Y2
+	VXORPS Y6, Y6, Y6
 	VXORPS Y3, Y3, Y3
+	VXORPS Y7, Y7, Y7
 	LEAQ   (SI)(R9*2), R13
 	ADDQ   R9, R13
-	TESTQ  R8, R8
-	JZ     store
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Y12
 	VBROADCASTSS (SI), Y14
 	VFMADD231PS  Y14, Y12, Y0
@@ -13876,13 +15265,41 @@ loop:
 	VFMADD231PS  Y14, Y12, Y2
 	VBROADCASTSS (R13), Y15
 	VFMADD231PS  Y15, Y12, Y3
-	ADDQ         $0x00000004, SI
-	ADDQ         $0x00000004, R13
+	VMOVUPS      (DI)(R10*1), Y12
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS  Y14, Y12, Y4
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y5
+	VBROADCASTSS 4(SI)(R9*2), Y14
+	VFMADD231PS  Y14, Y12, Y6
+	VBROADCASTSS 4(R13), Y15
+	VFMADD231PS  Y15, Y12, Y7
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000008, R13
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VBROADCASTSS (SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y1
+	VBROADCASTSS (SI)(R9*2), Y14
+	VFMADD231PS  Y14, Y12, Y2
+	VBROADCASTSS (R13), Y15
+	VFMADD231PS  Y15, Y12, Y3
+
+combine:
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
@@ -13975,16 +15392,21 @@ TEXT ·gemmAVX2F32_5x1r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VXORPS Y0, Y0, Y0
+	VXORPS Y5, Y5, Y5
 	VXORPS Y1, Y1, Y1
+	VXORPS Y6, Y6, Y6
 	VXORPS Y2, Y2, Y2
+	VXORPS Y7, Y7, Y7
 	VXORPS Y3, Y3, Y3
+	VXORPS Y8, Y8, Y8
 	VXORPS Y4, Y4, Y4
+	VXORPS Y9, Y9, Y9
 	LEAQ   (SI)(R9*2), R13
 	ADDQ   R9, R13
-	TESTQ  R8, R8
-	JZ     store
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Y12
 	VBROADCASTSS (SI), Y14
 	VFMADD231PS  Y14, Y12, Y0
@@ -13996,13 +15418,46 @@ loop:
 	VFMADD231PS  Y15, Y12, Y3
 	VBROADCASTSS (R13)(R9*1), Y14
 	VFMADD231PS  Y14, Y12, Y4
-	ADDQ         $0x00000004, SI
-	ADDQ         $0x00000004, R13
+	VMOVUPS      (DI)(R10*1), Y12
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS  Y14, Y12, Y5
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y6
+	VBROADCASTSS 4(SI)(R9*2), Y14
+	VFMADD231PS  Y14, Y12, Y7
+	VBROADCASTSS 4(R13), Y15
+	VFMADD231PS  Y15, Y12, Y8
+	VBROADCASTSS 4(R13)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y9
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000008, R13
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VBROADCASTSS (SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y1
+	VBROADCASTSS (SI)(R9*2), Y14
+	VFMADD231PS  Y14, Y12, Y2
+	VBROADCASTSS (R13), Y15
+	VFMADD231PS  Y15, Y12, Y3
+	VBROADCASTSS (R13)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y4
+
+combine:
+	VADDPS       Y5, Y0, Y0
+	VADDPS       Y6, Y1, Y1
+	VADDPS       Y7, Y2, Y2
+	VADDPS       Y8, Y3, Y3
+	VADDPS       Y9, Y4, Y4
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
@@ -14107,17 +15562,23 @@ TEXT ·gemmAVX2F32_6x1r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VXORPS Y0, Y0, Y0
+	VXORPS Y6, Y6, Y6
 	VXORPS Y1, Y1, Y1
+	VXORPS Y7, Y7, Y7
 	VXORPS Y2, Y2, Y2
+	VXORPS Y8, Y8, Y8
 	VXORPS Y3, Y3, Y3
+	VXORPS Y9, Y9, Y9
 	VXORPS Y4, Y4, Y4
+	VXORPS Y10, Y10, Y10
 	VXORPS Y5, Y5, Y5
+	VXORPS Y11, Y11, Y11
 	LEAQ   (SI)(R9*2), R13
 	ADDQ   R9, R13
-	TESTQ  R8, R8
-	JZ     store
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Y12
 	VBROADCASTSS (SI), Y14
 	VFMADD231PS  Y14, Y12, Y0
@@ -14131,13 +15592,51 @@ loop:
 	VFMADD231PS  Y14, Y12, Y4
 	VBROADCASTSS (R13)(R9*2), Y15
 	VFMADD231PS  Y15, Y12, Y5
-	ADDQ         $0x00000004, SI
-	ADDQ         $0x00000004, R13
+	VMOVUPS      (DI)(R10*1), Y12
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS  Y14, Y12, Y6
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y7
+	VBROADCASTSS 4(SI)(R9*2), Y14
+	VFMADD231PS  Y14, Y12, Y8
+	VBROADCASTSS 4(R13), Y15
+	VFMADD231PS  Y15, Y12, Y9
+	VBROADCASTSS 4(R13)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y10
+	VBROADCASTSS 4(R13)(R9*2), Y15
+	VFMADD231PS  Y15, Y12, Y11
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000008, R13
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Y12
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VBROADCASTSS (SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y1
+	VBROADCASTSS (SI)(R9*2), Y14
+	VFMADD231PS  Y14, Y12, Y2
+	VBROADCASTSS (R13), Y15
+	VFMADD231PS  Y15, Y12, Y3
+	VBROADCASTSS (R13)(R9*1), Y14
+	VFMADD231PS  Y14, Y12, Y4
+	VBROADCASTSS (R13)(R9*2), Y15
+	VFMADD231PS  Y15, Y12, Y5
+
+combine:
+	VADDPS       Y6, Y0, Y0
+	VADDPS       Y7, Y1, Y1
+	VADDPS       Y8, Y2, Y2
+	VADDPS       Y9, Y3, Y3
+	VADDPS       Y10, Y4, Y4
+	VADDPS       Y11, Y5, Y5
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
@@ -14254,22 +15753,42 @@ TEXT ·gemmAVX2F32_1x2r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VXORPS Y0, Y0, Y0
+	VXORPS Y2, Y2, Y2
 	VXORPS Y1, Y1, Y1
-	TESTQ  R8, R8
-	JZ     store
+	VXORPS Y3, Y3, Y3
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Y12
 	VMOVUPS      32(DI), Y13
 	VBROADCASTSS (SI), Y14
 	VFMADD231PS  Y14, Y12, Y0
 	VFMADD231PS  Y14, Y13, Y1
-	ADDQ         $0x00000004, SI
+	VMOVUPS      (DI)(R10*1), Y12
+	VMOVUPS      32(DI)(R10*1), Y13
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS  Y14, Y12, Y2
+	VFMADD231PS  Y14, Y13, Y3
+	ADDQ         $0x00000008, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VFMADD231PS  Y14, Y13, Y1
+
+combine:
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y3, Y1, Y1
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
@@ -14333,13 +15852,17 @@ TEXT ·gemmAVX2F32_2x2r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VXORPS Y0, Y0, Y0
+	VXORPS Y4, Y4, Y4
 	VXORPS Y1, Y1, Y1
+	VXORPS Y5, Y5, Y5
 	VXORPS Y2, Y2, Y2
+	VXORPS Y6, Y6, Y6
 	VXORPS Y3, Y3, Y3
-	TESTQ  R8, R8
-	JZ     store
+	VXORPS Y7, Y7, Y7
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Y12
 	VMOVUPS      32(DI), Y13
 	VBROADCASTSS (SI), Y14
@@ -14348,12 +15871,38 @@ loop:
 	VBROADCASTSS (SI)(R9*1), Y15
 	VFMADD231PS  Y15, Y12, Y2
 	VFMADD231PS  Y15, Y13, Y3
-	ADDQ         $0x00000004, SI
+	VMOVUPS      (DI)(R10*1), Y12
+	VMOVUPS      32(DI)(R10*1), Y13
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS  Y14, Y12, Y4
+	VFMADD231PS  Y14, Y13, Y5
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y6
+	VFMADD231PS  Y15, Y13, Y7
+	ADDQ         $0x00000008, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VFMADD231PS  Y14, Y13, Y1
+	VBROADCASTSS (SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y2
+	VFMADD231PS  Y15, Y13, Y3
+
+combine:
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
@@ -14436,15 +15985,21 @@ TEXT ·gemmAVX2F32_3x2r(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, R11
 	MOVQ   last+64(FP), BX
 	VXORPS Y0, Y0, Y0
+	VXORPS Y6, Y6, Y6
 	VXORPS Y1, Y1, Y1
+	VXORPS Y7, Y7, Y7
 	VXORPS Y2, Y2, Y2
+	VXORPS Y8, Y8, Y8
 	VXORPS Y3, Y3, Y3
+	VXORPS Y9, Y9, Y9
 	VXORPS Y4, Y4, Y4
+	VXORPS Y10, Y10, Y10
 	VXORPS Y5, Y5, Y5
-	TESTQ  R8, R8
-	JZ     store
+	VXORPS Y11, Y11, Y11
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPS      (DI), Y12
 	VMOVUPS      32(DI), Y13
 	VBROADCASTSS (SI), Y14
@@ -14456,12 +16011,46 @@ loop:
 	VBROADCASTSS (SI)(R9*2), Y14
 	VFMADD231PS  Y14, Y12, Y4
 	VFMADD231PS  Y14, Y13, Y5
-	ADDQ         $0x00000004, SI
+	VMOVUPS      (DI)(R10*1), Y12
+	VMOVUPS      32(DI)(R10*1), Y13
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS  Y14, Y12, Y6
+	VFMADD231PS  Y14, Y13, Y7
+	VBROADCASTSS 4(SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y8
+	VFMADD231PS  Y15, Y13, Y9
+	VBROADCASTSS 4(SI)(R9*2), Y14
+	VFMADD231PS  Y14, Y12, Y10
+	VFMADD231PS  Y14, Y13, Y11
+	ADDQ         $0x00000008, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y14, Y12, Y0
+	VFMADD231PS  Y14, Y13, Y1
+	VBROADCASTSS (SI)(R9*1), Y15
+	VFMADD231PS  Y15, Y12, Y2
+	VFMADD231PS  Y15, Y13, Y3
+	VBROADCASTSS (SI)(R9*2), Y14
+	VFMADD231PS  Y14, Y12, Y4
+	VFMADD231PS  Y14, Y13, Y5
+
+combine:
+	VADDPS       Y6, Y0, Y0
+	VADDPS       Y7, Y1, Y1
+	VADDPS       Y8, Y2, Y2
+	VADDPS       Y9, Y3, Y3
+	VADDPS       Y10, Y4, Y4
+	VADDPS       Y11, Y5, Y5
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
@@ -15097,19 +16686,34 @@ TEXT ·gemmAVX2F64_1x1(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VXORPD Y0, Y0, Y0
-	TESTQ  R8, R8
-	JZ     store
+	VXORPD Y1, Y1, Y1
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Y12
 	VBROADCASTSD (SI), Y14
 	VFMADD231PD  Y14, Y12, Y0
+	VMOVUPD      (DI)(R10*1), Y12
+	VBROADCASTSD (SI)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y1
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+
+combine:
+	VADDPD       Y1, Y0, Y0
 	VBROADCASTSD alpha+56(FP), Y12
 	VMULPD       Y12, Y0, Y0
 	CMPQ         BX, $0x00000004
@@ -15176,22 +16780,43 @@ TEXT ·gemmAVX2F64_2x1(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VXORPD Y0, Y0, Y0
+	VXORPD Y2, Y2, Y2
 	VXORPD Y1, Y1, Y1
-	TESTQ  R8, R8
-	JZ     store
+	VXORPD Y3, Y3, Y3
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Y12
 	VBROADCASTSD (SI), Y14
 	VFMADD231PD  Y14, Y12, Y0
 	VBROADCASTSD 8(SI), Y15
 	VFMADD231PD  Y15, Y12, Y1
+	VMOVUPD      (DI)(R10*1), Y12
+	VBROADCASTSD (SI)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y2
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y3
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VBROADCASTSD 8(SI), Y15
+	VFMADD231PD  Y15, Y12, Y1
+
+combine:
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y1, Y1
 	VBROADCASTSD alpha+56(FP), Y12
 	VMULPD       Y12, Y0, Y0
 	VMULPD       Y12, Y1, Y1
@@ -15260,12 +16885,15 @@ TEXT ·gemmAVX2F64_3x1(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VXORPD Y0, Y0, Y0
+	VXORPD Y3, Y3, Y3
 	VXORPD Y1, Y1, Y1
+	VXORPD Y4, Y4, Y4
 	VXORPD Y2, Y2, Y2
-	TESTQ  R8, R8
-	JZ     store
+	VXORPD Y5, Y5, Y5
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Y12
 	VBROADCASTSD (SI), Y14
 	VFMADD231PD  Y14, Y12, Y0
@@ -15273,12 +16901,36 @@ loop:
 	VFMADD231PD  Y15, Y12, Y1
 	VBROADCASTSD 16(SI), Y14
 	VFMADD231PD  Y14, Y12, Y2
+	VMOVUPD      (DI)(R10*1), Y12
+	VBROADCASTSD (SI)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y3
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y4
+	VBROADCASTSD 16(SI)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y5
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VBROADCASTSD 8(SI), Y15
+	VFMADD231PD  Y15, Y12, Y1
+	VBROADCASTSD 16(SI), Y14
+	VFMADD231PD  Y14, Y12, Y2
+
+combine:
+	VADDPD       Y3, Y0, Y0
+	VADDPD       Y4, Y1, Y1
+	VADDPD       Y5, Y2, Y2
 	VBROADCASTSD alpha+56(FP), Y12
 	VMULPD       Y12, Y0, Y0
 	VMULPD       Y12, Y1, Y1
@@ -15359,13 +17011,17 @@ TEXT ·gemmAVX2F64_4x1(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VXORPD Y0, Y0, Y0
+	VXORPD Y4, Y4, Y4
 	VXORPD Y1, Y1, Y1
+	VXORPD Y5, Y5, Y5
 	VXORPD Y2, Y2, Y2
+	VXORPD Y6, Y6, Y6
 	VXORPD Y3, Y3, Y3
-	TESTQ  R8, R8
-	JZ     store
+	VXORPD Y7, Y7, Y7
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Y12
 	VBROADCASTSD (SI), Y14
 	VFMADD231PD  Y14, Y12, Y0
@@ -15375,12 +17031,41 @@ loop:
 	VFMADD231PD  Y14, Y12, Y2
 	VBROADCASTSD 24(SI), Y15
 	VFMADD231PD  Y15, Y12, Y3
+	VMOVUPD      (DI)(R10*1), Y12
+	VBROADCASTSD (SI)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y4
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y5
+	VBROADCASTSD 16(SI)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y6
+	VBROADCASTSD 24(SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y7
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VBROADCASTSD 8(SI), Y15
+	VFMADD231PD  Y15, Y12, Y1
+	VBROADCASTSD 16(SI), Y14
+	VFMADD231PD  Y14, Y12, Y2
+	VBROADCASTSD 24(SI), Y15
+	VFMADD231PD  Y15, Y12, Y3
+
+combine:
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y6, Y2, Y2
+	VADDPD       Y7, Y3, Y3
 	VBROADCASTSD alpha+56(FP), Y12
 	VMULPD       Y12, Y0, Y0
 	VMULPD       Y12, Y1, Y1
@@ -15473,14 +17158,19 @@ TEXT ·gemmAVX2F64_5x1(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VXORPD Y0, Y0, Y0
+	VXORPD Y5, Y5, Y5
 	VXORPD Y1, Y1, Y1
+	VXORPD Y6, Y6, Y6
 	VXORPD Y2, Y2, Y2
+	VXORPD Y7, Y7, Y7
 	VXORPD Y3, Y3, Y3
+	VXORPD Y8, Y8, Y8
 	VXORPD Y4, Y4, Y4
-	TESTQ  R8, R8
-	JZ     store
+	VXORPD Y9, Y9, Y9
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Y12
 	VBROADCASTSD (SI), Y14
 	VFMADD231PD  Y14, Y12, Y0
@@ -15492,12 +17182,46 @@ loop:
 	VFMADD231PD  Y15, Y12, Y3
 	VBROADCASTSD 32(SI), Y14
 	VFMADD231PD  Y14, Y12, Y4
+	VMOVUPD      (DI)(R10*1), Y12
+	VBROADCASTSD (SI)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y5
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y6
+	VBROADCASTSD 16(SI)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y7
+	VBROADCASTSD 24(SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y8
+	VBROADCASTSD 32(SI)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y9
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VBROADCASTSD 8(SI), Y15
+	VFMADD231PD  Y15, Y12, Y1
+	VBROADCASTSD 16(SI), Y14
+	VFMADD231PD  Y14, Y12, Y2
+	VBROADCASTSD 24(SI), Y15
+	VFMADD231PD  Y15, Y12, Y3
+	VBROADCASTSD 32(SI), Y14
+	VFMADD231PD  Y14, Y12, Y4
+
+combine:
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y6, Y1, Y1
+	VADDPD       Y7, Y2, Y2
+	VADDPD       Y8, Y3, Y3
+	VADDPD       Y9, Y4, Y4
 	VBROADCASTSD alpha+56(FP), Y12
 	VMULPD       Y12, Y0, Y0
 	VMULPD       Y12, Y1, Y1
@@ -15602,15 +17326,21 @@ TEXT ·gemmAVX2F64_6x1(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VXORPD Y0, Y0, Y0
+	VXORPD Y6, Y6, Y6
 	VXORPD Y1, Y1, Y1
+	VXORPD Y7, Y7, Y7
 	VXORPD Y2, Y2, Y2
+	VXORPD Y8, Y8, Y8
 	VXORPD Y3, Y3, Y3
+	VXORPD Y9, Y9, Y9
 	VXORPD Y4, Y4, Y4
+	VXORPD Y10, Y10, Y10
 	VXORPD Y5, Y5, Y5
-	TESTQ  R8, R8
-	JZ     store
+	VXORPD Y11, Y11, Y11
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Y12
 	VBROADCASTSD (SI), Y14
 	VFMADD231PD  Y14, Y12, Y0
@@ -15624,12 +17354,51 @@ loop:
 	VFMADD231PD  Y14, Y12, Y4
 	VBROADCASTSD 40(SI), Y15
 	VFMADD231PD  Y15, Y12, Y5
+	VMOVUPD      (DI)(R10*1), Y12
+	VBROADCASTSD (SI)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y6
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y7
+	VBROADCASTSD 16(SI)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y8
+	VBROADCASTSD 24(SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y9
+	VBROADCASTSD 32(SI)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y10
+	VBROADCASTSD 40(SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y11
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VBROADCASTSD 8(SI), Y15
+	VFMADD231PD  Y15, Y12, Y1
+	VBROADCASTSD 16(SI), Y14
+	VFMADD231PD  Y14, Y12, Y2
+	VBROADCASTSD 24(SI), Y15
+	VFMADD231PD  Y15, Y12, Y3
+	VBROADCASTSD 32(SI), Y14
+	VFMADD231PD  Y14, Y12, Y4
+	VBROADCASTSD 40(SI), Y15
+	VFMADD231PD  Y15, Y12, Y5
+
+combine:
+	VADDPD       Y6, Y0, Y0
+	VADDPD       Y7, Y1, Y1
+	VADDPD       Y8, Y2, Y2
+	VADDPD       Y9, Y3, Y3
+	VADDPD       Y10, Y4, Y4
+	VADDPD       Y11, Y5, Y5
 	VBROADCASTSD alpha+56(FP), Y12
 	VMULPD       Y12, Y0, Y0
 	VMULPD       Y12, Y1, Y1
@@ -15746,22 +17515,43 @@ TEXT ·gemmAVX2F64_1x2(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VXORPD Y0, Y0, Y0
+	VXORPD Y2, Y2, Y2
 	VXORPD Y1, Y1, Y1
-	TESTQ  R8, R8
-	JZ     store
+	VXORPD Y3, Y3, Y3
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Y12
 	VMOVUPD      32(DI), Y13
 	VBROADCASTSD (SI), Y14
 	VFMADD231PD  Y14, Y12, Y0
 	VFMADD231PD  Y14, Y13, Y1
+	VMOVUPD      (DI)(R10*1), Y12
+	VMOVUPD      32(DI)(R10*1), Y13
+	VBROADCASTSD (SI)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y2
+	VFMADD231PD  Y14, Y13, Y3
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Y12
+	VMOVUPD      32(DI), Y13
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VFMADD231PD  Y14, Y13, Y1
+
+combine:
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y1, Y1
 	VBROADCASTSD alpha+56(FP), Y12
 	VMULPD       Y12, Y0, Y0
 	VMULPD       Y12, Y1, Y1
@@ -15825,13 +17615,17 @@ TEXT ·gemmAVX2F64_2x2(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VXORPD Y0, Y0, Y0
+	VXORPD Y4, Y4, Y4
 	VXORPD Y1, Y1, Y1
+	VXORPD Y5, Y5, Y5
 	VXORPD Y2, Y2, Y2
+	VXORPD Y6, Y6, Y6
 	VXORPD Y3, Y3, Y3
-	TESTQ  R8, R8
-	JZ     store
+	VXORPD Y7, Y7, Y7
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Y12
 	VMOVUPD      32(DI), Y13
 	VBROADCASTSD (SI), Y14
@@ -15840,12 +17634,39 @@ loop:
 	VBROADCASTSD 8(SI), Y15
 	VFMADD231PD  Y15, Y12, Y2
 	VFMADD231PD  Y15, Y13, Y3
+	VMOVUPD      (DI)(R10*1), Y12
+	VMOVUPD      32(DI)(R10*1), Y13
+	VBROADCASTSD (SI)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y4
+	VFMADD231PD  Y14, Y13, Y5
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y6
+	VFMADD231PD  Y15, Y13, Y7
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Y12
+	VMOVUPD      32(DI), Y13
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VFMADD231PD  Y14, Y13, Y1
+	VBROADCASTSD 8(SI), Y15
+	VFMADD231PD  Y15, Y12, Y2
+	VFMADD231PD  Y15, Y13, Y3
+
+combine:
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y6, Y2, Y2
+	VADDPD       Y7, Y3, Y3
 	VBROADCASTSD alpha+56(FP), Y12
 	VMULPD       Y12, Y0, Y0
 	VMULPD       Y12, Y1, Y1
@@ -15928,15 +17749,21 @@ TEXT ·gemmAVX2F64_3x2(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VXORPD Y0, Y0, Y0
+	VXORPD Y6, Y6, Y6
 	VXORPD Y1, Y1, Y1
+	VXORPD Y7, Y7, Y7
 	VXORPD Y2, Y2, Y2
+	VXORPD Y8, Y8, Y8
 	VXORPD Y3, Y3, Y3
+	VXORPD Y9, Y9, Y9
 	VXORPD Y4, Y4, Y4
+	VXORPD Y10, Y10, Y10
 	VXORPD Y5, Y5, Y5
-	TESTQ  R8, R8
-	JZ     store
+	VXORPD Y11, Y11, Y11
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Y12
 	VMOVUPD      32(DI), Y13
 	VBROADCASTSD (SI), Y14
@@ -15948,12 +17775,47 @@ loop:
 	VBROADCASTSD 16(SI), Y14
 	VFMADD231PD  Y14, Y12, Y4
 	VFMADD231PD  Y14, Y13, Y5
+	VMOVUPD      (DI)(R10*1), Y12
+	VMOVUPD      32(DI)(R10*1), Y13
+	VBROADCASTSD (SI)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y6
+	VFMADD231PD  Y14, Y13, Y7
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y8
+	VFMADD231PD  Y15, Y13, Y9
+	VBROADCASTSD 16(SI)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y10
+	VFMADD231PD  Y14, Y13, Y11
+	ADDQ         R9, SI
 	ADDQ         R9, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Y12
+	VMOVUPD      32(DI), Y13
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VFMADD231PD  Y14, Y13, Y1
+	VBROADCASTSD 8(SI), Y15
+	VFMADD231PD  Y15, Y12, Y2
+	VFMADD231PD  Y15, Y13, Y3
+	VBROADCASTSD 16(SI), Y14
+	VFMADD231PD  Y14, Y12, Y4
+	VFMADD231PD  Y14, Y13, Y5
+
+combine:
+	VADDPD       Y6, Y0, Y0
+	VADDPD       Y7, Y1, Y1
+	VADDPD       Y8, Y2, Y2
+	VADDPD       Y9, Y3, Y3
+	VADDPD       Y10, Y4, Y4
+	VADDPD       Y11, Y5, Y5
 	VBROADCASTSD alpha+56(FP), Y12
 	VMULPD       Y12, Y0, Y0
 	VMULPD       Y12, Y1, Y1
@@ -16580,19 +18442,33 @@ TEXT ·gemmAVX2F64_1x1r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VXORPD Y0, Y0, Y0
-	TESTQ  R8, R8
-	JZ     store
+	VXORPD Y1, Y1, Y1
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Y12
 	VBROADCASTSD (SI), Y14
 	VFMADD231PD  Y14, Y12, Y0
-	ADDQ         $0x00000008, SI
+	VMOVUPD      (DI)(R10*1), Y12
+	VBROADCASTSD 8(SI), Y14
+	VFMADD231PD  Y14, Y12, Y1
+	ADDQ         $0x00000010, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+
+combine:
+	VADDPD       Y1, Y0, Y0
 	VBROADCASTSD alpha+56(FP), Y12
 	VMULPD       Y12, Y0, Y0
 	CMPQ         BX, $0x00000004
@@ -16649,22 +18525,42 @@ TEXT ·gemmAVX2F64_2x1r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VXORPD Y0, Y0, Y0
+	VXORPD Y2, Y2, Y2
 	VXORPD Y1, Y1, Y1
-	TESTQ  R8, R8
-	JZ     store
+	VXORPD Y3, Y3, Y3
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Y12
 	VBROADCASTSD (SI), Y14
 	VFMADD231PD  Y14, Y12, Y0
 	VBROADCASTSD (SI)(R9*1), Y15
 	VFMADD231PD  Y15, Y12, Y1
-	ADDQ         $0x00000008, SI
+	VMOVUPD      (DI)(R10*1), Y12
+	VBROADCASTSD 8(SI), Y14
+	VFMADD231PD  Y14, Y12, Y2
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y3
+	ADDQ         $0x00000010, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VBROADCASTSD (SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y1
+
+combine:
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y1, Y1
 	VBROADCASTSD alpha+56(FP), Y12
 	VMULPD       Y12, Y0, Y0
 	VMULPD       Y12, Y1, Y1
@@ -16733,12 +18629,15 @@ TEXT ·gemmAVX2F64_3x1r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VXORPD Y0, Y0, Y0
+	VXORPD Y3, Y3, Y3
 	VXORPD Y1, Y1, Y1
+	VXORPD Y4, Y4, Y4
 	VXORPD Y2, Y2, Y2
-	TESTQ  R8, R8
-	JZ     store
+	VXORPD Y5, Y5, Y5
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Y12
 	VBROADCASTSD (SI), Y14
 	VFMADD231PD  Y14, Y12, Y0
@@ -16746,12 +18645,35 @@ loop:
 	VFMADD231PD  Y15, Y12, Y1
 	VBROADCASTSD (SI)(R9*2), Y14
 	VFMADD231PD  Y14, Y12, Y2
-	ADDQ         $0x00000008, SI
+	VMOVUPD      (DI)(R10*1), Y12
+	VBROADCASTSD 8(SI), Y14
+	VFMADD231PD  Y14, Y12, Y3
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y4
+	VBROADCASTSD 8(SI)(R9*2), Y14
+	VFMADD231PD  Y14, Y12, Y5
+	ADDQ         $0x00000010, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VBROADCASTSD (SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y1
+	VBROADCASTSD (SI)(R9*2), Y14
+	VFMADD231PD  Y14, Y12, Y2
+
+combine:
+	VADDPD       Y3, Y0, Y0
+	VADDPD       Y4, Y1, Y1
+	VADDPD       Y5, Y2, Y2
 	VBROADCASTSD alpha+56(FP), Y12
 	VMULPD       Y12, Y0, Y0
 	VMULPD       Y12, Y1, Y1
@@ -16832,15 +18754,19 @@ TEXT ·gemmAVX2F64_4x1r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VXORPD Y0, Y0, Y0
+	VXORPD Y4, Y4, Y4
 	VXORPD Y1, Y1, Y1
+	VXORPD Y5, Y5, Y5
 	VXORPD Y2, Y2, Y2
+	VXORPD Y6, Y6, Y6
 	VXORPD Y3, Y3, Y3
+	VXORPD Y7, Y7, Y7
 	LEAQ   (SI)(R9*2), R13
 	ADDQ   R9, R13
-	TESTQ  R8, R8
-	JZ     store
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Y12
 	VBROADCASTSD (SI), Y14
 	VFMADD231PD  Y14, Y12, Y0
@@ -16850,13 +18776,41 @@ loop:
 	VFMADD231PD  Y14, Y12, Y2
 	VBROADCASTSD (R13), Y15
 	VFMADD231PD  Y15, Y12, Y3
-	ADDQ         $0x00000008, SI
-	ADDQ         $0x00000008, R13
+	VMOVUPD      (DI)(R10*1), Y12
+	VBROADCASTSD 8(SI), Y14
+	VFMADD231PD  Y14, Y12, Y4
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y5
+	VBROADCASTSD 8(SI)(R9*2), Y14
+	VFMADD231PD  Y14, Y12, Y6
+	VBROADCASTSD 8(R13), Y15
+	VFMADD231PD  Y15, Y12, Y7
+	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R13
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VBROADCASTSD (SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y1
+	VBROADCASTSD (SI)(R9*2), Y14
+	VFMADD231PD  Y14, Y12, Y2
+	VBROADCASTSD (R13), Y15
+	VFMADD231PD  Y15, Y12, Y3
+
+combine:
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y6, Y2, Y2
+	VADDPD       Y7, Y3, Y3
 	VBROADCASTSD alpha+56(FP), Y12
 	VMULPD       Y12, Y0, Y0
 	VMULPD       Y12, Y1, Y1
@@ -16949,16 +18903,21 @@ TEXT ·gemmAVX2F64_5x1r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VXORPD Y0, Y0, Y0
+	VXORPD Y5, Y5, Y5
 	VXORPD Y1, Y1, Y1
+	VXORPD Y6, Y6, Y6
 	VXORPD Y2, Y2, Y2
+	VXORPD Y7, Y7, Y7
 	VXORPD Y3, Y3, Y3
+	VXORPD Y8, Y8, Y8
 	VXORPD Y4, Y4, Y4
+	VXORPD Y9, Y9, Y9
 	LEAQ   (SI)(R9*2), R13
 	ADDQ   R9, R13
-	TESTQ  R8, R8
-	JZ     store
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Y12
 	VBROADCASTSD (SI), Y14
 	VFMADD231PD  Y14, Y12, Y0
@@ -16970,13 +18929,46 @@ loop:
 	VFMADD231PD  Y15, Y12, Y3
 	VBROADCASTSD (R13)(R9*1), Y14
 	VFMADD231PD  Y14, Y12, Y4
-	ADDQ         $0x00000008, SI
-	ADDQ         $0x00000008, R13
+	VMOVUPD      (DI)(R10*1), Y12
+	VBROADCASTSD 8(SI), Y14
+	VFMADD231PD  Y14, Y12, Y5
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y6
+	VBROADCASTSD 8(SI)(R9*2), Y14
+	VFMADD231PD  Y14, Y12, Y7
+	VBROADCASTSD 8(R13), Y15
+	VFMADD231PD  Y15, Y12, Y8
+	VBROADCASTSD 8(R13)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y9
+	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R13
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VBROADCASTSD (SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y1
+	VBROADCASTSD (SI)(R9*2), Y14
+	VFMADD231PD  Y14, Y12, Y2
+	VBROADCASTSD (R13), Y15
+	VFMADD231PD  Y15, Y12, Y3
+	VBROADCASTSD (R13)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y4
+
+combine:
+	VADDPD       Y5, Y0, Y0
+	VADDPD       Y6, Y1, Y1
+	VADDPD       Y7, Y2, Y2
+	VADDPD       Y8, Y3, Y3
+	VADDPD       Y9, Y4, Y4
 	VBROADCASTSD alpha+56(FP), Y12
 	VMULPD       Y12, Y0, Y0
 	VMULPD       Y12, Y1, Y1
@@ -17081,17 +19073,23 @@ TEXT ·gemmAVX2F64_6x1r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VXORPD Y0, Y0, Y0
+	VXORPD Y6, Y6, Y6
 	VXORPD Y1, Y1, Y1
+	VXORPD Y7, Y7, Y7
 	VXORPD Y2, Y2, Y2
+	VXORPD Y8, Y8, Y8
 	VXORPD Y3, Y3, Y3
+	VXORPD Y9, Y9, Y9
 	VXORPD Y4, Y4, Y4
+	VXORPD Y10, Y10, Y10
 	VXORPD Y5, Y5, Y5
+	VXORPD Y11, Y11, Y11
 	LEAQ   (SI)(R9*2), R13
 	ADDQ   R9, R13
-	TESTQ  R8, R8
-	JZ     store
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Y12
 	VBROADCASTSD (SI), Y14
 	VFMADD231PD  Y14, Y12, Y0
@@ -17105,13 +19103,51 @@ loop:
 	VFMADD231PD  Y14, Y12, Y4
 	VBROADCASTSD (R13)(R9*2), Y15
 	VFMADD231PD  Y15, Y12, Y5
-	ADDQ         $0x00000008, SI
-	ADDQ         $0x00000008, R13
+	VMOVUPD      (DI)(R10*1), Y12
+	VBROADCASTSD 8(SI), Y14
+	VFMADD231PD  Y14, Y12, Y6
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y7
+	VBROADCASTSD 8(SI)(R9*2), Y14
+	VFMADD231PD  Y14, Y12, Y8
+	VBROADCASTSD 8(R13), Y15
+	VFMADD231PD  Y15, Y12, Y9
+	VBROADCASTSD 8(R13)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y10
+	VBROADCASTSD 8(R13)(R9*2), Y15
+	VFMADD231PD  Y15, Y12, Y11
+	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R13
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Y12
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VBROADCASTSD (SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y1
+	VBROADCASTSD (SI)(R9*2), Y14
+	VFMADD231PD  Y14, Y12, Y2
+	VBROADCASTSD (R13), Y15
+	VFMADD231PD  Y15, Y12, Y3
+	VBROADCASTSD (R13)(R9*1), Y14
+	VFMADD231PD  Y14, Y12, Y4
+	VBROADCASTSD (R13)(R9*2), Y15
+	VFMADD231PD  Y15, Y12, Y5
+
+combine:
+	VADDPD       Y6, Y0, Y0
+	VADDPD       Y7, Y1, Y1
+	VADDPD       Y8, Y2, Y2
+	VADDPD       Y9, Y3, Y3
+	VADDPD       Y10, Y4, Y4
+	VADDPD       Y11, Y5, Y5
 	VBROADCASTSD alpha+56(FP), Y12
 	VMULPD       Y12, Y0, Y0
 	VMULPD       Y12, Y1, Y1
@@ -17228,22 +19264,42 @@ TEXT ·gemmAVX2F64_1x2r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VXORPD Y0, Y0, Y0
+	VXORPD Y2, Y2, Y2
 	VXORPD Y1, Y1, Y1
-	TESTQ  R8, R8
-	JZ     store
+	VXORPD Y3, Y3, Y3
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Y12
 	VMOVUPD      32(DI), Y13
 	VBROADCASTSD (SI), Y14
 	VFMADD231PD  Y14, Y12, Y0
 	VFMADD231PD  Y14, Y13, Y1
-	ADDQ         $0x00000008, SI
+	VMOVUPD      (DI)(R10*1), Y12
+	VMOVUPD      32(DI)(R10*1), Y13
+	VBROADCASTSD 8(SI), Y14
+	VFMADD231PD  Y14, Y12, Y2
+	VFMADD231PD  Y14, Y13, Y3
+	ADDQ         $0x00000010, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Y12
+	VMOVUPD      32(DI), Y13
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VFMADD231PD  Y14, Y13, Y1
+
+combine:
+	VADDPD       Y2, Y0, Y0
+	VADDPD       Y3, Y1, Y1
 	VBROADCASTSD alpha+56(FP), Y12
 	VMULPD       Y12, Y0, Y0
 	VMULPD       Y12, Y1, Y1
@@ -17307,13 +19363,17 @@ TEXT ·gemmAVX2F64_2x2r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VXORPD Y0, Y0, Y0
+	VXORPD Y4, Y4, Y4
 	VXORPD Y1, Y1, Y1
+	VXORPD Y5, Y5, Y5
 	VXORPD Y2, Y2, Y2
+	VXORPD Y6, Y6, Y6
 	VXORPD Y3, Y3, Y3
-	TESTQ  R8, R8
-	JZ     store
+	VXORPD Y7, Y7, Y7
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Y12
 	VMOVUPD      32(DI), Y13
 	VBROADCASTSD (SI), Y14
@@ -17322,12 +19382,38 @@ loop:
 	VBROADCASTSD (SI)(R9*1), Y15
 	VFMADD231PD  Y15, Y12, Y2
 	VFMADD231PD  Y15, Y13, Y3
-	ADDQ         $0x00000008, SI
+	VMOVUPD      (DI)(R10*1), Y12
+	VMOVUPD      32(DI)(R10*1), Y13
+	VBROADCASTSD 8(SI), Y14
+	VFMADD231PD  Y14, Y12, Y4
+	VFMADD231PD  Y14, Y13, Y5
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y6
+	VFMADD231PD  Y15, Y13, Y7
+	ADDQ         $0x00000010, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Y12
+	VMOVUPD      32(DI), Y13
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VFMADD231PD  Y14, Y13, Y1
+	VBROADCASTSD (SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y2
+	VFMADD231PD  Y15, Y13, Y3
+
+combine:
+	VADDPD       Y4, Y0, Y0
+	VADDPD       Y5, Y1, Y1
+	VADDPD       Y6, Y2, Y2
+	VADDPD       Y7, Y3, Y3
 	VBROADCASTSD alpha+56(FP), Y12
 	VMULPD       Y12, Y0, Y0
 	VMULPD       Y12, Y1, Y1
@@ -17410,15 +19496,21 @@ TEXT ·gemmAVX2F64_3x2r(SB), NOSPLIT, $0-80
 	SHLQ   $0x03, R11
 	MOVQ   last+72(FP), BX
 	VXORPD Y0, Y0, Y0
+	VXORPD Y6, Y6, Y6
 	VXORPD Y1, Y1, Y1
+	VXORPD Y7, Y7, Y7
 	VXORPD Y2, Y2, Y2
+	VXORPD Y8, Y8, Y8
 	VXORPD Y3, Y3, Y3
+	VXORPD Y9, Y9, Y9
 	VXORPD Y4, Y4, Y4
+	VXORPD Y10, Y10, Y10
 	VXORPD Y5, Y5, Y5
-	TESTQ  R8, R8
-	JZ     store
+	VXORPD Y11, Y11, Y11
+	CMPQ   R8, $0x00000002
+	JLT    single
 
-loop:
+pair:
 	VMOVUPD      (DI), Y12
 	VMOVUPD      32(DI), Y13
 	VBROADCASTSD (SI), Y14
@@ -17430,12 +19522,46 @@ loop:
 	VBROADCASTSD (SI)(R9*2), Y14
 	VFMADD231PD  Y14, Y12, Y4
 	VFMADD231PD  Y14, Y13, Y5
-	ADDQ         $0x00000008, SI
+	VMOVUPD      (DI)(R10*1), Y12
+	VMOVUPD      32(DI)(R10*1), Y13
+	VBROADCASTSD 8(SI), Y14
+	VFMADD231PD  Y14, Y12, Y6
+	VFMADD231PD  Y14, Y13, Y7
+	VBROADCASTSD 8(SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y8
+	VFMADD231PD  Y15, Y13, Y9
+	VBROADCASTSD 8(SI)(R9*2), Y14
+	VFMADD231PD  Y14, Y12, Y10
+	VFMADD231PD  Y14, Y13, Y11
+	ADDQ         $0x00000010, SI
 	ADDQ         R10, DI
-	DECQ         R8
-	JNZ          loop
+	ADDQ         R10, DI
+	SUBQ         $0x00000002, R8
+	CMPQ         R8, $0x00000002
+	JGE          pair
 
-store:
+single:
+	TESTQ        R8, R8
+	JZ           combine
+	VMOVUPD      (DI), Y12
+	VMOVUPD      32(DI), Y13
+	VBROADCASTSD (SI), Y14
+	VFMADD231PD  Y14, Y12, Y0
+	VFMADD231PD  Y14, Y13, Y1
+	VBROADCASTSD (SI)(R9*1), Y15
+	VFMADD231PD  Y15, Y12, Y2
+	VFMADD231PD  Y15, Y13, Y3
+	VBROADCASTSD (SI)(R9*2), Y14
+	VFMADD231PD  Y14, Y12, Y4
+	VFMADD231PD  Y14, Y13, Y5
+
+combine:
+	VADDPD       Y6, Y0, Y0
+	VADDPD       Y7, Y1, Y1
+	VADDPD       Y8, Y2, Y2
+	VADDPD       Y9, Y3, Y3
+	VADDPD       Y10, Y4, Y4
+	VADDPD       Y11, Y5, Y5
 	VBROADCASTSD alpha+56(FP), Y12
 	VMULPD       Y12, Y0, Y0
 	VMULPD       Y12, Y1, Y1

@@ -72,11 +72,18 @@ func genGemmKernel(s isa, mr, nv, mrMax, nvMax int, rowA bool) {
 	Load(Param("last"), last)
 
 	acc := func(r, vi int) reg.VecPhysical { return s.v(r*nv + vi) }
+	// With few accumulators the FMA latency, not throughput, would bound the
+	// loop: then odd steps go to a second set, added in at the end.
+	dual := mr*nv < 8 && 2*mr*nv <= mrMax*nvMax
+	acc2 := func(r, vi int) reg.VecPhysical { return s.v(mr*nv + r*nv + vi) }
 	bReg := func(vi int) reg.VecPhysical { return s.v(mrMax*nvMax + vi) }
 	tReg := func(i int) reg.VecPhysical { return s.v(mrMax*nvMax + nvMax + i%2) }
 	for r := 0; r < mr; r++ {
 		for vi := 0; vi < nv; vi++ {
 			s.zero(acc(r, vi))
+			if dual {
+				s.zero(acc2(r, vi))
+			}
 		}
 	}
 
@@ -88,44 +95,87 @@ func genGemmKernel(s isa, mr, nv, mrMax, nvMax int, rowA bool) {
 			ADDQ(lda, bases[q])
 		}
 	}
-	aMem := func(r int) Mem {
+	// aMem addresses A[r] at step p+dp (dp is 0 or 1).
+	aMem := func(r, dp int) Mem {
 		if !rowA {
-			return Mem{Base: a, Disp: r * s.es()}
+			m := Mem{Base: a, Disp: r * s.es()}
+			if dp == 1 {
+				m.Index, m.Scale = lda, 1
+			}
+			return m
 		}
-		m := Mem{Base: bases[r/3]}
+		m := Mem{Base: bases[r/3], Disp: dp * s.es()}
 		if r%3 > 0 {
 			m.Index, m.Scale = lda, uint8(r%3)
 		}
 		return m
 	}
-
-	TESTQ(k, k)
-	JZ(LabelRef("store"))
-	Label("loop")
-	for vi := 0; vi < nv; vi++ {
-		s.load(Mem{Base: b, Disp: vi * s.vb()}, bReg(vi))
-	}
-	for r := 0; r < mr; r++ {
-		am := aMem(r)
-		if s.zmm && nv == 1 {
-			pick(s.f64, VFMADD231PS_BCST, VFMADD231PD_BCST, am, bReg(0), acc(r, 0))
-			continue
-		}
-		s.bcastMem(am, tReg(r))
+	// step emits one k step (at offset dp) into the accumulators acc.
+	step := func(dp int, acc func(r, vi int) reg.VecPhysical) {
 		for vi := 0; vi < nv; vi++ {
-			s.fma231(tReg(r), bReg(vi), acc(r, vi))
+			m := Mem{Base: b, Disp: vi * s.vb()}
+			if dp == 1 {
+				m.Index, m.Scale = ldb, 1
+			}
+			s.load(m, bReg(vi))
+		}
+		for r := 0; r < mr; r++ {
+			am := aMem(r, dp)
+			if s.zmm && nv == 1 {
+				pick(s.f64, VFMADD231PS_BCST, VFMADD231PD_BCST, am, bReg(0), acc(r, 0))
+				continue
+			}
+			s.bcastMem(am, tReg(r))
+			for vi := 0; vi < nv; vi++ {
+				s.fma231(tReg(r), bReg(vi), acc(r, vi))
+			}
 		}
 	}
-	if rowA {
-		for q := 0; q*3 < mr; q++ {
-			ADDQ(U32(s.es()), bases[q])
+	// advance moves A and B on by steps k steps.
+	advance := func(steps int) {
+		if rowA {
+			for q := 0; q*3 < mr; q++ {
+				ADDQ(U32(steps*s.es()), bases[q])
+			}
+		} else {
+			for i := 0; i < steps; i++ {
+				ADDQ(lda, a)
+			}
+		}
+		for i := 0; i < steps; i++ {
+			ADDQ(ldb, b)
+		}
+	}
+
+	if dual {
+		CMPQ(k, U32(2))
+		JLT(LabelRef("single"))
+		Label("pair")
+		step(0, acc)
+		step(1, acc2)
+		advance(2)
+		SUBQ(U32(2), k)
+		CMPQ(k, U32(2))
+		JGE(LabelRef("pair"))
+		Label("single")
+		TESTQ(k, k)
+		JZ(LabelRef("combine"))
+		step(0, acc)
+		Label("combine")
+		for r := 0; r < mr; r++ {
+			for vi := 0; vi < nv; vi++ {
+				s.add(acc2(r, vi), acc(r, vi), acc(r, vi))
+			}
 		}
 	} else {
-		ADDQ(lda, a)
+		TESTQ(k, k)
+		JZ(LabelRef("store"))
+		Label("loop")
+		step(0, acc)
+		advance(1)
+		DECQ(k)
+		JNZ(LabelRef("loop"))
 	}
-	ADDQ(ldb, b)
-	DECQ(k)
-	JNZ(LabelRef("loop"))
 
 	Label("store")
 	alpha, beta, tmp := s.v(mrMax*nvMax), s.v(mrMax*nvMax+1), s.v(mrMax*nvMax+2)
