@@ -30,6 +30,9 @@
 // keeps its input and recurrent weights transposed and stacked, [in+hidden,
 // 4*hidden], so that one GEMM per step computes all four gates; its parameters
 // w_ih and w_hh are views of the two blocks (see LSTM for the PyTorch mapping).
+// The TorchTensors and LoadTorch methods of Linear, Conv1d and LSTM translate to
+// and from PyTorch's state-dict names and layouts, so weights move between the
+// two frameworks in safetensors files.
 //
 // Concurrency: a tape belongs to one goroutine. Several tapes may run the same
 // layers at once only without recording gradients (parameters' gradients are
