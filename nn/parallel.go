@@ -13,7 +13,8 @@ import (
 // independent ones: the weight gradient and the input gradients. gemmPair runs
 // a list of weight-gradient GEMMs on a helper goroutine while the caller
 // computes the rest, without allocating. With GOMAXPROCS 1, or when every
-// helper is busy, everything runs on the caller.
+// helper is busy, everything runs on the caller. The helpers (NumCPU-1 per
+// element type) start at the first use and stay parked on a channel when idle.
 
 // gemmSpec is one call of autograd.Gemm.
 type gemmSpec[T autograd.Float] struct {
