@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"github.com/neurograd/neurograd/autograd"
@@ -49,9 +50,11 @@ type summary struct {
 	BandPowerHeldOutInitial *float64           `json:"band_power_heldout_initial"`
 	BandPowerHeldOutFinal   *float64           `json:"band_power_heldout_final"`
 	BandPowerRatio          *float64           `json:"band_power_ratio"`
+	BandPowerRatioGeometric *float64           `json:"band_power_ratio_geometric"` // geometric mean over seeds of final/initial
 	WallSeconds             float64            `json:"wall_seconds"`
 	OptimizationSeconds     float64            `json:"optimization_seconds"`
 	EpochSecondsMean        float64            `json:"epoch_seconds_mean"`
+	EpochSecondsMedian      float64            `json:"epoch_seconds_median"`
 	Units                   map[string]string  `json:"units"`
 	Seed                    int64              `json:"seed"`
 	Config                  *config            `json:"config"`
@@ -130,6 +133,12 @@ func writeOutputs[T autograd.Float](cfg *config, s *setup[T], res *network.Optim
 		a, b := res.Initial.MeanBandPower, res.Final.MeanBandPower
 		r := b / a
 		sum.BandPowerHeldOutInitial, sum.BandPowerHeldOutFinal, sum.BandPowerRatio = &a, &b, &r
+		var lg float64
+		for i := range res.Initial.BandPower {
+			lg += math.Log(res.Final.BandPower[i] / res.Initial.BandPower[i])
+		}
+		gm := math.Exp(lg / float64(len(res.Initial.BandPower)))
+		sum.BandPowerRatioGeometric = &gm
 	}
 	for i, c := range conn.Classes {
 		sum.GainChanges = append(sum.GainChanges, gainChange{c.Name, res.InitialGains[i], res.FinalGains[i], res.FinalGains[i] / res.InitialGains[i]})
@@ -148,6 +157,12 @@ func writeOutputs[T autograd.Float](cfg *config, s *setup[T], res *network.Optim
 	}
 	if len(res.Epochs) > 0 {
 		sum.EpochSecondsMean = tsum / float64(len(res.Epochs))
+		secs := make([]float64, len(res.Epochs))
+		for i, e := range res.Epochs {
+			secs[i] = e.Seconds
+		}
+		slices.Sort(secs)
+		sum.EpochSecondsMedian = (secs[(len(secs)-1)/2] + secs[len(secs)/2]) / 2
 	}
 	if err := writeJSON(filepath.Join(cfg.Out, "summary.json"), sum); err != nil {
 		return err
