@@ -14,7 +14,7 @@ func benchEpoch(b *testing.B, models [NumCellTypes]SurrogateCell[float32]) func(
 	if err != nil {
 		b.Fatal(err)
 	}
-	net, err := NewNetwork(col, nil, []Drive{PoissonEveryCell(10, 0.002, 0, 1)})
+	net, err := NewNetwork(col, nil, []Drive{PoissonEveryCell(10, 0.003, 0, 1)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -66,6 +66,26 @@ func BenchmarkSurrogateEpoch(b *testing.B) {
 	b.ReportMetric((processCPUSeconds()-cpu0)/float64(n), "cpu-s/op")
 }
 
+// BenchmarkSurrogateEpochShipped times one training epoch of the published
+// column with the shipped trained surrogates (skipped when none are embedded).
+// With trained cells the network fires, so the routing carries spikes.
+func BenchmarkSurrogateEpochShipped(b *testing.B) {
+	models, err := ShippedSurrogateCells[float32]()
+	if err != nil {
+		b.Skip(err)
+	}
+	epoch := benchEpoch(b, models)
+	epoch()
+	b.ReportAllocs()
+	cpu0 := processCPUSeconds()
+	n := 0
+	for b.Loop() {
+		epoch()
+		n++
+	}
+	b.ReportMetric((processCPUSeconds()-cpu0)/float64(n), "cpu-s/op")
+}
+
 // BenchmarkSurrogateEpochFake times the network machinery alone (routing,
 // readout, spectrum, tape) with the tiny fake cell model.
 func BenchmarkSurrogateEpochFake(b *testing.B) {
@@ -92,7 +112,7 @@ func BenchmarkSurrogateEvaluate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	net, err := NewNetwork(col, nil, []Drive{PoissonEveryCell(10, 0.002, 0, 1)})
+	net, err := NewNetwork(col, nil, []Drive{PoissonEveryCell(10, 0.003, 0, 1)})
 	if err != nil {
 		b.Fatal(err)
 	}
