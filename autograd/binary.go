@@ -28,7 +28,7 @@ func (tp *Tape[T]) Div(a, b *Tensor[T]) *Tensor[T] { return tp.binary(binDiv, a,
 
 func (tp *Tape[T]) binary(kind binaryKind, a, b *Tensor[T]) *Tensor[T] {
 	bc := newBcast(binaryNames[kind], a, b)
-	out := tp.newUninit(bc.shape()...)
+	out := tp.NewUninit(bc.shape()...)
 	if bc.sameShapes {
 		binaryRow(kind, out.Data, a.Data, b.Data, 1, 1)
 	} else {

@@ -18,7 +18,7 @@ func (tp *Tape[T]) IndexSelect(a *Tensor[T], axis int, idx []int) *Tensor[T] {
 	var buf [MaxDims]int
 	copy(buf[:], a.Shape())
 	buf[ax] = len(idx)
-	out := tp.newUninit(buf[:a.rank]...)
+	out := tp.NewUninit(buf[:a.rank]...)
 	k := len(idx)
 	for o := 0; o < outer; o++ {
 		for i, j := range idx {
@@ -65,7 +65,7 @@ func (tp *Tape[T]) IndexAdd(a *Tensor[T], axis int, idx []int, src *Tensor[T]) *
 			panic(fmt.Sprintf("autograd: IndexAdd: src shape %v does not fit a %v with %d indices on axis %d", src.Shape(), a.Shape(), k, axis))
 		}
 	}
-	out := tp.newUninit(a.Shape()...)
+	out := tp.NewUninit(a.Shape()...)
 	copy(out.Data, a.Data)
 	for o := 0; o < outer; o++ {
 		for i, j := range idx {
@@ -105,7 +105,7 @@ func (tp *Tape[T]) Where(cond, a, b *Tensor[T]) *Tensor[T] {
 	if !sameShape(cond, a) || !sameShape(a, b) {
 		panic(fmt.Sprintf("autograd: Where shapes %v, %v, %v differ", cond.Shape(), a.Shape(), b.Shape()))
 	}
-	out := tp.newUninit(a.Shape()...)
+	out := tp.NewUninit(a.Shape()...)
 	for i, c := range cond.Data {
 		if c != 0 {
 			out.Data[i] = a.Data[i]

@@ -38,17 +38,6 @@ func VecTanh[T Float](dst, x []T) { kernel.Tanh(dst, x) }
 // VecExp computes dst[i] = e^x[i].
 func VecExp[T Float](dst, x []T) { kernel.Exp(dst, x) }
 
-// ScratchUninit is Tape.Scratch without the zeroing: it returns n elements of tape
-// memory (heap memory when tp is nil) whose contents are unspecified, for buffers
-// that the caller overwrites completely (saved activations, GEMM outputs with
-// beta 0). It spares large fused ops a memory pass.
-func ScratchUninit[T Float](tp *Tape[T], n int) []T {
-	if tp == nil {
-		return make([]T, n)
-	}
-	return tp.data.take(n, false)
-}
-
 // LSTMCell applies the pointwise part of an LSTM step to a batch (PyTorch gate
 // order [i f g o]): it overwrites the pre-activations gates [batch, 4*hidden] by
 // the activated gates and writes c = f*cPrev + i*g, tanhC = tanh(c) and
@@ -64,26 +53,4 @@ func LSTMCell[T Float](gates, cPrev, c, h, tanhC []T, batch, hidden int) {
 // dcTotal = dc + dh*o*(1-tanhC²).
 func LSTMCellBackward[T Float](gates, cPrev, tanhC, dh, dc, dGates, dcPrev []T, batch, hidden int) {
 	kernel.LSTMCellBackward(gates, cPrev, tanhC, dh, dc, dGates, dcPrev, batch, hidden)
-}
-
-// NewUninit is Tape.NewTensor without the zeroing: a tape tensor (heap tensor when
-// tp is nil) of the given shape whose contents are unspecified, for op outputs
-// that are overwritten completely.
-func NewUninit[T Float](tp *Tape[T], shape ...int) *Tensor[T] { return tp.alloc(false, shape) }
-
-// GradOfFresh is Tape.GradOf for an op that overwrites the gradient completely
-// when it is new: it returns t's gradient buffer and reports whether the buffer
-// was just created, in which case its contents are unspecified (not zeroed) and
-// the caller must write every element (for example a GEMM with beta 0) instead
-// of accumulating into it.
-func GradOfFresh[T Float](tp *Tape[T], t *Tensor[T]) (g []T, fresh bool) {
-	if t.Grad != nil {
-		return t.Grad, false
-	}
-	if t.onTape {
-		t.Grad = tp.data.take(len(t.Data), false)
-		return t.Grad, true
-	}
-	t.Grad = make([]T, len(t.Data))
-	return t.Grad, true
 }

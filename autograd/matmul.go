@@ -26,7 +26,7 @@ func (tp *Tape[T]) MatMulT(a, b *Tensor[T], transA, transB bool) *Tensor[T] {
 	if k != kb {
 		panic(fmt.Sprintf("autograd: MatMul inner dimensions differ: %v (trans %v) and %v (trans %v)", a.Shape(), transA, b.Shape(), transB))
 	}
-	out := tp.newUninit(m, n)
+	out := tp.NewUninit(m, n)
 	if k == 0 {
 		clear(out.Data)
 	} else if m > 0 && n > 0 {
@@ -73,7 +73,7 @@ func (tp *Tape[T]) Transpose(a *Tensor[T]) *Tensor[T] {
 		panic(fmt.Sprintf("autograd: Transpose needs a 2-D tensor, got %v", a.Shape()))
 	}
 	r, c := a.shapeBuf[0], a.shapeBuf[1]
-	out := tp.newUninit(c, r)
+	out := tp.NewUninit(c, r)
 	transpose(out.Data, a.Data, r, c)
 	tp.Record(transposeOp[T]{}, out, a)
 	return out

@@ -120,3 +120,17 @@ func TestShapeMismatchPanics(t *testing.T) {
 	var tp *Tape[float64]
 	tp.Add(Zeros[float64](2, 3), Zeros[float64](4))
 }
+
+func TestReshapeDoesNotAllocateOnTape(t *testing.T) {
+	tp := NewTape[float32]()
+	a := tp.NewTensor(4, 6)
+	tp.Reshape(a, 2, -1, 3)
+	tp.Reset()
+	if n := testing.AllocsPerRun(20, func() {
+		tp.Reset()
+		b := tp.NewTensor(4, 6)
+		tp.Reshape(b, 2, -1, 3)
+	}); n != 0 {
+		t.Fatalf("Reshape with literal sizes allocates %v times", n)
+	}
+}

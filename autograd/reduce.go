@@ -47,7 +47,7 @@ func (tp *Tape[T]) Mean(a *Tensor[T]) *Tensor[T] {
 }
 
 func (tp *Tape[T]) sumAll(a *Tensor[T], scale float64) *Tensor[T] {
-	out := tp.newUninit()
+	out := tp.NewUninit()
 	var s float64
 	for _, v := range a.Data {
 		s += float64(v)
@@ -132,7 +132,7 @@ func (tp *Tape[T]) LogSumExp(a *Tensor[T], axis int) *Tensor[T] {
 		panic("autograd: LogSumExp over an empty dimension")
 	}
 	var buf [MaxDims]int
-	out := tp.newUninit(shapeWithout(&buf, a, ax)...)
+	out := tp.NewUninit(shapeWithout(&buf, a, ax)...)
 	for o := 0; o < outer; o++ {
 		for i := 0; i < inner; i++ {
 			m := math.Inf(-1)

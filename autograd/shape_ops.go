@@ -7,7 +7,7 @@ import "fmt"
 func (tp *Tape[T]) Reshape(a *Tensor[T], shape ...int) *Tensor[T] {
 	var buf [MaxDims]int
 	if len(shape) > MaxDims {
-		panic(fmt.Sprintf("autograd: Reshape to %v: too many dimensions", shape))
+		panic(fmt.Sprintf("autograd: Reshape to %v: too many dimensions", copyInts(shape)))
 	}
 	s := buf[:copy(buf[:], shape)]
 	infer, known := -1, 1
@@ -16,19 +16,19 @@ func (tp *Tape[T]) Reshape(a *Tensor[T], shape ...int) *Tensor[T] {
 		case d == -1 && infer < 0:
 			infer = i
 		case d < 0:
-			panic(fmt.Sprintf("autograd: Reshape to invalid shape %v", shape))
+			panic(fmt.Sprintf("autograd: Reshape to invalid shape %v", copyInts(shape)))
 		default:
 			known *= d
 		}
 	}
 	if infer >= 0 {
 		if known == 0 || a.Len()%known != 0 {
-			panic(fmt.Sprintf("autograd: cannot Reshape %v to %v", a.Shape(), shape))
+			panic(fmt.Sprintf("autograd: cannot Reshape %v to %v", a.Shape(), copyInts(shape)))
 		}
 		s[infer] = a.Len() / known
 	}
 	if numel(s) != a.Len() {
-		panic(fmt.Sprintf("autograd: cannot Reshape %v to %v", a.Shape(), shape))
+		panic(fmt.Sprintf("autograd: cannot Reshape %v to %v", a.Shape(), copyInts(shape)))
 	}
 	out := tp.view(a, s)
 	tp.Record(reshapeOp[T]{}, out, a)
@@ -53,7 +53,7 @@ func (tp *Tape[T]) Narrow(a *Tensor[T], axis, start, length int) *Tensor[T] {
 	var buf [MaxDims]int
 	copy(buf[:], a.Shape())
 	buf[ax] = length
-	out := tp.newUninit(buf[:a.rank]...)
+	out := tp.NewUninit(buf[:a.rank]...)
 	for o := 0; o < outer; o++ {
 		copy(out.Data[o*length*inner:(o+1)*length*inner], a.Data[(o*d+start)*inner:(o*d+start+length)*inner])
 	}
@@ -95,7 +95,7 @@ func (tp *Tape[T]) Concat(axis int, ts ...*Tensor[T]) *Tensor[T] {
 	var buf [MaxDims]int
 	copy(buf[:], first.Shape())
 	buf[ax] = total
-	out := tp.newUninit(buf[:first.rank]...)
+	out := tp.NewUninit(buf[:first.rank]...)
 	off := 0
 	for _, t := range ts {
 		w := t.shapeBuf[ax] * inner
@@ -152,7 +152,7 @@ func (tp *Tape[T]) Stack(axis int, ts ...*Tensor[T]) *Tensor[T] {
 	buf[axis] = len(ts)
 	copy(buf[axis+1:], s[axis:])
 	outer, inner := numel(s[:axis]), numel(s[axis:])
-	out := tp.newUninit(buf[:first.rank+1]...)
+	out := tp.NewUninit(buf[:first.rank+1]...)
 	k := len(ts)
 	for i, t := range ts {
 		for o := 0; o < outer; o++ {
@@ -181,3 +181,7 @@ func (stackOp[T]) Backward(tp *Tape[T], nd *Node[T]) {
 		}
 	}
 }
+
+// copyInts returns a heap copy of s, so that formatting it in a panic message does
+// not make the caller's (often stack-allocated) variadic slice escape.
+func copyInts(s []int) []int { return append([]int(nil), s...) }

@@ -80,9 +80,6 @@ func (tp *Tape[T]) ArenaElements() int { return tp.data.size() }
 // is nil).
 func (tp *Tape[T]) NewTensor(shape ...int) *Tensor[T] { return tp.alloc(true, shape) }
 
-// newUninit returns a tensor whose contents are unspecified (to be overwritten).
-func (tp *Tape[T]) newUninit(shape ...int) *Tensor[T] { return tp.alloc(false, shape) }
-
 func (tp *Tape[T]) alloc(zero bool, shape []int) *Tensor[T] {
 	n := numel(shape)
 	if tp == nil {
@@ -96,6 +93,10 @@ func (tp *Tape[T]) alloc(zero bool, shape []int) *Tensor[T] {
 	t.setShape(shape)
 	return t
 }
+
+// NewUninit is NewTensor without the zeroing: a tape tensor (heap tensor when tp is
+// nil) whose contents are unspecified, for op outputs that are overwritten completely.
+func (tp *Tape[T]) NewUninit(shape ...int) *Tensor[T] { return tp.alloc(false, shape) }
 
 // NewLike returns a zero-filled tape tensor with t's shape.
 func (tp *Tape[T]) NewLike(t *Tensor[T]) *Tensor[T] { return tp.alloc(true, t.Shape()) }
@@ -184,6 +185,22 @@ func (tp *Tape[T]) GradOf(t *Tensor[T]) []T {
 		}
 	}
 	return t.Grad
+}
+
+// GradOfFresh is GradOf for an op that overwrites a new gradient completely: it
+// returns t's gradient buffer and reports whether the buffer was just created, in
+// which case its contents are unspecified (not zeroed) and the caller must write
+// every element (for example a GEMM with beta 0) instead of accumulating into it.
+func (tp *Tape[T]) GradOfFresh(t *Tensor[T]) (g []T, fresh bool) {
+	if t.Grad != nil {
+		return t.Grad, false
+	}
+	if t.onTape {
+		t.Grad = tp.data.take(len(t.Data), false)
+	} else {
+		t.Grad = make([]T, len(t.Data))
+	}
+	return t.Grad, true
 }
 
 // Backward computes the gradient of the one-element tensor loss with respect to every

@@ -68,7 +68,7 @@ func (tp *Tape[T]) Clamp(a *Tensor[T], lo, hi float64) *Tensor[T] {
 }
 
 func (tp *Tape[T]) unary(kind unaryKind, a *Tensor[T], p, q float64) *Tensor[T] {
-	out := tp.newUninit(a.Shape()...)
+	out := tp.NewUninit(a.Shape()...)
 	unaryForward(kind, out.Data, a.Data, p, q)
 	if n := tp.Record(unaryOp[T]{}, out, a); n != nil {
 		n.I[0] = int(kind)

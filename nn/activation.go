@@ -113,7 +113,7 @@ func itoa(i int) string {
 // Relu returns max(x, 0) element-wise (gradient 0 at 0), with a branch-free
 // backward pass.
 func Relu[T autograd.Float](tp *autograd.Tape[T], x *autograd.Tensor[T]) *autograd.Tensor[T] {
-	y := autograd.NewUninit(tp, x.Shape()...)
+	y := tp.NewUninit(x.Shape()...)
 	yd := y.Data[:len(x.Data)]
 	for i, v := range x.Data {
 		yd[i] = max(v, 0)

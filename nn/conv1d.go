@@ -107,7 +107,7 @@ func (c *Conv1d[T]) forward(tp *autograd.Tape[T], x *autograd.Tensor[T], st *Con
 	in, out, kk, d := c.In, c.Out, c.Kernel, c.Dilation
 	var y *autograd.Tensor[T]
 	if c.Bias != nil {
-		y = autograd.NewUninit(tp, batch, steps, out)
+		y = tp.NewUninit(batch, steps, out)
 	} else {
 		y = tp.NewTensor(batch, steps, out)
 	}

@@ -64,7 +64,7 @@ func (c *Conv1d[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], s *ConvSta
 	}
 	var y *autograd.Tensor[T]
 	if c.Bias != nil {
-		y = autograd.NewUninit(tp, batch, out)
+		y = tp.NewUninit(batch, out)
 		for b := 0; b < batch; b++ {
 			copy(y.Data[b*out:(b+1)*out], c.Bias.Data)
 		}
@@ -102,7 +102,7 @@ func (c *Conv1d[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], s *ConvSta
 			nsave++
 		}
 	}
-	saved := autograd.ScratchUninit(tp, nsave*batch*in)
+	saved := tp.ScratchUninit(nsave * batch * in)
 	var inBuf [66]*autograd.Tensor[T]
 	ins := append(inBuf[:0], c.Weight)
 	if c.Bias != nil {
@@ -144,7 +144,7 @@ func (c *Conv1d[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], s *ConvSta
 // the history is empty) into tape memory, [R-1][batch, in].
 func (s *ConvState[T]) history(tp *autograd.Tape[T]) []T {
 	r, n := len(s.ring), s.batch*s.in
-	hist := autograd.ScratchUninit(tp, (r-1)*n)
+	hist := tp.ScratchUninit((r - 1) * n)
 	for u := -(r - 1); u <= -1; u++ {
 		dst := hist[(u+r-1)*n : (u+r)*n]
 		if j := ((s.pos+u+1)%r + r) % r; s.live[j] {
@@ -215,7 +215,7 @@ func (conv1dStepOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 				continue
 			}
 			if t := nd.In[nd.Idx[2*k+1]]; t.RequiresGrad() {
-				gt, fresh := autograd.GradOfFresh(tp, t)
+				gt, fresh := tp.GradOfFresh(t)
 				var beta T = 1
 				if fresh { // a new buffer: overwrite instead of accumulating
 					beta = 0

@@ -65,7 +65,7 @@ func linear[T autograd.Float](tp *autograd.Tape[T], x, w, b *autograd.Tensor[T])
 	var shape [autograd.MaxDims]int
 	r := copy(shape[:], x.Shape())
 	shape[r-1] = out
-	y := autograd.NewUninit(tp, shape[:r]...)
+	y := tp.NewUninit(shape[:r]...)
 	rows := x.Len() / in
 	if rows == 0 || in == 0 {
 		clear(y.Data)
@@ -109,7 +109,7 @@ func (linearOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		return
 	}
 	if x.RequiresGrad() {
-		gx, fresh := autograd.GradOfFresh(tp, x)
+		gx, fresh := tp.GradOfFresh(x)
 		var beta T = 1
 		if fresh { // a new buffer: overwrite instead of accumulating
 			beta = 0

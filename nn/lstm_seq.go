@@ -16,7 +16,7 @@ func swapBatchTime[T autograd.Float](tp *autograd.Tape[T], x *autograd.Tensor[T]
 		panic(fmt.Sprintf("nn: swapBatchTime of %v", x.Shape()))
 	}
 	a, b, c := x.Dim(0), x.Dim(1), x.Dim(2)
-	y := autograd.NewUninit(tp, b, a, c)
+	y := tp.NewUninit(b, a, c)
 	swapRows(y.Data, x.Data, a, b, c)
 	tp.Record(swapOp[T]{}, y, x)
 	return y
@@ -36,7 +36,7 @@ type swapOp[T autograd.Float] struct{}
 func (swapOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	x, g := nd.In[0], nd.Out.Grad
 	a, b, c := x.Dim(0), x.Dim(1), x.Dim(2)
-	gx, fresh := autograd.GradOfFresh(tp, x)
+	gx, fresh := tp.GradOfFresh(x)
 	if fresh { // a new buffer: the swapped gradient overwrites it
 		swapRows(gx, g, b, a, c)
 		return
@@ -57,11 +57,11 @@ func lstmLayerSeq[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 	g4 := 4 * hid
 	n, bh := batch*steps, batch*hid
 	// Saved: gates [T, batch, 4H] | c [T, batch, H] | tanh(c) [T, batch, H].
-	saved := autograd.ScratchUninit(tp, n*6*hid)
+	saved := tp.ScratchUninit(n * 6 * hid)
 	z := saved[:n*g4]
 	cs := saved[n*g4 : n*5*hid]
 	tcs := saved[n*5*hid:]
-	hs = autograd.NewUninit(tp, steps, batch, hid)
+	hs = tp.NewUninit(steps, batch, hid)
 	autograd.Gemm(false, false, n, g4, in, 1, x.Data, in, ly.W.Data[:in*g4], g4, 0, z, g4)
 	whh := ly.W.Data[in*g4:]
 	for t := 0; t < steps; t++ {
@@ -74,8 +74,8 @@ func lstmLayerSeq[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 		addRowVector(zt, ly.B.Data)
 		autograd.LSTMCell(zt, cp, cs[t*bh:(t+1)*bh], hs.Data[t*bh:(t+1)*bh], tcs[t*bh:(t+1)*bh], batch, hid)
 	}
-	hT = autograd.NewUninit(tp, batch, hid)
-	cT = autograd.NewUninit(tp, batch, hid)
+	hT = tp.NewUninit(batch, hid)
+	cT = tp.NewUninit(batch, hid)
 	copy(hT.Data, hs.Data[(steps-1)*bh:])
 	copy(cT.Data, cs[(steps-1)*bh:])
 	if nd := tp.Record(lstmSeqOp[T]{}, hs, x, h0, c0, ly.W, ly.B, hT, cT); nd != nil {
@@ -150,7 +150,7 @@ func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		autograd.Axpy(1, dc, tp.GradOf(c0))
 	}
 	if x.RequiresGrad() {
-		gx, fresh := autograd.GradOfFresh(tp, x)
+		gx, fresh := tp.GradOfFresh(x)
 		var beta T = 1
 		if fresh { // a new buffer: overwrite instead of accumulating
 			beta = 0

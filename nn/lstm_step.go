@@ -13,8 +13,8 @@ import "github.com/neurograd/neurograd/autograd"
 func lstmCellStep[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, hp, cp *autograd.Tensor[T]) (h, c *autograd.Tensor[T]) {
 	batch, in, hid := x.Dim(0), ly.In, ly.W.Dim(1)/4
 	k := in + hid
-	h = autograd.NewUninit(tp, batch, hid) // written by the cell
-	c = autograd.NewUninit(tp, batch, hid)
+	h = tp.NewUninit(batch, hid) // written by the cell
+	c = tp.NewUninit(batch, hid)
 	record := tp.NeedsGrad(x, hp, cp, ly.W, ly.B)
 	copyX, copyH := record && !x.RequiresGrad(), record && !hp.RequiresGrad()
 	// Saved: gate activations [batch, 4H] | tanh(c) [batch, H] | x [batch, in] if
@@ -26,7 +26,7 @@ func lstmCellStep[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 	if copyH {
 		n += batch * hid
 	}
-	saved := autograd.ScratchUninit(tp, n)
+	saved := tp.ScratchUninit(n)
 	z := saved[:batch*4*hid]
 	tc := saved[batch*4*hid : batch*5*hid]
 	rest := saved[batch*5*hid:]
@@ -98,7 +98,7 @@ func (lstmCellOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	var dcp, gcp []T
 	direct := false
 	if cp.RequiresGrad() {
-		if gcp, direct = autograd.GradOfFresh(tp, cp); direct {
+		if gcp, direct = tp.GradOfFresh(cp); direct {
 			dcp = gcp
 		} else {
 			dcp = borrow[T](batch * hid)
@@ -119,14 +119,14 @@ func (lstmCellOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	var gx, ghp, gb []T
 	var betaX, betaH T = 1, 1 // 0 for new gradient buffers, which the GEMM overwrites
 	if x.RequiresGrad() {
-		if g, fresh := autograd.GradOfFresh(tp, x); fresh {
+		if g, fresh := tp.GradOfFresh(x); fresh {
 			gx, betaX = g, 0
 		} else {
 			gx = g
 		}
 	}
 	if hp.RequiresGrad() {
-		if g, fresh := autograd.GradOfFresh(tp, hp); fresh {
+		if g, fresh := tp.GradOfFresh(hp); fresh {
 			ghp, betaH = g, 0
 		} else {
 			ghp = g

@@ -9,12 +9,12 @@ import (
 )
 
 // poison fills the tape's memory with NaN and rewinds it, so that ops that take
-// uninitialised outputs or gradient buffers (autograd.NewUninit, ScratchUninit,
+// uninitialised outputs or gradient buffers (Tape.NewUninit, Tape.ScratchUninit,
 // GradOfFresh) and wrongly read them produce NaN.
 func poison[T autograd.Float](tp *autograd.Tape[T]) {
 	tp.Reset()
 	n := tp.ArenaElements()
-	buf := autograd.ScratchUninit(tp, n)
+	buf := tp.ScratchUninit(n)
 	nan := T(math.NaN())
 	for i := range buf {
 		buf[i] = nan
