@@ -249,3 +249,27 @@ func TestGemmEmpty(t *testing.T) {
 		t.Fatalf("k=0, beta=0 gave %v, want zeros", c)
 	}
 }
+
+// TestGemmRandom draws shapes, transposes, strides and scalars at random
+// (seeded), reaching the mixtures of packed and in-place operands.
+func TestGemmRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	scalars := []float64{0, 1, -1, 0.5, 2.5}
+	var cases []gemmCase
+	for range 150 {
+		dim := func() int {
+			if rng.IntN(4) == 0 {
+				return 1 + rng.IntN(600)
+			}
+			return 1 + rng.IntN(70)
+		}
+		tc := gemmCase{transA: rng.IntN(2) == 1, transB: rng.IntN(2) == 1, m: dim(), n: dim(), k: dim(),
+			alpha: scalars[rng.IntN(len(scalars))], beta: scalars[rng.IntN(len(scalars))],
+			padA: rng.IntN(3) * rng.IntN(20), padB: rng.IntN(3) * rng.IntN(20), padC: rng.IntN(3) * rng.IntN(20)}
+		if tc.m*tc.n*tc.k > 3_000_000 {
+			continue
+		}
+		cases = append(cases, tc)
+	}
+	gemmBoth(t, "random", cases)
+}
