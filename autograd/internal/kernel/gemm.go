@@ -12,7 +12,8 @@ import (
 //	C[r*ldc+j] = alpha * sum_{p<k} A[p*lda+r]*B[p*ldb+j] + beta*C[r*ldc+j]
 //
 // A and B are p-major panels (packed, or the caller's matrix when its layout
-// already fits). beta == 0 means C is not read. It never touches C outside the
+// already fits); the kernRowA family reads A[r*lda+p] instead, untransposed A
+// in place. beta == 0 means C is not read. It never touches C outside the
 // tile.
 type gemmKernel[T Float] func(k int, a *T, lda int, b *T, ldb int, c *T, ldc int, alpha, beta T, last int)
 
@@ -37,8 +38,8 @@ type gemmImpl[T Float] struct {
 func (g *gemmImpl[T]) nr() int { return g.nv * g.lanes }
 
 // parallelGrain is the least number of multiply-adds worth a goroutine: about
-// 30 µs on one core, so that the split pays off even when the other goroutine
-// starts late on a busy machine.
+// 50 µs on one AVX-512 core, so that the split pays off even when the other
+// goroutine starts late on a busy machine.
 const parallelGrain = 1 << 22
 
 // gemm is the driver behind Sgemm and Dgemm.

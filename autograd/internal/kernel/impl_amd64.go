@@ -21,6 +21,8 @@ func simdImplementations() []*implementation {
 	return list
 }
 
+// avx512 is the AVX-512F path: 12 x 32 (float32) and 12 x 16 (float64) GEMM
+// tiles in zmm registers, masked edges, and zmm vector routines.
 func avx512() *implementation {
 	im := &implementation{name: "avx512"}
 	im.f32 = ops[float32]{
@@ -43,6 +45,8 @@ func avx512() *implementation {
 	return im
 }
 
+// avx2 is the AVX2+FMA path: 6 x 16 (float32) and 6 x 8 (float64) GEMM tiles
+// in ymm registers, VMASKMOV edges, and ymm vector routines.
 func avx2() *implementation {
 	im := &implementation{name: "avx2"}
 	im.f32 = ops[float32]{
