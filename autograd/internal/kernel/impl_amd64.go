@@ -42,6 +42,7 @@ func avx512() *implementation {
 		lstmForward: lstmForwardAVX512F64, lstmBackward: lstmBackwardAVX512F64,
 	}
 	finishGemm(im)
+	im.f32.gemm.transpose, im.f32.gemm.tw = transpose16x16AVX512, 16
 	return im
 }
 

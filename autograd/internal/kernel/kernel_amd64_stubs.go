@@ -734,6 +734,11 @@ func transpose8x8AVX(dst *float32, dstStride int, src *float32, srcStride int, b
 //go:noescape
 func transpose4x4AVX(dst *float64, dstStride int, src *float64, srcStride int, blocks int)
 
+// transpose16x16AVX512 transposes blocks consecutive 16x16 blocks of src (rows srcStride apart) into dst (rows dstStride apart).
+//
+//go:noescape
+func transpose16x16AVX512(dst *float32, dstStride int, src *float32, srcStride int, blocks int)
+
 // addAVX512F32 computes dst[i] = a[i] + b[i] for whole vectors of len(dst) elements; the caller does the rest.
 //
 //go:noescape

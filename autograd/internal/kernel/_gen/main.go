@@ -237,6 +237,7 @@ func main() {
 	}
 	genTranspose(false)
 	genTranspose(true)
+	genTranspose16()
 	for _, s := range isas {
 		genVec(s)
 		genMath(s)
