@@ -47,15 +47,24 @@ func run(args []string) error {
 	typ := fs.String("type", "all", "cell type(s), comma separated, or all")
 	dataDir := fs.String("data", "cache/surrogate", "dataset cache directory")
 	seed := fs.Uint64("seed", 1, "seed of data generation and training")
-	poisson := fs.Int("poisson", 320, "independent-Poisson training samples (1 s) per cell type")
-	netRuns := fs.Int("netruns", 16, "biophysical network runs for the training set")
-	pickPyr := fs.Int("pick-pyr", 40, "pyramidal cells per type re-simulated from each training network run")
+	poisson := fs.Int("poisson", 160, "independent-Poisson training samples (1 s) per cell type")
+	netRuns := fs.Int("netruns", 8, "biophysical network runs for the training set")
+	pickPyr := fs.Int("pick-pyr", 15, "pyramidal cells per type re-simulated from each training network run")
+	bins := fs.Int("bins", 2000, "bins (0.5 ms) per sample")
+	mesh := fs.String("mesh", "10x5", "pyramidal mesh of the network runs")
+	valPoisson := fs.Int("val-poisson", 20, "independent-Poisson samples per type in the validation and test sets")
+	valNetRuns := fs.Int("val-netruns", 2, "network runs for each of the validation and test sets")
 	genOnly := fs.Bool("gen-only", false, "only generate (or check) the datasets")
 	outDir := fs.String("out", "neuron/surrogate/weights", "directory for the <cell_type>.safetensors weights")
 	metricsPath := fs.String("metrics", "", "metrics JSON (default <data>/metrics_<types>.json)")
-	steps := fs.Int("steps", 6000, "maximum optimizer steps per cell type")
+	steps := fs.Int("steps", 9000, "maximum optimizer steps per cell type")
 	minutes := fs.Float64("minutes", 55, "wall-clock cap per cell type (minutes)")
 	batch := fs.Int("batch", 32, "windows per mini-batch")
+	warmup := fs.Int("warmup", 0, "warm-up bins per window (default: the library's)")
+	bptt := fs.Int("bptt", 0, "backpropagation-through-time bins per window (default: the library's)")
+	lr := fs.Float64("lr", 0, "peak learning rate (default: the library's)")
+	spikeWeight := fs.Float64("spike-weight", -1, "extra MSE weight of bins near somatic spikes (default: the library's)")
+	spikePos := fs.Float64("spike-pos", -1, "extra cross-entropy weight of spike bins (default: the library's)")
 	archFlag := fs.String("arch", "", "override the architecture: conv_channels,conv_kernel,hidden,layers,head_hidden")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -64,12 +73,15 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	base := dataRecipe{Seed: *seed, Bins: 2000, MeshX: 10, MeshY: 5, LogGainSpan: 1, PickPyr: 15, PickBasket: 16}
+	base := dataRecipe{Seed: *seed, Bins: *bins, LogGainSpan: 1, PickPyr: 15, PickBasket: 16}
+	if _, err := fmt.Sscanf(*mesh, "%dx%d", &base.MeshX, &base.MeshY); err != nil || base.MeshX < 1 || base.MeshY < 1 {
+		return fmt.Errorf("-mesh %q: want NxM", *mesh)
+	}
 	splits := map[string]dataRecipe{}
 	for _, sp := range []string{"train", "val", "test"} {
 		r := base
 		r.Split = sp
-		r.PoissonPer, r.NetRuns = 20, 2 // validation and test sets: fixed size
+		r.PoissonPer, r.NetRuns = *valPoisson, *valNetRuns
 		if sp == "train" {
 			r.PoissonPer, r.NetRuns, r.PickPyr = *poisson, *netRuns, *pickPyr
 		}
@@ -89,6 +101,21 @@ func run(args []string) error {
 	cfg := surrogate.DefaultTrainConfig()
 	cfg.Steps, cfg.Batch, cfg.Seed, cfg.Log = *steps, *batch, *seed, os.Stderr
 	cfg.MaxDuration = time.Duration(*minutes * float64(time.Minute))
+	if *warmup > 0 {
+		cfg.WarmUp = *warmup
+	}
+	if *bptt > 0 {
+		cfg.BPTT = *bptt
+	}
+	if *lr > 0 {
+		cfg.LR = *lr
+	}
+	if *spikeWeight >= 0 {
+		cfg.SpikeWeight = *spikeWeight
+	}
+	if *spikePos >= 0 {
+		cfg.SpikePosWeight = *spikePos
+	}
 	report := map[string]any{}
 	for _, ct := range types {
 		arch := surrogate.DefaultArch(ct)

@@ -33,8 +33,8 @@ type TrainConfig struct {
 
 // DefaultTrainConfig returns the settings used for the shipped weights.
 func DefaultTrainConfig() TrainConfig {
-	return TrainConfig{Batch: 32, WarmUp: 200, BPTT: 200, Steps: 6000, LR: 3e-3, MinLR: 1e-4, ClipNorm: 1,
-		SpikeWeight: 2, SpikeLoss: 1, SpikePosWeight: 10, EvalEvery: 200, Patience: 8, MaxDuration: 55 * time.Minute, Seed: 1}
+	return TrainConfig{Batch: 32, WarmUp: 100, BPTT: 200, Steps: 9000, LR: 5e-3, MinLR: 1e-4, ClipNorm: 1,
+		SpikeWeight: 0, SpikeLoss: 1, SpikePosWeight: 5, EvalEvery: 300, Patience: 10, MaxDuration: 55 * time.Minute, Seed: 1}
 }
 
 // TrainResult summarises a training run.
@@ -232,7 +232,7 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 		d := tp.Sub(tp.Narrow(yz, 2, 0, O), tgt)
 		z := tp.Narrow(yz, 2, O, 1)
 		bce := tp.Sub(tp.Softplus(z), tp.Mul(z, lab))
-		loss := tp.Add(tp.Mean(tp.Mul(wt, tp.Mul(d, d))), tp.Scale(tp.Mean(tp.Mul(wl, bce)), float64(O)))
+		loss := tp.Add(tp.Mean(tp.Mul(wt, tp.Mul(d, d))), tp.Mean(tp.Mul(wl, bce)))
 		lv := float64(loss.Data[0])
 		if math.IsNaN(lv) || math.IsInf(lv, 0) {
 			return nil, fmt.Errorf("surrogate: training loss %v at step %d", lv, step)
@@ -262,9 +262,10 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 			if cfg.Log != nil {
 				el := time.Since(start)
 				eta := time.Duration(float64(el) / float64(step+1) * float64(cfg.Steps-step-1))
-				fmt.Fprintf(cfg.Log, "%s step %d/%d train %.4f val %.4f (best %.4f at %d) %s elapsed, ETA %s\n",
+				mt := m.Evaluate(val)
+				fmt.Fprintf(cfg.Log, "%s step %d/%d train %.4f val %.4f (best %.4f at %d) val r %s spikes P %.2f R %.2f; %s elapsed, ETA %s\n",
 					m.ct, step+1, cfg.Steps, res.TrainLoss[len(res.TrainLoss)-1], vl, res.BestValLoss, res.BestStep,
-					el.Round(time.Second), eta.Round(time.Second))
+					fmtFloats(mt.R), mt.Precision, mt.Recall, el.Round(time.Second), eta.Round(time.Second))
 			}
 			if sinceBest >= cfg.Patience || last {
 				break
@@ -287,7 +288,8 @@ func (m *Model[T]) validationLoss(pval []prepared, bins int, spikeLoss, spikePos
 	hist := m.arch.ConvKernel - 1
 	tp := autograd.NewTape[T]()
 	tp.SetNoGrad(true)
-	var sum, wsum float64
+	var mse, bce float64
+	var nb float64
 	const chunk = 32
 	for i0 := 0; i0 < len(pval); i0 += chunk {
 		i1 := min(i0+chunk, len(pval))
@@ -307,15 +309,26 @@ func (m *Model[T]) validationLoss(pval []prepared, bins int, spikeLoss, spikePos
 				w := float64(p.weight[k])
 				for o := 0; o < O; o++ {
 					d := float64(row[o]) - float64(p.target[k*O+o])
-					sum += w * d * d
+					mse += w * d * d / float64(O)
 				}
 				z, l := float64(row[O]), float64(p.label[k])
-				sum += float64(O) * spikeLoss * (1 + spikePos*l) * (softplus(z) - z*l)
-				wsum += w * float64(O)
+				bce += spikeLoss * (1 + spikePos*l) * (softplus(z) - z*l)
+				nb++
 			}
 		}
 	}
-	return sum / wsum
+	return (mse + bce) / nb
+}
+
+func fmtFloats(v []float64) string {
+	s := ""
+	for i, x := range v {
+		if i > 0 {
+			s += " "
+		}
+		s += fmt.Sprintf("%.2f", x)
+	}
+	return s
 }
 
 func softplus(z float64) float64 {
