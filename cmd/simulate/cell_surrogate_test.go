@@ -16,12 +16,8 @@ import (
 // spikes (within 2 ms), and that clamps are refused.
 func TestCellSurrogate(t *testing.T) {
 	dir := t.TempDir()
-	var times []string
-	for k := 0; k < 5; k++ {
-		times = append(times, []string{"20", "60", "100", "140", "180"}[k])
-	}
 	drive := cellTestFile(t, dir, "drive.json", `{"cell_type": "L5_basket", "tstop_ms": 200,
-	 "inputs": [{"section": "soma", "receptor": "ampa", "weight_uS": 0.05, "delay_ms": 1, "times_ms": [`+strings.Join(times, ",")+`]}]}`)
+	 "inputs": [{"section": "soma", "receptor": "ampa", "weight_uS": 0.05, "delay_ms": 1, "times_ms": [20, 60, 100, 140, 180]}]}`)
 	outS, outB := filepath.Join(dir, "s.csv"), filepath.Join(dir, "b.csv")
 	spkS, spkB := filepath.Join(dir, "s.json"), filepath.Join(dir, "b.json")
 	if err := runCell([]string{"-surrogate", "-inputs", drive, "-out", outS, "-spikes", spkS}); err != nil {
