@@ -22,12 +22,14 @@ import (
 // its outgoing connections into its targets' voltages whose gain exceeds one
 // once σ'(v−θ)·w·∂v/∂x, summed over targets, does. With the trained
 // surrogates of the published column, k = 0.25 and k = 1 gave log-gain
-// gradients of 10⁴³ and 10⁴ after 600 ms, k = 4 gradients of order 10 whose
-// steps lowered the band power, and k from 8 to 100 gradients of order 1 that
-// raised it 40- to 70-fold in 10 epochs (docs/optimize.md). The published
-// code's 10⁶ on z-scored voltages, on the other hand, passes no gradient
-// through spikes at all (mistake 7 of the design notes), so connections onto
-// basket cells, which act on the dipole only through spikes, get none.
+// gradients of 10⁴³ and 10⁵ after 600 ms, k = 4 gradients of order 10 whose
+// steps left the band power about where it was, and k from 8 to 10⁶
+// gradients of order 1 that raised it 33- to 56-fold in 10 epochs
+// (docs/optimize.md). Most of that gradient is the direct one (a gain scales
+// what the spikes that happened deliver); the surrogate adds the gradient of
+// the classes onto basket cells, which act on the dipole only through spikes
+// and get none without it, as with the published code's slope of 10⁶ on
+// z-scored voltages (mistake 7 of the design notes).
 const DefaultSurrogateSlope = 16.0
 
 // ParamMode selects the trainable parameters of a surrogate network.
