@@ -126,7 +126,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		name string
 		ok   bool
 	}{
-		{"-epochs must be >= 0", c.Epochs >= 0},
+		{"-epochs must be >= 1", c.Epochs >= 1},
 		{"-lr must be positive", c.LR > 0 && !math.IsInf(c.LR, 0)},
 		{"-replicas must be >= 1", c.Replicas >= 1},
 		{"-heldout must be >= 0", c.HeldOut >= 0},
