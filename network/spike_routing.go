@@ -40,6 +40,7 @@ type runState[T autograd.Float] struct {
 	driveIdx   []int32 // flat index into X
 	driveW     []T     // µS
 	evTmp      []driveEvent
+	driveFill  []int
 
 	xs   [][NumCellTypes]*autograd.Tensor[T] // inputs per step
 	outs [][NumCellTypes]*autograd.Tensor[T] // model outputs per step

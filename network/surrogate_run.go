@@ -148,7 +148,10 @@ func (rs *runState[T]) driveEvents(trials []int) error {
 		rs.driveW = make([]T, len(ev))
 	}
 	rs.driveIdx, rs.driveW = rs.driveIdx[:len(ev)], rs.driveW[:len(ev)]
-	fill := make([]int, sn.Steps)
+	if len(rs.driveFill) < sn.Steps {
+		rs.driveFill = make([]int, sn.Steps)
+	}
+	fill := rs.driveFill[:sn.Steps]
 	copy(fill, rs.driveStart[:sn.Steps])
 	for _, e := range ev {
 		p := fill[e.step]
