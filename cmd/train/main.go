@@ -54,6 +54,10 @@ func run(args []string) error {
 	mesh := fs.String("mesh", "10x5", "pyramidal mesh of the network runs")
 	valPoisson := fs.Int("val-poisson", 20, "independent-Poisson samples per type in the validation and test sets")
 	valNetRuns := fs.Int("val-netruns", 2, "network runs for each of the validation and test sets")
+	extraSeeds := fs.String("extra-seeds", "", "comma-separated seeds of additional training sets (split train<seed>)")
+	extraPoisson := fs.Int("extra-poisson", 300, "independent-Poisson samples per type in each additional training set")
+	extraNetRuns := fs.Int("extra-netruns", 10, "network runs in each additional training set")
+	extraPick := fs.Int("extra-pick-pyr", 40, "pyramidal cells per type and run in each additional training set")
 	genOnly := fs.Bool("gen-only", false, "only generate (or check) the datasets")
 	outDir := fs.String("out", "neuron/surrogate/weights", "directory for the <cell_type>.safetensors weights")
 	metricsPath := fs.String("metrics", "", "metrics JSON (default <data>/metrics_<types>.json)")
@@ -65,6 +69,7 @@ func run(args []string) error {
 	lr := fs.Float64("lr", 0, "peak learning rate (default: the library's)")
 	spikeWeight := fs.Float64("spike-weight", -1, "extra MSE weight of bins near somatic spikes (default: the library's)")
 	spikePos := fs.Float64("spike-pos", -1, "extra cross-entropy weight of spike bins (default: the library's)")
+	initDir := fs.String("init", "", "start from the <cell_type>.safetensors weights in this directory (continued training)")
 	archFlag := fs.String("arch", "", "override the architecture: conv_channels,conv_kernel,hidden,layers,head_hidden")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -94,6 +99,26 @@ func run(args []string) error {
 			return err
 		}
 		data[sp] = d
+	}
+	trainDesc := splits["train"].String()
+	if *extraSeeds != "" {
+		for _, f := range strings.Split(*extraSeeds, ",") {
+			var sd uint64
+			if _, err := fmt.Sscan(strings.TrimSpace(f), &sd); err != nil {
+				return fmt.Errorf("-extra-seeds %q: %w", *extraSeeds, err)
+			}
+			r := base
+			r.Split, r.Seed = fmt.Sprintf("train%d", sd), sd
+			r.PoissonPer, r.NetRuns, r.PickPyr = *extraPoisson, *extraNetRuns, *extraPick
+			d, err := loadOrGenerate(*dataDir, types, r)
+			if err != nil {
+				return err
+			}
+			for ct, ds := range d {
+				data["train"][ct].Samples = append(data["train"][ct].Samples, ds.Samples...)
+			}
+			trainDesc += " + " + r.String()
+		}
 	}
 	if *genOnly {
 		return nil
@@ -128,18 +153,36 @@ func run(args []string) error {
 		if err != nil {
 			return err
 		}
+		if *initDir != "" {
+			f, err := os.Open(filepath.Join(*initDir, string(ct)+".safetensors"))
+			if err != nil {
+				return err
+			}
+			m, err = surrogate.Load[float32](f)
+			f.Close()
+			if err != nil {
+				return err
+			}
+			arch = m.Arch()
+		}
 		fmt.Fprintf(os.Stderr, "%s: %d parameters, %d train / %d val / %d test samples\n", ct, m.NumParams(),
 			len(data["train"][ct].Samples), len(data["val"][ct].Samples), len(data["test"][ct].Samples))
 		res, err := surrogate.Train(m, data["train"][ct].Samples, data["val"][ct].Samples, cfg)
 		if err != nil {
 			return fmt.Errorf("%s: %w", ct, err)
 		}
-		test := m.Evaluate(data["test"][ct].Samples)
+		ts := data["test"][ct].Samples
+		test := m.Evaluate(ts)
+		np := min(splits["test"].PoissonPer, len(ts))
 		entry := map[string]any{"arch": arch, "params": m.NumParams(), "train": res, "test": test,
-			"data": map[string]string{"train": splits["train"].String(), "val": splits["val"].String(), "test": splits["test"].String()},
+			"test_poisson": m.Evaluate(ts[:np]), "test_network": m.Evaluate(ts[np:]),
+			"data": map[string]string{"train": trainDesc, "val": splits["val"].String(), "test": splits["test"].String()},
 			"train_config": map[string]any{"batch": cfg.Batch, "warmup": cfg.WarmUp, "bptt": cfg.BPTT, "steps": cfg.Steps,
-				"lr": cfg.LR, "min_lr": cfg.MinLR, "clip": cfg.ClipNorm, "spike_weight": cfg.SpikeWeight, "seed": cfg.Seed},
+				"lr": cfg.LR, "min_lr": cfg.MinLR, "clip": cfg.ClipNorm, "spike_weight": cfg.SpikeWeight, "spike_loss": cfg.SpikeLoss, "spike_pos_weight": cfg.SpikePosWeight, "dropout": cfg.Dropout, "weight_decay": cfg.WeightDecay, "seed": cfg.Seed},
 			"trained_at": time.Now().UTC().Format(time.RFC3339)}
+		if *initDir != "" {
+			entry["init"] = m.Metadata()[surrogate.MetaProvenance]
+		}
 		report[string(ct)] = entry
 		prov, _ := json.Marshal(entry)
 		m.SetProvenance(string(prov))

@@ -27,6 +27,7 @@ func benchStep(b *testing.B, ct neuron.CellType, batch int) {
 	}
 	st := m.NewState(tp, batch)
 	b.ResetTimer()
+	cpu0 := processCPUTime()
 	for it := 0; it < b.N; it++ {
 		tp.Reset()
 		st.Zero()
@@ -44,7 +45,10 @@ func benchStep(b *testing.B, ct neuron.CellType, batch int) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*T), "µs/step")
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*T), "wall-µs/step")
+	if cpu := processCPUTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*T), "cpu-µs/step")
+	}
 }
 
 func BenchmarkStepL5Batch50(b *testing.B)     { benchStep(b, neuron.L5Pyramidal, 50) }

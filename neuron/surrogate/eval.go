@@ -83,6 +83,9 @@ func (m *Model[T]) Evaluate(samples []*Sample) Metrics {
 func evaluate(outputs []string, samples []*Sample, pred [][]float32, theta float64) Metrics {
 	O := len(outputs)
 	mt := Metrics{Samples: len(samples), Outputs: outputs, Threshold: theta}
+	if len(samples) == 0 {
+		return mt
+	}
 	var dur float64
 	for o := 0; o < O; o++ {
 		var a, b []float32

@@ -21,6 +21,8 @@ type TrainConfig struct {
 	Steps               int     // maximum optimizer steps
 	LR, MinLR           float64 // cosine schedule from LR to MinLR over Steps
 	ClipNorm            float64
+	Dropout             float64 // LSTM inter-layer dropout while training
+	WeightDecay         float64 // AdamW decoupled weight decay
 	SpikeWeight         float64 // extra MSE weight of bins within ±1 ms of a somatic spike
 	SpikeLoss           float64 // weight of the spike-logit cross-entropy
 	SpikePosWeight      float64 // extra cross-entropy weight of spike bins
@@ -33,7 +35,7 @@ type TrainConfig struct {
 
 // DefaultTrainConfig returns the settings used for the shipped weights.
 func DefaultTrainConfig() TrainConfig {
-	return TrainConfig{Batch: 32, WarmUp: 100, BPTT: 200, Steps: 9000, LR: 5e-3, MinLR: 1e-4, ClipNorm: 1,
+	return TrainConfig{Batch: 32, WarmUp: 100, BPTT: 200, Steps: 9000, LR: 5e-3, MinLR: 1e-4, ClipNorm: 1, Dropout: 0.1, WeightDecay: 1e-4,
 		SpikeWeight: 0, SpikeLoss: 1, SpikePosWeight: 5, EvalEvery: 300, Patience: 10, MaxDuration: 55 * time.Minute, Seed: 1}
 }
 
@@ -162,7 +164,12 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 	ptrain, pval := prep(train), prep(val)
 
 	params := m.Params()
-	opt := nn.NewAdam(params, nn.AdamConfig{Schedule: nn.CosineLR{Base: cfg.LR, Min: cfg.MinLR, Warmup: 100, Total: cfg.Steps}})
+	opt := nn.NewAdamW(params, nn.AdamConfig{WeightDecay: cfg.WeightDecay,
+		Schedule: nn.CosineLR{Base: cfg.LR, Min: cfg.MinLR, Warmup: 100, Total: cfg.Steps}})
+	m.lstm.Dropout = cfg.Dropout
+	train1 := func(on bool) { m.lstm.SetTraining(on) }
+	defer func() { m.lstm.Dropout = 0; train1(false) }()
+	train1(true)
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x747261696e))
 	tp := autograd.NewTape[T]()
 	hist := m.arch.ConvKernel - 1
@@ -248,6 +255,7 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 		res.Steps = step + 1
 		last := step == cfg.Steps-1 || time.Since(start) > cfg.MaxDuration
 		if (step+1)%cfg.EvalEvery == 0 || last {
+			train1(false)
 			vl := m.validationLoss(pval, bins, cfg.SpikeLoss, cfg.SpikePosWeight)
 			res.TrainLoss = append(res.TrainLoss, accLoss/float64(accN))
 			res.ValLoss = append(res.ValLoss, vl)
@@ -267,11 +275,13 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 					m.ct, step+1, cfg.Steps, res.TrainLoss[len(res.TrainLoss)-1], vl, res.BestValLoss, res.BestStep,
 					fmtFloats(mt.R), mt.Precision, mt.Recall, el.Round(time.Second), eta.Round(time.Second))
 			}
+			train1(true)
 			if sinceBest >= cfg.Patience || last {
 				break
 			}
 		}
 	}
+	train1(false)
 	restoreSnapshot(params, best)
 	res.Seconds = time.Since(start).Seconds()
 	res.Threshold, res.ValF1 = m.ChooseThreshold(val)
