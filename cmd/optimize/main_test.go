@@ -92,6 +92,25 @@ func TestCLITinyRun(t *testing.T) {
 	}
 }
 
+func TestCLIPerConnection(t *testing.T) {
+	out := t.TempDir()
+	args := append(tinyArgs(out), "-params", "per-connection", "-epochs", "1", "-figures=false", "-objective", "relative", "-dipole", "L5")
+	if err := run(args, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "weights.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) < 100 || !strings.HasPrefix(lines[0], "class,src_gid,tgt_gid") {
+		t.Fatalf("weights.csv has %d lines, header %q", len(lines), lines[0])
+	}
+	if _, err := network.LoadConnectivity(filepath.Join(out, "connectivity.json")); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestCLIBadInput(t *testing.T) {
 	for _, args := range [][]string{
 		{"-epochs", "-1"},
