@@ -69,7 +69,7 @@ func psdFigure(path string, rep *network.VerifyReport, _ *network.Column) error 
 	p.X.Label.Text = "frequency (Hz)"
 	p.Y.Label.Text = "PSD (nAm²/Hz)"
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: 1}
 	const fmax = 100.0
 	lo, hi := math.Inf(1), math.Inf(-1)
 	type curve struct {
