@@ -70,6 +70,7 @@ func run(args []string) error {
 	spikeWeight := fs.Float64("spike-weight", -1, "extra MSE weight of bins near somatic spikes (default: the library's)")
 	spikePos := fs.Float64("spike-pos", -1, "extra cross-entropy weight of spike bins (default: the library's)")
 	initDir := fs.String("init", "", "start from the <cell_type>.safetensors weights in this directory (continued training)")
+	evalDir := fs.String("eval", "", "only evaluate the <cell_type>.safetensors weights in this directory on the test set")
 	archFlag := fs.String("arch", "", "override the architecture: conv_channels,conv_kernel,hidden,layers,head_hidden")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -123,6 +124,27 @@ func run(args []string) error {
 	if *genOnly {
 		return nil
 	}
+	if *evalDir != "" {
+		report := map[string]any{}
+		for _, ct := range types {
+			f, err := os.Open(filepath.Join(*evalDir, string(ct)+".safetensors"))
+			if err != nil {
+				return err
+			}
+			m, err := surrogate.Load[float32](f)
+			f.Close()
+			if err != nil {
+				return err
+			}
+			ts := data["test"][ct].Samples
+			np := min(splits["test"].PoissonPer, len(ts))
+			report[string(ct)] = map[string]any{"test": m.Evaluate(ts), "test_poisson": m.Evaluate(ts[:np]),
+				"test_network": m.Evaluate(ts[np:]), "train": map[string]any{"steps": 0, "best_step": 0, "seconds": 0, "spike_threshold_mV": m.SpikeThreshold()}}
+		}
+		b, _ := json.MarshalIndent(report, "", "  ")
+		fmt.Println(string(b))
+		return nil
+	}
 	cfg := surrogate.DefaultTrainConfig()
 	cfg.Steps, cfg.Batch, cfg.Seed, cfg.Log = *steps, *batch, *seed, os.Stderr
 	cfg.MaxDuration = time.Duration(*minutes * float64(time.Minute))
@@ -164,6 +186,7 @@ func run(args []string) error {
 				return err
 			}
 			arch = m.Arch()
+			cfg.KeepNorm = true
 		}
 		fmt.Fprintf(os.Stderr, "%s: %d parameters, %d train / %d val / %d test samples\n", ct, m.NumParams(),
 			len(data["train"][ct].Samples), len(data["val"][ct].Samples), len(data["test"][ct].Samples))

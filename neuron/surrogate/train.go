@@ -30,6 +30,7 @@ type TrainConfig struct {
 	Patience            int     // evaluations without improvement before stopping
 	MaxDuration         time.Duration
 	Seed                uint64
+	KeepNorm            bool      // keep the model's output normalisation and spike peak (continued training)
 	Log                 io.Writer // progress (may be nil)
 }
 
@@ -78,56 +79,12 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 	if cfg.WarmUp+cfg.BPTT > bins {
 		return nil, fmt.Errorf("surrogate: window %d+%d bins longer than the samples (%d)", cfg.WarmUp, cfg.BPTT, bins)
 	}
-	// Output normalisation from the training targets.
-	sc, off := make([]float64, O), make([]float64, O)
-	n := 0.0
-	for _, s := range train {
-		for k := 0; k < bins; k++ {
-			for o := 0; o < O; o++ {
-				v := float64(s.Y[k*O+o])
-				if o == 0 {
-					v = somaTarget(s.Y[k*O])
-				}
-				off[o] += v
-			}
-		}
-		n += float64(bins)
-	}
-	for o := range off {
-		off[o] /= n
-	}
-	for _, s := range train {
-		for k := 0; k < bins; k++ {
-			for o := 0; o < O; o++ {
-				v := float64(s.Y[k*O+o])
-				if o == 0 {
-					v = somaTarget(s.Y[k*O])
-				}
-				d := v - off[o]
-				sc[o] += d * d
-			}
-		}
-	}
-	for o := range sc {
-		sc[o] = math.Sqrt(sc[o]/n) + 1e-12
-	}
-	if err := m.SetOutputNorm(sc, off); err != nil {
-		return nil, err
-	}
-	peak, np := 0.0, 0
-	for _, s := range train {
-		for k := 0; k < bins; k++ {
-			if v := s.Y[k*O]; v > 0 {
-				peak += float64(v)
-				np++
-			}
-		}
-	}
-	if np > 0 {
-		if err := m.SetSpikePeak(peak / float64(np)); err != nil {
+	if !cfg.KeepNorm {
+		if err := m.setNormFrom(train); err != nil {
 			return nil, err
 		}
 	}
+	sc, off := m.OutputNorm()
 	prep := func(ss []*Sample) []prepared {
 		out := make([]prepared, len(ss))
 		for i, s := range ss {
@@ -339,6 +296,55 @@ func fmtFloats(v []float64) string {
 		s += fmt.Sprintf("%.2f", x)
 	}
 	return s
+}
+
+// setNormFrom sets the output normalisation (mean and standard deviation
+// per output, the soma on its clipped branch) and the spike peak (mean
+// somatic value of the bins above 0 mV) from training samples.
+func (m *Model[T]) setNormFrom(train []*Sample) error {
+	O := len(m.io.outputs)
+	sc, off := make([]float64, O), make([]float64, O)
+	val := func(s *Sample, k, o int) float64 {
+		if o == 0 {
+			return somaTarget(s.Y[k*O])
+		}
+		return float64(s.Y[k*O+o])
+	}
+	n := 0.0
+	for _, s := range train {
+		for k := 0; k < s.Bins; k++ {
+			for o := 0; o < O; o++ {
+				off[o] += val(s, k, o)
+			}
+		}
+		n += float64(s.Bins)
+	}
+	for o := range off {
+		off[o] /= n
+	}
+	peak, np := 0.0, 0
+	for _, s := range train {
+		for k := 0; k < s.Bins; k++ {
+			for o := 0; o < O; o++ {
+				d := val(s, k, o) - off[o]
+				sc[o] += d * d
+			}
+			if v := s.Y[k*O]; v > 0 {
+				peak += float64(v)
+				np++
+			}
+		}
+	}
+	for o := range sc {
+		sc[o] = math.Sqrt(sc[o]/n) + 1e-12
+	}
+	if err := m.SetOutputNorm(sc, off); err != nil {
+		return err
+	}
+	if np > 0 {
+		return m.SetSpikePeak(peak / float64(np))
+	}
+	return nil
 }
 
 func softplus(z float64) float64 {
