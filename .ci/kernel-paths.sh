@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkg=./autograd/internal/kernel/
+# The packages whose hot loops call the kernels: their tests (gradient checks,
+# LSTM references, Welch goldens, NEURON reference traces) run again on every path.
+users="./autograd/ ./nn/... ./spectral/ ./neuron/"
 
 run() {
 	echo "-- $*"
@@ -16,10 +19,12 @@ run() {
 path() {
 	echo "-- ${*:-default}"
 	env "$@" go test -count=1 -v -run 'TestImplementations$' "$pkg" | grep -E 'implementations available' || true
-	env "$@" go test -count=1 "$pkg"
+	env "$@" go test -count=1 "$pkg" $users
 }
 
-path
+echo "-- default"
+go test -count=1 -v -run 'TestImplementations$' "$pkg" | grep -E 'implementations available' || true
+go test -count=1 "$pkg" # the users already ran under the default path in go test ./...
 path GODEBUG=cpu.avx512f=off
 path GODEBUG=cpu.avx2=off,cpu.fma=off,cpu.avx512f=off
 run go vet -tags purego ./autograd/...
