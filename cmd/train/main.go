@@ -68,6 +68,8 @@ func run(args []string) error {
 	bptt := fs.Int("bptt", 0, "backpropagation-through-time bins per window (default: the library's)")
 	lr := fs.Float64("lr", 0, "peak learning rate (default: the library's)")
 	spikeWeight := fs.Float64("spike-weight", -1, "extra MSE weight of bins near somatic spikes (default: the library's)")
+	dropout := fs.Float64("dropout", -1, "LSTM inter-layer dropout while training (default: the library's)")
+	weightDecay := fs.Float64("weight-decay", -1, "AdamW weight decay (default: the library's)")
 	spikePos := fs.Float64("spike-pos", -1, "extra cross-entropy weight of spike bins (default: the library's)")
 	initDir := fs.String("init", "", "start from the <cell_type>.safetensors weights in this directory (continued training)")
 	evalDir := fs.String("eval", "", "only evaluate the <cell_type>.safetensors weights in this directory on the test set")
@@ -159,6 +161,12 @@ func run(args []string) error {
 	}
 	if *spikeWeight >= 0 {
 		cfg.SpikeWeight = *spikeWeight
+	}
+	if *dropout >= 0 {
+		cfg.Dropout = *dropout
+	}
+	if *weightDecay >= 0 {
+		cfg.WeightDecay = *weightDecay
 	}
 	if *spikePos >= 0 {
 		cfg.SpikePosWeight = *spikePos
