@@ -33,7 +33,7 @@ func freshSamples(t *testing.T, ct neuron.CellType, n int) []*Sample {
 // issueTargets are the accuracy targets of issue 8 (Pearson r per output,
 // spike precision and recall within ±2 ms).
 var issueTargets = map[neuron.CellType]map[string]float64{
-	neuron.L5Pyramidal: {"v_soma": 0.47, "v_apical_tuft": 0.48, DipoleName: 0.29, "precision": 0.42, "recall": 0.29},
+	neuron.L5Pyramidal: {"v_soma": 0.90, "v_apical_tuft": 0.92, DipoleName: 0.85, "precision": 0.8, "recall": 0.8},
 	neuron.L2Pyramidal: {"v_soma": 0.90, "v_apical_tuft": 0.92, DipoleName: 0.85, "precision": 0.8, "recall": 0.8},
 	neuron.L2Basket:    {"v_soma": 0.90, "precision": 0.8, "recall": 0.8},
 	neuron.L5Basket:    {"v_soma": 0.90, "precision": 0.8, "recall": 0.8},
@@ -44,7 +44,7 @@ var issueTargets = map[neuron.CellType]map[string]float64{
 // figures measured on this fresh set when the weights were shipped, less the
 // margin below. A retrained model must not fall below them.
 var shippedFloor = map[neuron.CellType]map[string]float64{
-	neuron.L5Pyramidal: {"v_soma": 0.36, "v_apical_tuft": 0.40, DipoleName: 0.16, "precision": 0.25, "recall": 0.11},
+	neuron.L5Pyramidal: {"v_soma": 0.47, "v_apical_tuft": 0.48, DipoleName: 0.29, "precision": 0.42, "recall": 0.29},
 	neuron.L2Pyramidal: {"v_soma": 0.66, "v_apical_tuft": 0.66, DipoleName: 0.54, "precision": 0.69, "recall": 0.62},
 }
 
