@@ -20,12 +20,13 @@ import (
 // recurrent spiking network: every cell passes surrogate gradient at every
 // step, so the backward pass sees a loop from each cell's voltage through
 // its outgoing connections into its targets' voltages whose gain exceeds one
-// once σ'(v−θ)·w·∂v/∂x, summed over targets, does. With the trained
-// surrogates of the published column, k = 0.25 and k = 1 gave log-gain
+// once σ'(v−θ)·w·∂v/∂x, summed over targets, does. With the first shipped
+// surrogates in the published column, k = 0.25 and k = 1 gave log-gain
 // gradients of 10⁴³ and 10⁵ after 600 ms, k = 4 gradients of order 10 whose
 // steps left the band power about where it was, and k from 8 to 10⁶
 // gradients of order 1 that raised it 33- to 56-fold in 10 epochs
-// (docs/optimize.md). Most of that gradient is the direct one (a gain scales
+// (docs/optimize.md); the threshold moves with the surrogates (with the
+// round-2 weights k = 8 already exploded). Most of that gradient is the direct one (a gain scales
 // what the spikes that happened deliver); the surrogate adds the gradient of
 // the classes onto basket cells, which act on the dipole only through spikes
 // and get none without it, as with the published code's slope of 10⁶ on

@@ -13,7 +13,7 @@
 //
 // Usage:
 //
-//	optimize [-epochs 10] [-lr 0.1] [-band 15-60] [-objective absolute|relative|target]
+//	optimize [-epochs 10] [-lr 0.2] [-band 15-60] [-objective absolute|relative|target]
 //	         [-dipole agg|L2|L5] [-params per-class|per-connection] [-mesh published|NxM]
 //	         [-models shipped|random|DIR] [-out results] ...
 //
