@@ -26,11 +26,12 @@ import (
 // steps left the band power about where it was, and k from 8 to 10⁶
 // gradients of order 1 that raised it 33- to 56-fold in 10 epochs
 // (docs/optimize.md); the threshold moves with the surrogates (with the
-// round-2 weights k = 8 already exploded). Most of that gradient is the direct one (a gain scales
-// what the spikes that happened deliver); the surrogate adds the gradient of
-// the classes onto basket cells, which act on the dipole only through spikes
-// and get none without it, as with the published code's slope of 10⁶ on
-// z-scored voltages (mistake 7 of the design notes).
+// round-2 weights k = 8 already exploded). Most of that gradient is the
+// direct one (a gain scales what the spikes that happened deliver); the
+// surrogate adds the gradient of the classes onto basket cells, which act on
+// the dipole only through spikes and get none without it, as with the
+// published code's slope of 10⁶ on z-scored voltages (mistake 7 of the
+// design notes).
 const DefaultSurrogateSlope = 16.0
 
 // ParamMode selects the trainable parameters of a surrogate network.
