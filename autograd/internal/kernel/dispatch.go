@@ -20,6 +20,10 @@ type ops[T Float] struct {
 	exp     func(dst, x []T)
 	sigmoid func(dst, x []T)
 	tanh    func(dst, x []T)
+	// unaryTail applies exp, sigmoid or tanh to fewer than lanes elements by
+	// padding them to one SIMD vector on the stack, so short rows (an LSTM of
+	// hidden size 40 has 8-element tails per gate) stay on the SIMD path.
+	unaryTail func(fn unaryFn, dst, x []T)
 
 	lstmForward  func(gates, cPrev, c, h, tanhC []T, n int)
 	lstmBackward func(gates, dGates, cPrev, tanhC, dh, dc, dcPrev []T, n int)

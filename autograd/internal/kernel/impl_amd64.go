@@ -30,7 +30,7 @@ func avx512() *implementation {
 		lanes: 16,
 		axpy:  axpyAVX512F32, scal: scalAVX512F32, dot: dotAVX512F32, sum: sumAVX512F32,
 		add: addAVX512F32, sub: subAVX512F32, mul: mulAVX512F32, mulAdd: mulAddAVX512F32,
-		exp: expAVX512F32, sigmoid: sigmoidAVX512F32, tanh: tanhAVX512F32,
+		exp: expAVX512F32, sigmoid: sigmoidAVX512F32, tanh: tanhAVX512F32, unaryTail: unaryTailAVX512F32,
 		lstmForward: lstmForwardAVX512F32, lstmBackward: lstmBackwardAVX512F32,
 	}
 	im.f64 = ops[float64]{
@@ -38,7 +38,7 @@ func avx512() *implementation {
 		lanes: 8,
 		axpy:  axpyAVX512F64, scal: scalAVX512F64, dot: dotAVX512F64, sum: sumAVX512F64,
 		add: addAVX512F64, sub: subAVX512F64, mul: mulAVX512F64, mulAdd: mulAddAVX512F64,
-		exp: expAVX512F64, sigmoid: sigmoidAVX512F64, tanh: tanhAVX512F64,
+		exp: expAVX512F64, sigmoid: sigmoidAVX512F64, tanh: tanhAVX512F64, unaryTail: unaryTailAVX512F64,
 		lstmForward: lstmForwardAVX512F64, lstmBackward: lstmBackwardAVX512F64,
 	}
 	finishGemm(im)
@@ -55,7 +55,7 @@ func avx2() *implementation {
 		lanes: 8,
 		axpy:  axpyAVX2F32, scal: scalAVX2F32, dot: dotAVX2F32, sum: sumAVX2F32,
 		add: addAVX2F32, sub: subAVX2F32, mul: mulAVX2F32, mulAdd: mulAddAVX2F32,
-		exp: expAVX2F32, sigmoid: sigmoidAVX2F32, tanh: tanhAVX2F32,
+		exp: expAVX2F32, sigmoid: sigmoidAVX2F32, tanh: tanhAVX2F32, unaryTail: unaryTailAVX2F32,
 		lstmForward: lstmForwardAVX2F32, lstmBackward: lstmBackwardAVX2F32,
 	}
 	im.f64 = ops[float64]{
@@ -63,7 +63,7 @@ func avx2() *implementation {
 		lanes: 4,
 		axpy:  axpyAVX2F64, scal: scalAVX2F64, dot: dotAVX2F64, sum: sumAVX2F64,
 		add: addAVX2F64, sub: subAVX2F64, mul: mulAVX2F64, mulAdd: mulAddAVX2F64,
-		exp: expAVX2F64, sigmoid: sigmoidAVX2F64, tanh: tanhAVX2F64,
+		exp: expAVX2F64, sigmoid: sigmoidAVX2F64, tanh: tanhAVX2F64, unaryTail: unaryTailAVX2F64,
 		lstmForward: lstmForwardAVX2F64, lstmBackward: lstmBackwardAVX2F64,
 	}
 	finishGemm(im)
@@ -175,4 +175,66 @@ func finishGemm(im *implementation) {
 	im.f64.gemm.setBlocking(8)
 	im.f32.gemm.transpose, im.f32.gemm.tw = transpose8x8AVX, 8
 	im.f64.gemm.transpose, im.f64.gemm.tw = transpose4x4AVX, 4
+}
+
+// The unaryTail routines run exp, sigmoid or tanh on a short tail (fewer than
+// one vector of elements) by copying it into a zero-padded vector on the stack
+// and calling the assembly directly: direct calls of the //go:noescape stubs
+// keep the buffers on the stack, so a tail allocates nothing and gets the same
+// polynomial (and error bound) as the body.
+
+func unaryTailAVX512F32(fn unaryFn, dst, x []float32) {
+	var in, out [16]float32
+	copy(in[:], x[:len(dst)])
+	switch fn {
+	case fnExp:
+		expAVX512F32(out[:], in[:])
+	case fnSigmoid:
+		sigmoidAVX512F32(out[:], in[:])
+	case fnTanh:
+		tanhAVX512F32(out[:], in[:])
+	}
+	copy(dst, out[:])
+}
+
+func unaryTailAVX512F64(fn unaryFn, dst, x []float64) {
+	var in, out [8]float64
+	copy(in[:], x[:len(dst)])
+	switch fn {
+	case fnExp:
+		expAVX512F64(out[:], in[:])
+	case fnSigmoid:
+		sigmoidAVX512F64(out[:], in[:])
+	case fnTanh:
+		tanhAVX512F64(out[:], in[:])
+	}
+	copy(dst, out[:])
+}
+
+func unaryTailAVX2F32(fn unaryFn, dst, x []float32) {
+	var in, out [8]float32
+	copy(in[:], x[:len(dst)])
+	switch fn {
+	case fnExp:
+		expAVX2F32(out[:], in[:])
+	case fnSigmoid:
+		sigmoidAVX2F32(out[:], in[:])
+	case fnTanh:
+		tanhAVX2F32(out[:], in[:])
+	}
+	copy(dst, out[:])
+}
+
+func unaryTailAVX2F64(fn unaryFn, dst, x []float64) {
+	var in, out [4]float64
+	copy(in[:], x[:len(dst)])
+	switch fn {
+	case fnExp:
+		expAVX2F64(out[:], in[:])
+	case fnSigmoid:
+		sigmoidAVX2F64(out[:], in[:])
+	case fnTanh:
+		tanhAVX2F64(out[:], in[:])
+	}
+	copy(dst, out[:])
 }

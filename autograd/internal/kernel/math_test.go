@@ -109,3 +109,25 @@ func TestMath(t *testing.T) {
 		t.Run("float64", testMath[float64])
 	})
 }
+
+// TestUnaryTailsAllocationFree checks that short rows (tails below one vector)
+// of the transcendental routines allocate nothing on every implementation.
+func TestUnaryTailsAllocationFree(t *testing.T) {
+	x32, d32 := make([]float32, 40), make([]float32, 40)
+	x64, d64 := make([]float64, 13), make([]float64, 13)
+	for i := range x32 {
+		x32[i] = float32(i)/8 - 2
+	}
+	for i := range x64 {
+		x64[i] = float64(i)/4 - 1
+	}
+	forEachImpl(t, func(t *testing.T) {
+		if n := testing.AllocsPerRun(20, func() {
+			Sigmoid(d32, x32)
+			Tanh(d32[:7], x32[:7])
+			Exp(d64, x64)
+		}); n != 0 {
+			t.Fatalf("%s: tails allocate %v times", Implementation(), n)
+		}
+	})
+}

@@ -146,6 +146,10 @@ func unaryOps[T Float](o *ops[T], fn unaryFn, dst, x []T) {
 		i = simdLen(n, o.lanes)
 		f(dst[:i], x[:i])
 	}
+	if i < n && o.unaryTail != nil {
+		o.unaryTail(fn, dst[i:], x[i:])
+		return
+	}
 	switch fn {
 	case fnExp:
 		for ; i < n; i++ {
