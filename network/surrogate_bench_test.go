@@ -10,22 +10,7 @@ import (
 // and the given models and returns a function running one epoch: 600 ms at
 // 0.5 ms (1,200 steps), forward, loss and backward through time.
 func benchEpoch(b *testing.B, models [NumCellTypes]SurrogateCell[float32]) func() {
-	col, err := NewPublishedColumn()
-	if err != nil {
-		b.Fatal(err)
-	}
-	net, err := NewNetwork(col, nil, []Drive{PoissonEveryCell(10, 0.003, 0, 1)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	sn, err := NewSurrogateNet(net, models, SurrogateOptions{TStop: 600})
-	if err != nil {
-		b.Fatal(err)
-	}
-	obj, err := NewObjective[float32](ObjectiveConfig{}, sn.Steps, sn.Dt)
-	if err != nil {
-		b.Fatal(err)
-	}
+	sn, obj := benchNet(b, models)
 	tp := autograd.NewTape[float32]()
 	trial := 0
 	return func() {
@@ -108,6 +93,27 @@ func BenchmarkSurrogateEvaluate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	sn, obj := benchNet(b, models)
+	tp := autograd.NewTape[float32]()
+	trials := []int{DefaultHeldOutTrial, DefaultHeldOutTrial + 1, DefaultHeldOutTrial + 2}
+	if _, err := Evaluate(sn, obj, tp, trials); err != nil {
+		b.Fatal(err)
+	}
+	cpu0 := processCPUSeconds()
+	n := 0
+	for b.Loop() {
+		if _, err := Evaluate(sn, obj, tp, trials); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric((processCPUSeconds()-cpu0)/float64(n), "cpu-s/op")
+}
+
+// benchNet builds the published column of surrogate cells under 10 Hz Poisson
+// drive for 600 ms and its default objective, the set-up every benchmark here shares.
+func benchNet(b *testing.B, models [NumCellTypes]SurrogateCell[float32]) (*SurrogateNet[float32], *Objective[float32]) {
+	b.Helper()
 	col, err := NewPublishedColumn()
 	if err != nil {
 		b.Fatal(err)
@@ -124,18 +130,5 @@ func BenchmarkSurrogateEvaluate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tp := autograd.NewTape[float32]()
-	trials := []int{DefaultHeldOutTrial, DefaultHeldOutTrial + 1, DefaultHeldOutTrial + 2}
-	if _, err := Evaluate(sn, obj, tp, trials); err != nil {
-		b.Fatal(err)
-	}
-	cpu0 := processCPUSeconds()
-	n := 0
-	for b.Loop() {
-		if _, err := Evaluate(sn, obj, tp, trials); err != nil {
-			b.Fatal(err)
-		}
-		n++
-	}
-	b.ReportMetric((processCPUSeconds()-cpu0)/float64(n), "cpu-s/op")
+	return sn, obj
 }

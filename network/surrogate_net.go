@@ -7,6 +7,7 @@ import (
 
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/neuron/surrogate"
 )
 
 // DefaultSurrogateSlope is the default slope k (1/mV) of the fast-sigmoid
@@ -385,21 +386,11 @@ func delaySteps(delay, dt float64) int {
 	return eventStep(delay, dt)
 }
 
-// biophysDt is the biophysical time step (ms) on which NEURON applies events.
-const biophysDt = 0.025
-
 // eventStep returns the time step of dt ms whose input receives an event
-// taking effect at t ms, the rule by which the surrogates' training data were
-// binned (surrogate.BinOf): NEURON applies the event before the 0.025 ms grid
-// point t_j nearest to t (t_j + 0.0125 >= t), and the step is the one
-// holding t_j, floor(t_j/dt). Events before 0 fall in step 0.
-func eventStep(t, dt float64) int {
-	j := math.Ceil(t/biophysDt - 0.5 - 1e-9)
-	if j < 0 {
-		j = 0
-	}
-	return int(math.Floor(j*biophysDt/dt + 1e-9))
-}
+// taking effect at t ms, by the rule the surrogates' training data were binned
+// with (surrogate.BinOfDt): the step holding the 0.025 ms grid point before
+// which NEURON applies the event.
+func eventStep(t, dt float64) int { return surrogate.BinOfDt(t, dt) }
 
 // sortSynapses orders one source's synapses by delay (stable insertion sort:
 // the lists are built class by class and are short).

@@ -35,13 +35,18 @@ type Sample struct {
 // BinOf returns the bin whose Step first sees an event with delivery time t
 // (ms): the bin holding the 0.025 ms integration step before which NEURON
 // applies the event (the grid point t_m nearest to t, t_m + dt/2 >= t).
-func BinOf(t float64) int {
+func BinOf(t float64) int { return BinOfDt(t, BinDt) }
+
+// BinOfDt is BinOf for bins of binDt ms (a multiple of NEURON's 0.025 ms step):
+// the bin holding the integration step before which NEURON applies an event
+// with delivery time t (ms). Events before 0 fall in bin 0.
+func BinOfDt(t, binDt float64) int {
 	const dt = 0.025
 	m := math.Ceil(t/dt - 0.5 - 1e-9)
 	if m < 0 {
 		m = 0
 	}
-	return int(m*dt/BinDt + 1e-9)
+	return int(math.Floor(m*dt/binDt + 1e-9))
 }
 
 // Simulate runs the biophysical cell ct (HNN's template, dt 0.025 ms, 37 °C)
