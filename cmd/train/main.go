@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,6 +59,7 @@ func run(args []string) error {
 	extraPoisson := fs.Int("extra-poisson", 300, "independent-Poisson samples per type in each additional training set")
 	extraNetRuns := fs.Int("extra-netruns", 10, "network runs in each additional training set")
 	extraPick := fs.Int("extra-pick-pyr", 40, "pyramidal cells per type and run in each additional training set")
+	extraSpan := fs.Float64("extra-gain-span", 1, "network runs of the additional training sets draw connection gains 10^U(-span, span)")
 	genOnly := fs.Bool("gen-only", false, "only generate (or check) the datasets")
 	outDir := fs.String("out", "neuron/surrogate/weights", "directory for the <cell_type>.safetensors weights")
 	metricsPath := fs.String("metrics", "", "metrics JSON (default <data>/metrics_<types>.json)")
@@ -71,6 +73,9 @@ func run(args []string) error {
 	dropout := fs.Float64("dropout", -1, "LSTM inter-layer dropout while training (default: the library's)")
 	weightDecay := fs.Float64("weight-decay", -1, "AdamW weight decay (default: the library's)")
 	spikePos := fs.Float64("spike-pos", -1, "extra cross-entropy weight of spike bins (default: the library's)")
+	selectBy := fs.String("select", "", "keep the parameters with the best validation \"loss\" or \"score\" (default: the library's)")
+	spikeSmooth := fs.Float64("spike-smooth", -1, "weight of the timing-tolerant (Gaussian-smoothed) spike term (default: the library's)")
+	spikeSigma := fs.Float64("spike-smooth-sigma", 0, "width (bins) of the spike term's Gaussian (default: the library's)")
 	initDir := fs.String("init", "", "start from the <cell_type>.safetensors weights in this directory (continued training)")
 	evalDir := fs.String("eval", "", "only evaluate the <cell_type>.safetensors weights in this directory on the test set")
 	archFlag := fs.String("arch", "", "override the architecture: conv_channels,conv_kernel,hidden,layers,head_hidden")
@@ -113,6 +118,10 @@ func run(args []string) error {
 			r := base
 			r.Split, r.Seed = fmt.Sprintf("train%d", sd), sd
 			r.PoissonPer, r.NetRuns, r.PickPyr = *extraPoisson, *extraNetRuns, *extraPick
+			if *extraSpan <= 0 || math.IsNaN(*extraSpan) {
+				return fmt.Errorf("-extra-gain-span %g: want a positive number of decades", *extraSpan)
+			}
+			r.LogGainSpan = *extraSpan
 			d, err := loadOrGenerate(*dataDir, types, r)
 			if err != nil {
 				return err
@@ -171,6 +180,15 @@ func run(args []string) error {
 	if *spikePos >= 0 {
 		cfg.SpikePosWeight = *spikePos
 	}
+	if *selectBy != "" {
+		cfg.SelectBy = *selectBy
+	}
+	if *spikeSmooth >= 0 {
+		cfg.SpikeSmooth = *spikeSmooth
+	}
+	if *spikeSigma > 0 {
+		cfg.SpikeSmoothSigma = *spikeSigma
+	}
 	report := map[string]any{}
 	for _, ct := range types {
 		arch := surrogate.DefaultArch(ct)
@@ -209,7 +227,8 @@ func run(args []string) error {
 			"test_poisson": m.Evaluate(ts[:np]), "test_network": m.Evaluate(ts[np:]),
 			"data": map[string]string{"train": trainDesc, "val": splits["val"].String(), "test": splits["test"].String()},
 			"train_config": map[string]any{"batch": cfg.Batch, "warmup": cfg.WarmUp, "bptt": cfg.BPTT, "steps": cfg.Steps,
-				"lr": cfg.LR, "min_lr": cfg.MinLR, "clip": cfg.ClipNorm, "spike_weight": cfg.SpikeWeight, "spike_loss": cfg.SpikeLoss, "spike_pos_weight": cfg.SpikePosWeight, "dropout": cfg.Dropout, "weight_decay": cfg.WeightDecay, "seed": cfg.Seed},
+				"lr": cfg.LR, "min_lr": cfg.MinLR, "clip": cfg.ClipNorm, "spike_weight": cfg.SpikeWeight, "spike_loss": cfg.SpikeLoss, "spike_pos_weight": cfg.SpikePosWeight, "dropout": cfg.Dropout, "weight_decay": cfg.WeightDecay, "seed": cfg.Seed,
+				"spike_smooth": cfg.SpikeSmooth, "spike_smooth_sigma_bins": cfg.SpikeSmoothSigma, "select_by": cfg.SelectBy},
 			"trained_at": time.Now().UTC().Format(time.RFC3339)}
 		if *initDir != "" {
 			entry["init"] = m.Metadata()[surrogate.MetaProvenance]

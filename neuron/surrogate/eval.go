@@ -142,17 +142,24 @@ func evaluate(outputs []string, samples []*Sample, pred [][]float32, theta float
 // maximises the F1 score of the predicted spikes on samples (the
 // model's validation data), with the F1 it reaches.
 func (m *Model[T]) ChooseThreshold(samples []*Sample) (float64, float64) {
-	pred := m.Predict(samples)
-	O := len(m.io.outputs)
+	return chooseThreshold(len(m.io.outputs), samples, m.Predict(samples))
+}
+
+// chooseThreshold is ChooseThreshold on given predictions (bins·O per
+// sample, soma first).
+func chooseThreshold(O int, samples []*Sample, pred [][]float32) (float64, float64) {
 	best, bestF := DefaultSpikeThreshold, -1.0
+	soma := make([][]float32, len(samples))
+	for i, s := range samples {
+		soma[i] = make([]float32, s.Bins)
+		for k := range soma[i] {
+			soma[i][k] = pred[i][k*O]
+		}
+	}
 	for th := -45.0; th <= 10; th += 1 {
 		var tp, np, nt float64
 		for i, s := range samples {
-			v := make([]float32, s.Bins)
-			for k := range v {
-				v[k] = pred[i][k*O]
-			}
-			ps := SpikeTimes(v, th)
+			ps := SpikeTimes(soma[i], th)
 			tp += float64(MatchSpikes(ps, s.Spikes, SpikeTolerance))
 			np += float64(len(ps))
 			nt += float64(len(s.Spikes))
@@ -166,4 +173,37 @@ func (m *Model[T]) ChooseThreshold(samples []*Sample) (float64, float64) {
 		}
 	}
 	return best, bestF
+}
+
+// Score is the free-running validation score used to select parameters
+// when TrainConfig.SelectBy is "score": the mean of the Pearson r of the
+// outputs the accuracy targets name (soma; apical tuft and dipole for
+// pyramidal cells) and the spike F1 at the best threshold. It returns the
+// score, the best threshold (mV) and the metrics at that threshold.
+func (m *Model[T]) Score(samples []*Sample) (float64, float64, Metrics) {
+	pred := m.Predict(samples)
+	O := len(m.io.outputs)
+	th, f1 := chooseThreshold(O, samples, pred)
+	mt := evaluate(m.io.outputs, samples, pred, th)
+	sum, n := f1, 1.0
+	for _, o := range m.scoredOutputs() {
+		sum += mt.R[o]
+		n++
+	}
+	return sum / n, th, mt
+}
+
+// scoredOutputs returns the indices of the outputs the accuracy targets
+// name: the soma, and for pyramidal cells the apical tuft and the dipole.
+func (m *Model[T]) scoredOutputs() []int {
+	out := []int{0}
+	for i, name := range m.io.outputs {
+		if name == "v_apical_tuft" {
+			out = append(out, i)
+		}
+	}
+	if d := m.DipoleOutput(); d >= 0 {
+		out = append(out, d)
+	}
+	return out
 }
