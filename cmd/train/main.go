@@ -55,7 +55,7 @@ func run(args []string) error {
 	mesh := fs.String("mesh", "10x5", "pyramidal mesh of the network runs")
 	valPoisson := fs.Int("val-poisson", 20, "independent-Poisson samples per type in the validation and test sets")
 	valNetRuns := fs.Int("val-netruns", 2, "network runs for each of the validation and test sets")
-	extraSeeds := fs.String("extra-seeds", "", "comma-separated seeds of additional training sets (split train<seed>)")
+	extraSeeds := fs.String("extra-seeds", "", "comma-separated additional training sets (split train<seed>), each seed[:poisson:netruns[:gain-span]] (defaults: the -extra-* flags)")
 	extraPoisson := fs.Int("extra-poisson", 300, "independent-Poisson samples per type in each additional training set")
 	extraNetRuns := fs.Int("extra-netruns", 10, "network runs in each additional training set")
 	extraPick := fs.Int("extra-pick-pyr", 40, "pyramidal cells per type and run in each additional training set")
@@ -111,17 +111,13 @@ func run(args []string) error {
 	trainDesc := splits["train"].String()
 	if *extraSeeds != "" {
 		for _, f := range strings.Split(*extraSeeds, ",") {
-			var sd uint64
-			if _, err := fmt.Sscan(strings.TrimSpace(f), &sd); err != nil {
+			r := base
+			r.PoissonPer, r.NetRuns, r.PickPyr, r.LogGainSpan = *extraPoisson, *extraNetRuns, *extraPick, *extraSpan
+			sd, err := parseExtraSet(strings.TrimSpace(f), &r)
+			if err != nil {
 				return fmt.Errorf("-extra-seeds %q: %w", *extraSeeds, err)
 			}
-			r := base
 			r.Split, r.Seed = fmt.Sprintf("train%d", sd), sd
-			r.PoissonPer, r.NetRuns, r.PickPyr = *extraPoisson, *extraNetRuns, *extraPick
-			if *extraSpan <= 0 || math.IsNaN(*extraSpan) {
-				return fmt.Errorf("-extra-gain-span %g: want a positive number of decades", *extraSpan)
-			}
-			r.LogGainSpan = *extraSpan
 			d, err := loadOrGenerate(*dataDir, types, r)
 			if err != nil {
 				return err
@@ -264,6 +260,36 @@ func run(args []string) error {
 	}
 	fmt.Println(string(b))
 	return nil
+}
+
+// parseExtraSet reads one -extra-seeds entry, seed[:poisson:netruns[:span]],
+// into r (whose fields hold the defaults) and returns the seed.
+func parseExtraSet(f string, r *dataRecipe) (uint64, error) {
+	parts := strings.Split(f, ":")
+	if len(parts) != 1 && len(parts) != 3 && len(parts) != 4 {
+		return 0, fmt.Errorf("entry %q: want seed or seed:poisson:netruns[:gain-span]", f)
+	}
+	var sd uint64
+	if _, err := fmt.Sscan(parts[0], &sd); err != nil {
+		return 0, fmt.Errorf("entry %q: seed: %w", f, err)
+	}
+	if len(parts) >= 3 {
+		if _, err := fmt.Sscan(parts[1], &r.PoissonPer); err != nil || r.PoissonPer < 0 {
+			return 0, fmt.Errorf("entry %q: want a non-negative count of Poisson samples", f)
+		}
+		if _, err := fmt.Sscan(parts[2], &r.NetRuns); err != nil || r.NetRuns < 0 {
+			return 0, fmt.Errorf("entry %q: want a non-negative count of network runs", f)
+		}
+	}
+	if len(parts) == 4 {
+		if _, err := fmt.Sscan(parts[3], &r.LogGainSpan); err != nil {
+			return 0, fmt.Errorf("entry %q: gain span: %w", f, err)
+		}
+	}
+	if !(r.LogGainSpan > 0) || math.IsInf(r.LogGainSpan, 0) {
+		return 0, fmt.Errorf("entry %q: gain span %g: want a positive number of decades", f, r.LogGainSpan)
+	}
+	return sd, nil
 }
 
 func fmtR(r []float64) string {

@@ -55,3 +55,22 @@ func TestTrainTiny(t *testing.T) {
 		t.Error("two runs with the same seed trained different weights")
 	}
 }
+
+// TestParseExtraSet checks the -extra-seeds entry syntax and its errors.
+func TestParseExtraSet(t *testing.T) {
+	def := dataRecipe{PoissonPer: 300, NetRuns: 10, LogGainSpan: 1}
+	r := def
+	if sd, err := parseExtraSet("7:200:12:1.5", &r); err != nil || sd != 7 || r.PoissonPer != 200 || r.NetRuns != 12 || r.LogGainSpan != 1.5 {
+		t.Fatalf("7:200:12:1.5 -> seed %d, %+v, %v", sd, r, err)
+	}
+	r = def
+	if sd, err := parseExtraSet("3", &r); err != nil || sd != 3 || r != def {
+		t.Fatalf("3 -> seed %d, %+v, %v", sd, r, err)
+	}
+	for _, bad := range []string{"", "x", "2:5", "2:-1:3", "2:5:3:0", "2:5:3:-1", "2:5:3:1:9"} {
+		r := def
+		if _, err := parseExtraSet(bad, &r); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
