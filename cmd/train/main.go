@@ -73,6 +73,10 @@ func run(args []string) error {
 	dropout := fs.Float64("dropout", -1, "LSTM inter-layer dropout while training (default: the library's)")
 	weightDecay := fs.Float64("weight-decay", -1, "AdamW weight decay (default: the library's)")
 	spikePos := fs.Float64("spike-pos", -1, "extra cross-entropy weight of spike bins (default: the library's)")
+	spikeLoss := fs.Float64("spike-loss", -1, "weight of the spike-logit cross-entropy (default: the library's)")
+	somaWeight := fs.Float64("soma-weight", 0, "MSE weight of the somatic voltage relative to the other outputs (default: the library's)")
+	patience := fs.Int("patience", 0, "validation evaluations without improvement before stopping (default: the library's)")
+	evalEvery := fs.Int("eval-every", 0, "optimizer steps between validation evaluations (default: the library's)")
 	selectBy := fs.String("select", "", "keep the parameters with the best validation \"loss\" or \"score\" (default: the library's)")
 	spikeSmooth := fs.Float64("spike-smooth", -1, "weight of the timing-tolerant (Gaussian-smoothed) spike term (default: the library's)")
 	spikeSigma := fs.Float64("spike-smooth-sigma", 0, "width (bins) of the spike term's Gaussian (default: the library's)")
@@ -176,6 +180,18 @@ func run(args []string) error {
 	if *spikePos >= 0 {
 		cfg.SpikePosWeight = *spikePos
 	}
+	if *spikeLoss >= 0 {
+		cfg.SpikeLoss = *spikeLoss
+	}
+	if *somaWeight > 0 {
+		cfg.SomaWeight = *somaWeight
+	}
+	if *patience > 0 {
+		cfg.Patience = *patience
+	}
+	if *evalEvery > 0 {
+		cfg.EvalEvery = *evalEvery
+	}
 	if *selectBy != "" {
 		cfg.SelectBy = *selectBy
 	}
@@ -224,7 +240,7 @@ func run(args []string) error {
 			"data": map[string]string{"train": trainDesc, "val": splits["val"].String(), "test": splits["test"].String()},
 			"train_config": map[string]any{"batch": cfg.Batch, "warmup": cfg.WarmUp, "bptt": cfg.BPTT, "steps": cfg.Steps,
 				"lr": cfg.LR, "min_lr": cfg.MinLR, "clip": cfg.ClipNorm, "spike_weight": cfg.SpikeWeight, "spike_loss": cfg.SpikeLoss, "spike_pos_weight": cfg.SpikePosWeight, "dropout": cfg.Dropout, "weight_decay": cfg.WeightDecay, "seed": cfg.Seed,
-				"spike_smooth": cfg.SpikeSmooth, "spike_smooth_sigma_bins": cfg.SpikeSmoothSigma, "select_by": cfg.SelectBy},
+				"spike_smooth": cfg.SpikeSmooth, "spike_smooth_sigma_bins": cfg.SpikeSmoothSigma, "select_by": cfg.SelectBy, "soma_weight": cfg.SomaWeight, "patience": cfg.Patience, "eval_every": cfg.EvalEvery},
 			"trained_at": time.Now().UTC().Format(time.RFC3339)}
 		if *initDir != "" {
 			entry["init"] = m.Metadata()[surrogate.MetaProvenance]

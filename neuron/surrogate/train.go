@@ -25,6 +25,7 @@ type TrainConfig struct {
 	WeightDecay         float64 // AdamW decoupled weight decay
 	SpikeWeight         float64 // extra MSE weight of bins within ±1 ms of a somatic spike
 	SpikeLoss           float64 // weight of the spike-logit cross-entropy
+	SomaWeight          float64 // MSE weight of the (clipped) somatic voltage relative to the other outputs (1: equal)
 	SpikePosWeight      float64 // extra cross-entropy weight of spike bins
 	// SpikeSmooth weighs a timing-tolerant spike term: the squared
 	// difference of the spike probability σ(z) and the spike labels after
@@ -49,7 +50,7 @@ type TrainConfig struct {
 // DefaultTrainConfig returns the settings used for the shipped weights.
 func DefaultTrainConfig() TrainConfig {
 	return TrainConfig{Batch: 32, WarmUp: 100, BPTT: 200, Steps: 9000, LR: 5e-3, MinLR: 1e-4, ClipNorm: 1, Dropout: 0.1, WeightDecay: 1e-4,
-		SpikeWeight: 0, SpikeLoss: 1, SpikePosWeight: 5, SpikeSmooth: 0, SpikeSmoothSigma: 2, SelectBy: "loss", EvalEvery: 300, Patience: 10, MaxDuration: 55 * time.Minute, Seed: 1}
+		SpikeWeight: 0, SpikeLoss: 1, SomaWeight: 1, SpikePosWeight: 5, SpikeSmooth: 0, SpikeSmoothSigma: 2, SelectBy: "loss", EvalEvery: 300, Patience: 10, MaxDuration: 55 * time.Minute, Seed: 1}
 }
 
 // TrainResult summarises a training run.
@@ -89,6 +90,9 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 		if s.Bins != bins || len(s.X) != bins*C || len(s.Y) != bins*O {
 			return nil, fmt.Errorf("surrogate: samples must all have %d bins of %d inputs and %d outputs", bins, C, O)
 		}
+	}
+	if !(cfg.SomaWeight > 0) {
+		return nil, fmt.Errorf("surrogate: SomaWeight %g: want a positive weight", cfg.SomaWeight)
 	}
 	if cfg.SelectBy != "loss" && cfg.SelectBy != "score" {
 		return nil, fmt.Errorf("surrogate: SelectBy %q: want \"loss\" or \"score\"", cfg.SelectBy)
@@ -209,7 +213,8 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 			fill(tgt.Data[b*L*O:], p, starts[b], L, O, func(p *prepared) []float32 { return p.target })
 			for k := 0; k < L; k++ {
 				w := T(p.weight[starts[b]+k])
-				for o := 0; o < O; o++ {
+				wt.Data[(b*L+k)*O] = w * T(cfg.SomaWeight)
+				for o := 1; o < O; o++ {
 					wt.Data[(b*L+k)*O+o] = w
 				}
 				l := p.label[starts[b]+k]
@@ -244,7 +249,7 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 		last := step == cfg.Steps-1 || time.Since(start) > cfg.MaxDuration
 		if (step+1)%cfg.EvalEvery == 0 || last {
 			train1(false)
-			vl := m.validationLoss(pval, bins, cfg.SpikeLoss, cfg.SpikePosWeight)
+			vl := m.validationLoss(pval, bins, cfg.SpikeLoss, cfg.SpikePosWeight, cfg.SomaWeight)
 			res.TrainLoss = append(res.TrainLoss, accLoss/float64(accN))
 			res.ValLoss = append(res.ValLoss, vl)
 			accLoss, accN = 0, 0
@@ -303,7 +308,7 @@ func gaussianSmoother[T autograd.Float](L int, sigma float64) *autograd.Tensor[T
 
 // validationLoss runs the model free over whole validation samples and
 // returns the weighted normalised MSE.
-func (m *Model[T]) validationLoss(pval []prepared, bins int, spikeLoss, spikePos float64) float64 {
+func (m *Model[T]) validationLoss(pval []prepared, bins int, spikeLoss, spikePos, somaWeight float64) float64 {
 	C, O := len(m.io.channels), len(m.io.outputs)
 	hist := m.arch.ConvKernel - 1
 	tp := autograd.NewTape[T]()
@@ -329,7 +334,11 @@ func (m *Model[T]) validationLoss(pval []prepared, bins int, spikeLoss, spikePos
 				w := float64(p.weight[k])
 				for o := 0; o < O; o++ {
 					d := float64(row[o]) - float64(p.target[k*O+o])
-					mse += w * d * d / float64(O)
+					wo := w
+					if o == 0 {
+						wo *= somaWeight
+					}
+					mse += wo * d * d / float64(O)
 				}
 				z, l := float64(row[O]), float64(p.label[k])
 				bce += spikeLoss * (1 + spikePos*l) * (softplus(z) - z*l)

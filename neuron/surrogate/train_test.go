@@ -124,6 +124,7 @@ func TestTrainConfigErrors(t *testing.T) {
 		{"SelectBy", func(c *TrainConfig) { c.SelectBy = "best" }},
 		{"SpikeSmooth", func(c *TrainConfig) { c.SpikeSmooth = -1 }},
 		{"sigma", func(c *TrainConfig) { c.SpikeSmooth, c.SpikeSmoothSigma = 1, 0 }},
+		{"SomaWeight", func(c *TrainConfig) { c.SomaWeight = 0 }},
 	} {
 		cfg := base
 		tc.mod(&cfg)
@@ -134,7 +135,7 @@ func TestTrainConfigErrors(t *testing.T) {
 		}
 	}
 	cfg := base
-	cfg.SpikeSmooth, cfg.SelectBy = 2, "score"
+	cfg.SpikeSmooth, cfg.SelectBy, cfg.SomaWeight = 2, "score", 3
 	res, err := Train(m, train, val, cfg)
 	if err != nil {
 		t.Fatal(err)
