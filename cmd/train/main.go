@@ -28,6 +28,10 @@ func main() {
 	}
 }
 
+// shippedExtraSeeds are the additional training sets of the shipped
+// pyramidal weights (docs/surrogate.md).
+const shippedExtraSeeds = "2,3,4,5:200:12,6:200:12,7:200:12:1.5,8:200:12:1.5"
+
 func parseTypes(s string) ([]neuron.CellType, error) {
 	if s == "all" {
 		return append([]neuron.CellType(nil), neuron.CellTypes...), nil
@@ -55,7 +59,7 @@ func run(args []string) error {
 	mesh := fs.String("mesh", "10x5", "pyramidal mesh of the network runs")
 	valPoisson := fs.Int("val-poisson", 20, "independent-Poisson samples per type in the validation and test sets")
 	valNetRuns := fs.Int("val-netruns", 2, "network runs for each of the validation and test sets")
-	extraSeeds := fs.String("extra-seeds", "", "comma-separated additional training sets (split train<seed>), each seed[:poisson:netruns[:gain-span]] (defaults: the -extra-* flags)")
+	extraSeeds := fs.String("extra-seeds", "shipped", "comma-separated additional training sets (split train<seed>), each seed[:poisson:netruns[:gain-span]] (defaults: the -extra-* flags); \"shipped\": the pyramidal types get "+shippedExtraSeeds+" and the baskets none; \"\": none")
 	extraPoisson := fs.Int("extra-poisson", 300, "independent-Poisson samples per type in each additional training set")
 	extraNetRuns := fs.Int("extra-netruns", 10, "network runs in each additional training set")
 	extraPick := fs.Int("extra-pick-pyr", 40, "pyramidal cells per type and run in each additional training set")
@@ -63,9 +67,9 @@ func run(args []string) error {
 	genOnly := fs.Bool("gen-only", false, "only generate (or check) the datasets")
 	outDir := fs.String("out", "neuron/surrogate/weights", "directory for the <cell_type>.safetensors weights")
 	metricsPath := fs.String("metrics", "", "metrics JSON (default <data>/metrics_<types>.json)")
-	steps := fs.Int("steps", 9000, "maximum optimizer steps per cell type")
-	minutes := fs.Float64("minutes", 55, "wall-clock cap per cell type (minutes)")
-	batch := fs.Int("batch", 32, "windows per mini-batch")
+	steps := fs.Int("steps", 0, "maximum optimizer steps per cell type (default: the library's for the type)")
+	minutes := fs.Float64("minutes", 0, "wall-clock cap per cell type, minutes (default: the library's for the type)")
+	batch := fs.Int("batch", 0, "windows per mini-batch (default: the library's for the type)")
 	warmup := fs.Int("warmup", 0, "warm-up bins per window (default: the library's)")
 	bptt := fs.Int("bptt", 0, "backpropagation-through-time bins per window (default: the library's)")
 	lr := fs.Float64("lr", 0, "peak learning rate (default: the library's)")
@@ -112,24 +116,49 @@ func run(args []string) error {
 		}
 		data[sp] = d
 	}
-	trainDesc := splits["train"].String()
-	if *extraSeeds != "" {
-		for _, f := range strings.Split(*extraSeeds, ",") {
-			r := base
-			r.PoissonPer, r.NetRuns, r.PickPyr, r.LogGainSpan = *extraPoisson, *extraNetRuns, *extraPick, *extraSpan
-			sd, err := parseExtraSet(strings.TrimSpace(f), &r)
-			if err != nil {
-				return fmt.Errorf("-extra-seeds %q: %w", *extraSeeds, err)
+	trainDesc := map[neuron.CellType]string{}
+	for _, ct := range types {
+		trainDesc[ct] = splits["train"].String()
+	}
+	// The extra training sets each type uses: "shipped" gives the pyramidal
+	// types the sets of the shipped weights and the baskets none.
+	extrasFor := func(ct neuron.CellType) string {
+		if *extraSeeds != "shipped" {
+			return *extraSeeds
+		}
+		if ct == neuron.L2Pyramidal || ct == neuron.L5Pyramidal {
+			return shippedExtraSeeds
+		}
+		return ""
+	}
+	var extraOrder []string
+	extraTypes := map[string][]neuron.CellType{}
+	for _, ct := range types {
+		if e := extrasFor(ct); e != "" && *evalDir == "" { // -eval needs only the test set
+			for _, f := range strings.Split(e, ",") {
+				f = strings.TrimSpace(f)
+				if _, ok := extraTypes[f]; !ok {
+					extraOrder = append(extraOrder, f)
+				}
+				extraTypes[f] = append(extraTypes[f], ct)
 			}
-			r.Split, r.Seed = fmt.Sprintf("train%d", sd), sd
-			d, err := loadOrGenerate(*dataDir, types, r)
-			if err != nil {
-				return err
-			}
-			for ct, ds := range d {
-				data["train"][ct].Samples = append(data["train"][ct].Samples, ds.Samples...)
-			}
-			trainDesc += " + " + r.String()
+		}
+	}
+	for _, f := range extraOrder {
+		r := base
+		r.PoissonPer, r.NetRuns, r.PickPyr, r.LogGainSpan = *extraPoisson, *extraNetRuns, *extraPick, *extraSpan
+		sd, err := parseExtraSet(f, &r)
+		if err != nil {
+			return fmt.Errorf("-extra-seeds %q: %w", *extraSeeds, err)
+		}
+		r.Split, r.Seed = fmt.Sprintf("train%d", sd), sd
+		d, err := loadOrGenerate(*dataDir, extraTypes[f], r)
+		if err != nil {
+			return err
+		}
+		for _, ct := range extraTypes[f] {
+			data["train"][ct].Samples = append(data["train"][ct].Samples, d[ct].Samples...)
+			trainDesc[ct] += " + " + r.String()
 		}
 	}
 	if *genOnly {
@@ -156,53 +185,67 @@ func run(args []string) error {
 		fmt.Println(string(b))
 		return nil
 	}
-	cfg := surrogate.DefaultTrainConfig()
-	cfg.Steps, cfg.Batch, cfg.Seed, cfg.Log = *steps, *batch, *seed, os.Stderr
-	cfg.MaxDuration = time.Duration(*minutes * float64(time.Minute))
-	if *warmup > 0 {
-		cfg.WarmUp = *warmup
-	}
-	if *bptt > 0 {
-		cfg.BPTT = *bptt
-	}
-	if *lr > 0 {
-		cfg.LR = *lr
-	}
-	if *spikeWeight >= 0 {
-		cfg.SpikeWeight = *spikeWeight
-	}
-	if *dropout >= 0 {
-		cfg.Dropout = *dropout
-	}
-	if *weightDecay >= 0 {
-		cfg.WeightDecay = *weightDecay
-	}
-	if *spikePos >= 0 {
-		cfg.SpikePosWeight = *spikePos
-	}
-	if *spikeLoss >= 0 {
-		cfg.SpikeLoss = *spikeLoss
-	}
-	if *somaWeight > 0 {
-		cfg.SomaWeight = *somaWeight
-	}
-	if *patience > 0 {
-		cfg.Patience = *patience
-	}
-	if *evalEvery > 0 {
-		cfg.EvalEvery = *evalEvery
-	}
-	if *selectBy != "" {
-		cfg.SelectBy = *selectBy
-	}
-	if *spikeSmooth >= 0 {
-		cfg.SpikeSmooth = *spikeSmooth
-	}
-	if *spikeSigma > 0 {
-		cfg.SpikeSmoothSigma = *spikeSigma
+	// configFor returns the shipped recipe of a type with the flags given
+	// on the command line applied.
+	configFor := func(ct neuron.CellType) surrogate.TrainConfig {
+		cfg := surrogate.TrainConfigFor(ct)
+		cfg.Seed, cfg.Log = *seed, os.Stderr
+		if *steps > 0 {
+			cfg.Steps = *steps
+		}
+		if *batch > 0 {
+			cfg.Batch = *batch
+		}
+		if *minutes > 0 {
+			cfg.MaxDuration = time.Duration(*minutes * float64(time.Minute))
+		}
+		if *warmup > 0 {
+			cfg.WarmUp = *warmup
+		}
+		if *bptt > 0 {
+			cfg.BPTT = *bptt
+		}
+		if *lr > 0 {
+			cfg.LR = *lr
+		}
+		if *spikeWeight >= 0 {
+			cfg.SpikeWeight = *spikeWeight
+		}
+		if *dropout >= 0 {
+			cfg.Dropout = *dropout
+		}
+		if *weightDecay >= 0 {
+			cfg.WeightDecay = *weightDecay
+		}
+		if *spikePos >= 0 {
+			cfg.SpikePosWeight = *spikePos
+		}
+		if *spikeLoss >= 0 {
+			cfg.SpikeLoss = *spikeLoss
+		}
+		if *somaWeight > 0 {
+			cfg.SomaWeight = *somaWeight
+		}
+		if *patience > 0 {
+			cfg.Patience = *patience
+		}
+		if *evalEvery > 0 {
+			cfg.EvalEvery = *evalEvery
+		}
+		if *selectBy != "" {
+			cfg.SelectBy = *selectBy
+		}
+		if *spikeSmooth >= 0 {
+			cfg.SpikeSmooth = *spikeSmooth
+		}
+		if *spikeSigma > 0 {
+			cfg.SpikeSmoothSigma = *spikeSigma
+		}
+		return cfg
 	}
 	report := map[string]any{}
 	for _, ct := range types {
+		cfg := configFor(ct)
 		arch := surrogate.DefaultArch(ct)
 		if *archFlag != "" {
 			if _, err := fmt.Sscanf(*archFlag, "%d,%d,%d,%d,%d", &arch.ConvChannels, &arch.ConvKernel, &arch.Hidden, &arch.Layers, &arch.HeadHidden); err != nil {
@@ -237,7 +280,7 @@ func run(args []string) error {
 		np := min(splits["test"].PoissonPer, len(ts))
 		entry := map[string]any{"arch": arch, "params": m.NumParams(), "train": res, "test": test,
 			"test_poisson": m.Evaluate(ts[:np]), "test_network": m.Evaluate(ts[np:]),
-			"data": map[string]string{"train": trainDesc, "val": splits["val"].String(), "test": splits["test"].String()},
+			"data": map[string]string{"train": trainDesc[ct], "val": splits["val"].String(), "test": splits["test"].String()},
 			"train_config": map[string]any{"batch": cfg.Batch, "warmup": cfg.WarmUp, "bptt": cfg.BPTT, "steps": cfg.Steps,
 				"lr": cfg.LR, "min_lr": cfg.MinLR, "clip": cfg.ClipNorm, "spike_weight": cfg.SpikeWeight, "spike_loss": cfg.SpikeLoss, "spike_pos_weight": cfg.SpikePosWeight, "dropout": cfg.Dropout, "weight_decay": cfg.WeightDecay, "seed": cfg.Seed,
 				"spike_smooth": cfg.SpikeSmooth, "spike_smooth_sigma_bins": cfg.SpikeSmoothSigma, "select_by": cfg.SelectBy, "soma_weight": cfg.SomaWeight, "patience": cfg.Patience, "eval_every": cfg.EvalEvery},

@@ -44,8 +44,8 @@ var issueTargets = map[neuron.CellType]map[string]float64{
 // figures measured on this fresh set when the weights were shipped, less the
 // margin below. A retrained model must not fall below them.
 var shippedFloor = map[neuron.CellType]map[string]float64{
-	neuron.L5Pyramidal: {"v_soma": 0.47, "v_apical_tuft": 0.48, DipoleName: 0.29, "precision": 0.42, "recall": 0.29},
-	neuron.L2Pyramidal: {"v_soma": 0.66, "v_apical_tuft": 0.66, DipoleName: 0.54, "precision": 0.69, "recall": 0.62},
+	neuron.L5Pyramidal: {"v_soma": 0.56, "v_apical_tuft": 0.59, DipoleName: 0.36, "precision": 0.56, "recall": 0.40},
+	neuron.L2Pyramidal: {"v_soma": 0.70, "v_apical_tuft": 0.72, DipoleName: 0.61, "precision": 0.72, "recall": 0.74},
 }
 
 // TestShippedAccuracy checks the embedded weights of every cell type on a
