@@ -190,56 +190,43 @@ func run(args []string) error {
 	configFor := func(ct neuron.CellType) surrogate.TrainConfig {
 		cfg := surrogate.TrainConfigFor(ct)
 		cfg.Seed, cfg.Log = *seed, os.Stderr
-		if *steps > 0 {
-			cfg.Steps = *steps
+		// Flags left at their sentinel (0, or -1 where 0 is meaningful)
+		// keep the recipe's value.
+		posInt := func(dst *int, v int) {
+			if v > 0 {
+				*dst = v
+			}
 		}
-		if *batch > 0 {
-			cfg.Batch = *batch
+		pos := func(dst *float64, v float64) {
+			if v > 0 {
+				*dst = v
+			}
 		}
+		nonNeg := func(dst *float64, v float64) {
+			if v >= 0 {
+				*dst = v
+			}
+		}
+		posInt(&cfg.Steps, *steps)
+		posInt(&cfg.Batch, *batch)
+		posInt(&cfg.WarmUp, *warmup)
+		posInt(&cfg.BPTT, *bptt)
+		posInt(&cfg.Patience, *patience)
+		posInt(&cfg.EvalEvery, *evalEvery)
 		if *minutes > 0 {
 			cfg.MaxDuration = time.Duration(*minutes * float64(time.Minute))
 		}
-		if *warmup > 0 {
-			cfg.WarmUp = *warmup
-		}
-		if *bptt > 0 {
-			cfg.BPTT = *bptt
-		}
-		if *lr > 0 {
-			cfg.LR = *lr
-		}
-		if *spikeWeight >= 0 {
-			cfg.SpikeWeight = *spikeWeight
-		}
-		if *dropout >= 0 {
-			cfg.Dropout = *dropout
-		}
-		if *weightDecay >= 0 {
-			cfg.WeightDecay = *weightDecay
-		}
-		if *spikePos >= 0 {
-			cfg.SpikePosWeight = *spikePos
-		}
-		if *spikeLoss >= 0 {
-			cfg.SpikeLoss = *spikeLoss
-		}
-		if *somaWeight > 0 {
-			cfg.SomaWeight = *somaWeight
-		}
-		if *patience > 0 {
-			cfg.Patience = *patience
-		}
-		if *evalEvery > 0 {
-			cfg.EvalEvery = *evalEvery
-		}
+		pos(&cfg.LR, *lr)
+		pos(&cfg.SomaWeight, *somaWeight)
+		pos(&cfg.SpikeSmoothSigma, *spikeSigma)
+		nonNeg(&cfg.SpikeWeight, *spikeWeight)
+		nonNeg(&cfg.Dropout, *dropout)
+		nonNeg(&cfg.WeightDecay, *weightDecay)
+		nonNeg(&cfg.SpikePosWeight, *spikePos)
+		nonNeg(&cfg.SpikeLoss, *spikeLoss)
+		nonNeg(&cfg.SpikeSmooth, *spikeSmooth)
 		if *selectBy != "" {
 			cfg.SelectBy = *selectBy
-		}
-		if *spikeSmooth >= 0 {
-			cfg.SpikeSmooth = *spikeSmooth
-		}
-		if *spikeSigma > 0 {
-			cfg.SpikeSmoothSigma = *spikeSigma
 		}
 		return cfg
 	}
