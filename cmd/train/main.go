@@ -120,21 +120,10 @@ func run(args []string) error {
 	for _, ct := range types {
 		trainDesc[ct] = splits["train"].String()
 	}
-	// The extra training sets each type uses: "shipped" gives the pyramidal
-	// types the sets of the shipped weights and the baskets none.
-	extrasFor := func(ct neuron.CellType) string {
-		if *extraSeeds != "shipped" {
-			return *extraSeeds
-		}
-		if ct == neuron.L2Pyramidal || ct == neuron.L5Pyramidal {
-			return shippedExtraSeeds
-		}
-		return ""
-	}
 	var extraOrder []string
 	extraTypes := map[string][]neuron.CellType{}
 	for _, ct := range types {
-		if e := extrasFor(ct); e != "" && *evalDir == "" { // -eval needs only the test set
+		if e := extraSetsFor(ct, *extraSeeds); e != "" && *evalDir == "" { // -eval needs only the test set
 			for _, f := range strings.Split(e, ",") {
 				f = strings.TrimSpace(f)
 				if _, ok := extraTypes[f]; !ok {
@@ -306,6 +295,19 @@ func run(args []string) error {
 	}
 	fmt.Println(string(b))
 	return nil
+}
+
+// extraSetsFor returns the -extra-seeds list a cell type trains on: flag
+// itself, except that "shipped" gives the pyramidal types the sets of the
+// shipped weights and the baskets none.
+func extraSetsFor(ct neuron.CellType, flag string) string {
+	if flag != "shipped" {
+		return flag
+	}
+	if ct == neuron.L2Pyramidal || ct == neuron.L5Pyramidal {
+		return shippedExtraSeeds
+	}
+	return ""
 }
 
 // parseExtraSet reads one -extra-seeds entry, seed[:poisson:netruns[:span]],

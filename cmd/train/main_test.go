@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/neurograd/neurograd/neuron"
 )
 
 // TestTrainTiny generates a tiny dataset (independent-Poisson and network
@@ -71,6 +74,31 @@ func TestParseExtraSet(t *testing.T) {
 		r := def
 		if _, err := parseExtraSet(bad, &r); err == nil {
 			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// TestExtraSetsFor checks which additional training sets each type uses:
+// "shipped" gives the pyramidal types the shipped list, whose every entry
+// parses, and the baskets none; any other value applies to every type.
+func TestExtraSetsFor(t *testing.T) {
+	for _, ct := range []neuron.CellType{neuron.L2Pyramidal, neuron.L5Pyramidal} {
+		if got := extraSetsFor(ct, "shipped"); got != shippedExtraSeeds {
+			t.Errorf("%s: %q, want the shipped list", ct, got)
+		}
+	}
+	for _, ct := range []neuron.CellType{neuron.L2Basket, neuron.L5Basket} {
+		if got := extraSetsFor(ct, "shipped"); got != "" {
+			t.Errorf("%s: %q, want none", ct, got)
+		}
+		if got := extraSetsFor(ct, "2,3"); got != "2,3" {
+			t.Errorf("%s: explicit list became %q", ct, got)
+		}
+	}
+	for _, f := range strings.Split(shippedExtraSeeds, ",") {
+		r := dataRecipe{PoissonPer: 300, NetRuns: 10, LogGainSpan: 1}
+		if _, err := parseExtraSet(f, &r); err != nil {
+			t.Errorf("shipped entry %q: %v", f, err)
 		}
 	}
 }
