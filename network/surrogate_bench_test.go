@@ -59,22 +59,18 @@ func BenchmarkSurrogateEpochShipped(b *testing.B) {
 	if err != nil {
 		b.Skip(err)
 	}
-	epoch := benchEpoch(b, models)
-	epoch()
-	b.ReportAllocs()
-	cpu0 := processCPUSeconds()
-	n := 0
-	for b.Loop() {
-		epoch()
-		n++
-	}
-	b.ReportMetric((processCPUSeconds()-cpu0)/float64(n), "cpu-s/op")
+	timeEpochs(b, benchEpoch(b, models))
 }
 
 // BenchmarkSurrogateEpochFake times the network machinery alone (routing,
 // readout, spectrum, tape) with the tiny fake cell model.
 func BenchmarkSurrogateEpochFake(b *testing.B) {
-	epoch := benchEpoch(b, fakeModels[float32](2500))
+	timeEpochs(b, benchEpoch(b, fakeModels[float32](2500)))
+}
+
+// timeEpochs runs epoch once to warm the tape, then times it per iteration,
+// reporting allocations and process CPU seconds per epoch.
+func timeEpochs(b *testing.B, epoch func()) {
 	epoch()
 	b.ReportAllocs()
 	cpu0 := processCPUSeconds()

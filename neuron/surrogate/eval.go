@@ -181,9 +181,12 @@ func chooseThreshold(O int, samples []*Sample, pred [][]float32) (float64, float
 // pyramidal cells) and the spike F1 at the best threshold. It returns the
 // score, the best threshold (mV) and the metrics at that threshold.
 func (m *Model[T]) Score(samples []*Sample) (float64, float64, Metrics) {
-	pred := m.Predict(samples)
-	O := len(m.io.outputs)
-	th, f1 := chooseThreshold(O, samples, pred)
+	return m.scoreOf(samples, m.Predict(samples))
+}
+
+// scoreOf is Score on given free-running predictions (bins·O per sample).
+func (m *Model[T]) scoreOf(samples []*Sample, pred [][]float32) (float64, float64, Metrics) {
+	th, f1 := chooseThreshold(len(m.io.outputs), samples, pred)
 	mt := evaluate(m.io.outputs, samples, pred, th)
 	sum, n := f1, 1.0
 	for _, o := range m.scoredOutputs() {

@@ -281,11 +281,11 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 		last := step == cfg.Steps-1 || time.Since(start) > cfg.MaxDuration
 		if (step+1)%cfg.EvalEvery == 0 || last {
 			train1(false)
-			vl := m.validationLoss(pval, bins, cfg.SpikeLoss, cfg.SpikePosWeight, cfg.SomaWeight)
+			vl, vpred := m.validate(pval, bins, cfg.SpikeLoss, cfg.SpikePosWeight, cfg.SomaWeight)
 			res.TrainLoss = append(res.TrainLoss, accLoss/float64(accN))
 			res.ValLoss = append(res.ValLoss, vl)
 			accLoss, accN = 0, 0
-			score, th, mt := m.Score(val)
+			score, th, mt := m.scoreOf(val, vpred)
 			crit := vl
 			if cfg.SelectBy == "score" {
 				crit = -score
@@ -338,15 +338,18 @@ func gaussianSmoother[T autograd.Float](L int, sigma float64) *autograd.Tensor[T
 	return k
 }
 
-// validationLoss runs the model free over whole validation samples and
-// returns the weighted normalised MSE.
-func (m *Model[T]) validationLoss(pval []prepared, bins int, spikeLoss, spikePos, somaWeight float64) float64 {
+// validate runs the model free over whole validation samples once and
+// returns the training loss on them (weighted normalised MSE plus the spike
+// cross-entropy, per bin) and the predictions in physical units (bins·O per
+// sample, as Predict gives them).
+func (m *Model[T]) validate(pval []prepared, bins int, spikeLoss, spikePos, somaWeight float64) (float64, [][]float32) {
 	C, O := len(m.io.channels), len(m.io.outputs)
 	hist := m.arch.ConvKernel - 1
 	tp := autograd.NewTape[T]()
 	tp.SetNoGrad(true)
 	var mse, bce float64
 	var nb float64
+	pred := make([][]float32, len(pval))
 	const chunk = 32
 	for i0 := 0; i0 < len(pval); i0 += chunk {
 		i1 := min(i0+chunk, len(pval))
@@ -359,7 +362,13 @@ func (m *Model[T]) validationLoss(pval []prepared, bins int, spikeLoss, spikePos
 			}
 		}
 		y := m.forwardFeatures(tp, f, nil)
+		py := m.physical(tp, y)
 		for b := 0; b < B; b++ {
+			out := make([]float32, bins*O)
+			for i := range out {
+				out[i] = float32(py.Data[b*bins*O+i])
+			}
+			pred[i0+b] = out
 			p := &pval[i0+b]
 			for k := 0; k < bins; k++ {
 				row := y.Data[(b*bins+k)*(O+1):]
@@ -378,7 +387,7 @@ func (m *Model[T]) validationLoss(pval []prepared, bins int, spikeLoss, spikePos
 			}
 		}
 	}
-	return (mse + bce) / nb
+	return (mse + bce) / nb, pred
 }
 
 func fmtFloats(v []float64) string {
