@@ -83,6 +83,7 @@ func run(args []string) error {
 	evalEvery := fs.Int("eval-every", 0, "optimizer steps between validation evaluations (default: the library's)")
 	selectBy := fs.String("select", "", "keep the parameters with the best validation \"loss\" or \"score\" (default: the library's)")
 	spikeSmooth := fs.Float64("spike-smooth", -1, "weight of the timing-tolerant (Gaussian-smoothed) spike term (default: the library's)")
+	ema := fs.Float64("ema", -1, "decay per step of the moving average of the parameters that is validated and kept (0: off; default: the library's)")
 	spikeSigma := fs.Float64("spike-smooth-sigma", 0, "width (bins) of the spike term's Gaussian (default: the library's)")
 	initDir := fs.String("init", "", "start from the <cell_type>.safetensors weights in this directory (continued training)")
 	evalDir := fs.String("eval", "", "only evaluate the <cell_type>.safetensors weights in this directory on the test set")
@@ -214,6 +215,7 @@ func run(args []string) error {
 		nonNeg(&cfg.SpikePosWeight, *spikePos)
 		nonNeg(&cfg.SpikeLoss, *spikeLoss)
 		nonNeg(&cfg.SpikeSmooth, *spikeSmooth)
+		nonNeg(&cfg.EMA, *ema)
 		if *selectBy != "" {
 			cfg.SelectBy = *selectBy
 		}
@@ -259,7 +261,7 @@ func run(args []string) error {
 			"data": map[string]string{"train": trainDesc[ct], "val": splits["val"].String(), "test": splits["test"].String()},
 			"train_config": map[string]any{"batch": cfg.Batch, "warmup": cfg.WarmUp, "bptt": cfg.BPTT, "steps": cfg.Steps,
 				"lr": cfg.LR, "min_lr": cfg.MinLR, "clip": cfg.ClipNorm, "spike_weight": cfg.SpikeWeight, "spike_loss": cfg.SpikeLoss, "spike_pos_weight": cfg.SpikePosWeight, "dropout": cfg.Dropout, "weight_decay": cfg.WeightDecay, "seed": cfg.Seed,
-				"spike_smooth": cfg.SpikeSmooth, "spike_smooth_sigma_bins": cfg.SpikeSmoothSigma, "select_by": cfg.SelectBy, "soma_weight": cfg.SomaWeight, "patience": cfg.Patience, "eval_every": cfg.EvalEvery},
+				"spike_smooth": cfg.SpikeSmooth, "spike_smooth_sigma_bins": cfg.SpikeSmoothSigma, "select_by": cfg.SelectBy, "ema": cfg.EMA, "soma_weight": cfg.SomaWeight, "patience": cfg.Patience, "eval_every": cfg.EvalEvery},
 			"trained_at": time.Now().UTC().Format(time.RFC3339)}
 		if *initDir != "" {
 			entry["init"] = m.Metadata()[surrogate.MetaProvenance]

@@ -39,7 +39,13 @@ type TrainConfig struct {
 	// SelectBy chooses the kept parameters: "loss" (lowest free-running
 	// validation loss) or "score" (highest Model.Score on the validation
 	// set: the targets' Pearson r and the spike F1).
-	SelectBy    string
+	SelectBy string
+	// EMA, when positive, is the decay per optimizer step of an
+	// exponential moving average of the parameters (Polyak averaging,
+	// with the warm-up min(EMA, (1+n)/(10+n)) after n steps); validation,
+	// selection and the returned parameters then use the averaged
+	// parameters instead of the raw iterates. 0 turns it off.
+	EMA         float64
 	EvalEvery   int // steps between validation evaluations
 	Patience    int // evaluations without improvement before stopping
 	MaxDuration time.Duration
@@ -132,6 +138,9 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 	if cfg.SpikeSmooth < 0 || (cfg.SpikeSmooth > 0 && !(cfg.SpikeSmoothSigma > 0)) {
 		return nil, fmt.Errorf("surrogate: SpikeSmooth %g with sigma %g bins: want a weight >= 0 and a positive sigma", cfg.SpikeSmooth, cfg.SpikeSmoothSigma)
 	}
+	if cfg.EMA < 0 || cfg.EMA >= 1 || math.IsNaN(cfg.EMA) {
+		return nil, fmt.Errorf("surrogate: EMA decay %g: want 0 (off) or a value in (0, 1)", cfg.EMA)
+	}
 	if cfg.WarmUp+cfg.BPTT > bins {
 		return nil, fmt.Errorf("surrogate: window %d+%d bins longer than the samples (%d)", cfg.WarmUp, cfg.BPTT, bins)
 	}
@@ -189,6 +198,10 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 	B, W, L := cfg.Batch, cfg.WarmUp, cfg.BPTT
 	st := m.NewState(nil, B)
 	best := snapshot(params)
+	var ema, raw [][]T // averaged parameters; the raw iterates while the average is evaluated
+	if cfg.EMA > 0 {
+		ema, raw = snapshot(params), snapshot(params)
+	}
 	res := &TrainResult{BestValLoss: math.Inf(1)}
 	start := time.Now()
 	sinceBest, accLoss, accN := 0, 0.0, 0
@@ -275,12 +288,19 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 		}
 		nn.ClipGradNorm(params, cfg.ClipNorm)
 		opt.Step()
+		if ema != nil {
+			updateEMA(ema, params, min(cfg.EMA, float64(1+step)/float64(10+step)))
+		}
 		accLoss += lv
 		accN++
 		res.Steps = step + 1
 		last := step == cfg.Steps-1 || time.Since(start) > cfg.MaxDuration
 		if (step+1)%cfg.EvalEvery == 0 || last {
 			train1(false)
+			if ema != nil {
+				copySnapshot(raw, params)
+				restoreSnapshot(params, ema)
+			}
 			vl, vpred := m.validate(pval, bins, cfg.SpikeLoss, cfg.SpikePosWeight, cfg.SomaWeight)
 			res.TrainLoss = append(res.TrainLoss, accLoss/float64(accN))
 			res.ValLoss = append(res.ValLoss, vl)
@@ -298,6 +318,9 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 				sinceBest = 0
 			} else {
 				sinceBest++
+			}
+			if ema != nil {
+				restoreSnapshot(params, raw)
 			}
 			if cfg.Log != nil {
 				el := time.Since(start)
@@ -468,6 +491,18 @@ func snapshot[T autograd.Float](ps []nn.Param[T]) [][]T {
 func copySnapshot[T autograd.Float](dst [][]T, ps []nn.Param[T]) {
 	for i, p := range ps {
 		copy(dst[i], p.Tensor.Data)
+	}
+}
+
+// updateEMA moves the averaged parameters towards the current ones:
+// avg ← decay·avg + (1−decay)·p.
+func updateEMA[T autograd.Float](avg [][]T, ps []nn.Param[T], decay float64) {
+	d, e := T(decay), T(1-decay)
+	for i, p := range ps {
+		a := avg[i]
+		for j, v := range p.Tensor.Data {
+			a[j] = d*a[j] + e*v
+		}
 	}
 }
 

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/nn"
 )
 
 // syntheticBasketSamples returns n basket samples of the given bins with
@@ -125,6 +127,8 @@ func TestTrainConfigErrors(t *testing.T) {
 		{"SpikeSmooth", func(c *TrainConfig) { c.SpikeSmooth = -1 }},
 		{"sigma", func(c *TrainConfig) { c.SpikeSmooth, c.SpikeSmoothSigma = 1, 0 }},
 		{"SomaWeight", func(c *TrainConfig) { c.SomaWeight = 0 }},
+		{"EMA", func(c *TrainConfig) { c.EMA = 1 }},
+		{"EMA", func(c *TrainConfig) { c.EMA = -0.5 }},
 	} {
 		cfg := base
 		tc.mod(&cfg)
@@ -142,5 +146,57 @@ func TestTrainConfigErrors(t *testing.T) {
 	}
 	if len(res.ValScore) != 2 || res.BestStep == 0 || math.IsNaN(res.BestScore) {
 		t.Fatalf("score selection: %+v", res)
+	}
+}
+
+// TestUpdateEMA checks the moving average against its definition.
+func TestUpdateEMA(t *testing.T) {
+	var tp *autograd.Tape[float64]
+	p := []nn.Param[float64]{{Name: "w", Tensor: tp.NewTensor(3)}}
+	copy(p[0].Tensor.Data, []float64{1, -2, 4})
+	avg := [][]float64{{0, 0, 2}}
+	updateEMA(avg, p, 0.75)
+	want := []float64{0.25, -0.5, 2.5}
+	for i, v := range avg[0] {
+		if math.Abs(v-want[i]) > 1e-15 {
+			t.Fatalf("avg %v, want %v", avg[0], want)
+		}
+	}
+}
+
+// TestTrainEMA checks that with EMA on, the kept parameters are the moving
+// average (they differ from the run without it from the same start, with
+// the same batches) and the selection still works.
+func TestTrainEMA(t *testing.T) {
+	arch := Arch{ConvChannels: 3, ConvKernel: 2, Hidden: 4, Layers: 1, HeadHidden: 3}
+	rng := rand.New(rand.NewPCG(2, 1))
+	train, val := syntheticBasketSamples(rng, 4, 120, 30), syntheticBasketSamples(rng, 2, 120, 30)
+	cfg := DefaultTrainConfig()
+	cfg.Batch, cfg.WarmUp, cfg.BPTT, cfg.Steps, cfg.EvalEvery, cfg.SelectBy = 2, 10, 30, 6, 6, "loss"
+	run := func(ema float64) []float32 {
+		m, err := New[float32](neuron.L2Basket, arch, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := cfg
+		c.EMA = ema
+		res, err := Train(m, train, val, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.BestStep != 6 {
+			t.Fatalf("EMA %g: kept step %d, want 6 (one evaluation, better than the start)", ema, res.BestStep)
+		}
+		return append([]float32(nil), m.Params()[0].Tensor.Data...)
+	}
+	plain, avg := run(0), run(0.9)
+	same := true
+	for i := range plain {
+		if plain[i] != avg[i] {
+			same = false
+		}
+	}
+	if same {
+		t.Fatal("EMA run kept the raw iterate")
 	}
 }
