@@ -14,6 +14,12 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 	kernel.Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
+// GemmRowTile returns the number of rows of C that Gemm computes together
+// (its micro-kernel's tile height) in the implementation in use for T.
+// Splitting a product by rows at a multiple of it gives bit-for-bit the result
+// of the whole product, so parallel splits stay deterministic.
+func GemmRowTile[T Float]() int { return kernel.GemmRowTile[T]() }
+
 // Axpy computes y += alpha*x over len(x) elements.
 func Axpy[T Float](alpha T, x, y []T) { kernel.Axpy(alpha, x, y) }
 

@@ -167,17 +167,23 @@ func (g gemmSpec[T]) split(h int) (top, bottom gemmSpec[T]) {
 
 // gemmRows runs the GEMMs of list in order, splitting their rows (A not
 // transposed, the same m for all) between the caller and a helper goroutine when
-// that pays. The GEMMs may accumulate into the same C.
+// that pays. The GEMMs may accumulate into the same C. The split is at a
+// multiple of the kernel's row tile, so the result is bit-for-bit that of
+// running them whole.
 func gemmRows[T autograd.Float](list *gemmBatch[T]) {
 	if list.n == 0 {
 		return
 	}
 	m := list.specs[0].m
-	if !canSplit(m) {
+	// Split at a multiple of the kernel's row tile, so that every row is
+	// computed by the same micro-kernel tile as in the whole product and the
+	// result does not depend on GOMAXPROCS.
+	tile := autograd.GemmRowTile[T]()
+	h := m / 2 / tile * tile
+	if !canSplit(m) || h == 0 {
 		list.run()
 		return
 	}
-	h := m / 2
 	side := getBatch[T]()
 	for i := 0; i < list.n; i++ {
 		top, bottom := list.specs[i].split(h)

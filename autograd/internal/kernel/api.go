@@ -137,3 +137,14 @@ func unary[T Float](fn unaryFn, dst, x []T) {
 		unaryOps(&active.f64, fn, as64(dst), as64(x))
 	}
 }
+
+// GemmRowTile returns the number of rows of C that Gemm's micro-kernel
+// computes together in the implementation in use for T. Splitting a product
+// by rows at a multiple of it gives bit-for-bit the result of the whole
+// product; other splits may round differently in the last rows of a part.
+func GemmRowTile[T Float]() int {
+	if is32[T]() {
+		return active.f32.gemm.mr
+	}
+	return active.f64.gemm.mr
+}
