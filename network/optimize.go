@@ -16,6 +16,13 @@ const (
 	DefaultClipNorm     = 10.0
 	DefaultMaxRate      = 100.0 // Hz: firing above it is reported as runaway
 	DefaultHeldOutTrial = 100000
+	// DefaultRestarts is cmd/optimize's number of restarts (OptimizeConfig.Restarts
+	// itself defaults to 1): with 3, the default run found the gamma regime on
+	// each of seeds 1-9, with 1 on six of them (docs/optimize.md).
+	DefaultRestarts = 3
+	// DefaultValidationTrial is the first drive trial of the noise that
+	// chooses among restarts (OptimizeConfig.Validation).
+	DefaultValidationTrial = 150000
 )
 
 // OptimizeConfig configures Optimize.
@@ -37,6 +44,18 @@ type OptimizeConfig struct {
 	// training trials.
 	HeldOut      []int
 	HeldOutEvery int // 0 means every epoch; negative means only before and after
+	// Restarts is the number of independent optimizations, each from the
+	// initial parameters with its own training noise (restart r, 0-based,
+	// starts at trial TrainTrial + r·Epochs·TrainReplicas); the one whose
+	// final parameters give the lowest loss on the Validation trials is
+	// kept. The loss landscape is rugged (one noisy first Adam step can
+	// decide between regimes), so several restarts make the outcome more
+	// reliable at a proportional cost. 0 means 1 (no validation runs).
+	Restarts int
+	// Validation lists the drive trials that choose among restarts; nil
+	// means three trials from DefaultValidationTrial. They must not overlap
+	// the training or held-out trials. Unused with one restart.
+	Validation []int
 	// MaxRate is the firing rate (Hz) above which a cell type's firing is
 	// reported as runaway; 0 means DefaultMaxRate.
 	MaxRate float64
@@ -63,6 +82,7 @@ type Evaluation struct {
 
 // EpochStats are the figures of one training epoch.
 type EpochStats struct {
+	Restart        int       // 1-based (OptimizeConfig.Restarts)
 	Epoch          int       // 1-based
 	Trials         []int     // training noise
 	Loss           float64   // before the update
@@ -80,10 +100,44 @@ type EpochStats struct {
 // OptimizeResult is the history of an optimization.
 type OptimizeResult struct {
 	Initial, Final *Evaluation
-	Epochs         []EpochStats
+	Epochs         []EpochStats // the kept restart's
 	InitialGains   []float64
 	FinalGains     []float64
-	Seconds        float64 // whole optimization, evaluations included
+	Restarts       []RestartResult // one per restart when there are several
+	Validation     []int           // the trials that chose among restarts
+	Seconds        float64         // whole optimization, evaluations included
+}
+
+// RestartResult summarises one restart of a multi-start optimization.
+type RestartResult struct {
+	Restart             int   // 1-based
+	Trials              []int // training trials, in order
+	FinalGains          []float64
+	ValidationLoss      float64 // the objective on the validation trials after the last epoch
+	ValidationBandPower float64 // nAm², mean over the validation trials
+	Kept                bool
+}
+
+// UsedTrials returns every drive trial the optimization trained on,
+// validated on or evaluated as held-out noise, so that a later check (the
+// biophysical verification) can avoid them.
+func (r *OptimizeResult) UsedTrials() []int {
+	var out []int
+	if len(r.Restarts) > 0 {
+		for _, rr := range r.Restarts {
+			out = append(out, rr.Trials...)
+		}
+	} else {
+		for _, e := range r.Epochs {
+			out = append(out, e.Trials...)
+		}
+	}
+	for _, ev := range []*Evaluation{r.Initial, r.Final} {
+		if ev != nil {
+			out = append(out, ev.Trials...)
+		}
+	}
+	return append(out, r.Validation...)
 }
 
 // Optimize trains the surrogate network's parameters (sn.Params) with Adam
@@ -94,7 +148,10 @@ type OptimizeResult struct {
 // fits to one noise realisation. It stops with an error naming the epoch and
 // the parameter when the loss or a gradient is NaN or infinite; silence (no
 // spikes, hence no gradient) and runaway firing are reported through Warn and
-// in the epoch's Warnings.
+// in the epoch's Warnings. With Restarts > 1 it runs that many independent
+// optimizations from the initial parameters, each on fresh training noise,
+// and keeps the one with the lowest loss on the validation trials (never on
+// the held-out ones, which only report).
 func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg OptimizeConfig) (*OptimizeResult, error) {
 	if cfg.Epochs == 0 {
 		cfg.Epochs = DefaultEpochs
@@ -108,19 +165,41 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 	if cfg.TrainReplicas == 0 {
 		cfg.TrainReplicas = 1
 	}
+	if cfg.Restarts == 0 {
+		cfg.Restarts = 1
+	}
 	if cfg.MaxRate == 0 {
 		cfg.MaxRate = DefaultMaxRate
 	}
 	if cfg.HeldOut == nil {
 		cfg.HeldOut = []int{DefaultHeldOutTrial, DefaultHeldOutTrial + 1, DefaultHeldOutTrial + 2}
 	}
-	if cfg.Epochs < 0 || cfg.TrainReplicas < 0 || !(cfg.LR > 0) || cfg.TrainTrial < 0 {
-		return nil, fmt.Errorf("network: invalid optimization settings: %d epochs, %d replicas, learning rate %v, first trial %d", cfg.Epochs, cfg.TrainReplicas, cfg.LR, cfg.TrainTrial)
+	if cfg.Epochs < 0 || cfg.TrainReplicas < 0 || !(cfg.LR > 0) || cfg.TrainTrial < 0 || cfg.Restarts < 0 {
+		return nil, fmt.Errorf("network: invalid optimization settings: %d epochs, %d replicas, learning rate %v, first trial %d, %d restarts",
+			cfg.Epochs, cfg.TrainReplicas, cfg.LR, cfg.TrainTrial, cfg.Restarts)
 	}
-	lastTrain := cfg.TrainTrial + cfg.Epochs*cfg.TrainReplicas
+	if cfg.Restarts > 1 && cfg.Validation == nil {
+		cfg.Validation = []int{DefaultValidationTrial, DefaultValidationTrial + 1, DefaultValidationTrial + 2}
+	}
+	if cfg.Restarts > 1 && len(cfg.Validation) == 0 {
+		return nil, fmt.Errorf("network: %d restarts need validation trials to choose among them", cfg.Restarts)
+	}
+	lastTrain := cfg.TrainTrial + cfg.Restarts*cfg.Epochs*cfg.TrainReplicas
 	for _, h := range cfg.HeldOut {
 		if h >= cfg.TrainTrial && h < lastTrain {
 			return nil, fmt.Errorf("network: held-out trial %d is also a training trial (%d..%d)", h, cfg.TrainTrial, lastTrain-1)
+		}
+	}
+	if cfg.Restarts > 1 {
+		for _, v := range cfg.Validation {
+			if v >= cfg.TrainTrial && v < lastTrain {
+				return nil, fmt.Errorf("network: validation trial %d is also a training trial (%d..%d)", v, cfg.TrainTrial, lastTrain-1)
+			}
+			for _, h := range cfg.HeldOut {
+				if v == h {
+					return nil, fmt.Errorf("network: validation trial %d is also a held-out trial", v)
+				}
+			}
 		}
 	}
 	warn := func(st *EpochStats, msg string) {
@@ -134,7 +213,7 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 	start := time.Now()
 	param := sn.Params()
 	params := []nn.Param[T]{{Name: "log10_" + sn.Mode.String(), Tensor: param}}
-	adam := nn.NewAdam(params, nn.AdamConfig{LR: cfg.LR})
+	initial := append([]T(nil), param.Data...)
 	res := &OptimizeResult{InitialGains: sn.Gains()}
 	evalTape := autograd.NewTape[T]()
 	evalTape.SetNoGrad(true)
@@ -147,78 +226,119 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 	}
 	tp := autograd.NewTape[T]()
 	trials := make([]int, cfg.TrainReplicas)
-	for e := 1; e <= cfg.Epochs; e++ {
-		t0 := time.Now()
-		for r := range trials {
-			trials[r] = cfg.TrainTrial + (e-1)*cfg.TrainReplicas + r
+	var kept []T // the kept restart's final parameters
+	var keptFinal *Evaluation
+	bestLoss := math.Inf(1)
+	heldOutAtStart := res.Final
+	for rs := 1; rs <= cfg.Restarts; rs++ {
+		copy(param.Data, initial)
+		adam := nn.NewAdam(params, nn.AdamConfig{LR: cfg.LR})
+		res.Final = heldOutAtStart
+		var epochs []EpochStats
+		first := cfg.TrainTrial + (rs-1)*cfg.Epochs*cfg.TrainReplicas
+		for e := 1; e <= cfg.Epochs; e++ {
+			t0 := time.Now()
+			for r := range trials {
+				trials[r] = first + (e-1)*cfg.TrainReplicas + r
+			}
+			st := EpochStats{Restart: rs, Epoch: e, Trials: append([]int(nil), trials...)}
+			tp.Reset()
+			param.ZeroGrad()
+			run, err := sn.Run(tp, trials)
+			if err != nil {
+				return nil, fmt.Errorf("network: epoch %d: %w", e, err)
+			}
+			st.Rates = run.FiringRates()
+			for _, c := range run.SpikeCounts {
+				st.Spikes += c
+			}
+			bp, err := obj.BandPower(run)
+			if err != nil {
+				return nil, fmt.Errorf("network: epoch %d: %w", e, err)
+			}
+			st.TrainBandPower = mean(bp)
+			loss, err := obj.Loss(tp, run)
+			if err != nil {
+				return nil, fmt.Errorf("network: epoch %d: %w", e, err)
+			}
+			st.Loss = float64(loss.Item())
+			if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
+				return nil, fmt.Errorf("network: epoch %d: the loss is %v (band power %v nAm²)", e, st.Loss, st.TrainBandPower)
+			}
+			if err := tp.Backward(loss); err != nil {
+				return nil, fmt.Errorf("network: epoch %d: backward: %w", e, err)
+			}
+			for i, g := range param.Grad {
+				if f := float64(g); math.IsNaN(f) || math.IsInf(f, 0) {
+					return nil, fmt.Errorf("network: epoch %d: the gradient with respect to %s is %v", e, sn.ParamName(i), f)
+				}
+			}
+			if st.Spikes == 0 {
+				warn(&st, fmt.Sprintf("epoch %d: the network is silent (no spikes in %d ms): connection weights have no effect and no gradient", e, int(float64(run.Steps)*run.Dt)))
+			}
+			for _, ct := range CellTypes {
+				if st.Rates[ct] > cfg.MaxRate {
+					warn(&st, fmt.Sprintf("epoch %d: runaway firing: %s at %.1f Hz (above %.0f Hz)", e, ct, st.Rates[ct], cfg.MaxRate))
+				}
+			}
+			if cfg.ClipNorm > 0 {
+				st.GradNorm = nn.ClipGradNorm(params, cfg.ClipNorm)
+			} else {
+				st.GradNorm = nn.GradNorm(params)
+			}
+			adam.Step()
+			for i, v := range param.Data {
+				if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+					return nil, fmt.Errorf("network: epoch %d: parameter %s became %v after the update", e, sn.ParamName(i), f)
+				}
+			}
+			st.Params = make([]float64, len(param.Data))
+			for i, v := range param.Data {
+				st.Params[i] = float64(v)
+			}
+			st.Gains = sn.Gains()
+			st.Seconds = time.Since(t0).Seconds()
+			if len(cfg.HeldOut) > 0 && (e == cfg.Epochs || (cfg.HeldOutEvery >= 0 && e%max(cfg.HeldOutEvery, 1) == 0)) {
+				if st.HeldOut, err = Evaluate(sn, obj, evalTape, cfg.HeldOut); err != nil {
+					return nil, fmt.Errorf("network: held-out evaluation after epoch %d: %w", e, err)
+				}
+				res.Final = st.HeldOut
+			}
+			epochs = append(epochs, st)
+			if cfg.Progress != nil {
+				cfg.Progress(st)
+			}
 		}
-		st := EpochStats{Epoch: e, Trials: append([]int(nil), trials...)}
-		tp.Reset()
-		param.ZeroGrad()
-		run, err := sn.Run(tp, trials)
+		if cfg.Restarts == 1 {
+			res.Epochs = epochs
+			break
+		}
+		val, err := Evaluate(sn, obj, evalTape, cfg.Validation)
 		if err != nil {
-			return nil, fmt.Errorf("network: epoch %d: %w", e, err)
+			return nil, fmt.Errorf("network: validation of restart %d: %w", rs, err)
 		}
-		st.Rates = run.FiringRates()
-		for _, c := range run.SpikeCounts {
-			st.Spikes += c
+		rr := RestartResult{Restart: rs, FinalGains: sn.Gains(), ValidationLoss: val.Loss, ValidationBandPower: val.MeanBandPower}
+		for _, e := range epochs {
+			rr.Trials = append(rr.Trials, e.Trials...)
 		}
-		bp, err := obj.BandPower(run)
-		if err != nil {
-			return nil, fmt.Errorf("network: epoch %d: %w", e, err)
-		}
-		st.TrainBandPower = mean(bp)
-		loss, err := obj.Loss(tp, run)
-		if err != nil {
-			return nil, fmt.Errorf("network: epoch %d: %w", e, err)
-		}
-		st.Loss = float64(loss.Item())
-		if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
-			return nil, fmt.Errorf("network: epoch %d: the loss is %v (band power %v nAm²)", e, st.Loss, st.TrainBandPower)
-		}
-		if err := tp.Backward(loss); err != nil {
-			return nil, fmt.Errorf("network: epoch %d: backward: %w", e, err)
-		}
-		for i, g := range param.Grad {
-			if f := float64(g); math.IsNaN(f) || math.IsInf(f, 0) {
-				return nil, fmt.Errorf("network: epoch %d: the gradient with respect to %s is %v", e, sn.ParamName(i), f)
+		// A NaN validation loss never wins; the first restart is kept if all are NaN.
+		if val.Loss < bestLoss || kept == nil {
+			if !math.IsNaN(val.Loss) {
+				bestLoss = val.Loss
 			}
-		}
-		if st.Spikes == 0 {
-			warn(&st, fmt.Sprintf("epoch %d: the network is silent (no spikes in %d ms): connection weights have no effect and no gradient", e, int(float64(run.Steps)*run.Dt)))
-		}
-		for _, ct := range CellTypes {
-			if st.Rates[ct] > cfg.MaxRate {
-				warn(&st, fmt.Sprintf("epoch %d: runaway firing: %s at %.1f Hz (above %.0f Hz)", e, ct, st.Rates[ct], cfg.MaxRate))
+			kept = append(kept[:0], param.Data...)
+			keptFinal, res.Epochs = res.Final, epochs
+			for i := range res.Restarts {
+				res.Restarts[i].Kept = false
 			}
+			rr.Kept = true
 		}
-		if cfg.ClipNorm > 0 {
-			st.GradNorm = nn.ClipGradNorm(params, cfg.ClipNorm)
-		} else {
-			st.GradNorm = nn.GradNorm(params)
-		}
-		adam.Step()
-		for i, v := range param.Data {
-			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-				return nil, fmt.Errorf("network: epoch %d: parameter %s became %v after the update", e, sn.ParamName(i), f)
-			}
-		}
-		st.Params = make([]float64, len(param.Data))
-		for i, v := range param.Data {
-			st.Params[i] = float64(v)
-		}
-		st.Gains = sn.Gains()
-		st.Seconds = time.Since(t0).Seconds()
-		if len(cfg.HeldOut) > 0 && (e == cfg.Epochs || (cfg.HeldOutEvery >= 0 && e%max(cfg.HeldOutEvery, 1) == 0)) {
-			if st.HeldOut, err = Evaluate(sn, obj, evalTape, cfg.HeldOut); err != nil {
-				return nil, fmt.Errorf("network: held-out evaluation after epoch %d: %w", e, err)
-			}
-			res.Final = st.HeldOut
-		}
-		res.Epochs = append(res.Epochs, st)
-		if cfg.Progress != nil {
-			cfg.Progress(st)
-		}
+		res.Restarts = append(res.Restarts, rr)
+	}
+	if kept != nil {
+		copy(param.Data, kept)
+		res.Final = keptFinal
+		res.Validation = append([]int(nil), cfg.Validation...)
 	}
 	res.FinalGains = sn.Gains()
 	res.Seconds = time.Since(start).Seconds()

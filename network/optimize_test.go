@@ -122,3 +122,87 @@ func TestOptimizeStopsOnNaN(t *testing.T) {
 		t.Fatalf("NaN gradient: error %v, want one naming epoch 1 and an L2 class", err)
 	}
 }
+
+// TestOptimizeRestarts checks the multi-start optimization: every restart
+// starts from the initial gains on its own training noise, exactly one is
+// kept, it is the one with the lowest validation loss, the network ends with
+// its gains, and validation trials may not overlap training or held-out
+// noise.
+func TestOptimizeRestarts(t *testing.T) {
+	net := tinyNet(t, 200)
+	sn, err := NewSurrogateNet(net, fakeModels[float64](2500), SurrogateOptions{TStop: 150})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := NewObjective[float64](ObjectiveConfig{Lo: 15, Hi: 60, Warmup: 25, Resolution: 8}, sn.Steps, sn.Dt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var firstGains [][]float64
+	cfg := OptimizeConfig{
+		Epochs: 2, LR: 0.2, HeldOut: []int{500, 501}, Restarts: 3, Validation: []int{600, 601},
+		Progress: func(st EpochStats) {
+			if st.Epoch == 1 {
+				firstGains = append(firstGains, st.Gains)
+			}
+		},
+	}
+	initial := sn.Gains()
+	res, err := Optimize(sn, obj, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Restarts) != 3 || len(firstGains) != 3 {
+		t.Fatalf("%d restarts reported, %d first epochs seen; want 3", len(res.Restarts), len(firstGains))
+	}
+	kept, best := -1, math.Inf(1)
+	for i, rr := range res.Restarts {
+		if len(rr.Trials) != 2 || rr.Trials[0] != 2*i || rr.Trials[1] != 2*i+1 {
+			t.Errorf("restart %d trained on %v, want [%d %d]", rr.Restart, rr.Trials, 2*i, 2*i+1)
+		}
+		if rr.Kept {
+			if kept >= 0 {
+				t.Fatal("more than one restart kept")
+			}
+			kept = i
+		}
+		best = math.Min(best, rr.ValidationLoss)
+	}
+	if kept < 0 || res.Restarts[kept].ValidationLoss != best {
+		t.Fatalf("kept restart %d, validation losses %+v", kept, res.Restarts)
+	}
+	// Every restart started from the initial gains: one Adam step moves each
+	// log10 gain by at most the learning rate.
+	for r, g := range firstGains {
+		for i := range g {
+			if d := math.Abs(math.Log10(g[i] / initial[i])); d > 0.2+1e-9 {
+				t.Errorf("restart %d: first step moved gain %d by 10^%.3f: it did not start from the initial gains", r+1, i, d)
+			}
+		}
+	}
+	for i, g := range sn.Gains() {
+		if g != res.Restarts[kept].FinalGains[i] || g != res.FinalGains[i] {
+			t.Fatalf("network gains %v, kept restart's %v", sn.Gains(), res.Restarts[kept].FinalGains)
+		}
+	}
+	if res.Epochs[0].Restart != kept+1 {
+		t.Errorf("epoch history from restart %d, kept %d", res.Epochs[0].Restart, kept+1)
+	}
+	used := res.UsedTrials()
+	for _, want := range []int{0, 5, 500, 501, 600, 601} {
+		found := false
+		for _, u := range used {
+			found = found || u == want
+		}
+		if !found {
+			t.Errorf("UsedTrials %v lacks trial %d", used, want)
+		}
+	}
+	for _, bad := range [][]int{{3}, {501}} {
+		c := cfg
+		c.Validation, c.Progress = bad, nil
+		if _, err := Optimize(sn, obj, c); err == nil || !strings.Contains(err.Error(), "validation trial") {
+			t.Errorf("validation trials %v: error %v, want one naming the overlap", bad, err)
+		}
+	}
+}

@@ -53,6 +53,15 @@ func (b *gemmBatch[T]) add(g gemmSpec[T]) bool {
 	return true
 }
 
+// work returns the multiply-adds of the batch's GEMMs.
+func (b *gemmBatch[T]) work() int {
+	w := 0
+	for i := 0; i < b.n; i++ {
+		w += b.specs[i].m * b.specs[i].n * b.specs[i].k
+	}
+	return w
+}
+
 func (b *gemmBatch[T]) run() {
 	for i := 0; i < b.n; i++ {
 		b.specs[i].run()
@@ -131,7 +140,7 @@ func runBeside[T autograd.Float](side *gemmBatch[T], main func()) {
 		main()
 		return
 	}
-	if runtime.GOMAXPROCS(0) > 1 {
+	if runtime.GOMAXPROCS(0) > 1 && side.work() >= minHelperWork {
 		p := poolFor[T]()
 		p.once.Do(p.start)
 		select {
@@ -150,6 +159,15 @@ func runBeside[T autograd.Float](side *gemmBatch[T], main func()) {
 
 // minSplitRows is the least number of rows worth splitting a GEMM in two.
 const minSplitRows = 32
+
+// minHelperWork is the least number of multiply-adds worth handing to a
+// helper goroutine. Waking a parked helper and waiting for it costs tens of
+// µs, more than the GEMMs of a surrogate step take (a 50 × 72 × 160 LSTM
+// product is about 0.6 M multiply-adds, ~10 µs): below this the hand-off made
+// the default cmd/optimize epoch 1.3x slower on two cores than on one
+// (docs/nn-bench.md). A variable so that tests can exercise the split on
+// small layers.
+var minHelperWork = 1 << 23
 
 // canSplit reports whether a GEMM of m rows should be split across two cores.
 func canSplit(m int) bool { return m >= minSplitRows && runtime.GOMAXPROCS(0) > 1 }
@@ -180,7 +198,7 @@ func gemmRows[T autograd.Float](list *gemmBatch[T]) {
 	// result does not depend on GOMAXPROCS.
 	tile := autograd.GemmRowTile[T]()
 	h := m / 2 / tile * tile
-	if !canSplit(m) || h == 0 {
+	if !canSplit(m) || h == 0 || list.work() < 2*minHelperWork {
 		list.run()
 		return
 	}

@@ -28,6 +28,7 @@ type config struct {
 	LR           float64            `json:"learning_rate"`
 	Clip         float64            `json:"clip_norm"`
 	Replicas     int                `json:"train_replicas"`
+	Restarts     int                `json:"restarts"`
 	HeldOut      int                `json:"heldout_seeds"`
 	HeldOutEvery int                `json:"heldout_every"`
 	TStop        float64            `json:"tstop_ms"`
@@ -68,6 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&c.LR, "lr", network.DefaultLearningRate, "Adam learning rate on the log10 parameters")
 	fs.Float64Var(&c.Clip, "clip", network.DefaultClipNorm, "gradient clipping: maximal global L2 norm (negative: none)")
 	fs.IntVar(&c.Replicas, "replicas", 1, "independent noise realisations per training epoch (one batch)")
+	fs.IntVar(&c.Restarts, "restarts", network.DefaultRestarts, "independent optimizations from the initial gains, each on its own training noise; the one with the lowest loss on 3 validation noise trials (150000+k) is kept (cost: proportional)")
 	fs.IntVar(&c.HeldOut, "heldout", 3, "held-out noise seeds evaluated before, during and after training")
 	fs.IntVar(&c.HeldOutEvery, "heldout-every", 2, "evaluate the held-out seeds every N epochs (0 or negative: only before and after)")
 	fs.Float64Var(&c.TStop, "tstop", 600, "simulated time per run (ms), warm-up included")
@@ -129,6 +131,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		{"-epochs must be >= 1", c.Epochs >= 1},
 		{"-lr must be positive", c.LR > 0 && !math.IsInf(c.LR, 0)},
 		{"-replicas must be >= 1", c.Replicas >= 1},
+		{"-restarts must be >= 1", c.Restarts >= 1},
 		{"-heldout must be >= 0", c.HeldOut >= 0},
 		{"-tstop must be positive", c.TStop > 0 && !math.IsInf(c.TStop, 0)},
 		{"-warmup must be >= 0 and below -tstop", c.Warmup >= 0 && c.Warmup < c.TStop},

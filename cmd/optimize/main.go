@@ -163,11 +163,14 @@ func optimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 	ocfg := network.OptimizeConfig{
-		Epochs: cfg.Epochs, LR: cfg.LR, ClipNorm: cfg.Clip, TrainTrial: 0, TrainReplicas: cfg.Replicas,
+		Epochs: cfg.Epochs, LR: cfg.LR, ClipNorm: cfg.Clip, TrainTrial: 0, TrainReplicas: cfg.Replicas, Restarts: cfg.Restarts,
 		HeldOut: heldOut, HeldOutEvery: every, MaxRate: cfg.MaxRate,
 		Warn: func(msg string) { fmt.Fprintf(stderr, "warning: %s\n", msg) },
 		Progress: func(st network.EpochStats) {
 			line := fmt.Sprintf("epoch %2d/%d  loss %.4f  band power %.4g nAm² (train)", st.Epoch, cfg.Epochs, st.Loss, st.TrainBandPower)
+			if cfg.Restarts > 1 {
+				line = fmt.Sprintf("restart %d/%d  ", st.Restart, cfg.Restarts) + line
+			}
 			if st.HeldOut != nil {
 				line += fmt.Sprintf("  %.4g nAm² (held-out)", st.HeldOut.MeanBandPower)
 			}
@@ -197,6 +200,13 @@ func optimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error {
 	if res.Initial != nil {
 		fmt.Fprintf(stdout, "held-out %g-%g Hz band power: %.4g -> %.4g nAm² (x%.3g) over %d seeds\n",
 			cfg.Band[0], cfg.Band[1], res.Initial.MeanBandPower, res.Final.MeanBandPower, res.Final.MeanBandPower/res.Initial.MeanBandPower, cfg.HeldOut)
+	}
+	for _, rr := range res.Restarts {
+		mark := ""
+		if rr.Kept {
+			mark = " (kept)"
+		}
+		fmt.Fprintf(stdout, "restart %d: validation band power %.4g nAm², loss %.4f%s\n", rr.Restart, rr.ValidationBandPower, rr.ValidationLoss, mark)
 	}
 	fmt.Fprintf(stdout, "gains: %s\n", formatGainChanges(s.net.Connectivity, res.InitialGains, res.FinalGains))
 	fmt.Fprintf(stdout, "wall time %.1f s (optimization %.1f s); results in %s\n", time.Since(start).Seconds(), res.Seconds, cfg.Out)

@@ -54,6 +54,17 @@ func TestCLITinyRun(t *testing.T) {
 	if eps, _ := sum["epochs"].([]any); len(eps) != 2 {
 		t.Errorf("summary.json has %d epochs, want 2", len(eps))
 	}
+	// The default runs three restarts and keeps exactly one.
+	rs, _ := sum["restarts"].([]any)
+	kept := 0
+	for _, r := range rs {
+		if m, _ := r.(map[string]any); m["kept"] == true {
+			kept++
+		}
+	}
+	if len(rs) != network.DefaultRestarts || kept != 1 {
+		t.Errorf("summary.json has %d restarts with %d kept, want %d with 1", len(rs), kept, network.DefaultRestarts)
+	}
 	// The connectivity is what simulate network reads.
 	conn, err := network.LoadConnectivity(filepath.Join(out, "connectivity.json"))
 	if err != nil {
@@ -114,6 +125,7 @@ func TestCLIPerConnection(t *testing.T) {
 func TestCLIBadInput(t *testing.T) {
 	for _, args := range [][]string{
 		{"-epochs", "-1"},
+		{"-restarts", "0"},
 		{"-band", "60-15"},
 		{"-mesh", "0x3"},
 		{"-objective", "loudest"},

@@ -66,7 +66,19 @@ type summary struct {
 	GainsInitial            map[string]float64 `json:"gains_initial"`
 	GainsFinal              map[string]float64 `json:"gains_final"`
 	GainChanges             []gainChange       `json:"gain_changes"`
+	Restarts                []restartSummary   `json:"restarts,omitempty"`
 	Warnings                []string           `json:"warnings"`
+}
+
+type restartSummary struct {
+	Restart             int                `json:"restart"`
+	FirstTrial          int                `json:"first_trial"`
+	LastTrial           int                `json:"last_trial"`
+	ValidationTrials    []int              `json:"validation_trials"`
+	ValidationLoss      float64            `json:"validation_loss"`
+	ValidationBandPower float64            `json:"validation_band_power_nAm2"`
+	GainsFinal          map[string]float64 `json:"gains_final"`
+	Kept                bool               `json:"kept"`
 }
 
 func rateMap(r [network.NumCellTypes]float64) map[string]float64 {
@@ -139,6 +151,11 @@ func writeOutputs[T autograd.Float](cfg *config, s *setup[T], res *network.Optim
 		}
 		gm := math.Exp(lg / float64(len(res.Initial.BandPower)))
 		sum.BandPowerRatioGeometric = &gm
+	}
+	for _, rr := range res.Restarts {
+		sum.Restarts = append(sum.Restarts, restartSummary{Restart: rr.Restart, FirstTrial: rr.Trials[0], LastTrial: rr.Trials[len(rr.Trials)-1],
+			ValidationTrials: res.Validation, ValidationLoss: finite(rr.ValidationLoss), ValidationBandPower: rr.ValidationBandPower,
+			GainsFinal: gainMap(conn, rr.FinalGains), Kept: rr.Kept})
 	}
 	for i, c := range conn.Classes {
 		sum.GainChanges = append(sum.GainChanges, gainChange{c.Name, res.InitialGains[i], res.FinalGains[i], res.FinalGains[i] / res.InitialGains[i]})

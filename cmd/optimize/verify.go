@@ -38,13 +38,7 @@ func verifyAfterOptimize[T autograd.Float](cfg *config, s *setup[T], res *networ
 	if err != nil {
 		return err
 	}
-	var exclude []int
-	for _, e := range res.Epochs {
-		exclude = append(exclude, e.Trials...)
-	}
-	if res.Initial != nil {
-		exclude = append(exclude, res.Initial.Trials...)
-	}
+	exclude := res.UsedTrials()
 	setup := verifyout.Setup{
 		Column: s.net.Column, Drives: s.net.Drives, TStop: cfg.TStop, Objective: oc,
 		ExcludeSeeds: exclude, SpikeSlope: cfg.Slope,
