@@ -6,12 +6,11 @@ import (
 	"testing"
 )
 
-// TestOptimizeImprovesLoss runs a few epochs on a tiny network of fake cells
-// and checks that the held-out loss falls and band power rises, that every
-// epoch drew fresh noise, and that the figures are consistent.
-func TestOptimizeImprovesLoss(t *testing.T) {
-	net := tinyNet(t, 200)
-	sn, err := NewSurrogateNet(net, fakeModels[float64](2500), SurrogateOptions{TStop: 150})
+// tinyOptimizeSetup returns a tiny network of fake cells (150 ms) and a
+// 15-60 Hz band-power objective for it.
+func tinyOptimizeSetup(t *testing.T) (*SurrogateNet[float64], *Objective[float64]) {
+	t.Helper()
+	sn, err := NewSurrogateNet(tinyNet(t, 200), fakeModels[float64](2500), SurrogateOptions{TStop: 150})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,6 +18,14 @@ func TestOptimizeImprovesLoss(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sn, obj
+}
+
+// TestOptimizeImprovesLoss runs a few epochs on a tiny network of fake cells
+// and checks that the held-out loss falls and band power rises, that every
+// epoch drew fresh noise, and that the figures are consistent.
+func TestOptimizeImprovesLoss(t *testing.T) {
+	sn, obj := tinyOptimizeSetup(t)
 	var seen []int
 	res, err := Optimize(sn, obj, OptimizeConfig{
 		Epochs: 5, LR: 0.2, HeldOut: []int{500, 501},
@@ -129,15 +136,7 @@ func TestOptimizeStopsOnNaN(t *testing.T) {
 // its gains, and validation trials may not overlap training or held-out
 // noise.
 func TestOptimizeRestarts(t *testing.T) {
-	net := tinyNet(t, 200)
-	sn, err := NewSurrogateNet(net, fakeModels[float64](2500), SurrogateOptions{TStop: 150})
-	if err != nil {
-		t.Fatal(err)
-	}
-	obj, err := NewObjective[float64](ObjectiveConfig{Lo: 15, Hi: 60, Warmup: 25, Resolution: 8}, sn.Steps, sn.Dt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sn, obj := tinyOptimizeSetup(t)
 	var firstGains [][]float64
 	cfg := OptimizeConfig{
 		Epochs: 2, LR: 0.2, HeldOut: []int{500, 501}, Restarts: 3, Validation: []int{600, 601},
