@@ -62,6 +62,10 @@ type OptimizeConfig struct {
 	// Progress, when not nil, receives each epoch's figures as soon as they
 	// are known.
 	Progress func(EpochStats)
+	// RestartDone, when not nil, receives each restart's validation figures
+	// as soon as they are known (several restarts only; Kept is not final
+	// until the last).
+	RestartDone func(RestartResult)
 	// Warn, when not nil, receives warnings (silence, runaway firing).
 	Warn func(string)
 }
@@ -334,6 +338,9 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 			rr.Kept = true
 		}
 		res.Restarts = append(res.Restarts, rr)
+		if cfg.RestartDone != nil {
+			cfg.RestartDone(rr)
+		}
 	}
 	if kept != nil {
 		copy(param.Data, kept)

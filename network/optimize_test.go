@@ -138,8 +138,15 @@ func TestOptimizeStopsOnNaN(t *testing.T) {
 func TestOptimizeRestarts(t *testing.T) {
 	sn, obj := tinyOptimizeSetup(t)
 	var firstGains [][]float64
+	done := 0
 	cfg := OptimizeConfig{
 		Epochs: 2, LR: 0.2, HeldOut: []int{500, 501}, Restarts: 3, Validation: []int{600, 601},
+		RestartDone: func(rr RestartResult) {
+			done++
+			if rr.Restart != done {
+				t.Errorf("restart %d reported as number %d", done, rr.Restart)
+			}
+		},
 		Progress: func(st EpochStats) {
 			if st.Epoch == 1 {
 				firstGains = append(firstGains, st.Gains)
@@ -150,6 +157,9 @@ func TestOptimizeRestarts(t *testing.T) {
 	res, err := Optimize(sn, obj, cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if done != 3 {
+		t.Errorf("RestartDone called %d times, want 3", done)
 	}
 	if len(res.Restarts) != 3 || len(firstGains) != 3 {
 		t.Fatalf("%d restarts reported, %d first epochs seen; want 3", len(res.Restarts), len(firstGains))
@@ -199,7 +209,7 @@ func TestOptimizeRestarts(t *testing.T) {
 	}
 	for _, bad := range [][]int{{3}, {501}} {
 		c := cfg
-		c.Validation, c.Progress = bad, nil
+		c.Validation, c.Progress, c.RestartDone = bad, nil, nil
 		if _, err := Optimize(sn, obj, c); err == nil || !strings.Contains(err.Error(), "validation trial") {
 			t.Errorf("validation trials %v: error %v, want one naming the overlap", bad, err)
 		}

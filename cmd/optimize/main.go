@@ -166,6 +166,9 @@ func optimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error {
 		Epochs: cfg.Epochs, LR: cfg.LR, ClipNorm: cfg.Clip, TrainTrial: 0, TrainReplicas: cfg.Replicas, Restarts: cfg.Restarts,
 		HeldOut: heldOut, HeldOutEvery: every, MaxRate: cfg.MaxRate,
 		Warn: func(msg string) { fmt.Fprintf(stderr, "warning: %s\n", msg) },
+		RestartDone: func(rr network.RestartResult) {
+			fmt.Fprintf(stderr, "restart %d/%d done: validation band power %.4g nAm² (loss %.4f)\n", rr.Restart, cfg.Restarts, rr.ValidationBandPower, rr.ValidationLoss)
+		},
 		Progress: func(st network.EpochStats) {
 			line := fmt.Sprintf("epoch %2d/%d  loss %.4f  band power %.4g nAm² (train)", st.Epoch, cfg.Epochs, st.Loss, st.TrainBandPower)
 			if cfg.Restarts > 1 {
