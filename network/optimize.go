@@ -240,6 +240,12 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 		res.Final = heldOutAtStart
 		var epochs []EpochStats
 		first := cfg.TrainTrial + (rs-1)*cfg.Epochs*cfg.TrainReplicas
+		at := func(e int) string { // names the epoch (and the restart, when there are several)
+			if cfg.Restarts > 1 {
+				return fmt.Sprintf("restart %d, epoch %d", rs, e)
+			}
+			return fmt.Sprintf("epoch %d", e)
+		}
 		for e := 1; e <= cfg.Epochs; e++ {
 			t0 := time.Now()
 			for r := range trials {
@@ -250,7 +256,7 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 			param.ZeroGrad()
 			run, err := sn.Run(tp, trials)
 			if err != nil {
-				return nil, fmt.Errorf("network: epoch %d: %w", e, err)
+				return nil, fmt.Errorf("network: %s: %w", at(e), err)
 			}
 			st.Rates = run.FiringRates()
 			for _, c := range run.SpikeCounts {
@@ -258,31 +264,31 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 			}
 			bp, err := obj.BandPower(run)
 			if err != nil {
-				return nil, fmt.Errorf("network: epoch %d: %w", e, err)
+				return nil, fmt.Errorf("network: %s: %w", at(e), err)
 			}
 			st.TrainBandPower = mean(bp)
 			loss, err := obj.Loss(tp, run)
 			if err != nil {
-				return nil, fmt.Errorf("network: epoch %d: %w", e, err)
+				return nil, fmt.Errorf("network: %s: %w", at(e), err)
 			}
 			st.Loss = float64(loss.Item())
 			if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
-				return nil, fmt.Errorf("network: epoch %d: the loss is %v (band power %v nAm²)", e, st.Loss, st.TrainBandPower)
+				return nil, fmt.Errorf("network: %s: the loss is %v (band power %v nAm²)", at(e), st.Loss, st.TrainBandPower)
 			}
 			if err := tp.Backward(loss); err != nil {
-				return nil, fmt.Errorf("network: epoch %d: backward: %w", e, err)
+				return nil, fmt.Errorf("network: %s: backward: %w", at(e), err)
 			}
 			for i, g := range param.Grad {
 				if f := float64(g); math.IsNaN(f) || math.IsInf(f, 0) {
-					return nil, fmt.Errorf("network: epoch %d: the gradient with respect to %s is %v", e, sn.ParamName(i), f)
+					return nil, fmt.Errorf("network: %s: the gradient with respect to %s is %v", at(e), sn.ParamName(i), f)
 				}
 			}
 			if st.Spikes == 0 {
-				warn(&st, fmt.Sprintf("epoch %d: the network is silent (no spikes in %d ms): connection weights have no effect and no gradient", e, int(float64(run.Steps)*run.Dt)))
+				warn(&st, fmt.Sprintf("%s: the network is silent (no spikes in %d ms): connection weights have no effect and no gradient", at(e), int(float64(run.Steps)*run.Dt)))
 			}
 			for _, ct := range CellTypes {
 				if st.Rates[ct] > cfg.MaxRate {
-					warn(&st, fmt.Sprintf("epoch %d: runaway firing: %s at %.1f Hz (above %.0f Hz)", e, ct, st.Rates[ct], cfg.MaxRate))
+					warn(&st, fmt.Sprintf("%s: runaway firing: %s at %.1f Hz (above %.0f Hz)", at(e), ct, st.Rates[ct], cfg.MaxRate))
 				}
 			}
 			if cfg.ClipNorm > 0 {
@@ -293,7 +299,7 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 			adam.Step()
 			for i, v := range param.Data {
 				if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-					return nil, fmt.Errorf("network: epoch %d: parameter %s became %v after the update", e, sn.ParamName(i), f)
+					return nil, fmt.Errorf("network: %s: parameter %s became %v after the update", at(e), sn.ParamName(i), f)
 				}
 			}
 			st.Params = make([]float64, len(param.Data))
@@ -304,7 +310,7 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 			st.Seconds = time.Since(t0).Seconds()
 			if len(cfg.HeldOut) > 0 && (e == cfg.Epochs || (cfg.HeldOutEvery >= 0 && e%max(cfg.HeldOutEvery, 1) == 0)) {
 				if st.HeldOut, err = Evaluate(sn, obj, evalTape, cfg.HeldOut); err != nil {
-					return nil, fmt.Errorf("network: held-out evaluation after epoch %d: %w", e, err)
+					return nil, fmt.Errorf("network: held-out evaluation after %s: %w", at(e), err)
 				}
 				res.Final = st.HeldOut
 			}
