@@ -87,6 +87,8 @@ func run(args []string) error {
 	spikeSigma := fs.Float64("spike-smooth-sigma", 0, "width (bins) of the spike term's Gaussian (default: the library's)")
 	initDir := fs.String("init", "", "start from the <cell_type>.safetensors weights in this directory (continued training)")
 	evalDir := fs.String("eval", "", "only evaluate the <cell_type>.safetensors weights in this directory on the test set")
+	spikeHistory := fs.Int("spike-history", 0, "traces of the model's own spike onsets fed back as inputs (0: none; docs/surrogate.md)")
+	historyTeacher := fs.Bool("history-teacher", false, "with -spike-history: train on the biophysical spikes' traces (teacher forcing) instead of the model's own")
 	archFlag := fs.String("arch", "", "override the architecture: conv_channels,conv_kernel,hidden,layers,head_hidden")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -216,6 +218,7 @@ func run(args []string) error {
 		nonNeg(&cfg.SpikeLoss, *spikeLoss)
 		nonNeg(&cfg.SpikeSmooth, *spikeSmooth)
 		nonNeg(&cfg.EMA, *ema)
+		cfg.HistoryTeacher = *historyTeacher
 		if *selectBy != "" {
 			cfg.SelectBy = *selectBy
 		}
@@ -230,6 +233,7 @@ func run(args []string) error {
 				return fmt.Errorf("-arch %q: %w", *archFlag, err)
 			}
 		}
+		arch.SpikeHistory = *spikeHistory
 		m, err := surrogate.New[float32](ct, arch, *seed)
 		if err != nil {
 			return err

@@ -17,6 +17,9 @@ type Arch struct {
 	Hidden       int `json:"hidden"`
 	Layers       int `json:"layers"`
 	HeadHidden   int `json:"head_hidden"`
+	// SpikeHistory is the number of traces of the model's own spike onsets
+	// fed back as extra inputs (history.go); 0: none.
+	SpikeHistory int `json:"spike_history,omitempty"`
 }
 
 // DefaultArch returns the architecture of the shipped surrogate of cell type
@@ -38,6 +41,9 @@ func (a Arch) Validate() error {
 		if f.v < 1 || f.v > 4096 {
 			return fmt.Errorf("surrogate: arch %s = %d must be in [1, 4096]", f.name, f.v)
 		}
+	}
+	if a.SpikeHistory < 0 || a.SpikeHistory > 8 {
+		return fmt.Errorf("surrogate: arch spike_history = %d must be in [0, 8]", a.SpikeHistory)
 	}
 	return nil
 }

@@ -63,5 +63,8 @@ func (m *Model[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autogra
 	for b := 0; b < B; b++ {
 		features(m, f.Data[(b*(hist+T_)+hist)*C:], x.Data[b*T_*C:(b+1)*T_*C], T_)
 	}
+	if m.arch.SpikeHistory > 0 {
+		return m.physical(tp, m.forwardFree(tp, f))
+	}
 	return m.physical(tp, m.forwardFeatures(tp, f, nil))
 }

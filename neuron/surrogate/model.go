@@ -33,6 +33,7 @@ type Model[T autograd.Float] struct {
 	somaMask  *autograd.Tensor[T]
 	spikePeak float64
 	threshold float64
+	histDecay []float64 // per-bin decay of the spike-history traces (Arch.SpikeHistory)
 
 	reg  *nn.Registry[T]
 	meta map[string]string // provenance of loaded weights
@@ -50,7 +51,8 @@ func New[T autograd.Float](ct neuron.CellType, arch Arch, seed uint64) (*Model[T
 	if err != nil {
 		return nil, err
 	}
-	m := &Model[T]{ct: ct, arch: arch, io: cio, threshold: DefaultSpikeThreshold, spikePeak: DefaultSpikePeak}
+	m := &Model[T]{ct: ct, arch: arch, io: cio, threshold: DefaultSpikeThreshold, spikePeak: DefaultSpikePeak,
+		histDecay: newHistoryDecay(arch.SpikeHistory)}
 	C, O := len(cio.channels), len(cio.outputs)
 	dA, dB, f, inv := make([]T, C), make([]T, C), make([]T, C), make([]T, C)
 	for c, k := range cio.kin {
@@ -74,7 +76,7 @@ func New[T autograd.Float](ct neuron.CellType, arch Arch, seed uint64) (*Model[T
 	mask[0] = 1
 	m.somaMask = autograd.MustNew(mask, O)
 
-	if m.conv, err = nn.NewConv1d[T](nn.Conv1dConfig{In: C, Out: arch.ConvChannels, Kernel: arch.ConvKernel,
+	if m.conv, err = nn.NewConv1d[T](nn.Conv1dConfig{In: C + arch.SpikeHistory, Out: arch.ConvChannels, Kernel: arch.ConvKernel,
 		Init: nn.GlorotUniform, Seed: seed}); err != nil {
 		return nil, fmt.Errorf("surrogate: %w", err)
 	}

@@ -23,8 +23,14 @@ func randomInput(rng *rand.Rand, B, T, C int) []float64 {
 
 // TestStepEqualsForward checks that streaming Step reproduces sequence mode.
 func TestStepEqualsForward(t *testing.T) {
-	for _, ct := range []neuron.CellType{neuron.L5Pyramidal, neuron.L2Basket} {
-		m, err := New[float64](ct, DefaultArch(ct), 7)
+	withHistory := DefaultArch(neuron.L5Pyramidal)
+	withHistory.SpikeHistory = 3
+	for _, tc := range []struct {
+		ct   neuron.CellType
+		arch Arch
+	}{{neuron.L5Pyramidal, DefaultArch(neuron.L5Pyramidal)}, {neuron.L2Basket, DefaultArch(neuron.L2Basket)}, {neuron.L5Pyramidal, withHistory}} {
+		ct := tc.ct
+		m, err := New[float64](ct, tc.arch, 7)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,5 +187,36 @@ func TestLoadCorrupt(t *testing.T) {
 		} else if !strings.Contains(err.Error(), "surrogate") {
 			t.Errorf("%s: error %q does not name the package", name, err)
 		}
+	}
+}
+
+// TestSpikeHistoryTraces checks that the traces fed back at run time (from
+// the model's own spike logits) equal those of teacher forcing (from the
+// labels) for the same spike pattern, and the closed form of one onset.
+func TestSpikeHistoryTraces(t *testing.T) {
+	decay := newHistoryDecay(3)
+	label := []float32{0, 1, 1, 0, 0, 0, 1, 0, 1, 1, 1, 0, 0}
+	const width, off = 5, 2
+	want := make([]float32, len(label)*width)
+	labelTraces(want, width, off, label, decay)
+	st := &State[float64]{batch: 1, trace: make([]float64, 3), prevPos: make([]bool, 1)}
+	for k, l := range label {
+		for j := 0; j < 3; j++ {
+			if d := math.Abs(st.trace[j] - float64(want[k*width+off+j])); d > 1e-6 {
+				t.Fatalf("bin %d trace %d: fed back %v, teacher %v", k, j, st.trace[j], want[k*width+off+j])
+			}
+		}
+		z := -1.0 // the spike logit: positive in spike bins
+		if l > 0 {
+			z = 1
+		}
+		st.feedBack([]float64{0, z}, 2, decay)
+	}
+	// One onset at bin 1: at bin 4 the trace of τ = 4 ms is exp(-2·0.5/4).
+	if got, w := float64(want[4*width+off+1]), math.Exp(-2*BinDt/HistoryTau(1)); math.Abs(got-w) > 1e-6 {
+		t.Errorf("trace 1 at bin 4: %v, want %v", got, w)
+	}
+	if (Arch{ConvChannels: 1, ConvKernel: 1, Hidden: 1, Layers: 1, HeadHidden: 1, SpikeHistory: 9}).Validate() == nil {
+		t.Error("spike_history 9 accepted")
 	}
 }

@@ -17,6 +17,8 @@ type State[T autograd.Float] struct {
 	ownA, ownB *autograd.Tensor[T] // owned storage for Detach and Zero
 	conv       *nn.ConvState[T]
 	lstm       *nn.LSTMState[T]
+	trace      []float64 // [batch, K] spike-history traces (Arch.SpikeHistory)
+	prevPos    []bool    // [batch] spike logit positive in the previous bin
 }
 
 // NewState returns the resting state (no synaptic activity, zero recurrent
@@ -28,7 +30,8 @@ func (m *Model[T]) NewState(tp *autograd.Tape[T], batch int) *State[T] {
 	}
 	C := len(m.io.channels)
 	s := &State[T]{batch: batch, ownA: autograd.Zeros[T](batch, C), ownB: autograd.Zeros[T](batch, C),
-		conv: m.conv.NewState(batch), lstm: m.lstm.NewState(batch)}
+		conv: m.conv.NewState(batch), lstm: m.lstm.NewState(batch),
+		trace: make([]float64, batch*m.arch.SpikeHistory), prevPos: make([]bool, batch)}
 	s.a, s.b = s.ownA, s.ownB
 	return s
 }
@@ -55,6 +58,8 @@ func (s *State[T]) Zero() {
 	s.a, s.b = s.ownA, s.ownB
 	s.conv.Zero()
 	s.lstm.Zero()
+	clear(s.trace)
+	clear(s.prevPos)
 }
 
 // Step consumes one 0.5 ms bin for a batch of cells: x is [batch,
@@ -74,9 +79,11 @@ func (m *Model[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], st *State[T
 	st.b = tp.Mul(tp.Add(st.b, fx), m.decayB)
 	g := tp.Sub(st.b, st.a)
 	feat := tp.Log(tp.AddScalar(tp.Mul(g, m.invRef), 1))
-	h := tp.Tanh(m.conv.Step(tp, feat, st.conv))
-	h = m.lstm.Step(tp, h, st.lstm)
-	return m.physical(tp, m.head2.Forward(tp, tp.Tanh(m.head1.Forward(tp, h)))), st
+	y := m.stepFeatures(tp, feat, st)
+	if m.arch.SpikeHistory > 0 {
+		st.feedBack(y.Data, len(m.io.outputs)+1, m.historyDecay())
+	}
+	return m.physical(tp, y), st
 }
 
 // physical turns the head's output [..., O+1] (normalised outputs and the

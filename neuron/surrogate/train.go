@@ -45,13 +45,20 @@ type TrainConfig struct {
 	// with the warm-up min(EMA, (1+n)/(10+n)) after n steps); validation,
 	// selection and the returned parameters then use the averaged
 	// parameters instead of the raw iterates. 0 turns it off.
-	EMA         float64
-	EvalEvery   int // steps between validation evaluations
-	Patience    int // evaluations without improvement before stopping
-	MaxDuration time.Duration
-	Seed        uint64
-	KeepNorm    bool      // keep the model's output normalisation and spike peak (continued training)
-	Log         io.Writer // progress (may be nil)
+	EMA float64
+	// HistoryTeacher feeds models with spike history (Arch.SpikeHistory)
+	// the traces of the biophysical spikes while training (teacher
+	// forcing, fast, sequence mode). Otherwise (the default) training runs
+	// the windows step by step with the model's own spikes fed back, as it
+	// runs free: teacher forcing trained to a low windowed loss while the
+	// free-running validation loss rose (docs/surrogate.md, round 6).
+	HistoryTeacher bool
+	EvalEvery      int // steps between validation evaluations
+	Patience       int // evaluations without improvement before stopping
+	MaxDuration    time.Duration
+	Seed           uint64
+	KeepNorm       bool      // keep the model's output normalisation and spike peak (continued training)
+	Log            io.Writer // progress (may be nil)
 }
 
 // DefaultTrainConfig returns the settings of the shipped L2/3 pyramidal
@@ -123,6 +130,7 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 		return nil, fmt.Errorf("surrogate: training needs training and validation samples")
 	}
 	C, O := len(m.io.channels), len(m.io.outputs)
+	CK := m.featWidth() // features the convolution reads: inputs and spike-history traces
 	bins := train[0].Bins
 	for _, s := range append(append([]*Sample(nil), train...), val...) {
 		if s.Bins != bins || len(s.X) != bins*C || len(s.Y) != bins*O {
@@ -153,11 +161,13 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 	prep := func(ss []*Sample) []prepared {
 		out := make([]prepared, len(ss))
 		for i, s := range ss {
-			p := prepared{feat: make([]float32, bins*C), target: make([]float32, bins*O), label: make([]float32, bins), weight: make([]float32, bins)}
+			p := prepared{feat: make([]float32, bins*CK), target: make([]float32, bins*O), label: make([]float32, bins), weight: make([]float32, bins)}
 			tmp := make([]T, bins*C)
 			features(m, tmp, s.X, bins)
-			for i, v := range tmp {
-				p.feat[i] = float32(v)
+			for k := 0; k < bins; k++ {
+				for c := 0; c < C; c++ {
+					p.feat[k*CK+c] = float32(tmp[k*C+c])
+				}
 			}
 			for k := 0; k < bins; k++ {
 				for o := 0; o < O; o++ {
@@ -171,6 +181,9 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 				if s.Y[k*O] > 0 {
 					p.label[k] = 1
 				}
+			}
+			if CK > C { // teacher forcing: the traces of the biophysical spike onsets
+				labelTraces(p.feat, CK, C, p.label, m.historyDecay())
 			}
 			for k := 0; k < bins; k++ {
 				if s.Y[k*O] > 0 {
@@ -223,6 +236,18 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 		}
 	}
 	featOf := func(p *prepared) []float32 { return p.feat }
+	ownHistory := CK > C && !cfg.HistoryTeacher
+	// condFeat fills dst [length, C] with the conductance features of bins
+	// from … from+length−1 of p (zeros before bin 0).
+	condFeat := func(dst []T, p *prepared, from, length int) {
+		for k := 0; k < length; k++ {
+			if t := from + k; t >= 0 {
+				for c := 0; c < C; c++ {
+					dst[k*C+c] = T(p.feat[t*CK+c])
+				}
+			}
+		}
+	}
 	for step := 0; step < cfg.Steps; step++ {
 		tp.Reset()
 		st.Zero()
@@ -237,24 +262,33 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 				starts[b] = W + rng.IntN(bins-W-L+1)
 			}
 		}
-		if !fromRest {
+		if !fromRest && ownHistory {
 			tp.SetNoGrad(true)
-			f := tp.NewTensor(B, hist+W, C)
+			f := tp.NewTensor(B, W, C)
 			for b := 0; b < B; b++ {
-				fill(f.Data[b*(hist+W)*C:], &ptrain[idx[b]], starts[b]-W-hist, hist+W, C, featOf)
+				condFeat(f.Data[b*W*C:], &ptrain[idx[b]], starts[b]-W, W)
+			}
+			m.forwardFreeFrom(tp, f, 0, st)
+			st.Detach()
+			tp.SetNoGrad(false)
+		} else if !fromRest {
+			tp.SetNoGrad(true)
+			f := tp.NewTensor(B, hist+W, CK)
+			for b := 0; b < B; b++ {
+				fill(f.Data[b*(hist+W)*CK:], &ptrain[idx[b]], starts[b]-W-hist, hist+W, CK, featOf)
 			}
 			m.forwardFeatures(tp, f, st)
 			st.Detach()
 			tp.SetNoGrad(false)
 		}
-		f := tp.NewTensor(B, hist+L, C)
+		f := tp.NewTensor(B, hist+L, CK)
 		tgt := tp.NewTensor(B, L, O)
 		wt := tp.NewTensor(B, L, O)
 		lab := tp.NewTensor(B, L, 1)
 		wl := tp.NewTensor(B, L, 1)
 		for b := 0; b < B; b++ {
 			p := &ptrain[idx[b]]
-			fill(f.Data[b*(hist+L)*C:], p, starts[b]-hist, hist+L, C, featOf)
+			fill(f.Data[b*(hist+L)*CK:], p, starts[b]-hist, hist+L, CK, featOf)
 			fill(tgt.Data[b*L*O:], p, starts[b], L, O, func(p *prepared) []float32 { return p.target })
 			for k := 0; k < L; k++ {
 				w := T(p.weight[starts[b]+k])
@@ -267,7 +301,16 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 				wl.Data[b*L+k] = T(cfg.SpikeLoss * (1 + cfg.SpikePosWeight*float64(l)))
 			}
 		}
-		yz := m.forwardFeatures(tp, f, st)
+		var yz *autograd.Tensor[T]
+		if ownHistory {
+			fc := tp.NewTensor(B, L, C)
+			for b := 0; b < B; b++ {
+				condFeat(fc.Data[b*L*C:], &ptrain[idx[b]], starts[b], L)
+			}
+			yz = m.forwardFreeFrom(tp, fc, 0, st)
+		} else {
+			yz = m.forwardFeatures(tp, f, st)
+		}
 		d := tp.Sub(tp.Narrow(yz, 2, 0, O), tgt)
 		z := tp.Narrow(yz, 2, O, 1)
 		bce := tp.Sub(tp.Softplus(z), tp.Mul(z, lab))
@@ -379,12 +422,20 @@ func (m *Model[T]) validate(pval []prepared, bins int, spikeLoss, spikePos, soma
 		B := i1 - i0
 		tp.Reset()
 		f := tp.NewTensor(B, hist+bins, C)
+		CK := m.featWidth()
 		for b := 0; b < B; b++ {
-			for i, v := range pval[i0+b].feat {
-				f.Data[(b*(hist+bins)+hist)*C+i] = T(v)
+			for k := 0; k < bins; k++ {
+				for c := 0; c < C; c++ {
+					f.Data[(b*(hist+bins)+hist+k)*C+c] = T(pval[i0+b].feat[k*CK+c])
+				}
 			}
 		}
-		y := m.forwardFeatures(tp, f, nil)
+		var y *autograd.Tensor[T]
+		if CK > C { // free-running: the model's own spike history, not the labels'
+			y = m.forwardFree(tp, f)
+		} else {
+			y = m.forwardFeatures(tp, f, nil)
+		}
 		py := m.physical(tp, y)
 		for b := 0; b < B; b++ {
 			out := make([]float32, bins*O)
