@@ -64,7 +64,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("optimize", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.Out, "out", "results", "output directory")
-	fs.Int64Var(&c.Seed, "seed", 1, "seed: event seed of the drive (epoch e trains on drive trial e-1, the held-out seeds are trials 100000+k) and of random models")
+	fs.Int64Var(&c.Seed, "seed", 1, "seed: event seed of the drive (epoch e of restart r, both from 1, trains on drive trial (r-1)*epochs+e-1; the held-out seeds are trials 100000+k, the validation seeds 150000+k) and of random models")
 	fs.IntVar(&c.Epochs, "epochs", network.DefaultEpochs, "epochs (one Adam step each, fresh noise each)")
 	fs.Float64Var(&c.LR, "lr", network.DefaultLearningRate, "Adam learning rate on the log10 parameters")
 	fs.Float64Var(&c.Clip, "clip", network.DefaultClipNorm, "gradient clipping: maximal global L2 norm (negative: none)")
