@@ -228,6 +228,9 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 		}
 		res.Final = res.Initial
 	}
+	heldOutDue := func(e int) bool {
+		return len(cfg.HeldOut) > 0 && (e == cfg.Epochs || (cfg.HeldOutEvery >= 0 && e%max(cfg.HeldOutEvery, 1) == 0))
+	}
 	tp := autograd.NewTape[T]()
 	trials := make([]int, cfg.TrainReplicas)
 	var kept []T // the kept restart's final parameters
@@ -308,7 +311,9 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 			}
 			st.Gains = sn.Gains()
 			st.Seconds = time.Since(t0).Seconds()
-			if len(cfg.HeldOut) > 0 && (e == cfg.Epochs || (cfg.HeldOutEvery >= 0 && e%max(cfg.HeldOutEvery, 1) == 0)) {
+			// With several restarts the held-out noise is evaluated after the
+			// selection, for the kept restart's epochs only (heldOutDue).
+			if cfg.Restarts == 1 && heldOutDue(e) {
 				if st.HeldOut, err = Evaluate(sn, obj, evalTape, cfg.HeldOut); err != nil {
 					return nil, fmt.Errorf("network: held-out evaluation after %s: %w", at(e), err)
 				}
@@ -349,6 +354,22 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 		}
 	}
 	if kept != nil {
+		// The kept restart's held-out figures, at its parameters of each
+		// due epoch (the same numbers as evaluating during training).
+		for i := range res.Epochs {
+			st := &res.Epochs[i]
+			if !heldOutDue(st.Epoch) {
+				continue
+			}
+			for j, v := range st.Params {
+				param.Data[j] = T(v)
+			}
+			var err error
+			if st.HeldOut, err = Evaluate(sn, obj, evalTape, cfg.HeldOut); err != nil {
+				return nil, fmt.Errorf("network: held-out evaluation after restart %d, epoch %d: %w", st.Restart, st.Epoch, err)
+			}
+			keptFinal = st.HeldOut
+		}
 		copy(param.Data, kept)
 		res.Final = keptFinal
 		res.Validation = append([]int(nil), cfg.Validation...)

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/neurograd/neurograd/autograd"
 )
 
 // tinyOptimizeSetup returns a tiny network of fake cells (150 ms) and a
@@ -193,6 +195,24 @@ func TestOptimizeRestarts(t *testing.T) {
 		if g != res.Restarts[kept].FinalGains[i] || g != res.FinalGains[i] {
 			t.Fatalf("network gains %v, kept restart's %v", sn.Gains(), res.Restarts[kept].FinalGains)
 		}
+	}
+	// The kept restart's held-out figures are evaluated after the selection,
+	// at each epoch's parameters: the last equals a fresh evaluation now.
+	for _, e := range res.Epochs {
+		if e.HeldOut == nil {
+			t.Fatalf("epoch %d of the kept restart has no held-out evaluation", e.Epoch)
+		}
+	}
+	if res.Final != res.Epochs[len(res.Epochs)-1].HeldOut {
+		t.Error("the final held-out evaluation is not the last epoch's")
+	}
+	tp := autograd.NewTape[float64]()
+	again, err := Evaluate(sn, obj, tp, cfg.HeldOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Loss != res.Final.Loss {
+		t.Errorf("held-out loss at the kept gains %v, reported %v", again.Loss, res.Final.Loss)
 	}
 	if res.Epochs[0].Restart != kept+1 {
 		t.Errorf("epoch history from restart %d, kept %d", res.Epochs[0].Restart, kept+1)

@@ -24,6 +24,7 @@ func ShippedSurrogateCells[T autograd.Float]() ([NumCellTypes]SurrogateCell[T], 
 		if err != nil {
 			return out, fmt.Errorf("network: shipped surrogate of %s: %w", ct, err)
 		}
+		m.SetTrainable(false) // the network optimizes connections, not the cells
 		out[ct] = SurrogateCellFor(m)
 	}
 	return out, nil
@@ -39,6 +40,7 @@ func RandomSurrogateCells[T autograd.Float](seed uint64) ([NumCellTypes]Surrogat
 		if err != nil {
 			return out, fmt.Errorf("network: random surrogate of %s: %w", ct, err)
 		}
+		m.SetTrainable(false) // the network optimizes connections, not the cells
 		out[ct] = SurrogateCellFor(m)
 	}
 	return out, nil
@@ -60,6 +62,7 @@ func LoadSurrogateCells[T autograd.Float](dir string) ([NumCellTypes]SurrogateCe
 		if err != nil {
 			return out, fmt.Errorf("network: surrogate of %s from %s: %w", ct, path, err)
 		}
+		m.SetTrainable(false) // the network optimizes connections, not the cells
 		out[ct] = SurrogateCellFor(m)
 	}
 	return out, nil

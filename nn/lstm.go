@@ -105,6 +105,18 @@ func paramView[T autograd.Float](p *autograd.Tensor[T], off, rows, cols int) *au
 	return v
 }
 
+// SetTrainable turns the gradients of every weight and bias on or off: with
+// off, backward passes skip the weight-gradient products (inputs and states
+// still receive gradients). Params lists views of the stacked W, whose flag
+// this sets too.
+func (l *LSTM[T]) SetTrainable(on bool) {
+	for _, ly := range l.Layers {
+		for _, t := range []*autograd.Tensor[T]{ly.W, ly.B, ly.WIH, ly.WHH} {
+			t.SetRequiresGrad(on)
+		}
+	}
+}
+
 // Params lists, for every layer l, "l.w_ih" ([in, 4H], PyTorch's weight_ih_l{l}
 // transposed), "l.w_hh" ([H, 4H], weight_hh_l{l} transposed) and "l.bias" ([4H],
 // bias_ih_l{l} + bias_hh_l{l}).

@@ -102,6 +102,17 @@ func New[T autograd.Float](ct neuron.CellType, arch Arch, seed uint64) (*Model[T
 	return m, nil
 }
 
+// SetTrainable turns the gradients of all the model's parameters on (as
+// after New and Load) or off. Off, a network built from the model still
+// back-propagates through it to its inputs, but skips the weight-gradient
+// products: what the connectivity optimization of package network needs.
+func (m *Model[T]) SetTrainable(on bool) {
+	for _, p := range append(m.conv.Params(), append(m.head1.Params(), m.head2.Params()...)...) {
+		p.Tensor.SetRequiresGrad(on)
+	}
+	m.lstm.SetTrainable(on)
+}
+
 // DefaultSpikeThreshold is the threshold (mV) of an untrained model; trained
 // models store the threshold chosen on validation data.
 const DefaultSpikeThreshold = -20.0

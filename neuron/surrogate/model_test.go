@@ -220,3 +220,60 @@ func TestSpikeHistoryTraces(t *testing.T) {
 		t.Error("spike_history 9 accepted")
 	}
 }
+
+// TestSetTrainable checks that a frozen model still passes gradients to its
+// inputs but leaves every parameter's gradient untouched, and that turning
+// it back on restores them.
+func TestSetTrainable(t *testing.T) {
+	m, err := New[float64](neuron.L5Pyramidal, DefaultArch(neuron.L5Pyramidal), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	B, C := 2, len(m.Inputs())
+	run := func() (*autograd.Tensor[float64], float64) {
+		for _, p := range m.Params() {
+			p.Tensor.ZeroGrad()
+		}
+		tp := autograd.NewTape[float64]()
+		x := autograd.NewParam[float64](B, C)
+		for i := range x.Data {
+			x.Data[i] = 0.002
+		}
+		st := m.NewState(tp, B)
+		var y *autograd.Tensor[float64]
+		for k := 0; k < 3; k++ {
+			y, _ = m.Step(tp, x, st)
+		}
+		if err := tp.Backward(tp.Sum(y)); err != nil {
+			t.Fatal(err)
+		}
+		var g float64
+		for _, p := range m.Params() {
+			for _, v := range p.Tensor.Grad {
+				g += math.Abs(v)
+			}
+		}
+		for _, ly := range m.lstm.Layers {
+			for _, v := range ly.W.Grad {
+				g += math.Abs(v)
+			}
+		}
+		return x, g
+	}
+	m.SetTrainable(false)
+	x, g := run()
+	if g != 0 {
+		t.Errorf("frozen model: parameter gradients sum to %v, want 0", g)
+	}
+	var gx float64
+	for _, v := range x.Grad {
+		gx += math.Abs(v)
+	}
+	if gx == 0 {
+		t.Error("frozen model: no gradient reached the input")
+	}
+	m.SetTrainable(true)
+	if _, g := run(); g == 0 {
+		t.Error("trainable again: no parameter gradient")
+	}
+}
