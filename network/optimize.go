@@ -233,14 +233,10 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 	}
 	tp := autograd.NewTape[T]()
 	trials := make([]int, cfg.TrainReplicas)
-	var kept []T // the kept restart's final parameters
-	var keptFinal *Evaluation
-	bestLoss := math.Inf(1)
-	heldOutAtStart := res.Final
+	kept, bestLoss := -1, math.Inf(1) // index of the kept restart in res.Restarts, its validation loss
 	for rs := 1; rs <= cfg.Restarts; rs++ {
 		copy(param.Data, initial)
 		adam := nn.NewAdam(params, nn.AdamConfig{LR: cfg.LR})
-		res.Final = heldOutAtStart
 		var epochs []EpochStats
 		first := cfg.TrainTrial + (rs-1)*cfg.Epochs*cfg.TrainReplicas
 		at := func(e int) string { // names the epoch (and the restart, when there are several)
@@ -337,41 +333,38 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 			rr.Trials = append(rr.Trials, e.Trials...)
 		}
 		// A NaN validation loss never wins; the first restart is kept if all are NaN.
-		if val.Loss < bestLoss || kept == nil {
+		if val.Loss < bestLoss || kept < 0 {
 			if !math.IsNaN(val.Loss) {
 				bestLoss = val.Loss
 			}
-			kept = append(kept[:0], param.Data...)
-			keptFinal, res.Epochs = res.Final, epochs
-			for i := range res.Restarts {
-				res.Restarts[i].Kept = false
+			if kept >= 0 {
+				res.Restarts[kept].Kept = false
 			}
-			rr.Kept = true
+			kept, res.Epochs, rr.Kept = len(res.Restarts), epochs, true
 		}
 		res.Restarts = append(res.Restarts, rr)
 		if cfg.RestartDone != nil {
 			cfg.RestartDone(rr)
 		}
 	}
-	if kept != nil {
-		// The kept restart's held-out figures, at its parameters of each
-		// due epoch (the same numbers as evaluating during training).
+	if kept >= 0 {
+		// The kept restart's held-out figures, at its parameters of each due
+		// epoch (the same numbers as evaluating during training); the network
+		// ends with its last epoch's parameters.
 		for i := range res.Epochs {
 			st := &res.Epochs[i]
-			if !heldOutDue(st.Epoch) {
-				continue
-			}
 			for j, v := range st.Params {
 				param.Data[j] = T(v)
+			}
+			if !heldOutDue(st.Epoch) {
+				continue
 			}
 			var err error
 			if st.HeldOut, err = Evaluate(sn, obj, evalTape, cfg.HeldOut); err != nil {
 				return nil, fmt.Errorf("network: held-out evaluation after restart %d, epoch %d: %w", st.Restart, st.Epoch, err)
 			}
-			keptFinal = st.HeldOut
+			res.Final = st.HeldOut
 		}
-		copy(param.Data, kept)
-		res.Final = keptFinal
 		res.Validation = append([]int(nil), cfg.Validation...)
 	}
 	res.FinalGains = sn.Gains()

@@ -193,9 +193,6 @@ func gemmRows[T autograd.Float](list *gemmBatch[T]) {
 		return
 	}
 	m := list.specs[0].m
-	// Split at a multiple of the kernel's row tile, so that every row is
-	// computed by the same micro-kernel tile as in the whole product and the
-	// result does not depend on GOMAXPROCS.
 	tile := autograd.GemmRowTile[T]()
 	h := m / 2 / tile * tile
 	if !canSplit(m) || h == 0 || list.work() < 2*minHelperWork {

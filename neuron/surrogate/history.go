@@ -21,9 +21,6 @@ import (
 // times 4^j (1, 4, 16, 64 ms, …).
 func HistoryTau(j int) float64 { return math.Pow(4, float64(j)) }
 
-// historyDecay returns the per-bin decay of each of the model's traces.
-func (m *Model[T]) historyDecay() []float64 { return m.histDecay }
-
 // newHistoryDecay returns the per-bin decay of K traces.
 func newHistoryDecay(K int) []float64 {
 	d := make([]float64, K)
@@ -99,7 +96,7 @@ func (m *Model[T]) forwardFree(tp *autograd.Tape[T], f *autograd.Tensor[T]) *aut
 func (m *Model[T]) forwardFreeFrom(tp *autograd.Tape[T], f *autograd.Tensor[T], from int, st *State[T]) *autograd.Tensor[T] {
 	C, O := len(m.io.channels), len(m.io.outputs)
 	B, n := f.Dim(0), f.Dim(1)
-	decay := m.historyDecay()
+	decay := m.histDecay
 	ys := make([]*autograd.Tensor[T], n-from)
 	for t := from; t < n; t++ {
 		ft := tp.NewTensor(B, C)

@@ -81,7 +81,7 @@ func (m *Model[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], st *State[T
 	feat := tp.Log(tp.AddScalar(tp.Mul(g, m.invRef), 1))
 	y := m.stepFeatures(tp, feat, st)
 	if m.arch.SpikeHistory > 0 {
-		st.feedBack(y.Data, len(m.io.outputs)+1, m.historyDecay())
+		st.feedBack(y.Data, len(m.io.outputs)+1, m.histDecay)
 	}
 	return m.physical(tp, y), st
 }

@@ -183,7 +183,7 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 				}
 			}
 			if CK > C { // teacher forcing: the traces of the biophysical spike onsets
-				labelTraces(p.feat, CK, C, p.label, m.historyDecay())
+				labelTraces(p.feat, CK, C, p.label, m.histDecay)
 			}
 			for k := 0; k < bins; k++ {
 				if s.Y[k*O] > 0 {
@@ -237,17 +237,6 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 	}
 	featOf := func(p *prepared) []float32 { return p.feat }
 	ownHistory := CK > C && !cfg.HistoryTeacher
-	// condFeat fills dst [length, C] with the conductance features of bins
-	// from … from+length−1 of p (zeros before bin 0).
-	condFeat := func(dst []T, p *prepared, from, length int) {
-		for k := 0; k < length; k++ {
-			if t := from + k; t >= 0 {
-				for c := 0; c < C; c++ {
-					dst[k*C+c] = T(p.feat[t*CK+c])
-				}
-			}
-		}
-	}
 	for step := 0; step < cfg.Steps; step++ {
 		tp.Reset()
 		st.Zero()
@@ -266,7 +255,7 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 			tp.SetNoGrad(true)
 			f := tp.NewTensor(B, W, C)
 			for b := 0; b < B; b++ {
-				condFeat(f.Data[b*W*C:], &ptrain[idx[b]], starts[b]-W, W)
+				copyConductances(f.Data[b*W*C:], ptrain[idx[b]].feat, C, CK, starts[b]-W, W)
 			}
 			m.forwardFreeFrom(tp, f, 0, st)
 			st.Detach()
@@ -281,14 +270,12 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 			st.Detach()
 			tp.SetNoGrad(false)
 		}
-		f := tp.NewTensor(B, hist+L, CK)
 		tgt := tp.NewTensor(B, L, O)
 		wt := tp.NewTensor(B, L, O)
 		lab := tp.NewTensor(B, L, 1)
 		wl := tp.NewTensor(B, L, 1)
 		for b := 0; b < B; b++ {
 			p := &ptrain[idx[b]]
-			fill(f.Data[b*(hist+L)*CK:], p, starts[b]-hist, hist+L, CK, featOf)
 			fill(tgt.Data[b*L*O:], p, starts[b], L, O, func(p *prepared) []float32 { return p.target })
 			for k := 0; k < L; k++ {
 				w := T(p.weight[starts[b]+k])
@@ -303,12 +290,16 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 		}
 		var yz *autograd.Tensor[T]
 		if ownHistory {
-			fc := tp.NewTensor(B, L, C)
+			f := tp.NewTensor(B, L, C)
 			for b := 0; b < B; b++ {
-				condFeat(fc.Data[b*L*C:], &ptrain[idx[b]], starts[b], L)
+				copyConductances(f.Data[b*L*C:], ptrain[idx[b]].feat, C, CK, starts[b], L)
 			}
-			yz = m.forwardFreeFrom(tp, fc, 0, st)
+			yz = m.forwardFreeFrom(tp, f, 0, st)
 		} else {
+			f := tp.NewTensor(B, hist+L, CK)
+			for b := 0; b < B; b++ {
+				fill(f.Data[b*(hist+L)*CK:], &ptrain[idx[b]], starts[b]-hist, hist+L, CK, featOf)
+			}
 			yz = m.forwardFeatures(tp, f, st)
 		}
 		d := tp.Sub(tp.Narrow(yz, 2, 0, O), tgt)
@@ -424,11 +415,7 @@ func (m *Model[T]) validate(pval []prepared, bins int, spikeLoss, spikePos, soma
 		f := tp.NewTensor(B, hist+bins, C)
 		CK := m.featWidth()
 		for b := 0; b < B; b++ {
-			for k := 0; k < bins; k++ {
-				for c := 0; c < C; c++ {
-					f.Data[(b*(hist+bins)+hist+k)*C+c] = T(pval[i0+b].feat[k*CK+c])
-				}
-			}
+			copyConductances(f.Data[(b*(hist+bins)+hist)*C:], pval[i0+b].feat, C, CK, 0, bins)
 		}
 		var y *autograd.Tensor[T]
 		if CK > C { // free-running: the model's own spike history, not the labels'
@@ -542,6 +529,20 @@ func snapshot[T autograd.Float](ps []nn.Param[T]) [][]T {
 func copySnapshot[T autograd.Float](dst [][]T, ps []nn.Param[T]) {
 	for i, p := range ps {
 		copy(dst[i], p.Tensor.Data)
+	}
+}
+
+// copyConductances fills dst [length, C] with the conductance features
+// (the first C of every CK values) of bins from … from+length−1 of a prepared
+// feature sequence feat, leaving bins before 0 untouched (zeros on a fresh
+// tensor).
+func copyConductances[T autograd.Float](dst []T, feat []float32, C, CK, from, length int) {
+	for k := 0; k < length; k++ {
+		if t := from + k; t >= 0 {
+			for c := 0; c < C; c++ {
+				dst[k*C+c] = T(feat[t*CK+c])
+			}
+		}
 	}
 }
 
