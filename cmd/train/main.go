@@ -57,8 +57,10 @@ func run(args []string) error {
 	pickPyr := fs.Int("pick-pyr", 15, "pyramidal cells per type re-simulated from each training network run")
 	bins := fs.Int("bins", 2000, "bins (0.5 ms) per sample")
 	mesh := fs.String("mesh", "10x5", "pyramidal mesh of the network runs")
-	valPoisson := fs.Int("val-poisson", 20, "independent-Poisson samples per type in the validation and test sets")
-	valNetRuns := fs.Int("val-netruns", 2, "network runs for each of the validation and test sets")
+	valPoisson := fs.Int("val-poisson", 20, "independent-Poisson samples per type in the validation set")
+	valNetRuns := fs.Int("val-netruns", 2, "network runs for the validation set")
+	testPoisson := fs.Int("test-poisson", 80, "independent-Poisson samples per type in the test set")
+	testNetRuns := fs.Int("test-netruns", 8, "network runs for the test set")
 	extraSeeds := fs.String("extra-seeds", "shipped", "comma-separated additional training sets (split train<seed>), each seed[:poisson:netruns[:gain-span]] (defaults: the -extra-* flags); \"shipped\": the pyramidal types get "+shippedExtraSeeds+" and the baskets none; \"\": none")
 	extraPoisson := fs.Int("extra-poisson", 300, "independent-Poisson samples per type in each additional training set")
 	extraNetRuns := fs.Int("extra-netruns", 10, "network runs in each additional training set")
@@ -89,6 +91,7 @@ func run(args []string) error {
 	evalDir := fs.String("eval", "", "only evaluate the <cell_type>.safetensors weights in this directory on the test set")
 	spikeHistory := fs.Int("spike-history", 0, "traces of the model's own spike onsets fed back as inputs (0: none; docs/surrogate.md)")
 	historyTeacher := fs.Bool("history-teacher", false, "with -spike-history: train on the biophysical spikes' traces (teacher forcing) instead of the model's own")
+	ceiling := fs.Int("ceiling", 0, "only measure, on this many independent-Poisson samples per type, how closely any surrogate seeing 0.5 ms bins could follow the cell, and how the soma's r depends on spike timing (JSON on stdout)")
 	archFlag := fs.String("arch", "", "override the architecture: conv_channels,conv_kernel,hidden,layers,head_hidden")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -96,6 +99,15 @@ func run(args []string) error {
 	types, err := parseTypes(*typ)
 	if err != nil {
 		return err
+	}
+	if *ceiling != 0 {
+		rep, err := runCeiling(types, *ceiling, *bins, *seed)
+		if err != nil {
+			return err
+		}
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		fmt.Println(string(b))
+		return nil
 	}
 	base := dataRecipe{Seed: *seed, Bins: *bins, LogGainSpan: 1, PickPyr: 15, PickBasket: 16}
 	if _, err := fmt.Sscanf(*mesh, "%dx%d", &base.MeshX, &base.MeshY); err != nil || base.MeshX < 1 || base.MeshY < 1 {
@@ -106,6 +118,9 @@ func run(args []string) error {
 		r := base
 		r.Split = sp
 		r.PoissonPer, r.NetRuns = *valPoisson, *valNetRuns
+		if sp == "test" {
+			r.PoissonPer, r.NetRuns = *testPoisson, *testNetRuns
+		}
 		if sp == "train" {
 			r.PoissonPer, r.NetRuns, r.PickPyr = *poisson, *netRuns, *pickPyr
 		}

@@ -22,7 +22,7 @@ func TestTrainTiny(t *testing.T) {
 	dir := t.TempDir()
 	args := func(out string) []string {
 		return []string{"-type", "L2_basket", "-data", filepath.Join(dir, "data"), "-out", out, "-bins", "200",
-			"-mesh", "2x1", "-poisson", "4", "-netruns", "1", "-pick-pyr", "2", "-val-poisson", "2", "-val-netruns", "1",
+			"-mesh", "2x1", "-poisson", "4", "-netruns", "1", "-pick-pyr", "2", "-val-poisson", "2", "-val-netruns", "1", "-test-poisson", "2", "-test-netruns", "1",
 			"-steps", "6", "-batch", "4", "-warmup", "20", "-bptt", "40", "-arch", "4,2,6,2,4",
 			"-metrics", filepath.Join(out, "metrics.json")}
 	}

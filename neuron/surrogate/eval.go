@@ -30,11 +30,23 @@ type Metrics struct {
 	RateErrHz      float64 `json:"rate_abs_err_hz"` // mean over samples of |pred - true| rate
 	SubthreshRMSE  float64 `json:"soma_rmse_subthreshold_mV"`
 	SomaRVsSampled float64 `json:"soma_r_vs_target"`
+	// SomaRSpikeOracle (Model.Evaluate only) is the Pearson r of the
+	// somatic voltage when the model's subthreshold branch (its soma output
+	// without the spike shaping, v_sub) is used wherever the biophysical soma
+	// is at or below SomaClip and the biophysical values everywhere else
+	// (the spikes and their flanks): what the model would reach if it placed
+	// and shaped every spike exactly. Far above R[0], it says that the
+	// soma's r is lost to spike timing, not to the subthreshold voltage.
+	SomaRSpikeOracle float64 `json:"soma_r_spike_oracle,omitempty"`
 }
 
 // Predict runs the model free (from rest, seeing only the inputs) on every
 // sample and returns the predicted outputs, bins·O per sample.
-func (m *Model[T]) Predict(samples []*Sample) [][]float32 {
+func (m *Model[T]) Predict(samples []*Sample) [][]float32 { return m.predict(samples, true) }
+
+// predict is Predict; with shaped false the soma output is the subthreshold
+// branch v_sub, without the spike shaping.
+func (m *Model[T]) predict(samples []*Sample, shaped bool) [][]float32 {
 	C, O := len(m.io.channels), len(m.io.outputs)
 	out := make([][]float32, len(samples))
 	const chunk = 32
@@ -59,7 +71,7 @@ func (m *Model[T]) Predict(samples []*Sample) [][]float32 {
 				x.Data[b*bins*C+i] = T(v)
 			}
 		}
-		y := m.Forward(tp, x)
+		y := m.forward(tp, x, shaped)
 		for b := 0; b < B; b++ {
 			o := make([]float32, bins*O)
 			for i := range o {
@@ -77,7 +89,27 @@ func (m *Model[T]) Predict(samples []*Sample) [][]float32 {
 // Evaluate predicts every sample free-running and measures the accuracy with
 // the model's spike threshold.
 func (m *Model[T]) Evaluate(samples []*Sample) Metrics {
-	return evaluate(m.io.outputs, samples, m.Predict(samples), m.threshold)
+	mt := evaluate(m.io.outputs, samples, m.Predict(samples), m.threshold)
+	mt.SomaRSpikeOracle = spikeOracle(samples, m.predict(samples, false), len(m.io.outputs))
+	return mt
+}
+
+// spikeOracle returns the Pearson r of the biophysical soma against the
+// subthreshold prediction sub (bins·O per sample) with the biophysical values
+// in the bins where they exceed SomaClip (Metrics.SomaRSpikeOracle).
+func spikeOracle(samples []*Sample, sub [][]float32, O int) float64 {
+	var oracle, truth []float32
+	for i, s := range samples {
+		for k := 0; k < s.Bins; k++ {
+			y, p := s.Y[k*O], sub[i][k*O]
+			if float64(y) > SomaClip {
+				p = y
+			}
+			oracle = append(oracle, p)
+			truth = append(truth, y)
+		}
+	}
+	return Pearson(oracle, truth)
 }
 
 func evaluate(outputs []string, samples []*Sample, pred [][]float32, theta float64) Metrics {

@@ -53,6 +53,12 @@ func (m *Model[T]) forwardFeatures(tp *autograd.Tape[T], f *autograd.Tensor[T], 
 // in physical units, equal step by step to a loop of Step from NewState.
 // Gradients flow into the parameters; x is treated as data.
 func (m *Model[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autograd.Tensor[T] {
+	return m.forward(tp, x, true)
+}
+
+// forward is Forward; with shaped false the soma output is the subthreshold
+// branch v_sub, without the spike shaping.
+func (m *Model[T]) forward(tp *autograd.Tape[T], x *autograd.Tensor[T], shaped bool) *autograd.Tensor[T] {
 	C := len(m.io.channels)
 	if x.Rank() != 3 || x.Dim(2) != C {
 		panic(fmt.Sprintf("surrogate: Forward input shape %v, want [batch T %d]", x.Shape(), C))
@@ -63,8 +69,14 @@ func (m *Model[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autogra
 	for b := 0; b < B; b++ {
 		features(m, f.Data[(b*(hist+T_)+hist)*C:], x.Data[b*T_*C:(b+1)*T_*C], T_)
 	}
+	var y *autograd.Tensor[T]
 	if m.arch.SpikeHistory > 0 {
-		return m.physical(tp, m.forwardFree(tp, f))
+		y = m.forwardFree(tp, f)
+	} else {
+		y = m.forwardFeatures(tp, f, nil)
 	}
-	return m.physical(tp, m.forwardFeatures(tp, f, nil))
+	if !shaped {
+		return m.unshaped(tp, y)
+	}
+	return m.physical(tp, y)
 }

@@ -96,3 +96,10 @@ func (m *Model[T]) physical(tp *autograd.Tape[T], y *autograd.Tensor[T]) *autogr
 	s := tp.Sigmoid(tp.Narrow(y, ax, O, 1))
 	return tp.Add(v, tp.Mul(tp.Mul(s, tp.AddScalar(tp.Neg(v), m.spikePeak)), m.somaMask))
 }
+
+// unshaped is physical without the spike shaping: every output, the soma's
+// subthreshold branch v_sub included, as y·scale + offset.
+func (m *Model[T]) unshaped(tp *autograd.Tape[T], y *autograd.Tensor[T]) *autograd.Tensor[T] {
+	ax := y.Rank() - 1
+	return tp.Add(tp.Mul(tp.Narrow(y, ax, 0, len(m.io.outputs)), m.outScale), m.outOffset)
+}
