@@ -3,6 +3,7 @@ package network
 import (
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/neurograd/neurograd/autograd"
@@ -52,6 +53,15 @@ type OptimizeConfig struct {
 	// decide between regimes), so several restarts make the outcome more
 	// reliable at a proportional cost. 0 means 1 (no validation runs).
 	Restarts int
+	// Workers is the number of restarts run at once, each on its own Clone
+	// of the network (0 or 1: one after another). The results are identical
+	// for any number of workers; the network's models must be safe for
+	// concurrent stepping, as frozen surrogate models are (those of
+	// ShippedSurrogateCells, LoadSurrogateCells and RandomSurrogateCells).
+	// With several workers, Progress and Warn are called from the workers'
+	// goroutines, one call at a time, so different restarts' epochs
+	// interleave; RestartDone still receives the restarts in order.
+	Workers int
 	// Validation lists the drive trials that choose among restarts; nil
 	// means three trials from DefaultValidationTrial. They must not overlap
 	// the training or held-out trials. Unused with one restart.
@@ -216,7 +226,6 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 	}
 	start := time.Now()
 	param := sn.Params()
-	params := []nn.Param[T]{{Name: "log10_" + sn.Mode.String(), Tensor: param}}
 	initial := append([]T(nil), param.Data...)
 	res := &OptimizeResult{InitialGains: sn.Gains()}
 	evalTape := autograd.NewTape[T]()
@@ -231,13 +240,22 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 	heldOutDue := func(e int) bool {
 		return len(cfg.HeldOut) > 0 && (e == cfg.Epochs || (cfg.HeldOutEvery >= 0 && e%max(cfg.HeldOutEvery, 1) == 0))
 	}
-	tp := autograd.NewTape[T]()
-	trials := make([]int, cfg.TrainReplicas)
-	kept, bestLoss := -1, math.Inf(1) // index of the kept restart in res.Restarts, its validation loss
-	for rs := 1; rs <= cfg.Restarts; rs++ {
+	var mu sync.Mutex // serialises the callbacks of concurrent restarts
+	warnLocked := func(st *EpochStats, msg string) {
+		mu.Lock()
+		defer mu.Unlock()
+		warn(st, msg)
+	}
+	// runRestart runs restart rs (1-based) on net with its own tapes and
+	// returns its epochs; with one restart it also evaluates the held-out
+	// noise as it goes.
+	runRestart := func(rs int, net *SurrogateNet[T], tp, evalTape *autograd.Tape[T]) ([]EpochStats, error) {
+		param := net.Params()
+		params := []nn.Param[T]{{Name: "log10_" + net.Mode.String(), Tensor: param}}
 		copy(param.Data, initial)
 		adam := nn.NewAdam(params, nn.AdamConfig{LR: cfg.LR})
 		var epochs []EpochStats
+		trials := make([]int, cfg.TrainReplicas)
 		first := cfg.TrainTrial + (rs-1)*cfg.Epochs*cfg.TrainReplicas
 		at := func(e int) string { // names the epoch (and the restart, when there are several)
 			if cfg.Restarts > 1 {
@@ -253,7 +271,7 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 			st := EpochStats{Restart: rs, Epoch: e, Trials: append([]int(nil), trials...)}
 			tp.Reset()
 			param.ZeroGrad()
-			run, err := sn.Run(tp, trials)
+			run, err := net.Run(tp, trials)
 			if err != nil {
 				return nil, fmt.Errorf("network: %s: %w", at(e), err)
 			}
@@ -279,15 +297,15 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 			}
 			for i, g := range param.Grad {
 				if f := float64(g); math.IsNaN(f) || math.IsInf(f, 0) {
-					return nil, fmt.Errorf("network: %s: the gradient with respect to %s is %v", at(e), sn.ParamName(i), f)
+					return nil, fmt.Errorf("network: %s: the gradient with respect to %s is %v", at(e), net.ParamName(i), f)
 				}
 			}
 			if st.Spikes == 0 {
-				warn(&st, fmt.Sprintf("%s: the network is silent (no spikes in %d ms): connection weights have no effect and no gradient", at(e), int(float64(run.Steps)*run.Dt)))
+				warnLocked(&st, fmt.Sprintf("%s: the network is silent (no spikes in %d ms): connection weights have no effect and no gradient", at(e), int(float64(run.Steps)*run.Dt)))
 			}
 			for _, ct := range CellTypes {
 				if st.Rates[ct] > cfg.MaxRate {
-					warn(&st, fmt.Sprintf("%s: runaway firing: %s at %.1f Hz (above %.0f Hz)", at(e), ct, st.Rates[ct], cfg.MaxRate))
+					warnLocked(&st, fmt.Sprintf("%s: runaway firing: %s at %.1f Hz (above %.0f Hz)", at(e), ct, st.Rates[ct], cfg.MaxRate))
 				}
 			}
 			if cfg.ClipNorm > 0 {
@@ -298,53 +316,127 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 			adam.Step()
 			for i, v := range param.Data {
 				if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-					return nil, fmt.Errorf("network: %s: parameter %s became %v after the update", at(e), sn.ParamName(i), f)
+					return nil, fmt.Errorf("network: %s: parameter %s became %v after the update", at(e), net.ParamName(i), f)
 				}
 			}
 			st.Params = make([]float64, len(param.Data))
 			for i, v := range param.Data {
 				st.Params[i] = float64(v)
 			}
-			st.Gains = sn.Gains()
+			st.Gains = net.Gains()
 			st.Seconds = time.Since(t0).Seconds()
 			// With several restarts the held-out noise is evaluated after the
 			// selection, for the kept restart's epochs only (heldOutDue).
 			if cfg.Restarts == 1 && heldOutDue(e) {
-				if st.HeldOut, err = Evaluate(sn, obj, evalTape, cfg.HeldOut); err != nil {
+				if st.HeldOut, err = Evaluate(net, obj, evalTape, cfg.HeldOut); err != nil {
 					return nil, fmt.Errorf("network: held-out evaluation after %s: %w", at(e), err)
 				}
 				res.Final = st.HeldOut
 			}
 			epochs = append(epochs, st)
 			if cfg.Progress != nil {
+				mu.Lock()
 				cfg.Progress(st)
+				mu.Unlock()
 			}
 		}
-		if cfg.Restarts == 1 {
-			res.Epochs = epochs
-			break
+		return epochs, nil
+	}
+	if cfg.Restarts == 1 {
+		if res.Epochs, err = runRestart(1, sn, autograd.NewTape[T](), evalTape); err != nil {
+			return nil, err
 		}
-		val, err := Evaluate(sn, obj, evalTape, cfg.Validation)
+		res.FinalGains = sn.Gains()
+		res.Seconds = time.Since(start).Seconds()
+		return res, nil
+	}
+	// Several restarts: each is validated on its own network; they are
+	// committed (the kept one chosen, RestartDone called) in restart order.
+	type outcome struct {
+		epochs []EpochStats
+		rr     RestartResult
+		err    error
+		done   bool
+	}
+	outs := make([]outcome, cfg.Restarts)
+	kept, bestLoss := -1, math.Inf(1) // index of the kept restart in res.Restarts, its validation loss
+	committed := 0
+	commit := func() { // with mu held
+		for committed < len(outs) && outs[committed].done && outs[committed].err == nil {
+			rr := outs[committed].rr
+			// A NaN validation loss never wins; the first restart is kept if all are NaN.
+			if rr.ValidationLoss < bestLoss || kept < 0 {
+				if !math.IsNaN(rr.ValidationLoss) {
+					bestLoss = rr.ValidationLoss
+				}
+				if kept >= 0 {
+					res.Restarts[kept].Kept = false
+				}
+				kept, res.Epochs, rr.Kept = len(res.Restarts), outs[committed].epochs, true
+			}
+			res.Restarts = append(res.Restarts, rr)
+			if cfg.RestartDone != nil {
+				cfg.RestartDone(rr)
+			}
+			committed++
+		}
+	}
+	runAndValidate := func(rs int, net *SurrogateNet[T], tp, evalTape *autograd.Tape[T]) outcome {
+		epochs, err := runRestart(rs, net, tp, evalTape)
 		if err != nil {
-			return nil, fmt.Errorf("network: validation of restart %d: %w", rs, err)
+			return outcome{err: err, done: true}
 		}
-		rr := RestartResult{Restart: rs, FinalGains: sn.Gains(), ValidationLoss: val.Loss, ValidationBandPower: val.MeanBandPower}
+		val, err := Evaluate(net, obj, evalTape, cfg.Validation)
+		if err != nil {
+			return outcome{err: fmt.Errorf("network: validation of restart %d: %w", rs, err), done: true}
+		}
+		rr := RestartResult{Restart: rs, FinalGains: net.Gains(), ValidationLoss: val.Loss, ValidationBandPower: val.MeanBandPower}
 		for _, e := range epochs {
 			rr.Trials = append(rr.Trials, e.Trials...)
 		}
-		// A NaN validation loss never wins; the first restart is kept if all are NaN.
-		if val.Loss < bestLoss || kept < 0 {
-			if !math.IsNaN(val.Loss) {
-				bestLoss = val.Loss
+		return outcome{epochs: epochs, rr: rr, done: true}
+	}
+	workers := min(max(cfg.Workers, 1), cfg.Restarts)
+	next := 0                                 // next restart to start (0-based), with mu held
+	nets := make([]*SurrogateNet[T], workers) // cloned before any worker writes sn's parameters
+	nets[0] = sn
+	for w := 1; w < workers; w++ {
+		nets[w] = sn.Clone()
+	}
+	var wg sync.WaitGroup
+	for w, net := range nets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tp, et := autograd.NewTape[T](), evalTape
+			if w > 0 {
+				et = autograd.NewTape[T]()
+				et.SetNoGrad(true)
 			}
-			if kept >= 0 {
-				res.Restarts[kept].Kept = false
+			for {
+				mu.Lock()
+				r := next
+				next++
+				stop := r >= cfg.Restarts
+				for i := range min(r, cfg.Restarts) { // no new restart after a failure
+					stop = stop || outs[i].err != nil
+				}
+				mu.Unlock()
+				if stop {
+					return
+				}
+				o := runAndValidate(r+1, net, tp, et)
+				mu.Lock()
+				outs[r] = o
+				commit()
+				mu.Unlock()
 			}
-			kept, res.Epochs, rr.Kept = len(res.Restarts), epochs, true
-		}
-		res.Restarts = append(res.Restarts, rr)
-		if cfg.RestartDone != nil {
-			cfg.RestartDone(rr)
+		}()
+	}
+	wg.Wait()
+	for _, o := range outs {
+		if o.err != nil {
+			return nil, o.err
 		}
 	}
 	if kept >= 0 {

@@ -2,7 +2,9 @@ package network
 
 import (
 	"math"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/neurograd/neurograd/autograd"
@@ -232,6 +234,77 @@ func TestOptimizeRestarts(t *testing.T) {
 		c.Validation, c.Progress, c.RestartDone = bad, nil, nil
 		if _, err := Optimize(sn, obj, c); err == nil || !strings.Contains(err.Error(), "validation trial") {
 			t.Errorf("validation trials %v: error %v, want one naming the overlap", bad, err)
+		}
+	}
+}
+
+// TestOptimizeParallelRestarts checks that restarts run on several workers
+// (each on a Clone of the network) give exactly the sequential result:
+// every restart's epochs, validation figures and the kept one, the network's
+// final gains, and RestartDone in restart order. With the shipped-style
+// random surrogate cells it also gives the race detector concurrent model
+// steps to look at.
+func TestOptimizeParallelRestarts(t *testing.T) {
+	run := func(workers int) (*OptimizeResult, []float64, []int) {
+		sn, obj := tinyOptimizeSetup(t)
+		var order []int
+		var mu sync.Mutex
+		res, err := Optimize(sn, obj, OptimizeConfig{
+			Epochs: 2, LR: 0.2, HeldOut: []int{500}, Restarts: 3, Validation: []int{600}, Workers: workers,
+			RestartDone: func(rr RestartResult) { order = append(order, rr.Restart) },
+			Progress:    func(EpochStats) { mu.Lock(); mu.Unlock() },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, sn.Gains(), order
+	}
+	seq, seqGains, _ := run(1)
+	for _, w := range []int{2, 3, 8} {
+		par, parGains, order := run(w)
+		if len(order) != 3 || order[0] != 1 || order[1] != 2 || order[2] != 3 {
+			t.Errorf("%d workers: RestartDone order %v, want [1 2 3]", w, order)
+		}
+		for i, rr := range par.Restarts {
+			s := seq.Restarts[i]
+			if rr.ValidationLoss != s.ValidationLoss || rr.Kept != s.Kept || !slices.Equal(rr.FinalGains, s.FinalGains) {
+				t.Errorf("%d workers: restart %d %+v, sequential %+v", w, i+1, rr, s)
+			}
+		}
+		for i, e := range par.Epochs {
+			if e.Loss != seq.Epochs[i].Loss || !slices.Equal(e.Params, seq.Epochs[i].Params) || e.HeldOut.Loss != seq.Epochs[i].HeldOut.Loss {
+				t.Errorf("%d workers: kept epoch %d differs from the sequential run", w, i+1)
+			}
+		}
+		if !slices.Equal(parGains, seqGains) {
+			t.Errorf("%d workers: network ends at %v, sequential at %v", w, parGains, seqGains)
+		}
+	}
+
+	// Real (random, frozen) surrogate cells stepped concurrently.
+	models, err := RandomSurrogateCells[float32](3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res [2]*OptimizeResult
+	for i, w := range []int{1, 2} {
+		sn, err := NewSurrogateNet(tinyNet(t, 200), models, SurrogateOptions{TStop: 60})
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj, err := NewObjective[float32](ObjectiveConfig{Lo: 15, Hi: 60, Warmup: 10, Resolution: 20}, sn.Steps, sn.Dt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res[i], err = Optimize(sn, obj, OptimizeConfig{Epochs: 1, LR: 0.2, HeldOut: []int{500}, Restarts: 2,
+			Validation: []int{600}, Workers: w}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range res[0].Restarts {
+		if res[0].Restarts[i].ValidationLoss != res[1].Restarts[i].ValidationLoss {
+			t.Errorf("surrogate cells: restart %d validation loss %v on one worker, %v on two",
+				i+1, res[0].Restarts[i].ValidationLoss, res[1].Restarts[i].ValidationLoss)
 		}
 	}
 }

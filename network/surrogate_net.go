@@ -402,6 +402,30 @@ func sortSynapses(s []synapse) {
 	}
 }
 
+// Clone returns a surrogate network that shares sn's structure, connections,
+// drives and models but has its own parameters (copies of LogGains and
+// LogWeights, with the same gradient settings) and its own run buffers, so
+// that the two can be run and trained concurrently. The models are shared:
+// concurrent runs need models that are safe for concurrent stepping, as
+// frozen surrogate models are (Model.SetTrainable(false); the shipped, loaded
+// and random cells of this package).
+func (sn *SurrogateNet[T]) Clone() *SurrogateNet[T] {
+	c := *sn
+	c.LogGains = cloneParam(sn.LogGains)
+	c.LogWeights = cloneParam(sn.LogWeights)
+	c.runs = map[int]*runState[T]{}
+	return &c
+}
+
+func cloneParam[T autograd.Float](p *autograd.Tensor[T]) *autograd.Tensor[T] {
+	c := autograd.Zeros[T](p.Shape()...)
+	copy(c.Data, p.Data)
+	if p.RequiresGrad() {
+		c.SetRequiresGrad(true)
+	}
+	return c
+}
+
 // Params returns the trainable parameter tensor of the network's mode:
 // LogGains (per class) or LogWeights (per connection).
 func (sn *SurrogateNet[T]) Params() *autograd.Tensor[T] {

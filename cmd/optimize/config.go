@@ -53,6 +53,7 @@ type config struct {
 	MaxRate      float64            `json:"max_rate_hz"`
 	Figures      bool               `json:"figures"`
 	CPUProfile   string             `json:"-"`
+	Workers      int                `json:"-"` // restarts run at once (results do not depend on it)
 
 	driveWeights string
 	band         string
@@ -70,6 +71,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&c.Clip, "clip", network.DefaultClipNorm, "gradient clipping: maximal global L2 norm (negative: none)")
 	fs.IntVar(&c.Replicas, "replicas", 1, "independent noise realisations per training epoch (one batch)")
 	fs.IntVar(&c.Restarts, "restarts", network.DefaultRestarts, "independent optimizations from the initial gains, each on its own training noise; the one with the lowest loss on 3 validation noise trials (150000+k) is kept (cost: proportional)")
+	fs.IntVar(&c.Workers, "workers", 0, "restarts run at once, each on its own copy of the network (0: as many as GOMAXPROCS; the results do not depend on it)")
 	fs.IntVar(&c.HeldOut, "heldout", 3, "held-out noise seeds evaluated before, during and after training")
 	fs.IntVar(&c.HeldOutEvery, "heldout-every", 2, "evaluate the held-out seeds every N epochs (0 or negative: only before and after)")
 	fs.Float64Var(&c.TStop, "tstop", 600, "simulated time per run (ms), warm-up included")
@@ -132,6 +134,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		{"-lr must be positive", c.LR > 0 && !math.IsInf(c.LR, 0)},
 		{"-replicas must be >= 1", c.Replicas >= 1},
 		{"-restarts must be >= 1", c.Restarts >= 1},
+		{"-workers must be >= 0", c.Workers >= 0},
 		{"-heldout must be >= 0", c.HeldOut >= 0},
 		{"-tstop must be positive", c.TStop > 0 && !math.IsInf(c.TStop, 0)},
 		{"-warmup must be >= 0 and below -tstop", c.Warmup >= 0 && c.Warmup < c.TStop},

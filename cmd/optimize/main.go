@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"time"
 
@@ -180,6 +181,13 @@ func optimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error {
 			line += fmt.Sprintf("  rates %s  %.2f s", formatRates(st.Rates), st.Seconds)
 			fmt.Fprintln(stderr, line)
 		},
+	}
+	ocfg.Workers = cfg.Workers
+	if ocfg.Workers == 0 {
+		ocfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.Restarts > 1 {
+		fmt.Fprintf(stderr, "%d restarts, up to %d at once\n", cfg.Restarts, min(ocfg.Workers, cfg.Restarts))
 	}
 	if cfg.HeldOut > 0 {
 		fmt.Fprintf(stderr, "held-out evaluation before training (%d seeds)...\n", cfg.HeldOut)
