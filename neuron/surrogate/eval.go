@@ -1,6 +1,7 @@
 package surrogate
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/neurograd/neurograd/autograd"
@@ -38,7 +39,21 @@ type Metrics struct {
 	// and shaped every spike exactly. Far above R[0], it says that the
 	// soma's r is lost to spike timing, not to the subthreshold voltage.
 	SomaRSpikeOracle float64 `json:"soma_r_spike_oracle,omitempty"`
+	// SpikeWithin gives, for the keys "0.5_ms", "1_ms" and "2_ms", the
+	// fraction of the biophysical spikes that have a predicted spike (any,
+	// not one-to-one) at most that far away: how precisely spikes are timed.
+	SpikeWithin map[string]float64 `json:"spike_nearest_within,omitempty"`
+	// PreSpikeBiasMV and PreSpikeMAEMV (Model.Evaluate only) are the mean
+	// and the mean absolute error (mV) of the model's subthreshold branch
+	// 1-3 ms before each biophysical spike onset (the first bin above
+	// SomaClip), in the bins still at or below SomaClip: how well the
+	// approach to threshold, which sets a spike's time, is followed.
+	PreSpikeBiasMV float64 `json:"soma_sub_bias_before_spikes_mV,omitempty"`
+	PreSpikeMAEMV  float64 `json:"soma_sub_mae_before_spikes_mV,omitempty"`
 }
+
+// withinTols are the distances (ms) of Metrics.SpikeWithin.
+var withinTols = [...]float64{0.5, 1, 2}
 
 // Predict runs the model free (from rest, seeing only the inputs) on every
 // sample and returns the predicted outputs, bins·O per sample.
@@ -90,8 +105,41 @@ func (m *Model[T]) predict(samples []*Sample, shaped bool) [][]float32 {
 // the model's spike threshold.
 func (m *Model[T]) Evaluate(samples []*Sample) Metrics {
 	mt := evaluate(m.io.outputs, samples, m.Predict(samples), m.threshold)
-	mt.SomaRSpikeOracle = spikeOracle(samples, m.predict(samples, false), len(m.io.outputs))
+	sub := m.predict(samples, false)
+	O := len(m.io.outputs)
+	mt.SomaRSpikeOracle = spikeOracle(samples, sub, O)
+	mt.PreSpikeBiasMV, mt.PreSpikeMAEMV = preSpikeError(samples, sub, O)
 	return mt
+}
+
+// preSpikeError returns the mean and mean absolute error (mV) of the
+// subthreshold prediction sub (bins·O per sample) 1-3 ms before every
+// biophysical spike onset, over the bins at or below SomaClip
+// (Metrics.PreSpikeBiasMV); 0, 0 without spikes.
+func preSpikeError(samples []*Sample, sub [][]float32, O int) (bias, mae float64) {
+	lo, hi := int(math.Round(1/BinDt)), int(math.Round(3/BinDt))
+	n := 0
+	for i, s := range samples {
+		for k := 1; k < s.Bins; k++ {
+			if !(float64(s.Y[k*O]) > SomaClip && float64(s.Y[(k-1)*O]) <= SomaClip) {
+				continue
+			}
+			for lag := lo; lag <= hi && lag <= k; lag++ {
+				j := k - lag
+				if float64(s.Y[j*O]) > SomaClip {
+					continue
+				}
+				e := float64(sub[i][j*O] - s.Y[j*O])
+				bias += e
+				mae += math.Abs(e)
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return 0, 0
+	}
+	return bias / float64(n), mae / float64(n)
 }
 
 // spikeOracle returns the Pearson r of the biophysical soma against the
@@ -132,6 +180,7 @@ func evaluate(outputs []string, samples []*Sample, pred [][]float32, theta float
 	}
 	var se float64
 	var ns int
+	var within [len(withinTols)]float64
 	for i, s := range samples {
 		d := float64(s.Bins) * BinDt / 1000
 		dur += d
@@ -140,6 +189,17 @@ func evaluate(outputs []string, samples []*Sample, pred [][]float32, theta float
 			v[k] = pred[i][k*O]
 		}
 		ps := SpikeTimes(v, theta)
+		for _, t := range s.Spikes {
+			near := math.Inf(1)
+			for _, p := range ps {
+				near = math.Min(near, math.Abs(p-t))
+			}
+			for j, tol := range withinTols {
+				if near <= tol {
+					within[j]++
+				}
+			}
+		}
 		mt.TrueSpikes += len(s.Spikes)
 		mt.PredSpikes += len(ps)
 		mt.Precision += float64(MatchSpikes(ps, s.Spikes, SpikeTolerance))
@@ -159,6 +219,12 @@ func evaluate(outputs []string, samples []*Sample, pred [][]float32, theta float
 	}
 	if mt.TrueSpikes > 0 {
 		mt.Recall = matched / float64(mt.TrueSpikes)
+	}
+	if mt.TrueSpikes > 0 {
+		mt.SpikeWithin = map[string]float64{}
+		for j, tol := range withinTols {
+			mt.SpikeWithin[fmt.Sprintf("%g_ms", tol)] = within[j] / float64(mt.TrueSpikes)
+		}
 	}
 	mt.TrueRateHz = float64(mt.TrueSpikes) / dur
 	mt.PredRateHz = float64(mt.PredSpikes) / dur

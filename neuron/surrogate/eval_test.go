@@ -57,3 +57,38 @@ func TestSpikeOracle(t *testing.T) {
 		t.Fatalf("Evaluate's oracle %v, want %v in [-1, 1]", mt.SomaRSpikeOracle, want)
 	}
 }
+
+// TestSpikeTimingMetrics checks Metrics.SpikeWithin on predictions whose
+// spikes are all about 1.5 ms late (none within 0.5 or 1 ms, all within 2),
+// and the pre-spike error of a subthreshold branch offset by +2 mV.
+func TestSpikeTimingMetrics(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	samples := syntheticBasketSamples(rng, 2, 300, 41)
+	late := make([][]float32, len(samples))
+	offset := make([][]float32, len(samples))
+	for i, s := range samples {
+		late[i] = make([]float32, s.Bins)
+		offset[i] = make([]float32, s.Bins)
+		for k := range late[i] {
+			late[i][k] = -64
+			if k >= 3 && s.Y[k-3] > 0 {
+				late[i][k] = s.Y[k-3]
+			}
+			offset[i][k] = s.Y[k] + 2
+		}
+	}
+	mt := evaluate([]string{"v_soma"}, samples, late, 0)
+	want := map[string]float64{"0.5_ms": 0, "1_ms": 0, "2_ms": 1}
+	for k, v := range want {
+		if got, ok := mt.SpikeWithin[k]; !ok || math.Abs(got-v) > 1e-12 {
+			t.Errorf("spikes 1.5 ms late: SpikeWithin[%s] = %v, want %v (all %v)", k, got, v, mt.SpikeWithin)
+		}
+	}
+	bias, mae := preSpikeError(samples, offset, 1)
+	if math.Abs(bias-2) > 1e-5 || math.Abs(mae-2) > 1e-5 {
+		t.Errorf("subthreshold branch +2 mV: pre-spike bias %v, MAE %v, want 2, 2", bias, mae)
+	}
+	if b, m := preSpikeError(samples[:0], nil, 1); b != 0 || m != 0 {
+		t.Errorf("no samples: %v, %v", b, m)
+	}
+}
