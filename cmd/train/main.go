@@ -92,6 +92,7 @@ func run(args []string) error {
 	spikeHistory := fs.Int("spike-history", 0, "traces of the model's own spike onsets fed back as inputs (0: none; docs/surrogate.md)")
 	historyTeacher := fs.Bool("history-teacher", false, "with -spike-history: train on the biophysical spikes' traces (teacher forcing) instead of the model's own")
 	ceiling := fs.Int("ceiling", 0, "only measure, on this many independent-Poisson samples per type, how closely any surrogate seeing 0.5 ms bins could follow the cell, and how the soma's r depends on spike timing (JSON on stdout)")
+	historySchedule := fs.Float64("history-schedule", -1, "with -spike-history: teacher-force a mini-batch with probability 1 - step/(this·steps), else run free (scheduled sampling; 0: off; default: the library's)")
 	archFlag := fs.String("arch", "", "override the architecture: conv_channels,conv_kernel,hidden,layers,head_hidden")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -233,6 +234,7 @@ func run(args []string) error {
 		nonNeg(&cfg.SpikeLoss, *spikeLoss)
 		nonNeg(&cfg.SpikeSmooth, *spikeSmooth)
 		nonNeg(&cfg.EMA, *ema)
+		nonNeg(&cfg.HistorySchedule, *historySchedule)
 		cfg.HistoryTeacher = *historyTeacher
 		if *selectBy != "" {
 			cfg.SelectBy = *selectBy

@@ -53,12 +53,18 @@ type TrainConfig struct {
 	// runs free: teacher forcing trained to a low windowed loss while the
 	// free-running validation loss rose (docs/surrogate.md, round 6).
 	HistoryTeacher bool
-	EvalEvery      int // steps between validation evaluations
-	Patience       int // evaluations without improvement before stopping
-	MaxDuration    time.Duration
-	Seed           uint64
-	KeepNorm       bool      // keep the model's output normalisation and spike peak (continued training)
-	Log            io.Writer // progress (may be nil)
+	// HistorySchedule, when positive, mixes the two for models with spike
+	// history (scheduled sampling): a mini-batch is teacher-forced with
+	// probability max(0, 1 − step/(HistorySchedule·Steps)) and otherwise run
+	// free on the model's own spikes, so training starts from the
+	// biophysical history and ends on the model's own. 0: off.
+	HistorySchedule float64
+	EvalEvery       int // steps between validation evaluations
+	Patience        int // evaluations without improvement before stopping
+	MaxDuration     time.Duration
+	Seed            uint64
+	KeepNorm        bool      // keep the model's output normalisation and spike peak (continued training)
+	Log             io.Writer // progress (may be nil)
 }
 
 // DefaultTrainConfig returns the settings of the shipped L2/3 pyramidal
@@ -145,6 +151,9 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 	}
 	if cfg.SpikeSmooth < 0 || (cfg.SpikeSmooth > 0 && !(cfg.SpikeSmoothSigma > 0)) {
 		return nil, fmt.Errorf("surrogate: SpikeSmooth %g with sigma %g bins: want a weight >= 0 and a positive sigma", cfg.SpikeSmooth, cfg.SpikeSmoothSigma)
+	}
+	if cfg.HistorySchedule < 0 || math.IsNaN(cfg.HistorySchedule) {
+		return nil, fmt.Errorf("surrogate: HistorySchedule %g: want 0 (off) or a positive fraction of the steps", cfg.HistorySchedule)
 	}
 	if cfg.EMA < 0 || cfg.EMA >= 1 || math.IsNaN(cfg.EMA) {
 		return nil, fmt.Errorf("surrogate: EMA decay %g: want 0 (off) or a value in (0, 1)", cfg.EMA)
@@ -236,10 +245,14 @@ func Train[T autograd.Float](m *Model[T], train, val []*Sample, cfg TrainConfig)
 		}
 	}
 	featOf := func(p *prepared) []float32 { return p.feat }
-	ownHistory := CK > C && !cfg.HistoryTeacher
 	for step := 0; step < cfg.Steps; step++ {
 		tp.Reset()
 		st.Zero()
+		ownHistory := CK > C && !cfg.HistoryTeacher
+		if ownHistory && cfg.HistorySchedule > 0 {
+			pTeacher := 1 - float64(step)/(cfg.HistorySchedule*float64(cfg.Steps))
+			ownHistory = rng.Float64() >= pTeacher
+		}
 		// Windows start at 0 (no warm-up: the true initial state) in one batch
 		// of ten, else after a warm-up of W bins.
 		fromRest := rng.IntN(10) == 0

@@ -130,6 +130,7 @@ func TestTrainConfigErrors(t *testing.T) {
 		{"SomaWeight", func(c *TrainConfig) { c.SomaWeight = 0 }},
 		{"EMA", func(c *TrainConfig) { c.EMA = 1 }},
 		{"EMA", func(c *TrainConfig) { c.EMA = -0.5 }},
+		{"HistorySchedule", func(c *TrainConfig) { c.HistorySchedule = -0.5 }},
 	} {
 		cfg := base
 		tc.mod(&cfg)
@@ -203,14 +204,19 @@ func TestTrainEMA(t *testing.T) {
 }
 
 // TestTrainSpikeHistory runs short trainings of a model with spike-history
-// feedback, with its own spikes fed back and with teacher forcing, and
+// feedback, with its own spikes fed back, with teacher forcing and with
+// scheduled sampling between the two, and
 // checks that they learn (the free-running validation loss falls below the
 // untrained model's) and save and load with the history in the architecture.
 func TestTrainSpikeHistory(t *testing.T) {
 	arch := Arch{ConvChannels: 3, ConvKernel: 2, Hidden: 6, Layers: 1, HeadHidden: 4, SpikeHistory: 2}
 	rng := rand.New(rand.NewPCG(3, 1))
 	train, val := syntheticBasketSamples(rng, 6, 120, 25), syntheticBasketSamples(rng, 2, 120, 25)
-	for _, teacher := range []bool{false, true} {
+	for _, mode := range []struct {
+		teacher  bool
+		schedule float64
+	}{{false, 0}, {true, 0}, {false, 0.5}} {
+		teacher := mode.teacher
 		m, err := New[float64](neuron.L2Basket, arch, 5)
 		if err != nil {
 			t.Fatal(err)
@@ -218,7 +224,7 @@ func TestTrainSpikeHistory(t *testing.T) {
 		before := somaMSE(m, val)
 		cfg := DefaultTrainConfig()
 		cfg.Batch, cfg.WarmUp, cfg.BPTT, cfg.Steps, cfg.EvalEvery, cfg.SelectBy = 2, 10, 40, 60, 20, "loss"
-		cfg.SomaWeight, cfg.SpikeLoss, cfg.HistoryTeacher = 1, 1, teacher
+		cfg.SomaWeight, cfg.SpikeLoss, cfg.HistoryTeacher, cfg.HistorySchedule = 1, 1, teacher, mode.schedule
 		res, err := Train(m, train, val, cfg)
 		if err != nil {
 			t.Fatal(err)
