@@ -132,6 +132,11 @@ func TestOptimizeStopsOnNaN(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "epoch 1") || !strings.Contains(err.Error(), "gradient with respect to L2") {
 		t.Fatalf("NaN gradient: error %v, want one naming epoch 1 and an L2 class", err)
 	}
+	// The same with restarts on two workers: the first restart's error, named.
+	_, err = Optimize(sn, obj, OptimizeConfig{Epochs: 2, HeldOut: []int{}, Restarts: 3, Validation: []int{700}, Workers: 2})
+	if err == nil || !strings.Contains(err.Error(), "restart 1, epoch 1") || !strings.Contains(err.Error(), "gradient with respect to L2") {
+		t.Fatalf("NaN gradient, parallel restarts: error %v, want one naming restart 1, epoch 1 and an L2 class", err)
+	}
 }
 
 // TestOptimizeRestarts checks the multi-start optimization: every restart
