@@ -216,14 +216,6 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 			}
 		}
 	}
-	warn := func(st *EpochStats, msg string) {
-		if st != nil {
-			st.Warnings = append(st.Warnings, msg)
-		}
-		if cfg.Warn != nil {
-			cfg.Warn(msg)
-		}
-	}
 	start := time.Now()
 	param := sn.Params()
 	initial := append([]T(nil), param.Data...)
@@ -241,10 +233,13 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 		return len(cfg.HeldOut) > 0 && (e == cfg.Epochs || (cfg.HeldOutEvery >= 0 && e%max(cfg.HeldOutEvery, 1) == 0))
 	}
 	var mu sync.Mutex // serialises the callbacks of concurrent restarts
-	warnLocked := func(st *EpochStats, msg string) {
-		mu.Lock()
-		defer mu.Unlock()
-		warn(st, msg)
+	warn := func(st *EpochStats, msg string) {
+		st.Warnings = append(st.Warnings, msg)
+		if cfg.Warn != nil {
+			mu.Lock()
+			defer mu.Unlock()
+			cfg.Warn(msg)
+		}
 	}
 	// runRestart runs restart rs (1-based) on net with its own tapes and
 	// returns its epochs; with one restart it also evaluates the held-out
@@ -301,11 +296,11 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 				}
 			}
 			if st.Spikes == 0 {
-				warnLocked(&st, fmt.Sprintf("%s: the network is silent (no spikes in %d ms): connection weights have no effect and no gradient", at(e), int(float64(run.Steps)*run.Dt)))
+				warn(&st, fmt.Sprintf("%s: the network is silent (no spikes in %d ms): connection weights have no effect and no gradient", at(e), int(float64(run.Steps)*run.Dt)))
 			}
 			for _, ct := range CellTypes {
 				if st.Rates[ct] > cfg.MaxRate {
-					warnLocked(&st, fmt.Sprintf("%s: runaway firing: %s at %.1f Hz (above %.0f Hz)", at(e), ct, st.Rates[ct], cfg.MaxRate))
+					warn(&st, fmt.Sprintf("%s: runaway firing: %s at %.1f Hz (above %.0f Hz)", at(e), ct, st.Rates[ct], cfg.MaxRate))
 				}
 			}
 			if cfg.ClipNorm > 0 {
@@ -397,7 +392,7 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 		return outcome{epochs: epochs, rr: rr, done: true}
 	}
 	workers := min(max(cfg.Workers, 1), cfg.Restarts)
-	next := 0                                 // next restart to start (0-based), with mu held
+	next, failed := 0, false                  // next restart to start (0-based), whether one failed; with mu held
 	nets := make([]*SurrogateNet[T], workers) // cloned before any worker writes sn's parameters
 	nets[0] = sn
 	for w := 1; w < workers; w++ {
@@ -417,10 +412,7 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 				mu.Lock()
 				r := next
 				next++
-				stop := r >= cfg.Restarts
-				for i := range min(r, cfg.Restarts) { // no new restart after a failure
-					stop = stop || outs[i].err != nil
-				}
+				stop := r >= cfg.Restarts || failed // no new restart after a failure
 				mu.Unlock()
 				if stop {
 					return
@@ -428,6 +420,7 @@ func Optimize[T autograd.Float](sn *SurrogateNet[T], obj *Objective[T], cfg Opti
 				o := runAndValidate(r+1, net, tp, et)
 				mu.Lock()
 				outs[r] = o
+				failed = failed || o.err != nil
 				commit()
 				mu.Unlock()
 			}

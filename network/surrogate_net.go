@@ -418,11 +418,8 @@ func (sn *SurrogateNet[T]) Clone() *SurrogateNet[T] {
 }
 
 func cloneParam[T autograd.Float](p *autograd.Tensor[T]) *autograd.Tensor[T] {
-	c := autograd.Zeros[T](p.Shape()...)
-	copy(c.Data, p.Data)
-	if p.RequiresGrad() {
-		c.SetRequiresGrad(true)
-	}
+	c := autograd.Clone(p)
+	c.SetRequiresGrad(p.RequiresGrad())
 	return c
 }
 

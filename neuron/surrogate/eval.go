@@ -57,13 +57,19 @@ var withinTols = [...]float64{0.5, 1, 2}
 
 // Predict runs the model free (from rest, seeing only the inputs) on every
 // sample and returns the predicted outputs, bins·O per sample.
-func (m *Model[T]) Predict(samples []*Sample) [][]float32 { return m.predict(samples, true) }
+func (m *Model[T]) Predict(samples []*Sample) [][]float32 {
+	out, _ := m.predict(samples, false)
+	return out
+}
 
-// predict is Predict; with shaped false the soma output is the subthreshold
-// branch v_sub, without the spike shaping.
-func (m *Model[T]) predict(samples []*Sample, shaped bool) [][]float32 {
+// predict is Predict; with withSub it also returns, from the same runs, the
+// outputs without the spike shaping (the soma's subthreshold branch v_sub).
+func (m *Model[T]) predict(samples []*Sample, withSub bool) (out, sub [][]float32) {
 	C, O := len(m.io.channels), len(m.io.outputs)
-	out := make([][]float32, len(samples))
+	out = make([][]float32, len(samples))
+	if withSub {
+		sub = make([][]float32, len(samples))
+	}
 	const chunk = 32
 	tp := autograd.NewTape[T]()
 	tp.SetNoGrad(true)
@@ -86,26 +92,34 @@ func (m *Model[T]) predict(samples []*Sample, shaped bool) [][]float32 {
 				x.Data[b*bins*C+i] = T(v)
 			}
 		}
-		y := m.forward(tp, x, shaped)
-		for b := 0; b < B; b++ {
-			o := make([]float32, bins*O)
-			for i := range o {
-				o[i] = float32(y.Data[b*bins*O+i])
-			}
-			out[i0+b] = o
+		raw := m.forwardRaw(tp, x)
+		copyOut(out[i0:i1], m.physical(tp, raw).Data, bins*O)
+		if withSub {
+			copyOut(sub[i0:i1], m.unshaped(tp, raw).Data, bins*O)
 		}
 		if !same {
 			i0 = i1 - chunk
 		}
 	}
-	return out
+	return out, sub
+}
+
+// copyOut stores consecutive blocks of n values of y as float32 slices in dst.
+func copyOut[T autograd.Float](dst [][]float32, y []T, n int) {
+	for b := range dst {
+		o := make([]float32, n)
+		for i := range o {
+			o[i] = float32(y[b*n+i])
+		}
+		dst[b] = o
+	}
 }
 
 // Evaluate predicts every sample free-running and measures the accuracy with
 // the model's spike threshold.
 func (m *Model[T]) Evaluate(samples []*Sample) Metrics {
-	mt := evaluate(m.io.outputs, samples, m.Predict(samples), m.threshold)
-	sub := m.predict(samples, false)
+	pred, sub := m.predict(samples, true)
+	mt := evaluate(m.io.outputs, samples, pred, m.threshold)
 	O := len(m.io.outputs)
 	mt.SomaRSpikeOracle = spikeOracle(samples, sub, O)
 	mt.PreSpikeBiasMV, mt.PreSpikeMAEMV = preSpikeError(samples, sub, O)

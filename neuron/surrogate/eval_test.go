@@ -52,7 +52,8 @@ func TestSpikeOracle(t *testing.T) {
 		t.Fatal(err)
 	}
 	mt := m.Evaluate(samples)
-	want = spikeOracle(samples, m.predict(samples, false), 1)
+	_, sub := m.predict(samples, true)
+	want = spikeOracle(samples, sub, 1)
 	if mt.SomaRSpikeOracle != want || math.IsNaN(want) || math.Abs(want) > 1 {
 		t.Fatalf("Evaluate's oracle %v, want %v in [-1, 1]", mt.SomaRSpikeOracle, want)
 	}

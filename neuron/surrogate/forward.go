@@ -53,12 +53,12 @@ func (m *Model[T]) forwardFeatures(tp *autograd.Tape[T], f *autograd.Tensor[T], 
 // in physical units, equal step by step to a loop of Step from NewState.
 // Gradients flow into the parameters; x is treated as data.
 func (m *Model[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autograd.Tensor[T] {
-	return m.forward(tp, x, true)
+	return m.physical(tp, m.forwardRaw(tp, x))
 }
 
-// forward is Forward; with shaped false the soma output is the subthreshold
-// branch v_sub, without the spike shaping.
-func (m *Model[T]) forward(tp *autograd.Tape[T], x *autograd.Tensor[T], shaped bool) *autograd.Tensor[T] {
+// forwardRaw is Forward up to the head: it returns the head's raw output
+// [batch, T, O+1] (normalised outputs and spike logit).
+func (m *Model[T]) forwardRaw(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autograd.Tensor[T] {
 	C := len(m.io.channels)
 	if x.Rank() != 3 || x.Dim(2) != C {
 		panic(fmt.Sprintf("surrogate: Forward input shape %v, want [batch T %d]", x.Shape(), C))
@@ -69,14 +69,8 @@ func (m *Model[T]) forward(tp *autograd.Tape[T], x *autograd.Tensor[T], shaped b
 	for b := 0; b < B; b++ {
 		features(m, f.Data[(b*(hist+T_)+hist)*C:], x.Data[b*T_*C:(b+1)*T_*C], T_)
 	}
-	var y *autograd.Tensor[T]
 	if m.arch.SpikeHistory > 0 {
-		y = m.forwardFree(tp, f)
-	} else {
-		y = m.forwardFeatures(tp, f, nil)
+		return m.forwardFree(tp, f)
 	}
-	if !shaped {
-		return m.unshaped(tp, y)
-	}
-	return m.physical(tp, y)
+	return m.forwardFeatures(tp, f, nil)
 }
