@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/neurograd/neurograd/neuron"
 )
 
 // Default geometry of HNN's column.
@@ -23,9 +25,9 @@ type Position struct {
 
 // Cell is one cell of the column.
 type Cell struct {
-	GID  int      // global id, in hnn-core's order
-	Type CellType // population
-	Pos  Position // soma position (µm)
+	GID  int             // global id, in hnn-core's order
+	Type neuron.CellType // population
+	Pos  Position        // soma position (µm)
 }
 
 // Column is HNN's cortical column: the cells of the four populations, their
@@ -38,7 +40,7 @@ type Column struct {
 	LayerSeparation float64 // L5-to-L2 pyramidal distance (µm)
 	Cells           []Cell  // all cells, indexed by gid
 
-	start [NumCellTypes + 1]int
+	start [neuron.NumCellTypes + 1]int
 }
 
 // NewColumn builds the default column (1 µm grid spacing, 1307.4 µm layer
@@ -93,17 +95,17 @@ func NewColumnGeometry(nx, ny int, inplane, layerSep float64) (*Column, error) {
 		return basket[a][0] < basket[b][0]
 	})
 
-	add := func(ct CellType, xy [][2]float64, z float64) {
+	add := func(ct neuron.CellType, xy [][2]float64, z float64) {
 		c.start[ct] = len(c.Cells)
 		for _, p := range xy {
 			c.Cells = append(c.Cells, Cell{GID: len(c.Cells), Type: ct, Pos: Position{p[0], p[1], z}})
 		}
 	}
-	add(L2Basket, basket, 0.8*layerSep)
-	add(L2Pyramidal, pyr, layerSep)
-	add(L5Basket, basket, 0.2*layerSep)
-	add(L5Pyramidal, pyr, 0)
-	c.start[NumCellTypes] = len(c.Cells)
+	add(neuron.L2Basket, basket, 0.8*layerSep)
+	add(neuron.L2Pyramidal, pyr, layerSep)
+	add(neuron.L5Basket, basket, 0.2*layerSep)
+	add(neuron.L5Pyramidal, pyr, 0)
+	c.start[neuron.NumCellTypes] = len(c.Cells)
 	return c, nil
 }
 
@@ -111,12 +113,12 @@ func NewColumnGeometry(nx, ny int, inplane, layerSep float64) (*Column, error) {
 func (c *Column) NumCells() int { return len(c.Cells) }
 
 // Range returns the half-open gid range [start, end) of cell type ct.
-func (c *Column) Range(ct CellType) (start, end int) {
+func (c *Column) Range(ct neuron.CellType) (start, end int) {
 	return c.start[ct], c.start[ct+1]
 }
 
 // Count returns the number of cells of type ct.
-func (c *Column) Count(ct CellType) int { return c.start[ct+1] - c.start[ct] }
+func (c *Column) Count(ct neuron.CellType) int { return c.start[ct+1] - c.start[ct] }
 
 // NumPyramidalPerLayer returns MeshX·MeshY, the N_pyr of hnn-core's dipole
 // renormalisation.

@@ -3,6 +3,8 @@ package network
 import (
 	"math"
 	"testing"
+
+	"github.com/neurograd/neurograd/neuron"
 )
 
 func TestColumnMesh10(t *testing.T) {
@@ -10,7 +12,7 @@ func TestColumnMesh10(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[CellType][2]int{L2Basket: {0, 35}, L2Pyramidal: {35, 135}, L5Basket: {135, 170}, L5Pyramidal: {170, 270}}
+	want := map[neuron.CellType][2]int{neuron.L2Basket: {0, 35}, neuron.L2Pyramidal: {35, 135}, neuron.L5Basket: {135, 170}, neuron.L5Pyramidal: {170, 270}}
 	for ct, r := range want {
 		if s, e := col.Range(ct); s != r[0] || e != r[1] {
 			t.Errorf("%s gids [%d,%d), want %v", ct, s, e, r)
@@ -38,7 +40,7 @@ func TestColumnMesh10(t *testing.T) {
 
 func TestColumnOtherMeshes(t *testing.T) {
 	col, _ := NewColumn(3, 3)
-	for ct, n := range map[CellType]int{L2Basket: 3, L2Pyramidal: 9, L5Basket: 3, L5Pyramidal: 9} {
+	for ct, n := range map[neuron.CellType]int{neuron.L2Basket: 3, neuron.L2Pyramidal: 9, neuron.L5Basket: 3, neuron.L5Pyramidal: 9} {
 		if col.Count(ct) != n {
 			t.Errorf("3x3 mesh: %d %s, want %d", col.Count(ct), ct, n)
 		}
@@ -49,10 +51,10 @@ func TestColumnOtherMeshes(t *testing.T) {
 	// 7x5 mesh: baskets x∈{0,3,6}×even y∈{0,2,4} (9) plus x∈{1,4}×odd
 	// y∈{1,3} (4) = 13 per layer.
 	col, _ = NewColumnGeometry(7, 5, 2.5, 1000)
-	if n := col.Count(L2Basket); n != 3*3+2*2 {
+	if n := col.Count(neuron.L2Basket); n != 3*3+2*2 {
 		t.Errorf("7x5 mesh: %d baskets per layer, want 13", n)
 	}
-	if p := col.Cells[col.start[L2Pyramidal]+6].Pos; p != (Position{2.5, 2.5, 1000}) {
+	if p := col.Cells[col.start[neuron.L2Pyramidal]+6].Pos; p != (Position{2.5, 2.5, 1000}) {
 		t.Errorf("7x5 mesh: 7th pyramidal cell at %+v, want (2.5, 2.5, 1000)", p)
 	}
 	for _, bad := range [][2]int{{0, 3}, {3, -1}} {
@@ -66,24 +68,24 @@ func TestColumnOtherMeshes(t *testing.T) {
 }
 
 func TestCellTypeNames(t *testing.T) {
-	for _, ct := range CellTypes {
+	for _, ct := range neuron.CellTypes {
 		for _, s := range []string{ct.String(), ct.ShortName()} {
-			if got, err := ParseCellType(s); err != nil || got != ct {
+			if got, err := neuron.ParseCellType(s); err != nil || got != ct {
 				t.Errorf("ParseCellType(%q) = %v, %v", s, got, err)
 			}
 		}
 	}
-	if _, err := ParseCellType("L4_stellate"); err == nil {
+	if _, err := neuron.ParseCellType("L4_stellate"); err == nil {
 		t.Error("unknown cell type accepted")
 	}
-	secs, err := L5Pyramidal.LocationSections(LocProximal)
-	if err != nil || len(secs) != 3 || secs[0] != SecApicalOblique {
+	secs, err := neuron.L5Pyramidal.LocationSections(neuron.Proximal)
+	if err != nil || len(secs) != 3 || secs[0] != neuron.SecApicalOblique {
 		t.Errorf("L5 proximal sections %v, %v", secs, err)
 	}
-	if _, err := L5Basket.LocationSections(LocDistal); err == nil {
+	if _, err := neuron.L5Basket.LocationSections(neuron.Distal); err == nil {
 		t.Error("L5 basket distal location accepted")
 	}
-	if L2Pyramidal.HasReceptor(SecSoma, AMPA) || !L2Pyramidal.HasReceptor(SecSoma, GABAB) || L2Basket.HasReceptor(SecSoma, GABAB) {
+	if neuron.L2Pyramidal.HasReceptor(neuron.SecSoma, neuron.AMPA) || !neuron.L2Pyramidal.HasReceptor(neuron.SecSoma, neuron.GABAB) || neuron.L2Basket.HasReceptor(neuron.SecSoma, neuron.GABAB) {
 		t.Error("receptor table wrong")
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/neurograd/neurograd/neuron"
 )
 
 // DefaultCellDelay is HNN's base delay A_delay of every cell-to-cell
@@ -16,16 +18,16 @@ const DefaultCellDelay = 1.0
 // receptor's synapse on each section of Location, with the distance rule of
 // GaussianWeightDelay.
 type ConnectionClass struct {
-	Name          string   `json:"name"`           // unique label, e.g. "L2Pyr_L2Pyr_ampa_proximal"
-	Source        CellType `json:"source"`         // presynaptic population
-	Target        CellType `json:"target"`         // postsynaptic population
-	Location      string   `json:"location"`       // "proximal", "distal" or a section name
-	Receptor      Receptor `json:"receptor"`       // synaptic receptor on the target
-	Weight        float64  `json:"weight"`         // A_weight: peak conductance at zero distance (µS)
-	Delay         float64  `json:"delay"`          // A_delay: delay at zero distance (ms)
-	Lamtha        float64  `json:"lamtha"`         // space constant in units of the grid spacing
-	AllowAutapses bool     `json:"allow_autapses"` // whether a cell connects to itself
-	Gain          float64  `json:"gain"`           // per-class weight multiplier (1 by default)
+	Name          string          `json:"name"`           // unique label, e.g. "L2Pyr_L2Pyr_ampa_proximal"
+	Source        neuron.CellType `json:"source"`         // presynaptic population
+	Target        neuron.CellType `json:"target"`         // postsynaptic population
+	Location      string          `json:"location"`       // "proximal", "distal" or a section name
+	Receptor      neuron.Receptor `json:"receptor"`       // synaptic receptor on the target
+	Weight        float64         `json:"weight"`         // A_weight: peak conductance at zero distance (µS)
+	Delay         float64         `json:"delay"`          // A_delay: delay at zero distance (ms)
+	Lamtha        float64         `json:"lamtha"`         // space constant in units of the grid spacing
+	AllowAutapses bool            `json:"allow_autapses"` // whether a cell connects to itself
+	Gain          float64         `json:"gain"`           // per-class weight multiplier (1 by default)
 }
 
 // GainKind classifies a connection class for hnn-core's global synaptic
@@ -66,7 +68,7 @@ func (cc *ConnectionClass) Validate() error {
 	if !cc.Receptor.Valid() {
 		return fmt.Errorf("network: connection %q: invalid receptor", cc.Name)
 	}
-	if err := checkTarget(cc.Target, cc.Location, cc.Receptor); err != nil {
+	if err := neuron.CheckTarget(cc.Target, cc.Location, cc.Receptor); err != nil {
 		return fmt.Errorf("connection %q: %w", cc.Name, err)
 	}
 	for _, v := range []struct {
@@ -123,7 +125,7 @@ type Connectivity struct {
 
 // ClassName returns the default label of a class:
 // "<source short>_<target short>_<receptor>_<location>".
-func ClassName(src, tgt CellType, r Receptor, loc string) string {
+func ClassName(src, tgt neuron.CellType, r neuron.Receptor, loc string) string {
 	return src.ShortName() + "_" + tgt.ShortName() + "_" + r.String() + "_" + loc
 }
 
@@ -131,29 +133,29 @@ func ClassName(src, tgt CellType, r Receptor, loc string) string {
 // 12.3; jones_2009_model / neymotin_2020_model) with unit gains.
 func DefaultConnectivity() *Connectivity {
 	type row struct {
-		src, tgt CellType
+		src, tgt neuron.CellType
 		loc      string
-		rec      Receptor
+		rec      neuron.Receptor
 		w, lam   float64
 		autapse  bool
 	}
 	rows := []row{
-		{L2Pyramidal, L2Pyramidal, LocProximal, NMDA, 0.0005, 3, false},
-		{L2Pyramidal, L2Pyramidal, LocProximal, AMPA, 0.0005, 3, false},
-		{L5Pyramidal, L5Pyramidal, LocProximal, NMDA, 0.0005, 3, false},
-		{L5Pyramidal, L5Pyramidal, LocProximal, AMPA, 0.0005, 3, false},
-		{L2Basket, L2Pyramidal, SecSoma, GABAA, 0.05, 50, true},
-		{L2Basket, L2Pyramidal, SecSoma, GABAB, 0.05, 50, true},
-		{L5Basket, L5Pyramidal, SecSoma, GABAA, 0.025, 70, true},
-		{L5Basket, L5Pyramidal, SecSoma, GABAB, 0.025, 70, true},
-		{L2Pyramidal, L5Pyramidal, LocProximal, AMPA, 0.00025, 3, true},
-		{L2Pyramidal, L5Pyramidal, LocDistal, AMPA, 0.00025, 3, true},
-		{L2Basket, L5Pyramidal, LocDistal, GABAA, 0.001, 50, true},
-		{L2Pyramidal, L2Basket, SecSoma, AMPA, 0.0005, 3, true},
-		{L2Basket, L2Basket, SecSoma, GABAA, 0.02, 20, true},
-		{L5Basket, L5Basket, SecSoma, GABAA, 0.02, 20, false},
-		{L5Pyramidal, L5Basket, SecSoma, AMPA, 0.0005, 3, true},
-		{L2Pyramidal, L5Basket, SecSoma, AMPA, 0.00025, 3, true},
+		{neuron.L2Pyramidal, neuron.L2Pyramidal, neuron.Proximal, neuron.NMDA, 0.0005, 3, false},
+		{neuron.L2Pyramidal, neuron.L2Pyramidal, neuron.Proximal, neuron.AMPA, 0.0005, 3, false},
+		{neuron.L5Pyramidal, neuron.L5Pyramidal, neuron.Proximal, neuron.NMDA, 0.0005, 3, false},
+		{neuron.L5Pyramidal, neuron.L5Pyramidal, neuron.Proximal, neuron.AMPA, 0.0005, 3, false},
+		{neuron.L2Basket, neuron.L2Pyramidal, neuron.SecSoma, neuron.GABAA, 0.05, 50, true},
+		{neuron.L2Basket, neuron.L2Pyramidal, neuron.SecSoma, neuron.GABAB, 0.05, 50, true},
+		{neuron.L5Basket, neuron.L5Pyramidal, neuron.SecSoma, neuron.GABAA, 0.025, 70, true},
+		{neuron.L5Basket, neuron.L5Pyramidal, neuron.SecSoma, neuron.GABAB, 0.025, 70, true},
+		{neuron.L2Pyramidal, neuron.L5Pyramidal, neuron.Proximal, neuron.AMPA, 0.00025, 3, true},
+		{neuron.L2Pyramidal, neuron.L5Pyramidal, neuron.Distal, neuron.AMPA, 0.00025, 3, true},
+		{neuron.L2Basket, neuron.L5Pyramidal, neuron.Distal, neuron.GABAA, 0.001, 50, true},
+		{neuron.L2Pyramidal, neuron.L2Basket, neuron.SecSoma, neuron.AMPA, 0.0005, 3, true},
+		{neuron.L2Basket, neuron.L2Basket, neuron.SecSoma, neuron.GABAA, 0.02, 20, true},
+		{neuron.L5Basket, neuron.L5Basket, neuron.SecSoma, neuron.GABAA, 0.02, 20, false},
+		{neuron.L5Pyramidal, neuron.L5Basket, neuron.SecSoma, neuron.AMPA, 0.0005, 3, true},
+		{neuron.L2Pyramidal, neuron.L5Basket, neuron.SecSoma, neuron.AMPA, 0.00025, 3, true},
 	}
 	c := &Connectivity{Gains: UnitGains}
 	for _, r := range rows {

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/neurograd/neurograd/neuron"
 )
 
 func TestDefaultConnectivityCounts(t *testing.T) {
@@ -15,7 +17,7 @@ func TestDefaultConnectivityCounts(t *testing.T) {
 	for _, c := range n.CellConnections() {
 		src, tgt := n.Column.Cells[c.Src].Type, n.Column.Cells[c.Tgt].Type
 		k := ClassName(src, tgt, c.Receptor, "")
-		if len(c.Sections) == 1 && c.Sections[0] == SecApicalTuft {
+		if len(c.Sections) == 1 && c.Sections[0] == neuron.SecApicalTuft {
 			k += "distal"
 		}
 		pairs[k]++
@@ -105,15 +107,15 @@ func TestConnectivityGainsAndEditing(t *testing.T) {
 	if err := c.Remove("L5Basket_L5Basket_gabaa_soma"); err != nil || len(c.Classes) != 15 {
 		t.Errorf("remove: %v, %d classes", err, len(c.Classes))
 	}
-	bad := ConnectionClass{Name: "x", Source: L5Pyramidal, Target: L5Basket, Location: LocDistal, Receptor: AMPA, Weight: 1, Delay: 1, Lamtha: 3, Gain: 1}
+	bad := ConnectionClass{Name: "x", Source: neuron.L5Pyramidal, Target: neuron.L5Basket, Location: neuron.Distal, Receptor: neuron.AMPA, Weight: 1, Delay: 1, Lamtha: 3, Gain: 1}
 	if err := c.Add(bad); err == nil || !strings.Contains(err.Error(), "distal") {
 		t.Errorf("distal onto L5 basket: %v", err)
 	}
-	bad.Location, bad.Receptor = SecSoma, GABAB
+	bad.Location, bad.Receptor = neuron.SecSoma, neuron.GABAB
 	if err := c.Add(bad); err == nil || !strings.Contains(err.Error(), "gabab") {
 		t.Errorf("GABAB onto a basket: %v", err)
 	}
-	bad.Receptor = AMPA
+	bad.Receptor = neuron.AMPA
 	if err := c.Add(bad); err != nil {
 		t.Errorf("valid class rejected: %v", err)
 	}
@@ -185,7 +187,7 @@ func TestReadFromRunConfig(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"name": "p", "type": "poisson", "rate_constant": 3, "location": "distal", "weights_ampa": {"L2_pyramidal": 0.001}}`), &one); err != nil {
 		t.Fatal(err)
 	}
-	if one.Rate != 3 || !one.CellSpecific || one.SpaceConstant != 100 || one.SynapticDelays[L2Pyramidal] != 0.1 {
+	if one.Rate != 3 || !one.CellSpecific || one.SpaceConstant != 100 || one.SynapticDelays[neuron.L2Pyramidal] != 0.1 {
 		t.Errorf("json.Unmarshal of a drive: %+v", one)
 	}
 }

@@ -15,19 +15,6 @@ type Dipole struct {
 	Agg, L2, L5 []float64 // same unit for all three
 }
 
-// RawDipole returns the simulation's raw summed dipoles (fAm), sharing the
-// result's slices.
-func (r *SimResult) RawDipole() Dipole {
-	return Dipole{Times: r.Times, Agg: r.Agg, L2: r.L2, L5: r.L5}
-}
-
-// HNNDipole returns the dipole as hnn-core's simulate_dipole returns it:
-// baseline-renormalised (RenormaliseHNN) and converted to nAm. The result
-// has its own slices.
-func (r *SimResult) HNNDipole() Dipole {
-	return RenormaliseHNN(r.RawDipole(), r.NumPyramidalPerLayer)
-}
-
 // RenormaliseHNN applies the baseline correction hnn-core always applies
 // before returning a dipole (spec 11.3) to raw dipoles in fAm, with nPyr
 // pyramidal cells per layer, and converts the result to nAm:

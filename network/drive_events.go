@@ -3,6 +3,8 @@ package network
 import (
 	"math"
 	"slices"
+
+	"github.com/neurograd/neurograd/neuron"
 )
 
 // cellEventTimes generates the event times (ms) of one drive cell exactly as
@@ -10,7 +12,7 @@ import (
 // prng2 = RandomState(seed), with seed = event_seed + trial·nGIDs; the
 // result keeps 0 < t ≤ tstop and is sorted. target is the cell type a
 // cell-specific drive cell projects to (for per-type Poisson rates).
-func (d *Drive) cellEventTimes(offset int, target CellType, trial, nGIDs int, tstop float64) []float64 {
+func (d *Drive) cellEventTimes(offset int, target neuron.CellType, trial, nGIDs int, tstop float64) []float64 {
 	var times []float64
 	if d.Type == DriveSpikeTrain {
 		times = slices.Clone(d.SpikeTimes[offset])

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"math"
 	"slices"
+
+	"github.com/neurograd/neurograd/neuron"
 )
 
 // DriveType names a kind of external drive, with hnn-core's names.
@@ -34,10 +36,10 @@ type Drive struct {
 
 	// WeightsAMPA and WeightsNMDA map a target cell type to its weight (µS).
 	// The union of their keys is the set of targeted cell types.
-	WeightsAMPA map[CellType]float64
-	WeightsNMDA map[CellType]float64
+	WeightsAMPA map[neuron.CellType]float64
+	WeightsNMDA map[neuron.CellType]float64
 	// SynapticDelays maps every targeted cell type to its delay (ms).
-	SynapticDelays map[CellType]float64
+	SynapticDelays map[neuron.CellType]float64
 	SpaceConstant  float64 // lamtha of the distance rule (grid units)
 
 	// CellSpecific gives one drive cell per targeted cell, connected 1-to-1;
@@ -55,7 +57,7 @@ type Drive struct {
 	// Poisson: Rate (Hz) for every target, or RateConstant per target type
 	// (cell-specific drives only).
 	Rate         float64
-	RateConstant map[CellType]float64
+	RateConstant map[neuron.CellType]float64
 
 	// Bursty: start jitter (ms, shared by all drive cells), burst rate (Hz),
 	// burst jitter (ms) and inter-spike interval within a burst (ms).
@@ -107,19 +109,19 @@ func NewSpikeTrainDrive(name, location string, times [][]float64) Drive {
 
 // SetTarget sets the AMPA and NMDA weights (µS; a negative value means that
 // receptor is not used) and the delay (ms) of one target cell type.
-func (d *Drive) SetTarget(ct CellType, ampa, nmda, delay float64) {
+func (d *Drive) SetTarget(ct neuron.CellType, ampa, nmda, delay float64) {
 	if d.SynapticDelays == nil {
-		d.SynapticDelays = map[CellType]float64{}
+		d.SynapticDelays = map[neuron.CellType]float64{}
 	}
 	if ampa >= 0 {
 		if d.WeightsAMPA == nil {
-			d.WeightsAMPA = map[CellType]float64{}
+			d.WeightsAMPA = map[neuron.CellType]float64{}
 		}
 		d.WeightsAMPA[ct] = ampa
 	}
 	if nmda >= 0 {
 		if d.WeightsNMDA == nil {
-			d.WeightsNMDA = map[CellType]float64{}
+			d.WeightsNMDA = map[neuron.CellType]float64{}
 		}
 		d.WeightsNMDA[ct] = nmda
 	}
@@ -127,9 +129,9 @@ func (d *Drive) SetTarget(ct CellType, ampa, nmda, delay float64) {
 }
 
 // Targets returns the targeted cell types in gid order.
-func (d *Drive) Targets() []CellType {
-	var out []CellType
-	for _, ct := range CellTypes {
+func (d *Drive) Targets() []neuron.CellType {
+	var out []neuron.CellType
+	for _, ct := range neuron.CellTypes {
 		_, a := d.WeightsAMPA[ct]
 		_, n := d.WeightsNMDA[ct]
 		if a || n {
@@ -151,10 +153,10 @@ func (d *Drive) Validate() error {
 	if len(targets) == 0 {
 		return errf("no target cell type has a synaptic weight")
 	}
-	if d.Location == LocDistal && slices.Contains(targets, L5Basket) {
+	if d.Location == neuron.Distal && slices.Contains(targets, neuron.L5Basket) {
 		return errf("a distal drive cannot target L5_basket")
 	}
-	for _, m := range []map[CellType]float64{d.WeightsAMPA, d.WeightsNMDA, d.SynapticDelays} {
+	for _, m := range []map[neuron.CellType]float64{d.WeightsAMPA, d.WeightsNMDA, d.SynapticDelays} {
 		for ct, v := range m {
 			if !ct.Valid() {
 				return errf("invalid cell type %d", int(ct))
@@ -169,12 +171,12 @@ func (d *Drive) Validate() error {
 			return errf("no synaptic delay for target %s", ct)
 		}
 		if _, ok := d.WeightsAMPA[ct]; ok {
-			if err := checkTarget(ct, d.Location, AMPA); err != nil {
+			if err := neuron.CheckTarget(ct, d.Location, neuron.AMPA); err != nil {
 				return errf("%v", err)
 			}
 		}
 		if _, ok := d.WeightsNMDA[ct]; ok {
-			if err := checkTarget(ct, d.Location, NMDA); err != nil {
+			if err := neuron.CheckTarget(ct, d.Location, neuron.NMDA); err != nil {
 				return errf("%v", err)
 			}
 		}

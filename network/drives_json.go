@@ -9,6 +9,8 @@ import (
 	"os"
 	"slices"
 	"sort"
+
+	"github.com/neurograd/neurograd/neuron"
 )
 
 // ReadDrives decodes a list of drives written with hnn-core's parameter
@@ -117,7 +119,7 @@ func (d *Drive) UnmarshalJSON(b []byte) error {
 
 // hnnParams returns the drive's parameters under hnn-core's names.
 func (d *Drive) hnnParams() map[string]any {
-	typeMap := func(m map[CellType]float64) map[string]float64 {
+	typeMap := func(m map[neuron.CellType]float64) map[string]float64 {
 		if m == nil {
 			return nil
 		}
@@ -212,7 +214,7 @@ func decodeDrive(raw json.RawMessage, name string) (Drive, error) {
 	d.WeightsAMPA = f.typeMap("weights_ampa")
 	d.WeightsNMDA = f.typeMap("weights_nmda")
 	targets := d.Targets()
-	d.SynapticDelays = map[CellType]float64{}
+	d.SynapticDelays = map[neuron.CellType]float64{}
 	for _, ct := range targets {
 		d.SynapticDelays[ct] = DefaultDriveDelay
 	}
@@ -353,7 +355,7 @@ func (f *fieldReader) integer(key string, v *int) {
 	}
 }
 
-func (f *fieldReader) typeMap(key string) map[CellType]float64 {
+func (f *fieldReader) typeMap(key string) map[neuron.CellType]float64 {
 	raw, ok := f.take(key)
 	if !ok || string(raw) == "null" {
 		return nil
@@ -361,15 +363,15 @@ func (f *fieldReader) typeMap(key string) map[CellType]float64 {
 	return f.parseTypeMap(key, raw)
 }
 
-func (f *fieldReader) parseTypeMap(key string, raw json.RawMessage) map[CellType]float64 {
+func (f *fieldReader) parseTypeMap(key string, raw json.RawMessage) map[neuron.CellType]float64 {
 	var m map[string]float64
 	if err := json.Unmarshal(raw, &m); err != nil {
 		f.fail("%s: want an object of cell type → number: %v", key, err)
 		return nil
 	}
-	out := make(map[CellType]float64, len(m))
+	out := make(map[neuron.CellType]float64, len(m))
 	for k, v := range m {
-		ct, err := ParseCellType(k)
+		ct, err := neuron.ParseCellType(k)
 		if err != nil {
 			f.fail("%s: %v", key, err)
 			return nil

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/neurograd/neurograd/neuron"
 )
 
 // The ERP drives written with hnn-core's add_evoked_drive keywords.
@@ -69,7 +71,7 @@ func TestReadDrivesDictWithDynamics(t *testing.T) {
 		t.Errorf("bursty drive %+v", a)
 	}
 	p := d[1]
-	if !p.CellSpecific || p.RateConstant[L5Pyramidal] != 40 || p.TStop != 250 || p.SpaceConstant != 100 || p.SynapticDelays[L5Pyramidal] != 1 {
+	if !p.CellSpecific || p.RateConstant[neuron.L5Pyramidal] != 40 || p.TStop != 250 || p.SpaceConstant != 100 || p.SynapticDelays[neuron.L5Pyramidal] != 1 {
 		t.Errorf("poisson drive %+v", p)
 	}
 }

@@ -5,6 +5,9 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/neurograd/neurograd/internal/reference"
+	"github.com/neurograd/neurograd/neuron"
 )
 
 func erpNetwork(t testing.TB, mesh int) *Network {
@@ -24,9 +27,9 @@ func erpNetwork(t testing.TB, mesh int) *Network {
 func TestERPDriveEventsMatchHNNCore(t *testing.T) {
 	for _, mesh := range []int{3, 10} {
 		t.Run(fmt.Sprintf("mesh%d", mesh), func(t *testing.T) {
-			ref := loadDriveEventsRef(t, fmt.Sprintf("erp_mesh%d_drive_events.json", mesh))
+			ref := reference.LoadDriveEvents(t, "network", fmt.Sprintf("erp_mesh%d_drive_events.json", mesh))
 			n := erpNetwork(t, mesh)
-			for _, ct := range CellTypes {
+			for _, ct := range neuron.CellTypes {
 				s, e := n.Column.Range(ct)
 				if r := ref.GIDRanges[ct.String()]; r != [2]int{s, e} {
 					t.Errorf("%s gids [%d,%d), hnn-core %v", ct, s, e, r)
@@ -79,7 +82,7 @@ func TestDriveEventsTrialSeedOffset(t *testing.T) {
 func TestPoissonDriveEvents(t *testing.T) {
 	col, _ := NewColumn(3, 3)
 	d := PoissonEveryCell(10, 1e-3, 0, 7)
-	d.RateConstant = map[CellType]float64{L2Basket: 5, L2Pyramidal: 10, L5Basket: 20, L5Pyramidal: 40}
+	d.RateConstant = map[neuron.CellType]float64{neuron.L2Basket: 5, neuron.L2Pyramidal: 10, neuron.L5Basket: 20, neuron.L5Pyramidal: 40}
 	n, err := NewNetwork(col, nil, []Drive{d})
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +92,7 @@ func TestPoissonDriveEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var count [NumCellTypes]int
+	var count [neuron.NumCellTypes]int
 	for k, times := range ev {
 		ct := n.Column.Cells[k].Type // cell-specific: offset k targets gid k here
 		count[ct] += len(times)
@@ -107,7 +110,7 @@ func TestPoissonDriveEvents(t *testing.T) {
 			}
 		}
 	}
-	for _, ct := range CellTypes {
+	for _, ct := range neuron.CellTypes {
 		expect := d.RateConstant[ct] * tstop / 1000 * float64(n.Column.Count(ct))
 		if math.Abs(float64(count[ct])-expect) > 5*math.Sqrt(expect) {
 			t.Errorf("%s: %d events, expected about %.0f", ct, count[ct], expect)
@@ -117,11 +120,11 @@ func TestPoissonDriveEvents(t *testing.T) {
 
 func TestBurstyDriveEvents(t *testing.T) {
 	col, _ := NewColumn(3, 3)
-	d := NewBurstyDrive("alpha_prox", LocProximal, 50, 10, 20)
+	d := NewBurstyDrive("alpha_prox", neuron.Proximal, 50, 10, 20)
 	d.NDriveCells = 10
 	d.EventSeed = 284
-	d.SetTarget(L2Pyramidal, 5.4e-5, -1, 0.1)
-	d.SetTarget(L5Pyramidal, 5.4e-5, -1, 1.0)
+	d.SetTarget(neuron.L2Pyramidal, 5.4e-5, -1, 0.1)
+	d.SetTarget(neuron.L5Pyramidal, 5.4e-5, -1, 1.0)
 	n, err := NewNetwork(col, nil, []Drive{d})
 	if err != nil {
 		t.Fatal(err)
@@ -169,11 +172,11 @@ func TestDriveValidation(t *testing.T) {
 		edit   func(d *Drive)
 		errSub string
 	}{
-		{"distal L5 basket", func(d *Drive) { d.SetTarget(L5Basket, 0.1, -1, 0.1) }, "L5_basket"},
+		{"distal L5 basket", func(d *Drive) { d.SetTarget(neuron.L5Basket, 0.1, -1, 0.1) }, "L5_basket"},
 		{"no targets", func(d *Drive) { d.WeightsAMPA, d.WeightsNMDA = nil, nil }, "no target"},
 		{"negative sigma", func(d *Drive) { d.Sigma = -1 }, "sigma"},
-		{"missing delay", func(d *Drive) { delete(d.SynapticDelays, L2Basket) }, "delay"},
-		{"ampa on pyramidal soma", func(d *Drive) { d.Location = SecSoma }, "no ampa synapse"},
+		{"missing delay", func(d *Drive) { delete(d.SynapticDelays, neuron.L2Basket) }, "delay"},
+		{"ampa on pyramidal soma", func(d *Drive) { d.Location = neuron.SecSoma }, "no ampa synapse"},
 		{"bad seed", func(d *Drive) { d.EventSeed = -3 }, "event_seed"},
 		{"bad type", func(d *Drive) { d.Type = "gamma" }, "unknown drive type"},
 	}
@@ -194,9 +197,9 @@ func TestDriveValidation(t *testing.T) {
 // drawn from the generator seeded with the drive's base seed.
 func TestBurstyDriveSharedStartJitter(t *testing.T) {
 	col, _ := NewColumn(3, 3)
-	d := NewBurstyDrive("beta", LocDistal, 50, 1, 10)
+	d := NewBurstyDrive("beta", neuron.Distal, 50, 1, 10)
 	d.TStartStd, d.NumSpikes, d.TStop, d.NDriveCells, d.EventSeed = 5, 1, 300, 3, 290
-	d.SetTarget(L2Pyramidal, 8e-5, -1, 0.5)
+	d.SetTarget(neuron.L2Pyramidal, 8e-5, -1, 0.5)
 	n, err := NewNetwork(col, nil, []Drive{d})
 	if err != nil {
 		t.Fatal(err)
@@ -217,8 +220,8 @@ func TestBurstyDriveSharedStartJitter(t *testing.T) {
 
 func TestSpikeTrainDrive(t *testing.T) {
 	col, _ := NewColumn(3, 3)
-	d := NewSpikeTrainDrive("replay", LocProximal, [][]float64{{30, 10, -1, 20}, {500, 5}})
-	d.SetTarget(L5Pyramidal, 0.001, 0.002, 1)
+	d := NewSpikeTrainDrive("replay", neuron.Proximal, [][]float64{{30, 10, -1, 20}, {500, 5}})
+	d.SetTarget(neuron.L5Pyramidal, 0.001, 0.002, 1)
 	n, err := NewNetwork(col, nil, []Drive{d})
 	if err != nil {
 		t.Fatal(err)
@@ -237,7 +240,7 @@ func TestSpikeTrainDrive(t *testing.T) {
 	}
 	s, _ := n.DriveRange(0)
 	for _, c := range conns {
-		if c.Src != s && c.Src != s+1 || n.Column.Cells[c.Tgt].Type != L5Pyramidal {
+		if c.Src != s && c.Src != s+1 || n.Column.Cells[c.Tgt].Type != neuron.L5Pyramidal {
 			t.Fatalf("bad connection %+v", c)
 		}
 	}

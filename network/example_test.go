@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/neuron"
 )
 
 // Build HNN's 10×10 column with the ERP drives, list its populations and
@@ -22,7 +23,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	for _, ct := range network.CellTypes {
+	for _, ct := range neuron.CellTypes {
 		s, e := col.Range(ct)
 		fmt.Printf("%-12s gids %3d-%3d\n", ct, s, e-1)
 	}
@@ -39,26 +40,4 @@ func Example() {
 	// L5_pyramidal gids 170-269
 	// gids in all: 1045
 	// evprox1 drive cell 0 fires at 23.806416 ms
-}
-
-// Simulate the 3×3 ERP column for 40 ms and report its spikes.
-func ExampleSimulate() {
-	col, _ := network.NewColumn(3, 3)
-	net, _ := network.NewNetwork(col, nil, network.ERPDrives())
-	res, err := network.Simulate(net, network.SimOptions{TStop: 40})
-	if err != nil {
-		panic(err)
-	}
-	cells := 0
-	for _, s := range res.Spikes {
-		if s.GID < col.NumCells() {
-			cells++
-		}
-	}
-	fmt.Printf("%d samples, %d cell spikes\n", len(res.Times), cells)
-	hnn := res.HNNDipole()
-	fmt.Printf("hnn-core dipole at t=0: %.5g nAm\n", hnn.Agg[0])
-	// Output:
-	// 1601 samples, 27 cell spikes
-	// hnn-core dipole at t=0: 0.00044105 nAm
 }

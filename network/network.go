@@ -5,6 +5,8 @@ import (
 	"iter"
 	"math"
 	"slices"
+
+	"github.com/neurograd/neurograd/neuron"
 )
 
 // Network is a column with its cell-to-cell connectivity and external
@@ -115,7 +117,7 @@ func (n *Network) DriveEventTimes(i, trial int, tstop float64) ([][]float64, err
 	}
 	out := make([][]float64, nCells)
 	for k := range out {
-		target := CellType(-1)
+		target := neuron.CellType(-1)
 		if d.CellSpecific {
 			target = n.Column.Cells[n.driveCellTarget(d, k)].Type
 		}
@@ -128,11 +130,11 @@ func (n *Network) DriveEventTimes(i, trial int, tstop float64) ([][]float64, err
 // target cell: each spike of the source reaches the Receptor synapse of
 // every section in Sections after Delay with weight Weight.
 type Connection struct {
-	Src, Tgt int      // gids
-	Receptor Receptor // receptor on the target
-	Sections []string // target sections (shared, do not modify)
-	Weight   float64  // µS, distance rule and gains applied
-	Delay    float64  // ms, distance rule applied
+	Src, Tgt int             // gids
+	Receptor neuron.Receptor // receptor on the target
+	Sections []string        // target sections (shared, do not modify)
+	Weight   float64         // µS, distance rule and gains applied
+	Delay    float64         // ms, distance rule applied
 }
 
 // CellConnections expands the connectivity into one Connection per
@@ -183,9 +185,9 @@ func (n *Network) DriveConnections(i int) []Connection {
 		t0, t1 := col.Range(ct)
 		secs, _ := ct.LocationSections(d.Location) // validated
 		for _, rw := range []struct {
-			r Receptor
-			m map[CellType]float64
-		}{{AMPA, d.WeightsAMPA}, {NMDA, d.WeightsNMDA}} {
+			r neuron.Receptor
+			m map[neuron.CellType]float64
+		}{{neuron.AMPA, d.WeightsAMPA}, {neuron.NMDA, d.WeightsNMDA}} {
 			aw, ok := rw.m[ct]
 			if !ok {
 				continue

@@ -1,28 +1,30 @@
 package network
 
+import "github.com/neurograd/neurograd/neuron"
+
 // ERPDrives returns the three evoked drives of hnn-core's ERP example
 // (add_erp_drives_to_jones_model with tstart 0; spec 13.7): evdist1,
 // evprox1 and evprox2, all cell-specific with one spike per drive cell.
 func ERPDrives() []Drive {
-	evdist1 := NewEvokedDrive("evdist1", LocDistal, 63.53, 3.85)
+	evdist1 := NewEvokedDrive("evdist1", neuron.Distal, 63.53, 3.85)
 	evdist1.EventSeed = 274
-	evdist1.SetTarget(L2Basket, 0.006562, 0.019482, 0.1)
-	evdist1.SetTarget(L2Pyramidal, 0.000007, 0.004317, 0.1)
-	evdist1.SetTarget(L5Pyramidal, 0.142300, 0.080074, 0.1)
+	evdist1.SetTarget(neuron.L2Basket, 0.006562, 0.019482, 0.1)
+	evdist1.SetTarget(neuron.L2Pyramidal, 0.000007, 0.004317, 0.1)
+	evdist1.SetTarget(neuron.L5Pyramidal, 0.142300, 0.080074, 0.1)
 
-	evprox1 := NewEvokedDrive("evprox1", LocProximal, 26.61, 2.47)
+	evprox1 := NewEvokedDrive("evprox1", neuron.Proximal, 26.61, 2.47)
 	evprox1.EventSeed = 544
-	evprox1.SetTarget(L2Basket, 0.08831, -1, 0.1)
-	evprox1.SetTarget(L2Pyramidal, 0.01525, -1, 0.1)
-	evprox1.SetTarget(L5Basket, 0.19934, -1, 1.0)
-	evprox1.SetTarget(L5Pyramidal, 0.00865, -1, 1.0)
+	evprox1.SetTarget(neuron.L2Basket, 0.08831, -1, 0.1)
+	evprox1.SetTarget(neuron.L2Pyramidal, 0.01525, -1, 0.1)
+	evprox1.SetTarget(neuron.L5Basket, 0.19934, -1, 1.0)
+	evprox1.SetTarget(neuron.L5Pyramidal, 0.00865, -1, 1.0)
 
-	evprox2 := NewEvokedDrive("evprox2", LocProximal, 137.12, 8.33)
+	evprox2 := NewEvokedDrive("evprox2", neuron.Proximal, 137.12, 8.33)
 	evprox2.EventSeed = 814
-	evprox2.SetTarget(L2Basket, 0.000003, -1, 0.1)
-	evprox2.SetTarget(L2Pyramidal, 1.438840, -1, 0.1)
-	evprox2.SetTarget(L5Basket, 0.008958, -1, 1.0)
-	evprox2.SetTarget(L5Pyramidal, 0.684013, -1, 1.0)
+	evprox2.SetTarget(neuron.L2Basket, 0.000003, -1, 0.1)
+	evprox2.SetTarget(neuron.L2Pyramidal, 1.438840, -1, 0.1)
+	evprox2.SetTarget(neuron.L5Basket, 0.008958, -1, 1.0)
+	evprox2.SetTarget(neuron.L5Pyramidal, 0.684013, -1, 1.0)
 	return []Drive{evdist1, evprox1, evprox2}
 }
 
@@ -32,13 +34,13 @@ func ERPDrives() []Drive {
 // weightNMDA > 0), with hnn-core's default delay 0.1 ms, space constant 100
 // and the given event seed.
 func PoissonEveryCell(rate, weightAMPA, weightNMDA float64, seed int64) Drive {
-	d := NewPoissonDrive("poisson", LocProximal, rate)
+	d := NewPoissonDrive("poisson", neuron.Proximal, rate)
 	d.EventSeed = seed
 	nmda := -1.0
 	if weightNMDA > 0 {
 		nmda = weightNMDA
 	}
-	for _, ct := range CellTypes {
+	for _, ct := range neuron.CellTypes {
 		d.SetTarget(ct, weightAMPA, nmda, DefaultDriveDelay)
 	}
 	return d

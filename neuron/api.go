@@ -130,7 +130,7 @@ func (c *Cell) GroupSynapses(loc string, r Receptor) ([]SynapseID, error) {
 // SynapseInfo returns the section name and receptor of a synapse.
 func (c *Cell) SynapseInfo(id SynapseID) (section string, r Receptor, err error) {
 	if id < 0 || int(id) >= len(c.syn.node) {
-		return "", "", fmt.Errorf("neuron: no synapse %d", id)
+		return "", -1, fmt.Errorf("neuron: no synapse %d", id)
 	}
 	return c.desc.Sections[c.syn.section[id]].Name, c.syn.receptor[id], nil
 }

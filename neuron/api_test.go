@@ -118,7 +118,7 @@ func TestErrors(t *testing.T) {
 	cell, _ := New(d, DefaultConfig())
 	id, _ := cell.Synapse("apical_tuft", AMPA)
 	bad := map[string]error{}
-	_, bad["unknown type"] = Template("L4_stellate")
+	_, bad["unknown type"] = Template(CellType(7))
 	_, bad["unknown section"] = cell.Synapse("axon", AMPA)
 	_, bad["unknown receptor"] = cell.Synapse("soma", AMPA)
 	_, bad["bad x"] = cell.AddSynapse("soma", 1.5, GABAA)

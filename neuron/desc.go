@@ -5,37 +5,6 @@ import (
 	"math"
 )
 
-// CellType names one of HNN's cell types (the hnn-core spelling).
-type CellType string
-
-// The four cell types of HNN's default column.
-const (
-	L2Pyramidal CellType = "L2_pyramidal"
-	L5Pyramidal CellType = "L5_pyramidal"
-	L2Basket    CellType = "L2_basket"
-	L5Basket    CellType = "L5_basket"
-)
-
-// CellTypes lists the built-in cell types in hnn-core's gid order.
-var CellTypes = []CellType{L2Basket, L2Pyramidal, L5Basket, L5Pyramidal}
-
-// Receptor names a synaptic receptor (an Exp2Syn with receptor-specific tau1, tau2, e).
-type Receptor string
-
-// The receptors of HNN's cells.
-const (
-	AMPA  Receptor = "ampa"
-	NMDA  Receptor = "nmda"
-	GABAA Receptor = "gabaa"
-	GABAB Receptor = "gabab"
-)
-
-// Location groups used by HNN's connections and drives.
-const (
-	Proximal = "proximal"
-	Distal   = "distal"
-)
-
 // Point3 is a 3-D point in µm; +Z is the column axis (toward the pia).
 type Point3 struct{ X, Y, Z float64 }
 

@@ -25,7 +25,7 @@ func TestPoissonInvariants(t *testing.T) {
 	}
 	const quiet, tstop = 50.0, 400.0
 	for ci, tc := range cases {
-		t.Run(string(tc.typ), func(t *testing.T) {
+		t.Run(tc.typ.String(), func(t *testing.T) {
 			spikes := 0
 			for seed := uint64(1); seed <= uint64(tc.nSeeds); seed++ {
 				d, err := Template(tc.typ)

@@ -10,6 +10,9 @@ import (
 	"strings"
 
 	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/network/snn"
+	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/optimize"
 )
 
 // Defaults of the drive: 10 Hz Poisson trains, one per cell, on the AMPA
@@ -66,11 +69,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.Out, "out", "results", "output directory")
 	fs.Int64Var(&c.Seed, "seed", 1, "seed: event seed of the drive (epoch e of restart r, both from 1, trains on drive trial (r-1)*epochs+e-1; the held-out seeds are trials 100000+k, the validation seeds 150000+k) and of random models")
-	fs.IntVar(&c.Epochs, "epochs", network.DefaultEpochs, "epochs (one Adam step each, fresh noise each)")
-	fs.Float64Var(&c.LR, "lr", network.DefaultLearningRate, "Adam learning rate on the log10 parameters")
-	fs.Float64Var(&c.Clip, "clip", network.DefaultClipNorm, "gradient clipping: maximal global L2 norm (negative: none)")
+	fs.IntVar(&c.Epochs, "epochs", optimize.DefaultEpochs, "epochs (one Adam step each, fresh noise each)")
+	fs.Float64Var(&c.LR, "lr", optimize.DefaultLearningRate, "Adam learning rate on the log10 parameters")
+	fs.Float64Var(&c.Clip, "clip", optimize.DefaultClipNorm, "gradient clipping: maximal global L2 norm (negative: none)")
 	fs.IntVar(&c.Replicas, "replicas", 1, "independent noise realisations per training epoch (one batch)")
-	fs.IntVar(&c.Restarts, "restarts", network.DefaultRestarts, "independent optimizations from the initial gains, each on its own training noise; the one with the lowest loss on 3 validation noise trials (150000+k) is kept (cost: proportional)")
+	fs.IntVar(&c.Restarts, "restarts", optimize.DefaultRestarts, "independent optimizations from the initial gains, each on its own training noise; the one with the lowest loss on 3 validation noise trials (150000+k) is kept (cost: proportional)")
 	fs.IntVar(&c.Workers, "workers", 0, "restarts run at once, each on its own copy of the network (0: as many as GOMAXPROCS; the results do not depend on it)")
 	fs.IntVar(&c.HeldOut, "heldout", 3, "held-out noise seeds evaluated before, during and after training")
 	fs.IntVar(&c.HeldOutEvery, "heldout-every", 2, "evaluate the held-out seeds every N epochs (0 or negative: only before and after)")
@@ -82,18 +85,18 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.Target, "target", "", "target PSD for -objective target: CSV of frequency (Hz), power (nAm²/Hz)")
 	fs.StringVar(&c.Dipole, "dipole", "agg", "dipole the objective looks at: agg, L2 or L5")
 	fs.StringVar(&c.Params, "params", "per-class", "trained parameters: per-class (one log10 gain per connection class) or per-connection")
-	fs.Float64Var(&c.Slope, "slope", network.DefaultSurrogateSlope, "fast-sigmoid surrogate slope k (1/mV): gradient 1/(1+k|v-θ|)²")
+	fs.Float64Var(&c.Slope, "slope", snn.DefaultSurrogateSlope, "fast-sigmoid surrogate slope k (1/mV): gradient 1/(1+k|v-θ|)²")
 	fs.StringVar(&c.Mesh, "mesh", "published", "column: published (10x5 pyramidal mesh, 16 baskets per layer) or NxM (HNN's basket rule; 10x10 is HNN's 270-cell column)")
 	fs.StringVar(&c.Connectivity, "connectivity", "", "initial connectivity JSON (default: HNN's 16 classes, gains 1)")
 	fs.StringVar(&c.Gains, "gains", "", "initial class gains, NAME=GAIN,... (overrides -connectivity)")
 	fs.Float64Var(&c.DriveRate, "drive-rate", defaultDriveRate, "Poisson drive rate (Hz), one train per cell")
 	fs.Float64Var(&c.DriveWeight, "drive-weight", defaultDriveWeight, "Poisson drive AMPA weight (µS) for every cell type")
 	fs.StringVar(&c.driveWeights, "drive-weights", "", "per cell type AMPA weights TYPE=µS,... (overrides -drive-weight for those types)")
-	fs.StringVar(&c.DriveLoc, "drive-location", network.LocProximal, "drive location: proximal or distal (baskets without that location get none)")
+	fs.StringVar(&c.DriveLoc, "drive-location", neuron.Proximal, "drive location: proximal or distal (baskets without that location get none)")
 	fs.StringVar(&c.Drives, "drives", "", "drives JSON (as simulate network reads) replacing the default Poisson drive")
 	fs.StringVar(&c.Models, "models", "shipped", "surrogate cells: shipped (embedded trained weights), random (untrained, for timing), or a directory of <cell type>.safetensors")
 	fs.IntVar(&c.Float, "float", 32, "floating-point width of the network: 32 or 64")
-	fs.Float64Var(&c.MaxRate, "max-rate", network.DefaultMaxRate, "firing rate (Hz) reported as runaway")
+	fs.Float64Var(&c.MaxRate, "max-rate", optimize.DefaultMaxRate, "firing rate (Hz) reported as runaway")
 	fs.BoolVar(&c.Figures, "figures", true, "write the PNG figures")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the optimization to this file")
 	registerVerifyFlags(fs)
@@ -119,7 +122,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		for _, kv := range strings.Split(c.driveWeights, ",") {
 			k, v, ok := strings.Cut(kv, "=")
 			w, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			ct, err2 := network.ParseCellType(strings.TrimSpace(k))
+			ct, err2 := neuron.ParseCellType(strings.TrimSpace(k))
 			if !ok || err != nil || err2 != nil || !(w >= 0) || math.IsInf(w, 0) {
 				return nil, fmt.Errorf("-drive-weights %q: want TYPE=µS,... with a cell type and a weight >= 0", kv)
 			}
@@ -150,16 +153,16 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 			return nil, fmt.Errorf("%s", v.name)
 		}
 	}
-	if _, err := network.ParseObjectiveKind(c.Objective); err != nil {
+	if _, err := optimize.ParseObjectiveKind(c.Objective); err != nil {
 		return nil, err
 	}
 	if c.Objective == "target" && c.Target == "" {
 		return nil, fmt.Errorf("-objective target needs -target FILE")
 	}
-	if _, err := network.ParseDipoleSignal(c.Dipole); err != nil {
+	if _, err := optimize.ParseDipoleSignal(c.Dipole); err != nil {
 		return nil, err
 	}
-	if _, err := network.ParseParamMode(c.Params); err != nil {
+	if _, err := snn.ParseParamMode(c.Params); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -194,7 +197,7 @@ func (c *config) drives() ([]network.Drive, error) {
 	}
 	d := network.NewPoissonDrive("poisson", c.DriveLoc, c.DriveRate)
 	d.EventSeed = c.Seed
-	for _, ct := range network.CellTypes {
+	for _, ct := range neuron.CellTypes {
 		if _, err := ct.LocationSections(c.DriveLoc); err != nil {
 			continue // e.g. L5 baskets have no distal synapses
 		}
@@ -240,14 +243,14 @@ func (c *config) connectivity() (*network.Connectivity, error) {
 }
 
 // objective returns the objective configuration.
-func (c *config) objective() (network.ObjectiveConfig, error) {
-	kind, _ := network.ParseObjectiveKind(c.Objective)
-	sig, _ := network.ParseDipoleSignal(c.Dipole)
-	oc := network.ObjectiveConfig{Kind: kind, Signal: sig, Lo: c.Band[0], Hi: c.Band[1], Warmup: c.Warmup, Resolution: c.Resolution}
+func (c *config) objective() (optimize.ObjectiveConfig, error) {
+	kind, _ := optimize.ParseObjectiveKind(c.Objective)
+	sig, _ := optimize.ParseDipoleSignal(c.Dipole)
+	oc := optimize.ObjectiveConfig{Kind: kind, Signal: sig, Lo: c.Band[0], Hi: c.Band[1], Warmup: c.Warmup, Resolution: c.Resolution}
 	if c.Warmup == 0 {
 		oc.Warmup = -1 // none
 	}
-	if kind == network.MatchPSD {
+	if kind == optimize.MatchPSD {
 		f, p, err := readTargetPSD(c.Target)
 		if err != nil {
 			return oc, err

@@ -14,6 +14,8 @@ import (
 
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/optimize"
 )
 
 var (
@@ -21,17 +23,17 @@ var (
 	colFinal   = color.RGBA{R: 200, G: 40, B: 40, A: 255}
 	colTrain   = color.RGBA{R: 60, G: 110, B: 200, A: 255}
 	colBand    = color.NRGBA{R: 255, G: 200, B: 60, A: 90}
-	typeColors = [network.NumCellTypes]color.RGBA{
-		network.L2Basket:    {R: 40, G: 150, B: 60, A: 255},
-		network.L2Pyramidal: {R: 60, G: 110, B: 200, A: 255},
-		network.L5Basket:    {R: 230, G: 140, B: 20, A: 255},
-		network.L5Pyramidal: {R: 200, G: 40, B: 40, A: 255},
+	typeColors = [neuron.NumCellTypes]color.RGBA{
+		neuron.L2Basket:    {R: 40, G: 150, B: 60, A: 255},
+		neuron.L2Pyramidal: {R: 60, G: 110, B: 200, A: 255},
+		neuron.L5Basket:    {R: 230, G: 140, B: 20, A: 255},
+		neuron.L5Pyramidal: {R: 200, G: 40, B: 40, A: 255},
 	}
 )
 
 // writeFigures draws (A) the PSDs, (B) band power per epoch, (C) dipole
 // traces, (D, E) rasters and (F) gains per epoch as PNG files.
-func writeFigures[T autograd.Float](cfg *config, s *setup[T], res *network.OptimizeResult) error {
+func writeFigures[T autograd.Float](cfg *config, s *setup[T], res *optimize.Result) error {
 	dir := cfg.Out
 	figs := []struct {
 		name string
@@ -128,7 +130,7 @@ func addLine(p *plot.Plot, xy plotter.XYs, c color.Color, width vg.Length, legen
 }
 
 // psdPlot is (A): the mean held-out PSD with the initial and final gains.
-func psdPlot(cfg *config, res *network.OptimizeResult) (*plot.Plot, error) {
+func psdPlot(cfg *config, res *optimize.Result) (*plot.Plot, error) {
 	if res.Initial == nil {
 		return nil, nil
 	}
@@ -139,7 +141,7 @@ func psdPlot(cfg *config, res *network.OptimizeResult) (*plot.Plot, error) {
 	fmax := math.Min(150, res.Initial.Freqs[len(res.Initial.Freqs)-1])
 	lo, hi := math.Inf(1), 0.0
 	curves := make([]plotter.XYs, 2)
-	for i, ev := range []*network.Evaluation{res.Initial, res.Final} {
+	for i, ev := range []*optimize.Evaluation{res.Initial, res.Final} {
 		for k, f := range ev.Freqs {
 			if f <= 0 || f > fmax || !(ev.MeanPSD[k] > 0) {
 				continue
@@ -168,7 +170,7 @@ func psdPlot(cfg *config, res *network.OptimizeResult) (*plot.Plot, error) {
 }
 
 // bandPlot is (B): band power per epoch, training noise and held-out seeds.
-func bandPlot(cfg *config, res *network.OptimizeResult) (*plot.Plot, error) {
+func bandPlot(cfg *config, res *optimize.Result) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("(B) %g-%g Hz band power per epoch", cfg.Band[0], cfg.Band[1])
 	p.X.Label.Text = "epoch"
@@ -207,7 +209,7 @@ func bandPlot(cfg *config, res *network.OptimizeResult) (*plot.Plot, error) {
 }
 
 // dipolePlot is (C): the aggregate dipole of the first held-out seed.
-func dipolePlot(cfg *config, res *network.OptimizeResult) (*plot.Plot, error) {
+func dipolePlot(cfg *config, res *optimize.Result) (*plot.Plot, error) {
 	if res.Initial == nil {
 		return nil, nil
 	}
@@ -215,7 +217,7 @@ func dipolePlot(cfg *config, res *network.OptimizeResult) (*plot.Plot, error) {
 	p.Title.Text = "(C) aggregate dipole, first held-out seed"
 	p.X.Label.Text = "time (ms)"
 	p.Y.Label.Text = "dipole (nAm)"
-	for i, ev := range []*network.Evaluation{res.Initial, res.Final} {
+	for i, ev := range []*optimize.Evaluation{res.Initial, res.Final} {
 		d := ev.Dipole[0]
 		dt := cfg.TStop / float64(len(d))
 		xy := make(plotter.XYs, len(d))
@@ -236,7 +238,7 @@ func dipolePlot(cfg *config, res *network.OptimizeResult) (*plot.Plot, error) {
 
 // rasterPlot is (D) or (E): the spikes of the first held-out seed, cells in
 // gid order (grouped by type).
-func rasterPlot(cfg *config, col *network.Column, ev *network.Evaluation, title string) (*plot.Plot, error) {
+func rasterPlot(cfg *config, col *network.Column, ev *optimize.Evaluation, title string) (*plot.Plot, error) {
 	if ev == nil {
 		return nil, nil
 	}
@@ -247,7 +249,7 @@ func rasterPlot(cfg *config, col *network.Column, ev *network.Evaluation, title 
 	p.X.Min, p.X.Max = 0, cfg.TStop
 	p.Y.Min, p.Y.Max = -1, float64(col.NumCells())
 	var ticks []plot.Tick
-	for _, ct := range network.CellTypes {
+	for _, ct := range neuron.CellTypes {
 		s, e := col.Range(ct)
 		ticks = append(ticks, plot.Tick{Value: float64(s+e-1) / 2, Label: fmt.Sprintf("%s\n%.1f Hz", ct.ShortName(), ev.Rates[ct])})
 		if s > 0 {
@@ -255,12 +257,12 @@ func rasterPlot(cfg *config, col *network.Column, ev *network.Evaluation, title 
 		}
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
-	var by [network.NumCellTypes]plotter.XYs
+	var by [neuron.NumCellTypes]plotter.XYs
 	for _, s := range ev.Spikes {
 		ct := col.Cells[s.GID].Type
 		by[ct] = append(by[ct], plotter.XY{X: s.Time, Y: float64(s.GID)})
 	}
-	for _, ct := range network.CellTypes {
+	for _, ct := range neuron.CellTypes {
 		if len(by[ct]) == 0 {
 			continue
 		}
@@ -275,7 +277,7 @@ func rasterPlot(cfg *config, col *network.Column, ev *network.Evaluation, title 
 }
 
 // gainsPlot is (F): every class gain per epoch.
-func gainsPlot(conn *network.Connectivity, res *network.OptimizeResult) (*plot.Plot, error) {
+func gainsPlot(conn *network.Connectivity, res *optimize.Result) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = "(F) connection class gains per epoch"
 	p.X.Label.Text = "epoch"

@@ -36,6 +36,9 @@ import (
 
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/network/snn"
+	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/optimize"
 )
 
 // inputError marks a failure caused by the user's input (exit status 2).
@@ -67,16 +70,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return inputError{err}
 	}
 	if cfg.Float == 64 {
-		return optimize[float64](cfg, stdout, stderr)
+		return runOptimize[float64](cfg, stdout, stderr)
 	}
-	return optimize[float32](cfg, stdout, stderr)
+	return runOptimize[float32](cfg, stdout, stderr)
 }
 
 // setup is everything built from the configuration.
 type setup[T autograd.Float] struct {
 	net *network.Network
-	sn  *network.SurrogateNet[T]
-	obj *network.Objective[T]
+	sn  *snn.Net[T]
+	obj *optimize.Objective[T]
 }
 
 func build[T autograd.Float](cfg *config) (*setup[T], error) {
@@ -96,23 +99,23 @@ func build[T autograd.Float](cfg *config) (*setup[T], error) {
 	if err != nil {
 		return nil, inputError{err}
 	}
-	var models [network.NumCellTypes]network.SurrogateCell[T]
+	var models [neuron.NumCellTypes]snn.Cell[T]
 	switch cfg.Models {
 	case "shipped":
-		models, err = network.ShippedSurrogateCells[T]()
+		models, err = snn.ShippedCells[T]()
 		if err != nil {
 			err = fmt.Errorf("%w (train them with cmd/train, or pass -models random to time the machinery)", err)
 		}
 	case "random":
-		models, err = network.RandomSurrogateCells[T](uint64(cfg.Seed))
+		models, err = snn.RandomCells[T](uint64(cfg.Seed))
 	default:
-		models, err = network.LoadSurrogateCells[T](cfg.Models)
+		models, err = snn.LoadCells[T](cfg.Models)
 	}
 	if err != nil {
 		return nil, err
 	}
-	mode, _ := network.ParseParamMode(cfg.Params)
-	sn, err := network.NewSurrogateNet(net, models, network.SurrogateOptions{TStop: cfg.TStop, SpikeSlope: cfg.Slope, Params: mode})
+	mode, _ := snn.ParseParamMode(cfg.Params)
+	sn, err := snn.New(net, models, snn.Options{TStop: cfg.TStop, SpikeSlope: cfg.Slope, Params: mode})
 	if err != nil {
 		return nil, inputError{err}
 	}
@@ -120,14 +123,14 @@ func build[T autograd.Float](cfg *config) (*setup[T], error) {
 	if err != nil {
 		return nil, inputError{err}
 	}
-	obj, err := network.NewObjective[T](oc, sn.Steps, sn.Dt)
+	obj, err := optimize.NewObjective[T](oc, sn.Steps, sn.Dt)
 	if err != nil {
 		return nil, inputError{err}
 	}
 	return &setup[T]{net: net, sn: sn, obj: obj}, nil
 }
 
-func optimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error {
+func runOptimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error {
 	start := time.Now()
 	s, err := build[T](cfg)
 	if err != nil {
@@ -146,7 +149,7 @@ func optimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error {
 
 	heldOut := make([]int, cfg.HeldOut)
 	for k := range heldOut {
-		heldOut[k] = network.DefaultHeldOutTrial + k
+		heldOut[k] = optimize.DefaultHeldOutTrial + k
 	}
 	every := cfg.HeldOutEvery
 	if every <= 0 {
@@ -163,14 +166,14 @@ func optimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	ocfg := network.OptimizeConfig{
+	ocfg := optimize.Config{
 		Epochs: cfg.Epochs, LR: cfg.LR, ClipNorm: cfg.Clip, TrainTrial: 0, TrainReplicas: cfg.Replicas, Restarts: cfg.Restarts,
 		HeldOut: heldOut, HeldOutEvery: every, MaxRate: cfg.MaxRate,
 		Warn: func(msg string) { fmt.Fprintf(stderr, "warning: %s\n", msg) },
-		RestartDone: func(rr network.RestartResult) {
+		RestartDone: func(rr optimize.RestartResult) {
 			fmt.Fprintf(stderr, "restart %d/%d done: validation band power %.4g nAm² (loss %.4f)\n", rr.Restart, cfg.Restarts, rr.ValidationBandPower, rr.ValidationLoss)
 		},
-		Progress: func(st network.EpochStats) {
+		Progress: func(st optimize.EpochStats) {
 			line := fmt.Sprintf("epoch %2d/%d  loss %.4f  band power %.4g nAm² (train)", st.Epoch, cfg.Epochs, st.Loss, st.TrainBandPower)
 			if cfg.Restarts > 1 {
 				line = fmt.Sprintf("restart %d/%d  ", st.Restart, cfg.Restarts) + line
@@ -192,7 +195,7 @@ func optimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error {
 	if cfg.HeldOut > 0 {
 		fmt.Fprintf(stderr, "held-out evaluation before training (%d seeds)...\n", cfg.HeldOut)
 	}
-	res, err := network.Optimize(s.sn, s.obj, ocfg)
+	res, err := optimize.Run(s.sn, s.obj, ocfg)
 	if err != nil {
 		return err
 	}
@@ -224,9 +227,9 @@ func optimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error {
 	return verifyAfterOptimize(cfg, s, res, stdout, stderr)
 }
 
-func formatRates(r [network.NumCellTypes]float64) string {
+func formatRates(r [neuron.NumCellTypes]float64) string {
 	s := ""
-	for _, ct := range network.CellTypes {
+	for _, ct := range neuron.CellTypes {
 		if s != "" {
 			s += " "
 		}

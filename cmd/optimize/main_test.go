@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/optimize"
 )
 
 func tinyArgs(out string) []string {
@@ -62,8 +63,8 @@ func TestCLITinyRun(t *testing.T) {
 			kept++
 		}
 	}
-	if len(rs) != network.DefaultRestarts || kept != 1 {
-		t.Errorf("summary.json has %d restarts with %d kept, want %d with 1", len(rs), kept, network.DefaultRestarts)
+	if len(rs) != optimize.DefaultRestarts || kept != 1 {
+		t.Errorf("summary.json has %d restarts with %d kept, want %d with 1", len(rs), kept, optimize.DefaultRestarts)
 	}
 	// The connectivity is what simulate network reads.
 	conn, err := network.LoadConnectivity(filepath.Join(out, "connectivity.json"))

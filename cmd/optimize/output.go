@@ -12,6 +12,9 @@ import (
 
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/network/snn"
+	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/optimize"
 )
 
 // evalSummary is a held-out evaluation in summary.json.
@@ -81,9 +84,9 @@ type restartSummary struct {
 	Kept                bool               `json:"kept"`
 }
 
-func rateMap(r [network.NumCellTypes]float64) map[string]float64 {
+func rateMap(r [neuron.NumCellTypes]float64) map[string]float64 {
 	m := map[string]float64{}
-	for _, ct := range network.CellTypes {
+	for _, ct := range neuron.CellTypes {
 		m[ct.String()] = r[ct]
 	}
 	return m
@@ -97,7 +100,7 @@ func gainMap(conn *network.Connectivity, g []float64) map[string]float64 {
 	return m
 }
 
-func evalSum(ev *network.Evaluation) *evalSummary {
+func evalSum(ev *optimize.Evaluation) *evalSummary {
 	if ev == nil {
 		return nil
 	}
@@ -112,7 +115,7 @@ func finite(v float64) float64 {
 	return v
 }
 
-func writeOutputs[T autograd.Float](cfg *config, s *setup[T], res *network.OptimizeResult, wall float64) error {
+func writeOutputs[T autograd.Float](cfg *config, s *setup[T], res *optimize.Result, wall float64) error {
 	conn := s.net.Connectivity
 	p := s.obj.Plan.Params()
 	sum := summary{
@@ -127,7 +130,7 @@ func writeOutputs[T autograd.Float](cfg *config, s *setup[T], res *network.Optim
 			"steps": s.sn.Steps, "dt_ms": s.sn.Dt, "max_delay_steps": s.sn.MaxDelaySteps(), "parameters": s.sn.Params().Len(),
 			"cell_counts": func() map[string]int {
 				m := map[string]int{}
-				for _, ct := range network.CellTypes {
+				for _, ct := range neuron.CellTypes {
 					m[ct.String()] = s.net.Column.Count(ct)
 				}
 				return m
@@ -201,7 +204,7 @@ func writeOutputs[T autograd.Float](cfg *config, s *setup[T], res *network.Optim
 			return err
 		}
 	}
-	if s.sn.Mode == network.ParamsPerConnection {
+	if s.sn.Mode == snn.ParamsPerConnection {
 		if err := writeWeights(cfg, s.sn); err != nil {
 			return err
 		}
@@ -275,15 +278,15 @@ func (c *csvFile) close() error {
 
 func g(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
 
-func writeEpochCSV(cfg *config, conn *network.Connectivity, res *network.OptimizeResult) error {
+func writeEpochCSV(cfg *config, conn *network.Connectivity, res *optimize.Result) error {
 	hdr := []string{"epoch", "loss", "band_power_train_nAm2", "band_power_heldout_nAm2", "grad_norm", "seconds"}
-	for _, ct := range network.CellTypes {
+	for _, ct := range neuron.CellTypes {
 		hdr = append(hdr, "rate_"+ct.String()+"_Hz")
 	}
 	c := createCSV(filepath.Join(cfg.Out, "epochs.csv"), hdr...)
 	if res.Initial != nil {
 		row := []string{"0", g(res.Initial.Loss), "", g(res.Initial.MeanBandPower), "", ""}
-		for _, ct := range network.CellTypes {
+		for _, ct := range neuron.CellTypes {
 			row = append(row, g(res.Initial.Rates[ct]))
 		}
 		c.row(row...)
@@ -294,7 +297,7 @@ func writeEpochCSV(cfg *config, conn *network.Connectivity, res *network.Optimiz
 			ho = g(e.HeldOut.MeanBandPower)
 		}
 		row := []string{strconv.Itoa(e.Epoch), g(e.Loss), g(e.TrainBandPower), ho, g(e.GradNorm), g(e.Seconds)}
-		for _, ct := range network.CellTypes {
+		for _, ct := range neuron.CellTypes {
 			row = append(row, g(e.Rates[ct]))
 		}
 		c.row(row...)
@@ -322,7 +325,7 @@ func writeEpochCSV(cfg *config, conn *network.Connectivity, res *network.Optimiz
 	return c.close()
 }
 
-func writeEvalCSVs(cfg *config, col *network.Column, res *network.OptimizeResult) error {
+func writeEvalCSVs(cfg *config, col *network.Column, res *optimize.Result) error {
 	ini, fin := res.Initial, res.Final
 	c := createCSV(filepath.Join(cfg.Out, "psd.csv"), "freq_hz", "psd_initial_nAm2_per_Hz", "psd_final_nAm2_per_Hz")
 	for k, f := range ini.Freqs {
@@ -361,7 +364,7 @@ func writeEvalCSVs(cfg *config, col *network.Column, res *network.OptimizeResult
 	return nil
 }
 
-func writeWeights[T autograd.Float](cfg *config, sn *network.SurrogateNet[T]) error {
+func writeWeights[T autograd.Float](cfg *config, sn *snn.Net[T]) error {
 	classes := sn.Net.Connectivity.Classes
 	c := createCSV(filepath.Join(cfg.Out, "weights.csv"), "class", "src_gid", "tgt_gid", "base_weight_uS", "weight_uS", "delay_ms")
 	for k, cn := range sn.Connections {

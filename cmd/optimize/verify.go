@@ -7,7 +7,9 @@ import (
 
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/cmd/internal/verifyout"
-	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/network/snn"
+	"github.com/neurograd/neurograd/optimize"
+	"github.com/neurograd/neurograd/verify"
 )
 
 // verifyFlags are the settings of -verify: after the optimization, the
@@ -30,7 +32,7 @@ func registerVerifyFlags(fs *flag.FlagSet) {
 // verifyAfterOptimize runs the verification when -verify is set, with the
 // optimization's column, drives, objective and surrogate cells, avoiding its
 // training and held-out noise trials.
-func verifyAfterOptimize[T autograd.Float](cfg *config, s *setup[T], res *network.OptimizeResult, stdout, stderr io.Writer) error {
+func verifyAfterOptimize[T autograd.Float](cfg *config, s *setup[T], res *optimize.Result, stdout, stderr io.Writer) error {
 	if !verifyFlags.on {
 		return nil
 	}
@@ -42,7 +44,7 @@ func verifyAfterOptimize[T autograd.Float](cfg *config, s *setup[T], res *networ
 	setup := verifyout.Setup{
 		Column: s.net.Column, Drives: s.net.Drives, TStop: cfg.TStop, Objective: oc,
 		ExcludeSeeds: exclude, SpikeSlope: cfg.Slope,
-		Surrogate: &network.SurrogateModels[T]{Models: s.sn.Models, Options: network.SurrogateOptions{SpikeSlope: cfg.Slope}},
+		Surrogate: &verify.SurrogateModels[T]{Models: s.sn.Models, Options: snn.Options{SpikeSlope: cfg.Slope}},
 	}
 	if cfg.Params == "per-connection" {
 		fmt.Fprintln(stderr, "verify: warning: per-connection weights are verified through their per-class geometric means (connectivity.json)")

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/verify"
 )
 
 // TestOptimizeVerify runs a one-epoch optimization of a tiny column with
@@ -27,7 +27,7 @@ func TestOptimizeVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep network.VerifyReport
+	var rep verify.Report
 	if err := json.Unmarshal(b, &rep); err != nil {
 		t.Fatal(err)
 	}

@@ -114,7 +114,11 @@ func runCell(args []string) error {
 	if *useSurrogate {
 		return runCellSurrogate(typ, drive, *tstop, *out, *spikes)
 	}
-	desc, err := neuron.Template(neuron.CellType(typ))
+	ct, err := neuron.ParseCellType(typ)
+	if err != nil {
+		return fmt.Errorf("-type: %w", err)
+	}
+	desc, err := neuron.Template(ct)
 	if err != nil {
 		return err
 	}
@@ -123,10 +127,8 @@ func runCell(args []string) error {
 	spec := neuron.RunSpec{Desc: desc, Config: cfg, TStop: *tstop, RecordEvery: *every,
 		Probes: neuron.SectionProbes(desc), NoDipole: !desc.Dipole}
 	for k, in := range drive.Inputs {
-		r := neuron.Receptor(in.Receptor)
-		switch r {
-		case neuron.AMPA, neuron.NMDA, neuron.GABAA, neuron.GABAB:
-		default:
+		r, err := neuron.ParseReceptor(in.Receptor)
+		if err != nil {
 			return fmt.Errorf("input %d: unknown receptor %q (want ampa, nmda, gabaa or gabab)", k, in.Receptor)
 		}
 		x, err := position(in.X)

@@ -13,7 +13,10 @@ import (
 // at the surrogate's 0.5 ms step, starting with the resting state at t = 0,
 // and the spike times (upward crossings of the surrogate's threshold).
 func runCellSurrogate(typ string, drive driveFile, tstop float64, out, spikes string) error {
-	ct := neuron.CellType(typ)
+	ct, err := neuron.ParseCellType(typ)
+	if err != nil {
+		return fmt.Errorf("-type: %w", err)
+	}
 	m, err := surrogate.Shipped[float32](ct)
 	if err != nil {
 		return err
@@ -37,7 +40,10 @@ func runCellSurrogate(typ string, drive driveFile, tstop float64, out, spikes st
 	C := len(chans)
 	x := make([]float32, bins*C)
 	for k, in := range drive.Inputs {
-		r := neuron.Receptor(in.Receptor)
+		r, err := neuron.ParseReceptor(in.Receptor)
+		if err != nil {
+			return fmt.Errorf("input %d: %w", k, err)
+		}
 		c, ok := index[neuron.Channel{Section: in.Section, Receptor: r}]
 		if !ok {
 			return fmt.Errorf("input %d: %s has no %q input channel on section %q", k, ct, in.Receptor, in.Section)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/network/biophys"
+	"github.com/neurograd/neurograd/neuron"
 )
 
 // networkConfig is the configuration a network run writes next to its outputs.
@@ -114,11 +116,11 @@ func runNetwork(args []string) error {
 	}
 
 	start := time.Now()
-	opts := network.SimOptions{TStop: *tstop, Dt: *dt, Trial: *seed, Workers: nWorkers, RecordVSoma: record}
+	opts := biophys.SimOptions{TStop: *tstop, Dt: *dt, Trial: *seed, Workers: nWorkers, RecordVSoma: record}
 	if !*quiet {
 		opts.Progress = progressReporter(start, *tstop)
 	}
-	res, err := network.Simulate(net, opts)
+	res, err := biophys.Simulate(net, opts)
 	if err != nil {
 		return err
 	}
@@ -137,7 +139,7 @@ func runNetwork(args []string) error {
 		SmoothMS: *smooth, Scale: *scale, NumGIDs: net.NumGIDs(), GIDRanges: map[string][2]int{},
 		Connectivity: net.Connectivity, Drives: net.Drives,
 	}
-	for _, ct := range network.CellTypes {
+	for _, ct := range neuron.CellTypes {
 		s, e := col.Range(ct)
 		cfg.GIDRanges[ct.String()] = [2]int{s, e}
 	}
@@ -151,7 +153,7 @@ func runNetwork(args []string) error {
 	}
 	fmt.Printf("simulated %d cells and %d drive cells for %g ms in %.2f s on %d workers\n",
 		col.NumCells(), net.NumGIDs()-col.NumCells(), *tstop, elapsed.Seconds(), nWorkers)
-	for _, ct := range network.CellTypes {
+	for _, ct := range neuron.CellTypes {
 		fmt.Printf("  %-13s %5d spikes\n", ct, counts[ct.String()])
 	}
 	fmt.Printf("wrote %s\n", *out)

@@ -9,12 +9,13 @@ import (
 	"path/filepath"
 
 	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/network/biophys"
 )
 
 // writeNetworkOutputs writes dipole.csv (raw fAm and hnn-core's nAm),
 // spikes.csv, vsoma.csv (when gids are recorded) and config.json into dir
 // and returns the number of spikes per cell type or drive name.
-func writeNetworkOutputs(dir string, net *network.Network, res *network.SimResult, hnn network.Dipole, record []int, cfg networkConfig) (map[string]int, error) {
+func writeNetworkOutputs(dir string, net *network.Network, res *biophys.SimResult, hnn network.Dipole, record []int, cfg networkConfig) (map[string]int, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, failure(err)
 	}

@@ -109,7 +109,7 @@ func runCeiling(types []neuron.CellType, n, bins int, seed uint64) (map[string]c
 			}
 			rep.SomaRShifted[fmt.Sprintf("%g_ms", float64(sh)*surrogate.BinDt)] = surrogate.Pearson(b, a)
 		}
-		out[string(ct)] = rep
+		out[ct.String()] = rep
 		fmt.Fprintf(os.Stderr, "ceiling %s: %d samples in %.0f s: r %s, spikes P %.3f R %.3f\n",
 			ct, n, time.Since(start).Seconds(), fmtR(rep.R), rep.SpikePrecision, rep.SpikeRecall)
 	}

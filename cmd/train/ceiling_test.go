@@ -33,7 +33,7 @@ func TestCeilingBasket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := rep[string(neuron.L2Basket)]
+	r := rep[neuron.L2Basket.String()]
 	if len(r.R) != 1 || !(r.R[0] > 0.8 && r.R[0] <= 1) {
 		t.Fatalf("re-timed inputs: r %v, want one value in (0.8, 1]", r.R)
 	}

@@ -34,12 +34,12 @@ const shippedExtraSeeds = "2,3,4,5:200:12,6:200:12,7:200:12:1.5,8:200:12:1.5"
 
 func parseTypes(s string) ([]neuron.CellType, error) {
 	if s == "all" {
-		return append([]neuron.CellType(nil), neuron.CellTypes...), nil
+		return append([]neuron.CellType(nil), neuron.CellTypes[:]...), nil
 	}
 	var out []neuron.CellType
 	for _, f := range strings.Split(s, ",") {
-		ct := neuron.CellType(strings.TrimSpace(f))
-		if _, err := neuron.Template(ct); err != nil {
+		ct, err := neuron.ParseCellType(strings.TrimSpace(f))
+		if err != nil {
 			return nil, fmt.Errorf("-type %q: want L2_pyramidal, L5_pyramidal, L2_basket, L5_basket or all", f)
 		}
 		out = append(out, ct)
@@ -175,7 +175,7 @@ func run(args []string) error {
 	if *evalDir != "" {
 		report := map[string]any{}
 		for _, ct := range types {
-			f, err := os.Open(filepath.Join(*evalDir, string(ct)+".safetensors"))
+			f, err := os.Open(filepath.Join(*evalDir, ct.String()+".safetensors"))
 			if err != nil {
 				return err
 			}
@@ -186,7 +186,7 @@ func run(args []string) error {
 			}
 			ts := data["test"][ct].Samples
 			np := min(splits["test"].PoissonPer, len(ts))
-			report[string(ct)] = map[string]any{"test": m.Evaluate(ts), "test_poisson": m.Evaluate(ts[:np]),
+			report[ct.String()] = map[string]any{"test": m.Evaluate(ts), "test_poisson": m.Evaluate(ts[:np]),
 				"test_network": m.Evaluate(ts[np:]), "train": map[string]any{"steps": 0, "best_step": 0, "seconds": 0, "spike_threshold_mV": m.SpikeThreshold()}}
 		}
 		b, _ := json.MarshalIndent(report, "", "  ")
@@ -256,7 +256,7 @@ func run(args []string) error {
 			return err
 		}
 		if *initDir != "" {
-			f, err := os.Open(filepath.Join(*initDir, string(ct)+".safetensors"))
+			f, err := os.Open(filepath.Join(*initDir, ct.String()+".safetensors"))
 			if err != nil {
 				return err
 			}
@@ -287,13 +287,13 @@ func run(args []string) error {
 		if *initDir != "" {
 			entry["init"] = m.Metadata()[surrogate.MetaProvenance]
 		}
-		report[string(ct)] = entry
+		report[ct.String()] = entry
 		prov, _ := json.Marshal(entry)
 		m.SetProvenance(string(prov))
 		if err := os.MkdirAll(*outDir, 0o755); err != nil {
 			return err
 		}
-		path := filepath.Join(*outDir, string(ct)+".safetensors")
+		path := filepath.Join(*outDir, ct.String()+".safetensors")
 		f, err := os.Create(path)
 		if err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/network/biophys"
 	"github.com/neurograd/neurograd/neuron"
 	"github.com/neurograd/neurograd/neuron/surrogate"
 )
@@ -49,12 +50,12 @@ func networkRun(cfg netRunConfig, seed uint64, pick map[neuron.CellType]int) (ma
 	}
 	drives := []network.Drive{network.PoissonEveryCell(rate, logUniform(rng, 1e-3, 1e-2), nmda, int64(rng.Uint32()))}
 	if rng.Float64() < 0.4 {
-		d := network.NewPoissonDrive("poisson_distal", network.LocDistal, 5+15*rng.Float64())
+		d := network.NewPoissonDrive("poisson_distal", neuron.Distal, 5+15*rng.Float64())
 		d.EventSeed = int64(rng.Uint32())
 		w := logUniform(rng, 1e-3, 1e-2)
-		d.SetTarget(network.L2Pyramidal, w, -1, network.DefaultDriveDelay)
-		d.SetTarget(network.L5Pyramidal, w, -1, network.DefaultDriveDelay)
-		d.SetTarget(network.L2Basket, w, -1, network.DefaultDriveDelay)
+		d.SetTarget(neuron.L2Pyramidal, w, -1, network.DefaultDriveDelay)
+		d.SetTarget(neuron.L5Pyramidal, w, -1, network.DefaultDriveDelay)
+		d.SetTarget(neuron.L2Basket, w, -1, network.DefaultDriveDelay)
 		drives = append(drives, d)
 	}
 	net, err := network.NewNetwork(col, conn, drives)
@@ -62,7 +63,7 @@ func networkRun(cfg netRunConfig, seed uint64, pick map[neuron.CellType]int) (ma
 		return nil, "", err
 	}
 	tstop := float64(cfg.Bins) * surrogate.BinDt
-	res, err := network.Simulate(net, network.SimOptions{TStop: tstop})
+	res, err := biophys.Simulate(net, biophys.SimOptions{TStop: tstop})
 	if err != nil {
 		return nil, "", err
 	}
@@ -85,8 +86,8 @@ func networkRun(cfg netRunConfig, seed uint64, pick map[neuron.CellType]int) (ma
 	}
 	var jobs []job
 	rates := ""
-	for _, nct := range []network.CellType{network.L2Basket, network.L2Pyramidal, network.L5Basket, network.L5Pyramidal} {
-		ct := neuron.CellType(nct.String())
+	for _, nct := range []neuron.CellType{neuron.L2Basket, neuron.L2Pyramidal, neuron.L5Basket, neuron.L5Pyramidal} {
+		ct := nct
 		g0, g1 := col.Range(nct)
 		n := 0
 		for g := g0; g < g1; g++ {
@@ -108,7 +109,7 @@ func networkRun(cfg netRunConfig, seed uint64, pick map[neuron.CellType]int) (ma
 		var evs []surrogate.Event
 		for _, c := range byTgt[jb.gid] {
 			for _, sec := range c.Sections {
-				ch, ok := idx[neuron.Channel{Section: sec, Receptor: neuron.Receptor(c.Receptor.String())}]
+				ch, ok := idx[neuron.Channel{Section: sec, Receptor: c.Receptor}]
 				if !ok {
 					errs[j] = fmt.Errorf("connection onto %s %s/%s has no input channel", jb.ct, sec, c.Receptor)
 					return

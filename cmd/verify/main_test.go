@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/verify"
 )
 
 // TestRunTinyColumn runs the command on a 2x2 column with untrained
@@ -42,7 +43,7 @@ func TestRunTinyColumn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep network.VerifyReport
+	var rep verify.Report
 	if err := json.Unmarshal(b, &rep); err != nil {
 		t.Fatal(err)
 	}

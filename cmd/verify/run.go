@@ -13,6 +13,9 @@ import (
 
 	"github.com/neurograd/neurograd/cmd/internal/verifyout"
 	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/network/snn"
+	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/optimize"
 )
 
 // optimizeSummary is the part of cmd/optimize's summary.json that fixes
@@ -57,7 +60,7 @@ func run(args []string) error {
 	rate := fset.Float64("rate", 10, "Poisson drive rate onto every cell (Hz), without a drives file")
 	wAMPA := fset.Float64("weight-ampa", 0.003, "AMPA weight of the Poisson drive (µS), without a drives file")
 	eventSeed := fset.Int64("event-seed", 1, "event_seed of the Poisson drive, without a drives file")
-	slope := fset.Float64("slope", network.DefaultSurrogateSlope, "the surrogate network's fast-sigmoid slope (1/mV; no effect on the forward pass)")
+	slope := fset.Float64("slope", snn.DefaultSurrogateSlope, "the surrogate network's fast-sigmoid slope (1/mV; no effect on the forward pass)")
 	var vf verifyout.Flags
 	vf.Register(fset, "")
 	fset.Usage = func() {
@@ -157,9 +160,9 @@ func run(args []string) error {
 			return err
 		}
 	} else {
-		d := network.NewPoissonDrive("poisson", network.LocProximal, *rate)
+		d := network.NewPoissonDrive("poisson", neuron.Proximal, *rate)
 		d.EventSeed = *eventSeed
-		for _, ct := range network.CellTypes {
+		for _, ct := range neuron.CellTypes {
 			d.SetTarget(ct, *wAMPA, -1, network.DefaultDriveDelay)
 		}
 		setup.Drives = []network.Drive{d}
@@ -171,7 +174,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	sig, err := network.ParseDipoleSignal(*signal)
+	sig, err := optimize.ParseDipoleSignal(*signal)
 	if err != nil {
 		return err
 	}
@@ -179,7 +182,7 @@ func run(args []string) error {
 	if w == 0 {
 		w = -1 // ObjectiveConfig: negative means none
 	}
-	setup.Objective = network.ObjectiveConfig{Signal: sig, Lo: lo, Hi: hi, Warmup: w, Resolution: *resolution}
+	setup.Objective = optimize.ObjectiveConfig{Signal: sig, Lo: lo, Hi: hi, Warmup: w, Resolution: *resolution}
 
 	dir := *out
 	if dir == "" {

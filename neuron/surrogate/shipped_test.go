@@ -14,7 +14,7 @@ func freshSamples(t *testing.T, ct neuron.CellType, n int) []*Sample {
 	out := make([]*Sample, n)
 	errs := make([]error, n)
 	neuron.ParallelFor(n, 0, func(i int) {
-		rng := rand.New(rand.NewPCG(20261128+uint64(len(ct)), 7<<40+uint64(ct[1])<<20+uint64(i)))
+		rng := rand.New(rand.NewPCG(20261128+uint64(len(ct.String())), 7<<40+uint64(ct.String()[1])<<20+uint64(i)))
 		evs, err := PoissonEvents(ct, DefaultPoissonConfig(ct), 2000, rng)
 		if err != nil {
 			errs[i] = err

@@ -46,7 +46,7 @@ func (m *Model[T]) SetProvenance(s string) {
 func channelNames(chs []neuron.Channel) []string {
 	var s []string
 	for _, c := range chs {
-		s = append(s, c.Section+"/"+string(c.Receptor))
+		s = append(s, c.Section+"/"+c.Receptor.String())
 	}
 	return s
 }
@@ -67,7 +67,7 @@ func (m *Model[T]) Save(w io.Writer) error {
 	sc, off := m.OutputNorm()
 	meta := map[string]string{
 		MetaFormat:     FormatName,
-		MetaCellType:   string(m.ct),
+		MetaCellType:   m.ct.String(),
 		MetaArch:       mustJSON(m.arch),
 		MetaInputs:     mustJSON(channelNames(m.io.channels)),
 		MetaOutputs:    mustJSON(m.io.outputs),
@@ -109,7 +109,10 @@ func loadBytes[T autograd.Float](buf []byte) (*Model[T], error) {
 	if md[MetaFormat] != FormatName {
 		return nil, fmt.Errorf("surrogate: weights: format %q, want %q", md[MetaFormat], FormatName)
 	}
-	ct := neuron.CellType(md[MetaCellType])
+	ct, err := neuron.ParseCellType(md[MetaCellType])
+	if err != nil {
+		return nil, fmt.Errorf("surrogate: weights: metadata %s: %w", MetaCellType, err)
+	}
 	var arch Arch
 	if err := json.Unmarshal([]byte(md[MetaArch]), &arch); err != nil {
 		return nil, fmt.Errorf("surrogate: weights: metadata %s: %w", MetaArch, err)
@@ -193,7 +196,7 @@ func equalStrings(a, b []string) bool {
 var shipped embed.FS
 
 // ShippedFile returns the file name of the embedded weights of cell type ct.
-func ShippedFile(ct neuron.CellType) string { return "weights/" + string(ct) + ".safetensors" }
+func ShippedFile(ct neuron.CellType) string { return "weights/" + ct.String() + ".safetensors" }
 
 // Shipped returns the embedded trained surrogate of cell type ct.
 func Shipped[T autograd.Float](ct neuron.CellType) (*Model[T], error) {

@@ -14,15 +14,17 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/verify"
 )
 
 // Colours of the conditions and cell types.
 var (
 	conditionColor = map[string]color.Color{
-		network.ConditionInitial:   color.RGBA{R: 60, G: 90, B: 200, A: 255},
-		network.ConditionOptimized: color.RGBA{R: 210, G: 50, B: 40, A: 255},
+		verify.ConditionInitial:   color.RGBA{R: 60, G: 90, B: 200, A: 255},
+		verify.ConditionOptimized: color.RGBA{R: 210, G: 50, B: 40, A: 255},
 	}
-	cellTypeColor = [network.NumCellTypes]color.Color{
+	cellTypeColor = [neuron.NumCellTypes]color.Color{
 		color.RGBA{R: 30, G: 150, B: 60, A: 255},  // L2 basket
 		color.RGBA{R: 40, G: 80, B: 200, A: 255},  // L2 pyramidal
 		color.RGBA{R: 230, G: 140, B: 20, A: 255}, // L5 basket
@@ -30,22 +32,22 @@ var (
 	}
 	bandShade = color.NRGBA{R: 250, G: 200, B: 80, A: 70}
 	modelDash = map[string][]vg.Length{
-		network.ModelSurrogate: {vg.Points(6), vg.Points(3)},
-		network.ModelOpenLoop:  {vg.Points(1.5), vg.Points(2)},
+		verify.ModelSurrogate: {vg.Points(6), vg.Points(3)},
+		verify.ModelOpenLoop:  {vg.Points(1.5), vg.Points(2)},
 	}
 	modelColor = map[string]color.Color{
-		network.ModelBiophysical: color.Black,
-		network.ModelSurrogate:   color.RGBA{R: 220, G: 110, B: 20, A: 255},
-		network.ModelOpenLoop:    color.RGBA{R: 40, G: 140, B: 200, A: 255},
+		verify.ModelBiophysical: color.Black,
+		verify.ModelSurrogate:   color.RGBA{R: 220, G: 110, B: 20, A: 255},
+		verify.ModelOpenLoop:    color.RGBA{R: 40, G: 140, B: 200, A: 255},
 	}
 )
 
 // writeFigures draws the PSDs, rasters, rate scatter and dipole traces.
-func writeFigures(dir string, rep *network.VerifyReport, col *network.Column) ([]string, error) {
+func writeFigures(dir string, rep *verify.Report, col *network.Column) ([]string, error) {
 	var written []string
 	for _, f := range []struct {
 		name string
-		draw func(path string, rep *network.VerifyReport, col *network.Column) error
+		draw func(path string, rep *verify.Report, col *network.Column) error
 	}{
 		{"verify_psd.png", psdFigure},
 		{"verify_raster.png", rasterFigure},
@@ -63,7 +65,7 @@ func writeFigures(dir string, rep *network.VerifyReport, col *network.Column) ([
 
 // psdFigure plots the seed-averaged PSD of the aggregate dipole for both
 // conditions, biophysical solid and surrogate dashed, with the band shaded.
-func psdFigure(path string, rep *network.VerifyReport, _ *network.Column) error {
+func psdFigure(path string, rep *verify.Report, _ *network.Column) error {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("%s dipole PSD, mean of %d held-out seeds (biophysical solid, surrogate network dashed, open loop dotted)", rep.Config.Spectrum.Signal, len(rep.Config.Seeds))
 	p.X.Label.Text = "frequency (Hz)"
@@ -129,7 +131,7 @@ func psdFigure(path string, rep *network.VerifyReport, _ *network.Column) error 
 
 // rasterFigure draws the spikes of the first seed: one row per condition,
 // one column per model, cells by gid coloured by type.
-func rasterFigure(path string, rep *network.VerifyReport, col *network.Column) error {
+func rasterFigure(path string, rep *verify.Report, col *network.Column) error {
 	rows := len(rep.Conditions)
 	cols := len(models(&rep.Conditions[0].Seeds[0]))
 	plots := make([][]*plot.Plot, rows)
@@ -143,12 +145,12 @@ func rasterFigure(path string, rep *network.VerifyReport, col *network.Column) e
 			p.Title.Text = fmt.Sprintf("%s, %s, seed %d", cr.Name, runs[c].name, sr.Seed)
 			p.X.Label.Text = "time (ms)"
 			p.Y.Label.Text = "gid"
-			var byType [network.NumCellTypes]plotter.XYs
+			var byType [neuron.NumCellTypes]plotter.XYs
 			for _, s := range runs[c].m.CellSpikes {
 				ct := col.Cells[s.GID].Type
 				byType[ct] = append(byType[ct], plotter.XY{X: s.Time, Y: float64(s.GID)})
 			}
-			for _, ct := range network.CellTypes {
+			for _, ct := range neuron.CellTypes {
 				if len(byType[ct]) == 0 {
 					continue
 				}
@@ -180,22 +182,22 @@ func rasterFigure(path string, rep *network.VerifyReport, col *network.Column) e
 // (filled: optimized, outline: initial). Without a surrogate it
 // plots the biophysical rates of the optimized against the initial
 // connectivity instead.
-func ratesFigure(path string, rep *network.VerifyReport, _ *network.Column) error {
+func ratesFigure(path string, rep *verify.Report, _ *network.Column) error {
 	p := plot.New()
 	surrogate := rep.Conditions[0].Seeds[0].Surrogate != nil
 	maxRate := 0.0
-	for ct := range network.CellTypes {
-		name := network.CellTypes[ct].String()
+	for ct := range neuron.CellTypes {
+		name := neuron.CellTypes[ct].String()
 		if surrogate {
 			p.Title.Text = "Firing rates per cell type and seed: surrogate vs biophysical"
 			p.X.Label.Text = "biophysical rate (Hz)"
 			p.Y.Label.Text = "surrogate rate (Hz)"
 			for _, cr := range rep.Conditions {
-				for _, model := range []string{network.ModelSurrogate, network.ModelOpenLoop} {
+				for _, model := range []string{verify.ModelSurrogate, verify.ModelOpenLoop} {
 					var xy plotter.XYs
 					for _, sr := range cr.Seeds {
 						m := sr.Surrogate
-						if model == network.ModelOpenLoop {
+						if model == verify.ModelOpenLoop {
 							m = sr.OpenLoop
 						}
 						if m == nil {
@@ -215,11 +217,11 @@ func ratesFigure(path string, rep *network.VerifyReport, _ *network.Column) erro
 					sc.GlyphStyle.Color = cellTypeColor[ct]
 					sc.GlyphStyle.Radius = vg.Points(3.5)
 					switch {
-					case model == network.ModelOpenLoop && cr.Name == network.ConditionOptimized:
+					case model == verify.ModelOpenLoop && cr.Name == verify.ConditionOptimized:
 						sc.GlyphStyle.Shape = draw.PyramidGlyph{}
-					case model == network.ModelOpenLoop:
+					case model == verify.ModelOpenLoop:
 						sc.GlyphStyle.Shape = draw.TriangleGlyph{}
-					case cr.Name == network.ConditionOptimized:
+					case cr.Name == verify.ConditionOptimized:
 						sc.GlyphStyle.Shape = draw.CircleGlyph{}
 					default:
 						sc.GlyphStyle.Shape = draw.RingGlyph{}
@@ -285,7 +287,7 @@ func ratesFigure(path string, rep *network.VerifyReport, _ *network.Column) erro
 
 // dipoleFigure plots the aggregate dipole of the first seed, one panel per
 // condition, biophysical and surrogate overlaid.
-func dipoleFigure(path string, rep *network.VerifyReport, _ *network.Column) error {
+func dipoleFigure(path string, rep *verify.Report, _ *network.Column) error {
 	plots := make([][]*plot.Plot, len(rep.Conditions))
 	for r := range rep.Conditions {
 		cr := &rep.Conditions[r]

@@ -1,5 +1,5 @@
 // Package verifyout writes the outputs of a verification of optimized
-// connectivity in the biophysical column (network.Verify): the JSON report,
+// connectivity in the biophysical column (verify.Run): the JSON report,
 // CSV tables and PNG figures. It is shared by cmd/verify and cmd/optimize
 // -verify.
 package verifyout
@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 
 	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/verify"
 )
 
 // Write writes the report's files into dir (created): verify.json,
@@ -19,7 +21,7 @@ import (
 // and the figures verify_psd.png, verify_raster.png, verify_rates.png and
 // verify_dipole.png. col is the column the report simulated. It returns the
 // paths written.
-func Write(dir string, rep *network.VerifyReport, col *network.Column) ([]string, error) {
+func Write(dir string, rep *verify.Report, col *network.Column) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -72,17 +74,17 @@ func writeFile(path string, fill func(w io.Writer) error) error {
 // modelRun is one model's measurement of one seed.
 type modelRun struct {
 	name string
-	m    *network.Measurement
+	m    *verify.Measurement
 }
 
 // models returns the models present in a seed's result, biophysical first.
-func models(sr *network.SeedResult) []modelRun {
-	out := []modelRun{{network.ModelBiophysical, sr.Biophysical}}
+func models(sr *verify.SeedResult) []modelRun {
+	out := []modelRun{{verify.ModelBiophysical, sr.Biophysical}}
 	if sr.Surrogate != nil {
-		out = append(out, modelRun{network.ModelSurrogate, sr.Surrogate})
+		out = append(out, modelRun{verify.ModelSurrogate, sr.Surrogate})
 	}
 	if sr.OpenLoop != nil {
-		out = append(out, modelRun{network.ModelOpenLoop, sr.OpenLoop})
+		out = append(out, modelRun{verify.ModelOpenLoop, sr.OpenLoop})
 	}
 	return out
 }
@@ -90,32 +92,32 @@ func models(sr *network.SeedResult) []modelRun {
 // meanRun is one model's measurement averaged over seeds.
 type meanRun struct {
 	name string
-	m    *network.MeanMeasurement
+	m    *verify.MeanMeasurement
 }
 
 // means returns the models' means of a condition, biophysical first.
-func means(cr *network.ConditionResult) []meanRun {
-	out := []meanRun{{network.ModelBiophysical, cr.Mean.Biophysical}}
+func means(cr *verify.ConditionResult) []meanRun {
+	out := []meanRun{{verify.ModelBiophysical, cr.Mean.Biophysical}}
 	if cr.Mean.Surrogate != nil {
-		out = append(out, meanRun{network.ModelSurrogate, cr.Mean.Surrogate})
+		out = append(out, meanRun{verify.ModelSurrogate, cr.Mean.Surrogate})
 	}
 	if cr.Mean.OpenLoop != nil {
-		out = append(out, meanRun{network.ModelOpenLoop, cr.Mean.OpenLoop})
+		out = append(out, meanRun{verify.ModelOpenLoop, cr.Mean.OpenLoop})
 	}
 	return out
 }
 
 // writeSeedsCSV writes one row per condition, seed and model, then the
 // means (seed "mean").
-func writeSeedsCSV(w io.Writer, rep *network.VerifyReport) error {
+func writeSeedsCSV(w io.Writer, rep *verify.Report) error {
 	fmt.Fprint(w, "condition,model,seed,band_power_nAm2,log_band_power,peak_hz,band_peak_hz")
-	for _, ct := range network.CellTypes {
+	for _, ct := range neuron.CellTypes {
 		fmt.Fprintf(w, ",rate_%s_hz", ct)
 	}
 	fmt.Fprintln(w)
 	rates := func(r map[string]float64) string {
 		s := ""
-		for _, ct := range network.CellTypes {
+		for _, ct := range neuron.CellTypes {
 			s += fmt.Sprintf(",%.6g", r[ct.String()])
 		}
 		return s
@@ -140,7 +142,7 @@ func writeSeedsCSV(w io.Writer, rep *network.VerifyReport) error {
 
 // writePSDCSV writes every PSD in long form: condition, model, seed (or
 // "mean"), frequency (Hz), PSD (nAm²/Hz).
-func writePSDCSV(w io.Writer, rep *network.VerifyReport) error {
+func writePSDCSV(w io.Writer, rep *verify.Report) error {
 	fmt.Fprintln(w, "condition,model,seed,freq_hz,psd_nAm2_per_hz")
 	for _, cr := range rep.Conditions {
 		for i := range cr.Seeds {
@@ -163,7 +165,7 @@ func writePSDCSV(w io.Writer, rep *network.VerifyReport) error {
 
 // writeSpikesCSV writes the cell spikes of the first seed of every
 // condition and model.
-func writeSpikesCSV(w io.Writer, rep *network.VerifyReport, col *network.Column) error {
+func writeSpikesCSV(w io.Writer, rep *verify.Report, col *network.Column) error {
 	fmt.Fprintln(w, "condition,model,seed,t_ms,gid,cell_type")
 	for _, cr := range rep.Conditions {
 		sr := &cr.Seeds[0]
@@ -178,7 +180,7 @@ func writeSpikesCSV(w io.Writer, rep *network.VerifyReport, col *network.Column)
 
 // writeDipoleCSV writes the aggregate, L2 and L5 dipoles (nAm) of the
 // first seed of every condition and model.
-func writeDipoleCSV(w io.Writer, rep *network.VerifyReport) error {
+func writeDipoleCSV(w io.Writer, rep *verify.Report) error {
 	fmt.Fprintln(w, "condition,model,seed,t_ms,agg_nAm,L2_nAm,L5_nAm")
 	for _, cr := range rep.Conditions {
 		sr := &cr.Seeds[0]

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/network/snn"
+	"github.com/neurograd/neurograd/optimize"
+	"github.com/neurograd/neurograd/verify"
 )
 
 // Setup is what a verification takes over from the optimization it
@@ -20,14 +23,14 @@ type Setup struct {
 	Column       *network.Column
 	Drives       []network.Drive
 	TStop        float64 // ms
-	Objective    network.ObjectiveConfig
+	Objective    optimize.ObjectiveConfig
 	ExcludeSeeds []int
 	// SpikeSlope is the surrogate network's fast-sigmoid slope (it does not
 	// change the forward pass); 0 means the default.
 	SpikeSlope float64
 	// Surrogate runs the surrogate network the optimization used; nil means
 	// the models named by Flags.Models.
-	Surrogate network.SurrogateRunner
+	Surrogate verify.SurrogateRunner
 }
 
 // Flags are the verification's own command-line settings.
@@ -49,12 +52,12 @@ type Flags struct {
 // Register defines the flags on fs, each name prefixed with prefix (""
 // for cmd/verify, "verify-" for cmd/optimize).
 func (f *Flags) Register(fs *flag.FlagSet, prefix string) {
-	fs.StringVar(&f.Seeds, prefix+"seeds", "", fmt.Sprintf("comma-separated held-out noise trials (default %d consecutive trials from %d)", len(network.DefaultVerifySeeds), network.DefaultVerifySeeds[0]))
-	fs.IntVar(&f.NSeeds, prefix+"nseeds", len(network.DefaultVerifySeeds), "number of held-out noise trials when -"+prefix+"seeds is not given")
+	fs.StringVar(&f.Seeds, prefix+"seeds", "", fmt.Sprintf("comma-separated held-out noise trials (default %d consecutive trials from %d)", len(verify.DefaultSeeds), verify.DefaultSeeds[0]))
+	fs.IntVar(&f.NSeeds, prefix+"nseeds", len(verify.DefaultSeeds), "number of held-out noise trials when -"+prefix+"seeds is not given")
 	fs.Float64Var(&f.Dt, prefix+"dt", 0.025, "biophysical time step (ms)")
 	fs.IntVar(&f.Parallel, prefix+"parallel", 0, "biophysical simulations run at once (0: GOMAXPROCS); each splits the remaining cores across its cells")
 	fs.BoolVar(&f.Surrogate, prefix+"surrogate", true, "also run the shipped surrogate network on the same noise and report its predictions")
-	fs.Float64Var(&f.Target, prefix+"target", network.DefaultVerifyTargetRatio, "biophysical band-power gain (optimized / initial) called a success")
+	fs.Float64Var(&f.Target, prefix+"target", verify.DefaultTargetRatio, "biophysical band-power gain (optimized / initial) called a success")
 	fs.BoolVar(&f.OpenLoop, prefix+"open-loop", true, "with -"+prefix+"surrogate, also drive the surrogate cells with each biophysical run's own spikes (open loop), to separate cell-surrogate errors from network divergence")
 	fs.BoolVar(&f.AllowOverlap, prefix+"allow-training-seeds", false, "allow verification seeds that the optimizer trained or evaluated on")
 	if prefix == "" {
@@ -71,7 +74,7 @@ func (f *Flags) seeds() ([]int, error) {
 		}
 		out := make([]int, f.NSeeds)
 		for i := range out {
-			out[i] = network.DefaultVerifySeeds[0] + i
+			out[i] = verify.DefaultSeeds[0] + i
 		}
 		return out, nil
 	}
@@ -89,12 +92,12 @@ func (f *Flags) seeds() ([]int, error) {
 // LoadSurrogates returns the surrogate network runner of the named cells:
 // shipped (embedded trained weights), random[:SEED] (untrained, for timing)
 // or a directory of <cell type>.safetensors.
-func LoadSurrogates(models string, slope float64) (*network.SurrogateModels[float32], error) {
-	s := &network.SurrogateModels[float32]{Options: network.SurrogateOptions{SpikeSlope: slope}}
+func LoadSurrogates(models string, slope float64) (*verify.SurrogateModels[float32], error) {
+	s := &verify.SurrogateModels[float32]{Options: snn.Options{SpikeSlope: slope}}
 	var err error
 	switch {
 	case models == "" || models == "shipped":
-		s.Models, err = network.ShippedSurrogateCells[float32]()
+		s.Models, err = snn.ShippedCells[float32]()
 	case models == "random" || strings.HasPrefix(models, "random:"):
 		var seed uint64 = 1
 		if _, v, ok := strings.Cut(models, ":"); ok {
@@ -102,9 +105,9 @@ func LoadSurrogates(models string, slope float64) (*network.SurrogateModels[floa
 				return nil, fmt.Errorf("-models %q: want random:SEED with an unsigned integer seed", models)
 			}
 		}
-		s.Models, err = network.RandomSurrogateCells[float32](seed)
+		s.Models, err = snn.RandomCells[float32](seed)
 	default:
-		s.Models, err = network.LoadSurrogateCells[float32](models)
+		s.Models, err = snn.LoadCells[float32](models)
 	}
 	if err != nil {
 		return nil, err
@@ -115,12 +118,12 @@ func LoadSurrogates(models string, slope float64) (*network.SurrogateModels[floa
 // Run verifies the optimized against the initial connectivity with the
 // setup of the optimization, writing progress lines to progress (nil or
 // -quiet: none).
-func (f *Flags) Run(setup Setup, initial, optimized *network.Connectivity, progress io.Writer) (*network.VerifyReport, error) {
+func (f *Flags) Run(setup Setup, initial, optimized *network.Connectivity, progress io.Writer) (*verify.Report, error) {
 	seeds, err := f.seeds()
 	if err != nil {
 		return nil, err
 	}
-	opts := network.VerifyOptions{
+	opts := verify.Options{
 		Column:      setup.Column,
 		Initial:     initial,
 		Optimized:   optimized,
@@ -161,5 +164,5 @@ func (f *Flags) Run(setup Setup, initial, optimized *network.Connectivity, progr
 			fmt.Fprintf(progress, "%s [%.0f s]\n", msg, time.Since(start).Seconds())
 		}
 	}
-	return network.Verify(opts)
+	return verify.Run(opts)
 }

@@ -5,22 +5,23 @@ import (
 	"io"
 	"strings"
 
-	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/verify"
 )
 
 // Summary prints the verification's figures as a markdown table: one row
 // per condition, seed and model, the means, and the verdict.
-func Summary(w io.Writer, rep *network.VerifyReport) {
+func Summary(w io.Writer, rep *verify.Report) {
 	sp := rep.Config.Spectrum
 	fmt.Fprintf(w, "| connectivity | seed | model | %g-%g Hz power (nAm²) | peak (Hz) | band peak (Hz) |", sp.LoHz, sp.HiHz)
-	for _, ct := range network.CellTypes {
+	for _, ct := range neuron.CellTypes {
 		fmt.Fprintf(w, " %s (Hz) |", ct.ShortName())
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "|"+strings.Repeat("---|", 6+network.NumCellTypes))
+	fmt.Fprintln(w, "|"+strings.Repeat("---|", 6+neuron.NumCellTypes))
 	row := func(cond, seed, model string, bp, peak, bandPeak float64, rates map[string]float64) {
 		fmt.Fprintf(w, "| %s | %s | %s | %.4g | %.1f | %.1f |", cond, seed, model, bp, peak, bandPeak)
-		for _, ct := range network.CellTypes {
+		for _, ct := range neuron.CellTypes {
 			fmt.Fprintf(w, " %.2f |", rates[ct.String()])
 		}
 		fmt.Fprintln(w)
@@ -39,7 +40,7 @@ func Summary(w io.Writer, rep *network.VerifyReport) {
 		}
 	}
 	fmt.Fprintln(w)
-	verdict := func(name string, c *network.Comparison) {
+	verdict := func(name string, c *verify.Comparison) {
 		ok := "below"
 		if c.MeetsTarget {
 			ok = "meets"
@@ -47,9 +48,9 @@ func Summary(w io.Writer, rep *network.VerifyReport) {
 		fmt.Fprintf(w, "%s: optimized/initial band power %.3gx (mean over %d seeds; geometric mean of per-seed ratios %.3gx; %d/%d seeds improved): %s the %gx target\n",
 			name, c.BandPowerRatio, c.Seeds, c.GeoMeanSeedRatio, c.SeedsImproved, c.Seeds, ok, c.TargetRatio)
 	}
-	verdict(network.ModelBiophysical, &rep.Biophysical)
+	verdict(verify.ModelBiophysical, &rep.Biophysical)
 	if rep.Surrogate != nil {
-		verdict(network.ModelSurrogate, rep.Surrogate)
+		verdict(verify.ModelSurrogate, rep.Surrogate)
 	}
 	for ci := range rep.Conditions {
 		cr := &rep.Conditions[ci]
@@ -62,7 +63,7 @@ func Summary(w io.Writer, rep *network.VerifyReport) {
 		}
 		if cr.Seeds[0].OpenLoopSpikes != nil {
 			fmt.Fprintf(w, "%s: open-loop spikes vs biophysical (±2 ms, all seeds):", cr.Name)
-			for _, ct := range network.CellTypes {
+			for _, ct := range neuron.CellTypes {
 				var ref, pred, match int
 				for _, sr := range cr.Seeds {
 					m := sr.OpenLoopSpikes[ct.String()]
@@ -75,7 +76,7 @@ func Summary(w io.Writer, rep *network.VerifyReport) {
 	}
 	for _, a := range rep.SurrogateVsBiophysical {
 		fmt.Fprintf(w, "%s: surrogate/biophysical band power %.3gx, peak difference %+.1f Hz, rate differences", a.Condition, a.BandPowerRatio, a.PeakHzDiff)
-		for _, ct := range network.CellTypes {
+		for _, ct := range neuron.CellTypes {
 			fmt.Fprintf(w, " %s %+.2f", ct.ShortName(), a.RateDiffHz[ct.String()])
 		}
 		fmt.Fprintln(w, " Hz")

@@ -1,0 +1,480 @@
+package biophys
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sort"
+
+	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/neuron"
+)
+
+// SimOptions configures a biophysical simulation of a Network.
+type SimOptions struct {
+	TStop float64 // simulated time (ms), > 0
+	Dt    float64 // time step (ms); 0 means 0.025
+	Trial int     // trial index (0-based): selects the drive seeds as hnn-core does
+
+	// Workers is the number of goroutines that advance the cells; 0 means
+	// GOMAXPROCS. Results do not depend on it.
+	Workers int
+
+	// RecordVSoma lists the gids whose soma potential is recorded.
+	RecordVSoma []int
+	// TonicBias adds current clamps to the somata of whole populations.
+	TonicBias []TonicBias
+	// Progress, when non-nil, is called from the simulating goroutine after
+	// each exchange interval with the simulated time reached (ms).
+	Progress func(t float64)
+
+	// maxInterval, when positive, caps the exchange interval (steps); tests
+	// use it to check that the interval does not change results.
+	maxInterval int
+	// chunkHook, when non-nil, is called on the worker goroutine before
+	// (done false) and after (done true) it advances a chunk through an
+	// interval; benchmarks use it to measure the load balance.
+	chunkHook func(interval, chunk int, done bool)
+}
+
+// TonicBias is hnn-core's add_tonic_bias for one cell type: a current clamp
+// of Amplitude nA (positive depolarising) at soma(0.5) of every cell of
+// CellType, on during steps whose midpoint lies in [T0, TStop); TStop ≤ 0
+// means the end of the simulation.
+type TonicBias struct {
+	CellType  neuron.CellType
+	Amplitude float64 // nA
+	T0, TStop float64 // ms
+}
+
+// SimResult holds the outputs of a biophysical simulation.
+type SimResult struct {
+	Times []float64 // sample times (ms), NEURON's accumulated values; len = steps+1
+	// Raw summed dipoles (fAm) of all L2 and all L5 pyramidal cells and
+	// their sum, one sample per time; 0 at t = 0 as in hnn-core.
+	L2, L5, Agg []float64
+	// Spikes of cells and drive cells, sorted by time then gid.
+	Spikes []network.Spike
+	// VSoma maps each recorded gid to its soma potential (mV) per time.
+	VSoma map[int][]float64
+	// NumPyramidalPerLayer is the N_pyr of hnn-core's renormalisation.
+	NumPyramidalPerLayer int
+	// Dt is the time step (ms).
+	Dt float64
+}
+
+// link is one connection's effect on one target cell, stored with the
+// source: a spike at time ts reaches synapses syn of cell tgt at ts+delay.
+type link struct {
+	tgt    int32
+	syn    []neuron.SynapseID
+	weight float64
+	delay  float64
+}
+
+// simChunk is a group of cells advanced together by one goroutine during
+// an exchange interval. Chunks are handed to workers dynamically, so a
+// worker slowed down by other load does not hold the others back; which
+// worker runs a chunk does not affect the results.
+type simChunk struct {
+	cells  []int       // gids, ascending
+	spikes []stepSpike // spikes detected in the current interval
+	out    [][]link    // out[src gid]: links to this chunk's cells
+}
+
+// maxChunks is the number of cell groups the column is split into (fewer
+// for small columns); it is independent of the number of workers.
+const maxChunks = 64
+
+type stepSpike struct {
+	step int
+	gid  int
+	t    float64
+}
+
+// Simulate runs the biophysical column with NEURON's fixed-step method:
+// every cell is a neuron.Cell advanced in lock-step; spikes travel through
+// per-connection delays and take effect at the step NEURON applies them.
+// Cells are partitioned into groups advanced by a pool of goroutines that
+// exchange spikes once per minimum-delay interval; the results are
+// identical for any worker count.
+func Simulate(net *network.Network, opts SimOptions) (*SimResult, error) {
+	dt := opts.Dt
+	if dt == 0 {
+		dt = neuron.DefaultConfig().Dt
+	}
+	if !(dt > 0) || math.IsInf(dt, 0) {
+		return nil, fmt.Errorf("network: dt %v ms must be positive", dt)
+	}
+	if !(opts.TStop > 0) || math.IsInf(opts.TStop, 0) {
+		return nil, fmt.Errorf("network: tstop %v ms must be positive and finite", opts.TStop)
+	}
+	if opts.Trial < 0 {
+		return nil, fmt.Errorf("network: trial %d must be non-negative", opts.Trial)
+	}
+	if err := net.Validate(); err != nil {
+		return nil, err
+	}
+	col := net.Column
+	nCells := col.NumCells()
+	for _, g := range opts.RecordVSoma {
+		if g < 0 || g >= nCells {
+			return nil, fmt.Errorf("network: cannot record v_soma of gid %d: the column has gids 0..%d", g, nCells-1)
+		}
+	}
+	cfg := neuron.DefaultConfig()
+	cfg.Dt = dt
+	nSteps := neuron.Steps(opts.TStop, dt)
+	if nSteps < 1 {
+		return nil, fmt.Errorf("network: tstop %v ms is shorter than one step of %v ms", opts.TStop, dt)
+	}
+	tstop := opts.TStop
+	// Events later than this are never delivered (the last step delivers
+	// those up to t_N − dt/2).
+	horizon := float64(nSteps) * dt
+
+	cells, err := buildCells(col, cfg, opts, tstop)
+	if err != nil {
+		return nil, err
+	}
+	nWorkers := opts.Workers
+	if nWorkers <= 0 {
+		nWorkers = runtime.GOMAXPROCS(0)
+	}
+	chunks := partitionCells(col, maxChunks)
+	owner := make([]int32, nCells)
+	for i, ch := range chunks {
+		for _, g := range ch.cells {
+			owner[g] = int32(i)
+		}
+	}
+
+	// Cell-to-cell links, grouped by source and by the chunk holding the
+	// target. Links whose delay exceeds the run never deliver and are dropped.
+	minDelay := math.Inf(1)
+	for i := range chunks {
+		chunks[i].out = make([][]link, nCells)
+	}
+	syns := synapseCache{}
+	for c := range net.EachCellConnection() {
+		if c.Delay > horizon {
+			continue
+		}
+		syn, err := syns.ids(cells, c)
+		if err != nil {
+			return nil, err
+		}
+		ch := &chunks[owner[c.Tgt]]
+		ch.out[c.Src] = append(ch.out[c.Src], link{tgt: int32(c.Tgt), syn: syn, weight: c.Weight, delay: c.Delay})
+		minDelay = min(minDelay, c.Delay)
+	}
+
+	// Drive events are known in advance: queue them all now.
+	var driveSpikes []network.Spike
+	for i := range net.Drives {
+		events, err := net.DriveEventTimes(i, opts.Trial, tstop)
+		if err != nil {
+			return nil, err
+		}
+		g0, _ := net.DriveRange(i)
+		for k, ev := range events {
+			for _, t := range ev {
+				driveSpikes = append(driveSpikes, network.Spike{Time: t, GID: g0 + k})
+			}
+		}
+		for _, c := range net.DriveConnections(i) {
+			if c.Delay > horizon {
+				continue
+			}
+			syn, err := syns.ids(cells, c)
+			if err != nil {
+				return nil, err
+			}
+			for _, t := range events[c.Src-g0] {
+				if T := t + c.Delay; T <= horizon {
+					for _, s := range syn {
+						if err := cells[c.Tgt].Deliver(s, T, c.Weight); err != nil {
+							return nil, fmt.Errorf("network: drive %q: %w", net.Drives[i].Name, err)
+						}
+					}
+				}
+			}
+		}
+	}
+
+	// Exchange interval: a spike detected at step n (time t_n + 1e-10)
+	// reaches its target at the first step m with t_n + 1e-10 + d ≤ t_m + dt/2,
+	// so m − n ≥ lag = ceil((d − dt/2)/dt) (less a rounding margin). Spikes
+	// of an interval of `lag` steps are therefore routed in time.
+	lag := 1 << 30
+	if !math.IsInf(minDelay, 1) {
+		lag = int(math.Ceil((minDelay-0.5*dt)/dt - 1e-6))
+	}
+	interval := max(1, min(lag, nSteps))
+	if opts.maxInterval > 0 {
+		interval = min(interval, opts.maxInterval)
+	}
+	zeroLag := lag < 1
+
+	res := &SimResult{
+		Times:                make([]float64, nSteps+1),
+		L2:                   make([]float64, nSteps+1),
+		L5:                   make([]float64, nSteps+1),
+		Agg:                  make([]float64, nSteps+1),
+		NumPyramidalPerLayer: col.NumPyramidalPerLayer(),
+		Dt:                   dt,
+	}
+	// NEURON's time grid: t accumulates two half steps per step.
+	for n := 1; n <= nSteps; n++ {
+		t := res.Times[n-1] + 0.5*dt
+		res.Times[n] = t + 0.5*dt
+	}
+	vsoma := make([][]float64, nCells) // by gid; nil when not recorded
+	if len(opts.RecordVSoma) > 0 {
+		res.VSoma = map[int][]float64{}
+		for _, g := range opts.RecordVSoma {
+			if vsoma[g] == nil {
+				vsoma[g] = make([]float64, nSteps+1)
+				vsoma[g][0] = cells[g].VSoma()
+				res.VSoma[g] = vsoma[g]
+			}
+		}
+	}
+
+	// Per-interval buffer of pyramidal dipoles, summed in gid order after
+	// each interval so the sums do not depend on the partition.
+	l2s, l2e := col.Range(neuron.L2Pyramidal)
+	l5s, l5e := col.Range(neuron.L5Pyramidal)
+	dip := make([]float64, interval*nCells)
+
+	var cellSpikes []network.Spike
+	var routed []stepSpike
+	for s := 0; s < nSteps; s += interval {
+		e := min(s+interval, nSteps)
+		neuron.ParallelFor(len(chunks), nWorkers, func(i int) {
+			if opts.chunkHook != nil {
+				opts.chunkHook(s/interval, i, false)
+				defer opts.chunkHook(s/interval, i, true)
+			}
+			ch := &chunks[i]
+			ch.deliver(cells, routed)
+			ch.spikes = ch.spikes[:0]
+			for n := s; n < e; n++ {
+				for _, g := range ch.cells {
+					c := cells[g]
+					if sp, ts := c.CheckThreshold(); sp {
+						ch.spikes = append(ch.spikes, stepSpike{step: n, gid: g, t: ts})
+					}
+					if zeroLag {
+						continue
+					}
+					c.Advance()
+					dip[(n-s)*nCells+g] = c.Dipole()
+					if v := vsoma[g]; v != nil {
+						v[n+1] = c.VSoma()
+					}
+				}
+			}
+		})
+		routed = routed[:0]
+		for i := range chunks {
+			routed = append(routed, chunks[i].spikes...)
+		}
+		sort.Slice(routed, func(i, j int) bool {
+			if routed[i].step != routed[j].step {
+				return routed[i].step < routed[j].step
+			}
+			return routed[i].gid < routed[j].gid
+		})
+		for _, sp := range routed {
+			cellSpikes = append(cellSpikes, network.Spike{Time: sp.t, GID: sp.gid})
+		}
+		if zeroLag {
+			// Spikes may take effect within the same step: route them first.
+			neuron.ParallelFor(len(chunks), nWorkers, func(i int) {
+				ch := &chunks[i]
+				ch.deliver(cells, routed)
+				for _, g := range ch.cells {
+					c := cells[g]
+					c.Advance()
+					dip[g] = c.Dipole()
+					if v := vsoma[g]; v != nil {
+						v[s+1] = c.VSoma()
+					}
+				}
+			})
+			routed = routed[:0]
+		}
+		for n := s; n < e; n++ {
+			row := dip[(n-s)*nCells : (n-s+1)*nCells]
+			var l2, l5 float64
+			for g := l2s; g < l2e; g++ {
+				l2 += row[g]
+			}
+			for g := l5s; g < l5e; g++ {
+				l5 += row[g]
+			}
+			res.L2[n+1], res.L5[n+1], res.Agg[n+1] = l2, l5, l2+l5
+		}
+		if opts.Progress != nil {
+			opts.Progress(res.Times[e])
+		}
+	}
+
+	res.Spikes = append(driveSpikes, cellSpikes...)
+	slices.SortStableFunc(res.Spikes, func(a, b network.Spike) int {
+		switch {
+		case a.Time < b.Time:
+			return -1
+		case a.Time > b.Time:
+			return 1
+		}
+		return a.GID - b.GID
+	})
+	return res, nil
+}
+
+// deliver queues the events of spikes on this chunk's cells.
+func (ch *simChunk) deliver(cells []*neuron.Cell, spikes []stepSpike) {
+	for _, sp := range spikes {
+		for _, l := range ch.out[sp.gid] {
+			T := sp.t + l.delay
+			c := cells[l.tgt]
+			if T <= c.T()-0.5*c.Dt() {
+				panic("network: internal error: spike routed after its delivery step")
+			}
+			for _, s := range l.syn {
+				// Weights and delays were validated: Deliver cannot fail.
+				if err := c.Deliver(s, T, l.weight); err != nil {
+					panic(err)
+				}
+			}
+		}
+	}
+}
+
+// buildCells creates and initialises one neuron.Cell per gid, with tonic
+// bias clamps attached.
+func buildCells(col *network.Column, cfg neuron.Config, opts SimOptions, tstop float64) ([]*neuron.Cell, error) {
+	var descs [neuron.NumCellTypes]*neuron.CellDesc
+	for _, ct := range neuron.CellTypes {
+		d, err := neuron.Template(ct)
+		if err != nil {
+			return nil, fmt.Errorf("network: %w", err)
+		}
+		descs[ct] = d
+	}
+	cells := make([]*neuron.Cell, col.NumCells())
+	for g, cell := range col.Cells {
+		c, err := neuron.New(descs[cell.Type], cfg)
+		if err != nil {
+			return nil, fmt.Errorf("network: gid %d: %w", g, err)
+		}
+		c.SetPosition(neuron.Point3{X: cell.Pos.X, Y: cell.Pos.Y, Z: cell.Pos.Z})
+		cells[g] = c
+	}
+	for _, b := range opts.TonicBias {
+		if !b.CellType.Valid() {
+			return nil, fmt.Errorf("network: tonic bias: invalid cell type %d", int(b.CellType))
+		}
+		end := b.TStop
+		if end <= 0 {
+			end = tstop
+		}
+		if !(b.T0 >= 0) || !(end >= b.T0) || math.IsInf(end, 0) {
+			return nil, fmt.Errorf("network: tonic bias on %s: window [%v, %v) ms is invalid", b.CellType, b.T0, end)
+		}
+		s, e := col.Range(b.CellType)
+		for g := s; g < e; g++ {
+			if err := cells[g].AddIClamp(neuron.SecSoma, 0.5, b.Amplitude, b.T0, end-b.T0); err != nil {
+				return nil, fmt.Errorf("network: tonic bias on %s: %w", b.CellType, err)
+			}
+		}
+	}
+	return cells, nil
+}
+
+// synapseCache maps a target cell, location and receptor to the cell's
+// shared synapses, so connections onto the same synapses share one slice.
+type synapseCache map[synapseKey][]neuron.SynapseID
+
+type synapseKey struct {
+	tgt   int
+	first string // first section of the location; with n it identifies it
+	n     int
+	r     neuron.Receptor
+}
+
+// ids returns the synapses a connection delivers to.
+func (sc synapseCache) ids(cells []*neuron.Cell, c network.Connection) ([]neuron.SynapseID, error) {
+	key := synapseKey{tgt: c.Tgt, first: c.Sections[0], n: len(c.Sections), r: c.Receptor}
+	if ids, ok := sc[key]; ok {
+		return ids, nil
+	}
+	ids := make([]neuron.SynapseID, len(c.Sections))
+	for i, s := range c.Sections {
+		id, err := cells[c.Tgt].Synapse(s, c.Receptor)
+		if err != nil {
+			return nil, fmt.Errorf("network: gid %d: %w", c.Tgt, err)
+		}
+		ids[i] = id
+	}
+	sc[key] = ids
+	return ids, nil
+}
+
+// cellCost estimates the relative cost of one step of a cell of type ct
+// (its number of segments plus fixed overhead).
+func cellCost(ct neuron.CellType) int {
+	switch ct {
+	case neuron.L5Pyramidal:
+		return 120 // 55 segments, 7 mechanisms
+	case neuron.L2Pyramidal:
+		return 40 // 31 segments, 2 mechanisms
+	default:
+		return 3
+	}
+}
+
+// partitionCells splits the cells into at most n groups of similar
+// estimated cost (longest-processing-time rule); each group's cells are in
+// gid order.
+func partitionCells(col *network.Column, n int) []simChunk {
+	n = max(1, min(n, col.NumCells()))
+	order := make([]int, col.NumCells())
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		return cellCost(col.Cells[order[a]].Type) > cellCost(col.Cells[order[b]].Type)
+	})
+	load := make([]int, n)
+	chunks := make([]simChunk, n)
+	for _, g := range order {
+		w := 0
+		for i := 1; i < n; i++ {
+			if load[i] < load[w] {
+				w = i
+			}
+		}
+		load[w] += cellCost(col.Cells[g].Type)
+		chunks[w].cells = append(chunks[w].cells, g)
+	}
+	for i := range chunks {
+		slices.Sort(chunks[i].cells)
+	}
+	return chunks
+}
+
+// SpikeTrains returns the spike times (ms, ascending) of every gid in
+// [0, n), indexed by gid; use Network.NumGIDs() for cells and drive cells.
+func (r *SimResult) SpikeTrains(n int) [][]float64 {
+	out := make([][]float64, n)
+	for _, s := range r.Spikes {
+		if s.GID >= 0 && s.GID < n {
+			out[s.GID] = append(out[s.GID], s.Time)
+		}
+	}
+	return out
+}

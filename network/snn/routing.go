@@ -1,0 +1,468 @@
+package snn
+
+import (
+	"math"
+
+	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/neuron"
+)
+
+// runState holds the buffers of one simulation of a Net with a given
+// number of replicas (independent noise realisations simulated as one batch).
+// It is reused from run to run, so a run on a reused tape allocates nothing in
+// the routing.
+//
+// Layout: the input of every cell type is a [replicas·cells, channels] matrix;
+// the flat input vector X of a step is the concatenation of the four matrices
+// (blockOff). The ring buffer holds slots = maxDelay+1 future input vectors;
+// the input of step m lives in slot m mod slots until step m consumes it.
+type runState[T autograd.Float] struct {
+	sn       *Net[T]
+	reps     int
+	slots    int
+	rows     [neuron.NumCellTypes]int // replicas × cells
+	stride   [neuron.NumCellTypes]int // cells × channels: one replica's block
+	blockOff [neuron.NumCellTypes]int
+	lenX     int
+
+	ring []T // forward: pending inputs, slots × lenX
+
+	// Backward: adj holds ∂L/∂X of the steps processed so far (a ring like
+	// ring); gs[slot(n)] accumulates ∂L/∂s of every unit's spike at step n
+	// from all the later inputs it reaches.
+	units int
+	adj   []T // slots × lenX
+	gs    []T // slots × units
+
+	w  []T // effective weight of each connection in this run (µS)
+	wt []T // the same in target order (Net.tCon)
+
+	driveStart []int   // per step: start of its drive events
+	driveIdx   []int32 // flat index into X
+	driveW     []T     // µS
+	evTmp      []driveEvent
+	driveFill  []int
+
+	xs   [][neuron.NumCellTypes]*autograd.Tensor[T] // inputs per step
+	outs [][neuron.NumCellTypes]*autograd.Tensor[T] // model outputs per step
+
+	spikeStart []int   // per step: start of its spikes in spikeUnit
+	spikeUnit  []int32 // replica·cells + gid
+	spikeVal   []T     // spike value: 1, or the smooth spike function in smooth mode
+
+	params []*autograd.Tensor[T]
+	inBuf  []*autograd.Tensor[T]
+	op     *deliverOp[T]
+	pass   passOp[T]
+	read   *readoutOp[T]
+}
+
+type driveEvent struct {
+	step int32
+	idx  int32
+	w    float64
+}
+
+func (sn *Net[T]) runState(reps int) *runState[T] {
+	if rs, ok := sn.runs[reps]; ok {
+		return rs
+	}
+	rs := &runState[T]{sn: sn, reps: reps, slots: sn.maxDelay + 1}
+	col := sn.Net.Column
+	off := 0
+	for _, ct := range neuron.CellTypes {
+		rs.rows[ct] = reps * col.Count(ct)
+		rs.stride[ct] = col.Count(ct) * sn.nCh[ct]
+		rs.blockOff[ct] = off
+		off += reps * rs.stride[ct]
+	}
+	rs.lenX = off
+	rs.ring = make([]T, rs.slots*rs.lenX)
+	rs.units = reps * col.NumCells()
+	rs.adj = make([]T, rs.slots*rs.lenX)
+	rs.gs = make([]T, rs.slots*rs.units)
+	rs.w = make([]T, len(sn.Connections))
+	rs.wt = make([]T, len(sn.Connections))
+	rs.driveStart = make([]int, sn.Steps+1)
+	rs.xs = make([][neuron.NumCellTypes]*autograd.Tensor[T], sn.Steps)
+	rs.outs = make([][neuron.NumCellTypes]*autograd.Tensor[T], sn.Steps)
+	rs.spikeStart = make([]int, sn.Steps+1)
+	rs.op = &deliverOp[T]{rs}
+	rs.read = &readoutOp[T]{rs}
+	sn.runs[reps] = rs
+	return rs
+}
+
+// reset prepares the buffers for a new run with the current parameters.
+func (rs *runState[T]) reset() {
+	clear(rs.ring)
+	clear(rs.gs)
+	clear(rs.adj)
+	clear(rs.xs)
+	clear(rs.outs)
+	rs.spikeUnit = rs.spikeUnit[:0]
+	rs.spikeVal = rs.spikeVal[:0]
+	clear(rs.spikeStart)
+	sn := rs.sn
+	rs.params = append(rs.params[:0], sn.LogGains, sn.LogWeights)
+	for k := range sn.Connections {
+		c := &sn.Connections[k]
+		rs.w[k] = T(c.BaseWeight * math.Pow(10, float64(sn.LogGains.Data[c.Class])+float64(sn.LogWeights.Data[k])))
+	}
+	for i, e := range sn.tCon {
+		rs.wt[i] = rs.w[e.conn]
+	}
+}
+
+// slot returns the ring offset of step m's input vector.
+func (rs *runState[T]) slot(m int) int { return (m % rs.slots) * rs.lenX }
+
+// deliver routes the spikes of step m−1 into the ring buffer and returns the
+// inputs of step m, one [replicas·cells, channels] tensor per cell type (drive
+// events included). The first tensor's node carries the backward pass of the
+// routing; the others hand their gradients to it.
+func (rs *runState[T]) deliver(tp *autograd.Tape[T], m int) [neuron.NumCellTypes]*autograd.Tensor[T] {
+	sn := rs.sn
+	nc := sn.Net.Column.NumCells()
+	if m >= 1 {
+		base := m % rs.slots
+		lo, hi := rs.spikeStart[m-1], rs.spikeStart[m]
+		for j, u := range rs.spikeUnit[lo:hi] {
+			r, gid := int(u)/nc, int(u)%nc
+			sv := rs.spikeVal[lo+j]
+			for _, e := range sn.syn[sn.synStart[gid]:sn.synStart[gid+1]] {
+				s := base + int(e.delay)
+				if s >= rs.slots {
+					s -= rs.slots
+				}
+				rs.ring[s*rs.lenX+rs.blockOff[e.tct]+r*rs.stride[e.tct]+int(e.local)] += sv * rs.w[e.conn]
+			}
+		}
+	}
+	cur := rs.ring[rs.slot(m):][:rs.lenX]
+	for i, idx := range rs.driveIdx[rs.driveStart[m]:rs.driveStart[m+1]] {
+		cur[idx] += rs.driveW[rs.driveStart[m]+i]
+	}
+	var xs [neuron.NumCellTypes]*autograd.Tensor[T]
+	for _, ct := range neuron.CellTypes {
+		x := tp.NewTensor(rs.rows[ct], sn.nCh[ct])
+		copy(x.Data, cur[rs.blockOff[ct]:])
+		xs[ct] = x
+	}
+	clear(cur)
+	// The main node (recorded first, so its backward runs after the hand-off
+	// nodes') reads all four inputs' gradients.
+	in := rs.inBuf[:0]
+	in = append(in, rs.params...)
+	for _, back := range []int{m - 1, m - 2} {
+		if back >= 0 {
+			for _, ct := range neuron.CellTypes {
+				in = append(in, rs.outs[back][ct])
+			}
+		}
+	}
+	rs.inBuf = in
+	if nd := tp.Record(rs.op, xs[0], in...); nd != nil {
+		nd.I[0] = m
+	}
+	for _, ct := range neuron.CellTypes[1:] {
+		tp.Record(rs.pass, xs[ct], rs.params...)
+	}
+	rs.xs[m] = xs
+	return xs
+}
+
+// detect appends the spikes of step m: upward crossings of the somatic voltage
+// through threshold between the outputs of steps m−1 and m.
+func (rs *runState[T]) detect(m int) {
+	sn := rs.sn
+	col := sn.Net.Column
+	nc := col.NumCells()
+	if m >= 1 {
+		for _, ct := range neuron.CellTypes {
+			n := col.Count(ct)
+			g0, _ := col.Range(ct)
+			so, no := sn.soma[ct], sn.nOut[ct]
+			thr := T(sn.threshold[ct])
+			v0, v1 := rs.outs[m-1][ct].Data, rs.outs[m][ct].Data
+			for row := range rs.rows[ct] {
+				a, b := v1[row*no+so]-thr, v0[row*no+so]-thr
+				var sv T
+				if sn.smooth {
+					sv = sn.smoothStep(a) * (1 - sn.smoothStep(b))
+				} else if b <= 0 && a > 0 {
+					sv = 1
+				}
+				if sv != 0 {
+					u := row/n*nc + g0 + row%n
+					rs.spikeUnit = append(rs.spikeUnit, int32(u))
+					rs.spikeVal = append(rs.spikeVal, sv)
+				}
+			}
+		}
+	}
+	rs.spikeStart[m+1] = len(rs.spikeUnit)
+}
+
+// passOp is the node of the inputs of cell types other than the first: the
+// routing node of the same step reads their gradients.
+type passOp[T autograd.Float] struct{}
+
+func (passOp[T]) Backward(*autograd.Tape[T], *autograd.Node[T]) {}
+
+// deliverOp is the backward pass of the routing into step m's inputs. A
+// spike s of unit i at step n reaches input channel j of step n+1+D with
+// weight w, so with g_m = ∂L/∂X of step m
+//
+//	∂L/∂w += s·g_{n+1+D}[j]      (∂L/∂log10 w = ∂L/∂w · w · ln 10)
+//	∂L/∂s += w·g_{n+1+D}[j]
+//
+// The node of step m keeps g_m in the ring adj, adds the weight gradients of
+// the spikes of step m−1 (gathering g of steps m..m+maxDelay over their
+// synapses; spikes are few), and scatters w·g_m over every synapse in target
+// order into gs, the spike gradients of the earlier steps (g_m is read
+// sequentially and gs, a small ring indexed by step and unit, stays in
+// cache). After that gs of step n = m−1 is complete, and the spike
+// s = H(v_n−θ)·(1−H(v_{n−1}−θ)) passes it to the somatic voltages through the
+// fast-sigmoid surrogate σ'(x) = 1/(1+k|x|)²:
+// ∂s/∂v_n = σ'(v_n−θ)·(1−H(v_{n−1}−θ)), ∂s/∂v_{n−1} = −H(v_n−θ)·σ'(v_{n−1}−θ).
+type deliverOp[T autograd.Float] struct{ rs *runState[T] }
+
+func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
+	rs := op.rs
+	sn := rs.sn
+	m := nd.I[0]
+	if m < 2 {
+		return // spikes exist from step 1 on and reach step 2 at the earliest
+	}
+	slots, units := rs.slots, rs.units
+	adjM := rs.adj[rs.slot(m):][:rs.lenX]
+	for _, ct := range neuron.CellTypes {
+		dst := adjM[rs.blockOff[ct]:][:rs.rows[ct]*sn.nCh[ct]]
+		if g := rs.xs[m][ct].Grad; g != nil {
+			copy(dst, g)
+		} else {
+			clear(dst)
+		}
+	}
+	nc := sn.Net.Column.NumCells()
+	n := m - 1
+	steps := sn.Steps
+
+	// Weight gradients from the spikes of step n.
+	var gGain, gConn []T
+	if sn.LogGains.RequiresGrad() {
+		gGain = tp.GradOf(sn.LogGains)
+	}
+	if sn.LogWeights.RequiresGrad() {
+		gConn = tp.GradOf(sn.LogWeights)
+	}
+	if gGain != nil || gConn != nil {
+		ln10 := T(math.Ln10)
+		base := m % slots
+		lo, hi := rs.spikeStart[n], rs.spikeStart[n+1]
+		for j, u := range rs.spikeUnit[lo:hi] {
+			r, gid := int(u)/nc, int(u)%nc
+			sv := rs.spikeVal[lo+j] * ln10
+			for _, e := range sn.syn[sn.synStart[gid]:sn.synStart[gid+1]] {
+				if m+int(e.delay) >= steps {
+					break
+				}
+				sl := base + int(e.delay)
+				if sl >= slots {
+					sl -= slots
+				}
+				a := rs.adj[sl*rs.lenX+rs.blockOff[e.tct]+r*rs.stride[e.tct]+int(e.local)]
+				if a == 0 {
+					continue
+				}
+				g := a * rs.w[e.conn] * sv
+				if gGain != nil {
+					gGain[sn.connClass[e.conn]] += g
+				}
+				if gConn != nil {
+					gConn[e.conn] += g
+				}
+			}
+		}
+	}
+
+	// Spike gradients: scatter w·Σ_sections g_m to the sources, into gs of
+	// step m−1−D, connection by connection in target order (g_m is read
+	// sequentially; the connection weights are in the same order, wt).
+	q := n % slots // gs slot of step n; step n−D is at q−D (mod slots)
+	col := sn.Net.Column
+	for r := range rs.reps {
+		gsr := rs.gs[r*nc:]
+		for _, ct := range neuron.CellTypes {
+			g0, g1 := col.Range(ct)
+			nch := sn.nCh[ct]
+			rowBase := rs.blockOff[ct] + r*rs.stride[ct] - g0*nch
+			for tgt := g0; tgt < g1; tgt++ {
+				row := adjM[rowBase+tgt*nch:][:nch]
+				for _, sg := range sn.tSeg[sn.tSegStart[tgt]:sn.tSegStart[tgt+1]] {
+					var a T
+					for _, c := range sn.classCh[sg.class] {
+						a += row[c]
+					}
+					if a == 0 {
+						continue
+					}
+					wt := rs.wt[sg.start:sg.end]
+					for i, e := range sn.tCon[sg.start:sg.end] {
+						d := int(e.delay)
+						if d >= n { // step n−d < 1 has no spikes; later ones have longer delays
+							break
+						}
+						sl := q - d
+						if sl < 0 {
+							sl += slots
+						}
+						gsr[sl*units+int(e.src)] += wt[i] * a
+					}
+				}
+			}
+		}
+	}
+
+	// Surrogate gradients of the spikes of step n into the somatic voltages
+	// of steps n and n−1.
+	gsn := rs.gs[q*units:][:units]
+	k := T(sn.Slope)
+	for _, ct := range neuron.CellTypes {
+		cnt := col.Count(ct)
+		g0, _ := col.Range(ct)
+		so, no := sn.soma[ct], sn.nOut[ct]
+		thr := T(sn.threshold[ct])
+		o1, o0 := rs.outs[n][ct], rs.outs[n-1][ct]
+		var g1, g2 []T
+		for row := range rs.rows[ct] {
+			u := row/cnt*nc + g0 + row%cnt
+			gs := gsn[u]
+			if gs == 0 {
+				continue
+			}
+			gsn[u] = 0
+			a := o1.Data[row*no+so] - thr
+			b := o0.Data[row*no+so] - thr
+			var f1, f2 T
+			if sn.smooth {
+				f1 = surrogateGrad(k, a) * (1 - sn.smoothStep(b))
+				f2 = -sn.smoothStep(a) * surrogateGrad(k, b)
+			} else {
+				if b <= 0 {
+					f1 = surrogateGrad(k, a)
+				}
+				if a > 0 {
+					f2 = -surrogateGrad(k, b)
+				}
+			}
+			if f1 != 0 {
+				if g1 == nil {
+					g1 = tp.GradOf(o1)
+				}
+				g1[row*no+so] += gs * f1
+			}
+			if f2 != 0 {
+				if g2 == nil {
+					g2 = tp.GradOf(o0)
+				}
+				g2[row*no+so] += gs * f2
+			}
+		}
+	}
+}
+
+// readout records the network dipole of every step, [3, replicas, steps]:
+// the sums of the L2/3 and L5 pyramidal cells' predicted dipoles (nAm) in
+// rows 1 and 2 and their sum in row 0.
+func (rs *runState[T]) readout(tp *autograd.Tape[T]) *autograd.Tensor[T] {
+	sn := rs.sn
+	col := sn.Net.Column
+	steps := sn.Steps
+	out := tp.NewTensor(3, rs.reps, steps)
+	in := rs.inBuf[:0]
+	for m := range steps {
+		for li, ct := range []neuron.CellType{neuron.L2Pyramidal, neuron.L5Pyramidal} {
+			o := rs.outs[m][ct]
+			n := col.Count(ct)
+			d, no := sn.dipole[ct], sn.nOut[ct]
+			for r := range rs.reps {
+				var s T
+				for i := range n {
+					s += o.Data[(r*n+i)*no+d]
+				}
+				out.Data[((li+1)*rs.reps+r)*steps+m] = s
+				out.Data[r*steps+m] += s
+			}
+			in = append(in, o)
+		}
+		for _, ct := range neuron.CellTypes {
+			in = append(in, rs.xs[m][ct])
+		}
+	}
+	rs.inBuf = in
+	tp.Record(rs.read, out, in...)
+	return out
+}
+
+// readoutOp is the backward of readout. It also gives every step's inputs a
+// gradient buffer so that each step's routing node runs even where no
+// gradient reached that step's inputs.
+type readoutOp[T autograd.Float] struct{ rs *runState[T] }
+
+func (op *readoutOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
+	rs := op.rs
+	sn := rs.sn
+	col := sn.Net.Column
+	steps := sn.Steps
+	g := nd.Out.Grad
+	for m := range steps {
+		for li, ct := range []neuron.CellType{neuron.L2Pyramidal, neuron.L5Pyramidal} {
+			o := rs.outs[m][ct]
+			n := col.Count(ct)
+			d, no := sn.dipole[ct], sn.nOut[ct]
+			var go_ []T
+			for r := range rs.reps {
+				gr := g[r*steps+m] + g[((li+1)*rs.reps+r)*steps+m]
+				if gr == 0 {
+					continue
+				}
+				if go_ == nil {
+					go_ = tp.GradOf(o)
+				}
+				for i := range n {
+					go_[(r*n+i)*no+d] += gr
+				}
+			}
+		}
+		for _, ct := range neuron.CellTypes {
+			if rs.xs[m][ct].RequiresGrad() {
+				tp.GradOf(rs.xs[m][ct])
+			}
+		}
+	}
+}
+
+// surrogateGrad is the fast-sigmoid surrogate derivative 1/(1+k|x|)².
+func surrogateGrad[T autograd.Float](k, x T) T {
+	if x < 0 {
+		x = -x
+	}
+	d := 1 + k*x
+	return 1 / (d * d)
+}
+
+// smoothStep is the antiderivative of surrogateGrad, 1/k + x/(1+k|x|), rising
+// from 0 to 2/k: the spike function of smooth mode, a test mode in which
+// spikes are graded so that the whole network is differentiable and its
+// gradient can be checked against finite differences with the very code
+// paths of the spiking network.
+func (sn *Net[T]) smoothStep(x T) T {
+	k := T(sn.Slope)
+	ax := x
+	if ax < 0 {
+		ax = -ax
+	}
+	return 1/k + x/(1+k*ax)
+}

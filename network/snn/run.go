@@ -1,0 +1,164 @@
+package snn
+
+import (
+	"fmt"
+
+	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/neuron"
+)
+
+// Result is the outcome of one simulation of a Net: the network
+// dipole on the tape (differentiable) and the spikes.
+type Result[T autograd.Float] struct {
+	// Dipole is [3, Replicas, Steps] in nAm: row 0 the aggregate, row 1 the
+	// sum over L2/3 pyramidal cells, row 2 the sum over L5 pyramidal cells.
+	// Sample m is the dipole at time (m+1)·Dt ms.
+	Dipole   *autograd.Tensor[T]
+	Replicas int
+	Steps    int
+	Dt       float64 // ms
+	Trials   []int   // the drive trial of each replica
+	// Spikes lists each replica's cell spikes (time in ms: the end of the step
+	// whose output crossed threshold), in time order.
+	Spikes [][]network.Spike
+	// SpikeCounts counts the spikes of each cell type over all replicas.
+	SpikeCounts [neuron.NumCellTypes]int
+	cells       [neuron.NumCellTypes]int
+}
+
+// FiringRates returns the mean firing rate of each cell type (Hz per cell)
+// over the whole run and all replicas.
+func (r *Result[T]) FiringRates() [neuron.NumCellTypes]float64 {
+	var out [neuron.NumCellTypes]float64
+	dur := float64(r.Steps) * r.Dt / 1000 * float64(r.Replicas)
+	for ct := range out {
+		if r.cells[ct] > 0 {
+			out[ct] = float64(r.SpikeCounts[ct]) / float64(r.cells[ct]) / dur
+		}
+	}
+	return out
+}
+
+// DipoleSeries returns a copy of one dipole series (row 0 aggregate, 1 L2/3,
+// 2 L5) of one replica, in nAm.
+func (r *Result[T]) DipoleSeries(row, replica int) []float64 {
+	out := make([]float64, r.Steps)
+	src := r.Dipole.Data[(row*r.Replicas+replica)*r.Steps:][:r.Steps]
+	for i, v := range src {
+		out[i] = float64(v)
+	}
+	return out
+}
+
+// Run simulates the network once per trial, all trials as one batch
+// (replicas), recording everything on tp (a nil tape is not allowed; use
+// SetNoGrad for inference). The drives' event times of replica r are those of
+// trial trials[r] (Network.DriveEventTimes), so different trials are
+// independent noise realisations and the same trial is the same noise. The
+// returned dipole lives on tp and becomes invalid at tp.Reset.
+func (sn *Net[T]) Run(tp *autograd.Tape[T], trials []int) (*Result[T], error) {
+	if tp == nil {
+		return nil, fmt.Errorf("network: surrogate Run needs a tape")
+	}
+	if len(trials) == 0 {
+		return nil, fmt.Errorf("network: surrogate Run needs at least one trial")
+	}
+	rs := sn.runState(len(trials))
+	rs.reset()
+	if err := rs.driveEvents(trials); err != nil {
+		return nil, err
+	}
+	var steppers [neuron.NumCellTypes]Stepper[T]
+	for _, ct := range neuron.CellTypes {
+		steppers[ct] = sn.Models[ct].Begin(tp, rs.rows[ct])
+	}
+	for m := range sn.Steps {
+		xs := rs.deliver(tp, m)
+		for _, ct := range neuron.CellTypes {
+			out := steppers[ct].Step(tp, xs[ct])
+			if out.Rank() != 2 || out.Dim(0) != rs.rows[ct] || out.Dim(1) != sn.nOut[ct] {
+				return nil, fmt.Errorf("network: %s model returned shape %v at step %d, want [%d %d]", ct, out.Shape(), m, rs.rows[ct], sn.nOut[ct])
+			}
+			rs.outs[m][ct] = out
+		}
+		rs.detect(m)
+	}
+	res := &Result[T]{
+		Dipole: rs.readout(tp), Replicas: rs.reps, Steps: sn.Steps, Dt: sn.Dt,
+		Trials: append([]int(nil), trials...), Spikes: make([][]network.Spike, rs.reps),
+	}
+	col := sn.Net.Column
+	nc := col.NumCells()
+	for _, ct := range neuron.CellTypes {
+		res.cells[ct] = col.Count(ct)
+	}
+	if !sn.smooth {
+		per := make([]int, rs.reps)
+		for _, u := range rs.spikeUnit {
+			per[int(u)/nc]++
+		}
+		all := make([]network.Spike, len(rs.spikeUnit))
+		for r := range rs.reps {
+			res.Spikes[r], all = all[:0:per[r]], all[per[r]:]
+		}
+		for m := range sn.Steps {
+			for _, u := range rs.spikeUnit[rs.spikeStart[m]:rs.spikeStart[m+1]] {
+				r, gid := int(u)/nc, int(u)%nc
+				res.Spikes[r] = append(res.Spikes[r], network.Spike{Time: float64(m+1) * sn.Dt, GID: gid})
+				res.SpikeCounts[col.Cells[gid].Type]++
+			}
+		}
+	}
+	return res, nil
+}
+
+// driveEvents lays out the drive events of every replica by time step.
+func (rs *runState[T]) driveEvents(trials []int) error {
+	sn := rs.sn
+	net := sn.Net
+	tstop := float64(sn.Steps) * sn.Dt
+	ev := rs.evTmp[:0]
+	for r, trial := range trials {
+		for i := range net.Drives {
+			times, err := net.DriveEventTimes(i, trial, tstop)
+			if err != nil {
+				return err
+			}
+			for _, d := range sn.drives[i] {
+				idx := int32(rs.blockOff[d.tct] + r*rs.stride[d.tct] + d.local)
+				for _, t := range times[d.driveCell] {
+					m := eventStep(t+d.delay, sn.Dt)
+					if m < 0 || m >= sn.Steps {
+						continue
+					}
+					ev = append(ev, driveEvent{step: int32(m), idx: idx, w: d.weight})
+				}
+			}
+		}
+	}
+	rs.evTmp = ev
+	clear(rs.driveStart)
+	for _, e := range ev {
+		rs.driveStart[e.step+1]++
+	}
+	for m := range sn.Steps {
+		rs.driveStart[m+1] += rs.driveStart[m]
+	}
+	if cap(rs.driveIdx) < len(ev) {
+		rs.driveIdx = make([]int32, len(ev))
+		rs.driveW = make([]T, len(ev))
+	}
+	rs.driveIdx, rs.driveW = rs.driveIdx[:len(ev)], rs.driveW[:len(ev)]
+	if len(rs.driveFill) < sn.Steps {
+		rs.driveFill = make([]int, sn.Steps)
+	}
+	fill := rs.driveFill[:sn.Steps]
+	copy(fill, rs.driveStart[:sn.Steps])
+	for _, e := range ev {
+		p := fill[e.step]
+		fill[e.step]++
+		rs.driveIdx[p], rs.driveW[p] = e.idx, T(e.w)
+	}
+	return nil
+}
