@@ -1,6 +1,6 @@
 package autograd
 
-import "github.com/neurograd/neurograd/autograd/internal/kernel"
+import "github.com/neurograd/neurograd/internal/kernel"
 
 type binaryKind int
 

@@ -3,7 +3,7 @@ package autograd
 import (
 	"fmt"
 
-	"github.com/neurograd/neurograd/autograd/internal/kernel"
+	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 // MatMul returns the matrix product a·b of 2-D tensors [m, k]·[k, n] -> [m, n].

@@ -3,7 +3,7 @@ package autograd
 import (
 	"math"
 
-	"github.com/neurograd/neurograd/autograd/internal/kernel"
+	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 type unaryKind int

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 // refModel is the reference surrogate: three causal conv layers
@@ -107,7 +108,7 @@ func newStepTask(batch, steps, in, ch int) *stepTask {
 		s.ext = append(s.ext, randF32(rng, batch, in))
 	}
 	s.w = randF32(rng, batch, batch*in)
-	autograd.Scal(0.05, s.w.Data)
+	kernel.Scal(0.05, s.w.Data)
 	s.w.SetRequiresGrad(true)
 	_ = s.m.reg.AddTensor("coupling", s.w)
 	for _, cv := range s.m.convs {

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 // Conv1d is a causal one-dimensional convolution over time: the output at step t
@@ -124,7 +125,7 @@ func (c *Conv1d[T]) forward(tp *autograd.Tape[T], x *autograd.Tensor[T], st *Con
 			if s >= steps {
 				continue
 			}
-			autograd.Gemm(false, true, steps-s, out, in, 1, xb, in, w[k*in:], ck, 1, yb[s*out:], out)
+			kernel.Gemm(false, true, steps-s, out, in, 1, xb, in, w[k*in:], ck, 1, yb[s*out:], out)
 		}
 	}
 	var hist []T // history inputs u = -(R-1) .. -1, each [batch, in]
@@ -134,7 +135,7 @@ func (c *Conv1d[T]) forward(tp *autograd.Tape[T], x *autograd.Tensor[T], st *Con
 			s := (kk - 1 - k) * d
 			for t := 0; t < min(s, steps); t++ {
 				hu := historyBlock(hist, t-s, batch*in)
-				autograd.Gemm(false, true, batch, out, in, 1, hu, in, w[k*in:], ck, 1, y.Data[t*out:], steps*out)
+				kernel.Gemm(false, true, batch, out, in, 1, hu, in, w[k*in:], ck, 1, y.Data[t*out:], steps*out)
 			}
 		}
 		st.push(x)
@@ -186,10 +187,10 @@ func (conv1dSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 				continue
 			}
 			if gx != nil {
-				autograd.Gemm(false, false, steps-s, in, out, 1, gb[s*out:], out, w.Data[k*in:], ck, 1, gx[b*steps*in:], in)
+				kernel.Gemm(false, false, steps-s, in, out, 1, gb[s*out:], out, w.Data[k*in:], ck, 1, gx[b*steps*in:], in)
 			}
 			if gw != nil {
-				autograd.Gemm(true, false, out, in, steps-s, 1, gb[s*out:], out, xb, in, 1, gw[k*in:], ck)
+				kernel.Gemm(true, false, out, in, steps-s, 1, gb[s*out:], out, xb, in, 1, gw[k*in:], ck)
 			}
 		}
 	}
@@ -199,7 +200,7 @@ func (conv1dSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 			s := (kk - 1 - k) * d
 			for t := 0; t < min(s, steps); t++ {
 				hu := historyBlock(hist, t-s, batch*in)
-				autograd.Gemm(true, false, out, in, batch, 1, g[t*out:], steps*out, hu, in, 1, gw[k*in:], ck)
+				kernel.Gemm(true, false, out, in, batch, 1, g[t*out:], steps*out, hu, in, 1, gw[k*in:], ck)
 			}
 		}
 	}

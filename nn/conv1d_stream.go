@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 // ConvState is the streaming state of a Conv1d for a batch: a ring buffer with
@@ -220,7 +221,7 @@ func (conv1dStepOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 				if fresh { // a new buffer: overwrite instead of accumulating
 					beta = 0
 				}
-				autograd.Gemm(false, false, batch, in, out, 1, g, out, w.Data[k*in:], ck, beta, gt, in)
+				kernel.Gemm(false, false, batch, in, out, 1, g, out, w.Data[k*in:], ck, beta, gt, in)
 			}
 		}
 	})

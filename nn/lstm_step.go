@@ -1,6 +1,9 @@
 package nn
 
-import "github.com/neurograd/neurograd/autograd"
+import (
+	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/kernel"
+)
 
 // lstmCellStep computes one step of one layer: z = [x, hp]·W + b (one GEMM on
 // the rows [x, hp] assembled in a reused buffer), then the pointwise cell. It
@@ -50,7 +53,7 @@ func lstmCellStep[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 	putBatch(gemms)
 	giveBack(xh)
 
-	autograd.LSTMCell(z, cp.Data, c.Data, h.Data, tc, batch, hid)
+	kernel.LSTMCell(z, cp.Data, c.Data, h.Data, tc, batch, hid)
 	if nd := tp.Record(lstmCellOp[T]{}, c, x, hp, cp, ly.W, ly.B, h); nd != nil {
 		nd.Saved = saved
 		nd.I[0], nd.I[1], nd.I[2] = batch, in, hid
@@ -105,9 +108,9 @@ func (lstmCellOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 			defer giveBack(dcp)
 		}
 	}
-	autograd.LSTMCellBackward(a, cp.Data, tc, dh, dc, dz, dcp, batch, hid)
+	kernel.LSTMCellBackward(a, cp.Data, tc, dh, dc, dz, dcp, batch, hid)
 	if dcp != nil && !direct {
-		autograd.Axpy(1, dcp, gcp)
+		kernel.Axpy(1, dcp, gcp)
 	}
 	// The weight gradient runs beside the input gradients (on two cores).
 	side := getBatch[T]()
@@ -137,10 +140,10 @@ func (lstmCellOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	}
 	runBeside(side, func() {
 		if gx != nil {
-			autograd.Gemm(false, true, batch, in, 4*hid, 1, dz, 4*hid, w.Data[:in*4*hid], 4*hid, betaX, gx, in)
+			kernel.Gemm(false, true, batch, in, 4*hid, 1, dz, 4*hid, w.Data[:in*4*hid], 4*hid, betaX, gx, in)
 		}
 		if ghp != nil {
-			autograd.Gemm(false, true, batch, hid, 4*hid, 1, dz, 4*hid, w.Data[in*4*hid:], 4*hid, betaH, ghp, hid)
+			kernel.Gemm(false, true, batch, hid, 4*hid, 1, dz, 4*hid, w.Data[in*4*hid:], 4*hid, betaH, ghp, hid)
 		}
 		if gb != nil {
 			addColumnSums(gb, dz)
