@@ -81,7 +81,7 @@ func lstmLayerSeq[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 	copy(cT.Data, cs[(steps-1)*bh:])
 	if nd := tp.Record(lstmSeqOp[T]{}, hs, x, h0, c0, ly.W, ly.B, hT, cT); nd != nil {
 		nd.Saved = saved
-		nd.I[0], nd.I[1], nd.I[2], nd.I[3] = batch, steps, in, hid
+		lstmSeqArgs{batch: batch, steps: steps, in: in, hidden: hid}.pack(&nd.Args)
 		tp.Record(handOffOp[T]{}, hT, hs)
 		tp.Record(handOffOp[T]{}, cT, hs)
 	}
@@ -92,9 +92,23 @@ func lstmLayerSeq[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 // and the secondary outputs hT, cT.
 type lstmSeqOp[T autograd.Float] struct{}
 
+// lstmSeqArgs are the parameters of an lstmSeqOp node.
+type lstmSeqArgs struct {
+	batch, steps, in, hidden int
+}
+
+func (a lstmSeqArgs) pack(s *autograd.Args) {
+	s.Ints[0], s.Ints[1], s.Ints[2], s.Ints[3] = a.batch, a.steps, a.in, a.hidden
+}
+
+func unpackLSTMSeqArgs(s *autograd.Args) lstmSeqArgs {
+	return lstmSeqArgs{batch: s.Ints[0], steps: s.Ints[1], in: s.Ints[2], hidden: s.Ints[3]}
+}
+
 func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	x, h0, c0, w, bias, hT, cT := nd.In[0], nd.In[1], nd.In[2], nd.In[3], nd.In[4], nd.In[5], nd.In[6]
-	batch, steps, in, hid := nd.I[0], nd.I[1], nd.I[2], nd.I[3]
+	p := unpackLSTMSeqArgs(&nd.Args)
+	batch, steps, in, hid := p.batch, p.steps, p.in, p.hidden
 	g4 := 4 * hid
 	n, bh := batch*steps, batch*hid
 	saved := nd.Saved
