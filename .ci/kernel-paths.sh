@@ -5,7 +5,7 @@
 # reproduces the avo-generated assembly byte for byte.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pkg=./autograd/internal/kernel/
+pkg=./internal/kernel/
 # The packages whose hot loops call the kernels: their tests (gradient checks,
 # LSTM references, Welch goldens, NEURON reference traces) run again on every path.
 users="./autograd/ ./nn/... ./spectral/ ./neuron/"
@@ -27,14 +27,14 @@ go test -count=1 -v -run 'TestImplementations$' "$pkg" | grep -E 'implementation
 go test -count=1 "$pkg" # the users already ran under the default path in go test ./...
 path GODEBUG=cpu.avx512f=off
 path GODEBUG=cpu.avx2=off,cpu.fma=off,cpu.avx512f=off
-run go vet -tags purego ./autograd/...
+run go vet -tags purego ./autograd/... ./internal/...
 path GOFLAGS=-tags=purego
 run env GOARCH=arm64 go vet "$pkg"
 run env GOARCH=arm64 go test -c -o /dev/null "$pkg"
 
 # The generator is its own module (avo stays out of go.mod); it needs the
 # module proxy or a warm module cache. Skip, loudly, when neither is there.
-gen=autograd/internal/kernel
+gen=internal/kernel
 if (cd "$gen/_gen" && go mod download >/dev/null 2>&1); then
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT

@@ -1,6 +1,6 @@
 package autograd
 
-import "github.com/neurograd/neurograd/autograd/internal/kernel"
+import "github.com/neurograd/neurograd/internal/kernel"
 
 type binaryKind int
 
@@ -37,7 +37,7 @@ func (tp *Tape[T]) binary(kind binaryKind, a, b *Tensor[T]) *Tensor[T] {
 		})
 	}
 	if n := tp.Record(binaryOp[T]{}, out, a, b); n != nil {
-		n.I[0] = int(kind)
+		binaryArgs{kind: kind}.pack(&n.Args)
 	}
 	return out
 }
@@ -79,8 +79,17 @@ func binaryRow[T Float](kind binaryKind, dst, a, b []T, sa, sb int) {
 
 type binaryOp[T Float] struct{}
 
+// binaryArgs are the parameters of a binaryOp node.
+type binaryArgs struct {
+	kind binaryKind
+}
+
+func (a binaryArgs) pack(s *Args) { s.Ints[0] = int(a.kind) }
+
+func unpackBinaryArgs(s *Args) binaryArgs { return binaryArgs{kind: binaryKind(s.Ints[0])} }
+
 func (binaryOp[T]) Backward(tp *Tape[T], n *Node[T]) {
-	kind := binaryKind(n.I[0])
+	kind := unpackBinaryArgs(&n.Args).kind
 	a, b, g := n.In[0], n.In[1], n.Out.Grad
 	bc := newBcast(binaryNames[kind], a, b)
 	var ga, gb []T

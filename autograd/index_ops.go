@@ -28,16 +28,30 @@ func (tp *Tape[T]) IndexSelect(a *Tensor[T], axis int, idx []int) *Tensor[T] {
 	if nd := tp.Record(indexSelectOp[T]{}, out, a); nd != nil {
 		nd.Idx = tp.ScratchInts(len(idx))
 		copy(nd.Idx, idx)
-		nd.I[0], nd.I[1], nd.I[2] = outer, d, inner
+		axisArgs{outer: outer, d: d, inner: inner}.pack(&nd.Args)
 	}
 	return out
 }
 
 type indexSelectOp[T Float] struct{}
 
+// axisArgs are the parameters of an op along one axis of a tensor seen as
+// [outer, d, inner] (d the length of the axis): indexSelectOp, indexAddOp and
+// logSumExpOp.
+type axisArgs struct {
+	outer, d, inner int
+}
+
+func (a axisArgs) pack(s *Args) { s.Ints[0], s.Ints[1], s.Ints[2] = a.outer, a.d, a.inner }
+
+func unpackAxisArgs(s *Args) axisArgs {
+	return axisArgs{outer: s.Ints[0], d: s.Ints[1], inner: s.Ints[2]}
+}
+
 func (indexSelectOp[T]) Backward(tp *Tape[T], nd *Node[T]) {
 	ga, g := tp.GradOf(nd.In[0]), nd.Out.Grad
-	outer, d, inner := nd.I[0], nd.I[1], nd.I[2]
+	p := unpackAxisArgs(&nd.Args)
+	outer, d, inner := p.outer, p.d, p.inner
 	k := len(nd.Idx)
 	for o := 0; o < outer; o++ {
 		for i, j := range nd.Idx {
@@ -75,7 +89,7 @@ func (tp *Tape[T]) IndexAdd(a *Tensor[T], axis int, idx []int, src *Tensor[T]) *
 	if nd := tp.Record(indexAddOp[T]{}, out, a, src); nd != nil {
 		nd.Idx = tp.ScratchInts(k)
 		copy(nd.Idx, idx)
-		nd.I[0], nd.I[1], nd.I[2] = outer, d, inner
+		axisArgs{outer: outer, d: d, inner: inner}.pack(&nd.Args)
 	}
 	return out
 }
@@ -89,7 +103,8 @@ func (indexAddOp[T]) Backward(tp *Tape[T], nd *Node[T]) {
 	}
 	if src.requiresGrad {
 		gs := tp.GradOf(src)
-		outer, d, inner := nd.I[0], nd.I[1], nd.I[2]
+		p := unpackAxisArgs(&nd.Args)
+		outer, d, inner := p.outer, p.d, p.inner
 		k := len(nd.Idx)
 		for o := 0; o < outer; o++ {
 			for i, j := range nd.Idx {

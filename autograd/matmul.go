@@ -3,7 +3,7 @@ package autograd
 import (
 	"fmt"
 
-	"github.com/neurograd/neurograd/autograd/internal/kernel"
+	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 // MatMul returns the matrix product a·b of 2-D tensors [m, k]·[k, n] -> [m, n].
@@ -33,18 +33,33 @@ func (tp *Tape[T]) MatMulT(a, b *Tensor[T], transA, transB bool) *Tensor[T] {
 		kernel.Gemm(transA, transB, m, n, k, 1, a.Data, a.shapeBuf[1], b.Data, b.shapeBuf[1], 0, out.Data, n)
 	}
 	if nd := tp.Record(matMulOp[T]{}, out, a, b); nd != nil {
-		nd.Flags[0], nd.Flags[1] = transA, transB
-		nd.I[0], nd.I[1], nd.I[2] = m, k, n
+		matMulArgs{transA: transA, transB: transB, m: m, k: k, n: n}.pack(&nd.Args)
 	}
 	return out
 }
 
 type matMulOp[T Float] struct{}
 
+// matMulArgs are the parameters of a matMulOp node: the transposes and the
+// sizes of op(A) [m, k] and op(B) [k, n].
+type matMulArgs struct {
+	transA, transB bool
+	m, k, n        int
+}
+
+func (a matMulArgs) pack(s *Args) {
+	s.Bools[0], s.Bools[1] = a.transA, a.transB
+	s.Ints[0], s.Ints[1], s.Ints[2] = a.m, a.k, a.n
+}
+
+func unpackMatMulArgs(s *Args) matMulArgs {
+	return matMulArgs{transA: s.Bools[0], transB: s.Bools[1], m: s.Ints[0], k: s.Ints[1], n: s.Ints[2]}
+}
+
 func (matMulOp[T]) Backward(tp *Tape[T], nd *Node[T]) {
 	a, b, g := nd.In[0], nd.In[1], nd.Out.Grad
-	transA, transB := nd.Flags[0], nd.Flags[1]
-	m, k, n := nd.I[0], nd.I[1], nd.I[2]
+	p := unpackMatMulArgs(&nd.Args)
+	transA, transB, m, k, n := p.transA, p.transB, p.m, p.k, p.n
 	if m == 0 || n == 0 || k == 0 {
 		return
 	}

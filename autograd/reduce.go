@@ -54,16 +54,26 @@ func (tp *Tape[T]) sumAll(a *Tensor[T], scale float64) *Tensor[T] {
 	}
 	out.Data[0] = T(s * scale)
 	if nd := tp.Record(sumAllOp[T]{}, out, a); nd != nil {
-		nd.F[0] = scale
+		sumAllArgs{scale: scale}.pack(&nd.Args)
 	}
 	return out
 }
 
 type sumAllOp[T Float] struct{}
 
+// sumAllArgs are the parameters of a sumAllOp node: the factor of the sum (1,
+// or 1/n for a mean).
+type sumAllArgs struct {
+	scale float64
+}
+
+func (a sumAllArgs) pack(s *Args) { s.Floats[0] = a.scale }
+
+func unpackSumAllArgs(s *Args) sumAllArgs { return sumAllArgs{scale: s.Floats[0]} }
+
 func (sumAllOp[T]) Backward(tp *Tape[T], nd *Node[T]) {
 	ga := tp.GradOf(nd.In[0])
-	g := nd.Out.Grad[0] * T(nd.F[0])
+	g := nd.Out.Grad[0] * T(unpackSumAllArgs(&nd.Args).scale)
 	for i := range ga {
 		ga[i] += g
 	}
@@ -101,18 +111,34 @@ func (tp *Tape[T]) sumAxis(a *Tensor[T], axis int, mean bool) *Tensor[T] {
 		}
 	}
 	if nd := tp.Record(sumAxisOp[T]{}, out, a); nd != nil {
-		nd.I[0], nd.I[1], nd.I[2] = outer, d, inner
-		nd.F[0] = float64(scale)
+		sumAxisArgs{outer: outer, d: d, inner: inner, scale: float64(scale)}.pack(&nd.Args)
 	}
 	return out
 }
 
 type sumAxisOp[T Float] struct{}
 
+// sumAxisArgs are the parameters of a sumAxisOp node: the input seen as
+// [outer, d, inner] with the summed axis of length d, and the factor of the sum.
+type sumAxisArgs struct {
+	outer, d, inner int
+	scale           float64
+}
+
+func (a sumAxisArgs) pack(s *Args) {
+	s.Ints[0], s.Ints[1], s.Ints[2] = a.outer, a.d, a.inner
+	s.Floats[0] = a.scale
+}
+
+func unpackSumAxisArgs(s *Args) sumAxisArgs {
+	return sumAxisArgs{outer: s.Ints[0], d: s.Ints[1], inner: s.Ints[2], scale: s.Floats[0]}
+}
+
 func (sumAxisOp[T]) Backward(tp *Tape[T], nd *Node[T]) {
 	ga, g := tp.GradOf(nd.In[0]), nd.Out.Grad
-	outer, d, inner := nd.I[0], nd.I[1], nd.I[2]
-	scale := T(nd.F[0])
+	p := unpackSumAxisArgs(&nd.Args)
+	outer, d, inner := p.outer, p.d, p.inner
+	scale := T(p.scale)
 	for o := 0; o < outer; o++ {
 		src := g[o*inner : (o+1)*inner]
 		for j := 0; j < d; j++ {
@@ -151,7 +177,7 @@ func (tp *Tape[T]) LogSumExp(a *Tensor[T], axis int) *Tensor[T] {
 		}
 	}
 	if nd := tp.Record(logSumExpOp[T]{}, out, a); nd != nil {
-		nd.I[0], nd.I[1], nd.I[2] = outer, d, inner
+		axisArgs{outer: outer, d: d, inner: inner}.pack(&nd.Args)
 	}
 	return out
 }
@@ -161,7 +187,8 @@ type logSumExpOp[T Float] struct{}
 func (logSumExpOp[T]) Backward(tp *Tape[T], nd *Node[T]) {
 	a := nd.In[0]
 	ga, g, y := tp.GradOf(a), nd.Out.Grad, nd.Out.Data
-	outer, d, inner := nd.I[0], nd.I[1], nd.I[2]
+	p := unpackAxisArgs(&nd.Args)
+	outer, d, inner := p.outer, p.d, p.inner
 	for o := 0; o < outer; o++ {
 		for i := 0; i < inner; i++ {
 			gv, lse := float64(g[o*inner+i]), float64(y[o*inner+i])

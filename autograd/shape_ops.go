@@ -58,16 +58,31 @@ func (tp *Tape[T]) Narrow(a *Tensor[T], axis, start, length int) *Tensor[T] {
 		copy(out.Data[o*length*inner:(o+1)*length*inner], a.Data[(o*d+start)*inner:(o*d+start+length)*inner])
 	}
 	if nd := tp.Record(narrowOp[T]{}, out, a); nd != nil {
-		nd.I[0], nd.I[1], nd.I[2], nd.I[3], nd.I[4] = outer, d, inner, start, length
+		narrowArgs{outer: outer, d: d, inner: inner, start: start, length: length}.pack(&nd.Args)
 	}
 	return out
 }
 
 type narrowOp[T Float] struct{}
 
+// narrowArgs are the parameters of a narrowOp node: the input seen as
+// [outer, d, inner], narrowed to [start, start+length) along d.
+type narrowArgs struct {
+	outer, d, inner, start, length int
+}
+
+func (a narrowArgs) pack(s *Args) {
+	s.Ints[0], s.Ints[1], s.Ints[2], s.Ints[3], s.Ints[4] = a.outer, a.d, a.inner, a.start, a.length
+}
+
+func unpackNarrowArgs(s *Args) narrowArgs {
+	return narrowArgs{outer: s.Ints[0], d: s.Ints[1], inner: s.Ints[2], start: s.Ints[3], length: s.Ints[4]}
+}
+
 func (narrowOp[T]) Backward(tp *Tape[T], nd *Node[T]) {
 	ga, g := tp.GradOf(nd.In[0]), nd.Out.Grad
-	outer, d, inner, start, length := nd.I[0], nd.I[1], nd.I[2], nd.I[3], nd.I[4]
+	p := unpackNarrowArgs(&nd.Args)
+	outer, d, inner, start, length := p.outer, p.d, p.inner, p.start, p.length
 	for o := 0; o < outer; o++ {
 		accumulate(ga[(o*d+start)*inner:(o*d+start+length)*inner], g[o*length*inner:(o+1)*length*inner])
 	}
@@ -105,15 +120,28 @@ func (tp *Tape[T]) Concat(axis int, ts ...*Tensor[T]) *Tensor[T] {
 		off += w
 	}
 	if nd := tp.Record(concatOp[T]{}, out, ts...); nd != nil {
-		nd.I[0], nd.I[1], nd.I[2] = ax, outer, inner
+		concatArgs{axis: ax, outer: outer, inner: inner}.pack(&nd.Args)
 	}
 	return out
 }
 
 type concatOp[T Float] struct{}
 
+// concatArgs are the parameters of a concatOp node: the axis joined along and
+// the products of the dimensions before (outer) and after (inner) it.
+type concatArgs struct {
+	axis, outer, inner int
+}
+
+func (a concatArgs) pack(s *Args) { s.Ints[0], s.Ints[1], s.Ints[2] = a.axis, a.outer, a.inner }
+
+func unpackConcatArgs(s *Args) concatArgs {
+	return concatArgs{axis: s.Ints[0], outer: s.Ints[1], inner: s.Ints[2]}
+}
+
 func (concatOp[T]) Backward(tp *Tape[T], nd *Node[T]) {
-	ax, outer, inner := nd.I[0], nd.I[1], nd.I[2]
+	p := unpackConcatArgs(&nd.Args)
+	ax, outer, inner := p.axis, p.outer, p.inner
 	total := nd.Out.shapeBuf[ax]
 	g := nd.Out.Grad
 	off := 0
@@ -160,15 +188,26 @@ func (tp *Tape[T]) Stack(axis int, ts ...*Tensor[T]) *Tensor[T] {
 		}
 	}
 	if nd := tp.Record(stackOp[T]{}, out, ts...); nd != nil {
-		nd.I[0], nd.I[1] = outer, inner
+		stackArgs{outer: outer, inner: inner}.pack(&nd.Args)
 	}
 	return out
 }
 
 type stackOp[T Float] struct{}
 
+// stackArgs are the parameters of a stackOp node: the products of the
+// dimensions before (outer) and after (inner) the new axis.
+type stackArgs struct {
+	outer, inner int
+}
+
+func (a stackArgs) pack(s *Args) { s.Ints[0], s.Ints[1] = a.outer, a.inner }
+
+func unpackStackArgs(s *Args) stackArgs { return stackArgs{outer: s.Ints[0], inner: s.Ints[1]} }
+
 func (stackOp[T]) Backward(tp *Tape[T], nd *Node[T]) {
-	outer, inner := nd.I[0], nd.I[1]
+	p := unpackStackArgs(&nd.Args)
+	outer, inner := p.outer, p.inner
 	k := len(nd.In)
 	g := nd.Out.Grad
 	for i, t := range nd.In {

@@ -22,11 +22,42 @@ type Node[T Float] struct {
 	Saved []T
 	// Idx holds saved integer data, such as gather indices (tape memory or caller-owned).
 	Idx []int
-	// I and F hold small integer and real parameters of the op.
-	I [6]int
-	F [4]float64
-	// Flags holds boolean parameters (such as transposes).
-	Flags [4]bool
+	// Args holds the op's small parameters (sizes, kinds, scales, flags).
+	Args Args
+}
+
+// Args is the parameter storage of a Node: a few integers, reals and booleans
+// held in the node itself, so recording an op allocates nothing for them (an op
+// stored as an interface value holds no per-call state). Record hands out the
+// node with Args zeroed.
+//
+// Ops do not index the slots where they record or replay: each op declares
+// its parameters as a small struct with named fields and one pack/unpack pair
+// beside it, the only code that knows which slot holds what. An op outside this
+// package follows the same pattern, for example
+//
+//	// stepArgs are the parameters of a stepOp node.
+//	type stepArgs struct {
+//		batch, hidden int
+//		scale         float64
+//		saveX         bool
+//	}
+//
+//	func (a stepArgs) pack(s *autograd.Args) {
+//		s.Ints[0], s.Ints[1], s.Floats[0], s.Bools[0] = a.batch, a.hidden, a.scale, a.saveX
+//	}
+//
+//	func unpackStepArgs(s *autograd.Args) stepArgs {
+//		return stepArgs{batch: s.Ints[0], hidden: s.Ints[1], scale: s.Floats[0], saveX: s.Bools[0]}
+//	}
+//
+// and writes stepArgs{batch: b, hidden: h, scale: k}.pack(&nd.Args) after
+// Record, a := unpackStepArgs(&nd.Args) in Backward. Both inline to plain
+// stores and loads. Reals are stored as float64 whatever T is.
+type Args struct {
+	Ints   [6]int
+	Floats [4]float64
+	Bools  [4]bool
 }
 
 // Tape records operations for reverse-mode differentiation and owns the memory of

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/neurograd/neurograd/autograd/internal/kernel"
+	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 // Float is the set of element types a Tensor may hold.

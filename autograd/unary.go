@@ -3,7 +3,7 @@ package autograd
 import (
 	"math"
 
-	"github.com/neurograd/neurograd/autograd/internal/kernel"
+	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 type unaryKind int
@@ -71,8 +71,7 @@ func (tp *Tape[T]) unary(kind unaryKind, a *Tensor[T], p, q float64) *Tensor[T] 
 	out := tp.NewUninit(a.Shape()...)
 	unaryForward(kind, out.Data, a.Data, p, q)
 	if n := tp.Record(unaryOp[T]{}, out, a); n != nil {
-		n.I[0] = int(kind)
-		n.F[0], n.F[1] = p, q
+		unaryArgs{kind: kind, p: p, q: q}.pack(&n.Args)
 	}
 	return out
 }
@@ -151,12 +150,29 @@ func unaryForward[T Float](kind unaryKind, dst, x []T, p, q float64) {
 
 type unaryOp[T Float] struct{}
 
+// unaryArgs are the parameters of a unaryOp node: the function and its real
+// parameters (Pow's exponent p, Clamp's bounds p and q).
+type unaryArgs struct {
+	kind unaryKind
+	p, q float64
+}
+
+func (a unaryArgs) pack(s *Args) {
+	s.Ints[0] = int(a.kind)
+	s.Floats[0], s.Floats[1] = a.p, a.q
+}
+
+func unpackUnaryArgs(s *Args) unaryArgs {
+	return unaryArgs{kind: unaryKind(s.Ints[0]), p: s.Floats[0], q: s.Floats[1]}
+}
+
 func (unaryOp[T]) Backward(tp *Tape[T], n *Node[T]) {
 	a, y, g := n.In[0], n.Out.Data, n.Out.Grad
 	ga := tp.GradOf(a)
 	x := a.Data
-	p, q := n.F[0], n.F[1]
-	switch unaryKind(n.I[0]) {
+	args := unpackUnaryArgs(&n.Args)
+	p, q := args.p, args.q
+	switch args.kind {
 	case unNeg:
 		kernel.Axpy(-1, g, ga)
 	case unExp:

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/cputime"
+	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 // refModel is the reference surrogate: three causal conv layers
@@ -107,7 +109,7 @@ func newStepTask(batch, steps, in, ch int) *stepTask {
 		s.ext = append(s.ext, randF32(rng, batch, in))
 	}
 	s.w = randF32(rng, batch, batch*in)
-	autograd.Scal(0.05, s.w.Data)
+	kernel.Scal(0.05, s.w.Data)
 	s.w.SetRequiresGrad(true)
 	_ = s.m.reg.AddTensor("coupling", s.w)
 	for _, cv := range s.m.convs {
@@ -164,13 +166,13 @@ func BenchmarkSequence(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPUTime()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		if err := s.iterate(); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if cpu := processCPUTime() - cpu0; cpu > 0 {
+	if cpu := cputime.Process() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 	flops := modelFlops(16, 64) * 32 * 1000
@@ -187,13 +189,13 @@ func BenchmarkStep(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPUTime()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		if err := s.iterate(); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if cpu := processCPUTime() - cpu0; cpu > 0 {
+	if cpu := cputime.Process() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 	// The coupling s_{t-1}·W adds 2·132·(132·16) flops per step forward.

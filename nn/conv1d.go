@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 // Conv1d is a causal one-dimensional convolution over time: the output at step t
@@ -124,7 +125,7 @@ func (c *Conv1d[T]) forward(tp *autograd.Tape[T], x *autograd.Tensor[T], st *Con
 			if s >= steps {
 				continue
 			}
-			autograd.Gemm(false, true, steps-s, out, in, 1, xb, in, w[k*in:], ck, 1, yb[s*out:], out)
+			kernel.Gemm(false, true, steps-s, out, in, 1, xb, in, w[k*in:], ck, 1, yb[s*out:], out)
 		}
 	}
 	var hist []T // history inputs u = -(R-1) .. -1, each [batch, in]
@@ -134,7 +135,7 @@ func (c *Conv1d[T]) forward(tp *autograd.Tape[T], x *autograd.Tensor[T], st *Con
 			s := (kk - 1 - k) * d
 			for t := 0; t < min(s, steps); t++ {
 				hu := historyBlock(hist, t-s, batch*in)
-				autograd.Gemm(false, true, batch, out, in, 1, hu, in, w[k*in:], ck, 1, y.Data[t*out:], steps*out)
+				kernel.Gemm(false, true, batch, out, in, 1, hu, in, w[k*in:], ck, 1, y.Data[t*out:], steps*out)
 			}
 		}
 		st.push(x)
@@ -149,8 +150,7 @@ func (c *Conv1d[T]) forward(tp *autograd.Tape[T], x *autograd.Tensor[T], st *Con
 		nd = tp.Record(conv1dSeqOp[T]{}, y, x, c.Weight)
 	}
 	if nd != nil {
-		nd.I[0], nd.I[1], nd.I[2], nd.I[3], nd.I[4], nd.I[5] = batch, steps, in, out, kk, d
-		nd.Flags[1] = c.ReLU
+		conv1dSeqArgs{batch: batch, steps: steps, in: in, out: out, kernel: kk, dilation: d, relu: c.ReLU}.pack(&nd.Args)
 		nd.Saved = hist
 	}
 	return y
@@ -164,10 +164,27 @@ func historyBlock[T autograd.Float](hist []T, u, n int) []T {
 
 type conv1dSeqOp[T autograd.Float] struct{}
 
+// conv1dSeqArgs are the parameters of a conv1dSeqOp node: the sizes, the
+// dilation and whether the layer applies a ReLU.
+type conv1dSeqArgs struct {
+	batch, steps, in, out, kernel, dilation int
+	relu                                    bool
+}
+
+func (a conv1dSeqArgs) pack(s *autograd.Args) {
+	s.Ints[0], s.Ints[1], s.Ints[2], s.Ints[3], s.Ints[4], s.Ints[5] = a.batch, a.steps, a.in, a.out, a.kernel, a.dilation
+	s.Bools[0] = a.relu
+}
+
+func unpackConv1dSeqArgs(s *autograd.Args) conv1dSeqArgs {
+	return conv1dSeqArgs{batch: s.Ints[0], steps: s.Ints[1], in: s.Ints[2], out: s.Ints[3], kernel: s.Ints[4], dilation: s.Ints[5], relu: s.Bools[0]}
+}
+
 func (conv1dSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	x, w, g := nd.In[0], nd.In[1], nd.Out.Grad
-	batch, steps, in, out, kk, d := nd.I[0], nd.I[1], nd.I[2], nd.I[3], nd.I[4], nd.I[5]
-	if nd.Flags[1] {
+	p := unpackConv1dSeqArgs(&nd.Args)
+	batch, steps, in, out, kk, d := p.batch, p.steps, p.in, p.out, p.kernel, p.dilation
+	if p.relu {
 		reluMaskGrad(g, nd.Out.Data)
 	}
 	ck := kk * in
@@ -186,10 +203,10 @@ func (conv1dSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 				continue
 			}
 			if gx != nil {
-				autograd.Gemm(false, false, steps-s, in, out, 1, gb[s*out:], out, w.Data[k*in:], ck, 1, gx[b*steps*in:], in)
+				kernel.Gemm(false, false, steps-s, in, out, 1, gb[s*out:], out, w.Data[k*in:], ck, 1, gx[b*steps*in:], in)
 			}
 			if gw != nil {
-				autograd.Gemm(true, false, out, in, steps-s, 1, gb[s*out:], out, xb, in, 1, gw[k*in:], ck)
+				kernel.Gemm(true, false, out, in, steps-s, 1, gb[s*out:], out, xb, in, 1, gw[k*in:], ck)
 			}
 		}
 	}
@@ -199,7 +216,7 @@ func (conv1dSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 			s := (kk - 1 - k) * d
 			for t := 0; t < min(s, steps); t++ {
 				hu := historyBlock(hist, t-s, batch*in)
-				autograd.Gemm(true, false, out, in, batch, 1, g[t*out:], steps*out, hu, in, 1, gw[k*in:], ck)
+				kernel.Gemm(true, false, out, in, batch, 1, g[t*out:], steps*out, hu, in, 1, gw[k*in:], ck)
 			}
 		}
 	}

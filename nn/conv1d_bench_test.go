@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 // BenchmarkConv1dForward compares, for one layer of the reference model (batch
@@ -41,7 +42,7 @@ func BenchmarkConv1dForward(b *testing.B) {
 					}
 				}
 			}
-			autograd.Gemm(false, true, batch*steps, out, ck, 1, col, ck, cv.Weight.Data, ck, 0, y, out)
+			kernel.Gemm(false, true, batch*steps, out, ck, 1, col, ck, cv.Weight.Data, ck, 0, y, out)
 		}
 	})
 }

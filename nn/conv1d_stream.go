@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 // ConvState is the streaming state of a Conv1d for a batch: a ring buffer with
@@ -134,8 +135,7 @@ func (c *Conv1d[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], s *ConvSta
 	if nd := tp.Record(conv1dStepOp[T]{}, y, ins...); nd != nil {
 		nd.Saved = saved
 		nd.Idx = code
-		nd.I[0], nd.I[1], nd.I[2], nd.I[3] = batch, in, out, kk
-		nd.Flags[0], nd.Flags[1] = c.Bias != nil, c.ReLU
+		conv1dStepArgs{batch: batch, in: in, out: out, kernel: kk, bias: c.Bias != nil, relu: c.ReLU}.pack(&nd.Args)
 	}
 	return y
 }
@@ -183,14 +183,31 @@ func (s *ConvState[T]) anySrc() bool {
 
 type conv1dStepOp[T autograd.Float] struct{}
 
+// conv1dStepArgs are the parameters of a conv1dStepOp node: the sizes, whether
+// the layer has a bias (then the node's second input) and applies a ReLU.
+type conv1dStepArgs struct {
+	batch, in, out, kernel int
+	bias, relu             bool
+}
+
+func (a conv1dStepArgs) pack(s *autograd.Args) {
+	s.Ints[0], s.Ints[1], s.Ints[2], s.Ints[3] = a.batch, a.in, a.out, a.kernel
+	s.Bools[0], s.Bools[1] = a.bias, a.relu
+}
+
+func unpackConv1dStepArgs(s *autograd.Args) conv1dStepArgs {
+	return conv1dStepArgs{batch: s.Ints[0], in: s.Ints[1], out: s.Ints[2], kernel: s.Ints[3], bias: s.Bools[0], relu: s.Bools[1]}
+}
+
 func (conv1dStepOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
-	batch, in, out, kk := nd.I[0], nd.I[1], nd.I[2], nd.I[3]
+	p := unpackConv1dStepArgs(&nd.Args)
+	batch, in, out, kk := p.batch, p.in, p.out, p.kernel
 	w, g := nd.In[0], nd.Out.Grad
 	ck := kk * in
-	if nd.Flags[1] {
+	if p.relu {
 		reluMaskGrad(g, nd.Out.Data)
 	}
-	if nd.Flags[0] && nd.In[1].RequiresGrad() {
+	if p.bias && nd.In[1].RequiresGrad() {
 		addColumnSums(tp.GradOf(nd.In[1]), g)
 	}
 	var gw []T
@@ -220,7 +237,7 @@ func (conv1dStepOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 				if fresh { // a new buffer: overwrite instead of accumulating
 					beta = 0
 				}
-				autograd.Gemm(false, false, batch, in, out, 1, g, out, w.Data[k*in:], ck, beta, gt, in)
+				kernel.Gemm(false, false, batch, in, out, 1, g, out, w.Data[k*in:], ck, beta, gt, in)
 			}
 		}
 	})

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 // Dropout zeroes each element with probability P during training and scales the
@@ -42,7 +43,7 @@ func (d *Dropout[T]) Forward(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autog
 			mask[i] = keep
 		}
 	}
-	autograd.VecMul(y.Data, x.Data, mask)
+	kernel.Mul(y.Data, x.Data, mask)
 	if nd := tp.Record(dropoutOp[T]{}, y, x); nd != nil {
 		nd.Saved = mask
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 // Linear is the affine map y = x·Wᵀ + b over the last dimension of its input,
@@ -70,7 +71,7 @@ func linear[T autograd.Float](tp *autograd.Tape[T], x, w, b *autograd.Tensor[T])
 	if rows == 0 || in == 0 {
 		clear(y.Data)
 	} else {
-		autograd.Gemm(false, true, rows, out, in, 1, x.Data, in, w.Data, in, 0, y.Data, out)
+		kernel.Gemm(false, true, rows, out, in, 1, x.Data, in, w.Data, in, 0, y.Data, out)
 		if b != nil {
 			addRowVector(y.Data, b.Data)
 		}
@@ -87,7 +88,7 @@ func linear[T autograd.Float](tp *autograd.Tape[T], x, w, b *autograd.Tensor[T])
 func addRowVector[T autograd.Float](m, v []T) {
 	n := len(v)
 	for o := 0; o+n <= len(m); o += n {
-		autograd.Axpy(1, v, m[o:o+n])
+		kernel.Axpy(1, v, m[o:o+n])
 	}
 }
 
@@ -95,7 +96,7 @@ func addRowVector[T autograd.Float](m, v []T) {
 func addColumnSums[T autograd.Float](dst, g []T) {
 	n := len(dst)
 	for o := 0; o+n <= len(g); o += n {
-		autograd.Axpy(1, g[o:o+n], dst)
+		kernel.Axpy(1, g[o:o+n], dst)
 	}
 }
 
@@ -114,10 +115,10 @@ func (linearOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		if fresh { // a new buffer: overwrite instead of accumulating
 			beta = 0
 		}
-		autograd.Gemm(false, false, rows, in, out, 1, g, out, w.Data, in, beta, gx, in)
+		kernel.Gemm(false, false, rows, in, out, 1, g, out, w.Data, in, beta, gx, in)
 	}
 	if w.RequiresGrad() {
-		autograd.Gemm(true, false, out, in, rows, 1, g, out, x.Data, in, 1, tp.GradOf(w), in)
+		kernel.Gemm(true, false, out, in, rows, 1, g, out, x.Data, in, 1, tp.GradOf(w), in)
 	}
 	if len(nd.In) > 2 && nd.In[2].RequiresGrad() {
 		addColumnSums(tp.GradOf(nd.In[2]), g)

@@ -80,17 +80,32 @@ func pointwiseLoss[T autograd.Float](tp *autograd.Tape[T], kind lossKind, p, y *
 	out := tp.NewTensor()
 	out.Data[0] = T(s / float64(p.Len()))
 	if nd := tp.Record(lossOp[T]{}, out, p, y); nd != nil {
-		nd.I[0] = int(kind)
-		nd.F[0] = delta
+		lossArgs{kind: kind, delta: delta}.pack(&nd.Args)
 	}
 	return out
 }
 
 type lossOp[T autograd.Float] struct{}
 
+// lossArgs are the parameters of a lossOp node: the loss and Huber's threshold.
+type lossArgs struct {
+	kind  lossKind
+	delta float64
+}
+
+func (a lossArgs) pack(s *autograd.Args) {
+	s.Ints[0] = int(a.kind)
+	s.Floats[0] = a.delta
+}
+
+func unpackLossArgs(s *autograd.Args) lossArgs {
+	return lossArgs{kind: lossKind(s.Ints[0]), delta: s.Floats[0]}
+}
+
 func (lossOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	p, y := nd.In[0], nd.In[1]
-	kind, delta := lossKind(nd.I[0]), T(nd.F[0])
+	args := unpackLossArgs(&nd.Args)
+	kind, delta := args.kind, T(args.delta)
 	scale := nd.Out.Grad[0] / T(p.Len())
 	var gp, gy []T
 	if p.RequiresGrad() {

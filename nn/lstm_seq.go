@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 // Sequence mode works time-major inside the LSTM: LSTM.Forward swaps the input
@@ -43,7 +44,7 @@ func (swapOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	}
 	for i := 0; i < a; i++ {
 		for j := 0; j < b; j++ {
-			autograd.Axpy(1, g[(j*a+i)*c:(j*a+i+1)*c], gx[(i*b+j)*c:(i*b+j+1)*c])
+			kernel.Axpy(1, g[(j*a+i)*c:(j*a+i+1)*c], gx[(i*b+j)*c:(i*b+j+1)*c])
 		}
 	}
 }
@@ -62,7 +63,7 @@ func lstmLayerSeq[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 	cs := saved[n*g4 : n*5*hid]
 	tcs := saved[n*5*hid:]
 	hs = tp.NewUninit(steps, batch, hid)
-	autograd.Gemm(false, false, n, g4, in, 1, x.Data, in, ly.W.Data[:in*g4], g4, 0, z, g4)
+	kernel.Gemm(false, false, n, g4, in, 1, x.Data, in, ly.W.Data[:in*g4], g4, 0, z, g4)
 	whh := ly.W.Data[in*g4:]
 	for t := 0; t < steps; t++ {
 		zt := z[t*batch*g4 : (t+1)*batch*g4]
@@ -70,9 +71,9 @@ func lstmLayerSeq[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 		if t > 0 {
 			hp, cp = hs.Data[(t-1)*bh:t*bh], cs[(t-1)*bh:t*bh]
 		}
-		autograd.Gemm(false, false, batch, g4, hid, 1, hp, hid, whh, g4, 1, zt, g4)
+		kernel.Gemm(false, false, batch, g4, hid, 1, hp, hid, whh, g4, 1, zt, g4)
 		addRowVector(zt, ly.B.Data)
-		autograd.LSTMCell(zt, cp, cs[t*bh:(t+1)*bh], hs.Data[t*bh:(t+1)*bh], tcs[t*bh:(t+1)*bh], batch, hid)
+		kernel.LSTMCell(zt, cp, cs[t*bh:(t+1)*bh], hs.Data[t*bh:(t+1)*bh], tcs[t*bh:(t+1)*bh], batch, hid)
 	}
 	hT = tp.NewUninit(batch, hid)
 	cT = tp.NewUninit(batch, hid)
@@ -80,7 +81,7 @@ func lstmLayerSeq[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 	copy(cT.Data, cs[(steps-1)*bh:])
 	if nd := tp.Record(lstmSeqOp[T]{}, hs, x, h0, c0, ly.W, ly.B, hT, cT); nd != nil {
 		nd.Saved = saved
-		nd.I[0], nd.I[1], nd.I[2], nd.I[3] = batch, steps, in, hid
+		lstmSeqArgs{batch: batch, steps: steps, in: in, hidden: hid}.pack(&nd.Args)
 		tp.Record(handOffOp[T]{}, hT, hs)
 		tp.Record(handOffOp[T]{}, cT, hs)
 	}
@@ -91,9 +92,23 @@ func lstmLayerSeq[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 // and the secondary outputs hT, cT.
 type lstmSeqOp[T autograd.Float] struct{}
 
+// lstmSeqArgs are the parameters of an lstmSeqOp node.
+type lstmSeqArgs struct {
+	batch, steps, in, hidden int
+}
+
+func (a lstmSeqArgs) pack(s *autograd.Args) {
+	s.Ints[0], s.Ints[1], s.Ints[2], s.Ints[3] = a.batch, a.steps, a.in, a.hidden
+}
+
+func unpackLSTMSeqArgs(s *autograd.Args) lstmSeqArgs {
+	return lstmSeqArgs{batch: s.Ints[0], steps: s.Ints[1], in: s.Ints[2], hidden: s.Ints[3]}
+}
+
 func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	x, h0, c0, w, bias, hT, cT := nd.In[0], nd.In[1], nd.In[2], nd.In[3], nd.In[4], nd.In[5], nd.In[6]
-	batch, steps, in, hid := nd.I[0], nd.I[1], nd.I[2], nd.I[3]
+	p := unpackLSTMSeqArgs(&nd.Args)
+	batch, steps, in, hid := p.batch, p.steps, p.in, p.hidden
 	g4 := 4 * hid
 	n, bh := batch*steps, batch*hid
 	saved := nd.Saved
@@ -128,26 +143,26 @@ func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	}
 	for t := steps - 1; t >= 0; t-- {
 		if t < steps-1 {
-			autograd.Gemm(false, false, batch, hid, g4, 1, dz[(t+1)*batch*g4:], g4, whhT, hid, 0, dh, hid)
+			kernel.Gemm(false, false, batch, hid, g4, 1, dz[(t+1)*batch*g4:], g4, whhT, hid, 0, dh, hid)
 		}
 		if gh != nil {
-			autograd.Axpy(1, gh[t*bh:(t+1)*bh], dh)
+			kernel.Axpy(1, gh[t*bh:(t+1)*bh], dh)
 		}
 		cp := c0.Data
 		if t > 0 {
 			cp = cs[(t-1)*bh : t*bh]
 		}
 		dzt := dz[t*batch*g4 : (t+1)*batch*g4]
-		autograd.LSTMCellBackward(a[t*batch*g4:(t+1)*batch*g4], cp, tcs[t*bh:(t+1)*bh], dh, dc, dzt, dc, batch, hid)
+		kernel.LSTMCellBackward(a[t*batch*g4:(t+1)*batch*g4], cp, tcs[t*bh:(t+1)*bh], dh, dc, dzt, dc, batch, hid)
 		if gb != nil { // the bias gradient, while the block is in cache
 			addColumnSums(gb, dzt)
 		}
 	}
 	if h0.RequiresGrad() {
-		autograd.Gemm(false, false, batch, hid, g4, 1, dz, g4, whhT, hid, 1, tp.GradOf(h0), hid)
+		kernel.Gemm(false, false, batch, hid, g4, 1, dz, g4, whhT, hid, 1, tp.GradOf(h0), hid)
 	}
 	if c0.RequiresGrad() {
-		autograd.Axpy(1, dc, tp.GradOf(c0))
+		kernel.Axpy(1, dc, tp.GradOf(c0))
 	}
 	if x.RequiresGrad() {
 		gx, fresh := tp.GradOfFresh(x)
@@ -155,7 +170,7 @@ func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		if fresh { // a new buffer: overwrite instead of accumulating
 			beta = 0
 		}
-		autograd.Gemm(false, true, n, in, g4, 1, dz, g4, w.Data[:in*g4], g4, beta, gx, in)
+		kernel.Gemm(false, true, n, in, g4, 1, dz, g4, w.Data[:in*g4], g4, beta, gx, in)
 	}
 	if w.RequiresGrad() {
 		// dWᵀ [4H, in+H] = dzᵀ·[x, h_{t-1}], computed transposed so that the large
@@ -164,11 +179,11 @@ func (lstmSeqOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		k := in + hid
 		dwT := borrow[T](g4 * k)
 		defer giveBack(dwT)
-		autograd.Gemm(true, false, g4, in, n, 1, dz, g4, x.Data, in, 0, dwT, k)
+		kernel.Gemm(true, false, g4, in, n, 1, dz, g4, x.Data, in, 0, dwT, k)
 		// Σ_t dz_tᵀ h_{t-1}: h_0 .. h_{T-2} are hs[0 : T-1], then the initial state.
-		autograd.Gemm(true, false, g4, hid, batch, 1, dz, g4, h0.Data, hid, 0, dwT[in:], k)
+		kernel.Gemm(true, false, g4, hid, batch, 1, dz, g4, h0.Data, hid, 0, dwT[in:], k)
 		if steps > 1 {
-			autograd.Gemm(true, false, g4, hid, n-batch, 1, dz[batch*g4:], g4, hs, hid, 1, dwT[in:], k)
+			kernel.Gemm(true, false, g4, hid, n-batch, 1, dz[batch*g4:], g4, hs, hid, 1, dwT[in:], k)
 		}
 		gw := tp.GradOf(w)
 		for r := 0; r < g4; r++ {

@@ -1,6 +1,9 @@
 package nn
 
-import "github.com/neurograd/neurograd/autograd"
+import (
+	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/kernel"
+)
 
 // lstmCellStep computes one step of one layer: z = [x, hp]·W + b (one GEMM on
 // the rows [x, hp] assembled in a reused buffer), then the pointwise cell. It
@@ -50,11 +53,10 @@ func lstmCellStep[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 	putBatch(gemms)
 	giveBack(xh)
 
-	autograd.LSTMCell(z, cp.Data, c.Data, h.Data, tc, batch, hid)
+	kernel.LSTMCell(z, cp.Data, c.Data, h.Data, tc, batch, hid)
 	if nd := tp.Record(lstmCellOp[T]{}, c, x, hp, cp, ly.W, ly.B, h); nd != nil {
 		nd.Saved = saved
-		nd.I[0], nd.I[1], nd.I[2] = batch, in, hid
-		nd.Flags[0], nd.Flags[1] = copyX, copyH
+		lstmCellArgs{batch: batch, in: in, hidden: hid, copyX: copyX, copyH: copyH}.pack(&nd.Args)
 		tp.Record(handOffOp[T]{}, h, c)
 	}
 	return h, c
@@ -73,18 +75,35 @@ func (handOffOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) { tp.Gr
 // secondary output h.
 type lstmCellOp[T autograd.Float] struct{}
 
+// lstmCellArgs are the parameters of an lstmCellOp node: the sizes and whether
+// x and h' were copied into the saved memory (after the gates and tanh(c)).
+type lstmCellArgs struct {
+	batch, in, hidden int
+	copyX, copyH      bool
+}
+
+func (a lstmCellArgs) pack(s *autograd.Args) {
+	s.Ints[0], s.Ints[1], s.Ints[2] = a.batch, a.in, a.hidden
+	s.Bools[0], s.Bools[1] = a.copyX, a.copyH
+}
+
+func unpackLSTMCellArgs(s *autograd.Args) lstmCellArgs {
+	return lstmCellArgs{batch: s.Ints[0], in: s.Ints[1], hidden: s.Ints[2], copyX: s.Bools[0], copyH: s.Bools[1]}
+}
+
 func (lstmCellOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	x, hp, cp, w, bias, h := nd.In[0], nd.In[1], nd.In[2], nd.In[3], nd.In[4], nd.In[5]
-	batch, in, hid := nd.I[0], nd.I[1], nd.I[2]
+	p := unpackLSTMCellArgs(&nd.Args)
+	batch, in, hid := p.batch, p.in, p.hidden
 	saved := nd.Saved
 	a := saved[:batch*4*hid]
 	tc := saved[batch*4*hid : batch*5*hid]
 	rest := saved[batch*5*hid:]
 	xd, hd := x.Data, hp.Data
-	if nd.Flags[0] {
+	if p.copyX {
 		xd, rest = rest[:batch*in], rest[batch*in:]
 	}
-	if nd.Flags[1] {
+	if p.copyH {
 		hd = rest[:batch*hid]
 	}
 	dz := borrow[T](batch * 4 * hid)
@@ -105,9 +124,9 @@ func (lstmCellOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 			defer giveBack(dcp)
 		}
 	}
-	autograd.LSTMCellBackward(a, cp.Data, tc, dh, dc, dz, dcp, batch, hid)
+	kernel.LSTMCellBackward(a, cp.Data, tc, dh, dc, dz, dcp, batch, hid)
 	if dcp != nil && !direct {
-		autograd.Axpy(1, dcp, gcp)
+		kernel.Axpy(1, dcp, gcp)
 	}
 	// The weight gradient runs beside the input gradients (on two cores).
 	side := getBatch[T]()
@@ -137,10 +156,10 @@ func (lstmCellOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	}
 	runBeside(side, func() {
 		if gx != nil {
-			autograd.Gemm(false, true, batch, in, 4*hid, 1, dz, 4*hid, w.Data[:in*4*hid], 4*hid, betaX, gx, in)
+			kernel.Gemm(false, true, batch, in, 4*hid, 1, dz, 4*hid, w.Data[:in*4*hid], 4*hid, betaX, gx, in)
 		}
 		if ghp != nil {
-			autograd.Gemm(false, true, batch, hid, 4*hid, 1, dz, 4*hid, w.Data[in*4*hid:], 4*hid, betaH, ghp, hid)
+			kernel.Gemm(false, true, batch, hid, 4*hid, 1, dz, 4*hid, w.Data[in*4*hid:], 4*hid, betaH, ghp, hid)
 		}
 		if gb != nil {
 			addColumnSums(gb, dz)

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 // Optimizer updates parameters from their accumulated gradients. Step applies
@@ -190,7 +191,7 @@ func ClipGradNorm[T autograd.Float](params []Param[T], maxNorm float64) float64 
 	if n > maxNorm && !math.IsInf(n, 0) && !math.IsNaN(n) {
 		f := T(maxNorm / (n + 1e-12))
 		for _, p := range params {
-			autograd.Scal(f, p.Tensor.Grad)
+			kernel.Scal(f, p.Tensor.Grad)
 		}
 	}
 	return n

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 // Small GEMMs (a step of a batch of cells) are below the size at which the
@@ -16,7 +17,7 @@ import (
 // helper is busy, everything runs on the caller. The helpers (NumCPU-1 per
 // element type) start at the first use and stay parked on a channel when idle.
 
-// gemmSpec is one call of autograd.Gemm.
+// gemmSpec is one call of kernel.Gemm.
 type gemmSpec[T autograd.Float] struct {
 	transA, transB bool
 	m, n, k        int
@@ -31,7 +32,7 @@ type gemmSpec[T autograd.Float] struct {
 }
 
 func (g *gemmSpec[T]) run() {
-	autograd.Gemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc)
+	kernel.Gemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc)
 }
 
 // maxBatch is the most GEMMs one helper task carries.
@@ -193,7 +194,7 @@ func gemmRows[T autograd.Float](list *gemmBatch[T]) {
 		return
 	}
 	m := list.specs[0].m
-	tile := autograd.GemmRowTile[T]()
+	tile := kernel.GemmRowTile[T]()
 	h := m / 2 / tile * tile
 	if !canSplit(m) || h == 0 || list.work() < 2*minHelperWork {
 		list.run()

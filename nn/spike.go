@@ -45,17 +45,26 @@ func Spike[T autograd.Float](tp *autograd.Tape[T], x *autograd.Tensor[T], k floa
 		}
 	}
 	if nd := tp.Record(spikeOp[T]{}, y, x); nd != nil {
-		nd.F[0] = k
+		spikeArgs{slope: k}.pack(&nd.Args)
 	}
 	return y
 }
 
 type spikeOp[T autograd.Float] struct{}
 
+// spikeArgs are the parameters of a spikeOp node: the surrogate's slope k.
+type spikeArgs struct {
+	slope float64
+}
+
+func (a spikeArgs) pack(s *autograd.Args) { s.Floats[0] = a.slope }
+
+func unpackSpikeArgs(s *autograd.Args) spikeArgs { return spikeArgs{slope: s.Floats[0]} }
+
 func (spikeOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	x, g := nd.In[0], nd.Out.Grad
 	gx := tp.GradOf(x)
-	k := T(nd.F[0])
+	k := T(unpackSpikeArgs(&nd.Args).slope)
 	for i, v := range x.Data {
 		d := 1 + k*abs(v)
 		gx[i] += g[i] / (d * d)

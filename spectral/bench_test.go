@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/cputime"
 )
 
 // The benchmark shape: 132 signals (one per cell) of 1 s at 2 kHz,
@@ -25,14 +26,14 @@ func benchSignals(batch, n int) []float64 {
 // operation as cpu-ns/op beside the wall time: on a shared, loaded machine the
 // CPU time of a single-threaded run is the stable measure of the work.
 func cpuLoop(b *testing.B, f func()) {
-	c0 := processCPUTime()
+	c0 := cputime.Process()
 	n := 0
 	for b.Loop() {
 		f()
 		n++
 	}
-	if c1 := processCPUTime(); c0 > 0 && n > 0 {
-		b.ReportMetric(float64(c1-c0)/float64(n), "cpu-ns/op")
+	if c1 := cputime.Process(); c0 > 0 && n > 0 {
+		b.ReportMetric(float64((c1-c0).Nanoseconds())/float64(n), "cpu-ns/op")
 	}
 }
 

@@ -35,15 +35,24 @@ func PSDOp[T autograd.Float](tp *autograd.Tape[T], pl *Plan, x *autograd.Tensor[
 	computePSD(pl, out.Data, x.Data, saved)
 	if nd := tp.Record(psdOp[T]{pl}, out, x); nd != nil {
 		nd.Saved = saved
-		nd.I[0] = batch
+		psdArgs{batch: batch}.pack(&nd.Args)
 	}
 	return out, nil
 }
 
 type psdOp[T autograd.Float] struct{ pl *Plan }
 
+// psdArgs are the parameters of a psdOp node: the number of signals.
+type psdArgs struct {
+	batch int
+}
+
+func (a psdArgs) pack(s *autograd.Args) { s.Ints[0] = a.batch }
+
+func unpackPSDArgs(s *autograd.Args) psdArgs { return psdArgs{batch: s.Ints[0]} }
+
 func (o psdOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
-	computeVJP(o.pl, tp.GradOf(nd.In[0]), nil, nd.Saved, nd.Out.Grad, nd.I[0])
+	computeVJP(o.pl, tp.GradOf(nd.In[0]), nil, nd.Saved, nd.Out.Grad, unpackPSDArgs(&nd.Args).batch)
 }
 
 // BandPowerOp records the band power Σ_k a_k P_k of each PSD row on tp (see
@@ -76,14 +85,23 @@ func bandOp[T autograd.Float](tp *autograd.Tape[T], b *Band, psd *autograd.Tenso
 	}
 	bandForward(b, kind, out.Data, psd.Data)
 	if nd := tp.Record(bandOpNode[T]{b}, out, psd); nd != nil {
-		nd.I[0] = int(kind)
+		bandArgs{kind: kind}.pack(&nd.Args)
 	}
 	return out, nil
 }
 
 type bandOpNode[T autograd.Float] struct{ b *Band }
 
+// bandArgs are the parameters of a bandOpNode node: the reduction.
+type bandArgs struct {
+	kind bandKind
+}
+
+func (a bandArgs) pack(s *autograd.Args) { s.Ints[0] = int(a.kind) }
+
+func unpackBandArgs(s *autograd.Args) bandArgs { return bandArgs{kind: bandKind(s.Ints[0])} }
+
 func (o bandOpNode[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	psd := nd.In[0]
-	bandBackward(o.b, bandKind(nd.I[0]), tp.GradOf(psd), psd.Data, nd.Out.Grad)
+	bandBackward(o.b, unpackBandArgs(&nd.Args).kind, tp.GradOf(psd), psd.Data, nd.Out.Grad)
 }

@@ -163,7 +163,7 @@ func (rs *runState[T]) deliver(tp *autograd.Tape[T], m int) [neuron.NumCellTypes
 	}
 	rs.inBuf = in
 	if nd := tp.Record(rs.op, xs[0], in...); nd != nil {
-		nd.I[0] = m
+		nd.Args.Ints[0] = m // the step, read back by deliverOp.Backward
 	}
 	for _, ct := range neuron.CellTypes[1:] {
 		tp.Record(rs.pass, xs[ct], rs.params...)
@@ -231,7 +231,7 @@ type deliverOp[T autograd.Float] struct{ rs *runState[T] }
 func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	rs := op.rs
 	sn := rs.sn
-	m := nd.I[0]
+	m := nd.Args.Ints[0] // the step, stored by the forward pass
 	if m < 2 {
 		return // spikes exist from step 1 on and reach step 2 at the earliest
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/neurograd/neurograd/internal/cputime"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -19,11 +20,11 @@ func benchGemm[T Float](b *testing.B, m, k, n int, call func(a, bm, c []T)) {
 	call(a, bm, c)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPUTime()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		call(a, bm, c)
 	}
-	cpu := processCPUTime() - cpu0
+	cpu := cputime.Process() - cpu0
 	gflop := 2 * float64(m) * float64(n) * float64(k) * float64(b.N) / 1e9
 	b.ReportMetric(gflop/b.Elapsed().Seconds(), "GFLOP/s")
 	if cpu > 0 {
@@ -91,7 +92,7 @@ func BenchmarkLSTMCell(b *testing.B) {
 	dGates, dcPrev := make([]float32, len(pre)), make([]float32, batch*hidden)
 	b.Run("forward", func(b *testing.B) {
 		b.ReportAllocs()
-		cpu0 := processCPUTime()
+		cpu0 := cputime.Process()
 		for b.Loop() {
 			copy(gates, pre)
 			LSTMCell(gates, cPrev, c, h, tc, batch, hidden)
@@ -100,7 +101,7 @@ func BenchmarkLSTMCell(b *testing.B) {
 	})
 	b.Run("backward", func(b *testing.B) {
 		b.ReportAllocs()
-		cpu0 := processCPUTime()
+		cpu0 := cputime.Process()
 		for b.Loop() {
 			LSTMCellBackward(gates, cPrev, tc, h, c, dGates, dcPrev, batch, hidden)
 		}
@@ -125,7 +126,7 @@ func BenchmarkVec(b *testing.B) {
 	} {
 		b.Run(fn.name, func(b *testing.B) {
 			b.SetBytes(4 * n)
-			cpu0 := processCPUTime()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				fn.f()
 			}
@@ -137,7 +138,7 @@ func BenchmarkVec(b *testing.B) {
 // reportCPU reports the process CPU time per operation since cpu0, a measure
 // that time spent descheduled on a shared machine does not inflate.
 func reportCPU(b *testing.B, cpu0 time.Duration) {
-	if cpu := processCPUTime() - cpu0; cpu > 0 {
+	if cpu := cputime.Process() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }

@@ -3,7 +3,7 @@ package kernel_test
 import (
 	"fmt"
 
-	"github.com/neurograd/neurograd/autograd/internal/kernel"
+	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 func ExampleGemm() {

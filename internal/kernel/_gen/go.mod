@@ -1,4 +1,4 @@
-module github.com/neurograd/neurograd/autograd/internal/kernel/_gen
+module github.com/neurograd/neurograd/internal/kernel/_gen
 
 go 1.26.0
 

@@ -7,7 +7,7 @@ import "sync"
 func gemmParallel[T Float](g *gemmImpl[T], w int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	var wg sync.WaitGroup
 	run := func(i0, i1, j0, j1 int) {
-		as, bs := a, b
+		var as, bs []T
 		if transA {
 			as = a[i0:]
 		} else {

@@ -47,7 +47,6 @@ func testLSTMForward[T Float](t *testing.T) {
 					cPrev[i] = rng.NormFloat64()
 				}
 			}
-			act, c, h, tc := lstmRef(pre, cPrev, batch, hidden)
 			conv := func(x []float64) []T {
 				if x == nil {
 					return nil
@@ -66,7 +65,7 @@ func testLSTMForward[T Float](t *testing.T) {
 			for i := range cPrev {
 				cPrev[i] = float64(cr[i])
 			}
-			act, c, h, tc = lstmRef(pre, cPrev, batch, hidden)
+			act, c, h, tc := lstmRef(pre, cPrev, batch, hidden)
 			gates := pr
 			cg, hg, tg := make([]T, batch*hidden), make([]T, batch*hidden), make([]T, batch*hidden)
 			LSTMCell(gates, cr, cg, hg, tg, batch, hidden)
