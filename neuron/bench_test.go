@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/neurograd/neurograd/internal/cputime"
 )
 
 // poissonTimes returns the event times (ms) of a homogeneous Poisson train of rate hz on
@@ -51,13 +53,13 @@ func BenchmarkL5Poisson1s(b *testing.B) {
 			b.Fatal(err)
 		}
 		n := Steps(spec.TStop, c.Dt())
-		cpu0 := processCPUTime()
+		cpu0 := cputime.Process()
 		b.StartTimer()
 		for k := 0; k < n; k++ {
 			c.Step()
 		}
 		b.StopTimer()
-		cpu += processCPUTime() - cpu0
+		cpu += cputime.Process() - cpu0
 		b.StartTimer()
 	}
 	// CPU seconds per simulated cell-second, comparable to NEURON's 0.60 s of CPU.

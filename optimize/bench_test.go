@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/cputime"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/network/snn"
 	"github.com/neurograd/neurograd/neuron"
@@ -45,13 +46,13 @@ func BenchmarkSurrogateEpoch(b *testing.B) {
 	epoch := benchEpoch(b, models)
 	epoch() // warm the tape
 	b.ReportAllocs()
-	cpu0 := processCPUSeconds()
+	cpu0 := cputime.Process().Seconds()
 	n := 0
 	for b.Loop() {
 		epoch()
 		n++
 	}
-	b.ReportMetric((processCPUSeconds()-cpu0)/float64(n), "cpu-s/op")
+	b.ReportMetric((cputime.Process().Seconds()-cpu0)/float64(n), "cpu-s/op")
 }
 
 // BenchmarkSurrogateEpochShipped times one training epoch of the published
@@ -76,13 +77,13 @@ func BenchmarkSurrogateEpochFake(b *testing.B) {
 func timeEpochs(b *testing.B, epoch func()) {
 	epoch()
 	b.ReportAllocs()
-	cpu0 := processCPUSeconds()
+	cpu0 := cputime.Process().Seconds()
 	n := 0
 	for b.Loop() {
 		epoch()
 		n++
 	}
-	b.ReportMetric((processCPUSeconds()-cpu0)/float64(n), "cpu-s/op")
+	b.ReportMetric((cputime.Process().Seconds()-cpu0)/float64(n), "cpu-s/op")
 }
 
 // BenchmarkSurrogateEvaluate times a held-out evaluation of the published
@@ -98,7 +99,7 @@ func BenchmarkSurrogateEvaluate(b *testing.B) {
 	if _, err := Evaluate(sn, obj, tp, trials); err != nil {
 		b.Fatal(err)
 	}
-	cpu0 := processCPUSeconds()
+	cpu0 := cputime.Process().Seconds()
 	n := 0
 	for b.Loop() {
 		if _, err := Evaluate(sn, obj, tp, trials); err != nil {
@@ -106,7 +107,7 @@ func BenchmarkSurrogateEvaluate(b *testing.B) {
 		}
 		n++
 	}
-	b.ReportMetric((processCPUSeconds()-cpu0)/float64(n), "cpu-s/op")
+	b.ReportMetric((cputime.Process().Seconds()-cpu0)/float64(n), "cpu-s/op")
 }
 
 // benchNet builds the published column of surrogate cells under 10 Hz Poisson

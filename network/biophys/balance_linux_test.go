@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/neurograd/neurograd/internal/cputime"
 	"github.com/neurograd/neurograd/network"
 )
 
@@ -59,7 +60,7 @@ func benchBalance(b *testing.B, drives func() []network.Drive, tstop float64) {
 	var total, chunks float64
 	for b.Loop() {
 		chunkCPU = chunkCPU[:0]
-		cpu0 := processCPUSeconds()
+		cpu0 := cputime.Process().Seconds()
 		col, _ := network.NewColumn(10, 10)
 		n, err := network.NewNetwork(col, nil, drives())
 		if err != nil {
@@ -68,7 +69,7 @@ func benchBalance(b *testing.B, drives func() []network.Drive, tstop float64) {
 		if _, err := Simulate(n, SimOptions{TStop: tstop, Workers: 1, chunkHook: hook}); err != nil {
 			b.Fatal(err)
 		}
-		total = processCPUSeconds() - cpu0
+		total = cputime.Process().Seconds() - cpu0
 		chunks = 0
 		for _, iv := range chunkCPU {
 			for _, c := range iv {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/neurograd/neurograd/internal/cputime"
 	"github.com/neurograd/neurograd/network"
 )
 
@@ -14,7 +15,7 @@ func benchNetwork(b *testing.B, drives func() []network.Drive, tstop float64) {
 	for _, w := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
 			spikes := 0
-			cpu0 := processCPUSeconds()
+			cpu0 := cputime.Process().Seconds()
 			for b.Loop() {
 				col, err := network.NewColumn(10, 10)
 				if err != nil {
@@ -33,7 +34,7 @@ func benchNetwork(b *testing.B, drives func() []network.Drive, tstop float64) {
 			b.ReportMetric(float64(spikes), "spikes")
 			// CPU time is less disturbed than wall time by other load on a
 			// shared machine; it is what hnn-core's figures measure.
-			b.ReportMetric((processCPUSeconds()-cpu0)/float64(b.N), "cpu-s/op")
+			b.ReportMetric((cputime.Process().Seconds()-cpu0)/float64(b.N), "cpu-s/op")
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/cputime"
 	"github.com/neurograd/neurograd/neuron"
 )
 
@@ -27,7 +28,7 @@ func benchStep(b *testing.B, ct neuron.CellType, batch int) {
 	}
 	st := m.NewState(tp, batch)
 	b.ResetTimer()
-	cpu0 := processCPUTime()
+	cpu0 := cputime.Process()
 	for it := 0; it < b.N; it++ {
 		tp.Reset()
 		st.Zero()
@@ -46,7 +47,7 @@ func benchStep(b *testing.B, ct neuron.CellType, batch int) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*T), "wall-µs/step")
-	if cpu := processCPUTime() - cpu0; cpu > 0 {
+	if cpu := cputime.Process() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*T), "cpu-µs/step")
 	}
 }
