@@ -3,8 +3,8 @@ package neuron
 import (
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
+
+	"github.com/neurograd/neurograd/internal/parallel"
 )
 
 // Input is one synapse receiving a train of events: a new Exp2Syn of receptor Receptor at
@@ -166,7 +166,7 @@ func Run(spec RunSpec) (*Result, error) {
 func RunMany(specs []RunSpec, workers int) ([]*Result, error) {
 	out := make([]*Result, len(specs))
 	errs := make([]error, len(specs))
-	ParallelFor(len(specs), workers, func(i int) {
+	parallel.For(len(specs), workers, func(i int) {
 		out[i], errs[i] = Run(specs[i])
 	})
 	for i, err := range errs {
@@ -175,35 +175,4 @@ func RunMany(specs []RunSpec, workers int) ([]*Result, error) {
 		}
 	}
 	return out, nil
-}
-
-// ParallelFor calls fn(i) for i in [0, n) on workers goroutines (GOMAXPROCS when
-// workers <= 0), handing out indices dynamically, and returns when all calls are done.
-func ParallelFor(n, workers int, fn func(i int)) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	if workers > n {
-		workers = n
-	}
-	var mu sync.Mutex
-	next := 0
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
-				if i >= n {
-					return
-				}
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/neurograd/neurograd/internal/parallel"
 	"github.com/neurograd/neurograd/neuron"
 	"github.com/neurograd/neurograd/neuron/surrogate"
 )
@@ -43,7 +44,7 @@ func runCeiling(types []neuron.CellType, n, bins int, seed uint64) (map[string]c
 		orig := make([]*surrogate.Sample, n)
 		moved := make([]*surrogate.Sample, n)
 		errs := make([]error, n)
-		neuron.ParallelFor(n, 0, func(i int) {
+		parallel.For(n, 0, func(i int) {
 			rng := rand.New(rand.NewPCG(seed, splitStream("ceiling")+uint64(ti)<<20+uint64(i)))
 			evs, err := surrogate.PoissonEvents(ct, surrogate.DefaultPoissonConfig(ct), bins, rng)
 			if err != nil {

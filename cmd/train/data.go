@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/neurograd/neurograd/internal/parallel"
 	"github.com/neurograd/neurograd/neuron"
 	"github.com/neurograd/neurograd/neuron/surrogate"
 )
@@ -117,7 +118,7 @@ func generate(r dataRecipe) (map[neuron.CellType]*surrogate.Dataset, error) {
 			}
 		}
 	}()
-	neuron.ParallelFor(len(jobs), 0, func(j int) {
+	parallel.For(len(jobs), 0, func(j int) {
 		defer func() { done <- struct{}{} }()
 		jb := jobs[j]
 		typeIdx := uint64(0)

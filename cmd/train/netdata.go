@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 
+	"github.com/neurograd/neurograd/internal/parallel"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/network/biophys"
 	"github.com/neurograd/neurograd/neuron"
@@ -103,7 +104,7 @@ func networkRun(cfg netRunConfig, seed uint64, pick map[neuron.CellType]int) (ma
 	out := map[neuron.CellType][]*surrogate.Sample{}
 	samples := make([]*surrogate.Sample, len(jobs))
 	errs := make([]error, len(jobs))
-	neuron.ParallelFor(len(jobs), 0, func(j int) {
+	parallel.For(len(jobs), 0, func(j int) {
 		jb := jobs[j]
 		idx := channelIndex(jb.ct)
 		var evs []surrogate.Event

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/neurograd/neurograd/internal/parallel"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/neuron"
 )
@@ -252,7 +253,7 @@ func Simulate(net *network.Network, opts SimOptions) (*SimResult, error) {
 	var routed []stepSpike
 	for s := 0; s < nSteps; s += interval {
 		e := min(s+interval, nSteps)
-		neuron.ParallelFor(len(chunks), nWorkers, func(i int) {
+		parallel.For(len(chunks), nWorkers, func(i int) {
 			if opts.chunkHook != nil {
 				opts.chunkHook(s/interval, i, false)
 				defer opts.chunkHook(s/interval, i, true)
@@ -292,7 +293,7 @@ func Simulate(net *network.Network, opts SimOptions) (*SimResult, error) {
 		}
 		if zeroLag {
 			// Spikes may take effect within the same step: route them first.
-			neuron.ParallelFor(len(chunks), nWorkers, func(i int) {
+			parallel.For(len(chunks), nWorkers, func(i int) {
 				ch := &chunks[i]
 				ch.deliver(cells, routed)
 				for _, g := range ch.cells {

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/neurograd/neurograd/internal/parallel"
 	"github.com/neurograd/neurograd/neuron"
 )
 
@@ -13,7 +14,7 @@ func freshSamples(t *testing.T, ct neuron.CellType, n int) []*Sample {
 	t.Helper()
 	out := make([]*Sample, n)
 	errs := make([]error, n)
-	neuron.ParallelFor(n, 0, func(i int) {
+	parallel.For(n, 0, func(i int) {
 		rng := rand.New(rand.NewPCG(20261128+uint64(len(ct.String())), 7<<40+uint64(ct.String()[1])<<20+uint64(i)))
 		evs, err := PoissonEvents(ct, DefaultPoissonConfig(ct), 2000, rng)
 		if err != nil {
