@@ -6,13 +6,32 @@ import (
 	"github.com/neurograd/neurograd/autograd"
 )
 
-// DefaultSpikeSlope is the default slope k of the fast-sigmoid surrogate gradient,
-// snnTorch's default (SpyTorch and Norse use 100). The surrogate 1/(1+k|x|)^2
-// peaks at 1 at threshold for every k and falls to half at |x| = 0.414/k, so k
-// sets the width of the window (in the units of x) through which gradient flows:
-// k = 25 on a membrane potential in mV passes gradient within about ±0.02 mV of
-// threshold, on z-scored inputs within about ±0.02 standard deviations.
-const DefaultSpikeSlope = 25
+// DefaultSpikeSlope is neurograd's one default slope k of the fast-sigmoid
+// surrogate gradient of a spike, 1/(1+k|x|)², with x = v − θ the distance of
+// a somatic voltage v from threshold in mV (1/mV). The surrogate peaks at 1 at
+// threshold for every k and falls to half at |x| = 0.414/k. (snnTorch's default
+// is 25, SpyTorch's and Norse's 100, on their own units.) With k = 16 the surrogate is 0.5 at 0.026 mV from
+// threshold, 0.0035 at 1 mV and 1.5·10⁻⁴ at 5 mV: gradient flows through the
+// steps where a cell is at or near threshold, which is where a small change
+// of input adds or removes a spike.
+//
+// Much wider surrogates make backpropagation through time explode in a
+// recurrent spiking network: every cell passes surrogate gradient at every
+// step, so the backward pass sees a loop from each cell's voltage through
+// its outgoing connections into its targets' voltages whose gain exceeds one
+// once σ'(v−θ)·w·∂v/∂x, summed over targets, does. With the first shipped
+// surrogates in the published column, k = 0.25 and k = 1 gave log-gain
+// gradients of 10⁴³ and 10⁵ after 600 ms, k = 4 gradients of order 10 whose
+// steps left the band power about where it was, and k from 8 to 10⁶
+// gradients of order 1 that raised it 33- to 56-fold in 10 epochs
+// (docs/optimize.md, package network/snn); the threshold moves with the surrogates (with the
+// round-2 weights k = 8 already exploded). Most of that gradient is the
+// direct one (a gain scales what the spikes that happened deliver); the
+// surrogate adds the gradient of the classes onto basket cells, which act on
+// the dipole only through spikes and get none without it, as with the
+// published code's slope of 10⁶ on z-scored voltages (mistake 7 of the
+// design notes).
+const DefaultSpikeSlope = 16.0
 
 // FastSigmoidSpike is the spike non-linearity of surrogate-gradient spiking
 // networks: forward it is the Heaviside step H(x) (1 where x > 0, else 0);
@@ -66,9 +85,16 @@ func (spikeOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	gx := tp.GradOf(x)
 	k := T(unpackSpikeArgs(&nd.Args).slope)
 	for i, v := range x.Data {
-		d := 1 + k*abs(v)
-		gx[i] += g[i] / (d * d)
+		gx[i] += g[i] * FastSigmoidGrad(k, v)
 	}
+}
+
+// FastSigmoidGrad returns the fast-sigmoid surrogate derivative of a spike,
+// 1/(1+k|x|)², at distance x from threshold with slope k: the one formula of
+// the surrogate gradient, used by Spike and by the surrogate spiking network.
+func FastSigmoidGrad[T autograd.Float](k, x T) T {
+	d := 1 + k*abs(x)
+	return 1 / (d * d)
 }
 
 func abs[T autograd.Float](v T) T {

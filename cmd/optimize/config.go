@@ -12,6 +12,7 @@ import (
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/network/snn"
 	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/nn"
 	"github.com/neurograd/neurograd/optimize"
 )
 
@@ -85,7 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.Target, "target", "", "target PSD for -objective target: CSV of frequency (Hz), power (nAm²/Hz)")
 	fs.StringVar(&c.Dipole, "dipole", "agg", "dipole the objective looks at: agg, L2 or L5")
 	fs.StringVar(&c.Params, "params", "per-class", "trained parameters: per-class (one log10 gain per connection class) or per-connection")
-	fs.Float64Var(&c.Slope, "slope", snn.DefaultSurrogateSlope, "fast-sigmoid surrogate slope k (1/mV): gradient 1/(1+k|v-θ|)²")
+	fs.Float64Var(&c.Slope, "slope", nn.DefaultSpikeSlope, "fast-sigmoid surrogate slope k (1/mV): gradient 1/(1+k|v-θ|)²")
 	fs.StringVar(&c.Mesh, "mesh", "published", "column: published (10x5 pyramidal mesh, 16 baskets per layer) or NxM (HNN's basket rule; 10x10 is HNN's 270-cell column)")
 	fs.StringVar(&c.Connectivity, "connectivity", "", "initial connectivity JSON (default: HNN's 16 classes, gains 1)")
 	fs.StringVar(&c.Gains, "gains", "", "initial class gains, NAME=GAIN,... (overrides -connectivity)")

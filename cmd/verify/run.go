@@ -13,8 +13,8 @@ import (
 
 	"github.com/neurograd/neurograd/cmd/internal/verifyout"
 	"github.com/neurograd/neurograd/network"
-	"github.com/neurograd/neurograd/network/snn"
 	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/nn"
 	"github.com/neurograd/neurograd/optimize"
 )
 
@@ -60,7 +60,7 @@ func run(args []string) error {
 	rate := fset.Float64("rate", 10, "Poisson drive rate onto every cell (Hz), without a drives file")
 	wAMPA := fset.Float64("weight-ampa", 0.003, "AMPA weight of the Poisson drive (µS), without a drives file")
 	eventSeed := fset.Int64("event-seed", 1, "event_seed of the Poisson drive, without a drives file")
-	slope := fset.Float64("slope", snn.DefaultSurrogateSlope, "the surrogate network's fast-sigmoid slope (1/mV; no effect on the forward pass)")
+	slope := fset.Float64("slope", nn.DefaultSpikeSlope, "the surrogate network's fast-sigmoid slope (1/mV; no effect on the forward pass)")
 	var vf verifyout.Flags
 	vf.Register(fset, "")
 	fset.Usage = func() {

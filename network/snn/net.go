@@ -9,32 +9,8 @@ import (
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/neuron"
 	"github.com/neurograd/neurograd/neuron/surrogate"
+	"github.com/neurograd/neurograd/nn"
 )
-
-// DefaultSurrogateSlope is the default slope k (1/mV) of the fast-sigmoid
-// surrogate gradient of a spike, 1/(1+k|v−θ|)², applied to the predicted
-// somatic voltage v in mV. With k = 16 the surrogate is 0.5 at 0.026 mV from
-// threshold, 0.0035 at 1 mV and 1.5·10⁻⁴ at 5 mV: gradient flows through the
-// steps where a cell is at or near threshold, which is where a small change
-// of input adds or removes a spike.
-//
-// Much wider surrogates make backpropagation through time explode in a
-// recurrent spiking network: every cell passes surrogate gradient at every
-// step, so the backward pass sees a loop from each cell's voltage through
-// its outgoing connections into its targets' voltages whose gain exceeds one
-// once σ'(v−θ)·w·∂v/∂x, summed over targets, does. With the first shipped
-// surrogates in the published column, k = 0.25 and k = 1 gave log-gain
-// gradients of 10⁴³ and 10⁵ after 600 ms, k = 4 gradients of order 10 whose
-// steps left the band power about where it was, and k from 8 to 10⁶
-// gradients of order 1 that raised it 33- to 56-fold in 10 epochs
-// (docs/optimize.md); the threshold moves with the surrogates (with the
-// round-2 weights k = 8 already exploded). Most of that gradient is the
-// direct one (a gain scales what the spikes that happened deliver); the
-// surrogate adds the gradient of the classes onto basket cells, which act on
-// the dipole only through spikes and get none without it, as with the
-// published code's slope of 10⁶ on z-scored voltages (mistake 7 of the
-// design notes).
-const DefaultSurrogateSlope = 16.0
 
 // ParamMode selects the trainable parameters of a surrogate network.
 type ParamMode int
@@ -70,7 +46,7 @@ func ParseParamMode(s string) (ParamMode, error) {
 // Options configures a Net.
 type Options struct {
 	TStop float64 // simulated time (ms), > 0; the step is the models' Dt
-	// SpikeSlope is the fast-sigmoid slope k (1/mV); 0 means DefaultSurrogateSlope.
+	// SpikeSlope is the fast-sigmoid slope k (1/mV); 0 means nn.DefaultSpikeSlope.
 	SpikeSlope float64
 	Params     ParamMode
 	// GradedSpikes replaces each threshold crossing by a graded spike (the
@@ -193,7 +169,7 @@ func New[T autograd.Float](net *network.Network, models [neuron.NumCellTypes]Cel
 	}
 	sn := &Net[T]{Net: net, Models: models, Slope: opt.SpikeSlope, Mode: opt.Params, smooth: opt.GradedSpikes, runs: map[int]*runState[T]{}}
 	if sn.Slope == 0 {
-		sn.Slope = DefaultSurrogateSlope
+		sn.Slope = nn.DefaultSpikeSlope
 	}
 	if !(sn.Slope > 0) || math.IsInf(sn.Slope, 0) {
 		return nil, fmt.Errorf("network: spike slope %v must be positive and finite", opt.SpikeSlope)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/nn"
 )
 
 // runState holds the buffers of one simulation of a Net with a given
@@ -347,14 +348,14 @@ func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 			b := o0.Data[row*no+so] - thr
 			var f1, f2 T
 			if sn.smooth {
-				f1 = surrogateGrad(k, a) * (1 - sn.smoothStep(b))
-				f2 = -sn.smoothStep(a) * surrogateGrad(k, b)
+				f1 = nn.FastSigmoidGrad(k, a) * (1 - sn.smoothStep(b))
+				f2 = -sn.smoothStep(a) * nn.FastSigmoidGrad(k, b)
 			} else {
 				if b <= 0 {
-					f1 = surrogateGrad(k, a)
+					f1 = nn.FastSigmoidGrad(k, a)
 				}
 				if a > 0 {
-					f2 = -surrogateGrad(k, b)
+					f2 = -nn.FastSigmoidGrad(k, b)
 				}
 			}
 			if f1 != 0 {
@@ -444,16 +445,7 @@ func (op *readoutOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	}
 }
 
-// surrogateGrad is the fast-sigmoid surrogate derivative 1/(1+k|x|)².
-func surrogateGrad[T autograd.Float](k, x T) T {
-	if x < 0 {
-		x = -x
-	}
-	d := 1 + k*x
-	return 1 / (d * d)
-}
-
-// smoothStep is the antiderivative of surrogateGrad, 1/k + x/(1+k|x|), rising
+// smoothStep is the antiderivative of nn.FastSigmoidGrad, 1/k + x/(1+k|x|), rising
 // from 0 to 2/k: the spike function of smooth mode, a test mode in which
 // spikes are graded so that the whole network is differentiable and its
 // gradient can be checked against finite differences with the very code
