@@ -1,6 +1,10 @@
 package network
 
-import "github.com/neurograd/neurograd/neuron"
+import (
+	"fmt"
+
+	"github.com/neurograd/neurograd/neuron"
+)
 
 // ERPDrives returns the three evoked drives of hnn-core's ERP example
 // (add_erp_drives_to_jones_model with tstart 0; spec 13.7): evdist1,
@@ -34,14 +38,41 @@ func ERPDrives() []Drive {
 // weightNMDA > 0), with hnn-core's default delay 0.1 ms, space constant 100
 // and the given event seed.
 func PoissonEveryCell(rate, weightAMPA, weightNMDA float64, seed int64) Drive {
-	d := NewPoissonDrive("poisson", neuron.Proximal, rate)
-	d.EventSeed = seed
 	nmda := -1.0
 	if weightNMDA > 0 {
 		nmda = weightNMDA
 	}
+	d := NewPoissonDrive("poisson", neuron.Proximal, rate)
+	d.EventSeed = seed
 	for _, ct := range neuron.CellTypes {
 		d.SetTarget(ct, weightAMPA, nmda, DefaultDriveDelay)
 	}
 	return d
+}
+
+// PoissonNoise returns the noise drive of the main job: a cell-specific
+// Poisson drive named "poisson" at rate (Hz) on the location group loc, giving
+// each cell of every type that has synapses there its own train through AMPA
+// synapses of weight weightAMPA (µS), or perType[type] where given; a type
+// whose weight is 0 is left out. Delay 0.1 ms, space constant 100, event seed
+// seed. It is an error when no type is targeted.
+func PoissonNoise(loc string, rate, weightAMPA float64, perType map[neuron.CellType]float64, seed int64) (Drive, error) {
+	d := NewPoissonDrive("poisson", loc, rate)
+	d.EventSeed = seed
+	for _, ct := range neuron.CellTypes {
+		if secs, err := ct.LocationSections(loc); err != nil || len(secs) == 0 {
+			continue // e.g. L5 baskets have no distal synapses
+		}
+		w := weightAMPA
+		if v, ok := perType[ct]; ok {
+			w = v
+		}
+		if w > 0 {
+			d.SetTarget(ct, w, -1, DefaultDriveDelay)
+		}
+	}
+	if len(d.Targets()) == 0 {
+		return Drive{}, fmt.Errorf("network: the Poisson noise targets no cell (all weights 0 or location %q unknown)", loc)
+	}
+	return d, nil
 }

@@ -160,10 +160,9 @@ func run(args []string) error {
 			return err
 		}
 	} else {
-		d := network.NewPoissonDrive("poisson", neuron.Proximal, *rate)
-		d.EventSeed = *eventSeed
-		for _, ct := range neuron.CellTypes {
-			d.SetTarget(ct, *wAMPA, -1, network.DefaultDriveDelay)
+		d, err := network.PoissonNoise(neuron.Proximal, *rate, *wAMPA, nil, *eventSeed)
+		if err != nil {
+			return err
 		}
 		setup.Drives = []network.Drive{d}
 	}
