@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/neurograd/neurograd/cmd/internal/cli"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/network/biophys"
 	"github.com/neurograd/neurograd/neuron"
@@ -61,7 +62,7 @@ func runNetwork(args []string) error {
 	if *out == "" {
 		return fmt.Errorf("-out DIR is required")
 	}
-	nx, ny, err := parseMesh(*mesh)
+	nx, ny, err := cli.ParseMesh("mesh", *mesh)
 	if err != nil {
 		return err
 	}
@@ -171,18 +172,4 @@ func progressReporter(start time.Time, tstop float64) func(t float64) {
 				t, tstop, 100*t/tstop, now.Sub(start).Seconds())
 		}
 	}
-}
-
-// parseMesh parses "NXxNY" (or a single N for a square mesh).
-func parseMesh(s string) (nx, ny int, err error) {
-	a, b, found := strings.Cut(strings.ToLower(s), "x")
-	if !found {
-		b = a
-	}
-	nx, err1 := strconv.Atoi(a)
-	ny, err2 := strconv.Atoi(b)
-	if err1 != nil || err2 != nil || nx < 1 || ny < 1 {
-		return 0, 0, fmt.Errorf("-mesh %q: want NXxNY with positive integers, e.g. 10x10", s)
-	}
-	return nx, ny, nil
 }
