@@ -27,7 +27,6 @@ type synapses struct {
 	active         []bool    // false while A = B = 0 exactly (no effect, skipped)
 	receptor       []Receptor
 	section        []int32
-	nActive        int
 }
 
 func (s *synapses) add(node int32, sec int32, d SynapseDesc, dt float64) int {
