@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/cmd/internal/plots"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/neuron"
 	"github.com/neurograd/neurograd/optimize"
@@ -23,12 +24,6 @@ var (
 	colFinal   = color.RGBA{R: 200, G: 40, B: 40, A: 255}
 	colTrain   = color.RGBA{R: 60, G: 110, B: 200, A: 255}
 	colBand    = color.NRGBA{R: 255, G: 200, B: 60, A: 90}
-	typeColors = [neuron.NumCellTypes]color.RGBA{
-		neuron.L2Basket:    {R: 40, G: 150, B: 60, A: 255},
-		neuron.L2Pyramidal: {R: 60, G: 110, B: 200, A: 255},
-		neuron.L5Basket:    {R: 230, G: 140, B: 20, A: 255},
-		neuron.L5Pyramidal: {R: 200, G: 40, B: 40, A: 255},
-	}
 )
 
 // writeFigures draws (A) the PSDs, (B) band power per epoch, (C) dipole
@@ -247,7 +242,6 @@ func rasterPlot(cfg *config, col *network.Column, ev *optimize.Evaluation, title
 	p.X.Label.Text = "time (ms)"
 	p.Y.Label.Text = "cells by type (gid order)"
 	p.X.Min, p.X.Max = 0, cfg.TStop
-	p.Y.Min, p.Y.Max = -1, float64(col.NumCells())
 	var ticks []plot.Tick
 	for _, ct := range neuron.CellTypes {
 		s, e := col.Range(ct)
@@ -257,21 +251,8 @@ func rasterPlot(cfg *config, col *network.Column, ev *optimize.Evaluation, title
 		}
 	}
 	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
-	var by [neuron.NumCellTypes]plotter.XYs
-	for _, s := range ev.Spikes {
-		ct := col.Cells[s.GID].Type
-		by[ct] = append(by[ct], plotter.XY{X: s.Time, Y: float64(s.GID)})
-	}
-	for _, ct := range neuron.CellTypes {
-		if len(by[ct]) == 0 {
-			continue
-		}
-		sc, err := plotter.NewScatter(by[ct])
-		if err != nil {
-			return nil, err
-		}
-		sc.GlyphStyle.Color, sc.GlyphStyle.Radius = typeColors[ct], vg.Points(1.2)
-		p.Add(sc)
+	if _, err := plots.Raster(p, col, ev.Spikes, vg.Points(1.2)); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

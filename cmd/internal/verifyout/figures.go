@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/neurograd/neurograd/cmd/internal/plots"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/neuron"
 	"github.com/neurograd/neurograd/verify"
@@ -23,12 +24,6 @@ var (
 	conditionColor = map[string]color.Color{
 		verify.ConditionInitial:   color.RGBA{R: 60, G: 90, B: 200, A: 255},
 		verify.ConditionOptimized: color.RGBA{R: 210, G: 50, B: 40, A: 255},
-	}
-	cellTypeColor = [neuron.NumCellTypes]color.Color{
-		color.RGBA{R: 30, G: 150, B: 60, A: 255},  // L2 basket
-		color.RGBA{R: 40, G: 80, B: 200, A: 255},  // L2 pyramidal
-		color.RGBA{R: 230, G: 140, B: 20, A: 255}, // L5 basket
-		color.RGBA{R: 200, G: 40, B: 40, A: 255},  // L5 pyramidal
 	}
 	bandShade = color.NRGBA{R: 250, G: 200, B: 80, A: 70}
 	modelDash = map[string][]vg.Length{
@@ -134,46 +129,35 @@ func psdFigure(path string, rep *verify.Report, _ *network.Column) error {
 func rasterFigure(path string, rep *verify.Report, col *network.Column) error {
 	rows := len(rep.Conditions)
 	cols := len(models(&rep.Conditions[0].Seeds[0]))
-	plots := make([][]*plot.Plot, rows)
+	grid := make([][]*plot.Plot, rows)
 	for r := range rows {
 		cr := &rep.Conditions[r]
 		sr := &cr.Seeds[0]
 		runs := models(sr)
-		plots[r] = make([]*plot.Plot, cols)
+		grid[r] = make([]*plot.Plot, cols)
 		for c := range cols {
 			p := plot.New()
 			p.Title.Text = fmt.Sprintf("%s, %s, seed %d", cr.Name, runs[c].name, sr.Seed)
 			p.X.Label.Text = "time (ms)"
 			p.Y.Label.Text = "gid"
-			var byType [neuron.NumCellTypes]plotter.XYs
-			for _, s := range runs[c].m.CellSpikes {
-				ct := col.Cells[s.GID].Type
-				byType[ct] = append(byType[ct], plotter.XY{X: s.Time, Y: float64(s.GID)})
+			scs, err := plots.Raster(p, col, runs[c].m.CellSpikes, vg.Points(1))
+			if err != nil {
+				return err
 			}
-			for _, ct := range neuron.CellTypes {
-				if len(byType[ct]) == 0 {
-					continue
-				}
-				sc, err := plotter.NewScatter(byType[ct])
-				if err != nil {
-					return err
-				}
-				sc.GlyphStyle.Color = cellTypeColor[ct]
-				sc.GlyphStyle.Radius = vg.Points(1)
-				sc.GlyphStyle.Shape = draw.CircleGlyph{}
-				p.Add(sc)
-				if r == 0 && c == 0 {
-					p.Legend.Add(ct.String(), sc)
+			if r == 0 && c == 0 {
+				for _, ct := range neuron.CellTypes {
+					if scs[ct] != nil {
+						p.Legend.Add(ct.String(), scs[ct])
+					}
 				}
 			}
 			p.Legend.Top = true
 			p.Legend.TextStyle.Font.Size = vg.Points(8)
 			p.X.Min, p.X.Max = 0, rep.Config.TStopMS
-			p.Y.Min, p.Y.Max = -1, float64(col.NumCells())
-			plots[r][c] = p
+			grid[r][c] = p
 		}
 	}
-	return saveGrid(path, plots, 6*vg.Inch, 3.2*vg.Inch)
+	return saveGrid(path, grid, 6*vg.Inch, 3.2*vg.Inch)
 }
 
 // ratesFigure plots each cell type's firing rate predicted by the
@@ -214,7 +198,7 @@ func ratesFigure(path string, rep *verify.Report, _ *network.Column) error {
 					if err != nil {
 						return err
 					}
-					sc.GlyphStyle.Color = cellTypeColor[ct]
+					sc.GlyphStyle.Color = plots.CellTypeColor[ct]
 					sc.GlyphStyle.Radius = vg.Points(3.5)
 					switch {
 					case model == verify.ModelOpenLoop && cr.Name == verify.ConditionOptimized:
@@ -229,7 +213,7 @@ func ratesFigure(path string, rep *verify.Report, _ *network.Column) error {
 					p.Add(sc)
 				}
 			}
-			if err := legendGlyph(p, name, cellTypeColor[ct], draw.CircleGlyph{}); err != nil {
+			if err := legendGlyph(p, name, plots.CellTypeColor[ct], draw.CircleGlyph{}); err != nil {
 				return err
 			}
 			continue
@@ -248,7 +232,7 @@ func ratesFigure(path string, rep *verify.Report, _ *network.Column) error {
 		if err != nil {
 			return err
 		}
-		sc.GlyphStyle.Color = cellTypeColor[ct]
+		sc.GlyphStyle.Color = plots.CellTypeColor[ct]
 		sc.GlyphStyle.Radius = vg.Points(3.5)
 		sc.GlyphStyle.Shape = draw.CircleGlyph{}
 		p.Add(sc)
@@ -288,7 +272,7 @@ func ratesFigure(path string, rep *verify.Report, _ *network.Column) error {
 // dipoleFigure plots the aggregate dipole of the first seed, one panel per
 // condition, biophysical and surrogate overlaid.
 func dipoleFigure(path string, rep *verify.Report, _ *network.Column) error {
-	plots := make([][]*plot.Plot, len(rep.Conditions))
+	grid := make([][]*plot.Plot, len(rep.Conditions))
 	for r := range rep.Conditions {
 		cr := &rep.Conditions[r]
 		sr := &cr.Seeds[0]
@@ -326,9 +310,9 @@ func dipoleFigure(path string, rep *verify.Report, _ *network.Column) error {
 			p.Legend.Add(mm.name, l)
 		}
 		p.Legend.Top = true
-		plots[r] = []*plot.Plot{p}
+		grid[r] = []*plot.Plot{p}
 	}
-	return saveGrid(path, plots, 10*vg.Inch, 3*vg.Inch)
+	return saveGrid(path, grid, 10*vg.Inch, 3*vg.Inch)
 }
 
 // legendGlyph adds a legend entry showing one glyph.
@@ -342,18 +326,18 @@ func legendGlyph(p *plot.Plot, label string, c color.Color, shape draw.GlyphDraw
 	return nil
 }
 
-// saveGrid draws plots on a grid of panels of the given size into a PNG.
-func saveGrid(path string, plots [][]*plot.Plot, w, h vg.Length) error {
-	rows, cols := len(plots), len(plots[0])
+// saveGrid draws the plots of grid on a grid of panels of the given size into a PNG.
+func saveGrid(path string, grid [][]*plot.Plot, w, h vg.Length) error {
+	rows, cols := len(grid), len(grid[0])
 	img := vgimg.New(w*vg.Length(cols), h*vg.Length(rows))
 	dc := draw.New(img)
 	t := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
 		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
-	canvases := plot.Align(plots, t, dc)
+	canvases := plot.Align(grid, t, dc)
 	for r := range rows {
 		for c := range cols {
-			if plots[r][c] != nil {
-				plots[r][c].Draw(canvases[r][c])
+			if grid[r][c] != nil {
+				grid[r][c].Draw(canvases[r][c])
 			}
 		}
 	}
