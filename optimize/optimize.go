@@ -3,6 +3,7 @@ package optimize
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -29,12 +30,36 @@ const (
 	DefaultValidationTrial = 150000
 )
 
+// Explicit values of Config's sentinel fields.
+const (
+	// NoClip, as Config.ClipNorm (or any negative value), turns gradient
+	// clipping off; 0 means DefaultClipNorm.
+	NoClip = -1.0
+	// HeldOutEndsOnly, as Config.HeldOutEvery (or any negative value),
+	// evaluates the held-out noise only before and after training; 0 means
+	// after every epoch.
+	HeldOutEndsOnly = -1
+)
+
+// DefaultHeldOut returns the held-out trials of a nil Config.HeldOut: three
+// trials from DefaultHeldOutTrial.
+func DefaultHeldOut() []int {
+	return []int{DefaultHeldOutTrial, DefaultHeldOutTrial + 1, DefaultHeldOutTrial + 2}
+}
+
+// DefaultValidation returns the validation trials of a nil
+// Config.Validation: three trials from DefaultValidationTrial.
+func DefaultValidation() []int {
+	return []int{DefaultValidationTrial, DefaultValidationTrial + 1, DefaultValidationTrial + 2}
+}
+
 // Config configures Run.
 type Config struct {
 	Epochs int     // number of Adam steps, one per epoch; 0 means DefaultEpochs
 	LR     float64 // Adam learning rate on the log10 parameters; 0 means DefaultLearningRate
 	// ClipNorm limits the global L2 norm of the gradient before each step;
-	// 0 means DefaultClipNorm, negative means no clipping.
+	// 0 means DefaultClipNorm, NoClip (any negative value) means no
+	// clipping.
 	ClipNorm float64
 	// TrainTrial is the drive trial of epoch 0's noise; epoch e uses trials
 	// TrainTrial + e·TrainReplicas, …, so every epoch draws fresh noise.
@@ -43,11 +68,15 @@ type Config struct {
 	// (as one batch) per epoch; the loss is their mean. 0 means 1.
 	TrainReplicas int
 	// HeldOut lists the drive trials of the held-out noise, evaluated before
-	// training, every HeldOutEvery epochs and after training; nil means
-	// three trials from DefaultHeldOutTrial. They must not overlap the
-	// training trials.
-	HeldOut      []int
-	HeldOutEvery int // 0 means every epoch; negative means only before and after
+	// training, every HeldOutEvery epochs and after training. nil means
+	// DefaultHeldOut() (three trials from DefaultHeldOutTrial); an empty
+	// but non-nil slice, []int{}, means no held-out evaluation. They must
+	// not overlap the training trials.
+	HeldOut []int
+	// HeldOutEvery is the number of epochs between held-out evaluations
+	// during training; 0 means every epoch, HeldOutEndsOnly (any negative
+	// value) only before and after training.
+	HeldOutEvery int
 	// Restarts is the number of independent optimizations, each from the
 	// initial parameters with its own training noise (restart r, 0-based,
 	// starts at trial TrainTrial + r·Epochs·TrainReplicas); the one whose
@@ -66,8 +95,9 @@ type Config struct {
 	// interleave; RestartDone still receives the restarts in order.
 	Workers int
 	// Validation lists the drive trials that choose among restarts; nil
-	// means three trials from DefaultValidationTrial. They must not overlap
-	// the training or held-out trials. Unused with one restart.
+	// means DefaultValidation() (three trials from DefaultValidationTrial),
+	// an empty slice is an error with several restarts. They must not
+	// overlap the training or held-out trials. Unused with one restart.
 	Validation []int
 	// MaxRate is the firing rate (Hz) above which a cell type's firing is
 	// reported as runaway; 0 means DefaultMaxRate.
@@ -170,6 +200,17 @@ func (r *Result) UsedTrials() []int {
 // and keeps the one with the lowest loss on the validation trials (never on
 // the held-out ones, which only report).
 func Run[T autograd.Float](sn *snn.Net[T], obj *Objective[T], cfg Config) (*Result, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	o := &optimizer[T]{cfg: cfg, sn: sn, obj: obj}
+	return o.run()
+}
+
+// withDefaults returns cfg with the defaults of its zero (and nil) fields
+// applied.
+func (cfg Config) withDefaults() Config {
 	if cfg.Epochs == 0 {
 		cfg.Epochs = DefaultEpochs
 	}
@@ -189,275 +230,423 @@ func Run[T autograd.Float](sn *snn.Net[T], obj *Objective[T], cfg Config) (*Resu
 		cfg.MaxRate = DefaultMaxRate
 	}
 	if cfg.HeldOut == nil {
-		cfg.HeldOut = []int{DefaultHeldOutTrial, DefaultHeldOutTrial + 1, DefaultHeldOutTrial + 2}
-	}
-	if cfg.Epochs < 0 || cfg.TrainReplicas < 0 || !(cfg.LR > 0) || cfg.TrainTrial < 0 || cfg.Restarts < 0 {
-		return nil, fmt.Errorf("network: invalid optimization settings: %d epochs, %d replicas, learning rate %v, first trial %d, %d restarts",
-			cfg.Epochs, cfg.TrainReplicas, cfg.LR, cfg.TrainTrial, cfg.Restarts)
+		cfg.HeldOut = DefaultHeldOut()
 	}
 	if cfg.Restarts > 1 && cfg.Validation == nil {
-		cfg.Validation = []int{DefaultValidationTrial, DefaultValidationTrial + 1, DefaultValidationTrial + 2}
+		cfg.Validation = DefaultValidation()
+	}
+	return cfg
+}
+
+// validate checks a configuration with its defaults applied: the settings,
+// and that the held-out and validation trials overlap neither the training
+// trials nor each other.
+func (cfg *Config) validate() error {
+	if cfg.Epochs < 0 || cfg.TrainReplicas < 0 || !(cfg.LR > 0) || cfg.TrainTrial < 0 || cfg.Restarts < 0 {
+		return fmt.Errorf("network: invalid optimization settings: %d epochs, %d replicas, learning rate %v, first trial %d, %d restarts",
+			cfg.Epochs, cfg.TrainReplicas, cfg.LR, cfg.TrainTrial, cfg.Restarts)
 	}
 	if cfg.Restarts > 1 && len(cfg.Validation) == 0 {
-		return nil, fmt.Errorf("network: %d restarts need validation trials to choose among them", cfg.Restarts)
+		return fmt.Errorf("network: %d restarts need validation trials to choose among them", cfg.Restarts)
 	}
-	lastTrain := cfg.TrainTrial + cfg.Restarts*cfg.Epochs*cfg.TrainReplicas
+	first, end := cfg.TrainTrial, cfg.trainEnd()
 	for _, h := range cfg.HeldOut {
-		if h >= cfg.TrainTrial && h < lastTrain {
-			return nil, fmt.Errorf("network: held-out trial %d is also a training trial (%d..%d)", h, cfg.TrainTrial, lastTrain-1)
+		if h >= first && h < end {
+			return fmt.Errorf("network: held-out trial %d is also a training trial (%d..%d)", h, first, end-1)
 		}
 	}
-	if cfg.Restarts > 1 {
-		for _, v := range cfg.Validation {
-			if v >= cfg.TrainTrial && v < lastTrain {
-				return nil, fmt.Errorf("network: validation trial %d is also a training trial (%d..%d)", v, cfg.TrainTrial, lastTrain-1)
-			}
-			for _, h := range cfg.HeldOut {
-				if v == h {
-					return nil, fmt.Errorf("network: validation trial %d is also a held-out trial", v)
-				}
-			}
+	if cfg.Restarts <= 1 {
+		return nil // the validation trials are unused
+	}
+	for _, v := range cfg.Validation {
+		if v >= first && v < end {
+			return fmt.Errorf("network: validation trial %d is also a training trial (%d..%d)", v, first, end-1)
+		}
+		if slices.Contains(cfg.HeldOut, v) {
+			return fmt.Errorf("network: validation trial %d is also a held-out trial", v)
 		}
 	}
-	start := time.Now()
-	param := sn.Params()
-	initial := append([]T(nil), param.Data...)
-	res := &Result{InitialGains: sn.Gains()}
-	evalTape := autograd.NewTape[T]()
-	evalTape.SetNoGrad(true)
-	var err error
-	if len(cfg.HeldOut) > 0 {
-		if res.Initial, err = Evaluate(sn, obj, evalTape, cfg.HeldOut); err != nil {
+	return nil
+}
+
+// trainEnd returns one past the last training trial of all restarts.
+func (cfg *Config) trainEnd() int {
+	return cfg.TrainTrial + cfg.Restarts*cfg.Epochs*cfg.TrainReplicas
+}
+
+// heldOutDue reports whether the held-out noise is evaluated after epoch e
+// (1-based).
+func (cfg *Config) heldOutDue(e int) bool {
+	return len(cfg.HeldOut) > 0 && (e == cfg.Epochs || (cfg.HeldOutEvery >= 0 && e%max(cfg.HeldOutEvery, 1) == 0))
+}
+
+// optimizer is one call of Run: the configuration with its defaults applied,
+// the network and objective, and the result as it is built. With several
+// restarts it also holds the state of their workers, guarded by mu.
+type optimizer[T autograd.Float] struct {
+	cfg      Config
+	sn       *snn.Net[T]
+	obj      *Objective[T]
+	initial  []T               // the parameters every restart starts from
+	evalTape *autograd.Tape[T] // no-gradient tape for sn's evaluations
+	res      *Result
+	start    time.Time
+
+	mu        sync.Mutex // serialises the callbacks of concurrent restarts; guards the fields below
+	outs      []outcome  // per restart (0-based), once done
+	next      int        // the next restart to start (0-based)
+	failed    bool       // whether a restart failed: then no new one starts
+	committed int        // the restarts committed so far, in order
+	kept      int        // index of the kept restart in res.Restarts, -1 before the first commit
+	bestLoss  float64    // its validation loss
+}
+
+// outcome is what a restart's worker hands over for its commit.
+type outcome struct {
+	epochs []EpochStats
+	rr     RestartResult
+	err    error
+	done   bool
+}
+
+// run evaluates the held-out noise before training, runs the restarts and
+// returns the result.
+func (o *optimizer[T]) run() (*Result, error) {
+	o.start = time.Now()
+	o.initial = append([]T(nil), o.sn.Params().Data...)
+	o.res = &Result{InitialGains: o.sn.Gains()}
+	o.evalTape = autograd.NewTape[T]()
+	o.evalTape.SetNoGrad(true)
+	if len(o.cfg.HeldOut) > 0 {
+		ev, err := Evaluate(o.sn, o.obj, o.evalTape, o.cfg.HeldOut)
+		if err != nil {
 			return nil, fmt.Errorf("network: held-out evaluation before training: %w", err)
 		}
-		res.Final = res.Initial
+		o.res.Initial, o.res.Final = ev, ev
 	}
-	heldOutDue := func(e int) bool {
-		return len(cfg.HeldOut) > 0 && (e == cfg.Epochs || (cfg.HeldOutEvery >= 0 && e%max(cfg.HeldOutEvery, 1) == 0))
-	}
-	var mu sync.Mutex // serialises the callbacks of concurrent restarts
-	warn := func(st *EpochStats, msg string) {
-		st.Warnings = append(st.Warnings, msg)
-		if cfg.Warn != nil {
-			mu.Lock()
-			defer mu.Unlock()
-			cfg.Warn(msg)
-		}
-	}
-	// runRestart runs restart rs (1-based) on net with its own tapes and
-	// returns its epochs; with one restart it also evaluates the held-out
-	// noise as it goes.
-	runRestart := func(rs int, net *snn.Net[T], tp, evalTape *autograd.Tape[T]) ([]EpochStats, error) {
-		param := net.Params()
-		params := []nn.Param[T]{{Name: "log10_" + net.Mode.String(), Tensor: param}}
-		copy(param.Data, initial)
-		adam := nn.NewAdam(params, nn.AdamConfig{LR: cfg.LR})
-		var epochs []EpochStats
-		trials := make([]int, cfg.TrainReplicas)
-		first := cfg.TrainTrial + (rs-1)*cfg.Epochs*cfg.TrainReplicas
-		at := func(e int) string { // names the epoch (and the restart, when there are several)
-			if cfg.Restarts > 1 {
-				return fmt.Sprintf("restart %d, epoch %d", rs, e)
-			}
-			return fmt.Sprintf("epoch %d", e)
-		}
-		for e := 1; e <= cfg.Epochs; e++ {
-			t0 := time.Now()
-			for r := range trials {
-				trials[r] = first + (e-1)*cfg.TrainReplicas + r
-			}
-			st := EpochStats{Restart: rs, Epoch: e, Trials: append([]int(nil), trials...)}
-			tp.Reset()
-			param.ZeroGrad()
-			run, err := net.Run(tp, trials)
-			if err != nil {
-				return nil, fmt.Errorf("network: %s: %w", at(e), err)
-			}
-			st.Rates = run.FiringRates()
-			for _, c := range run.SpikeCounts {
-				st.Spikes += c
-			}
-			bp, err := obj.BandPower(run)
-			if err != nil {
-				return nil, fmt.Errorf("network: %s: %w", at(e), err)
-			}
-			st.TrainBandPower = mean(bp)
-			loss, err := obj.Loss(tp, run)
-			if err != nil {
-				return nil, fmt.Errorf("network: %s: %w", at(e), err)
-			}
-			st.Loss = float64(loss.Item())
-			if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
-				return nil, fmt.Errorf("network: %s: the loss is %v (band power %v nAm²)", at(e), st.Loss, st.TrainBandPower)
-			}
-			if err := tp.Backward(loss); err != nil {
-				return nil, fmt.Errorf("network: %s: backward: %w", at(e), err)
-			}
-			for i, g := range param.Grad {
-				if f := float64(g); math.IsNaN(f) || math.IsInf(f, 0) {
-					return nil, fmt.Errorf("network: %s: the gradient with respect to %s is %v", at(e), net.ParamName(i), f)
-				}
-			}
-			if st.Spikes == 0 {
-				warn(&st, fmt.Sprintf("%s: the network is silent (no spikes in %d ms): connection weights have no effect and no gradient", at(e), int(float64(run.Steps)*run.Dt)))
-			}
-			for _, ct := range neuron.CellTypes {
-				if st.Rates[ct] > cfg.MaxRate {
-					warn(&st, fmt.Sprintf("%s: runaway firing: %s at %.1f Hz (above %.0f Hz)", at(e), ct, st.Rates[ct], cfg.MaxRate))
-				}
-			}
-			if cfg.ClipNorm > 0 {
-				st.GradNorm = nn.ClipGradNorm(params, cfg.ClipNorm)
-			} else {
-				st.GradNorm = nn.GradNorm(params)
-			}
-			adam.Step()
-			for i, v := range param.Data {
-				if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-					return nil, fmt.Errorf("network: %s: parameter %s became %v after the update", at(e), net.ParamName(i), f)
-				}
-			}
-			st.Params = make([]float64, len(param.Data))
-			for i, v := range param.Data {
-				st.Params[i] = float64(v)
-			}
-			st.Gains = net.Gains()
-			st.Seconds = time.Since(t0).Seconds()
-			// With several restarts the held-out noise is evaluated after the
-			// selection, for the kept restart's epochs only (heldOutDue).
-			if cfg.Restarts == 1 && heldOutDue(e) {
-				if st.HeldOut, err = Evaluate(net, obj, evalTape, cfg.HeldOut); err != nil {
-					return nil, fmt.Errorf("network: held-out evaluation after %s: %w", at(e), err)
-				}
-				res.Final = st.HeldOut
-			}
-			epochs = append(epochs, st)
-			if cfg.Progress != nil {
-				mu.Lock()
-				cfg.Progress(st)
-				mu.Unlock()
-			}
-		}
-		return epochs, nil
-	}
-	if cfg.Restarts == 1 {
-		if res.Epochs, err = runRestart(1, sn, autograd.NewTape[T](), evalTape); err != nil {
+	if o.cfg.Restarts == 1 {
+		epochs, err := o.newRestart(1, o.sn, autograd.NewTape[T](), o.evalTape).run()
+		if err != nil {
 			return nil, err
 		}
-		res.FinalGains = sn.Gains()
-		res.Seconds = time.Since(start).Seconds()
-		return res, nil
+		o.res.Epochs = epochs
+	} else if err := o.runRestarts(); err != nil {
+		return nil, err
 	}
-	// Several restarts: each is validated on its own network; they are
-	// committed (the kept one chosen, RestartDone called) in restart order.
-	type outcome struct {
-		epochs []EpochStats
-		rr     RestartResult
-		err    error
-		done   bool
+	return o.report(), nil
+}
+
+// report completes the result with the network's final gains and the time
+// taken.
+func (o *optimizer[T]) report() *Result {
+	o.res.FinalGains = o.sn.Gains()
+	o.res.Seconds = time.Since(o.start).Seconds()
+	return o.res
+}
+
+// warn records msg in st and passes it to Config.Warn.
+func (o *optimizer[T]) warn(st *EpochStats, msg string) {
+	st.Warnings = append(st.Warnings, msg)
+	if o.cfg.Warn != nil {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		o.cfg.Warn(msg)
 	}
-	outs := make([]outcome, cfg.Restarts)
-	kept, bestLoss := -1, math.Inf(1) // index of the kept restart in res.Restarts, its validation loss
-	committed := 0
-	commit := func() { // with mu held
-		for committed < len(outs) && outs[committed].done && outs[committed].err == nil {
-			rr := outs[committed].rr
-			// A NaN validation loss never wins; the first restart is kept if all are NaN.
-			if rr.ValidationLoss < bestLoss || kept < 0 {
-				if !math.IsNaN(rr.ValidationLoss) {
-					bestLoss = rr.ValidationLoss
-				}
-				if kept >= 0 {
-					res.Restarts[kept].Kept = false
-				}
-				kept, res.Epochs, rr.Kept = len(res.Restarts), outs[committed].epochs, true
-			}
-			res.Restarts = append(res.Restarts, rr)
-			if cfg.RestartDone != nil {
-				cfg.RestartDone(rr)
-			}
-			committed++
-		}
+}
+
+// progress passes st to Config.Progress.
+func (o *optimizer[T]) progress(st EpochStats) {
+	if o.cfg.Progress != nil {
+		o.mu.Lock()
+		o.cfg.Progress(st)
+		o.mu.Unlock()
 	}
-	runAndValidate := func(rs int, net *snn.Net[T], tp, evalTape *autograd.Tape[T]) outcome {
-		epochs, err := runRestart(rs, net, tp, evalTape)
-		if err != nil {
-			return outcome{err: err, done: true}
-		}
-		val, err := Evaluate(net, obj, evalTape, cfg.Validation)
-		if err != nil {
-			return outcome{err: fmt.Errorf("network: validation of restart %d: %w", rs, err), done: true}
-		}
-		rr := RestartResult{Restart: rs, FinalGains: net.Gains(), ValidationLoss: val.Loss, ValidationBandPower: val.MeanBandPower}
-		for _, e := range epochs {
-			rr.Trials = append(rr.Trials, e.Trials...)
-		}
-		return outcome{epochs: epochs, rr: rr, done: true}
-	}
-	workers := min(max(cfg.Workers, 1), cfg.Restarts)
-	next, failed := 0, false             // next restart to start (0-based), whether one failed; with mu held
+}
+
+// runRestarts runs several restarts on Config.Workers workers, each on its
+// own network: each restart is validated on its network, and they are
+// committed (the kept one chosen, RestartDone called) in restart order. It
+// returns the first restart's error, if any, else evaluates the held-out
+// noise for the kept restart.
+func (o *optimizer[T]) runRestarts() error {
+	o.outs = make([]outcome, o.cfg.Restarts)
+	o.kept, o.bestLoss = -1, math.Inf(1)
+	workers := min(max(o.cfg.Workers, 1), o.cfg.Restarts)
 	nets := make([]*snn.Net[T], workers) // cloned before any worker writes sn's parameters
-	nets[0] = sn
+	nets[0] = o.sn
 	for w := 1; w < workers; w++ {
-		nets[w] = sn.Clone()
+		nets[w] = o.sn.Clone()
 	}
 	var wg sync.WaitGroup
 	for w, net := range nets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tp, et := autograd.NewTape[T](), evalTape
-			if w > 0 {
-				et = autograd.NewTape[T]()
-				et.SetNoGrad(true)
-			}
-			for {
-				mu.Lock()
-				r := next
-				next++
-				stop := r >= cfg.Restarts || failed // no new restart after a failure
-				mu.Unlock()
-				if stop {
-					return
-				}
-				o := runAndValidate(r+1, net, tp, et)
-				mu.Lock()
-				outs[r] = o
-				failed = failed || o.err != nil
-				commit()
-				mu.Unlock()
-			}
+			o.work(w, net)
 		}()
 	}
 	wg.Wait()
-	for _, o := range outs {
-		if o.err != nil {
-			return nil, o.err
+	for _, out := range o.outs {
+		if out.err != nil {
+			return out.err
 		}
 	}
-	if kept >= 0 {
-		// The kept restart's held-out figures, at its parameters of each due
-		// epoch (the same numbers as evaluating during training); the network
-		// ends with its last epoch's parameters.
-		for i := range res.Epochs {
-			st := &res.Epochs[i]
-			for j, v := range st.Params {
-				param.Data[j] = T(v)
-			}
-			if !heldOutDue(st.Epoch) {
-				continue
-			}
-			var err error
-			if st.HeldOut, err = Evaluate(sn, obj, evalTape, cfg.HeldOut); err != nil {
-				return nil, fmt.Errorf("network: held-out evaluation after restart %d, epoch %d: %w", st.Restart, st.Epoch, err)
-			}
-			res.Final = st.HeldOut
-		}
-		res.Validation = append([]int(nil), cfg.Validation...)
+	if o.kept < 0 {
+		return nil
 	}
-	res.FinalGains = sn.Gains()
-	res.Seconds = time.Since(start).Seconds()
-	return res, nil
+	return o.evaluateKept()
+}
+
+// work is worker w: it runs restarts on net, one after another, until none
+// is left or one has failed.
+func (o *optimizer[T]) work(w int, net *snn.Net[T]) {
+	tp, et := autograd.NewTape[T](), o.evalTape
+	if w > 0 {
+		et = autograd.NewTape[T]()
+		et.SetNoGrad(true)
+	}
+	for {
+		r, ok := o.claim()
+		if !ok {
+			return
+		}
+		out := o.newRestart(r+1, net, tp, et).runAndValidate()
+		o.mu.Lock()
+		o.outs[r] = out
+		o.failed = o.failed || out.err != nil
+		o.commit()
+		o.mu.Unlock()
+	}
+}
+
+// claim returns the next restart to run (0-based), and false when there is
+// none left or one has failed.
+func (o *optimizer[T]) claim() (int, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	r := o.next
+	o.next++
+	return r, r < o.cfg.Restarts && !o.failed
+}
+
+// commit appends the restarts done, in order up to the first not done (or
+// failed), to the result, keeps the best so far and calls RestartDone; with
+// mu held.
+func (o *optimizer[T]) commit() {
+	for o.committed < len(o.outs) && o.outs[o.committed].done && o.outs[o.committed].err == nil {
+		rr := o.outs[o.committed].rr
+		// A NaN validation loss never wins; the first restart is kept if all are NaN.
+		if rr.ValidationLoss < o.bestLoss || o.kept < 0 {
+			if !math.IsNaN(rr.ValidationLoss) {
+				o.bestLoss = rr.ValidationLoss
+			}
+			if o.kept >= 0 {
+				o.res.Restarts[o.kept].Kept = false
+			}
+			o.kept, o.res.Epochs, rr.Kept = len(o.res.Restarts), o.outs[o.committed].epochs, true
+		}
+		o.res.Restarts = append(o.res.Restarts, rr)
+		if o.cfg.RestartDone != nil {
+			o.cfg.RestartDone(rr)
+		}
+		o.committed++
+	}
+}
+
+// evaluateKept evaluates the held-out noise for the kept restart's epochs,
+// at its parameters of each due epoch (the same numbers as evaluating during
+// training); the network ends with its last epoch's parameters.
+func (o *optimizer[T]) evaluateKept() error {
+	param := o.sn.Params()
+	for i := range o.res.Epochs {
+		st := &o.res.Epochs[i]
+		for j, v := range st.Params {
+			param.Data[j] = T(v)
+		}
+		if !o.cfg.heldOutDue(st.Epoch) {
+			continue
+		}
+		var err error
+		if st.HeldOut, err = Evaluate(o.sn, o.obj, o.evalTape, o.cfg.HeldOut); err != nil {
+			return fmt.Errorf("network: held-out evaluation after restart %d, epoch %d: %w", st.Restart, st.Epoch, err)
+		}
+		o.res.Final = st.HeldOut
+	}
+	o.res.Validation = append([]int(nil), o.cfg.Validation...)
+	return nil
+}
+
+// restart is one optimization from the initial parameters on its own
+// network, tapes, Adam state and training noise.
+type restart[T autograd.Float] struct {
+	o        *optimizer[T]
+	rs       int // 1-based
+	net      *snn.Net[T]
+	tp       *autograd.Tape[T] // training tape
+	evalTape *autograd.Tape[T] // no-gradient tape for net's evaluations
+	param    *autograd.Tensor[T]
+	params   []nn.Param[T]
+	adam     *nn.Adam[T]
+	first    int // the training trial of epoch 1's first replica
+}
+
+// newRestart sets net's parameters to the initial ones and returns restart
+// rs (1-based) on net.
+func (o *optimizer[T]) newRestart(rs int, net *snn.Net[T], tp, evalTape *autograd.Tape[T]) *restart[T] {
+	param := net.Params()
+	params := []nn.Param[T]{{Name: "log10_" + net.Mode.String(), Tensor: param}}
+	copy(param.Data, o.initial)
+	return &restart[T]{
+		o: o, rs: rs, net: net, tp: tp, evalTape: evalTape, param: param, params: params,
+		adam:  nn.NewAdam(params, nn.AdamConfig{LR: o.cfg.LR}),
+		first: o.cfg.TrainTrial + (rs-1)*o.cfg.Epochs*o.cfg.TrainReplicas,
+	}
+}
+
+// at names epoch e (and the restart, when there are several).
+func (r *restart[T]) at(e int) string {
+	if r.o.cfg.Restarts > 1 {
+		return fmt.Sprintf("restart %d, epoch %d", r.rs, e)
+	}
+	return fmt.Sprintf("epoch %d", e)
+}
+
+// run runs the restart's epochs and returns them; with one restart it also
+// evaluates the held-out noise as it goes.
+func (r *restart[T]) run() ([]EpochStats, error) {
+	cfg := &r.o.cfg
+	var epochs []EpochStats
+	for e := 1; e <= cfg.Epochs; e++ {
+		st, err := r.epoch(e)
+		if err != nil {
+			return nil, err
+		}
+		// With several restarts the held-out noise is evaluated after the
+		// selection, for the kept restart's epochs only (evaluateKept).
+		if cfg.Restarts == 1 && cfg.heldOutDue(e) {
+			if st.HeldOut, err = Evaluate(r.net, r.o.obj, r.evalTape, cfg.HeldOut); err != nil {
+				return nil, fmt.Errorf("network: held-out evaluation after %s: %w", r.at(e), err)
+			}
+			r.o.res.Final = st.HeldOut
+		}
+		epochs = append(epochs, st)
+		r.o.progress(st)
+	}
+	return epochs, nil
+}
+
+// runAndValidate runs the restart and evaluates its final parameters on the
+// validation trials.
+func (r *restart[T]) runAndValidate() outcome {
+	epochs, err := r.run()
+	if err != nil {
+		return outcome{err: err, done: true}
+	}
+	val, err := Evaluate(r.net, r.o.obj, r.evalTape, r.o.cfg.Validation)
+	if err != nil {
+		return outcome{err: fmt.Errorf("network: validation of restart %d: %w", r.rs, err), done: true}
+	}
+	rr := RestartResult{Restart: r.rs, FinalGains: r.net.Gains(), ValidationLoss: val.Loss, ValidationBandPower: val.MeanBandPower}
+	for _, e := range epochs {
+		rr.Trials = append(rr.Trials, e.Trials...)
+	}
+	return outcome{epochs: epochs, rr: rr, done: true}
+}
+
+// epoch runs epoch e (1-based) on its fresh training noise: forward and
+// backward passes, the warnings and one Adam step.
+func (r *restart[T]) epoch(e int) (EpochStats, error) {
+	t0 := time.Now()
+	cfg := &r.o.cfg
+	trials := make([]int, cfg.TrainReplicas)
+	for i := range trials {
+		trials[i] = r.first + (e-1)*cfg.TrainReplicas + i
+	}
+	st := EpochStats{Restart: r.rs, Epoch: e, Trials: append([]int(nil), trials...)}
+	run, err := r.forwardBackward(e, &st, trials)
+	if err != nil {
+		return st, err
+	}
+	r.warnings(e, &st, run)
+	if err := r.step(e, &st); err != nil {
+		return st, err
+	}
+	st.Seconds = time.Since(t0).Seconds()
+	return st, nil
+}
+
+// forwardBackward simulates the training trials of epoch e, records the
+// epoch's rates, spikes, band power and loss in st, and back-propagates the
+// loss; it fails on a NaN or infinite loss or gradient.
+func (r *restart[T]) forwardBackward(e int, st *EpochStats, trials []int) (*snn.Result[T], error) {
+	r.tp.Reset()
+	r.param.ZeroGrad()
+	run, err := r.net.Run(r.tp, trials)
+	if err != nil {
+		return nil, fmt.Errorf("network: %s: %w", r.at(e), err)
+	}
+	st.Rates = run.FiringRates()
+	for _, c := range run.SpikeCounts {
+		st.Spikes += c
+	}
+	bp, err := r.o.obj.BandPower(run)
+	if err != nil {
+		return nil, fmt.Errorf("network: %s: %w", r.at(e), err)
+	}
+	st.TrainBandPower = mean(bp)
+	loss, err := r.o.obj.Loss(r.tp, run)
+	if err != nil {
+		return nil, fmt.Errorf("network: %s: %w", r.at(e), err)
+	}
+	st.Loss = float64(loss.Item())
+	if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
+		return nil, fmt.Errorf("network: %s: the loss is %v (band power %v nAm²)", r.at(e), st.Loss, st.TrainBandPower)
+	}
+	if err := r.tp.Backward(loss); err != nil {
+		return nil, fmt.Errorf("network: %s: backward: %w", r.at(e), err)
+	}
+	for i, g := range r.param.Grad {
+		if f := float64(g); math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("network: %s: the gradient with respect to %s is %v", r.at(e), r.net.ParamName(i), f)
+		}
+	}
+	return run, nil
+}
+
+// warnings reports silence and runaway firing in epoch e's run.
+func (r *restart[T]) warnings(e int, st *EpochStats, run *snn.Result[T]) {
+	if st.Spikes == 0 {
+		r.o.warn(st, fmt.Sprintf("%s: the network is silent (no spikes in %d ms): connection weights have no effect and no gradient", r.at(e), int(float64(run.Steps)*run.Dt)))
+	}
+	maxRate := r.o.cfg.MaxRate
+	for _, ct := range neuron.CellTypes {
+		if st.Rates[ct] > maxRate {
+			r.o.warn(st, fmt.Sprintf("%s: runaway firing: %s at %.1f Hz (above %.0f Hz)", r.at(e), ct, st.Rates[ct], maxRate))
+		}
+	}
+}
+
+// step clips the gradient (unless Config.ClipNorm is negative), takes one
+// Adam step and records the new parameters and gains in st; it fails on a
+// NaN or infinite parameter.
+func (r *restart[T]) step(e int, st *EpochStats) error {
+	if clip := r.o.cfg.ClipNorm; clip > 0 {
+		st.GradNorm = nn.ClipGradNorm(r.params, clip)
+	} else {
+		st.GradNorm = nn.GradNorm(r.params)
+	}
+	r.adam.Step()
+	for i, v := range r.param.Data {
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("network: %s: parameter %s became %v after the update", r.at(e), r.net.ParamName(i), f)
+		}
+	}
+	st.Params = make([]float64, len(r.param.Data))
+	for i, v := range r.param.Data {
+		st.Params[i] = float64(v)
+	}
+	st.Gains = r.net.Gains()
+	return nil
 }
 
 // Evaluate runs the network on the given trials without gradients on tp (which

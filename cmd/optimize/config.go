@@ -72,7 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Int64Var(&c.Seed, "seed", 1, "seed: event seed of the drive (epoch e of restart r, both from 1, trains on drive trial (r-1)*epochs+e-1; the held-out seeds are trials 100000+k, the validation seeds 150000+k) and of random models")
 	fs.IntVar(&c.Epochs, "epochs", optimize.DefaultEpochs, "epochs (one Adam step each, fresh noise each)")
 	fs.Float64Var(&c.LR, "lr", optimize.DefaultLearningRate, "Adam learning rate on the log10 parameters")
-	fs.Float64Var(&c.Clip, "clip", optimize.DefaultClipNorm, "gradient clipping: maximal global L2 norm (negative: none)")
+	fs.Float64Var(&c.Clip, "clip", optimize.DefaultClipNorm, "gradient clipping: maximal global L2 norm (negative: none; 0 is refused)")
 	fs.IntVar(&c.Replicas, "replicas", 1, "independent noise realisations per training epoch (one batch)")
 	fs.IntVar(&c.Restarts, "restarts", optimize.DefaultRestarts, "independent optimizations from the initial gains, each on its own training noise; the one with the lowest loss on 3 validation noise trials (150000+k) is kept (cost: proportional)")
 	fs.IntVar(&c.Workers, "workers", 0, "restarts run at once, each on its own copy of the network (0: as many as GOMAXPROCS; the results do not depend on it)")
@@ -136,6 +136,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}{
 		{"-epochs must be >= 1", c.Epochs >= 1},
 		{"-lr must be positive", c.LR > 0 && !math.IsInf(c.LR, 0)},
+		{"-clip must be positive, or negative for no clipping", c.Clip != 0 && !math.IsNaN(c.Clip)},
 		{"-replicas must be >= 1", c.Replicas >= 1},
 		{"-restarts must be >= 1", c.Restarts >= 1},
 		{"-workers must be >= 0", c.Workers >= 0},

@@ -147,13 +147,17 @@ func runOptimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error 
 	fmt.Fprintf(stdout, "objective: %s band power %g-%g Hz of the %s dipole, Welch nperseg %d (%.2f Hz bins), %d samples after %d warm-up samples\n",
 		cfg.Objective, cfg.Band[0], cfg.Band[1], cfg.Dipole, p.NPerSeg, p.Resolution(), s.obj.Samples, s.obj.Skip)
 
-	heldOut := make([]int, cfg.HeldOut)
+	heldOut := make([]int, cfg.HeldOut) // not nil: -heldout 0 means none, not optimize.DefaultHeldOut()
 	for k := range heldOut {
 		heldOut[k] = optimize.DefaultHeldOutTrial + k
 	}
 	every := cfg.HeldOutEvery
 	if every <= 0 {
-		every = -1
+		every = optimize.HeldOutEndsOnly // optimize.Config's 0 would mean every epoch
+	}
+	clip := cfg.Clip
+	if clip < 0 {
+		clip = optimize.NoClip
 	}
 	if cfg.CPUProfile != "" {
 		f, err := os.Create(cfg.CPUProfile)
@@ -167,7 +171,7 @@ func runOptimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error 
 		defer pprof.StopCPUProfile()
 	}
 	ocfg := optimize.Config{
-		Epochs: cfg.Epochs, LR: cfg.LR, ClipNorm: cfg.Clip, TrainTrial: 0, TrainReplicas: cfg.Replicas, Restarts: cfg.Restarts,
+		Epochs: cfg.Epochs, LR: cfg.LR, ClipNorm: clip, TrainTrial: 0, TrainReplicas: cfg.Replicas, Restarts: cfg.Restarts,
 		HeldOut: heldOut, HeldOutEvery: every, MaxRate: cfg.MaxRate,
 		Warn: func(msg string) { fmt.Fprintf(stderr, "warning: %s\n", msg) },
 		RestartDone: func(rr optimize.RestartResult) {

@@ -127,6 +127,7 @@ func TestCLIBadInput(t *testing.T) {
 	for _, args := range [][]string{
 		{"-epochs", "-1"},
 		{"-restarts", "0"},
+		{"-clip", "0"}, // optimize.Config would read it as DefaultClipNorm
 		{"-band", "60-15"},
 		{"-mesh", "0x3"},
 		{"-objective", "loudest"},
