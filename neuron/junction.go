@@ -18,12 +18,14 @@ import (
 // segments of basal_1 (at soma(0)) and apical_trunk (at soma(1)), each coupled to a soma
 // end node through half a segment's axial resistance.
 type Junction struct {
-	Depth    int
-	Boundary []JunctionNode
-	full     *CellDesc // the whole cell
-	reduced  *CellDesc // the exact part as a cell description
-	nFull    int       // node count of the whole cell
-	exactSec []bool    // per reduced section: its x = 0.5 synapse site is in the exact part
+	Depth     int
+	Boundary  []JunctionNode
+	full      *CellDesc // the whole cell
+	reduced   *CellDesc // the exact part as a cell description
+	nFull     int       // node count of the whole cell
+	exactSec  []bool    // per reduced section: its x = 0.5 synapse site is in the exact part
+	exactFull []int32   // the exact part's nodes in the whole cell ...
+	exactRed  []int32   // ... and in the exact part's own cell
 }
 
 // JunctionNode is one boundary node: the segment Seg (0-based) of Section in the whole cell
@@ -112,6 +114,12 @@ func NewJunction(d *CellDesc, depth int) (*Junction, error) {
 			j.exactSec[k.redSec] = true
 		}
 	}
+	for n := int32(0); n < int32(len(full.parent)); n++ {
+		if inFull[n] {
+			j.exactFull = append(j.exactFull, n)
+			j.exactRed = append(j.exactRed, toRed[n])
+		}
+	}
 	redName := func(node int32) string {
 		switch node {
 		case 0:
@@ -198,8 +206,10 @@ func (j *Junction) ReadCurrents(c *Cell, dst []float64) []float64 {
 // the whole cell's boundary voltages at the end of every step it reproduces the whole
 // cell's soma to rounding (junction_test.go).
 type SomaCell struct {
-	j    *Junction
-	cell *Cell
+	j           *Junction
+	cell        *Cell
+	saved       cellState
+	lin, linRef []float64 // StepLinear's sensitivities and reference voltages
 }
 
 // NewSomaCell builds the junction's exact part as a cell with settings cfg, at rest as
@@ -261,6 +271,20 @@ func (s *SomaCell) StepCurrent(ib []float64) (spiked bool, tSpike float64) {
 	return s.step(nil, ib)
 }
 
+// StepLinear is Step with boundary voltages that respond linearly to the exact part:
+// boundary b takes vb[b] + beta[b]·(v_a − vref[b]) at the end of the step, v_a its attach
+// node's new voltage, folded into the implicit solve (an effective conductance
+// G·(1 − beta)). A hybrid whose learned part predicts the junction for a soma held at
+// vref, and the junction's sensitivity beta to the soma, is integrated so.
+func (s *SomaCell) StepLinear(vb, beta, vref []float64) (spiked bool, tSpike float64) {
+	s.lin, s.linRef = beta, vref
+	defer func() { s.lin, s.linRef = nil, nil }()
+	return s.step(vb, nil)
+}
+
+// AttachV returns the voltage (mV) of boundary k's attach node in the exact part.
+func (s *SomaCell) AttachV(k int) float64 { return s.cell.v[s.j.Boundary[k].redNode] }
+
 func (s *SomaCell) step(vb, ib []float64) (bool, float64) {
 	c := s.cell
 	spiked, ts := c.CheckThreshold()
@@ -270,10 +294,15 @@ func (s *SomaCell) step(vb, ib []float64) (bool, float64) {
 	for k := range s.j.Boundary {
 		b := &s.j.Boundary[k]
 		r := b.redNode
-		if vb != nil {
+		switch {
+		case s.lin != nil:
+			// G·(vb + β(v' − vref) − v') with v' = v + Δv
+			c.rhs[r] += b.G * (vb[k] + s.lin[k]*(c.v[r]-s.linRef[k]) - c.v[r])
+			c.d[r] += b.G * (1 - s.lin[k])
+		case vb != nil:
 			c.rhs[r] += b.G * (vb[k] - c.v[r])
 			c.d[r] += b.G
-		} else {
+		default:
 			c.rhs[r] += ib[k]
 		}
 	}
@@ -285,4 +314,154 @@ func (s *SomaCell) step(vb, ib []float64) (bool, float64) {
 	c.updateStates()
 	c.t += 0.5 * c.dt
 	return spiked, ts
+}
+
+// ExactNodes returns the number of nodes of the exact part (soma segment(s), its end nodes
+// and, at depth 1, the first segments of the adjoining sections): the length of the vectors
+// that SomaCell.ReadExact fills and DendriteCell.Step takes.
+func (j *Junction) ExactNodes() int { return len(j.exactFull) }
+
+// ReadExact stores the voltages (mV) of the exact part's nodes in dst (ExactNodes long,
+// allocated when nil), in the order DendriteCell.Step takes them.
+func (s *SomaCell) ReadExact(dst []float64) []float64 {
+	if dst == nil {
+		dst = make([]float64, len(s.j.exactRed))
+	}
+	for q, n := range s.j.exactRed {
+		dst[q] = s.cell.v[n]
+	}
+	return dst
+}
+
+// DendriteCell is the complement of a SomaCell: the whole cell with the exact part's node
+// voltages prescribed (Dirichlet rows in the backward-Euler system), so that it computes
+// the boundary voltages the dendrites would have for a given soma trajectory. Coupled to a
+// SomaCell it gives a co-simulation of the whole cell with the two halves exchanging
+// values at a chosen interval: the closed-loop bound of a hybrid whose learned part is a
+// perfect, causal model of the dendrites.
+type DendriteCell struct {
+	j     *Junction
+	cell  *Cell
+	saved cellState
+}
+
+// NewDendriteCell builds the whole cell of the junction, at rest.
+func (j *Junction) NewDendriteCell(cfg Config) (*DendriteCell, error) {
+	c, err := New(j.full, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &DendriteCell{j: j, cell: c}, nil
+}
+
+// Cell returns the whole cell underneath (for synapses, events and probes). Do not Step it.
+func (d *DendriteCell) Cell() *Cell { return d.cell }
+
+// Read stores the boundary voltages (mV) in dst (see Junction.Read).
+func (d *DendriteCell) Read(dst []float64) []float64 { return d.j.Read(d.cell, dst) }
+
+// dirichletScale is the diagonal given to a prescribed node: large enough that the
+// neighbours' terms in its row vanish in rounding, small enough to keep every product finite.
+const dirichletScale = 1e25
+
+// Step advances one step with the exact part's node voltages vExact (ExactNodes values,
+// mV) prescribed at the end of the step; the rest of the cell is integrated as in Step.
+func (d *DendriteCell) Step(vExact []float64) {
+	c := d.cell
+	c.CheckThreshold()
+	c.deliverEvents(c.t + 0.5*c.dt)
+	c.t += 0.5 * c.dt
+	c.setupMatrix()
+	for q, n := range d.j.exactFull {
+		c.d[n] = dirichletScale
+		c.rhs[n] = dirichletScale * (vExact[q] - c.v[n])
+	}
+	c.solve()
+	for i, dv := range c.rhs {
+		c.v[i] += dv
+	}
+	for q, n := range d.j.exactFull {
+		c.v[n] = vExact[q]
+	}
+	c.gatherV()
+	c.updateStates()
+	c.dipole = c.computeDipole()
+	c.t += 0.5 * c.dt
+}
+
+// cellState is a copy of every state of a Cell that a step changes (the scratch arrays
+// are recomputed by each step).
+type cellState struct {
+	t                      float64
+	v, cai, eca, ica, gate []float64
+	cad, synA, synB        []float64
+	active                 []bool
+	nActive                int
+	events                 []event
+	seq                    uint64
+	spikeFlag              bool
+	dipole                 float64
+	nSpikes                int
+	valid                  bool
+}
+
+func (c *Cell) save(s *cellState) {
+	cp := func(dst *[]float64, src []float64) { *dst = append((*dst)[:0], src...) }
+	s.t = c.t
+	cp(&s.v, c.v)
+	cp(&s.cai, c.cai)
+	cp(&s.eca, c.eca)
+	cp(&s.ica, c.ica)
+	cp(&s.gate, c.gate)
+	if c.cad != nil {
+		cp(&s.cad, c.cad.ca)
+	}
+	cp(&s.synA, c.syn.a)
+	cp(&s.synB, c.syn.b)
+	s.active = append(s.active[:0], c.syn.active...)
+	s.nActive = c.syn.nActive
+	s.events = append(s.events[:0], c.events.h...)
+	s.seq = c.events.seq
+	s.spikeFlag, s.dipole, s.nSpikes, s.valid = c.spikeFlag, c.dipole, len(c.spikes), true
+}
+
+func (c *Cell) restore(s *cellState) {
+	c.t = s.t
+	copy(c.v, s.v)
+	copy(c.cai, s.cai)
+	copy(c.eca, s.eca)
+	copy(c.ica, s.ica)
+	copy(c.gate, s.gate)
+	if c.cad != nil {
+		copy(c.cad.ca, s.cad)
+	}
+	copy(c.syn.a, s.synA)
+	copy(c.syn.b, s.synB)
+	copy(c.syn.active, s.active)
+	c.syn.nActive = s.nActive
+	c.events.h = append(c.events.h[:0], s.events...)
+	c.events.seq = s.seq
+	c.spikeFlag, c.dipole, c.spikes = s.spikeFlag, s.dipole, c.spikes[:s.nSpikes]
+	c.gatherV()
+}
+
+// Save records the SomaCell's state (one slot; events queued later are lost on Restore).
+func (s *SomaCell) Save() { s.cell.save(&s.saved) }
+
+// Restore returns the SomaCell to the state of the last Save: with Save and Restore a
+// hybrid can iterate a bin (predict the junction, integrate, predict again).
+func (s *SomaCell) Restore() {
+	if s.saved.valid {
+		s.cell.restore(&s.saved)
+	}
+}
+
+// Save records the DendriteCell's state (one slot).
+func (d *DendriteCell) Save() { d.cell.save(&d.saved) }
+
+// Restore returns the DendriteCell to the state of the last Save.
+func (d *DendriteCell) Restore() {
+	if d.saved.valid {
+		d.cell.restore(&d.saved)
+	}
 }

@@ -155,3 +155,83 @@ func TestSomaCellExact(t *testing.T) {
 		}
 	}
 }
+
+// TestDendriteCellExact: with the whole cell's own exact-part voltages prescribed at the
+// end of every step, the DendriteCell reproduces the whole cell's boundary voltages.
+func TestDendriteCellExact(t *testing.T) {
+	const n = 4000 // 100 ms
+	for _, ct := range []CellType{L5Pyramidal, L2Pyramidal} {
+		d, _ := Template(ct)
+		j, err := NewJunction(d, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, _ := New(d, DefaultConfig())
+		den, err := j.NewDendriteCell(DefaultConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []*Cell{full, den.Cell()} {
+			for _, ch := range d.Channels() {
+				id, _ := c.Synapse(ch.Section, ch.Receptor)
+				rng := rand.New(rand.NewPCG(3, uint64(len(ch.Section))))
+				for tt := rng.ExpFloat64() * 20; tt < 100; tt += rng.ExpFloat64() * 20 {
+					_ = c.Deliver(id, tt, 0.004)
+				}
+			}
+		}
+		vE := make([]float64, j.ExactNodes())
+		maxd := 0.0
+		for i := 0; i < n; i++ {
+			full.Step()
+			for q, node := range j.exactFull {
+				vE[q] = full.v[node]
+			}
+			den.Step(vE)
+			a, b := j.Read(full, nil), den.Read(nil)
+			for q := range a {
+				maxd = math.Max(maxd, math.Abs(a[q]-b[q]))
+			}
+		}
+		t.Logf("%s: max |Δv_boundary| = %.3g mV (%d spikes)", ct, maxd, len(full.Spikes()))
+		if maxd > 1e-6 || len(full.Spikes()) == 0 {
+			t.Errorf("%s: dendrite replay differs by %.3g mV (%d spikes)", ct, maxd, len(full.Spikes()))
+		}
+	}
+}
+
+// TestSaveRestore: a restored cell repeats its trajectory exactly.
+func TestSaveRestore(t *testing.T) {
+	d, _ := Template(L5Pyramidal)
+	c, _ := New(d, DefaultConfig())
+	for _, ch := range d.Channels() {
+		id, _ := c.Synapse(ch.Section, ch.Receptor)
+		for tt := 1.0; tt < 60; tt += 3 + float64(len(ch.Section)%5) {
+			_ = c.Deliver(id, tt, 0.004)
+		}
+	}
+	for i := 0; i < 400; i++ {
+		c.Step()
+	}
+	var s cellState
+	c.save(&s)
+	run := func() ([]float64, int) {
+		var v []float64
+		for i := 0; i < 1600; i++ {
+			c.Step()
+			v = append(v, c.VSoma())
+		}
+		return v, len(c.Spikes())
+	}
+	a, na := run()
+	c.restore(&s)
+	b, nb := run()
+	if na != nb || na == s.nSpikes {
+		t.Fatalf("spikes %d then %d (saved %d): want equal and more than saved", na, nb, s.nSpikes)
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("step %d: %v then %v", i, a[i], b[i])
+		}
+	}
+}

@@ -25,12 +25,36 @@ const boundClip = -55.0
 // "hold", the sample at the period's start, and "extrap", the line through
 // the two samples before the period), or
 // (Current) the axial currents averaged over each sampling period.
+//
+// Noise and Bias (mV) perturb every sample (Gaussian, independent per sample
+// and boundary node; a constant offset): how accurate a learned model of the
+// junction must be. Loop "hold" or "extrap" closes the loop: a DendriteCell
+// (the whole cell with the soma part prescribed) computes the junction from
+// the hybrid's own soma, exchanging values every Period steps; the soma part
+// is held at, or extrapolated linearly from, its values at the period's
+// start (a perfect but causal model of the dendrites), and the soma sees the
+// dendrite's boundary voltages at the period's ends, interpolated linearly.
+// With Sweeps > 1 both halves are rewound and the period is repeated, the
+// dendrite now driven by the soma part's trajectory from the previous pass
+// (waveform relaxation: a hybrid that evaluates its model again with the
+// soma it just integrated). Loop "linear" is one pass with the junction's
+// linear response: the dendrite is run with the soma part held at its
+// period-start values (vb0) and again held 1 mV higher (sensitivity β, at
+// the period's end), rewound, and the soma integrates with
+// vb = vb0 + β·(v_attach − v_attach(start)) implicitly (SomaCell.StepLinear);
+// the dendrite then advances driven by the soma's actual trajectory. A model
+// that predicts vb0 and β from the past is causal and needs one evaluation
+// per period.
 type boundIface struct {
 	Name    string
 	Depth   int
 	Period  int
 	Interp  string
 	Current bool
+	Noise   float64
+	Bias    float64
+	Loop    string
+	Sweeps  int // closed loop: passes per period; pass 2 on drives the dendrite with the soma part's trajectory of the previous pass
 }
 
 var boundIfaces = []boundIface{
@@ -50,6 +74,26 @@ var boundIfaces = []boundIface{
 	{Name: "0.1 ms hold (causal)", Period: 4, Interp: "hold"},
 	{Name: "+1 compartment, 0.5 ms hold (causal)", Depth: 1, Period: 20, Interp: "hold"},
 	{Name: "+1 compartment, 0.5 ms extrap. (causal)", Depth: 1, Period: 20, Interp: "extrap"},
+	{Name: "0.5 ms linear, noise 0.5 mV", Period: 20, Interp: "linear", Noise: 0.5},
+	{Name: "0.5 ms linear, noise 1 mV", Period: 20, Interp: "linear", Noise: 1},
+	{Name: "0.5 ms linear, noise 2 mV", Period: 20, Interp: "linear", Noise: 2},
+	{Name: "0.5 ms linear, bias +1 mV", Period: 20, Interp: "linear", Bias: 1},
+	{Name: "0.5 ms linear, bias -1 mV", Period: 20, Interp: "linear", Bias: -1},
+	{Name: "+1 comp., 0.5 ms linear, noise 1 mV", Depth: 1, Period: 20, Interp: "linear", Noise: 1},
+	{Name: "+1 comp., 0.5 ms linear, bias +1 mV", Depth: 1, Period: 20, Interp: "linear", Bias: 1},
+	{Name: "closed loop 0.5 ms, soma held", Period: 20, Loop: "hold"},
+	{Name: "closed loop 0.5 ms, soma extrap.", Period: 20, Loop: "extrap"},
+	{Name: "closed loop 0.1 ms, soma held", Period: 4, Loop: "hold"},
+	{Name: "closed loop 0.5 ms, held, 3 sweeps", Period: 20, Loop: "hold", Sweeps: 3},
+	{Name: "closed loop 0.5 ms, extrap., 2 sweeps", Period: 20, Loop: "extrap", Sweeps: 2},
+	{Name: "closed loop 0.5 ms, extrap., 3 sweeps", Period: 20, Loop: "extrap", Sweeps: 3},
+	{Name: "closed loop 0.5 ms, extrap., 6 sweeps", Period: 20, Loop: "extrap", Sweeps: 6},
+	{Name: "closed loop 0.1 ms, extrap., 2 sweeps", Period: 4, Loop: "extrap", Sweeps: 2},
+	{Name: "closed loop 0.025 ms, soma held", Period: 1, Loop: "hold"},
+	{Name: "closed loop 0.5 ms, linear response", Period: 20, Loop: "linear"},
+	{Name: "closed loop 0.25 ms, linear response", Period: 10, Loop: "linear"},
+	{Name: "+1 comp., closed loop 0.5 ms, held", Depth: 1, Period: 20, Loop: "hold"},
+	{Name: "+1 comp., closed 0.5 ms, held, 2 sweeps", Depth: 1, Period: 20, Loop: "hold", Sweeps: 2},
 	{Name: "axial current, 0.5 ms mean", Period: 20, Current: true},
 	{Name: "axial current, 0.1 ms mean", Period: 4, Current: true},
 }
@@ -148,7 +192,12 @@ func runBound(types []neuron.CellType, n, bins int, seed uint64) (map[string]bou
 					return
 				}
 				for f, ifc := range boundIfaces {
-					soma, spikes, err := boundRunSoma(desc, js[ifc.Depth], evs, full, ifc)
+					nrng := rand.New(rand.NewPCG(seed, splitStream("bound-noise")+uint64(ti)<<24+uint64(ri)<<20+uint64(i)))
+					run := boundRunSoma
+					if ifc.Loop != "" {
+						run = boundRunLoop
+					}
+					soma, spikes, err := run(desc, js[ifc.Depth], evs, full, ifc, nrng)
 					if err != nil {
 						errs[i] = err
 						return
@@ -283,39 +332,34 @@ func boundRunFull(desc *neuron.CellDesc, js [2]*neuron.Junction, evs []surrogate
 
 // boundRunSoma drives the isolated exact part through interface ifc and
 // returns its soma after every step and its spikes.
-func boundRunSoma(desc *neuron.CellDesc, j *neuron.Junction, evs []surrogate.Event, full *boundFull, ifc boundIface) ([]float64, []float64, error) {
-	s, err := j.NewSomaCell(neuron.DefaultConfig())
+func boundRunSoma(desc *neuron.CellDesc, j *neuron.Junction, evs []surrogate.Event, full *boundFull, ifc boundIface, rng *rand.Rand) ([]float64, []float64, error) {
+	s, err := boundSomaCell(desc, j, evs)
 	if err != nil {
 		return nil, nil, err
-	}
-	chans := desc.Channels()
-	ids := map[int]neuron.SynapseID{}
-	for _, e := range evs {
-		ch := chans[e.Channel]
-		if !s.Exact(ch.Section) {
-			continue
-		}
-		id, ok := ids[e.Channel]
-		if !ok {
-			if id, err = s.Synapse(ch.Section, ch.Receptor); err != nil {
-				return nil, nil, err
-			}
-			ids[e.Channel] = id
-		}
-		if err := s.Deliver(id, e.T, e.W); err != nil {
-			return nil, nil, err
-		}
 	}
 	vb, ib := full.vb[ifc.Depth], full.ib[ifc.Depth]
 	steps := len(vb) - 1
 	nb := len(j.Boundary)
 	P := ifc.Period
+	var pert [][]float64 // per sample and boundary node
+	if ifc.Noise != 0 || ifc.Bias != 0 {
+		pert = make([][]float64, steps/P+2)
+		for k := range pert {
+			pert[k] = make([]float64, nb)
+			for b := range pert[k] {
+				pert[k][b] = ifc.Bias + ifc.Noise*rng.NormFloat64()
+			}
+		}
+	}
 	cur := make([]float64, nb)
 	soma := make([]float64, 1, steps+1)
 	soma[0] = s.VSoma()
 	// sample returns boundary b's prescribed value at sample k (clamped).
 	sample := func(b, k int) float64 {
 		m := min(max(k*P, 0), steps)
+		if pert != nil {
+			return vb[m][b] + pert[m/P][b]
+		}
 		return vb[m][b]
 	}
 	for m := 1; m <= steps; m++ {
@@ -364,6 +408,162 @@ func boundRunSoma(desc *neuron.CellDesc, j *neuron.Junction, evs []surrogate.Eve
 		soma = append(soma, s.VSoma())
 	}
 	return soma, append([]float64(nil), s.Spikes()...), nil
+}
+
+// boundRunLoop co-simulates the hybrid soma with a DendriteCell (the
+// closed-loop interfaces, see boundIface).
+func boundRunLoop(desc *neuron.CellDesc, j *neuron.Junction, evs []surrogate.Event, full *boundFull, ifc boundIface, _ *rand.Rand) ([]float64, []float64, error) {
+	s, err := boundSomaCell(desc, j, evs)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := j.NewDendriteCell(neuron.DefaultConfig())
+	if err != nil {
+		return nil, nil, err
+	}
+	dc := d.Cell()
+	chans := desc.Channels()
+	ids := make([]neuron.SynapseID, len(chans))
+	for k, ch := range chans {
+		if ids[k], err = dc.Synapse(ch.Section, ch.Receptor); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, e := range evs {
+		if err := dc.Deliver(ids[e.Channel], e.T, e.W); err != nil {
+			return nil, nil, err
+		}
+	}
+	steps := len(full.soma) - 1
+	P := ifc.Period
+	nb, ne := len(j.Boundary), j.ExactNodes()
+	eNow := s.ReadExact(nil)
+	ePrev := append([]float64(nil), eNow...)
+	vbStart := d.Read(nil)
+	vE, vb := make([]float64, ne), make([]float64, nb)
+	soma := make([]float64, 1, steps+1)
+	soma[0] = s.VSoma()
+	sweeps := max(ifc.Sweeps, 1)
+	vbUp, beta, vref := make([]float64, nb), make([]float64, nb), make([]float64, nb)
+	traj := make([][]float64, P+1) // the soma part's values after each step of the period
+	for q := range traj {
+		traj[q] = make([]float64, ne)
+	}
+	for m0 := 0; m0 < steps; m0 += P {
+		n := min(P, steps-m0)
+		if sweeps > 1 {
+			d.Save()
+			s.Save()
+		}
+		var vbEnd []float64
+		if ifc.Loop == "linear" {
+			d.Save()
+			for pass := 0; pass < 2; pass++ {
+				if pass == 1 {
+					d.Restore()
+				}
+				for e := range vE {
+					vE[e] = eNow[e] + float64(pass)
+				}
+				for q := 1; q <= n; q++ {
+					d.Step(vE)
+				}
+				if pass == 0 {
+					vbEnd = d.Read(vbEnd)
+				} else {
+					vbUp = d.Read(vbUp)
+				}
+			}
+			d.Restore()
+			for b := range vb {
+				beta[b] = vbUp[b] - vbEnd[b]
+				vref[b] = s.AttachV(b)
+			}
+			for q := 1; q <= n; q++ {
+				u := float64(q) / float64(n)
+				for b := range vb {
+					vb[b] = (1-u)*vbStart[b] + u*vbEnd[b]
+				}
+				s.StepLinear(vb, beta, vref)
+				s.ReadExact(traj[q])
+				soma = append(soma, s.VSoma())
+			}
+			for q := 1; q <= n; q++ {
+				d.Step(traj[q])
+			}
+			// the next period starts from the junction the soma actually saw
+			for b := range vb {
+				vbEnd[b] += beta[b] * (s.AttachV(b) - vref[b])
+			}
+			copy(ePrev, eNow)
+			s.ReadExact(eNow)
+			copy(vbStart, vbEnd)
+			continue
+		}
+		for sw := 0; sw < sweeps; sw++ {
+			if sw > 0 {
+				d.Restore()
+				s.Restore()
+			}
+			for q := 1; q <= n; q++ {
+				u := float64(q) / float64(P)
+				for e := range vE {
+					switch {
+					case sw > 0:
+						vE[e] = traj[q][e]
+					case ifc.Loop == "extrap":
+						vE[e] = eNow[e] + u*(eNow[e]-ePrev[e])
+					default:
+						vE[e] = eNow[e]
+					}
+				}
+				d.Step(vE)
+			}
+			vbEnd = d.Read(vbEnd)
+			for q := 1; q <= n; q++ {
+				u := float64(q) / float64(n)
+				for b := range vb {
+					vb[b] = (1-u)*vbStart[b] + u*vbEnd[b]
+				}
+				s.Step(vb)
+				s.ReadExact(traj[q])
+				if sw == sweeps-1 {
+					soma = append(soma, s.VSoma())
+				}
+			}
+		}
+		copy(ePrev, eNow)
+		s.ReadExact(eNow)
+		copy(vbStart, vbEnd)
+	}
+	return soma, append([]float64(nil), s.Spikes()...), nil
+}
+
+// boundSomaCell builds the exact part of j with the events on its synapses.
+func boundSomaCell(desc *neuron.CellDesc, j *neuron.Junction, evs []surrogate.Event) (*neuron.SomaCell, error) {
+	s, err := j.NewSomaCell(neuron.DefaultConfig())
+	if err != nil {
+		return nil, err
+	}
+	chans := desc.Channels()
+	ids := map[int]neuron.SynapseID{}
+	for _, e := range evs {
+		ch := chans[e.Channel]
+		if !s.Exact(ch.Section) {
+			continue
+		}
+		id, ok := ids[e.Channel]
+		if !ok {
+			if id, err = s.Synapse(ch.Section, ch.Receptor); err != nil {
+				return nil, err
+			}
+			ids[e.Channel] = id
+		}
+		if err := s.Deliver(id, e.T, e.W); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 // boundSample holds one sample's comparison: spike trains and pooled sums.
