@@ -92,6 +92,7 @@ func run(args []string) error {
 	spikeHistory := fs.Int("spike-history", 0, "traces of the model's own spike onsets fed back as inputs (0: none; docs/surrogate.md)")
 	historyTeacher := fs.Bool("history-teacher", false, "with -spike-history: train on the biophysical spikes' traces (teacher forcing) instead of the model's own")
 	ceiling := fs.Int("ceiling", 0, "only measure, on this many independent-Poisson samples per type, how closely any surrogate seeing 0.5 ms bins could follow the cell, and how the soma's r depends on spike timing (JSON on stdout)")
+	bound := fs.Int("bound", 0, "only measure, on this many samples per regime and pyramidal type, the bound of the hybrid cell: the exact soma driven by the biophysical junction voltages sampled and interpolated (JSON on stdout, table on stderr; docs/surrogate.md)")
 	historySchedule := fs.Float64("history-schedule", -1, "with -spike-history: teacher-force a mini-batch with probability 1 - step/(this·steps), else run free (scheduled sampling; 0: off; default: the library's)")
 	archFlag := fs.String("arch", "", "override the architecture: conv_channels,conv_kernel,hidden,layers,head_hidden")
 	if err := fs.Parse(args); err != nil {
@@ -100,6 +101,18 @@ func run(args []string) error {
 	types, err := parseTypes(*typ)
 	if err != nil {
 		return err
+	}
+	if *bound != 0 {
+		rep, err := runBound(types, *bound, *bins, *seed)
+		if err != nil {
+			return err
+		}
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Println(string(b))
+		return nil
 	}
 	if *ceiling != 0 {
 		rep, err := runCeiling(types, *ceiling, *bins, *seed)

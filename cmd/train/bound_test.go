@@ -1,0 +1,34 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/neurograd/neurograd/neuron"
+)
+
+// TestBoundShort runs -bound on one short L2/3 sample per regime: the exact
+// interface must reproduce the whole cell, and every interface must report.
+func TestBoundShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates cells")
+	}
+	if _, err := runBound([]neuron.CellType{neuron.L2Pyramidal}, 0, 200, 3); err == nil {
+		t.Fatal("-bound 0: no error")
+	}
+	rep, err := runBound([]neuron.CellType{neuron.L2Pyramidal, neuron.L5Basket}, 1, 200, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := rep[string(neuron.L5Basket)]; ok {
+		t.Error("a basket has no junction: want it skipped")
+	}
+	r := rep[string(neuron.L2Pyramidal)]
+	if len(r.Rows) != 3*len(boundIfaces) || len(r.Boundary["depth_0"]) != 2 {
+		t.Fatalf("%d rows, depth-0 boundary %v", len(r.Rows), r.Boundary["depth_0"])
+	}
+	for _, row := range r.Rows {
+		if row.Interface == boundIfaces[0].Name && (row.MaxAbsDV > 1e-9 || row.NTrue != row.NPred) {
+			t.Errorf("%s exact: max |Δv| %g mV, spikes %d vs %d", row.Regime, row.MaxAbsDV, row.NTrue, row.NPred)
+		}
+	}
+}
