@@ -396,7 +396,6 @@ type cellState struct {
 	v, cai, eca, ica, gate []float64
 	cad, synA, synB        []float64
 	active                 []bool
-	nActive                int
 	events                 []event
 	seq                    uint64
 	spikeFlag              bool
@@ -419,7 +418,6 @@ func (c *Cell) save(s *cellState) {
 	cp(&s.synA, c.syn.a)
 	cp(&s.synB, c.syn.b)
 	s.active = append(s.active[:0], c.syn.active...)
-	s.nActive = c.syn.nActive
 	s.events = append(s.events[:0], c.events.h...)
 	s.seq = c.events.seq
 	s.spikeFlag, s.dipole, s.nSpikes, s.valid = c.spikeFlag, c.dipole, len(c.spikes), true
@@ -438,7 +436,6 @@ func (c *Cell) restore(s *cellState) {
 	copy(c.syn.a, s.synA)
 	copy(c.syn.b, s.synB)
 	copy(c.syn.active, s.active)
-	c.syn.nActive = s.nActive
 	c.events.h = append(c.events.h[:0], s.events...)
 	c.events.seq = s.seq
 	c.spikeFlag, c.dipole, c.spikes = s.spikeFlag, s.dipole, c.spikes[:s.nSpikes]

@@ -16,7 +16,7 @@ func junctionRun(t *testing.T, ct CellType, n int, js []*Junction) (soma []float
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(7, uint64(len(ct))))
+	rng := rand.New(rand.NewPCG(7, uint64(len(ct.String()))))
 	tstop := float64(n) * c.dt
 	for _, ch := range d.Channels() {
 		id, err := c.Synapse(ch.Section, ch.Receptor)

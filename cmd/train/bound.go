@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/neurograd/neurograd/internal/parallel"
 	"github.com/neurograd/neurograd/neuron"
 	"github.com/neurograd/neurograd/neuron/surrogate"
 )
@@ -179,7 +180,7 @@ func runBound(types []neuron.CellType, n, bins int, seed uint64) (map[string]bou
 				rows[f] = make([]boundSample, n)
 			}
 			errs := make([]error, n)
-			neuron.ParallelFor(n, 0, func(i int) {
+			parallel.For(n, 0, func(i int) {
 				rng := rand.New(rand.NewPCG(seed, splitStream("bound")+uint64(ti)<<24+uint64(ri)<<20+uint64(i)))
 				evs, err := boundEvents(ct, desc, reg, bins, rng)
 				if err != nil {
@@ -216,7 +217,7 @@ func runBound(types []neuron.CellType, n, bins int, seed uint64) (map[string]bou
 				rep.Rows = append(rep.Rows, r)
 			}
 		}
-		out[string(ct)] = rep
+		out[ct.String()] = rep
 		fmt.Fprintf(os.Stderr, "bound %s: %d samples per regime in %.0f s\n", ct, n, time.Since(start).Seconds())
 		boundTable(os.Stderr, ct, rep)
 	}

@@ -19,10 +19,10 @@ func TestBoundShort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := rep[string(neuron.L5Basket)]; ok {
+	if _, ok := rep[neuron.L5Basket.String()]; ok {
 		t.Error("a basket has no junction: want it skipped")
 	}
-	r := rep[string(neuron.L2Pyramidal)]
+	r := rep[neuron.L2Pyramidal.String()]
 	if len(r.Rows) != 3*len(boundIfaces) || len(r.Boundary["depth_0"]) != 2 {
 		t.Fatalf("%d rows, depth-0 boundary %v", len(r.Rows), r.Boundary["depth_0"])
 	}
