@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/neurograd/neurograd/cmd/internal/cli"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/network/snn"
 	"github.com/neurograd/neurograd/neuron"
@@ -111,12 +112,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	lo, hi, ok := strings.Cut(c.band, "-")
-	var err1, err2 error
-	c.Band[0], err1 = strconv.ParseFloat(strings.TrimSpace(lo), 64)
-	c.Band[1], err2 = strconv.ParseFloat(strings.TrimSpace(hi), 64)
-	if !ok || err1 != nil || err2 != nil || !(c.Band[1] > c.Band[0]) || c.Band[0] < 0 {
-		return nil, fmt.Errorf("-band %q: want LO-HI in Hz with 0 <= LO < HI", c.band)
+	var err error
+	if c.Band[0], c.Band[1], err = cli.ParseBand("band", c.band); err != nil {
+		return nil, err
 	}
 	if c.driveWeights != "" {
 		c.DriveWeights = map[string]float64{}
@@ -172,16 +170,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 
 // column builds the column of -mesh.
 func (c *config) column() (*network.Column, error) {
-	if c.Mesh == "published" {
-		return network.NewPublishedColumn()
-	}
-	xs, ys, ok := strings.Cut(c.Mesh, "x")
-	nx, err1 := strconv.Atoi(xs)
-	ny, err2 := strconv.Atoi(ys)
-	if !ok || err1 != nil || err2 != nil || nx < 1 || ny < 1 || nx*ny > 10000 {
-		return nil, fmt.Errorf("-mesh %q: want published or NxM with 1 <= N·M <= 10000", c.Mesh)
-	}
-	return network.NewColumn(nx, ny)
+	return cli.ParseColumn("mesh", c.Mesh)
 }
 
 // drives returns the drives of the run: -drives FILE, or one cell-specific
@@ -197,25 +186,17 @@ func (c *config) drives() ([]network.Drive, error) {
 		}
 		return d, nil
 	}
-	d := network.NewPoissonDrive("poisson", c.DriveLoc, c.DriveRate)
-	d.EventSeed = c.Seed
-	for _, ct := range neuron.CellTypes {
-		if _, err := ct.LocationSections(c.DriveLoc); err != nil {
-			continue // e.g. L5 baskets have no distal synapses
+	per := map[neuron.CellType]float64{}
+	for name, w := range c.DriveWeights {
+		ct, err := neuron.ParseCellType(name)
+		if err != nil {
+			return nil, fmt.Errorf("-drive-weights: %w", err)
 		}
-		if secs, _ := ct.LocationSections(c.DriveLoc); len(secs) == 0 {
-			continue
-		}
-		w := c.DriveWeight
-		if v, ok := c.DriveWeights[ct.String()]; ok {
-			w = v
-		}
-		if w > 0 {
-			d.SetTarget(ct, w, -1, network.DefaultDriveDelay)
-		}
+		per[ct] = w
 	}
-	if len(d.Targets()) == 0 {
-		return nil, fmt.Errorf("the drive targets no cell (all weights 0 or location %q unknown)", c.DriveLoc)
+	d, err := network.PoissonNoise(c.DriveLoc, c.DriveRate, c.DriveWeight, per, c.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("-drive-location/-drive-weight: %w", err)
 	}
 	return []network.Drive{d}, nil
 }
