@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/neurograd/neurograd/internal/stats"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/neuron"
 )
@@ -62,7 +63,8 @@ func checkFinite(what string, x []float64) error {
 
 // matchSpikes scores predicted against reference spikes per cell type,
 // counting spikes in [from, to) ms: each predicted spike matches at most one
-// unmatched reference spike of the same cell within tol ms (greedy in time).
+// unmatched reference spike of the same cell within tol ms
+// (stats.MatchSpikes: greedy in time).
 func matchSpikes(col *network.Column, ref, pred []network.Spike, from, to, tol float64) map[string]SpikeMatch {
 	byCell := func(sp []network.Spike) map[int][]float64 {
 		m := map[int][]float64{}
@@ -74,38 +76,16 @@ func matchSpikes(col *network.Column, ref, pred []network.Spike, from, to, tol f
 		return m
 	}
 	r, p := byCell(ref), byCell(pred)
-	var acc [neuron.NumCellTypes]SpikeMatch
+	var acc [neuron.NumCellTypes]stats.Match
 	for g := range col.NumCells() {
 		ct := col.Cells[g].Type
-		rt, pt := r[g], p[g]
-		acc[ct].Reference += len(rt)
-		acc[ct].Predicted += len(pt)
-		used := make([]bool, len(rt))
-		for _, t := range pt {
-			best, bestD := -1, tol
-			for i, u := range rt {
-				if d := math.Abs(u - t); !used[i] && d <= bestD {
-					best, bestD = i, d
-				}
-			}
-			if best >= 0 {
-				used[best] = true
-				acc[ct].Matched++
-			}
-		}
+		acc[ct] = acc[ct].Add(stats.MatchSpikes(p[g], r[g], tol))
 	}
 	out := make(map[string]SpikeMatch, neuron.NumCellTypes)
 	for _, ct := range neuron.CellTypes {
 		a := acc[ct]
-		a.Tolerance = tol
-		a.Precision, a.Recall = 1, 1
-		if a.Predicted > 0 {
-			a.Precision = float64(a.Matched) / float64(a.Predicted)
-		}
-		if a.Reference > 0 {
-			a.Recall = float64(a.Matched) / float64(a.Reference)
-		}
-		out[ct.String()] = a
+		out[ct.String()] = SpikeMatch{Reference: a.Reference, Predicted: a.Predicted, Matched: a.Matched,
+			Precision: a.Precision(), Recall: a.Recall(), Tolerance: tol}
 	}
 	return out
 }

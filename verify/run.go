@@ -317,7 +317,7 @@ func Run(opts Options) (*Report, error) {
 					report(c.name, seeds[j.seed], ModelBiophysical, m)
 					if ol != nil {
 						sr.OpenLoop = ol
-						r := pearson(spec.analysed(m), spec.analysed(ol))
+						r := spec.dipoleR(m, ol)
 						sr.OpenLoopDipoleR = &r
 						sr.OpenLoopSpikes = matchSpikes(opts.Column, m.CellSpikes, ol.CellSpikes, spec.rec.WarmupMS, opts.TStop, 2)
 					}
@@ -349,7 +349,7 @@ func Run(opts Options) (*Report, error) {
 		for i := range cr.Seeds {
 			sr := &cr.Seeds[i]
 			if sr.Surrogate != nil {
-				r := pearson(spec.analysed(sr.Biophysical), spec.analysed(sr.Surrogate))
+				r := spec.dipoleR(sr.Biophysical, sr.Surrogate)
 				sr.SurrogateDipoleR = &r
 				rs += r / float64(len(cr.Seeds))
 			}
