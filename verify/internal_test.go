@@ -6,6 +6,7 @@ import (
 
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/optimize"
 )
 
 func TestMatchSpikes(t *testing.T) {
@@ -40,15 +41,16 @@ func TestMatchSpikes(t *testing.T) {
 	}
 }
 
-func TestPearsonAndPeaks(t *testing.T) {
-	a := []float64{1, 2, 3, 4}
-	if r := pearson(a, []float64{2, 4, 6, 8}); math.Abs(r-1) > 1e-12 {
-		t.Errorf("r = %v, want 1", r)
+func TestDipoleRAndPeaks(t *testing.T) {
+	vs := &verifySpectrum{obj: &optimize.Objective[float64]{Skip: 1}}
+	m := func(x ...float64) *Measurement { return &Measurement{Dipole: x} }
+	if r := vs.dipoleR(m(100, 1, 2, 3, 4), m(-100, 2, 4, 6, 8)); math.Abs(r-1) > 1e-12 {
+		t.Errorf("r = %v, want 1 (the warm-up sample is left out)", r)
 	}
-	if r := pearson(a, []float64{4, 3, 2, 1}); math.Abs(r+1) > 1e-12 {
+	if r := vs.dipoleR(m(0, 1, 2, 3, 4), m(0, 4, 3, 2, 1)); math.Abs(r+1) > 1e-12 {
 		t.Errorf("r = %v, want -1", r)
 	}
-	if r := pearson(a, []float64{1, 1, 1, 1}); r != 0 {
+	if r := vs.dipoleR(m(0, 1, 2, 3, 4), m(0, 1, 1, 1, 1)); r != 0 {
 		t.Errorf("r with a constant = %v, want 0", r)
 	}
 	freqs := []float64{0, 10, 20, 30, 40}

@@ -3,6 +3,7 @@ package verify
 import (
 	"fmt"
 
+	"github.com/neurograd/neurograd/internal/stats"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/optimize"
 )
@@ -77,4 +78,11 @@ func (vs *verifySpectrum) bandPower(d network.Dipole) (freqs, psd []float64, bp 
 func (vs *verifySpectrum) analysed(m *Measurement) []float64 {
 	x := vs.series(network.Dipole{Agg: m.Dipole, L2: m.L2, L5: m.L5})
 	return x[vs.obj.Skip:]
+}
+
+// dipoleR returns the Pearson correlation of two measurements' analysed
+// series (SeedResult.SurrogateDipoleR, OpenLoopDipoleR), its means summed as
+// Σ x_i/n (stats.DivideEach), as verification reports always have been.
+func (vs *verifySpectrum) dipoleR(ref, pred *Measurement) float64 {
+	return stats.PearsonMean(vs.analysed(ref), vs.analysed(pred), stats.DivideEach)
 }

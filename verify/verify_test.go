@@ -294,6 +294,11 @@ func TestVerifyErrors(t *testing.T) {
 		{"band", func(o *verify.Options) { o.Objective.Lo, o.Objective.Hi = 20, 10 }, "band"},
 		{"step", func(o *verify.Options) { o.Step = 0.03 }, "multiple"},
 		{"bad gain", func(o *verify.Options) { o.Optimized.Classes[0].Gain = math.NaN() }, "optimized connectivity"},
+		{"negative target", func(o *verify.Options) { o.TargetRatio = -1 }, "target ratio"},
+		{"NaN target", func(o *verify.Options) { o.TargetRatio = math.NaN() }, "target ratio"},
+		{"negative parallel", func(o *verify.Options) { o.Parallel = -1 }, "parallel"},
+		{"negative dt", func(o *verify.Options) { o.Dt = -0.025 }, "dt"},
+		{"open loop without runner", func(o *verify.Options) { o.OpenLoop = true }, "OpenLoopRunner"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := tinyVerifyOptions(t)

@@ -60,6 +60,11 @@ func TestRunTinyColumn(t *testing.T) {
 }
 
 func TestRunErrors(t *testing.T) {
+	connFile := filepath.Join(t.TempDir(), "connectivity.json")
+	if err := network.DefaultConnectivity().Save(connFile); err != nil {
+		t.Fatal(err)
+	}
+	tiny := []string{"-connectivity", connFile, "-mesh", "2x2", "-quiet", "-surrogate=false"}
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -67,6 +72,10 @@ func TestRunErrors(t *testing.T) {
 		{nil, "-connectivity"},
 		{[]string{"-connectivity", "/nonexistent/c.json"}, "no such file"},
 		{[]string{"-connectivity", "x.json", "extra"}, "unexpected"},
+		// 0 would be verify.Options' "default": refused rather than read as 3 and 0.025.
+		{append(tiny, "-target", "0"), "-target 0"},
+		{append(tiny, "-dt", "0"), "-dt 0"},
+		{append(tiny, "-parallel", "-1"), "parallel -1"},
 	} {
 		if err := run(tc.args); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("run(%q): error %v, want one mentioning %q", tc.args, err, tc.want)

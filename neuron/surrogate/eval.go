@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/stats"
 )
 
 // SpikeTolerance is the window (ms) within which a predicted spike matches a
@@ -171,7 +172,7 @@ func spikeOracle(samples []*Sample, sub [][]float32, O int) float64 {
 			truth = append(truth, y)
 		}
 	}
-	return Pearson(oracle, truth)
+	return stats.Pearson(oracle, truth)
 }
 
 func evaluate(outputs []string, samples []*Sample, pred [][]float32, theta float64) Metrics {
@@ -189,12 +190,13 @@ func evaluate(outputs []string, samples []*Sample, pred [][]float32, theta float
 				b = append(b, s.Y[k*O+o])
 			}
 		}
-		mt.R = append(mt.R, Pearson(a, b))
+		mt.R = append(mt.R, stats.Pearson(a, b))
 		mt.RMSE = append(mt.RMSE, RMSE(a, b))
 	}
 	var se float64
 	var ns int
 	var within [len(withinTols)]float64
+	var match stats.Match
 	for i, s := range samples {
 		d := float64(s.Bins) * BinDt / 1000
 		dur += d
@@ -214,9 +216,7 @@ func evaluate(outputs []string, samples []*Sample, pred [][]float32, theta float
 				}
 			}
 		}
-		mt.TrueSpikes += len(s.Spikes)
-		mt.PredSpikes += len(ps)
-		mt.Precision += float64(MatchSpikes(ps, s.Spikes, SpikeTolerance))
+		match = match.Add(stats.MatchSpikes(ps, s.Spikes, SpikeTolerance))
 		mt.RateErrHz += math.Abs(float64(len(ps))-float64(len(s.Spikes))) / d
 		for k := range v {
 			if s.Y[k*O] < -40 && v[k] < -40 {
@@ -226,14 +226,8 @@ func evaluate(outputs []string, samples []*Sample, pred [][]float32, theta float
 			}
 		}
 	}
-	matched := mt.Precision
-	mt.Precision, mt.Recall = 1, 1
-	if mt.PredSpikes > 0 {
-		mt.Precision = matched / float64(mt.PredSpikes)
-	}
-	if mt.TrueSpikes > 0 {
-		mt.Recall = matched / float64(mt.TrueSpikes)
-	}
+	mt.TrueSpikes, mt.PredSpikes = match.Reference, match.Predicted
+	mt.Precision, mt.Recall = match.Precision(), match.Recall()
 	if mt.TrueSpikes > 0 {
 		mt.SpikeWithin = map[string]float64{}
 		for j, tol := range withinTols {
@@ -269,18 +263,11 @@ func chooseThreshold(O int, samples []*Sample, pred [][]float32) (float64, float
 		}
 	}
 	for th := -45.0; th <= 10; th += 1 {
-		var tp, np, nt float64
+		var m stats.Match
 		for i, s := range samples {
-			ps := SpikeTimes(soma[i], th)
-			tp += float64(MatchSpikes(ps, s.Spikes, SpikeTolerance))
-			np += float64(len(ps))
-			nt += float64(len(s.Spikes))
+			m = m.Add(stats.MatchSpikes(SpikeTimes(soma[i], th), s.Spikes, SpikeTolerance))
 		}
-		f := 1.0
-		if np+nt > 0 {
-			f = 2 * tp / (np + nt)
-		}
-		if f > bestF {
+		if f := m.F1(); f > bestF {
 			best, bestF = th, f
 		}
 	}

@@ -2,31 +2,14 @@ package surrogate
 
 import (
 	"math"
-	"sort"
+
+	"github.com/neurograd/neurograd/internal/stats"
 )
 
 // Pearson returns the Pearson correlation of a and b (0 when either is
-// constant).
+// constant): stats.Pearson, the one implementation neurograd scores with.
 func Pearson(a, b []float32) float64 {
-	n := float64(len(a))
-	var ma, mb float64
-	for i := range a {
-		ma += float64(a[i])
-		mb += float64(b[i])
-	}
-	ma /= n
-	mb /= n
-	var sab, saa, sbb float64
-	for i := range a {
-		da, db := float64(a[i])-ma, float64(b[i])-mb
-		sab += da * db
-		saa += da * da
-		sbb += db * db
-	}
-	if saa == 0 || sbb == 0 {
-		return 0
-	}
-	return sab / math.Sqrt(saa*sbb)
+	return stats.Pearson(a, b)
 }
 
 // RMSE returns the root-mean-square difference of a and b.
@@ -54,23 +37,8 @@ func SpikeTimes(v []float32, theta float64) []float64 {
 }
 
 // MatchSpikes counts the predicted spikes that match a distinct true spike
-// within ±tol ms (greedy in time order, each true spike used once).
+// within ±tol ms (greedy in time order, each true spike used once):
+// stats.MatchSpikes(pred, truth, tol).Matched.
 func MatchSpikes(pred, truth []float64, tol float64) int {
-	truth = append([]float64(nil), truth...)
-	sort.Float64s(truth)
-	used := make([]bool, len(truth))
-	n := 0
-	for _, p := range pred {
-		best, bd := -1, tol
-		for i, t := range truth {
-			if d := math.Abs(p - t); !used[i] && d <= bd {
-				best, bd = i, d
-			}
-		}
-		if best >= 0 {
-			used[best] = true
-			n++
-		}
-	}
-	return n
+	return stats.MatchSpikes(pred, truth, tol).Matched
 }

@@ -47,23 +47,38 @@ type Flags struct {
 	// Models names the surrogate cells when Setup has none: shipped,
 	// random[:SEED] (untrained) or a directory of <cell type>.safetensors.
 	Models string
+
+	prefix string // of the flag names, for error messages
 }
 
 // Register defines the flags on fs, each name prefixed with prefix (""
 // for cmd/verify, "verify-" for cmd/optimize).
 func (f *Flags) Register(fs *flag.FlagSet, prefix string) {
+	f.prefix = prefix
 	fs.StringVar(&f.Seeds, prefix+"seeds", "", fmt.Sprintf("comma-separated held-out noise trials (default %d consecutive trials from %d)", len(verify.DefaultSeeds), verify.DefaultSeeds[0]))
 	fs.IntVar(&f.NSeeds, prefix+"nseeds", len(verify.DefaultSeeds), "number of held-out noise trials when -"+prefix+"seeds is not given")
-	fs.Float64Var(&f.Dt, prefix+"dt", 0.025, "biophysical time step (ms)")
-	fs.IntVar(&f.Parallel, prefix+"parallel", 0, "biophysical simulations run at once (0: GOMAXPROCS); each splits the remaining cores across its cells")
+	fs.Float64Var(&f.Dt, prefix+"dt", verify.DefaultDt, "biophysical time step (ms), positive")
+	fs.IntVar(&f.Parallel, prefix+"parallel", 0, "biophysical simulations run at once (0: GOMAXPROCS; negative is an error); each splits the remaining cores across its cells")
 	fs.BoolVar(&f.Surrogate, prefix+"surrogate", true, "also run the shipped surrogate network on the same noise and report its predictions")
-	fs.Float64Var(&f.Target, prefix+"target", verify.DefaultTargetRatio, "biophysical band-power gain (optimized / initial) called a success")
+	fs.Float64Var(&f.Target, prefix+"target", verify.DefaultTargetRatio, "biophysical band-power gain (optimized / initial) called a success, positive")
 	fs.BoolVar(&f.OpenLoop, prefix+"open-loop", true, "with -"+prefix+"surrogate, also drive the surrogate cells with each biophysical run's own spikes (open loop), to separate cell-surrogate errors from network divergence")
 	fs.BoolVar(&f.AllowOverlap, prefix+"allow-training-seeds", false, "allow verification seeds that the optimizer trained or evaluated on")
 	if prefix == "" {
 		fs.BoolVar(&f.Quiet, "quiet", false, "no progress on stderr")
 		fs.StringVar(&f.Models, "models", "shipped", "surrogate cells: shipped (embedded trained weights), random[:SEED] (untrained), or a directory of <cell type>.safetensors; default the optimization's (summary.json)")
 	}
+}
+
+// check rejects the values that verify.Options would read as "the
+// default" (0) rather than as given.
+func (f *Flags) check() error {
+	if !(f.Dt > 0) {
+		return fmt.Errorf("-%sdt %v: the biophysical time step must be positive", f.prefix, f.Dt)
+	}
+	if !(f.Target > 0) {
+		return fmt.Errorf("-%starget %v: the band-power gain called a success must be positive", f.prefix, f.Target)
+	}
+	return nil
 }
 
 // seeds resolves the seed flags.
@@ -119,6 +134,9 @@ func LoadSurrogates(models string, slope float64) (*verify.SurrogateModels[float
 // setup of the optimization, writing progress lines to progress (nil or
 // -quiet: none).
 func (f *Flags) Run(setup Setup, initial, optimized *network.Connectivity, progress io.Writer) (*verify.Report, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	seeds, err := f.seeds()
 	if err != nil {
 		return nil, err
