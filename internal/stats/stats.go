@@ -96,21 +96,65 @@ type Match struct {
 func MatchSpikes(pred, ref []float64, tol float64) Match {
 	r := append([]float64(nil), ref...)
 	sort.Float64s(r)
-	used := make([]bool, len(r))
-	m := Match{Predicted: len(pred), Reference: len(r)}
+	return Match{Predicted: len(pred), Reference: len(r), Matched: matchGreedy(pred, r, tol, nil)}
+}
+
+// MatchPairs pairs predicted spikes with distinct reference spikes within
+// ±tol ms by MatchSpikes' rule, with the predicted spikes taken in time order
+// (a sorted copy), and returns the pairs as (predicted, reference) times.
+func MatchPairs(pred, ref []float64, tol float64) [][2]float64 {
+	p := append([]float64(nil), pred...)
+	sort.Float64s(p)
+	r := append([]float64(nil), ref...)
+	sort.Float64s(r)
+	var out [][2]float64
+	matchGreedy(p, r, tol, &out)
+	return out
+}
+
+// matchGreedy matches each spike of pred, in the given order, to the nearest
+// unused spike of the sorted ref within ±tol (the later of two equally near
+// ones), appends the pairs to pairs when it is not nil, and returns how many
+// matched.
+func matchGreedy(pred, ref []float64, tol float64, pairs *[][2]float64) int {
+	used := make([]bool, len(ref))
+	n := 0
 	for _, p := range pred {
 		best, bd := -1, tol
-		for i, t := range r {
+		for i, t := range ref {
 			if d := math.Abs(p - t); !used[i] && d <= bd {
 				best, bd = i, d
 			}
 		}
 		if best >= 0 {
 			used[best] = true
-			m.Matched++
+			n++
+			if pairs != nil {
+				*pairs = append(*pairs, [2]float64{p, ref[best]})
+			}
 		}
 	}
-	return m
+	return n
+}
+
+// Coincidence returns Kistler's coincidence factor Γ of a predicted spike
+// train against the reference over a trace of tMS ms with precision delta ms
+// (Kistler et al. 1997; Jolivet et al. 2004, 2008):
+//
+//	Γ = (N_coinc − 2νΔ·N_ref) / (½(N_ref + N_pred)) · 1/(1 − 2νΔ)
+//
+// with ν = N_pred/tMS the predicted rate and N_coinc the number of predicted
+// spikes matched one-to-one to reference spikes within ±Δ (MatchPairs). Γ is
+// 1 for identical trains and about 0 for a Poisson train of the right rate. It
+// returns NaN when both trains are empty.
+func Coincidence(pred, ref []float64, tMS, delta float64) float64 {
+	nd, nm := float64(len(ref)), float64(len(pred))
+	if nd+nm == 0 {
+		return math.NaN()
+	}
+	nu := nm / tMS
+	nc := float64(len(MatchPairs(pred, ref, delta)))
+	return (nc - 2*nu*delta*nd) / (0.5 * (nd + nm)) / (1 - 2*nu*delta)
 }
 
 // Add returns the sum of two matches (of different cells or samples).
