@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/neurograd/neurograd/cmd/internal/cli"
+	"github.com/neurograd/neurograd/cmd/internal/summary"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/network/snn"
 	"github.com/neurograd/neurograd/neuron"
@@ -24,41 +25,12 @@ const (
 	defaultDriveWeight = 0.003 // µS per event, every cell type
 )
 
-// config holds everything a run is configured with; it is written to
-// summary.json.
+// config holds everything a run is configured with; the embedded
+// summary.Config is written to summary.json.
 type config struct {
-	Out          string             `json:"out"`
-	Seed         int64              `json:"seed"`
-	Epochs       int                `json:"epochs"`
-	LR           float64            `json:"learning_rate"`
-	Clip         float64            `json:"clip_norm"`
-	Replicas     int                `json:"train_replicas"`
-	Restarts     int                `json:"restarts"`
-	HeldOut      int                `json:"heldout_seeds"`
-	HeldOutEvery int                `json:"heldout_every"`
-	TStop        float64            `json:"tstop_ms"`
-	Warmup       float64            `json:"warmup_ms"`
-	Resolution   float64            `json:"resolution_hz"`
-	Band         [2]float64         `json:"band_hz"`
-	Objective    string             `json:"objective"`
-	Target       string             `json:"target_psd,omitempty"`
-	Dipole       string             `json:"dipole"`
-	Params       string             `json:"params"`
-	Slope        float64            `json:"spike_slope_per_mV"`
-	Mesh         string             `json:"mesh"`
-	Connectivity string             `json:"initial_connectivity,omitempty"`
-	Gains        string             `json:"initial_gains,omitempty"`
-	DriveRate    float64            `json:"drive_rate_hz"`
-	DriveWeight  float64            `json:"drive_weight_uS"`
-	DriveWeights map[string]float64 `json:"drive_weights_uS,omitempty"`
-	DriveLoc     string             `json:"drive_location"`
-	Drives       string             `json:"drives_file,omitempty"`
-	Models       string             `json:"models"`
-	Float        int                `json:"float_bits"`
-	MaxRate      float64            `json:"max_rate_hz"`
-	Figures      bool               `json:"figures"`
-	CPUProfile   string             `json:"-"`
-	Workers      int                `json:"-"` // restarts run at once (results do not depend on it)
+	summary.Config
+	CPUProfile string `json:"-"`
+	Workers    int    `json:"-"` // restarts run at once (results do not depend on it)
 
 	driveWeights string
 	band         string

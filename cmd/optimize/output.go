@@ -11,78 +11,12 @@ import (
 	"strconv"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/cmd/internal/summary"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/network/snn"
 	"github.com/neurograd/neurograd/neuron"
 	"github.com/neurograd/neurograd/optimize"
 )
-
-// evalSummary is a held-out evaluation in summary.json.
-type evalSummary struct {
-	Trials    []int              `json:"trials"`
-	BandPower []float64          `json:"band_power"` // per seed, nAm²
-	Mean      float64            `json:"band_power_mean"`
-	Loss      float64            `json:"loss"`
-	Rates     map[string]float64 `json:"firing_rates_hz"`
-	Seconds   float64            `json:"seconds"`
-}
-
-type epochSummary struct {
-	Epoch            int                `json:"epoch"`
-	Trials           []int              `json:"trials"`
-	Loss             float64            `json:"loss"`
-	BandPowerTrain   float64            `json:"band_power_train"`
-	BandPowerHeldOut *float64           `json:"band_power_heldout"`
-	GradNorm         float64            `json:"grad_norm"`
-	Seconds          float64            `json:"seconds"`
-	HeldOutSeconds   float64            `json:"heldout_seconds"`
-	Spikes           int                `json:"spikes"`
-	Rates            map[string]float64 `json:"firing_rates_hz"`
-	Gains            map[string]float64 `json:"gains"`
-	Warnings         []string           `json:"warnings,omitempty"`
-}
-
-type gainChange struct {
-	Class   string  `json:"class"`
-	Initial float64 `json:"initial"`
-	Final   float64 `json:"final"`
-	Factor  float64 `json:"factor"`
-}
-
-type summary struct {
-	BandPowerHeldOutInitial *float64           `json:"band_power_heldout_initial"`
-	BandPowerHeldOutFinal   *float64           `json:"band_power_heldout_final"`
-	BandPowerRatio          *float64           `json:"band_power_ratio"`
-	BandPowerRatioGeometric *float64           `json:"band_power_ratio_geometric"` // geometric mean over seeds of final/initial
-	WallSeconds             float64            `json:"wall_seconds"`
-	OptimizationSeconds     float64            `json:"optimization_seconds"`
-	EpochSecondsMean        float64            `json:"epoch_seconds_mean"`
-	EpochSecondsMedian      float64            `json:"epoch_seconds_median"`
-	Units                   map[string]string  `json:"units"`
-	Seed                    int64              `json:"seed"`
-	Config                  *config            `json:"config"`
-	Network                 map[string]any     `json:"network"`
-	Spectrum                map[string]any     `json:"spectrum"`
-	HeldOutInitial          *evalSummary       `json:"heldout_initial"`
-	HeldOutFinal            *evalSummary       `json:"heldout_final"`
-	Epochs                  []epochSummary     `json:"epochs"`
-	GainsInitial            map[string]float64 `json:"gains_initial"`
-	GainsFinal              map[string]float64 `json:"gains_final"`
-	GainChanges             []gainChange       `json:"gain_changes"`
-	Restarts                []restartSummary   `json:"restarts,omitempty"`
-	Warnings                []string           `json:"warnings"`
-}
-
-type restartSummary struct {
-	Restart             int                `json:"restart"`
-	FirstTrial          int                `json:"first_trial"`
-	LastTrial           int                `json:"last_trial"`
-	ValidationTrials    []int              `json:"validation_trials"`
-	ValidationLoss      float64            `json:"validation_loss"`
-	ValidationBandPower float64            `json:"validation_band_power_nAm2"`
-	GainsFinal          map[string]float64 `json:"gains_final"`
-	Kept                bool               `json:"kept"`
-}
 
 func rateMap(r [neuron.NumCellTypes]float64) map[string]float64 {
 	m := map[string]float64{}
@@ -100,11 +34,11 @@ func gainMap(conn *network.Connectivity, g []float64) map[string]float64 {
 	return m
 }
 
-func evalSum(ev *optimize.Evaluation) *evalSummary {
+func evalSum(ev *optimize.Evaluation) *summary.Eval {
 	if ev == nil {
 		return nil
 	}
-	return &evalSummary{Trials: ev.Trials, BandPower: ev.BandPower, Mean: ev.MeanBandPower, Loss: finite(ev.Loss), Rates: rateMap(ev.Rates), Seconds: ev.Seconds}
+	return &summary.Eval{Trials: ev.Trials, BandPower: ev.BandPower, Mean: ev.MeanBandPower, Loss: finite(ev.Loss), Rates: rateMap(ev.Rates), Seconds: ev.Seconds}
 }
 
 // finite replaces NaN and Inf (not representable in JSON) by 0.
@@ -118,8 +52,8 @@ func finite(v float64) float64 {
 func writeOutputs[T autograd.Float](cfg *config, s *setup[T], res *optimize.Result, wall float64) error {
 	conn := s.net.Connectivity
 	p := s.obj.Plan.Params()
-	sum := summary{
-		WallSeconds: wall, OptimizationSeconds: res.Seconds, Seed: cfg.Seed, Config: cfg,
+	sum := summary.Summary{
+		WallSeconds: wall, OptimizationSeconds: res.Seconds, Seed: cfg.Seed, Config: &cfg.Config,
 		Units: map[string]string{
 			"band_power": "nAm² (trapezoid integral of the Welch PSD over the band)", "psd": "nAm²/Hz",
 			"dipole": "nAm (sum over cells of the surrogates' dipoles; no HNN scaling factor)",
@@ -156,16 +90,16 @@ func writeOutputs[T autograd.Float](cfg *config, s *setup[T], res *optimize.Resu
 		sum.BandPowerRatioGeometric = &gm
 	}
 	for _, rr := range res.Restarts {
-		sum.Restarts = append(sum.Restarts, restartSummary{Restart: rr.Restart, FirstTrial: rr.Trials[0], LastTrial: rr.Trials[len(rr.Trials)-1],
+		sum.Restarts = append(sum.Restarts, summary.Restart{Restart: rr.Restart, FirstTrial: rr.Trials[0], LastTrial: rr.Trials[len(rr.Trials)-1],
 			ValidationTrials: res.Validation, ValidationLoss: finite(rr.ValidationLoss), ValidationBandPower: rr.ValidationBandPower,
 			GainsFinal: gainMap(conn, rr.FinalGains), Kept: rr.Kept})
 	}
 	for i, c := range conn.Classes {
-		sum.GainChanges = append(sum.GainChanges, gainChange{c.Name, res.InitialGains[i], res.FinalGains[i], res.FinalGains[i] / res.InitialGains[i]})
+		sum.GainChanges = append(sum.GainChanges, summary.GainChange{Class: c.Name, Initial: res.InitialGains[i], Final: res.FinalGains[i], Factor: res.FinalGains[i] / res.InitialGains[i]})
 	}
 	var tsum float64
 	for _, e := range res.Epochs {
-		es := epochSummary{Epoch: e.Epoch, Trials: e.Trials, Loss: e.Loss, BandPowerTrain: e.TrainBandPower, GradNorm: finite(e.GradNorm),
+		es := summary.Epoch{Epoch: e.Epoch, Trials: e.Trials, Loss: e.Loss, BandPowerTrain: e.TrainBandPower, GradNorm: finite(e.GradNorm),
 			Seconds: e.Seconds, Spikes: e.Spikes, Rates: rateMap(e.Rates), Gains: gainMap(conn, e.Gains), Warnings: e.Warnings}
 		if e.HeldOut != nil {
 			v := e.HeldOut.MeanBandPower

@@ -1,48 +1,21 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
+	"github.com/neurograd/neurograd/cmd/internal/cli"
+	"github.com/neurograd/neurograd/cmd/internal/summary"
 	"github.com/neurograd/neurograd/cmd/internal/verifyout"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/neuron"
 	"github.com/neurograd/neurograd/nn"
 	"github.com/neurograd/neurograd/optimize"
 )
-
-// optimizeSummary is the part of cmd/optimize's summary.json that fixes
-// the set-up a verification must reproduce.
-type optimizeSummary struct {
-	Config struct {
-		Seed       int64      `json:"seed"`
-		Epochs     int        `json:"epochs"`
-		Replicas   int        `json:"train_replicas"`
-		HeldOut    int        `json:"heldout_seeds"`
-		TStop      float64    `json:"tstop_ms"`
-		Warmup     float64    `json:"warmup_ms"`
-		Resolution float64    `json:"resolution_hz"`
-		Band       [2]float64 `json:"band_hz"`
-		Dipole     string     `json:"dipole"`
-		Params     string     `json:"params"`
-		Slope      float64    `json:"spike_slope_per_mV"`
-		Mesh       string     `json:"mesh"`
-		Models     string     `json:"models"`
-	} `json:"config"`
-	HeldOutInitial *struct {
-		Trials []int `json:"trials"`
-	} `json:"heldout_initial"`
-	Epochs []struct {
-		Trials []int `json:"trials"`
-	} `json:"epochs"`
-}
 
 func run(args []string) error {
 	fset := flag.NewFlagSet("verify", flag.ContinueOnError)
@@ -101,15 +74,14 @@ func run(args []string) error {
 		return err
 	}
 	if sf != "" {
-		var sum optimizeSummary
-		b, err := os.ReadFile(sf)
+		sum, err := summary.Read(sf)
 		if err != nil {
 			return err
 		}
-		if err := json.Unmarshal(b, &sum); err != nil {
-			return fmt.Errorf("%s: %w", sf, err)
+		if sum.Config == nil {
+			return fmt.Errorf("%s: no config", sf)
 		}
-		c := &sum.Config
+		c := sum.Config
 		take := func(name string, apply func()) {
 			if !set[name] {
 				apply()
@@ -166,10 +138,10 @@ func run(args []string) error {
 		}
 		setup.Drives = []network.Drive{d}
 	}
-	if setup.Column, err = parseColumn(*mesh); err != nil {
+	if setup.Column, err = cli.ParseColumn("mesh", *mesh); err != nil {
 		return err
 	}
-	lo, hi, err := parseBand(*band)
+	lo, hi, err := cli.ParseBand("band", *band)
 	if err != nil {
 		return err
 	}
@@ -200,33 +172,4 @@ func run(args []string) error {
 		fmt.Fprintln(os.Stdout, "wrote", f)
 	}
 	return nil
-}
-
-// parseColumn builds the published column or an NxM mesh with HNN's rule.
-func parseColumn(s string) (*network.Column, error) {
-	if s == "published" {
-		return network.NewPublishedColumn()
-	}
-	a, b, ok := strings.Cut(strings.ToLower(s), "x")
-	nx, err1 := strconv.Atoi(a)
-	ny, err2 := strconv.Atoi(b)
-	if !ok || err1 != nil || err2 != nil {
-		return nil, fmt.Errorf("-mesh %q: want published or NxM, e.g. 10x10", s)
-	}
-	return network.NewColumn(nx, ny)
-}
-
-// parseBand parses "LO-HI" in Hz.
-func parseBand(s string) (lo, hi float64, err error) {
-	a, b, ok := strings.Cut(s, "-")
-	if ok {
-		lo, err = strconv.ParseFloat(strings.TrimSpace(a), 64)
-		if err == nil {
-			hi, err = strconv.ParseFloat(strings.TrimSpace(b), 64)
-		}
-	}
-	if !ok || err != nil || !(hi > lo) {
-		return 0, 0, fmt.Errorf("-band %q: want LO-HI in Hz, e.g. 15-60", s)
-	}
-	return lo, hi, nil
 }
