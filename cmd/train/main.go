@@ -19,6 +19,7 @@ import (
 
 	"github.com/neurograd/neurograd/neuron"
 	"github.com/neurograd/neurograd/neuron/surrogate"
+	"github.com/neurograd/neurograd/train"
 )
 
 func main() {
@@ -102,7 +103,7 @@ func run(args []string) error {
 		return err
 	}
 	if *ceiling != 0 {
-		rep, err := runCeiling(types, *ceiling, *bins, *seed)
+		rep, err := train.Ceiling(types, *ceiling, *bins, *seed, os.Stderr)
 		if err != nil {
 			return err
 		}
@@ -110,11 +111,11 @@ func run(args []string) error {
 		fmt.Println(string(b))
 		return nil
 	}
-	base := dataRecipe{Seed: *seed, Bins: *bins, LogGainSpan: 1, PickPyr: 15, PickBasket: 16}
+	base := train.Recipe{Seed: *seed, Bins: *bins, LogGainSpan: 1, PickPyr: 15, PickBasket: 16}
 	if _, err := fmt.Sscanf(*mesh, "%dx%d", &base.MeshX, &base.MeshY); err != nil || base.MeshX < 1 || base.MeshY < 1 {
 		return fmt.Errorf("-mesh %q: want NxM", *mesh)
 	}
-	splits := map[string]dataRecipe{}
+	splits := map[string]train.Recipe{}
 	for _, sp := range []string{"train", "val", "test"} {
 		r := base
 		r.Split = sp
@@ -127,9 +128,9 @@ func run(args []string) error {
 		}
 		splits[sp] = r
 	}
-	data := map[string]map[neuron.CellType]*surrogate.Dataset{}
+	data := map[string]map[neuron.CellType]*train.Dataset{}
 	for _, sp := range []string{"val", "test", "train"} {
-		d, err := loadOrGenerate(*dataDir, types, splits[sp])
+		d, err := train.LoadOrGenerate(*dataDir, types, splits[sp], os.Stderr)
 		if err != nil {
 			return err
 		}
@@ -160,7 +161,7 @@ func run(args []string) error {
 			return fmt.Errorf("-extra-seeds %q: %w", *extraSeeds, err)
 		}
 		r.Split, r.Seed = fmt.Sprintf("train%d", sd), sd
-		d, err := loadOrGenerate(*dataDir, extraTypes[f], r)
+		d, err := train.LoadOrGenerate(*dataDir, extraTypes[f], r, os.Stderr)
 		if err != nil {
 			return err
 		}
@@ -195,8 +196,8 @@ func run(args []string) error {
 	}
 	// configFor returns the shipped recipe of a type with the flags given
 	// on the command line applied.
-	configFor := func(ct neuron.CellType) surrogate.TrainConfig {
-		cfg := surrogate.TrainConfigFor(ct)
+	configFor := func(ct neuron.CellType) train.Config {
+		cfg := train.ConfigFor(ct)
 		cfg.Seed, cfg.Log = *seed, os.Stderr
 		// Flags left at their sentinel (0, or -1 where 0 is meaningful)
 		// keep the recipe's value.
@@ -270,7 +271,7 @@ func run(args []string) error {
 		}
 		fmt.Fprintf(os.Stderr, "%s: %d parameters, %d train / %d val / %d test samples\n", ct, m.NumParams(),
 			len(data["train"][ct].Samples), len(data["val"][ct].Samples), len(data["test"][ct].Samples))
-		res, err := surrogate.Train(m, data["train"][ct].Samples, data["val"][ct].Samples, cfg)
+		res, err := train.Fit(m, data["train"][ct].Samples, data["val"][ct].Samples, cfg)
 		if err != nil {
 			return fmt.Errorf("%s: %w", ct, err)
 		}
@@ -335,7 +336,7 @@ func extraSetsFor(ct neuron.CellType, flag string) string {
 
 // parseExtraSet reads one -extra-seeds entry, seed[:poisson:netruns[:span]],
 // into r (whose fields hold the defaults) and returns the seed.
-func parseExtraSet(f string, r *dataRecipe) (uint64, error) {
+func parseExtraSet(f string, r *train.Recipe) (uint64, error) {
 	parts := strings.Split(f, ":")
 	if len(parts) != 1 && len(parts) != 3 && len(parts) != 4 {
 		return 0, fmt.Errorf("entry %q: want seed or seed:poisson:netruns[:gain-span]", f)

@@ -1,10 +1,9 @@
-package main
+package train
 
 import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/network/biophys"
@@ -12,15 +11,11 @@ import (
 	"github.com/neurograd/neurograd/neuron/surrogate"
 )
 
-// netRunConfig is one biophysical network run of the "network" regime.
-type netRunConfig struct {
+// NetRunConfig is one biophysical network run of the "network" regime.
+type NetRunConfig struct {
 	MeshX, MeshY int
 	LogGainSpan  float64 // per-class gains are 10^U(-span, span)
 	Bins         int
-}
-
-func logUniform(rng *rand.Rand, lo, hi float64) float64 {
-	return math.Exp(math.Log(lo) + rng.Float64()*(math.Log(hi)-math.Log(lo)))
 }
 
 // networkRun simulates HNN's column biophysically with random connection
@@ -30,7 +25,7 @@ func logUniform(rng *rand.Rand, lo, hi float64) float64 {
 // those cells alone with exactly these events (which reproduces their
 // traces in the network, as cells interact only through spikes). It returns
 // the samples per cell type.
-func networkRun(cfg netRunConfig, seed uint64, pick map[neuron.CellType]int) (map[neuron.CellType][]*surrogate.Sample, string, error) {
+func NetworkRun(cfg NetRunConfig, seed uint64, pick map[neuron.CellType]int) (map[neuron.CellType][]*surrogate.Sample, string, error) {
 	rng := rand.New(rand.NewPCG(seed, 0x6e6574))
 	col, err := network.NewColumn(cfg.MeshX, cfg.MeshY)
 	if err != nil {
@@ -100,13 +95,21 @@ func networkRun(cfg netRunConfig, seed uint64, pick map[neuron.CellType]int) (ma
 			jobs = append(jobs, job{ct, g0 + perm[i]})
 		}
 	}
+	index := map[neuron.CellType]map[neuron.Channel]int{}
+	for _, jb := range jobs {
+		if index[jb.ct] == nil {
+			if index[jb.ct], err = channelIndex(jb.ct); err != nil {
+				return nil, "", err
+			}
+		}
+	}
 	out := map[neuron.CellType][]*surrogate.Sample{}
 	samples := make([]*surrogate.Sample, len(jobs))
 	errs := make([]error, len(jobs))
 	neuron.ParallelFor(len(jobs), 0, func(j int) {
 		jb := jobs[j]
-		idx := channelIndex(jb.ct)
-		var evs []surrogate.Event
+		idx := index[jb.ct]
+		var evs []Event
 		for _, c := range byTgt[jb.gid] {
 			for _, sec := range c.Sections {
 				ch, ok := idx[neuron.Channel{Section: sec, Receptor: c.Receptor}]
@@ -116,12 +119,12 @@ func networkRun(cfg netRunConfig, seed uint64, pick map[neuron.CellType]int) (ma
 				}
 				for _, t := range spikes[c.Src] {
 					if te := t + c.Delay; te < tstop {
-						evs = append(evs, surrogate.Event{Channel: ch, T: te, W: c.Weight})
+						evs = append(evs, Event{Channel: ch, T: te, W: c.Weight})
 					}
 				}
 			}
 		}
-		samples[j], errs[j] = surrogate.Simulate(jb.ct, evs, cfg.Bins)
+		samples[j], errs[j] = Simulate(jb.ct, evs, cfg.Bins)
 	})
 	for j, jb := range jobs {
 		if errs[j] != nil {
@@ -132,21 +135,15 @@ func networkRun(cfg netRunConfig, seed uint64, pick map[neuron.CellType]int) (ma
 	return out, rates, nil
 }
 
-var channelIndexCache = map[neuron.CellType]map[neuron.Channel]int{}
-
-func init() {
-	for _, ct := range neuron.CellTypes {
-		d, err := neuron.Template(ct)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		m := map[neuron.Channel]int{}
-		for i, ch := range d.Channels() {
-			m[ch] = i
-		}
-		channelIndexCache[ct] = m
+// channelIndex maps each input channel of cell type ct to its index.
+func channelIndex(ct neuron.CellType) (map[neuron.Channel]int, error) {
+	cio, err := ioFor(ct)
+	if err != nil {
+		return nil, err
 	}
+	m := map[neuron.Channel]int{}
+	for i, ch := range cio.channels {
+		m[ch] = i
+	}
+	return m, nil
 }
-
-func channelIndex(ct neuron.CellType) map[neuron.Channel]int { return channelIndexCache[ct] }
