@@ -76,25 +76,29 @@ func run(args []string) error {
 	warmup := fs.Int("warmup", 0, "warm-up bins per window (default: the library's)")
 	bptt := fs.Int("bptt", 0, "backpropagation-through-time bins per window (default: the library's)")
 	lr := fs.Float64("lr", 0, "peak learning rate (default: the library's)")
-	spikeWeight := fs.Float64("spike-weight", -1, "extra MSE weight of bins near somatic spikes (default: the library's)")
-	dropout := fs.Float64("dropout", -1, "LSTM inter-layer dropout while training (default: the library's)")
-	weightDecay := fs.Float64("weight-decay", -1, "AdamW weight decay (default: the library's)")
-	spikePos := fs.Float64("spike-pos", -1, "extra cross-entropy weight of spike bins (default: the library's)")
-	spikeLoss := fs.Float64("spike-loss", -1, "weight of the spike-logit cross-entropy (default: the library's)")
+	spikeWeight := fs.Float64("spike-weight", 0, "extra MSE weight of bins near somatic spikes (default: the library's)")
+	dropout := fs.Float64("dropout", 0, "LSTM inter-layer dropout while training (default: the library's)")
+	weightDecay := fs.Float64("weight-decay", 0, "AdamW weight decay (default: the library's)")
+	spikePos := fs.Float64("spike-pos", 0, "extra cross-entropy weight of spike bins (default: the library's)")
+	spikeLoss := fs.Float64("spike-loss", 0, "weight of the spike-logit cross-entropy (default: the library's)")
 	somaWeight := fs.Float64("soma-weight", 0, "MSE weight of the somatic voltage relative to the other outputs (default: the library's)")
 	patience := fs.Int("patience", 0, "validation evaluations without improvement before stopping (default: the library's)")
 	evalEvery := fs.Int("eval-every", 0, "optimizer steps between validation evaluations (default: the library's)")
 	selectBy := fs.String("select", "", "keep the parameters with the best validation \"loss\" or \"score\" (default: the library's)")
-	spikeSmooth := fs.Float64("spike-smooth", -1, "weight of the timing-tolerant (Gaussian-smoothed) spike term (default: the library's)")
-	ema := fs.Float64("ema", -1, "decay per step of the moving average of the parameters that is validated and kept (0: off; default: the library's)")
+	spikeSmooth := fs.Float64("spike-smooth", 0, "weight of the timing-tolerant (Gaussian-smoothed) spike term (default: the library's)")
+	ema := fs.Float64("ema", 0, "decay in [0, 1) per step of the moving average of the parameters that is validated and kept (0: off; default: the library's, off)")
 	spikeSigma := fs.Float64("spike-smooth-sigma", 0, "width (bins) of the spike term's Gaussian (default: the library's)")
 	initDir := fs.String("init", "", "start from the <cell_type>.safetensors weights in this directory (continued training)")
 	evalDir := fs.String("eval", "", "only evaluate the <cell_type>.safetensors weights in this directory on the test set")
 	spikeHistory := fs.Int("spike-history", 0, "traces of the model's own spike onsets fed back as inputs (0: none; docs/surrogate.md)")
 	historyTeacher := fs.Bool("history-teacher", false, "with -spike-history: train on the biophysical spikes' traces (teacher forcing) instead of the model's own")
 	ceiling := fs.Int("ceiling", 0, "only measure, on this many independent-Poisson samples per type, how closely any surrogate seeing 0.5 ms bins could follow the cell, and how the soma's r depends on spike timing (JSON on stdout)")
-	historySchedule := fs.Float64("history-schedule", -1, "with -spike-history: teacher-force a mini-batch with probability 1 - step/(this·steps), else run free (scheduled sampling; 0: off; default: the library's)")
+	historySchedule := fs.Float64("history-schedule", 0, "with -spike-history: teacher-force a mini-batch with probability 1 - step/(this·steps), else run free (scheduled sampling; 0: off; default: the library's, off)")
 	archFlag := fs.String("arch", "", "override the architecture: conv_channels,conv_kernel,hidden,layers,head_hidden")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage of train (training flags left out keep the cell type's recipe, train.ConfigFor; a given value is used as is and must be in the setting's range):")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -194,52 +198,44 @@ func run(args []string) error {
 		fmt.Println(string(b))
 		return nil
 	}
-	// configFor returns the shipped recipe of a type with the flags given
-	// on the command line applied.
+	// configFor returns the shipped recipe of a type with the training
+	// flags given on the command line applied. Only flags that are given
+	// change the recipe (there are no sentinel values): a value outside the
+	// setting's range (train.Config) is an error, not "the default".
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	configFor := func(ct neuron.CellType) train.Config {
 		cfg := train.ConfigFor(ct)
 		cfg.Seed, cfg.Log = *seed, os.Stderr
-		// Flags left at their sentinel (0, or -1 where 0 is meaningful)
-		// keep the recipe's value.
-		posInt := func(dst *int, v int) {
-			if v > 0 {
-				*dst = v
+		for _, o := range []struct {
+			flag string
+			dst  *int
+			v    int
+		}{{"steps", &cfg.Steps, *steps}, {"batch", &cfg.Batch, *batch}, {"warmup", &cfg.WarmUp, *warmup},
+			{"bptt", &cfg.BPTT, *bptt}, {"patience", &cfg.Patience, *patience}, {"eval-every", &cfg.EvalEvery, *evalEvery}} {
+			if given[o.flag] {
+				*o.dst = o.v
 			}
 		}
-		pos := func(dst *float64, v float64) {
-			if v > 0 {
-				*dst = v
+		for _, o := range []struct {
+			flag string
+			dst  *float64
+			v    float64
+		}{{"lr", &cfg.LR, *lr}, {"soma-weight", &cfg.SomaWeight, *somaWeight}, {"spike-smooth-sigma", &cfg.SpikeSmoothSigma, *spikeSigma},
+			{"spike-weight", &cfg.SpikeWeight, *spikeWeight}, {"dropout", &cfg.Dropout, *dropout}, {"weight-decay", &cfg.WeightDecay, *weightDecay},
+			{"spike-pos", &cfg.SpikePosWeight, *spikePos}, {"spike-loss", &cfg.SpikeLoss, *spikeLoss}, {"spike-smooth", &cfg.SpikeSmooth, *spikeSmooth},
+			{"ema", &cfg.EMA, *ema}, {"history-schedule", &cfg.HistorySchedule, *historySchedule}} {
+			if given[o.flag] {
+				*o.dst = o.v
 			}
 		}
-		nonNeg := func(dst *float64, v float64) {
-			if v >= 0 {
-				*dst = v
-			}
-		}
-		posInt(&cfg.Steps, *steps)
-		posInt(&cfg.Batch, *batch)
-		posInt(&cfg.WarmUp, *warmup)
-		posInt(&cfg.BPTT, *bptt)
-		posInt(&cfg.Patience, *patience)
-		posInt(&cfg.EvalEvery, *evalEvery)
-		if *minutes > 0 {
+		if given["minutes"] {
 			cfg.MaxDuration = time.Duration(*minutes * float64(time.Minute))
 		}
-		pos(&cfg.LR, *lr)
-		pos(&cfg.SomaWeight, *somaWeight)
-		pos(&cfg.SpikeSmoothSigma, *spikeSigma)
-		nonNeg(&cfg.SpikeWeight, *spikeWeight)
-		nonNeg(&cfg.Dropout, *dropout)
-		nonNeg(&cfg.WeightDecay, *weightDecay)
-		nonNeg(&cfg.SpikePosWeight, *spikePos)
-		nonNeg(&cfg.SpikeLoss, *spikeLoss)
-		nonNeg(&cfg.SpikeSmooth, *spikeSmooth)
-		nonNeg(&cfg.EMA, *ema)
-		nonNeg(&cfg.HistorySchedule, *historySchedule)
-		cfg.HistoryTeacher = *historyTeacher
-		if *selectBy != "" {
+		if given["select"] {
 			cfg.SelectBy = *selectBy
 		}
+		cfg.HistoryTeacher = *historyTeacher
 		return cfg
 	}
 	report := map[string]any{}
