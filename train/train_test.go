@@ -85,6 +85,14 @@ func TestTrainConfigErrors(t *testing.T) {
 		{"EMA", func(c *Config) { c.EMA = 1 }},
 		{"EMA", func(c *Config) { c.EMA = -0.5 }},
 		{"HistorySchedule", func(c *Config) { c.HistorySchedule = -0.5 }},
+		{"Steps", func(c *Config) { c.Steps = 0 }},
+		{"Batch", func(c *Config) { c.Batch = -1 }},
+		{"EvalEvery", func(c *Config) { c.EvalEvery = 0 }},
+		{"MaxDuration", func(c *Config) { c.MaxDuration = 0 }},
+		{"Dropout", func(c *Config) { c.Dropout = -1 }},
+		{"Dropout", func(c *Config) { c.Dropout = 1 }},
+		{"WeightDecay", func(c *Config) { c.WeightDecay = -1 }},
+		{"SpikeLoss", func(c *Config) { c.SpikeLoss = math.NaN() }},
 	} {
 		cfg := base
 		tc.mod(&cfg)
