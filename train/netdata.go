@@ -18,18 +18,41 @@ type NetRunConfig struct {
 	Bins         int
 }
 
-// networkRun simulates HNN's column biophysically with random connection
+// NetworkRun simulates HNN's column biophysically with random connection
 // gains and Poisson drives, then reconstructs the synaptic input trains of
-// the chosen cells from the cells' and drive cells' spikes and the column's
-// connections (weight, delay, target sections, receptor), and re-simulates
-// those cells alone with exactly these events (which reproduces their
-// traces in the network, as cells interact only through spikes). It returns
-// the samples per cell type.
+// the chosen cells (pick: how many of each type, drawn at random) from the
+// cells' and drive cells' spikes and the column's connections (weight,
+// delay, target sections, receptor), and re-simulates those cells alone
+// with exactly these events (which reproduces their traces in the network,
+// as cells interact only through spikes). It returns the samples per cell
+// type and a line of the populations' firing rates.
 func NetworkRun(cfg NetRunConfig, seed uint64, pick map[neuron.CellType]int) (map[neuron.CellType][]*surrogate.Sample, string, error) {
 	rng := rand.New(rand.NewPCG(seed, 0x6e6574))
-	col, err := network.NewColumn(cfg.MeshX, cfg.MeshY)
+	net, err := randomNetwork(cfg, rng)
 	if err != nil {
 		return nil, "", err
+	}
+	tstop := float64(cfg.Bins) * surrogate.BinDt
+	res, err := biophys.Simulate(net, biophys.SimOptions{TStop: tstop})
+	if err != nil {
+		return nil, "", err
+	}
+	spikes := map[int][]float64{}
+	for _, s := range res.Spikes {
+		spikes[s.GID] = append(spikes[s.GID], s.Time)
+	}
+	jobs, rates := pickCells(net.Column, spikes, tstop, pick, rng)
+	out, err := resimulate(jobs, inputsByTarget(net), spikes, tstop, cfg.Bins)
+	return out, rates, err
+}
+
+// randomNetwork returns HNN's column with connection gains 10^U(-span,
+// span) per class, a Poisson drive onto every cell and, in 40 % of runs, a
+// distal Poisson drive.
+func randomNetwork(cfg NetRunConfig, rng *rand.Rand) (*network.Network, error) {
+	col, err := network.NewColumn(cfg.MeshX, cfg.MeshY)
+	if err != nil {
+		return nil, err
 	}
 	conn := network.DefaultConnectivity()
 	for i := range conn.Classes {
@@ -39,7 +62,7 @@ func NetworkRun(cfg NetRunConfig, seed uint64, pick map[neuron.CellType]int) (ma
 	if rng.Float64() < 0.3 {
 		rate = 5 + 15*rng.Float64()
 	}
-	nmda := -1.0
+	nmda := -1.0 // PoissonEveryCell: no NMDA drive
 	if rng.Float64() < 0.3 {
 		nmda = logUniform(rng, 2e-4, 3e-3)
 	}
@@ -53,37 +76,36 @@ func NetworkRun(cfg NetRunConfig, seed uint64, pick map[neuron.CellType]int) (ma
 		d.SetTarget(neuron.L2Basket, w, -1, network.DefaultDriveDelay)
 		drives = append(drives, d)
 	}
-	net, err := network.NewNetwork(col, conn, drives)
-	if err != nil {
-		return nil, "", err
-	}
-	tstop := float64(cfg.Bins) * surrogate.BinDt
-	res, err := biophys.Simulate(net, biophys.SimOptions{TStop: tstop})
-	if err != nil {
-		return nil, "", err
-	}
-	spikes := map[int][]float64{}
-	for _, s := range res.Spikes {
-		spikes[s.GID] = append(spikes[s.GID], s.Time)
-	}
+	return network.NewNetwork(col, conn, drives)
+}
+
+// inputsByTarget returns the cell and drive connections onto each gid.
+func inputsByTarget(net *network.Network) map[int][]network.Connection {
 	byTgt := map[int][]network.Connection{}
 	for c := range net.EachCellConnection() {
 		byTgt[c.Tgt] = append(byTgt[c.Tgt], c)
 	}
-	for i := range drives {
+	for i := range net.Drives {
 		for _, c := range net.DriveConnections(i) {
 			byTgt[c.Tgt] = append(byTgt[c.Tgt], c)
 		}
 	}
-	type job struct {
-		ct  neuron.CellType
-		gid int
-	}
-	var jobs []job
+	return byTgt
+}
+
+// cellJob is one cell to re-simulate.
+type cellJob struct {
+	ct  neuron.CellType
+	gid int
+}
+
+// pickCells draws pick[type] cells of each type at random and returns them
+// with a line of the populations' firing rates.
+func pickCells(col *network.Column, spikes map[int][]float64, tstop float64, pick map[neuron.CellType]int, rng *rand.Rand) ([]cellJob, string) {
+	var jobs []cellJob
 	rates := ""
-	for _, nct := range []neuron.CellType{neuron.L2Basket, neuron.L2Pyramidal, neuron.L5Basket, neuron.L5Pyramidal} {
-		ct := nct
-		g0, g1 := col.Range(nct)
+	for _, ct := range []neuron.CellType{neuron.L2Basket, neuron.L2Pyramidal, neuron.L5Basket, neuron.L5Pyramidal} {
+		g0, g1 := col.Range(ct)
 		n := 0
 		for g := g0; g < g1; g++ {
 			n += len(spikes[g])
@@ -92,18 +114,24 @@ func NetworkRun(cfg NetRunConfig, seed uint64, pick map[neuron.CellType]int) (ma
 		k := pick[ct]
 		perm := rng.Perm(g1 - g0)
 		for i := 0; i < k && i < len(perm); i++ {
-			jobs = append(jobs, job{ct, g0 + perm[i]})
+			jobs = append(jobs, cellJob{ct, g0 + perm[i]})
 		}
 	}
+	return jobs, rates
+}
+
+// resimulate runs each picked cell alone on the events its connections
+// (byTgt) delivered from the network's spikes before tstop.
+func resimulate(jobs []cellJob, byTgt map[int][]network.Connection, spikes map[int][]float64, tstop float64, bins int) (map[neuron.CellType][]*surrogate.Sample, error) {
 	index := map[neuron.CellType]map[neuron.Channel]int{}
 	for _, jb := range jobs {
 		if index[jb.ct] == nil {
+			var err error
 			if index[jb.ct], err = channelIndex(jb.ct); err != nil {
-				return nil, "", err
+				return nil, err
 			}
 		}
 	}
-	out := map[neuron.CellType][]*surrogate.Sample{}
 	samples := make([]*surrogate.Sample, len(jobs))
 	errs := make([]error, len(jobs))
 	neuron.ParallelFor(len(jobs), 0, func(j int) {
@@ -124,15 +152,16 @@ func NetworkRun(cfg NetRunConfig, seed uint64, pick map[neuron.CellType]int) (ma
 				}
 			}
 		}
-		samples[j], errs[j] = Simulate(jb.ct, evs, cfg.Bins)
+		samples[j], errs[j] = Simulate(jb.ct, evs, bins)
 	})
+	out := map[neuron.CellType][]*surrogate.Sample{}
 	for j, jb := range jobs {
 		if errs[j] != nil {
-			return nil, "", errs[j]
+			return nil, errs[j]
 		}
 		out[jb.ct] = append(out[jb.ct], samples[j])
 	}
-	return out, rates, nil
+	return out, nil
 }
 
 // channelIndex maps each input channel of cell type ct to its index.
