@@ -155,7 +155,7 @@ func measureSurrogate(net *network.Network, run SurrogateRunner, tstop float64, 
 // resampleRawDipole converts a biophysical run's raw dipoles (fAm at dt)
 // to the surrogate's units and grid: nAm, one sample every step ms, sample
 // k at time (k+1)·step, taken from the biophysical sample at that time (as
-// the surrogates' training targets are, neuron/surrogate.Simulate).
+// the surrogates' training targets are, train.Simulate).
 func resampleRawDipole(res *biophys.SimResult, step float64) (network.Dipole, error) {
 	ratio := step / res.Dt
 	r := int(math.Round(ratio))

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/train"
 )
 
 // TestTrainTiny generates a tiny dataset (independent-Poisson and network
@@ -61,7 +62,7 @@ func TestTrainTiny(t *testing.T) {
 
 // TestParseExtraSet checks the -extra-seeds entry syntax and its errors.
 func TestParseExtraSet(t *testing.T) {
-	def := dataRecipe{PoissonPer: 300, NetRuns: 10, LogGainSpan: 1}
+	def := train.Recipe{PoissonPer: 300, NetRuns: 10, LogGainSpan: 1}
 	r := def
 	if sd, err := parseExtraSet("7:200:12:1.5", &r); err != nil || sd != 7 || r.PoissonPer != 200 || r.NetRuns != 12 || r.LogGainSpan != 1.5 {
 		t.Fatalf("7:200:12:1.5 -> seed %d, %+v, %v", sd, r, err)
@@ -96,7 +97,7 @@ func TestExtraSetsFor(t *testing.T) {
 		}
 	}
 	for _, f := range strings.Split(shippedExtraSeeds, ",") {
-		r := dataRecipe{PoissonPer: 300, NetRuns: 10, LogGainSpan: 1}
+		r := train.Recipe{PoissonPer: 300, NetRuns: 10, LogGainSpan: 1}
 		if _, err := parseExtraSet(f, &r); err != nil {
 			t.Errorf("shipped entry %q: %v", f, err)
 		}

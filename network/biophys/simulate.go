@@ -101,6 +101,55 @@ type stepSpike struct {
 // exchange spikes once per minimum-delay interval; the results are
 // identical for any worker count.
 func Simulate(net *network.Network, opts SimOptions) (*SimResult, error) {
+	sim, err := newSimulation(net, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := sim.buildCells(); err != nil {
+		return nil, err
+	}
+	if err := sim.connect(); err != nil {
+		return nil, err
+	}
+	if err := sim.drive(); err != nil {
+		return nil, err
+	}
+	sim.plan()
+	sim.run()
+	return sim.collect(), nil
+}
+
+// simulation is one run of Simulate: the validated settings, the cells and
+// their chunks, and the outputs being recorded.
+type simulation struct {
+	net     *network.Network
+	opts    SimOptions
+	col     *network.Column
+	nCells  int
+	dt      float64
+	tstop   float64
+	nSteps  int
+	horizon float64 // events later than this are never delivered
+	workers int
+
+	cells    []*neuron.Cell
+	chunks   []simChunk
+	minDelay float64 // shortest cell-to-cell delay delivered (ms); +Inf if none
+
+	interval int  // steps between spike exchanges
+	zeroLag  bool // spikes may take effect within the step they occur
+
+	driveSyns   synapseCache // the synapse cache connect filled, shared with drive
+	res         *SimResult
+	vsoma       [][]float64 // by gid; nil when not recorded
+	dip         []float64   // per-interval pyramidal dipoles, [step][gid]
+	driveSpikes []network.Spike
+	cellSpikes  []network.Spike
+	routed      []stepSpike // spikes of the last interval, routed at the next
+}
+
+// newSimulation validates the options and the network.
+func newSimulation(net *network.Network, opts SimOptions) (*simulation, error) {
 	dt := opts.Dt
 	if dt == 0 {
 		dt = neuron.DefaultConfig().Dt
@@ -124,106 +173,123 @@ func Simulate(net *network.Network, opts SimOptions) (*SimResult, error) {
 			return nil, fmt.Errorf("network: cannot record v_soma of gid %d: the column has gids 0..%d", g, nCells-1)
 		}
 	}
-	cfg := neuron.DefaultConfig()
-	cfg.Dt = dt
 	nSteps := neuron.Steps(opts.TStop, dt)
 	if nSteps < 1 {
 		return nil, fmt.Errorf("network: tstop %v ms is shorter than one step of %v ms", opts.TStop, dt)
 	}
-	tstop := opts.TStop
-	// Events later than this are never delivered (the last step delivers
-	// those up to t_N − dt/2).
-	horizon := float64(nSteps) * dt
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	// The last step delivers the events up to t_N − dt/2.
+	return &simulation{net: net, opts: opts, col: col, nCells: nCells, dt: dt, tstop: opts.TStop,
+		nSteps: nSteps, horizon: float64(nSteps) * dt, workers: workers, minDelay: math.Inf(1)}, nil
+}
 
-	cells, err := buildCells(col, cfg, opts, tstop)
+// buildCells creates the cells and splits them into chunks.
+func (sim *simulation) buildCells() error {
+	cfg := neuron.DefaultConfig()
+	cfg.Dt = sim.dt
+	cells, err := buildCells(sim.col, cfg, sim.opts, sim.tstop)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	nWorkers := opts.Workers
-	if nWorkers <= 0 {
-		nWorkers = runtime.GOMAXPROCS(0)
-	}
-	chunks := partitionCells(col, maxChunks)
-	owner := make([]int32, nCells)
-	for i, ch := range chunks {
+	sim.cells = cells
+	sim.chunks = partitionCells(sim.col, maxChunks)
+	return nil
+}
+
+// connect stores the cell-to-cell links, grouped by source and by the
+// chunk holding the target. Links whose delay exceeds the run never
+// deliver and are dropped.
+func (sim *simulation) connect() error {
+	owner := make([]int32, sim.nCells)
+	for i, ch := range sim.chunks {
 		for _, g := range ch.cells {
 			owner[g] = int32(i)
 		}
 	}
-
-	// Cell-to-cell links, grouped by source and by the chunk holding the
-	// target. Links whose delay exceeds the run never deliver and are dropped.
-	minDelay := math.Inf(1)
-	for i := range chunks {
-		chunks[i].out = make([][]link, nCells)
+	for i := range sim.chunks {
+		sim.chunks[i].out = make([][]link, sim.nCells)
 	}
 	syns := synapseCache{}
-	for c := range net.EachCellConnection() {
-		if c.Delay > horizon {
+	for c := range sim.net.EachCellConnection() {
+		if c.Delay > sim.horizon {
 			continue
 		}
-		syn, err := syns.ids(cells, c)
+		syn, err := syns.ids(sim.cells, c)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		ch := &chunks[owner[c.Tgt]]
+		ch := &sim.chunks[owner[c.Tgt]]
 		ch.out[c.Src] = append(ch.out[c.Src], link{tgt: int32(c.Tgt), syn: syn, weight: c.Weight, delay: c.Delay})
-		minDelay = min(minDelay, c.Delay)
+		sim.minDelay = min(sim.minDelay, c.Delay)
 	}
+	sim.driveSyns = syns // the drives' connections share it
+	return nil
+}
 
-	// Drive events are known in advance: queue them all now.
-	var driveSpikes []network.Spike
+// drive queues all drive events (they are known in advance) and records
+// the drive cells' spikes.
+func (sim *simulation) drive() error {
+	net := sim.net
 	for i := range net.Drives {
-		events, err := net.DriveEventTimes(i, opts.Trial, tstop)
+		events, err := net.DriveEventTimes(i, sim.opts.Trial, sim.tstop)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		g0, _ := net.DriveRange(i)
 		for k, ev := range events {
 			for _, t := range ev {
-				driveSpikes = append(driveSpikes, network.Spike{Time: t, GID: g0 + k})
+				sim.driveSpikes = append(sim.driveSpikes, network.Spike{Time: t, GID: g0 + k})
 			}
 		}
 		for _, c := range net.DriveConnections(i) {
-			if c.Delay > horizon {
+			if c.Delay > sim.horizon {
 				continue
 			}
-			syn, err := syns.ids(cells, c)
+			syn, err := sim.driveSyns.ids(sim.cells, c)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			for _, t := range events[c.Src-g0] {
-				if T := t + c.Delay; T <= horizon {
+				if T := t + c.Delay; T <= sim.horizon {
 					for _, s := range syn {
-						if err := cells[c.Tgt].Deliver(s, T, c.Weight); err != nil {
-							return nil, fmt.Errorf("network: drive %q: %w", net.Drives[i].Name, err)
+						if err := sim.cells[c.Tgt].Deliver(s, T, c.Weight); err != nil {
+							return fmt.Errorf("network: drive %q: %w", net.Drives[i].Name, err)
 						}
 					}
 				}
 			}
 		}
 	}
+	return nil
+}
 
-	// Exchange interval: a spike detected at step n (time t_n + 1e-10)
-	// reaches its target at the first step m with t_n + 1e-10 + d ≤ t_m + dt/2,
-	// so m − n ≥ lag = ceil((d − dt/2)/dt) (less a rounding margin). Spikes
-	// of an interval of `lag` steps are therefore routed in time.
+// plan sets the exchange interval and allocates the outputs.
+//
+// A spike detected at step n (time t_n + 1e-10) reaches its target at the
+// first step m with t_n + 1e-10 + d ≤ t_m + dt/2, so m − n ≥ lag =
+// ceil((d − dt/2)/dt) (less a rounding margin). Spikes of an interval of
+// `lag` steps are therefore routed in time.
+func (sim *simulation) plan() {
+	dt, nSteps := sim.dt, sim.nSteps
 	lag := 1 << 30
-	if !math.IsInf(minDelay, 1) {
-		lag = int(math.Ceil((minDelay-0.5*dt)/dt - 1e-6))
+	if !math.IsInf(sim.minDelay, 1) {
+		lag = int(math.Ceil((sim.minDelay-0.5*dt)/dt - 1e-6))
 	}
-	interval := max(1, min(lag, nSteps))
-	if opts.maxInterval > 0 {
-		interval = min(interval, opts.maxInterval)
+	sim.interval = max(1, min(lag, nSteps))
+	if sim.opts.maxInterval > 0 {
+		sim.interval = min(sim.interval, sim.opts.maxInterval)
 	}
-	zeroLag := lag < 1
+	sim.zeroLag = lag < 1
 
 	res := &SimResult{
 		Times:                make([]float64, nSteps+1),
 		L2:                   make([]float64, nSteps+1),
 		L5:                   make([]float64, nSteps+1),
 		Agg:                  make([]float64, nSteps+1),
-		NumPyramidalPerLayer: col.NumPyramidalPerLayer(),
+		NumPyramidalPerLayer: sim.col.NumPyramidalPerLayer(),
 		Dt:                   dt,
 	}
 	// NEURON's time grid: t accumulates two half steps per step.
@@ -231,99 +297,132 @@ func Simulate(net *network.Network, opts SimOptions) (*SimResult, error) {
 		t := res.Times[n-1] + 0.5*dt
 		res.Times[n] = t + 0.5*dt
 	}
-	vsoma := make([][]float64, nCells) // by gid; nil when not recorded
-	if len(opts.RecordVSoma) > 0 {
+	sim.vsoma = make([][]float64, sim.nCells)
+	if len(sim.opts.RecordVSoma) > 0 {
 		res.VSoma = map[int][]float64{}
-		for _, g := range opts.RecordVSoma {
-			if vsoma[g] == nil {
-				vsoma[g] = make([]float64, nSteps+1)
-				vsoma[g][0] = cells[g].VSoma()
-				res.VSoma[g] = vsoma[g]
+		for _, g := range sim.opts.RecordVSoma {
+			if sim.vsoma[g] == nil {
+				sim.vsoma[g] = make([]float64, nSteps+1)
+				sim.vsoma[g][0] = sim.cells[g].VSoma()
+				res.VSoma[g] = sim.vsoma[g]
 			}
 		}
 	}
-
 	// Per-interval buffer of pyramidal dipoles, summed in gid order after
 	// each interval so the sums do not depend on the partition.
-	l2s, l2e := col.Range(neuron.L2Pyramidal)
-	l5s, l5e := col.Range(neuron.L5Pyramidal)
-	dip := make([]float64, interval*nCells)
+	sim.dip = make([]float64, sim.interval*sim.nCells)
+	sim.res = res
+}
 
-	var cellSpikes []network.Spike
-	var routed []stepSpike
-	for s := 0; s < nSteps; s += interval {
-		e := min(s+interval, nSteps)
-		parallel.For(len(chunks), nWorkers, func(i int) {
-			if opts.chunkHook != nil {
-				opts.chunkHook(s/interval, i, false)
-				defer opts.chunkHook(s/interval, i, true)
-			}
-			ch := &chunks[i]
-			ch.deliver(cells, routed)
-			ch.spikes = ch.spikes[:0]
-			for n := s; n < e; n++ {
-				for _, g := range ch.cells {
-					c := cells[g]
-					if sp, ts := c.CheckThreshold(); sp {
-						ch.spikes = append(ch.spikes, stepSpike{step: n, gid: g, t: ts})
-					}
-					if zeroLag {
-						continue
-					}
-					c.Advance()
-					dip[(n-s)*nCells+g] = c.Dipole()
-					if v := vsoma[g]; v != nil {
-						v[n+1] = c.VSoma()
-					}
-				}
-			}
-		})
-		routed = routed[:0]
-		for i := range chunks {
-			routed = append(routed, chunks[i].spikes...)
+// run is the step loop: one exchange interval at a time.
+func (sim *simulation) run() {
+	for s := 0; s < sim.nSteps; s += sim.interval {
+		e := min(s+sim.interval, sim.nSteps)
+		sim.advance(s, e)
+		sim.route()
+		if sim.zeroLag {
+			sim.advanceZeroLag(s)
 		}
-		sort.Slice(routed, func(i, j int) bool {
-			if routed[i].step != routed[j].step {
-				return routed[i].step < routed[j].step
-			}
-			return routed[i].gid < routed[j].gid
-		})
-		for _, sp := range routed {
-			cellSpikes = append(cellSpikes, network.Spike{Time: sp.t, GID: sp.gid})
-		}
-		if zeroLag {
-			// Spikes may take effect within the same step: route them first.
-			parallel.For(len(chunks), nWorkers, func(i int) {
-				ch := &chunks[i]
-				ch.deliver(cells, routed)
-				for _, g := range ch.cells {
-					c := cells[g]
-					c.Advance()
-					dip[g] = c.Dipole()
-					if v := vsoma[g]; v != nil {
-						v[s+1] = c.VSoma()
-					}
-				}
-			})
-			routed = routed[:0]
-		}
-		for n := s; n < e; n++ {
-			row := dip[(n-s)*nCells : (n-s+1)*nCells]
-			var l2, l5 float64
-			for g := l2s; g < l2e; g++ {
-				l2 += row[g]
-			}
-			for g := l5s; g < l5e; g++ {
-				l5 += row[g]
-			}
-			res.L2[n+1], res.L5[n+1], res.Agg[n+1] = l2, l5, l2+l5
-		}
-		if opts.Progress != nil {
-			opts.Progress(res.Times[e])
+		sim.sumDipoles(s, e)
+		if sim.opts.Progress != nil {
+			sim.opts.Progress(sim.res.Times[e])
 		}
 	}
+}
 
-	res.Spikes = append(driveSpikes, cellSpikes...)
+// advance moves every chunk through steps s … e−1 in parallel, after
+// delivering the spikes routed from the previous interval.
+func (sim *simulation) advance(s, e int) {
+	cells, nCells := sim.cells, sim.nCells
+	parallel.For(len(sim.chunks), sim.workers, func(i int) {
+		if sim.opts.chunkHook != nil {
+			sim.opts.chunkHook(s/sim.interval, i, false)
+			defer sim.opts.chunkHook(s/sim.interval, i, true)
+		}
+		ch := &sim.chunks[i]
+		ch.deliver(cells, sim.routed)
+		ch.spikes = ch.spikes[:0]
+		for n := s; n < e; n++ {
+			for _, g := range ch.cells {
+				c := cells[g]
+				if sp, ts := c.CheckThreshold(); sp {
+					ch.spikes = append(ch.spikes, stepSpike{step: n, gid: g, t: ts})
+				}
+				if sim.zeroLag {
+					continue
+				}
+				c.Advance()
+				sim.dip[(n-s)*nCells+g] = c.Dipole()
+				if v := sim.vsoma[g]; v != nil {
+					v[n+1] = c.VSoma()
+				}
+			}
+		}
+	})
+}
+
+// route gathers the interval's spikes in (step, gid) order, to be
+// delivered at the next interval, and records them.
+func (sim *simulation) route() {
+	routed := sim.routed[:0]
+	for i := range sim.chunks {
+		routed = append(routed, sim.chunks[i].spikes...)
+	}
+	sort.Slice(routed, func(i, j int) bool {
+		if routed[i].step != routed[j].step {
+			return routed[i].step < routed[j].step
+		}
+		return routed[i].gid < routed[j].gid
+	})
+	for _, sp := range routed {
+		sim.cellSpikes = append(sim.cellSpikes, network.Spike{Time: sp.t, GID: sp.gid})
+	}
+	sim.routed = routed
+}
+
+// advanceZeroLag is the second half of step s when spikes may take effect
+// within the same step: route them first, then advance the cells.
+func (sim *simulation) advanceZeroLag(s int) {
+	cells := sim.cells
+	parallel.For(len(sim.chunks), sim.workers, func(i int) {
+		ch := &sim.chunks[i]
+		ch.deliver(cells, sim.routed)
+		for _, g := range ch.cells {
+			c := cells[g]
+			c.Advance()
+			sim.dip[g] = c.Dipole()
+			if v := sim.vsoma[g]; v != nil {
+				v[s+1] = c.VSoma()
+			}
+		}
+	})
+	sim.routed = sim.routed[:0]
+}
+
+// sumDipoles adds up the L2 and L5 pyramidal dipoles of steps s … e−1 in
+// gid order.
+func (sim *simulation) sumDipoles(s, e int) {
+	l2s, l2e := sim.col.Range(neuron.L2Pyramidal)
+	l5s, l5e := sim.col.Range(neuron.L5Pyramidal)
+	res, nCells := sim.res, sim.nCells
+	for n := s; n < e; n++ {
+		row := sim.dip[(n-s)*nCells : (n-s+1)*nCells]
+		var l2, l5 float64
+		for g := l2s; g < l2e; g++ {
+			l2 += row[g]
+		}
+		for g := l5s; g < l5e; g++ {
+			l5 += row[g]
+		}
+		res.L2[n+1], res.L5[n+1], res.Agg[n+1] = l2, l5, l2+l5
+	}
+}
+
+// collect returns the result with the drive and cell spikes merged in
+// (time, gid) order.
+func (sim *simulation) collect() *SimResult {
+	res := sim.res
+	res.Spikes = append(sim.driveSpikes, sim.cellSpikes...)
 	slices.SortStableFunc(res.Spikes, func(a, b network.Spike) int {
 		switch {
 		case a.Time < b.Time:
@@ -333,7 +432,7 @@ func Simulate(net *network.Network, opts SimOptions) (*SimResult, error) {
 		}
 		return a.GID - b.GID
 	})
-	return res, nil
+	return res
 }
 
 // deliver queues the events of spikes on this chunk's cells.

@@ -14,8 +14,9 @@
 // membrane potential at x = 0.5 (mV) and the dipole (nAm). Spikes are upward
 // crossings of the predicted somatic voltage through SpikeThreshold.
 //
-// Trained weights for all four types are embedded (Shipped); cmd/train
-// regenerates them from biophysical simulations (Generate*, Dataset) with
-// Train. docs/surrogate.md documents the architecture, data, training and
-// accuracy.
+// Trained weights for all four types are embedded (Shipped). Package train
+// generates the training data from biophysical simulations and trains the
+// models (cmd/train is its command); it drives the stages the model exposes
+// for that (ForwardFeatures, ForwardFreeFrom, Physical, LabelTraces, …).
+// docs/surrogate.md documents the architecture, data, training and accuracy.
 package surrogate

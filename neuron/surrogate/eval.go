@@ -275,7 +275,7 @@ func chooseThreshold(O int, samples []*Sample, pred [][]float32) (float64, float
 }
 
 // Score is the free-running validation score used to select parameters
-// when TrainConfig.SelectBy is "score": the mean of the Pearson r of the
+// when train.Config.SelectBy is "score": the mean of the Pearson r of the
 // outputs the accuracy targets name (soma; apical tuft and dipole for
 // pyramidal cells) and the spike F1 at the best threshold. It returns the
 // score, the best threshold (mV) and the metrics at that threshold.

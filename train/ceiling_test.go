@@ -1,4 +1,4 @@
-package main
+package train
 
 import (
 	"testing"
@@ -29,7 +29,7 @@ func TestCeilingBasket(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulates cells")
 	}
-	rep, err := runCeiling([]neuron.CellType{neuron.L2Basket}, 4, 400, 7)
+	rep, err := Ceiling([]neuron.CellType{neuron.L2Basket}, 4, 400, 7, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestCeilingBasket(t *testing.T) {
 	if !(r.SomaRShifted["2_ms"] < r.SomaRShifted["0.5_ms"]) {
 		t.Fatalf("spike shifts: %v, want r falling with the shift", r.SomaRShifted)
 	}
-	if _, err := runCeiling([]neuron.CellType{neuron.L2Basket}, 0, 400, 7); err == nil {
+	if _, err := Ceiling([]neuron.CellType{neuron.L2Basket}, 0, 400, 7, nil); err == nil {
 		t.Fatal("-ceiling 0 samples: no error")
 	}
 }

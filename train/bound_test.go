@@ -1,4 +1,4 @@
-package main
+package train
 
 import (
 	"testing"
@@ -12,10 +12,10 @@ func TestBoundShort(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulates cells")
 	}
-	if _, err := runBound([]neuron.CellType{neuron.L2Pyramidal}, 0, 200, 3); err == nil {
+	if _, err := Bound([]neuron.CellType{neuron.L2Pyramidal}, 0, 200, 3, nil); err == nil {
 		t.Fatal("-bound 0: no error")
 	}
-	rep, err := runBound([]neuron.CellType{neuron.L2Pyramidal, neuron.L5Basket}, 1, 200, 3)
+	rep, err := Bound([]neuron.CellType{neuron.L2Pyramidal, neuron.L5Basket}, 1, 200, 3, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,9 @@
-package main
+package train
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
-	"os"
 	"time"
 
 	"github.com/neurograd/neurograd/internal/parallel"
@@ -11,9 +11,9 @@ import (
 	"github.com/neurograd/neurograd/neuron/surrogate"
 )
 
-// ceilingReport is what -ceiling measures for one cell type on n
+// CeilingReport is what -ceiling measures for one cell type on n
 // independent-Poisson samples.
-type ceilingReport struct {
+type CeilingReport struct {
 	Samples int      `json:"samples"`
 	Outputs []string `json:"outputs"`
 	// R is the Pearson r per output of the biophysical traces against the
@@ -30,15 +30,15 @@ type ceilingReport struct {
 	SomaRShifted map[string]float64 `json:"soma_r_spikes_shifted"`
 }
 
-// runCeiling measures, for each cell type, how closely the biophysical cell
+// Ceiling measures, for each cell type, how closely the biophysical cell
 // can be followed by anything that sees its inputs binned at
 // surrogate.BinDt, and how strongly the soma's Pearson r depends on spike
 // timing (docs/surrogate.md, round 7).
-func runCeiling(types []neuron.CellType, n, bins int, seed uint64) (map[string]ceilingReport, error) {
+func Ceiling(types []neuron.CellType, n, bins int, seed uint64, log io.Writer) (map[string]CeilingReport, error) {
 	if n < 1 {
-		return nil, fmt.Errorf("-ceiling %d: want at least one sample", n)
+		return nil, fmt.Errorf("train: ceiling on %d samples: want at least one", n)
 	}
-	out := map[string]ceilingReport{}
+	out := map[string]CeilingReport{}
 	for ti, ct := range types {
 		start := time.Now()
 		orig := make([]*surrogate.Sample, n)
@@ -46,12 +46,12 @@ func runCeiling(types []neuron.CellType, n, bins int, seed uint64) (map[string]c
 		errs := make([]error, n)
 		parallel.For(n, 0, func(i int) {
 			rng := rand.New(rand.NewPCG(seed, splitStream("ceiling")+uint64(ti)<<20+uint64(i)))
-			evs, err := surrogate.PoissonEvents(ct, surrogate.DefaultPoissonConfig(ct), bins, rng)
+			evs, err := PoissonEvents(ct, DefaultPoissonConfig(ct), bins, rng)
 			if err != nil {
 				errs[i] = err
 				return
 			}
-			re := make([]surrogate.Event, len(evs))
+			re := make([]Event, len(evs))
 			for j, e := range evs {
 				k := surrogate.BinOf(e.T)
 				re[j] = e
@@ -64,23 +64,23 @@ func runCeiling(types []neuron.CellType, n, bins int, seed uint64) (map[string]c
 					}
 				}
 			}
-			if orig[i], errs[i] = surrogate.Simulate(ct, evs, bins); errs[i] != nil {
+			if orig[i], errs[i] = Simulate(ct, evs, bins); errs[i] != nil {
 				return
 			}
-			moved[i], errs[i] = surrogate.Simulate(ct, re, bins)
+			moved[i], errs[i] = Simulate(ct, re, bins)
 		})
 		for _, err := range errs {
 			if err != nil {
-				return nil, fmt.Errorf("-ceiling %s: %w", ct, err)
+				return nil, fmt.Errorf("train: ceiling %s: %w", ct, err)
 			}
 		}
-		ds, err := surrogate.NewDataset(ct, bins, "")
+		ds, err := NewDataset(ct, bins, "")
 		if err != nil {
 			return nil, err
 		}
 		outputs := ds.Outputs
 		O := len(outputs)
-		rep := ceilingReport{Samples: n, Outputs: outputs, SomaRShifted: map[string]float64{}}
+		rep := CeilingReport{Samples: n, Outputs: outputs, SomaRShifted: map[string]float64{}}
 		for o := 0; o < O; o++ {
 			var a, b []float32
 			for i := range orig {
@@ -111,8 +111,8 @@ func runCeiling(types []neuron.CellType, n, bins int, seed uint64) (map[string]c
 			rep.SomaRShifted[fmt.Sprintf("%g_ms", float64(sh)*surrogate.BinDt)] = surrogate.Pearson(b, a)
 		}
 		out[ct.String()] = rep
-		fmt.Fprintf(os.Stderr, "ceiling %s: %d samples in %.0f s: r %s, spikes P %.3f R %.3f\n",
-			ct, n, time.Since(start).Seconds(), fmtR(rep.R), rep.SpikePrecision, rep.SpikeRecall)
+		logf(log, "ceiling %s: %d samples in %.0f s: r %s, spikes P %.3f R %.3f\n",
+			ct, n, time.Since(start).Seconds(), fmtFloats(rep.R, 3), rep.SpikePrecision, rep.SpikeRecall)
 	}
 	return out, nil
 }

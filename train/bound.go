@@ -1,10 +1,10 @@
-package main
+package train
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -128,8 +128,8 @@ type boundRow struct {
 	MaxAbsDV     float64 `json:"max_abs_dv_mV"`
 }
 
-// boundReport is what -bound measures for one cell type.
-type boundReport struct {
+// BoundReport is what Bound measures for one cell type (cmd/train -bound).
+type BoundReport struct {
 	Samples  int                              `json:"samples_per_regime"`
 	Boundary map[string][]neuron.JunctionNode `json:"boundary"`
 	Rows     []boundRow                       `json:"rows"`
@@ -145,15 +145,18 @@ type boundFull struct {
 	ib     [2][][]float64
 }
 
-// runBound measures the bound of the hybrid cell for each pyramidal type: the
+// Bound measures the bound of the hybrid cell for each pyramidal type: the
 // isolated exact soma driven by the whole cell's junction through each
 // boundIface, against the whole cell (docs/surrogate.md, "The hybrid soma's
 // bound").
-func runBound(types []neuron.CellType, n, bins int, seed uint64) (map[string]boundReport, error) {
+func Bound(types []neuron.CellType, n, bins int, seed uint64, log io.Writer) (map[string]BoundReport, error) {
+	if log == nil {
+		log = io.Discard
+	}
 	if n < 1 {
 		return nil, fmt.Errorf("-bound %d: want at least one sample", n)
 	}
-	out := map[string]boundReport{}
+	out := map[string]BoundReport{}
 	regimes := []string{"poisson", "sparse", "evoked"}
 	for ti, ct := range types {
 		if ct != neuron.L5Pyramidal && ct != neuron.L2Pyramidal {
@@ -170,7 +173,7 @@ func runBound(types []neuron.CellType, n, bins int, seed uint64) (map[string]bou
 				return nil, err
 			}
 		}
-		rep := boundReport{Samples: n, Boundary: map[string][]neuron.JunctionNode{}}
+		rep := BoundReport{Samples: n, Boundary: map[string][]neuron.JunctionNode{}}
 		for dp, j := range js {
 			rep.Boundary[fmt.Sprintf("depth_%d", dp)] = j.Boundary
 		}
@@ -218,8 +221,8 @@ func runBound(types []neuron.CellType, n, bins int, seed uint64) (map[string]bou
 			}
 		}
 		out[ct.String()] = rep
-		fmt.Fprintf(os.Stderr, "bound %s: %d samples per regime in %.0f s\n", ct, n, time.Since(start).Seconds())
-		boundTable(os.Stderr, ct, rep)
+		fmt.Fprintf(log, "bound %s: %d samples per regime in %.0f s\n", ct, n, time.Since(start).Seconds())
+		boundTable(log, ct, rep)
 	}
 	return out, nil
 }
@@ -230,7 +233,7 @@ func runBound(types []neuron.CellType, n, bins int, seed uint64) (map[string]bou
 // (every event to every section of the group) at 0.5–1.5 nS; "evoked" four
 // evoked-like bursts, each a Gaussian volley of AMPA and NMDA events at the
 // proximal or distal group followed by somatic GABA-A/B.
-func boundEvents(ct neuron.CellType, desc *neuron.CellDesc, regime string, bins int, rng *rand.Rand) ([]surrogate.Event, error) {
+func boundEvents(ct neuron.CellType, desc *neuron.CellDesc, regime string, bins int, rng *rand.Rand) ([]Event, error) {
 	tstop := float64(bins) * surrogate.BinDt
 	chans := desc.Channels()
 	group := func(loc string, r neuron.Receptor) []int {
@@ -245,19 +248,19 @@ func boundEvents(ct neuron.CellType, desc *neuron.CellDesc, regime string, bins 
 		}
 		return out
 	}
-	var evs []surrogate.Event
+	var evs []Event
 	add := func(cs []int, t, w float64) {
 		if t < 0 || t >= tstop {
 			return
 		}
 		for _, c := range cs {
-			evs = append(evs, surrogate.Event{Channel: c, T: t, W: w})
+			evs = append(evs, Event{Channel: c, T: t, W: w})
 		}
 	}
 	locs := []string{neuron.Proximal, neuron.Distal}
 	switch regime {
 	case "poisson":
-		return surrogate.PoissonEvents(ct, surrogate.DefaultPoissonConfig(ct), bins, rng)
+		return PoissonEvents(ct, DefaultPoissonConfig(ct), bins, rng)
 	case "sparse":
 		loc := locs[rng.IntN(2)]
 		w := 5e-4 + 1e-3*rng.Float64()
@@ -296,7 +299,7 @@ func boundEvents(ct neuron.CellType, desc *neuron.CellDesc, regime string, bins 
 	return evs, nil
 }
 
-func boundRunFull(desc *neuron.CellDesc, js [2]*neuron.Junction, evs []surrogate.Event, bins int) (*boundFull, error) {
+func boundRunFull(desc *neuron.CellDesc, js [2]*neuron.Junction, evs []Event, bins int) (*boundFull, error) {
 	c, err := neuron.New(desc, neuron.DefaultConfig())
 	if err != nil {
 		return nil, err
@@ -333,7 +336,7 @@ func boundRunFull(desc *neuron.CellDesc, js [2]*neuron.Junction, evs []surrogate
 
 // boundRunSoma drives the isolated exact part through interface ifc and
 // returns its soma after every step and its spikes.
-func boundRunSoma(desc *neuron.CellDesc, j *neuron.Junction, evs []surrogate.Event, full *boundFull, ifc boundIface, rng *rand.Rand) ([]float64, []float64, error) {
+func boundRunSoma(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full *boundFull, ifc boundIface, rng *rand.Rand) ([]float64, []float64, error) {
 	s, err := boundSomaCell(desc, j, evs)
 	if err != nil {
 		return nil, nil, err
@@ -413,7 +416,7 @@ func boundRunSoma(desc *neuron.CellDesc, j *neuron.Junction, evs []surrogate.Eve
 
 // boundRunLoop co-simulates the hybrid soma with a DendriteCell (the
 // closed-loop interfaces, see boundIface).
-func boundRunLoop(desc *neuron.CellDesc, j *neuron.Junction, evs []surrogate.Event, full *boundFull, ifc boundIface, _ *rand.Rand) ([]float64, []float64, error) {
+func boundRunLoop(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full *boundFull, ifc boundIface, _ *rand.Rand) ([]float64, []float64, error) {
 	s, err := boundSomaCell(desc, j, evs)
 	if err != nil {
 		return nil, nil, err
@@ -541,7 +544,7 @@ func boundRunLoop(desc *neuron.CellDesc, j *neuron.Junction, evs []surrogate.Eve
 }
 
 // boundSomaCell builds the exact part of j with the events on its synapses.
-func boundSomaCell(desc *neuron.CellDesc, j *neuron.Junction, evs []surrogate.Event) (*neuron.SomaCell, error) {
+func boundSomaCell(desc *neuron.CellDesc, j *neuron.Junction, evs []Event) (*neuron.SomaCell, error) {
 	s, err := j.NewSomaCell(neuron.DefaultConfig())
 	if err != nil {
 		return nil, err
@@ -697,7 +700,7 @@ func boundAggregate(ss []boundSample, tMS float64) boundRow {
 
 // boundTable writes the human table of one type to w, marking with * the
 // values that miss the issue's targets.
-func boundTable(w *os.File, ct neuron.CellType, rep boundReport) {
+func boundTable(w io.Writer, ct neuron.CellType, rep BoundReport) {
 	for dp := 0; dp < 2; dp++ {
 		var b []string
 		for _, n := range rep.Boundary[fmt.Sprintf("depth_%d", dp)] {

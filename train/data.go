@@ -1,7 +1,8 @@
-package main
+package train
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -12,8 +13,8 @@ import (
 	"github.com/neurograd/neurograd/neuron/surrogate"
 )
 
-// dataRecipe sets the size of one split of the training data.
-type dataRecipe struct {
+// Recipe sets the size of one split of the training data.
+type Recipe struct {
 	Split       string // "train", "val", "test"
 	Seed        uint64 // base seed; splits use disjoint streams
 	PoissonPer  int    // independent-Poisson samples per cell type
@@ -26,7 +27,7 @@ type dataRecipe struct {
 	LogGainSpan float64
 }
 
-func (r dataRecipe) String() string {
+func (r Recipe) String() string {
 	return fmt.Sprintf("split=%s seed=%d poisson=%d netruns=%d pick_pyr=%d pick_basket=%d bins=%d mesh=%dx%d log10_gain_span=%g",
 		r.Split, r.Seed, r.PoissonPer, r.NetRuns, r.PickPyr, r.PickBasket, r.Bins, r.MeshX, r.MeshY, r.LogGainSpan)
 }
@@ -48,14 +49,14 @@ func datasetPath(dir string, ct neuron.CellType, split string) string {
 	return filepath.Join(dir, fmt.Sprintf("%s_%s.ds", ct, split))
 }
 
-// loadOrGenerate returns the datasets of one split for the given cell types,
+// LoadOrGenerate returns the datasets of one split for the given cell types,
 // reading them from dir when a file with the same recipe exists and
 // generating (and caching) them otherwise.
-func loadOrGenerate(dir string, types []neuron.CellType, r dataRecipe) (map[neuron.CellType]*surrogate.Dataset, error) {
-	out := map[neuron.CellType]*surrogate.Dataset{}
+func LoadOrGenerate(dir string, types []neuron.CellType, r Recipe, log io.Writer) (map[neuron.CellType]*Dataset, error) {
+	out := map[neuron.CellType]*Dataset{}
 	missing := false
 	for _, ct := range types {
-		d, err := surrogate.LoadDataset(datasetPath(dir, ct, r.Split))
+		d, err := LoadDataset(datasetPath(dir, ct, r.Split))
 		if err == nil && d.Recipe == r.String() {
 			out[ct] = d
 			continue
@@ -66,7 +67,7 @@ func loadOrGenerate(dir string, types []neuron.CellType, r dataRecipe) (map[neur
 		return out, nil
 	}
 	// Network runs produce every type at once: generate all types together.
-	gen, err := generate(r)
+	gen, err := Generate(r, log)
 	if err != nil {
 		return nil, err
 	}
@@ -84,12 +85,13 @@ func loadOrGenerate(dir string, types []neuron.CellType, r dataRecipe) (map[neur
 	return out, nil
 }
 
-// generate simulates one split for all four cell types.
-func generate(r dataRecipe) (map[neuron.CellType]*surrogate.Dataset, error) {
+// Generate simulates one split for all four cell types, reporting progress
+// to log (nil: none).
+func Generate(r Recipe, log io.Writer) (map[neuron.CellType]*Dataset, error) {
 	start := time.Now()
-	out := map[neuron.CellType]*surrogate.Dataset{}
+	out := map[neuron.CellType]*Dataset{}
 	for _, ct := range neuron.CellTypes {
-		d, err := surrogate.NewDataset(ct, r.Bins, r.String())
+		d, err := NewDataset(ct, r.Bins, r.String())
 		if err != nil {
 			return nil, err
 		}
@@ -114,7 +116,7 @@ func generate(r dataRecipe) (map[neuron.CellType]*surrogate.Dataset, error) {
 		for k := 1; k <= len(jobs); k++ {
 			<-done
 			if k%50 == 0 || k == len(jobs) {
-				fmt.Fprintf(os.Stderr, "data %s: poisson %d/%d samples, %.0f s\n", r.Split, k, len(jobs), time.Since(start).Seconds())
+				logf(log, "data %s: poisson %d/%d samples, %.0f s\n", r.Split, k, len(jobs), time.Since(start).Seconds())
 			}
 		}
 	}()
@@ -128,12 +130,12 @@ func generate(r dataRecipe) (map[neuron.CellType]*surrogate.Dataset, error) {
 			}
 		}
 		rng := rand.New(rand.NewPCG(r.Seed, stream+typeIdx<<20+uint64(jb.i)))
-		evs, err := surrogate.PoissonEvents(jb.ct, surrogate.DefaultPoissonConfig(jb.ct), r.Bins, rng)
+		evs, err := PoissonEvents(jb.ct, DefaultPoissonConfig(jb.ct), r.Bins, rng)
 		if err != nil {
 			errs[j] = err
 			return
 		}
-		samples[j], errs[j] = surrogate.Simulate(jb.ct, evs, r.Bins)
+		samples[j], errs[j] = Simulate(jb.ct, evs, r.Bins)
 	})
 	for j, jb := range jobs {
 		if errs[j] != nil {
@@ -144,7 +146,7 @@ func generate(r dataRecipe) (map[neuron.CellType]*surrogate.Dataset, error) {
 	pick := map[neuron.CellType]int{neuron.L2Pyramidal: r.PickPyr, neuron.L5Pyramidal: r.PickPyr,
 		neuron.L2Basket: r.PickBasket, neuron.L5Basket: r.PickBasket}
 	for run := 0; run < r.NetRuns; run++ {
-		got, rates, err := networkRun(netRunConfig{MeshX: r.MeshX, MeshY: r.MeshY, LogGainSpan: r.LogGainSpan, Bins: r.Bins},
+		got, rates, err := NetworkRun(NetRunConfig{MeshX: r.MeshX, MeshY: r.MeshY, LogGainSpan: r.LogGainSpan, Bins: r.Bins},
 			r.Seed^(stream+uint64(run)*0x9e3779b97f4a7c15), pick)
 		if err != nil {
 			return nil, fmt.Errorf("network run %d: %w", run, err)
@@ -152,7 +154,14 @@ func generate(r dataRecipe) (map[neuron.CellType]*surrogate.Dataset, error) {
 		for ct, ss := range got {
 			out[ct].Samples = append(out[ct].Samples, ss...)
 		}
-		fmt.Fprintf(os.Stderr, "data %s: network run %d/%d:%s, %.0f s\n", r.Split, run+1, r.NetRuns, rates, time.Since(start).Seconds())
+		logf(log, "data %s: network run %d/%d:%s, %.0f s\n", r.Split, run+1, r.NetRuns, rates, time.Since(start).Seconds())
 	}
 	return out, nil
+}
+
+// logf writes a progress line to w unless it is nil.
+func logf(w io.Writer, format string, args ...any) {
+	if w != nil {
+		fmt.Fprintf(w, format, args...)
+	}
 }

@@ -1,10 +1,11 @@
-package surrogate
+package train
 
 import (
 	"math"
 	"math/rand/v2"
 
 	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/neuron/surrogate"
 )
 
 // PoissonConfig sets the ranges of the independent-Poisson input regime:
@@ -42,7 +43,7 @@ func PoissonEvents(ct neuron.CellType, cfg PoissonConfig, bins int, rng *rand.Ra
 	if err != nil {
 		return nil, err
 	}
-	tstop := float64(bins) * BinDt
+	tstop := float64(bins) * surrogate.BinDt
 	gE := logUniform(rng, cfg.GainMin, cfg.GainMax)
 	gI := logUniform(rng, cfg.GainMin, cfg.GainMax)
 	ampaRate := 10.0

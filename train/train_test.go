@@ -1,4 +1,4 @@
-package surrogate
+package train
 
 import (
 	"bytes"
@@ -9,16 +9,17 @@ import (
 
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/neuron/surrogate"
 	"github.com/neurograd/neurograd/nn"
 )
 
 // syntheticBasketSamples returns n basket samples of the given bins with
 // random inputs, a resting trace with a spike peak every period bins (the
 // first at bin first), and the matching spike times.
-func syntheticBasketSamples(rng *rand.Rand, n, bins, period int) []*Sample {
-	out := make([]*Sample, n)
+func syntheticBasketSamples(rng *rand.Rand, n, bins, period int) []*surrogate.Sample {
+	out := make([]*surrogate.Sample, n)
 	for i := range out {
-		s := &Sample{Bins: bins, X: make([]float32, bins*3), Y: make([]float32, bins)}
+		s := &surrogate.Sample{Bins: bins, X: make([]float32, bins*3), Y: make([]float32, bins)}
 		for k := range s.X {
 			if rng.Float64() < 0.05 {
 				s.X[k] = float32(0.02 * rng.Float64())
@@ -29,59 +30,12 @@ func syntheticBasketSamples(rng *rand.Rand, n, bins, period int) []*Sample {
 			s.Y[k] = float32(-64 + rng.Float64())
 			if k >= first && (k-first)%period == 0 {
 				s.Y[k] = 30
-				s.Spikes = append(s.Spikes, BinDt*float64(k+1)-0.2)
+				s.Spikes = append(s.Spikes, surrogate.BinDt*float64(k+1)-0.2)
 			}
 		}
 		out[i] = s
 	}
 	return out
-}
-
-// TestScore checks Model.Score against its definition: the mean of the
-// soma's Pearson r and the spike F1 (from Evaluate's precision and recall at
-// the returned threshold) for a basket cell.
-func TestScore(t *testing.T) {
-	m, err := New[float64](neuron.L2Basket, DefaultArch(neuron.L2Basket), 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.SetSpikePeak(30); err != nil {
-		t.Fatal(err)
-	}
-	ss := syntheticBasketSamples(rand.New(rand.NewPCG(3, 4)), 3, 300, 40)
-	score, th, mt := m.Score(ss)
-	if th < -45 || th > 10 {
-		t.Fatalf("threshold %v outside [-45, 10] mV", th)
-	}
-	if err := m.SetSpikeThreshold(th); err != nil {
-		t.Fatal(err)
-	}
-	ev := m.Evaluate(ss)
-	if ev.R[0] != mt.R[0] || ev.Precision != mt.Precision || ev.Recall != mt.Recall {
-		t.Fatalf("Score's metrics %+v differ from Evaluate at its threshold %+v", mt, ev)
-	}
-	f1 := 0.0
-	if ev.Precision+ev.Recall > 0 {
-		f1 = 2 * ev.Precision * ev.Recall / (ev.Precision + ev.Recall)
-	}
-	if ev.PredSpikes == 0 {
-		f1 = 0 // no predicted spikes: precision is reported as 1 but nothing matched
-	}
-	if want := (ev.R[0] + f1) / 2; math.Abs(score-want) > 1e-12 {
-		t.Fatalf("score %v, want (r %v + F1 %v)/2 = %v", score, ev.R[0], f1, want)
-	}
-	if got := m.scoredOutputs(); len(got) != 1 || got[0] != 0 {
-		t.Fatalf("basket scored outputs %v, want [0]", got)
-	}
-	p, err := New[float64](neuron.L5Pyramidal, DefaultArch(neuron.L5Pyramidal), 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	names := p.Outputs()
-	got := p.scoredOutputs()
-	if len(got) != 3 || names[got[0]] != "v_soma" || names[got[1]] != "v_apical_tuft" || got[2] != p.DipoleOutput() {
-		t.Fatalf("L5 pyramidal scored outputs %v of %v, want soma, apical tuft, dipole", got, names)
-	}
 }
 
 // TestGaussianSmoother checks the timing-tolerant spike term's kernel:
@@ -111,30 +65,38 @@ func TestGaussianSmoother(t *testing.T) {
 // with an error naming them, and that a short run with the timing-tolerant
 // spike term and score selection works.
 func TestTrainConfigErrors(t *testing.T) {
-	arch := Arch{ConvChannels: 3, ConvKernel: 2, Hidden: 4, Layers: 2, HeadHidden: 3}
-	m, err := New[float32](neuron.L2Basket, arch, 3)
+	arch := surrogate.Arch{ConvChannels: 3, ConvKernel: 2, Hidden: 4, Layers: 2, HeadHidden: 3}
+	m, err := surrogate.New[float32](neuron.L2Basket, arch, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
 	train, val := syntheticBasketSamples(rng, 4, 120, 30), syntheticBasketSamples(rng, 2, 120, 30)
-	base := DefaultTrainConfig()
+	base := DefaultConfig()
 	base.Batch, base.WarmUp, base.BPTT, base.Steps, base.EvalEvery = 2, 10, 30, 4, 2
 	for _, tc := range []struct {
 		name string
-		mod  func(*TrainConfig)
+		mod  func(*Config)
 	}{
-		{"SelectBy", func(c *TrainConfig) { c.SelectBy = "best" }},
-		{"SpikeSmooth", func(c *TrainConfig) { c.SpikeSmooth = -1 }},
-		{"sigma", func(c *TrainConfig) { c.SpikeSmooth, c.SpikeSmoothSigma = 1, 0 }},
-		{"SomaWeight", func(c *TrainConfig) { c.SomaWeight = 0 }},
-		{"EMA", func(c *TrainConfig) { c.EMA = 1 }},
-		{"EMA", func(c *TrainConfig) { c.EMA = -0.5 }},
-		{"HistorySchedule", func(c *TrainConfig) { c.HistorySchedule = -0.5 }},
+		{"SelectBy", func(c *Config) { c.SelectBy = "best" }},
+		{"SpikeSmooth", func(c *Config) { c.SpikeSmooth = -1 }},
+		{"sigma", func(c *Config) { c.SpikeSmooth, c.SpikeSmoothSigma = 1, 0 }},
+		{"SomaWeight", func(c *Config) { c.SomaWeight = 0 }},
+		{"EMA", func(c *Config) { c.EMA = 1 }},
+		{"EMA", func(c *Config) { c.EMA = -0.5 }},
+		{"HistorySchedule", func(c *Config) { c.HistorySchedule = -0.5 }},
+		{"Steps", func(c *Config) { c.Steps = 0 }},
+		{"Batch", func(c *Config) { c.Batch = -1 }},
+		{"EvalEvery", func(c *Config) { c.EvalEvery = 0 }},
+		{"MaxDuration", func(c *Config) { c.MaxDuration = 0 }},
+		{"Dropout", func(c *Config) { c.Dropout = -1 }},
+		{"Dropout", func(c *Config) { c.Dropout = 1 }},
+		{"WeightDecay", func(c *Config) { c.WeightDecay = -1 }},
+		{"SpikeLoss", func(c *Config) { c.SpikeLoss = math.NaN() }},
 	} {
 		cfg := base
 		tc.mod(&cfg)
-		if _, err := Train(m, train, val, cfg); err == nil {
+		if _, err := Fit(m, train, val, cfg); err == nil {
 			t.Errorf("%s: bad setting accepted", tc.name)
 		} else if !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(tc.name)) {
 			t.Errorf("%s: error %q does not name it", tc.name, err)
@@ -142,7 +104,7 @@ func TestTrainConfigErrors(t *testing.T) {
 	}
 	cfg := base
 	cfg.SpikeSmooth, cfg.SelectBy, cfg.SomaWeight = 2, "score", 3
-	res, err := Train(m, train, val, cfg)
+	res, err := Fit(m, train, val, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,19 +132,19 @@ func TestUpdateEMA(t *testing.T) {
 // average (they differ from the run without it from the same start, with
 // the same batches) and the selection still works.
 func TestTrainEMA(t *testing.T) {
-	arch := Arch{ConvChannels: 3, ConvKernel: 2, Hidden: 4, Layers: 1, HeadHidden: 3}
+	arch := surrogate.Arch{ConvChannels: 3, ConvKernel: 2, Hidden: 4, Layers: 1, HeadHidden: 3}
 	rng := rand.New(rand.NewPCG(2, 1))
 	train, val := syntheticBasketSamples(rng, 4, 120, 30), syntheticBasketSamples(rng, 2, 120, 30)
-	cfg := DefaultTrainConfig()
+	cfg := DefaultConfig()
 	cfg.Batch, cfg.WarmUp, cfg.BPTT, cfg.Steps, cfg.EvalEvery, cfg.SelectBy = 2, 10, 30, 6, 6, "loss"
 	run := func(ema float64) []float32 {
-		m, err := New[float32](neuron.L2Basket, arch, 3)
+		m, err := surrogate.New[float32](neuron.L2Basket, arch, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
 		c := cfg
 		c.EMA = ema
-		res, err := Train(m, train, val, c)
+		res, err := Fit(m, train, val, c)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -209,7 +171,7 @@ func TestTrainEMA(t *testing.T) {
 // checks that they learn (the free-running validation loss falls below the
 // untrained model's) and save and load with the history in the architecture.
 func TestTrainSpikeHistory(t *testing.T) {
-	arch := Arch{ConvChannels: 3, ConvKernel: 2, Hidden: 6, Layers: 1, HeadHidden: 4, SpikeHistory: 2}
+	arch := surrogate.Arch{ConvChannels: 3, ConvKernel: 2, Hidden: 6, Layers: 1, HeadHidden: 4, SpikeHistory: 2}
 	rng := rand.New(rand.NewPCG(3, 1))
 	train, val := syntheticBasketSamples(rng, 6, 120, 25), syntheticBasketSamples(rng, 2, 120, 25)
 	for _, mode := range []struct {
@@ -217,15 +179,15 @@ func TestTrainSpikeHistory(t *testing.T) {
 		schedule float64
 	}{{false, 0}, {true, 0}, {false, 0.5}} {
 		teacher := mode.teacher
-		m, err := New[float64](neuron.L2Basket, arch, 5)
+		m, err := surrogate.New[float64](neuron.L2Basket, arch, 5)
 		if err != nil {
 			t.Fatal(err)
 		}
 		before := somaMSE(m, val)
-		cfg := DefaultTrainConfig()
+		cfg := DefaultConfig()
 		cfg.Batch, cfg.WarmUp, cfg.BPTT, cfg.Steps, cfg.EvalEvery, cfg.SelectBy = 2, 10, 40, 60, 20, "loss"
 		cfg.SomaWeight, cfg.SpikeLoss, cfg.HistoryTeacher, cfg.HistorySchedule = 1, 1, teacher, mode.schedule
-		res, err := Train(m, train, val, cfg)
+		res, err := Fit(m, train, val, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -239,7 +201,7 @@ func TestTrainSpikeHistory(t *testing.T) {
 		if err := m.Save(&buf); err != nil {
 			t.Fatal(err)
 		}
-		back, err := Load[float64](&buf)
+		back, err := surrogate.Load[float64](&buf)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,7 +219,7 @@ func TestTrainSpikeHistory(t *testing.T) {
 
 // somaMSE is the mean squared error (mV²) of the free-running somatic
 // prediction over the samples.
-func somaMSE[T autograd.Float](m *Model[T], ss []*Sample) float64 {
+func somaMSE[T autograd.Float](m *surrogate.Model[T], ss []*surrogate.Sample) float64 {
 	pred := m.Predict(ss)
 	O := len(m.Outputs())
 	var sum, n float64
