@@ -141,14 +141,23 @@ func NewScriptCell[T autograd.Float](ct neuron.CellType, fire map[int]bool) *Scr
 	return &ScriptCell[T]{inputs: d.Channels(), pyr: ct.IsPyramidal(), fire: fire}
 }
 
-// TinyNetwork is a 2x2 column with one basket cell per layer, stronger and
-// shorter connections than HNN's, and Poisson drives of the given rate (Hz)
-// proximally (half of it distally), hard enough that FakeCells fire.
+// TinyNetwork is NewTinyNetwork for tests: it fails tb on an error.
 func TinyNetwork(tb testing.TB, rate float64) *network.Network {
 	tb.Helper()
-	col, err := network.NewColumnWithBasketLattice(2, 2, 1, 1, 1, network.DefaultLayerSeparation)
+	net, err := NewTinyNetwork(rate)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	return net
+}
+
+// NewTinyNetwork is a 2x2 column with one basket cell per layer, stronger and
+// shorter connections than HNN's, and Poisson drives of the given rate (Hz)
+// proximally (half of it distally), hard enough that FakeCells fire.
+func NewTinyNetwork(rate float64) (*network.Network, error) {
+	col, err := network.NewColumnWithBasketLattice(2, 2, 1, 1, 1, network.DefaultLayerSeparation)
+	if err != nil {
+		return nil, err
 	}
 	d := network.NewPoissonDrive("noise", neuron.Proximal, rate)
 	for _, ct := range neuron.CellTypes {
@@ -163,9 +172,5 @@ func TinyNetwork(tb testing.TB, rate float64) *network.Network {
 		conn.Classes[i].Lamtha = 3
 		conn.Classes[i].Delay = 0.3 + 0.1*float64(i%4)
 	}
-	net, err := network.NewNetwork(col, conn, []network.Drive{d, d2})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return net
+	return network.NewNetwork(col, conn, []network.Drive{d, d2})
 }
