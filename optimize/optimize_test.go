@@ -253,6 +253,7 @@ func TestOptimizeRestarts(t *testing.T) {
 // random surrogate cells it also gives the race detector concurrent model
 // steps to look at.
 func TestOptimizeParallelRestarts(t *testing.T) {
+	progress := map[int]int{} // Progress calls per number of workers
 	run := func(workers int) (*Result, []float64, []int) {
 		sn, obj := tinyOptimizeSetup(t)
 		var order []int
@@ -260,7 +261,7 @@ func TestOptimizeParallelRestarts(t *testing.T) {
 		res, err := Run(sn, obj, Config{
 			Epochs: 2, LR: 0.2, HeldOut: []int{500}, Restarts: 3, Validation: []int{600}, Workers: workers,
 			RestartDone: func(rr RestartResult) { order = append(order, rr.Restart) },
-			Progress:    func(EpochStats) { mu.Lock(); mu.Unlock() },
+			Progress:    func(EpochStats) { mu.Lock(); progress[workers]++; mu.Unlock() },
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -286,6 +287,9 @@ func TestOptimizeParallelRestarts(t *testing.T) {
 		}
 		if !slices.Equal(parGains, seqGains) {
 			t.Errorf("%d workers: network ends at %v, sequential at %v", w, parGains, seqGains)
+		}
+		if progress[w] != progress[1] || progress[1] == 0 {
+			t.Errorf("%d workers: %d progress reports, sequential %d", w, progress[w], progress[1])
 		}
 	}
 
