@@ -37,6 +37,20 @@ func (h HH2Table) Lookup(v float64, q, dq *[6]float64) {
 	}
 }
 
+// Values writes the six tabulated quantities at v (mV) into q (Lookup without
+// the derivatives).
+func (h HH2Table) Values(v float64, q *[6]float64) {
+	t := h.t
+	o, th := t.index(v)
+	lo, hi := t.data[o:o+6:o+6], t.data[o+6:o+12:o+12]
+	q[0] = lo[0] + th*(hi[0]-lo[0])
+	q[1] = lo[1] + th*(hi[1]-lo[1])
+	q[2] = lo[2] + th*(hi[2]-lo[2])
+	q[3] = lo[3] + th*(hi[3]-lo[3])
+	q[4] = lo[4] + th*(hi[4]-lo[4])
+	q[5] = lo[5] + th*(hi[5]-lo[5])
+}
+
 // OneMinusExp replaces every x[i] by 1 - e^x[i] bit for bit as the simulator's
 // cnexp gate update computes it (the argument clamped to [-40, 700], AVX2 on
 // groups of four where available).

@@ -163,12 +163,12 @@ func (op *exactOp[T]) substep(B int, s, d, f []float64, event bool) {
 	}
 	fm, fh, fn := f[:B], f[B:2*B], f[2*B:3*B]
 	const mdt = -exactDt
-	var q, dq [6]float64
+	var q [6]float64
 	for b := range B {
 		R, D := k.rhs(vS[b], mS[b], hS[b], nS[b], aD, bD, b, B)
 		v := vS[b] + R/D
 		vD[b] = v
-		k.tab.Lookup(v, &q, &dq)
+		k.tab.Values(v, &q)
 		mD[b], hD[b], nD[b] = q[0], q[2], q[4] // x∞ for now
 		fm[b], fh[b], fn[b] = mdt/q[1], mdt/q[3], mdt/q[5]
 	}

@@ -300,3 +300,96 @@ func TestExactBasketGradientSubthreshold(t *testing.T) {
 		}
 	}
 }
+
+// TestExactBasketFloat32 runs the float32 model (float64 integration, float32
+// state at bin boundaries) against the float64 one on a second of Poisson
+// input.
+func TestExactBasketFloat32(t *testing.T) {
+	const bins = 2000
+	m64, _ := NewExactBasket[float64](neuron.L2Basket)
+	m32, err := NewExactBasket[float32](neuron.L2Basket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(7, uint64(neuron.L2Basket)))
+	x, _ := binnedPoisson(t, neuron.L2Basket, bins, rng)
+	v64, _, s64 := runExact(m64, x, 3, bins)
+	v32, _, s32 := runExact(m32, x, 3, bins)
+	maxDv := 0.0
+	for k := range v64 {
+		maxDv = math.Max(maxDv, math.Abs(v64[k]-v32[k]))
+	}
+	t.Logf("float32: max |Δv| %.3g mV, spikes %d / %d", maxDv, len(s32), len(s64))
+	if len(s64) == 0 || len(s32) != len(s64) || maxDv > 1 {
+		t.Errorf("float32: %d spikes (float64 %d), max |Δv| %g mV", len(s32), len(s64), maxDv)
+	}
+}
+
+// TestExactBasketAllocs checks that a recorded step and its backward pass
+// allocate nothing once the tape and the op's scratch are warm.
+func TestExactBasketAllocs(t *testing.T) {
+	m, _ := NewExactBasket[float32](neuron.L5Basket)
+	const batch, bins = 8, 10
+	tp := autograd.NewTape[float32]()
+	st := m.NewState(tp, batch)
+	x := autograd.Zeros[float32](batch, 3)
+	x.SetRequiresGrad(true)
+	for b := range batch {
+		x.Data[b*3] = 0.004
+	}
+	run := func() {
+		tp.Reset()
+		st.S = st.own
+		var y *autograd.Tensor[float32]
+		for range bins {
+			y, _ = m.Step(tp, x, st)
+		}
+		if err := tp.Backward(tp.Sum(y)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run()
+	if n := testing.AllocsPerRun(5, run); n != 0 {
+		t.Errorf("%v allocations per run of %d recorded steps + backward", n, bins)
+	}
+}
+
+func benchmarkExactBasket(b *testing.B, backward bool) {
+	m, _ := NewExactBasket[float32](neuron.L5Basket)
+	const batch = 32
+	rng := rand.New(rand.NewPCG(1, 2))
+	tp := autograd.NewTape[float32]()
+	tp.SetNoGrad(!backward)
+	st := m.NewState(tp, batch)
+	const bins = 100
+	xs := make([]*autograd.Tensor[float32], bins)
+	for k := range xs {
+		xs[k] = autograd.Zeros[float32](batch, 3)
+		xs[k].SetRequiresGrad(true)
+		for i := range xs[k].Data {
+			if rng.Float64() < 0.05 {
+				xs[k].Data[i] = float32(0.005 * rng.Float64())
+			}
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i += bins {
+		tp.Reset()
+		st.S = st.own
+		var y *autograd.Tensor[float32]
+		for k := range bins {
+			y, _ = m.Step(tp, xs[k], st)
+		}
+		if backward {
+			tp.Backward(tp.Sum(y))
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/batch, "ns/cell-step")
+}
+
+// BenchmarkExactBasketForward is one 0.5 ms step of 32 exact baskets (20
+// substeps), not recorded; ns/cell-step divides by the batch.
+func BenchmarkExactBasketForward(b *testing.B) { benchmarkExactBasket(b, false) }
+
+// BenchmarkExactBasketBackward is the same recorded, plus its backward pass.
+func BenchmarkExactBasketBackward(b *testing.B) { benchmarkExactBasket(b, true) }
