@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/neuron"
 	"github.com/neurograd/neurograd/neuron/surrogate"
 )
@@ -11,13 +12,21 @@ import (
 // file's inputs for tstop ms and writes the same CSV columns as the
 // biophysical simulation (t_ms, v_<section>, dipole_fAm for pyramidal cells)
 // at the surrogate's 0.5 ms step, starting with the resting state at t = 0,
-// and the spike times (upward crossings of the surrogate's threshold).
+// and the spike times (upward crossings of the surrogate's threshold). The
+// baskets' model is the shipped one of the surrogate network, the exact
+// basket (surrogate.ExactBasket; its spikes are the upward crossings of the
+// bins' maxima through 0 mV); the pyramidal cells' the learned surrogate.
 func runCellSurrogate(typ string, drive driveFile, tstop float64, out, spikes string) error {
 	ct, err := neuron.ParseCellType(typ)
 	if err != nil {
 		return fmt.Errorf("-type: %w", err)
 	}
-	m, err := surrogate.Shipped[float32](ct)
+	var m cellModel
+	if ct == neuron.L2Basket || ct == neuron.L5Basket {
+		m, err = surrogate.NewExactBasket[float32](ct)
+	} else {
+		m, err = surrogate.Shipped[float32](ct)
+	}
 	if err != nil {
 		return err
 	}
@@ -64,7 +73,7 @@ func runCellSurrogate(typ string, drive driveFile, tstop float64, out, spikes st
 			}
 		}
 	}
-	y := m.Predict([]*surrogate.Sample{{Bins: bins, X: x}})[0]
+	y := predictCell(m, bins, x)
 	O := len(m.Outputs())
 	res := &neuron.Result{T: make([]float64, bins+1), Traces: make([][]float64, len(desc.Sections))}
 	for i := range res.Traces {
@@ -81,7 +90,7 @@ func runCellSurrogate(typ string, drive driveFile, tstop float64, out, spikes st
 	for k := 0; k < bins; k++ {
 		res.T[k+1] = float64(k+1) * m.Dt()
 		for i := range desc.Sections {
-			res.Traces[i][k+1] = float64(y[k*O+i])
+			res.Traces[i][k+1] = float64(y[k*O+i]) // section i is output i (v_soma first)
 		}
 		soma[k] = y[k*O+m.SomaOutput()]
 	}
@@ -90,4 +99,37 @@ func runCellSurrogate(typ string, drive driveFile, tstop float64, out, spikes st
 		return failure(err)
 	}
 	return failure(writeSpikes(spikes, typ, res.Spikes))
+}
+
+// cellModel is what runCellSurrogate needs of a learned or exact cell model.
+type cellModel interface {
+	Inputs() []neuron.Channel
+	Outputs() []string
+	SomaOutput() int
+	DipoleOutput() int
+	Dt() float64
+	SpikeThreshold() float64
+}
+
+// predictCell runs m over bins bins of input x ([bins, channels]) and
+// returns its outputs, [bins, outputs].
+func predictCell(m cellModel, bins int, x []float32) []float32 {
+	switch m := m.(type) {
+	case *surrogate.Model[float32]:
+		return m.Predict([]*surrogate.Sample{{Bins: bins, X: x}})[0]
+	case *surrogate.ExactBasket[float32]:
+		C, O := len(m.Inputs()), len(m.Outputs())
+		tp := autograd.NewTape[float32]()
+		tp.SetNoGrad(true)
+		st := m.NewState(tp, 1)
+		y := make([]float32, bins*O)
+		for k := range bins {
+			out, _ := m.Step(tp, autograd.MustNew(x[k*C:(k+1)*C], 1, C), st)
+			copy(y[k*O:], out.Data)
+			st.Detach()
+			tp.Reset()
+		}
+		return y
+	}
+	panic(fmt.Sprintf("simulate: unknown cell model %T", m))
 }

@@ -16,9 +16,36 @@ func CellFor[T autograd.Float](m *surrogate.Model[T]) Cell[T] {
 	return CellOf[T, *surrogate.State[T]](m)
 }
 
-// ShippedCells returns the embedded trained surrogates of the four
-// cell types, indexed by CellType.
+// ExactCellFor erases the state type of a surrogate.ExactBasket (see
+// CellOf).
+func ExactCellFor[T autograd.Float](m *surrogate.ExactBasket[T]) Cell[T] {
+	return CellOf[T, *surrogate.ExactState[T]](m)
+}
+
+// ShippedCells returns the shipped cell models of the four cell types,
+// indexed by CellType: the embedded trained surrogates of the pyramidal
+// cells and the exact baskets (surrogate.ExactBasket: HNN's single-
+// compartment basket cell integrated at NEURON's 0.025 ms inside each step).
+// ShippedCellsLearnedBaskets has the learned baskets instead.
 func ShippedCells[T autograd.Float]() ([neuron.NumCellTypes]Cell[T], error) {
+	out, err := ShippedCellsLearnedBaskets[T]()
+	if err != nil {
+		return out, err
+	}
+	for _, ct := range []neuron.CellType{neuron.L2Basket, neuron.L5Basket} {
+		m, err := surrogate.NewExactBasket[T](ct)
+		if err != nil {
+			return out, fmt.Errorf("network: exact basket %s: %w", ct, err)
+		}
+		out[ct] = ExactCellFor(m)
+	}
+	return out, nil
+}
+
+// ShippedCellsLearnedBaskets returns the embedded trained surrogates of all
+// four cell types (the learned baskets too, as ShippedCells did before the
+// exact baskets), indexed by CellType.
+func ShippedCellsLearnedBaskets[T autograd.Float]() ([neuron.NumCellTypes]Cell[T], error) {
 	var out [neuron.NumCellTypes]Cell[T]
 	for _, ct := range neuron.CellTypes {
 		m, err := surrogate.Shipped[T](ct)

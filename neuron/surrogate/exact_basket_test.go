@@ -1,0 +1,395 @@
+package surrogate
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/neuron"
+)
+
+// exactRef is a biophysical basket run on binned input: the events of bin k
+// delivered at k·0.5 + sub·0.025 ms.
+type exactRef struct {
+	vEnd, vMax []float64 // per bin
+	spikes     []float64 // NEURON's spike times (ms)
+}
+
+func runExactRef(t testing.TB, ct neuron.CellType, x []float64, C, bins, sub int) exactRef {
+	t.Helper()
+	cell, err := neuron.NewType(ct, neuron.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, _ := neuron.Template(ct)
+	ids := make([]neuron.SynapseID, C)
+	for c, ch := range desc.Channels() {
+		if ids[c], err = cell.Synapse(ch.Section, ch.Receptor); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for k := range bins {
+		for c := range C {
+			if w := x[k*C+c]; w > 0 {
+				if err := cell.Deliver(ids[c], float64(k)*BinDt+float64(sub)*exactDt, w); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	var r exactRef
+	for range bins {
+		peak := math.Inf(-1)
+		for range ExactSubsteps {
+			cell.Step()
+			peak = math.Max(peak, cell.VSoma())
+		}
+		r.vEnd = append(r.vEnd, cell.VSoma())
+		r.vMax = append(r.vMax, peak)
+	}
+	cell.CheckThreshold() // a spike at the last grid time
+	r.spikes = append(r.spikes, cell.Spikes()...)
+	return r
+}
+
+// binnedPoisson returns the training-style independent-Poisson input of one
+// sample, binned with BinOf ([bins, C], µS), and its events.
+func binnedPoisson(t testing.TB, ct neuron.CellType, bins int, rng *rand.Rand) ([]float64, []Event) {
+	t.Helper()
+	evs, err := PoissonEvents(ct, DefaultPoissonConfig(ct), bins, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return binEvents(evs, 3, bins), evs
+}
+
+func binEvents(evs []Event, C, bins int) []float64 {
+	x := make([]float64, bins*C)
+	for _, e := range evs {
+		if k := BinOf(e.T); k < bins {
+			x[k*C+e.Channel] += e.W
+		}
+	}
+	return x
+}
+
+// sparseEvents is one hnn-core-style Poisson drive on the basket's somatic
+// AMPA synapse (channel 0): w 0.5–1.5 nS, 200–1500 Hz (cmd/train -bound's
+// "sparse" regime).
+func sparseEvents(bins int, rng *rand.Rand) []Event {
+	tstop := float64(bins) * BinDt
+	w := 5e-4 + 1e-3*rng.Float64()
+	rate := math.Exp(math.Log(200) + rng.Float64()*math.Log(1500.0/200))
+	var evs []Event
+	for t := rng.ExpFloat64() / rate * 1000; t < tstop; t += rng.ExpFloat64() / rate * 1000 {
+		evs = append(evs, Event{Channel: 0, T: t, W: w})
+	}
+	return evs
+}
+
+// runExact steps the exact basket over binned input and returns v at the bin
+// ends, the bin maxima and the spike bins (upward crossings of the maxima).
+func runExact[T autograd.Float](m *ExactBasket[T], x []float64, C, bins int) (vEnd, vMax []float64, spikeBins []int) {
+	tp := autograd.NewTape[T]()
+	tp.SetNoGrad(true)
+	st := m.NewState(tp, 1)
+	xt := autograd.Zeros[T](1, C)
+	prev := math.Inf(-1)
+	for k := range bins {
+		for c := range C {
+			xt.Data[c] = T(x[k*C+c])
+		}
+		y, _ := m.Step(tp, xt, st)
+		v, mx := float64(y.Data[0]), float64(y.Data[1])
+		vEnd, vMax = append(vEnd, v), append(vMax, mx)
+		if k > 0 && prev <= m.SpikeThreshold() && mx > m.SpikeThreshold() {
+			spikeBins = append(spikeBins, k)
+		}
+		prev = mx
+		tp.Reset()
+	}
+	return
+}
+
+// spikeBin is the bin whose end the network stamps a NEURON spike at t with:
+// the bin holding the grid time t_i = t − 1e-10 in (k·0.5, (k+1)·0.5].
+func spikeBin(t float64) int {
+	i := math.Round(t / exactDt)
+	return int(math.Ceil(i/ExactSubsteps-1e-9)) - 1
+}
+
+func TestExactBasketMatchesNeuron(t *testing.T) {
+	const bins = 2000 // 1 s
+	for _, ct := range []neuron.CellType{neuron.L2Basket, neuron.L5Basket} {
+		m, err := NewExactBasket[float64](ct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(7, uint64(ct)))
+		inputs := map[string][]float64{}
+		for i := range 3 {
+			x, _ := binnedPoisson(t, ct, bins, rng)
+			inputs["poisson"+string(rune('0'+i))] = x
+		}
+		inputs["sparse"] = binEvents(sparseEvents(bins, rng), 3, bins)
+		for name, x := range inputs {
+			for _, sub := range []int{0, 10} {
+				if err := m.SetInputSubstep(sub); err != nil {
+					t.Fatal(err)
+				}
+				ref := runExactRef(t, ct, x, 3, bins, sub)
+				vEnd, vMax, sb := runExact(m, x, 3, bins)
+				maxDv := 0.0
+				for k := range bins {
+					maxDv = math.Max(maxDv, math.Abs(vEnd[k]-ref.vEnd[k]))
+					maxDv = math.Max(maxDv, math.Abs(vMax[k]-ref.vMax[k]))
+				}
+				var rb []int
+				for _, ts := range ref.spikes {
+					rb = append(rb, spikeBin(ts))
+				}
+				t.Logf("%s %s sub %d: max |Δv| %.3g mV, spikes %d / %d", ct, name, sub, maxDv, len(sb), len(rb))
+				if maxDv > 1e-9 {
+					t.Errorf("%s %s sub %d: max |Δv| = %g mV", ct, name, sub, maxDv)
+				}
+				if len(sb) != len(rb) {
+					t.Errorf("%s %s sub %d: %d spikes, biophysical %d", ct, name, sub, len(sb), len(rb))
+					continue
+				}
+				for i := range sb {
+					if sb[i] != rb[i] {
+						t.Errorf("%s %s sub %d: spike %d in bin %d, biophysical %d (t %v)", ct, name, sub, i, sb[i], rb[i], ref.spikes[i])
+					}
+				}
+			}
+		}
+		m.SetInputSubstep(0)
+	}
+}
+
+func TestExactBasketErrors(t *testing.T) {
+	if _, err := NewExactBasket[float64](neuron.L5Pyramidal); err == nil {
+		t.Error("NewExactBasket(L5Pyramidal): no error")
+	}
+	m, err := NewExactBasket[float64](neuron.L2Basket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetInputSubstep(20); err == nil {
+		t.Error("SetInputSubstep(20): no error")
+	}
+	if err := m.SetInputSubstep(-1); err == nil {
+		t.Error("SetInputSubstep(-1): no error")
+	}
+	st := m.NewState(nil, 2)
+	mustPanic := func(name, want string, f func()) {
+		t.Helper()
+		defer func() {
+			r := recover()
+			if r == nil {
+				t.Errorf("%s: no panic", name)
+			} else if s, _ := r.(string); !strings.Contains(s, want) {
+				t.Errorf("%s: panic %v, want %q", name, r, want)
+			}
+		}()
+		f()
+	}
+	mustPanic("rank 1", "input shape", func() { m.Step(nil, autograd.Zeros[float64](6), st) })
+	mustPanic("wrong batch", "input shape", func() { m.Step(nil, autograd.Zeros[float64](3, 3), st) })
+	mustPanic("wrong channels", "input shape", func() { m.Step(nil, autograd.Zeros[float64](2, 2), st) })
+	mustPanic("batch 0", "batch 0", func() { m.NewState(nil, 0) })
+	other, _ := NewExactBasket[float64](neuron.L5Basket)
+	mustPanic("foreign state", "another model", func() { other.Step(nil, autograd.Zeros[float64](2, 3), st) })
+}
+
+// TestExactBasketGradient checks the fused op's backward pass against central
+// differences over 12 bins (6 ms) of two cells, one of which spikes, with
+// respect to the inputs and the initial state, for two input substeps.
+//
+// The rates are hh2's linearly interpolated table (as in the simulator), so
+// the function is smooth only between the table's knots (every 1 mV): across
+// a spike the voltages pass through ~100 knots and a perturbation δv of a
+// millivolt fraction straddles some, which limits the agreement with finite
+// differences to ~1e-4 relative there (h = 1e-8). Without a spike, over a few
+// bins, the agreement is 1e-5 (TestExactBasketGradientSubthreshold).
+func TestExactBasketGradient(t *testing.T) {
+	for _, sub := range []int{0, 7} {
+		m, err := NewExactBasket[float64](neuron.L5Basket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.SetInputSubstep(sub)
+		const bins, batch, C = 12, 2, 3
+		W := exactStateWidth(C)
+		x := autograd.Zeros[float64](bins*batch, C)
+		// cell 0: a strong AMPA volley in bin 1 (spikes), GABA-A and NMDA later;
+		// cell 1: subthreshold AMPA and NMDA
+		x.Data[(1*batch+0)*C+0] = 0.01
+		x.Data[(2*batch+0)*C+2] = 0.002
+		x.Data[(6*batch+0)*C+1] = 0.01
+		x.Data[(1*batch+1)*C+0] = 0.002
+		x.Data[(3*batch+1)*C+2] = 0.001
+		x.Data[(8*batch+1)*C+1] = 0.005
+		s0 := autograd.Clone(m.NewState(nil, batch).S)
+		// off rest (at rest the bin maximum is a tie of equal substeps, where
+		// max is not differentiable): cell 0 depolarised, cell 1 with some AMPA
+		// conductance
+		s0.Data[0] = -63
+		s0.Data[W+4] = 1e-3
+		s0.Data[W+4+C] = 2e-3
+		spiked := false
+		f := func(tp *autograd.Tape[float64], in []*autograd.Tensor[float64]) *autograd.Tensor[float64] {
+			st := m.NewState(tp, batch)
+			st.S = in[1]
+			var parts []*autograd.Tensor[float64]
+			for k := range bins {
+				y, _ := m.Step(tp, tp.Narrow(in[0], 0, k*batch, batch), st)
+				if y.Data[1] > 0 {
+					spiked = true
+				}
+				parts = append(parts, tp.Reshape(y, 2*batch, 1))
+			}
+			parts = append(parts, tp.Reshape(st.S, batch*W, 1))
+			return tp.Concat(0, parts...)
+		}
+		if err := autograd.CheckGradient(f, []*autograd.Tensor[float64]{x, s0}, autograd.GradCheckOptions{Eps: 1e-8, Rtol: 1e-3, Atol: 1e-5}); err != nil {
+			t.Errorf("sub %d: %v", sub, err)
+		}
+		if !spiked {
+			t.Errorf("sub %d: no spike in the checked window", sub)
+		}
+	}
+}
+
+// TestExactBasketGradientSubthreshold is the gradient check at tight
+// tolerance on 1, 2 and 4 bins of subthreshold dynamics from states off rest
+// (with respect to every state variable and input).
+func TestExactBasketGradientSubthreshold(t *testing.T) {
+	m, err := NewExactBasket[float64](neuron.L2Basket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const C = 3
+	W := exactStateWidth(C)
+	for _, bins := range []int{1, 2, 4} {
+		for _, s0v := range [][]float64{
+			{-63, 0.05, 0.6, 0.3, 1e-3, 0, 0, 2e-3, 0, 0, 0},
+			{-50, 0.1, 0.5, 0.35, 1e-3, 1e-3, 1e-3, 2e-3, 2e-3, 2e-3, 0},
+		} {
+			x := autograd.Zeros[float64](bins, C)
+			x.Data[0], x.Data[2] = 0.003, 0.001
+			s0 := autograd.MustNew(append([]float64(nil), s0v...), 1, W)
+			f := func(tp *autograd.Tape[float64], in []*autograd.Tensor[float64]) *autograd.Tensor[float64] {
+				st := m.NewState(tp, 1)
+				st.S = in[1]
+				var parts []*autograd.Tensor[float64]
+				for k := range bins {
+					y, _ := m.Step(tp, tp.Narrow(in[0], 0, k, 1), st)
+					parts = append(parts, tp.Reshape(y, 2, 1))
+				}
+				// the state without its last column (the previous bin's maximum,
+				// which Step does not read)
+				parts = append(parts, tp.Reshape(tp.Narrow(st.S, 1, 0, W-1), W-1, 1))
+				return tp.Concat(0, parts...)
+			}
+			if err := autograd.CheckGradient(f, []*autograd.Tensor[float64]{x, s0}, autograd.GradCheckOptions{Eps: 1e-7, Rtol: 1e-5, Atol: 1e-6}); err != nil {
+				t.Errorf("%d bins from v %v: %v", bins, s0v[0], err)
+			}
+		}
+	}
+}
+
+// TestExactBasketFloat32 runs the float32 model (float64 integration, float32
+// state at bin boundaries) against the float64 one on a second of Poisson
+// input.
+func TestExactBasketFloat32(t *testing.T) {
+	const bins = 2000
+	m64, _ := NewExactBasket[float64](neuron.L2Basket)
+	m32, err := NewExactBasket[float32](neuron.L2Basket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(7, uint64(neuron.L2Basket)))
+	x, _ := binnedPoisson(t, neuron.L2Basket, bins, rng)
+	v64, _, s64 := runExact(m64, x, 3, bins)
+	v32, _, s32 := runExact(m32, x, 3, bins)
+	maxDv := 0.0
+	for k := range v64 {
+		maxDv = math.Max(maxDv, math.Abs(v64[k]-v32[k]))
+	}
+	t.Logf("float32: max |Δv| %.3g mV, spikes %d / %d", maxDv, len(s32), len(s64))
+	if len(s64) == 0 || len(s32) != len(s64) || maxDv > 1 {
+		t.Errorf("float32: %d spikes (float64 %d), max |Δv| %g mV", len(s32), len(s64), maxDv)
+	}
+}
+
+// TestExactBasketAllocs checks that a recorded step and its backward pass
+// allocate nothing once the tape and the op's scratch are warm.
+func TestExactBasketAllocs(t *testing.T) {
+	m, _ := NewExactBasket[float32](neuron.L5Basket)
+	const batch, bins = 8, 10
+	tp := autograd.NewTape[float32]()
+	st := m.NewState(tp, batch)
+	x := autograd.Zeros[float32](batch, 3)
+	x.SetRequiresGrad(true)
+	for b := range batch {
+		x.Data[b*3] = 0.004
+	}
+	run := func() {
+		tp.Reset()
+		st.S = st.own
+		var y *autograd.Tensor[float32]
+		for range bins {
+			y, _ = m.Step(tp, x, st)
+		}
+		if err := tp.Backward(tp.Sum(y)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run()
+	if n := testing.AllocsPerRun(5, run); n != 0 {
+		t.Errorf("%v allocations per run of %d recorded steps + backward", n, bins)
+	}
+}
+
+func benchmarkExactBasket(b *testing.B, backward bool) {
+	m, _ := NewExactBasket[float32](neuron.L5Basket)
+	const batch = 32
+	rng := rand.New(rand.NewPCG(1, 2))
+	tp := autograd.NewTape[float32]()
+	tp.SetNoGrad(!backward)
+	st := m.NewState(tp, batch)
+	const bins = 100
+	xs := make([]*autograd.Tensor[float32], bins)
+	for k := range xs {
+		xs[k] = autograd.Zeros[float32](batch, 3)
+		xs[k].SetRequiresGrad(true)
+		for i := range xs[k].Data {
+			if rng.Float64() < 0.05 {
+				xs[k].Data[i] = float32(0.005 * rng.Float64())
+			}
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i += bins {
+		tp.Reset()
+		st.S = st.own
+		var y *autograd.Tensor[float32]
+		for k := range bins {
+			y, _ = m.Step(tp, xs[k], st)
+		}
+		if backward {
+			tp.Backward(tp.Sum(y))
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/batch, "ns/cell-step")
+}
+
+// BenchmarkExactBasketForward is one 0.5 ms step of 32 exact baskets (20
+// substeps), not recorded; ns/cell-step divides by the batch.
+func BenchmarkExactBasketForward(b *testing.B) { benchmarkExactBasket(b, false) }
+
+// BenchmarkExactBasketBackward is the same recorded, plus its backward pass.
+func BenchmarkExactBasketBackward(b *testing.B) { benchmarkExactBasket(b, true) }
