@@ -32,6 +32,8 @@ var floors = map[string]int{
 	"network/biophys": 4,
 	"network/snn":     4,
 
+	"internal/stats": 0,
+
 	"network/snn/snntest": 5,
 	"optimize":            5,
 	"train":               5,
@@ -41,7 +43,9 @@ var floors = map[string]int{
 	"verify": 6,
 
 	"cmd/internal/...": 7,
-	"cmd/...":          8,
+	// verifyout writes the verification's files with the shared plots.
+	"cmd/internal/verifyout": 8,
+	"cmd/...":                9,
 }
 
 // Floor returns the floor of package pkg (an import path inside the module or

@@ -1,4 +1,4 @@
-package surrogate
+package surrogate_test
 
 import (
 	"math"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/neuron/surrogate"
+	"github.com/neurograd/neurograd/train"
 )
 
 // basketFigures are the accuracy figures of a basket model against the
@@ -25,18 +27,18 @@ type figAcc struct {
 }
 
 func (a *figAcc) add(pred, truth []float64, tMS float64, trace, target []float32) {
-	if g := Coincidence(pred, truth, tMS, SpikeTolerance); !math.IsNaN(g) {
+	if g := surrogate.Coincidence(pred, truth, tMS, surrogate.SpikeTolerance); !math.IsNaN(g) {
 		a.gSum += g
 		a.gN++
 	}
-	if r := Pearson(trace, target); !math.IsNaN(r) {
+	if r := surrogate.Pearson(trace, target); !math.IsNaN(r) {
 		a.rSum += r
 		a.rN++
 	}
-	a.within += MatchSpikes(pred, truth, 0.5)
+	a.within += surrogate.MatchSpikes(pred, truth, 0.5)
 	a.nTrue += len(truth)
 	a.nPred += len(pred)
-	for _, p := range MatchPairs(pred, truth, SpikeTolerance) {
+	for _, p := range surrogate.MatchPairs(pred, truth, surrogate.SpikeTolerance) {
 		a.errSum += p[0] - p[1]
 		a.errN++
 	}
@@ -52,7 +54,7 @@ func (a *figAcc) figures(samples int) basketFigures {
 // the events at their true times: Γ (Δ = 2 ms, averaged over the samples
 // with spikes), the fraction of biophysical spikes with a model spike within
 // 0.5 ms, the mean timing error of the spikes matched within 2 ms, and the
-// soma's Pearson r on the peak-preserving 0.5 ms trace (the surrogates'
+// soma's surrogate.Pearson r on the peak-preserving 0.5 ms trace (the surrogates'
 // target; for the exact basket the bin maximum where it exceeds 0 mV, else
 // the bin-end value). The exact basket's spikes are stamped at the end of
 // the bin in which its bin maximum crosses 0 mV (the network's convention).
@@ -61,28 +63,28 @@ func TestExactBasketTrueTimes(t *testing.T) {
 		t.Skip("measurement")
 	}
 	const bins = 2000
-	tMS := float64(bins) * BinDt
+	tMS := float64(bins) * surrogate.BinDt
 	for _, ct := range []neuron.CellType{neuron.L2Basket, neuron.L5Basket} {
-		learned, err := Shipped[float32](ct)
+		learned, err := surrogate.Shipped[float32](ct)
 		if err != nil {
 			t.Fatal(err)
 		}
-		exact, _ := NewExactBasket[float64](ct)
+		exact, _ := surrogate.NewExactBasket[float64](ct)
 		for _, regime := range []string{"poisson", "sparse"} {
 			rng := rand.New(rand.NewPCG(2024, uint64(ct)*7+uint64(len(regime))))
 			n := 20
 			if regime == "sparse" {
 				n = 10
 			}
-			var samples []*Sample
+			var samples []*surrogate.Sample
 			for range n {
-				var evs []Event
+				var evs []train.Event
 				if regime == "poisson" {
-					evs, _ = PoissonEvents(ct, DefaultPoissonConfig(ct), bins, rng)
+					evs, _ = train.PoissonEvents(ct, train.DefaultPoissonConfig(ct), bins, rng)
 				} else {
 					evs = sparseEvents(bins, rng)
 				}
-				s, err := Simulate(ct, evs, bins)
+				s, err := train.Simulate(ct, evs, bins)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -99,7 +101,7 @@ func TestExactBasketTrueTimes(t *testing.T) {
 					vEnd, vMax, sb := runExact(exact, x, 3, bins)
 					var pred []float64
 					for _, k := range sb {
-						pred = append(pred, float64(k+1)*BinDt)
+						pred = append(pred, float64(k+1)*surrogate.BinDt)
 					}
 					trace := make([]float32, bins)
 					for k := range trace {
@@ -119,7 +121,7 @@ func TestExactBasketTrueTimes(t *testing.T) {
 			var accL figAcc
 			preds := learned.Predict(samples)
 			for j, s := range samples {
-				accL.add(SpikeTimes(preds[j], learned.SpikeThreshold()), s.Spikes, tMS, preds[j], s.Y)
+				accL.add(surrogate.SpikeTimes(preds[j], learned.SpikeThreshold()), s.Spikes, tMS, preds[j], s.Y)
 			}
 			for name, f := range map[string]basketFigures{"exact sub 0": accE[0].figures(n), "exact sub 10": accE[1].figures(n), "learned": accL.figures(n)} {
 				t.Logf("%s %s (%d samples, %d spikes): %s: Γ %.3f, within 0.5 ms %.3f, mean error %+.3f ms, soma r %.3f (%d model spikes)",

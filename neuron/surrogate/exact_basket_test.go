@@ -1,4 +1,4 @@
-package surrogate
+package surrogate_test
 
 import (
 	"math"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/neuron/surrogate"
+	"github.com/neurograd/neurograd/train"
 )
 
 // exactRef is a biophysical basket run on binned input: the events of bin k
@@ -33,7 +35,7 @@ func runExactRef(t testing.TB, ct neuron.CellType, x []float64, C, bins, sub int
 	for k := range bins {
 		for c := range C {
 			if w := x[k*C+c]; w > 0 {
-				if err := cell.Deliver(ids[c], float64(k)*BinDt+float64(sub)*exactDt, w); err != nil {
+				if err := cell.Deliver(ids[c], float64(k)*surrogate.BinDt+float64(sub)*surrogate.ExactDt, w); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -42,7 +44,7 @@ func runExactRef(t testing.TB, ct neuron.CellType, x []float64, C, bins, sub int
 	var r exactRef
 	for range bins {
 		peak := math.Inf(-1)
-		for range ExactSubsteps {
+		for range surrogate.ExactSubsteps {
 			cell.Step()
 			peak = math.Max(peak, cell.VSoma())
 		}
@@ -55,20 +57,20 @@ func runExactRef(t testing.TB, ct neuron.CellType, x []float64, C, bins, sub int
 }
 
 // binnedPoisson returns the training-style independent-Poisson input of one
-// sample, binned with BinOf ([bins, C], µS), and its events.
-func binnedPoisson(t testing.TB, ct neuron.CellType, bins int, rng *rand.Rand) ([]float64, []Event) {
+// sample, binned with surrogate.BinOf ([bins, C], µS), and its events.
+func binnedPoisson(t testing.TB, ct neuron.CellType, bins int, rng *rand.Rand) ([]float64, []train.Event) {
 	t.Helper()
-	evs, err := PoissonEvents(ct, DefaultPoissonConfig(ct), bins, rng)
+	evs, err := train.PoissonEvents(ct, train.DefaultPoissonConfig(ct), bins, rng)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return binEvents(evs, 3, bins), evs
 }
 
-func binEvents(evs []Event, C, bins int) []float64 {
+func binEvents(evs []train.Event, C, bins int) []float64 {
 	x := make([]float64, bins*C)
 	for _, e := range evs {
-		if k := BinOf(e.T); k < bins {
+		if k := surrogate.BinOf(e.T); k < bins {
 			x[k*C+e.Channel] += e.W
 		}
 	}
@@ -78,20 +80,20 @@ func binEvents(evs []Event, C, bins int) []float64 {
 // sparseEvents is one hnn-core-style Poisson drive on the basket's somatic
 // AMPA synapse (channel 0): w 0.5–1.5 nS, 200–1500 Hz (cmd/train -bound's
 // "sparse" regime).
-func sparseEvents(bins int, rng *rand.Rand) []Event {
-	tstop := float64(bins) * BinDt
+func sparseEvents(bins int, rng *rand.Rand) []train.Event {
+	tstop := float64(bins) * surrogate.BinDt
 	w := 5e-4 + 1e-3*rng.Float64()
 	rate := math.Exp(math.Log(200) + rng.Float64()*math.Log(1500.0/200))
-	var evs []Event
+	var evs []train.Event
 	for t := rng.ExpFloat64() / rate * 1000; t < tstop; t += rng.ExpFloat64() / rate * 1000 {
-		evs = append(evs, Event{Channel: 0, T: t, W: w})
+		evs = append(evs, train.Event{Channel: 0, T: t, W: w})
 	}
 	return evs
 }
 
 // runExact steps the exact basket over binned input and returns v at the bin
 // ends, the bin maxima and the spike bins (upward crossings of the maxima).
-func runExact[T autograd.Float](m *ExactBasket[T], x []float64, C, bins int) (vEnd, vMax []float64, spikeBins []int) {
+func runExact[T autograd.Float](m *surrogate.ExactBasket[T], x []float64, C, bins int) (vEnd, vMax []float64, spikeBins []int) {
 	tp := autograd.NewTape[T]()
 	tp.SetNoGrad(true)
 	st := m.NewState(tp, 1)
@@ -116,14 +118,14 @@ func runExact[T autograd.Float](m *ExactBasket[T], x []float64, C, bins int) (vE
 // spikeBin is the bin whose end the network stamps a NEURON spike at t with:
 // the bin holding the grid time t_i = t − 1e-10 in (k·0.5, (k+1)·0.5].
 func spikeBin(t float64) int {
-	i := math.Round(t / exactDt)
-	return int(math.Ceil(i/ExactSubsteps-1e-9)) - 1
+	i := math.Round(t / surrogate.ExactDt)
+	return int(math.Ceil(i/surrogate.ExactSubsteps-1e-9)) - 1
 }
 
 func TestExactBasketMatchesNeuron(t *testing.T) {
 	const bins = 2000 // 1 s
 	for _, ct := range []neuron.CellType{neuron.L2Basket, neuron.L5Basket} {
-		m, err := NewExactBasket[float64](ct)
+		m, err := surrogate.NewExactBasket[float64](ct)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,10 +172,10 @@ func TestExactBasketMatchesNeuron(t *testing.T) {
 }
 
 func TestExactBasketErrors(t *testing.T) {
-	if _, err := NewExactBasket[float64](neuron.L5Pyramidal); err == nil {
+	if _, err := surrogate.NewExactBasket[float64](neuron.L5Pyramidal); err == nil {
 		t.Error("NewExactBasket(L5Pyramidal): no error")
 	}
-	m, err := NewExactBasket[float64](neuron.L2Basket)
+	m, err := surrogate.NewExactBasket[float64](neuron.L2Basket)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +202,7 @@ func TestExactBasketErrors(t *testing.T) {
 	mustPanic("wrong batch", "input shape", func() { m.Step(nil, autograd.Zeros[float64](3, 3), st) })
 	mustPanic("wrong channels", "input shape", func() { m.Step(nil, autograd.Zeros[float64](2, 2), st) })
 	mustPanic("batch 0", "batch 0", func() { m.NewState(nil, 0) })
-	other, _ := NewExactBasket[float64](neuron.L5Basket)
+	other, _ := surrogate.NewExactBasket[float64](neuron.L5Basket)
 	mustPanic("foreign state", "another model", func() { other.Step(nil, autograd.Zeros[float64](2, 3), st) })
 }
 
@@ -216,13 +218,13 @@ func TestExactBasketErrors(t *testing.T) {
 // bins, the agreement is 1e-5 (TestExactBasketGradientSubthreshold).
 func TestExactBasketGradient(t *testing.T) {
 	for _, sub := range []int{0, 7} {
-		m, err := NewExactBasket[float64](neuron.L5Basket)
+		m, err := surrogate.NewExactBasket[float64](neuron.L5Basket)
 		if err != nil {
 			t.Fatal(err)
 		}
 		m.SetInputSubstep(sub)
 		const bins, batch, C = 12, 2, 3
-		W := exactStateWidth(C)
+		W := surrogate.ExactStateWidth(C)
 		x := autograd.Zeros[float64](bins*batch, C)
 		// cell 0: a strong AMPA volley in bin 1 (spikes), GABA-A and NMDA later;
 		// cell 1: subthreshold AMPA and NMDA
@@ -267,12 +269,12 @@ func TestExactBasketGradient(t *testing.T) {
 // tolerance on 1, 2 and 4 bins of subthreshold dynamics from states off rest
 // (with respect to every state variable and input).
 func TestExactBasketGradientSubthreshold(t *testing.T) {
-	m, err := NewExactBasket[float64](neuron.L2Basket)
+	m, err := surrogate.NewExactBasket[float64](neuron.L2Basket)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const C = 3
-	W := exactStateWidth(C)
+	W := surrogate.ExactStateWidth(C)
 	for _, bins := range []int{1, 2, 4} {
 		for _, s0v := range [][]float64{
 			{-63, 0.05, 0.6, 0.3, 1e-3, 0, 0, 2e-3, 0, 0, 0},
@@ -306,8 +308,8 @@ func TestExactBasketGradientSubthreshold(t *testing.T) {
 // input.
 func TestExactBasketFloat32(t *testing.T) {
 	const bins = 2000
-	m64, _ := NewExactBasket[float64](neuron.L2Basket)
-	m32, err := NewExactBasket[float32](neuron.L2Basket)
+	m64, _ := surrogate.NewExactBasket[float64](neuron.L2Basket)
+	m32, err := surrogate.NewExactBasket[float32](neuron.L2Basket)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +330,7 @@ func TestExactBasketFloat32(t *testing.T) {
 // TestExactBasketAllocs checks that a recorded step and its backward pass
 // allocate nothing once the tape and the op's scratch are warm.
 func TestExactBasketAllocs(t *testing.T) {
-	m, _ := NewExactBasket[float32](neuron.L5Basket)
+	m, _ := surrogate.NewExactBasket[float32](neuron.L5Basket)
 	const batch, bins = 8, 10
 	tp := autograd.NewTape[float32]()
 	st := m.NewState(tp, batch)
@@ -339,7 +341,7 @@ func TestExactBasketAllocs(t *testing.T) {
 	}
 	run := func() {
 		tp.Reset()
-		st.S = st.own
+		surrogate.ResetExactState(st)
 		var y *autograd.Tensor[float32]
 		for range bins {
 			y, _ = m.Step(tp, x, st)
@@ -355,7 +357,7 @@ func TestExactBasketAllocs(t *testing.T) {
 }
 
 func benchmarkExactBasket(b *testing.B, backward bool) {
-	m, _ := NewExactBasket[float32](neuron.L5Basket)
+	m, _ := surrogate.NewExactBasket[float32](neuron.L5Basket)
 	const batch = 32
 	rng := rand.New(rand.NewPCG(1, 2))
 	tp := autograd.NewTape[float32]()
@@ -375,7 +377,7 @@ func benchmarkExactBasket(b *testing.B, backward bool) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i += bins {
 		tp.Reset()
-		st.S = st.own
+		surrogate.ResetExactState(st)
 		var y *autograd.Tensor[float32]
 		for k := range bins {
 			y, _ = m.Step(tp, xs[k], st)
