@@ -51,104 +51,161 @@ func NewJunction(d *CellDesc, depth int) (*Junction, error) {
 	if err != nil {
 		return nil, err
 	}
-	fd := full.desc
-	soma := fd.Sections[0]
-	red := &CellDesc{Type: fd.Type, Groups: map[string][]string{}}
-	red.Sections = append(red.Sections, soma.clone())
-	inFull := map[int32]bool{}
-	for n := int32(0); n <= int32(soma.Nseg)+1; n++ {
-		inFull[n] = true
-	}
-	type kept struct{ fullSec, redSec int }
-	var trunc []kept
+	c := newJunctionCut(full)
 	if depth == 1 {
-		for i := 1; i < len(fd.Sections); i++ {
-			if !inFull[full.sec0End[i]] || fd.Sections[i].Parent != soma.Name {
-				continue
-			}
-			s := fd.Sections[i].clone()
-			n := s.Nseg
-			s.L /= float64(n)
-			s.Nseg = 1
-			// Start/End: keep the direction (only it enters the dipole, unused here).
-			m := &s.Mech
-			first := func(a []float64) []float64 {
-				if a == nil {
-					return nil
-				}
-				return a[:1]
-			}
-			if m.HH2 != nil {
-				m.HH2.SegGNaBar, m.HH2.SegGKBar = first(m.HH2.SegGNaBar), first(m.HH2.SegGKBar)
-			}
-			if m.Ca != nil {
-				m.Ca.SegGBar = first(m.Ca.SegGBar)
-			}
-			if m.Ar != nil {
-				m.Ar.SegGBar = first(m.Ar.SegGBar)
-			}
-			trunc = append(trunc, kept{i, len(red.Sections)})
-			red.Sections = append(red.Sections, s)
-			inFull[full.secNode[i]] = true
-			if n == 1 {
-				inFull[full.secNode[i]+1] = true
-			}
-		}
+		c.addFirstSegments()
 	}
-	rc, err := New(red, DefaultConfig())
+	rc, err := New(c.red, DefaultConfig())
 	if err != nil {
 		return nil, fmt.Errorf("neuron: junction's exact part: %w", err)
 	}
-	// full node -> reduced node for the exact part
-	toRed := map[int32]int32{}
-	for n := int32(0); n <= int32(soma.Nseg)+1; n++ {
-		toRed[n] = n
+	c.rc = rc
+	j := &Junction{Depth: depth, full: c.fd, reduced: rc.desc, nFull: len(full.parent)}
+	c.mapExact(j)
+	if err := c.findBoundary(j); err != nil {
+		return nil, err
 	}
-	j := &Junction{Depth: depth, full: fd, reduced: rc.desc, nFull: len(full.parent)}
-	j.exactSec = make([]bool, len(red.Sections))
+	return j, nil
+}
+
+// junctionCut is the state of NewJunction while it cuts a cell: the whole
+// cell, the exact part's description as it grows, and the node maps.
+type junctionCut struct {
+	full   *Cell
+	fd     *CellDesc
+	soma   SectionDesc
+	red    *CellDesc      // the exact part's description
+	rc     *Cell          // the exact part, built from red
+	inFull map[int32]bool // the whole cell's nodes in the exact part
+	trunc  []keptSection  // sections cut to their first segment
+	toRed  map[int32]int32
+}
+
+// keptSection is a section of the whole cell kept (cut to its first segment)
+// in the exact part.
+type keptSection struct{ fullSec, redSec int }
+
+// newJunctionCut starts the cut of full with the exact part of depth 0: the
+// soma section and its nodes, end nodes included.
+func newJunctionCut(full *Cell) *junctionCut {
+	fd := full.desc
+	soma := fd.Sections[0]
+	c := &junctionCut{full: full, fd: fd, soma: soma, inFull: map[int32]bool{}}
+	c.red = &CellDesc{Type: fd.Type, Groups: map[string][]string{}}
+	c.red.Sections = append(c.red.Sections, soma.clone())
+	for n := int32(0); n <= int32(soma.Nseg)+1; n++ {
+		c.inFull[n] = true
+	}
+	return c
+}
+
+// addFirstSegments adds the first segment of every section attached to the
+// soma (and, for a one-segment section, its zero-area 1-end node): depth 1.
+func (c *junctionCut) addFirstSegments() {
+	full, fd := c.full, c.fd
+	for i := 1; i < len(fd.Sections); i++ {
+		if !c.inFull[full.sec0End[i]] || fd.Sections[i].Parent != c.soma.Name {
+			continue
+		}
+		n := fd.Sections[i].Nseg
+		c.trunc = append(c.trunc, keptSection{i, len(c.red.Sections)})
+		c.red.Sections = append(c.red.Sections, firstSegment(fd.Sections[i]))
+		c.inFull[full.secNode[i]] = true
+		if n == 1 {
+			c.inFull[full.secNode[i]+1] = true
+		}
+	}
+}
+
+// firstSegment returns a copy of section sec cut to its first segment, with
+// the per-segment conductances cut to match. Start/End keep the direction
+// (only it enters the dipole, unused here).
+func firstSegment(sec SectionDesc) SectionDesc {
+	s := sec.clone()
+	s.L /= float64(s.Nseg)
+	s.Nseg = 1
+	m := &s.Mech
+	first := func(a []float64) []float64 {
+		if a == nil {
+			return nil
+		}
+		return a[:1]
+	}
+	if m.HH2 != nil {
+		m.HH2.SegGNaBar, m.HH2.SegGKBar = first(m.HH2.SegGNaBar), first(m.HH2.SegGKBar)
+	}
+	if m.Ca != nil {
+		m.Ca.SegGBar = first(m.Ca.SegGBar)
+	}
+	if m.Ar != nil {
+		m.Ar.SegGBar = first(m.Ar.SegGBar)
+	}
+	return s
+}
+
+// mapExact maps the exact part's nodes of the whole cell to the exact part's
+// own nodes (toRed) and lists them in j (exactFull, exactRed), with the
+// reduced sections whose x = 0.5 site is exact (exactSec).
+func (c *junctionCut) mapExact(j *Junction) {
+	full, rc := c.full, c.rc
+	c.toRed = map[int32]int32{}
+	for n := int32(0); n <= int32(c.soma.Nseg)+1; n++ {
+		c.toRed[n] = n
+	}
+	j.exactSec = make([]bool, len(c.red.Sections))
 	j.exactSec[0] = true
-	for _, k := range trunc {
-		toRed[full.secNode[k.fullSec]] = rc.secNode[k.redSec]
-		if fd.Sections[k.fullSec].Nseg == 1 {
-			toRed[full.secNode[k.fullSec]+1] = rc.secNode[k.redSec] + 1
+	for _, k := range c.trunc {
+		c.toRed[full.secNode[k.fullSec]] = rc.secNode[k.redSec]
+		if c.fd.Sections[k.fullSec].Nseg == 1 {
+			c.toRed[full.secNode[k.fullSec]+1] = rc.secNode[k.redSec] + 1
 			j.exactSec[k.redSec] = true
 		}
 	}
 	for n := int32(0); n < int32(len(full.parent)); n++ {
-		if inFull[n] {
+		if c.inFull[n] {
 			j.exactFull = append(j.exactFull, n)
-			j.exactRed = append(j.exactRed, toRed[n])
+			j.exactRed = append(j.exactRed, c.toRed[n])
 		}
 	}
-	redName := func(node int32) string {
-		switch node {
-		case 0:
-			return soma.Name + "(0)"
-		case int32(soma.Nseg) + 1:
-			return soma.Name + "(1)"
-		}
-		for i := len(rc.secNode) - 1; i >= 0; i-- {
-			if node >= rc.secNode[i] {
-				s := rc.desc.Sections[i]
-				if k := int(node - rc.secNode[i]); k < s.Nseg {
-					return fmt.Sprintf("%s seg %d", s.Name, k)
-				}
-				return s.Name + "(1)"
+}
+
+// redName names node of the exact part: a soma end, "sec seg k", or a
+// section's 1-end.
+func (c *junctionCut) redName(node int32) string {
+	rc := c.rc
+	switch node {
+	case 0:
+		return c.soma.Name + "(0)"
+	case int32(c.soma.Nseg) + 1:
+		return c.soma.Name + "(1)"
+	}
+	for i := len(rc.secNode) - 1; i >= 0; i-- {
+		if node >= rc.secNode[i] {
+			s := rc.desc.Sections[i]
+			if k := int(node - rc.secNode[i]); k < s.Nseg {
+				return fmt.Sprintf("%s seg %d", s.Name, k)
 			}
+			return s.Name + "(1)"
 		}
-		return "?"
 	}
+	return "?"
+}
+
+// findBoundary lists in j.Boundary every node outside the exact part that
+// shares an axial conductance with it, in node order.
+func (c *junctionCut) findBoundary(j *Junction) error {
+	full, fd := c.full, c.fd
 	for i := int32(1); i < int32(len(full.parent)); i++ {
 		p := full.parent[i]
 		in, out := p, i
 		switch {
-		case inFull[p] && !inFull[i]:
-		case inFull[i] && !inFull[p]:
+		case c.inFull[p] && !c.inFull[i]:
+		case c.inFull[i] && !c.inFull[p]:
 			in, out = i, p
 		default:
 			continue
 		}
-		b := JunctionNode{G: full.gAx[i], fullNode: out, fullIn: in, redNode: toRed[in], Attach: redName(toRed[in])}
+		b := JunctionNode{G: full.gAx[i], fullNode: out, fullIn: in, redNode: c.toRed[in], Attach: c.redName(c.toRed[in])}
 		sec := -1
 		for s := range fd.Sections {
 			if out >= full.secNode[s] && out < full.secNode[s]+int32(fd.Sections[s].Nseg) {
@@ -156,14 +213,14 @@ func NewJunction(d *CellDesc, depth int) (*Junction, error) {
 			}
 		}
 		if sec < 0 {
-			return nil, fmt.Errorf("neuron: junction boundary node %d is a zero-area node", out)
+			return fmt.Errorf("neuron: junction boundary node %d is a zero-area node", out)
 		}
 		b.Section = fd.Sections[sec].Name
 		b.Seg = int(out - full.secNode[sec])
 		b.X = (float64(b.Seg) + 0.5) / float64(fd.Sections[sec].Nseg)
 		j.Boundary = append(j.Boundary, b)
 	}
-	return j, nil
+	return nil
 }
 
 // Reduced returns a copy of the exact part's description (sections attached to the soma

@@ -73,6 +73,8 @@ func NewPeriodogram(n int, fs float64, opt PeriodogramOptions) (*Plan, error) {
 	})
 }
 
+// segOptions are the segmenting options of a Welch or periodogram plan, as
+// given: zero values mean scipy's defaults.
 type segOptions struct {
 	window            Window
 	nperseg           int
@@ -85,62 +87,80 @@ type segOptions struct {
 	average           Average
 }
 
+// newPlan resolves o for signals of n samples at fs Hz, of which the first
+// span are segmented, and builds the plan's window, scaling, frequencies and
+// FFT tables. kernel names the estimator in error messages.
 func newPlan(kernel string, n int, fs float64, span int, o segOptions) (*Plan, error) {
+	if err := o.validate(kernel, n, fs); err != nil {
+		return nil, err
+	}
+	p, err := o.resolve(n, fs, span)
+	if err != nil {
+		return nil, err
+	}
+	pl := &Plan{p: p, span: span, step: p.NPerSeg - p.NOverlap, nHalf: p.NFFT/2 + 1, kernel: kernel}
+	p.NSegments = (span - p.NOverlap) / pl.step
+	pl.p = p
+	if err := pl.setWindow(o); err != nil {
+		return nil, err
+	}
+	pl.setFreqs(o.twoSided)
+	pl.bias = 1
+	if o.average == AverageMedian {
+		pl.bias = MedianBias(p.NSegments)
+	}
+	pl.dft = newRealDFT(p.NFFT, p.NPerSeg)
+	pl.pool.New = func() any { return pl.newWorkspace() }
+	return pl, nil
+}
+
+// validate checks the signal length n, the sampling rate fs and the options
+// that need no segment layout: window, detrend, scaling, average, nperseg.
+func (o *segOptions) validate(kernel string, n int, fs float64) error {
 	if n < 1 {
-		return nil, fmt.Errorf("spectral: %s of an empty signal (n = %d)", kernel, n)
+		return fmt.Errorf("spectral: %s of an empty signal (n = %d)", kernel, n)
 	}
 	if !(fs > 0) || math.IsInf(fs, 0) {
-		return nil, fmt.Errorf("spectral: sampling rate fs = %v Hz, want a finite fs > 0", fs)
+		return fmt.Errorf("spectral: sampling rate fs = %v Hz, want a finite fs > 0", fs)
 	}
 	if err := o.window.validate(); err != nil {
-		return nil, err
+		return err
 	}
 	switch o.detrend {
 	case DetrendConstant, DetrendLinear, DetrendNone:
 	default:
-		return nil, fmt.Errorf("spectral: unknown detrend %v", o.detrend)
+		return fmt.Errorf("spectral: unknown detrend %v", o.detrend)
 	}
 	switch o.scaling {
 	case ScalingDensity, ScalingSpectrum:
 	default:
-		return nil, fmt.Errorf("spectral: unknown scaling %v", o.scaling)
+		return fmt.Errorf("spectral: unknown scaling %v", o.scaling)
 	}
 	switch o.average {
 	case AverageMean, AverageMedian:
 	default:
-		return nil, fmt.Errorf("spectral: unknown average %v", o.average)
+		return fmt.Errorf("spectral: unknown average %v", o.average)
 	}
 	if o.nperseg < 0 {
-		return nil, fmt.Errorf("spectral: nperseg %d < 1", o.nperseg)
+		return fmt.Errorf("spectral: nperseg %d < 1", o.nperseg)
 	}
+	return nil
+}
+
+// resolve returns the settings of o for n samples at fs Hz with span of them
+// segmented: segment length (scipy's _triage_segments), NFFT and overlap.
+// NSegments is left to the caller.
+func (o *segOptions) resolve(n int, fs float64, span int) (Params, error) {
 	p := Params{N: n, FS: fs, Window: o.window, Detrend: o.detrend, Scaling: o.scaling,
 		TwoSided: o.twoSided, Average: o.average}
-	// scipy's _triage_segments.
-	if o.window.Kind == WindowCustom {
-		m := len(o.window.Values)
-		if m > span {
-			return nil, fmt.Errorf("spectral: window of %d values is longer than the signal (%d samples)", m, span)
-		}
-		if o.nperseg != 0 && o.nperseg != m {
-			return nil, fmt.Errorf("spectral: nperseg %d differs from the custom window's length %d", o.nperseg, m)
-		}
-		p.NPerSeg, p.RequestedNPerSeg = m, m
-	} else {
-		p.NPerSeg = o.nperseg
-		if p.NPerSeg == 0 {
-			p.NPerSeg = DefaultNPerSeg
-		}
-		p.RequestedNPerSeg = p.NPerSeg
-		if p.NPerSeg > span {
-			p.NPerSeg = span
-			p.NPerSegShortened = true
-		}
+	if err := o.triageSegments(&p, span); err != nil {
+		return p, err
 	}
 	switch {
 	case o.nfft == 0:
 		p.NFFT = p.NPerSeg
 	case o.nfft < p.NPerSeg:
-		return nil, fmt.Errorf("spectral: nfft %d < nperseg %d", o.nfft, p.NPerSeg)
+		return p, fmt.Errorf("spectral: nfft %d < nperseg %d", o.nfft, p.NPerSeg)
 	default:
 		p.NFFT = o.nfft
 	}
@@ -154,20 +174,51 @@ func newPlan(kernel string, n int, fs float64, span int, o segOptions) (*Plan, e
 		}
 		p.NOverlap = p.NPerSeg / div
 	case o.noverlap < 0:
-		return nil, fmt.Errorf("spectral: noverlap %d < 0 (use NoOverlap for none)", o.noverlap)
+		return p, fmt.Errorf("spectral: noverlap %d < 0 (use NoOverlap for none)", o.noverlap)
 	default:
 		p.NOverlap = o.noverlap
 	}
 	if p.NOverlap >= p.NPerSeg {
-		return nil, fmt.Errorf("spectral: noverlap %d must be less than nperseg %d", p.NOverlap, p.NPerSeg)
+		return p, fmt.Errorf("spectral: noverlap %d must be less than nperseg %d", p.NOverlap, p.NPerSeg)
 	}
-	pl := &Plan{p: p, span: span, step: p.NPerSeg - p.NOverlap, nHalf: p.NFFT/2 + 1, kernel: kernel}
-	p.NSegments = (span - p.NOverlap) / pl.step
-	pl.p = p
+	return p, nil
+}
 
+// triageSegments sets p's segment length as scipy's _triage_segments does: a
+// custom window's length, or nperseg (DefaultNPerSeg when 0) shortened to
+// span.
+func (o *segOptions) triageSegments(p *Params, span int) error {
+	if o.window.Kind == WindowCustom {
+		m := len(o.window.Values)
+		if m > span {
+			return fmt.Errorf("spectral: window of %d values is longer than the signal (%d samples)", m, span)
+		}
+		if o.nperseg != 0 && o.nperseg != m {
+			return fmt.Errorf("spectral: nperseg %d differs from the custom window's length %d", o.nperseg, m)
+		}
+		p.NPerSeg, p.RequestedNPerSeg = m, m
+		return nil
+	}
+	p.NPerSeg = o.nperseg
+	if p.NPerSeg == 0 {
+		p.NPerSeg = DefaultNPerSeg
+	}
+	p.RequestedNPerSeg = p.NPerSeg
+	if p.NPerSeg > span {
+		p.NPerSeg = span
+		p.NPerSegShortened = true
+	}
+	return nil
+}
+
+// setWindow computes the window values and the per-bin scale coefficients
+// (density or spectrum scaling, doubled one-sided for bins that pair with a
+// negative frequency).
+func (pl *Plan) setWindow(o segOptions) error {
+	p := &pl.p
 	win, err := WindowValues(nil, o.window, p.NPerSeg, true)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	pl.win = win
 	var sw, sw2 float64
@@ -177,12 +228,12 @@ func newPlan(kernel string, n int, fs float64, span int, o segOptions) (*Plan, e
 	}
 	var scale float64
 	if o.scaling == ScalingDensity {
-		scale = 1 / (fs * sw2)
+		scale = 1 / (p.FS * sw2)
 	} else {
 		scale = 1 / (sw * sw)
 	}
 	if math.IsInf(scale, 0) || math.IsNaN(scale) {
-		return nil, fmt.Errorf("spectral: window %v sums to zero; the %s scaling is undefined", o.window, o.scaling)
+		return fmt.Errorf("spectral: window %v sums to zero; the %s scaling is undefined", o.window, o.scaling)
 	}
 	pl.coef = make([]float64, pl.nHalf)
 	for k := range pl.coef {
@@ -191,21 +242,21 @@ func newPlan(kernel string, n int, fs float64, span int, o segOptions) (*Plan, e
 			pl.coef[k] = 2 * scale
 		}
 	}
+	return nil
+}
+
+// setFreqs computes the bin frequencies in Hz (numpy.fft.fftfreq order when
+// two-sided).
+func (pl *Plan) setFreqs(twoSided bool) {
+	p := &pl.p
 	pl.freqs = make([]float64, p.NFreq())
 	for k := range pl.freqs {
 		kk := k
-		if o.twoSided && k > (p.NFFT-1)/2 {
+		if twoSided && k > (p.NFFT-1)/2 {
 			kk = k - p.NFFT // numpy.fft.fftfreq order
 		}
-		pl.freqs[k] = float64(kk) / (float64(p.NFFT) / fs)
+		pl.freqs[k] = float64(kk) / (float64(p.NFFT) / p.FS)
 	}
-	pl.bias = 1
-	if o.average == AverageMedian {
-		pl.bias = MedianBias(p.NSegments)
-	}
-	pl.dft = newRealDFT(p.NFFT, p.NPerSeg)
-	pl.pool.New = func() any { return pl.newWorkspace() }
-	return pl, nil
 }
 
 func (pl *Plan) newWorkspace() *workspace {

@@ -421,126 +421,186 @@ func boundRunLoop(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full *
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := j.NewDendriteCell(neuron.DefaultConfig())
+	d, err := boundDendriteCell(desc, j, evs)
 	if err != nil {
 		return nil, nil, err
+	}
+	steps := len(full.soma) - 1
+	l := newBoundLoop(s, d, j, ifc, steps)
+	for m0 := 0; m0 < steps; m0 += ifc.Period {
+		n := min(ifc.Period, steps-m0)
+		if ifc.Loop == "linear" {
+			l.linearPeriod(n)
+		} else {
+			l.sweepPeriod(n)
+		}
+	}
+	return l.soma, append([]float64(nil), s.Spikes()...), nil
+}
+
+// boundDendriteCell builds the dendrite part of j with the events on its
+// synapses.
+func boundDendriteCell(desc *neuron.CellDesc, j *neuron.Junction, evs []Event) (*neuron.DendriteCell, error) {
+	d, err := j.NewDendriteCell(neuron.DefaultConfig())
+	if err != nil {
+		return nil, err
 	}
 	dc := d.Cell()
 	chans := desc.Channels()
 	ids := make([]neuron.SynapseID, len(chans))
 	for k, ch := range chans {
 		if ids[k], err = dc.Synapse(ch.Section, ch.Receptor); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	for _, e := range evs {
 		if err := dc.Deliver(ids[e.Channel], e.T, e.W); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	steps := len(full.soma) - 1
+	return d, nil
+}
+
+// boundLoop is the state of a closed-loop co-simulation of a hybrid soma s
+// and its dendrite d, advanced one sampling period at a time.
+type boundLoop struct {
+	s      *neuron.SomaCell
+	d      *neuron.DendriteCell
+	ifc    boundIface
+	sweeps int
+
+	eNow, ePrev []float64   // the soma part's values at the period's start and the previous one's
+	vbStart     []float64   // the junction at the period's start
+	vE, vb      []float64   // scratch: the dendrite's and the soma's prescribed values
+	vbUp        []float64   // linear response: the junction with the soma part 1 mV higher
+	beta, vref  []float64   // linear response: sensitivity and attachment voltages
+	traj        [][]float64 // the soma part's values after each step of the period
+	soma        []float64   // the soma voltage after every step (index 0: t = 0)
+}
+
+// newBoundLoop prepares the co-simulation of steps steps with interface ifc.
+func newBoundLoop(s *neuron.SomaCell, d *neuron.DendriteCell, j *neuron.Junction, ifc boundIface, steps int) *boundLoop {
 	P := ifc.Period
 	nb, ne := len(j.Boundary), j.ExactNodes()
-	eNow := s.ReadExact(nil)
-	ePrev := append([]float64(nil), eNow...)
-	vbStart := d.Read(nil)
-	vE, vb := make([]float64, ne), make([]float64, nb)
-	soma := make([]float64, 1, steps+1)
-	soma[0] = s.VSoma()
-	sweeps := max(ifc.Sweeps, 1)
-	vbUp, beta, vref := make([]float64, nb), make([]float64, nb), make([]float64, nb)
-	traj := make([][]float64, P+1) // the soma part's values after each step of the period
-	for q := range traj {
-		traj[q] = make([]float64, ne)
+	l := &boundLoop{s: s, d: d, ifc: ifc, sweeps: max(ifc.Sweeps, 1)}
+	l.eNow = s.ReadExact(nil)
+	l.ePrev = append([]float64(nil), l.eNow...)
+	l.vbStart = d.Read(nil)
+	l.vE, l.vb = make([]float64, ne), make([]float64, nb)
+	l.soma = make([]float64, 1, steps+1)
+	l.soma[0] = s.VSoma()
+	l.vbUp, l.beta, l.vref = make([]float64, nb), make([]float64, nb), make([]float64, nb)
+	l.traj = make([][]float64, P+1)
+	for q := range l.traj {
+		l.traj[q] = make([]float64, ne)
 	}
-	for m0 := 0; m0 < steps; m0 += P {
-		n := min(P, steps-m0)
-		if sweeps > 1 {
-			d.Save()
-			s.Save()
-		}
-		var vbEnd []float64
-		if ifc.Loop == "linear" {
-			d.Save()
-			for pass := 0; pass < 2; pass++ {
-				if pass == 1 {
-					d.Restore()
-				}
-				for e := range vE {
-					vE[e] = eNow[e] + float64(pass)
-				}
-				for q := 1; q <= n; q++ {
-					d.Step(vE)
-				}
-				if pass == 0 {
-					vbEnd = d.Read(vbEnd)
-				} else {
-					vbUp = d.Read(vbUp)
-				}
-			}
+	return l
+}
+
+// linearPeriod advances n steps with the junction's linear response (Loop
+// "linear"): the dendrite is run twice from the period's start, with the soma
+// part held and held 1 mV higher, then rewound; the soma integrates with the
+// linearised junction; the dendrite then follows the soma's trajectory.
+func (l *boundLoop) linearPeriod(n int) {
+	s, d := l.s, l.d
+	if l.sweeps > 1 {
+		d.Save()
+		s.Save()
+	}
+	var vbEnd []float64
+	d.Save()
+	for pass := 0; pass < 2; pass++ {
+		if pass == 1 {
 			d.Restore()
-			for b := range vb {
-				beta[b] = vbUp[b] - vbEnd[b]
-				vref[b] = s.AttachV(b)
-			}
-			for q := 1; q <= n; q++ {
-				u := float64(q) / float64(n)
-				for b := range vb {
-					vb[b] = (1-u)*vbStart[b] + u*vbEnd[b]
-				}
-				s.StepLinear(vb, beta, vref)
-				s.ReadExact(traj[q])
-				soma = append(soma, s.VSoma())
-			}
-			for q := 1; q <= n; q++ {
-				d.Step(traj[q])
-			}
-			// the next period starts from the junction the soma actually saw
-			for b := range vb {
-				vbEnd[b] += beta[b] * (s.AttachV(b) - vref[b])
-			}
-			copy(ePrev, eNow)
-			s.ReadExact(eNow)
-			copy(vbStart, vbEnd)
-			continue
 		}
-		for sw := 0; sw < sweeps; sw++ {
-			if sw > 0 {
-				d.Restore()
-				s.Restore()
-			}
-			for q := 1; q <= n; q++ {
-				u := float64(q) / float64(P)
-				for e := range vE {
-					switch {
-					case sw > 0:
-						vE[e] = traj[q][e]
-					case ifc.Loop == "extrap":
-						vE[e] = eNow[e] + u*(eNow[e]-ePrev[e])
-					default:
-						vE[e] = eNow[e]
-					}
-				}
-				d.Step(vE)
-			}
+		for e := range l.vE {
+			l.vE[e] = l.eNow[e] + float64(pass)
+		}
+		for q := 1; q <= n; q++ {
+			d.Step(l.vE)
+		}
+		if pass == 0 {
 			vbEnd = d.Read(vbEnd)
-			for q := 1; q <= n; q++ {
-				u := float64(q) / float64(n)
-				for b := range vb {
-					vb[b] = (1-u)*vbStart[b] + u*vbEnd[b]
-				}
-				s.Step(vb)
-				s.ReadExact(traj[q])
-				if sw == sweeps-1 {
-					soma = append(soma, s.VSoma())
+		} else {
+			l.vbUp = d.Read(l.vbUp)
+		}
+	}
+	d.Restore()
+	for b := range l.vb {
+		l.beta[b] = l.vbUp[b] - vbEnd[b]
+		l.vref[b] = s.AttachV(b)
+	}
+	for q := 1; q <= n; q++ {
+		u := float64(q) / float64(n)
+		for b := range l.vb {
+			l.vb[b] = (1-u)*l.vbStart[b] + u*vbEnd[b]
+		}
+		s.StepLinear(l.vb, l.beta, l.vref)
+		s.ReadExact(l.traj[q])
+		l.soma = append(l.soma, s.VSoma())
+	}
+	for q := 1; q <= n; q++ {
+		d.Step(l.traj[q])
+	}
+	// the next period starts from the junction the soma actually saw
+	for b := range l.vb {
+		vbEnd[b] += l.beta[b] * (s.AttachV(b) - l.vref[b])
+	}
+	l.endPeriod(vbEnd)
+}
+
+// sweepPeriod advances n steps by waveform relaxation (Loop "hold" or
+// "extrap"): each sweep runs the dendrite with the soma part held,
+// extrapolated, or (from the second sweep on) following the previous sweep's
+// trajectory, then the soma with the dendrite's junction interpolated.
+func (l *boundLoop) sweepPeriod(n int) {
+	s, d := l.s, l.d
+	if l.sweeps > 1 {
+		d.Save()
+		s.Save()
+	}
+	var vbEnd []float64
+	for sw := 0; sw < l.sweeps; sw++ {
+		if sw > 0 {
+			d.Restore()
+			s.Restore()
+		}
+		for q := 1; q <= n; q++ {
+			u := float64(q) / float64(l.ifc.Period)
+			for e := range l.vE {
+				switch {
+				case sw > 0:
+					l.vE[e] = l.traj[q][e]
+				case l.ifc.Loop == "extrap":
+					l.vE[e] = l.eNow[e] + u*(l.eNow[e]-l.ePrev[e])
+				default:
+					l.vE[e] = l.eNow[e]
 				}
 			}
+			d.Step(l.vE)
 		}
-		copy(ePrev, eNow)
-		s.ReadExact(eNow)
-		copy(vbStart, vbEnd)
+		vbEnd = d.Read(vbEnd)
+		for q := 1; q <= n; q++ {
+			u := float64(q) / float64(n)
+			for b := range l.vb {
+				l.vb[b] = (1-u)*l.vbStart[b] + u*vbEnd[b]
+			}
+			s.Step(l.vb)
+			s.ReadExact(l.traj[q])
+			if sw == l.sweeps-1 {
+				l.soma = append(l.soma, s.VSoma())
+			}
+		}
 	}
-	return soma, append([]float64(nil), s.Spikes()...), nil
+	l.endPeriod(vbEnd)
+}
+
+// endPeriod moves the period's start to its end, vbEnd being the junction
+// there.
+func (l *boundLoop) endPeriod(vbEnd []float64) {
+	copy(l.ePrev, l.eNow)
+	l.s.ReadExact(l.eNow)
+	copy(l.vbStart, vbEnd)
 }
 
 // boundSomaCell builds the exact part of j with the events on its synapses.

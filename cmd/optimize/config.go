@@ -39,6 +39,31 @@ type config struct {
 // parseFlags reads the command line into a config.
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	c := &config{}
+	fs := c.flagSet(stderr)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	var err error
+	if c.Band[0], c.Band[1], err = cli.ParseBand("band", c.band); err != nil {
+		return nil, err
+	}
+	if c.driveWeights != "" {
+		if c.DriveWeights, err = parseDriveWeights(c.driveWeights); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// flagSet returns the command's flags, bound to c's fields, with errors and
+// usage written to stderr.
+func (c *config) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("optimize", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.Out, "out", "results", "output directory")
@@ -78,28 +103,27 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		fmt.Fprintln(fs.Output(), "usage: optimize [flags]\n\nOptimizes the connection gains of HNN's column of surrogate cells to maximise 15-60 Hz dipole power.\n\nflags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
-	var err error
-	if c.Band[0], c.Band[1], err = cli.ParseBand("band", c.band); err != nil {
-		return nil, err
-	}
-	if c.driveWeights != "" {
-		c.DriveWeights = map[string]float64{}
-		for _, kv := range strings.Split(c.driveWeights, ",") {
-			k, v, ok := strings.Cut(kv, "=")
-			w, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			ct, err2 := neuron.ParseCellType(strings.TrimSpace(k))
-			if !ok || err != nil || err2 != nil || !(w >= 0) || math.IsInf(w, 0) {
-				return nil, fmt.Errorf("-drive-weights %q: want TYPE=µS,... with a cell type and a weight >= 0", kv)
-			}
-			c.DriveWeights[ct.String()] = w
+	return fs
+}
+
+// parseDriveWeights parses -drive-weights, TYPE=µS,..., into weights by
+// cell type name.
+func parseDriveWeights(s string) (map[string]float64, error) {
+	m := map[string]float64{}
+	for _, kv := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		w, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		ct, err2 := neuron.ParseCellType(strings.TrimSpace(k))
+		if !ok || err != nil || err2 != nil || !(w >= 0) || math.IsInf(w, 0) {
+			return nil, fmt.Errorf("-drive-weights %q: want TYPE=µS,... with a cell type and a weight >= 0", kv)
 		}
+		m[ct.String()] = w
 	}
+	return m, nil
+}
+
+// validate checks the parsed flags' ranges and spellings.
+func (c *config) validate() error {
 	for _, v := range []struct {
 		name string
 		ok   bool
@@ -122,22 +146,22 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		{"-seed must be in [0, 2^31)", c.Seed >= 0 && c.Seed < 1<<31},
 	} {
 		if !v.ok {
-			return nil, fmt.Errorf("%s", v.name)
+			return fmt.Errorf("%s", v.name)
 		}
 	}
 	if _, err := optimize.ParseObjectiveKind(c.Objective); err != nil {
-		return nil, err
+		return err
 	}
 	if c.Objective == "target" && c.Target == "" {
-		return nil, fmt.Errorf("-objective target needs -target FILE")
+		return fmt.Errorf("-objective target needs -target FILE")
 	}
 	if _, err := optimize.ParseDipoleSignal(c.Dipole); err != nil {
-		return nil, err
+		return err
 	}
 	if _, err := snn.ParseParamMode(c.Params); err != nil {
-		return nil, err
+		return err
 	}
-	return c, nil
+	return nil
 }
 
 // column builds the column of -mesh.

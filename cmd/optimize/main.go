@@ -82,6 +82,8 @@ type setup[T autograd.Float] struct {
 	obj *optimize.Objective[T]
 }
 
+// build builds the column, drives, network, surrogate network and objective
+// of cfg.
 func build[T autograd.Float](cfg *config) (*setup[T], error) {
 	col, err := cfg.column()
 	if err != nil {
@@ -130,6 +132,9 @@ func build[T autograd.Float](cfg *config) (*setup[T], error) {
 	return &setup[T]{net: net, sn: sn, obj: obj}, nil
 }
 
+// runOptimize builds the set-up of cfg, runs the optimization with
+// float type T, writes the outputs and figures, prints the results and runs
+// the verification when asked to.
 func runOptimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error {
 	start := time.Now()
 	s, err := build[T](cfg)
@@ -139,6 +144,40 @@ func runOptimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error 
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return err
 	}
+	printSetup(cfg, s, stdout)
+	stopProfile, err := startCPUProfile(cfg.CPUProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
+	ocfg := optimizeConfig(cfg, stderr)
+	if cfg.Restarts > 1 {
+		fmt.Fprintf(stderr, "%d restarts, up to %d at once\n", cfg.Restarts, min(ocfg.Workers, cfg.Restarts))
+	}
+	if cfg.HeldOut > 0 {
+		fmt.Fprintf(stderr, "held-out evaluation before training (%d seeds)...\n", cfg.HeldOut)
+	}
+	res, err := optimize.Run(s.sn, s.obj, ocfg)
+	if err != nil {
+		return err
+	}
+	stopProfile()
+	wall := time.Since(start).Seconds()
+	if err := writeOutputs(cfg, s, res, wall); err != nil {
+		return err
+	}
+	if cfg.Figures {
+		if err := writeFigures(cfg, s, res); err != nil {
+			return err
+		}
+	}
+	printResults(cfg, s, res, start, stdout)
+	return verifyAfterOptimize(cfg, s, res, stdout, stderr)
+}
+
+// printSetup prints the seed, the configuration, the network and the
+// objective on stdout.
+func printSetup[T autograd.Float](cfg *config, s *setup[T], stdout io.Writer) {
 	cj, _ := json.Marshal(cfg)
 	p := s.obj.Plan.Params()
 	fmt.Fprintf(stdout, "optimize: seed %d\nconfiguration: %s\n", cfg.Seed, cj)
@@ -146,7 +185,35 @@ func runOptimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error 
 		s.net.Column.NumCells(), cfg.Mesh, len(s.sn.Connections), s.sn.NumSynapses(), s.sn.MaxDelaySteps(), s.sn.Steps, s.sn.Dt, s.sn.Params().Len(), cfg.Params)
 	fmt.Fprintf(stdout, "objective: %s band power %g-%g Hz of the %s dipole, Welch nperseg %d (%.2f Hz bins), %d samples after %d warm-up samples\n",
 		cfg.Objective, cfg.Band[0], cfg.Band[1], cfg.Dipole, p.NPerSeg, p.Resolution(), s.obj.Samples, s.obj.Skip)
+}
 
+// startCPUProfile starts a CPU profile into path (none when path is "") and
+// returns the function that stops it, which may be called more than once.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	stopped := false
+	return func() {
+		if !stopped {
+			stopped = true
+			pprof.StopCPUProfile()
+			f.Close()
+		}
+	}, nil
+}
+
+// optimizeConfig returns the optimizer's configuration of cfg, with
+// warnings and progress lines written to stderr.
+func optimizeConfig(cfg *config, stderr io.Writer) optimize.Config {
 	heldOut := make([]int, cfg.HeldOut) // not nil: -heldout 0 means none, not optimize.DefaultHeldOut()
 	for k := range heldOut {
 		heldOut[k] = optimize.DefaultHeldOutTrial + k
@@ -159,17 +226,6 @@ func runOptimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error 
 	if clip < 0 {
 		clip = optimize.NoClip
 	}
-	if cfg.CPUProfile != "" {
-		f, err := os.Create(cfg.CPUProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
-	}
 	ocfg := optimize.Config{
 		Epochs: cfg.Epochs, LR: cfg.LR, ClipNorm: clip, TrainTrial: 0, TrainReplicas: cfg.Replicas, Restarts: cfg.Restarts,
 		HeldOut: heldOut, HeldOutEvery: every, MaxRate: cfg.MaxRate,
@@ -177,44 +233,31 @@ func runOptimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error 
 		RestartDone: func(rr optimize.RestartResult) {
 			fmt.Fprintf(stderr, "restart %d/%d done: validation band power %.4g nAm² (loss %.4f)\n", rr.Restart, cfg.Restarts, rr.ValidationBandPower, rr.ValidationLoss)
 		},
-		Progress: func(st optimize.EpochStats) {
-			line := fmt.Sprintf("epoch %2d/%d  loss %.4f  band power %.4g nAm² (train)", st.Epoch, cfg.Epochs, st.Loss, st.TrainBandPower)
-			if cfg.Restarts > 1 {
-				line = fmt.Sprintf("restart %d/%d  ", st.Restart, cfg.Restarts) + line
-			}
-			if st.HeldOut != nil {
-				line += fmt.Sprintf("  %.4g nAm² (held-out)", st.HeldOut.MeanBandPower)
-			}
-			line += fmt.Sprintf("  rates %s  %.2f s", formatRates(st.Rates), st.Seconds)
-			fmt.Fprintln(stderr, line)
-		},
+		Progress: func(st optimize.EpochStats) { fmt.Fprintln(stderr, progressLine(cfg, st)) },
 	}
 	ocfg.Workers = cfg.Workers
 	if ocfg.Workers == 0 {
 		ocfg.Workers = runtime.GOMAXPROCS(0)
 	}
+	return ocfg
+}
+
+// progressLine is the line printed after each epoch.
+func progressLine(cfg *config, st optimize.EpochStats) string {
+	line := fmt.Sprintf("epoch %2d/%d  loss %.4f  band power %.4g nAm² (train)", st.Epoch, cfg.Epochs, st.Loss, st.TrainBandPower)
 	if cfg.Restarts > 1 {
-		fmt.Fprintf(stderr, "%d restarts, up to %d at once\n", cfg.Restarts, min(ocfg.Workers, cfg.Restarts))
+		line = fmt.Sprintf("restart %d/%d  ", st.Restart, cfg.Restarts) + line
 	}
-	if cfg.HeldOut > 0 {
-		fmt.Fprintf(stderr, "held-out evaluation before training (%d seeds)...\n", cfg.HeldOut)
+	if st.HeldOut != nil {
+		line += fmt.Sprintf("  %.4g nAm² (held-out)", st.HeldOut.MeanBandPower)
 	}
-	res, err := optimize.Run(s.sn, s.obj, ocfg)
-	if err != nil {
-		return err
-	}
-	if cfg.CPUProfile != "" {
-		pprof.StopCPUProfile()
-	}
-	wall := time.Since(start).Seconds()
-	if err := writeOutputs(cfg, s, res, wall); err != nil {
-		return err
-	}
-	if cfg.Figures {
-		if err := writeFigures(cfg, s, res); err != nil {
-			return err
-		}
-	}
+	line += fmt.Sprintf("  rates %s  %.2f s", formatRates(st.Rates), st.Seconds)
+	return line
+}
+
+// printResults prints the held-out change, the restarts, the gain changes
+// and the wall time on stdout.
+func printResults[T autograd.Float](cfg *config, s *setup[T], res *optimize.Result, start time.Time, stdout io.Writer) {
 	if res.Initial != nil {
 		fmt.Fprintf(stdout, "held-out %g-%g Hz band power: %.4g -> %.4g nAm² (x%.3g) over %d seeds\n",
 			cfg.Band[0], cfg.Band[1], res.Initial.MeanBandPower, res.Final.MeanBandPower, res.Final.MeanBandPower/res.Initial.MeanBandPower, cfg.HeldOut)
@@ -228,9 +271,9 @@ func runOptimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stdout, "gains: %s\n", formatGainChanges(s.net.Connectivity, res.InitialGains, res.FinalGains))
 	fmt.Fprintf(stdout, "wall time %.1f s (optimization %.1f s); results in %s\n", time.Since(start).Seconds(), res.Seconds, cfg.Out)
-	return verifyAfterOptimize(cfg, s, res, stdout, stderr)
 }
 
+// formatRates formats the mean firing rate of every cell type.
 func formatRates(r [neuron.NumCellTypes]float64) string {
 	s := ""
 	for _, ct := range neuron.CellTypes {

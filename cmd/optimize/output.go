@@ -49,76 +49,12 @@ func finite(v float64) float64 {
 	return v
 }
 
+// writeOutputs writes summary.json, the final and initial connectivity, the
+// drives, the epoch and held-out CSVs and, per connection, the weights to
+// cfg.Out.
 func writeOutputs[T autograd.Float](cfg *config, s *setup[T], res *optimize.Result, wall float64) error {
 	conn := s.net.Connectivity
-	p := s.obj.Plan.Params()
-	sum := summary.Summary{
-		WallSeconds: wall, OptimizationSeconds: res.Seconds, Seed: cfg.Seed, Config: &cfg.Config,
-		Units: map[string]string{
-			"band_power": "nAm² (trapezoid integral of the Welch PSD over the band)", "psd": "nAm²/Hz",
-			"dipole": "nAm (sum over cells of the surrogates' dipoles; no HNN scaling factor)",
-			"time":   "ms", "firing_rates": "Hz per cell", "gains": "multiplier of HNN's class weight",
-		},
-		Network: map[string]any{
-			"cells": s.net.Column.NumCells(), "connections": len(s.sn.Connections), "synapses": s.sn.NumSynapses(),
-			"steps": s.sn.Steps, "dt_ms": s.sn.Dt, "max_delay_steps": s.sn.MaxDelaySteps(), "parameters": s.sn.Params().Len(),
-			"cell_counts": func() map[string]int {
-				m := map[string]int{}
-				for _, ct := range neuron.CellTypes {
-					m[ct.String()] = s.net.Column.Count(ct)
-				}
-				return m
-			}(),
-		},
-		Spectrum: map[string]any{
-			"fs_hz": s.obj.FS, "nperseg": p.NPerSeg, "noverlap": p.NOverlap, "resolution_hz": p.Resolution(),
-			"samples": s.obj.Samples, "warmup_samples": s.obj.Skip, "band_hz": cfg.Band, "window": "hann",
-		},
-		HeldOutInitial: evalSum(res.Initial), HeldOutFinal: evalSum(res.Final),
-		GainsInitial: gainMap(conn, res.InitialGains), GainsFinal: gainMap(conn, res.FinalGains),
-		Warnings: []string{},
-	}
-	if res.Initial != nil {
-		a, b := res.Initial.MeanBandPower, res.Final.MeanBandPower
-		r := b / a
-		sum.BandPowerHeldOutInitial, sum.BandPowerHeldOutFinal, sum.BandPowerRatio = &a, &b, &r
-		var lg float64
-		for i := range res.Initial.BandPower {
-			lg += math.Log(res.Final.BandPower[i] / res.Initial.BandPower[i])
-		}
-		gm := math.Exp(lg / float64(len(res.Initial.BandPower)))
-		sum.BandPowerRatioGeometric = &gm
-	}
-	for _, rr := range res.Restarts {
-		sum.Restarts = append(sum.Restarts, summary.Restart{Restart: rr.Restart, FirstTrial: rr.Trials[0], LastTrial: rr.Trials[len(rr.Trials)-1],
-			ValidationTrials: res.Validation, ValidationLoss: finite(rr.ValidationLoss), ValidationBandPower: rr.ValidationBandPower,
-			GainsFinal: gainMap(conn, rr.FinalGains), Kept: rr.Kept})
-	}
-	for i, c := range conn.Classes {
-		sum.GainChanges = append(sum.GainChanges, summary.GainChange{Class: c.Name, Initial: res.InitialGains[i], Final: res.FinalGains[i], Factor: res.FinalGains[i] / res.InitialGains[i]})
-	}
-	var tsum float64
-	for _, e := range res.Epochs {
-		es := summary.Epoch{Epoch: e.Epoch, Trials: e.Trials, Loss: e.Loss, BandPowerTrain: e.TrainBandPower, GradNorm: finite(e.GradNorm),
-			Seconds: e.Seconds, Spikes: e.Spikes, Rates: rateMap(e.Rates), Gains: gainMap(conn, e.Gains), Warnings: e.Warnings}
-		if e.HeldOut != nil {
-			v := e.HeldOut.MeanBandPower
-			es.BandPowerHeldOut, es.HeldOutSeconds = &v, e.HeldOut.Seconds
-		}
-		tsum += e.Seconds
-		sum.Epochs = append(sum.Epochs, es)
-		sum.Warnings = append(sum.Warnings, e.Warnings...)
-	}
-	if len(res.Epochs) > 0 {
-		sum.EpochSecondsMean = tsum / float64(len(res.Epochs))
-		secs := make([]float64, len(res.Epochs))
-		for i, e := range res.Epochs {
-			secs[i] = e.Seconds
-		}
-		slices.Sort(secs)
-		sum.EpochSecondsMedian = (secs[(len(secs)-1)/2] + secs[len(secs)/2]) / 2
-	}
-	if err := writeJSON(filepath.Join(cfg.Out, "summary.json"), sum); err != nil {
+	if err := writeJSON(filepath.Join(cfg.Out, "summary.json"), summarize(cfg, s, res, wall)); err != nil {
 		return err
 	}
 	if err := s.sn.Connectivity().Save(filepath.Join(cfg.Out, "connectivity.json")); err != nil {
@@ -144,6 +80,101 @@ func writeOutputs[T autograd.Float](cfg *config, s *setup[T], res *optimize.Resu
 		}
 	}
 	return nil
+}
+
+// summarize returns the summary.json of a run that took wall seconds.
+func summarize[T autograd.Float](cfg *config, s *setup[T], res *optimize.Result, wall float64) summary.Summary {
+	conn := s.net.Connectivity
+	sum := summaryHeader(cfg, s, res, wall)
+	if res.Initial != nil {
+		setHeldOutRatios(&sum, res)
+	}
+	for _, rr := range res.Restarts {
+		sum.Restarts = append(sum.Restarts, summary.Restart{Restart: rr.Restart, FirstTrial: rr.Trials[0], LastTrial: rr.Trials[len(rr.Trials)-1],
+			ValidationTrials: res.Validation, ValidationLoss: finite(rr.ValidationLoss), ValidationBandPower: rr.ValidationBandPower,
+			GainsFinal: gainMap(conn, rr.FinalGains), Kept: rr.Kept})
+	}
+	for i, c := range conn.Classes {
+		sum.GainChanges = append(sum.GainChanges, summary.GainChange{Class: c.Name, Initial: res.InitialGains[i], Final: res.FinalGains[i], Factor: res.FinalGains[i] / res.InitialGains[i]})
+	}
+	addEpochs(&sum, conn, res)
+	return sum
+}
+
+// summaryHeader returns the summary's configuration, units, network,
+// spectrum, held-out evaluations and gains.
+func summaryHeader[T autograd.Float](cfg *config, s *setup[T], res *optimize.Result, wall float64) summary.Summary {
+	conn := s.net.Connectivity
+	p := s.obj.Plan.Params()
+	return summary.Summary{
+		WallSeconds: wall, OptimizationSeconds: res.Seconds, Seed: cfg.Seed, Config: &cfg.Config,
+		Units: map[string]string{
+			"band_power": "nAm² (trapezoid integral of the Welch PSD over the band)", "psd": "nAm²/Hz",
+			"dipole": "nAm (sum over cells of the surrogates' dipoles; no HNN scaling factor)",
+			"time":   "ms", "firing_rates": "Hz per cell", "gains": "multiplier of HNN's class weight",
+		},
+		Network: map[string]any{
+			"cells": s.net.Column.NumCells(), "connections": len(s.sn.Connections), "synapses": s.sn.NumSynapses(),
+			"steps": s.sn.Steps, "dt_ms": s.sn.Dt, "max_delay_steps": s.sn.MaxDelaySteps(), "parameters": s.sn.Params().Len(),
+			"cell_counts": cellCounts(s.net.Column),
+		},
+		Spectrum: map[string]any{
+			"fs_hz": s.obj.FS, "nperseg": p.NPerSeg, "noverlap": p.NOverlap, "resolution_hz": p.Resolution(),
+			"samples": s.obj.Samples, "warmup_samples": s.obj.Skip, "band_hz": cfg.Band, "window": "hann",
+		},
+		HeldOutInitial: evalSum(res.Initial), HeldOutFinal: evalSum(res.Final),
+		GainsInitial: gainMap(conn, res.InitialGains), GainsFinal: gainMap(conn, res.FinalGains),
+		Warnings: []string{},
+	}
+}
+
+// cellCounts returns the number of cells of every type by name.
+func cellCounts(col *network.Column) map[string]int {
+	m := map[string]int{}
+	for _, ct := range neuron.CellTypes {
+		m[ct.String()] = col.Count(ct)
+	}
+	return m
+}
+
+// setHeldOutRatios sets the held-out band powers before and after training
+// and their ratio, of the means and geometric over the seeds.
+func setHeldOutRatios(sum *summary.Summary, res *optimize.Result) {
+	a, b := res.Initial.MeanBandPower, res.Final.MeanBandPower
+	r := b / a
+	sum.BandPowerHeldOutInitial, sum.BandPowerHeldOutFinal, sum.BandPowerRatio = &a, &b, &r
+	var lg float64
+	for i := range res.Initial.BandPower {
+		lg += math.Log(res.Final.BandPower[i] / res.Initial.BandPower[i])
+	}
+	gm := math.Exp(lg / float64(len(res.Initial.BandPower)))
+	sum.BandPowerRatioGeometric = &gm
+}
+
+// addEpochs adds every epoch, their warnings and the mean and median epoch
+// time to sum.
+func addEpochs(sum *summary.Summary, conn *network.Connectivity, res *optimize.Result) {
+	var tsum float64
+	for _, e := range res.Epochs {
+		es := summary.Epoch{Epoch: e.Epoch, Trials: e.Trials, Loss: e.Loss, BandPowerTrain: e.TrainBandPower, GradNorm: finite(e.GradNorm),
+			Seconds: e.Seconds, Spikes: e.Spikes, Rates: rateMap(e.Rates), Gains: gainMap(conn, e.Gains), Warnings: e.Warnings}
+		if e.HeldOut != nil {
+			v := e.HeldOut.MeanBandPower
+			es.BandPowerHeldOut, es.HeldOutSeconds = &v, e.HeldOut.Seconds
+		}
+		tsum += e.Seconds
+		sum.Epochs = append(sum.Epochs, es)
+		sum.Warnings = append(sum.Warnings, e.Warnings...)
+	}
+	if len(res.Epochs) > 0 {
+		sum.EpochSecondsMean = tsum / float64(len(res.Epochs))
+		secs := make([]float64, len(res.Epochs))
+		for i, e := range res.Epochs {
+			secs[i] = e.Seconds
+		}
+		slices.Sort(secs)
+		sum.EpochSecondsMedian = (secs[(len(secs)-1)/2] + secs[len(secs)/2]) / 2
+	}
 }
 
 func writeJSON(path string, v any) error {

@@ -17,149 +17,34 @@ import (
 	"github.com/neurograd/neurograd/optimize"
 )
 
+// run parses the command line, reads the optimization's set-up beside
+// -connectivity, simulates and writes the verification.
 func run(args []string) error {
-	fset := flag.NewFlagSet("verify", flag.ContinueOnError)
-	connFile := fset.String("connectivity", "", "optimized connectivity JSON (as cmd/optimize writes: results/connectivity.json); required")
-	sumFile := fset.String("summary", "", "cmd/optimize's summary.json whose set-up (column, simulated time, objective, noise trials, models) to reproduce; default summary.json beside -connectivity when present")
-	initFile := fset.String("initial", "", "initial connectivity JSON; default connectivity_initial.json beside -connectivity when present, else HNN's 16 classes with unit gains")
-	drivesFile := fset.String("drives", "", "noise drives JSON (hnn-core's names); default drives.json beside -connectivity when present, else a Poisson drive per -rate, -weight-ampa")
-	out := fset.String("out", "", "output directory; default the directory of -connectivity")
-	mesh := fset.String("mesh", "published", "column: published (10x5 pyramidal mesh, 16 baskets per layer) or NxM (HNN's basket rule)")
-	tstop := fset.Float64("tstop", 600, "simulated time per run (ms), warm-up included")
-	warmup := fset.Float64("warmup", 100, "simulated but excluded from the spectrum and rates (ms)")
-	band := fset.String("band", "15-60", "frequency band LO-HI (Hz)")
-	resolution := fset.Float64("resolution", 4, "Welch bin spacing aimed at (Hz): nperseg = ceil(fs/resolution)")
-	signal := fset.String("dipole", "agg", "dipole analysed: agg, L2 or L5")
-	rate := fset.Float64("rate", 10, "Poisson drive rate onto every cell (Hz), without a drives file")
-	wAMPA := fset.Float64("weight-ampa", 0.003, "AMPA weight of the Poisson drive (µS), without a drives file")
-	eventSeed := fset.Int64("event-seed", 1, "event_seed of the Poisson drive, without a drives file")
-	slope := fset.Float64("slope", nn.DefaultSpikeSlope, "the surrogate network's fast-sigmoid slope (1/mV; no effect on the forward pass)")
-	var vf verifyout.Flags
-	vf.Register(fset, "")
-	fset.Usage = func() {
-		fmt.Fprintln(fset.Output(), "usage: verify -connectivity results/connectivity.json [-seeds a,b,c | -nseeds N] [-out DIR]\n\nSimulates the biophysical column with the initial and the optimized connectivity on held-out\nnoise, beside the surrogate network on the same noise. The set-up of the optimization is read\nfrom summary.json, connectivity_initial.json and drives.json beside -connectivity; flags given\nexplicitly override it.\n\nflags:")
-		fset.PrintDefaults()
-	}
-	if err := fset.Parse(args); err != nil {
+	o := newOptions()
+	if err := o.parse(args); err != nil {
 		return err
 	}
-	if fset.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %v", fset.Args())
-	}
-	if *connFile == "" {
-		return fmt.Errorf("-connectivity FILE is required (the optimized connectivity, e.g. results/connectivity.json)")
-	}
-	set := map[string]bool{}
-	fset.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	beside := func(explicit, name string) (string, error) {
-		if explicit != "" {
-			return explicit, nil
-		}
-		p := filepath.Join(filepath.Dir(*connFile), name)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return "", err
-		}
-		return "", nil
-	}
-
-	optimized, err := network.LoadConnectivity(*connFile)
+	optimized, err := network.LoadConnectivity(o.connFile)
 	if err != nil {
 		return err
 	}
-	var exclude []int
-	sf, err := beside(*sumFile, "summary.json")
+	exclude, err := o.applySummary()
 	if err != nil {
 		return err
 	}
-	if sf != "" {
-		sum, err := summary.Read(sf)
-		if err != nil {
-			return err
-		}
-		if sum.Config == nil {
-			return fmt.Errorf("%s: no config", sf)
-		}
-		c := sum.Config
-		take := func(name string, apply func()) {
-			if !set[name] {
-				apply()
-			}
-		}
-		take("mesh", func() { *mesh = c.Mesh })
-		take("tstop", func() { *tstop = c.TStop })
-		take("warmup", func() { *warmup = c.Warmup })
-		take("resolution", func() { *resolution = c.Resolution })
-		take("band", func() { *band = fmt.Sprintf("%g-%g", c.Band[0], c.Band[1]) })
-		take("dipole", func() { *signal = c.Dipole })
-		take("slope", func() { *slope = c.Slope })
-		take("models", func() {
-			vf.Models = c.Models
-			if c.Models == "random" {
-				vf.Models = fmt.Sprintf("random:%d", c.Seed)
-			}
-		})
-		if c.Params == "per-connection" {
-			fmt.Fprintln(os.Stderr, "verify: warning: the optimization trained per-connection weights; connectivity.json holds per-class gains (geometric means), which is what is verified")
-		}
-		for _, e := range sum.Epochs {
-			exclude = append(exclude, e.Trials...)
-		}
-		if sum.HeldOutInitial != nil {
-			exclude = append(exclude, sum.HeldOutInitial.Trials...)
-		}
-		fmt.Fprintf(os.Stderr, "verify: set-up of the optimization read from %s\n", sf)
-	}
-
-	initial := network.DefaultConnectivity()
-	inf, err := beside(*initFile, "connectivity_initial.json")
+	initial, err := o.initial()
 	if err != nil {
 		return err
 	}
-	if inf != "" {
-		if initial, err = network.LoadConnectivity(inf); err != nil {
-			return err
-		}
-	}
-	setup := verifyout.Setup{TStop: *tstop, ExcludeSeeds: exclude, SpikeSlope: *slope}
-	df, err := beside(*drivesFile, "drives.json")
+	setup, err := o.setup(exclude)
 	if err != nil {
 		return err
 	}
-	if df != "" && !set["rate"] && !set["weight-ampa"] && !set["event-seed"] {
-		if setup.Drives, err = network.LoadDrives(df); err != nil {
-			return err
-		}
-	} else {
-		d, err := network.PoissonNoise(neuron.Proximal, *rate, *wAMPA, nil, *eventSeed)
-		if err != nil {
-			return err
-		}
-		setup.Drives = []network.Drive{d}
-	}
-	if setup.Column, err = cli.ParseColumn("mesh", *mesh); err != nil {
-		return err
-	}
-	lo, hi, err := cli.ParseBand("band", *band)
-	if err != nil {
-		return err
-	}
-	sig, err := optimize.ParseDipoleSignal(*signal)
-	if err != nil {
-		return err
-	}
-	w := *warmup
-	if w == 0 {
-		w = -1 // ObjectiveConfig: negative means none
-	}
-	setup.Objective = optimize.ObjectiveConfig{Signal: sig, Lo: lo, Hi: hi, Warmup: w, Resolution: *resolution}
-
-	dir := *out
+	dir := o.out
 	if dir == "" {
-		dir = filepath.Dir(*connFile)
+		dir = filepath.Dir(o.connFile)
 	}
-	rep, err := vf.Run(setup, initial, optimized, os.Stderr)
+	rep, err := o.vf.Run(setup, initial, optimized, os.Stderr)
 	if err != nil {
 		return err
 	}
@@ -172,4 +57,179 @@ func run(args []string) error {
 		fmt.Fprintln(os.Stdout, "wrote", f)
 	}
 	return nil
+}
+
+// options holds verify's flags and which of them were given explicitly.
+type options struct {
+	fset                                          *flag.FlagSet
+	connFile, sumFile, initFile, drivesFile, out  string
+	mesh, band, signal                            string
+	tstop, warmup, resolution, rate, wAMPA, slope float64
+	eventSeed                                     int64
+	vf                                            verifyout.Flags
+	set                                           map[string]bool // flags given on the command line
+}
+
+// newOptions registers verify's flags.
+func newOptions() *options {
+	o := &options{fset: flag.NewFlagSet("verify", flag.ContinueOnError)}
+	fset := o.fset
+	fset.StringVar(&o.connFile, "connectivity", "", "optimized connectivity JSON (as cmd/optimize writes: results/connectivity.json); required")
+	fset.StringVar(&o.sumFile, "summary", "", "cmd/optimize's summary.json whose set-up (column, simulated time, objective, noise trials, models) to reproduce; default summary.json beside -connectivity when present")
+	fset.StringVar(&o.initFile, "initial", "", "initial connectivity JSON; default connectivity_initial.json beside -connectivity when present, else HNN's 16 classes with unit gains")
+	fset.StringVar(&o.drivesFile, "drives", "", "noise drives JSON (hnn-core's names); default drives.json beside -connectivity when present, else a Poisson drive per -rate, -weight-ampa")
+	fset.StringVar(&o.out, "out", "", "output directory; default the directory of -connectivity")
+	fset.StringVar(&o.mesh, "mesh", "published", "column: published (10x5 pyramidal mesh, 16 baskets per layer) or NxM (HNN's basket rule)")
+	fset.Float64Var(&o.tstop, "tstop", 600, "simulated time per run (ms), warm-up included")
+	fset.Float64Var(&o.warmup, "warmup", 100, "simulated but excluded from the spectrum and rates (ms)")
+	fset.StringVar(&o.band, "band", "15-60", "frequency band LO-HI (Hz)")
+	fset.Float64Var(&o.resolution, "resolution", 4, "Welch bin spacing aimed at (Hz): nperseg = ceil(fs/resolution)")
+	fset.StringVar(&o.signal, "dipole", "agg", "dipole analysed: agg, L2 or L5")
+	fset.Float64Var(&o.rate, "rate", 10, "Poisson drive rate onto every cell (Hz), without a drives file")
+	fset.Float64Var(&o.wAMPA, "weight-ampa", 0.003, "AMPA weight of the Poisson drive (µS), without a drives file")
+	fset.Int64Var(&o.eventSeed, "event-seed", 1, "event_seed of the Poisson drive, without a drives file")
+	fset.Float64Var(&o.slope, "slope", nn.DefaultSpikeSlope, "the surrogate network's fast-sigmoid slope (1/mV; no effect on the forward pass)")
+	o.vf.Register(fset, "")
+	fset.Usage = func() {
+		fmt.Fprintln(fset.Output(), "usage: verify -connectivity results/connectivity.json [-seeds a,b,c | -nseeds N] [-out DIR]\n\nSimulates the biophysical column with the initial and the optimized connectivity on held-out\nnoise, beside the surrogate network on the same noise. The set-up of the optimization is read\nfrom summary.json, connectivity_initial.json and drives.json beside -connectivity; flags given\nexplicitly override it.\n\nflags:")
+		fset.PrintDefaults()
+	}
+	return o
+}
+
+// parse parses args, requires -connectivity and records the flags given.
+func (o *options) parse(args []string) error {
+	if err := o.fset.Parse(args); err != nil {
+		return err
+	}
+	if o.fset.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %v", o.fset.Args())
+	}
+	if o.connFile == "" {
+		return fmt.Errorf("-connectivity FILE is required (the optimized connectivity, e.g. results/connectivity.json)")
+	}
+	o.set = map[string]bool{}
+	o.fset.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+	return nil
+}
+
+// beside returns explicit when given, else the file name beside
+// -connectivity when it exists, else "".
+func (o *options) beside(explicit, name string) (string, error) {
+	if explicit != "" {
+		return explicit, nil
+	}
+	p := filepath.Join(filepath.Dir(o.connFile), name)
+	if _, err := os.Stat(p); err == nil {
+		return p, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	return "", nil
+}
+
+// applySummary reads the optimization's summary.json (-summary, or beside
+// -connectivity), takes its set-up for every flag not given explicitly and
+// returns the noise trials it used, to be excluded from verification.
+func (o *options) applySummary() ([]int, error) {
+	sf, err := o.beside(o.sumFile, "summary.json")
+	if err != nil || sf == "" {
+		return nil, err
+	}
+	sum, err := summary.Read(sf)
+	if err != nil {
+		return nil, err
+	}
+	if sum.Config == nil {
+		return nil, fmt.Errorf("%s: no config", sf)
+	}
+	c := sum.Config
+	take := func(name string, apply func()) {
+		if !o.set[name] {
+			apply()
+		}
+	}
+	take("mesh", func() { o.mesh = c.Mesh })
+	take("tstop", func() { o.tstop = c.TStop })
+	take("warmup", func() { o.warmup = c.Warmup })
+	take("resolution", func() { o.resolution = c.Resolution })
+	take("band", func() { o.band = fmt.Sprintf("%g-%g", c.Band[0], c.Band[1]) })
+	take("dipole", func() { o.signal = c.Dipole })
+	take("slope", func() { o.slope = c.Slope })
+	take("models", func() {
+		o.vf.Models = c.Models
+		if c.Models == "random" {
+			o.vf.Models = fmt.Sprintf("random:%d", c.Seed)
+		}
+	})
+	if c.Params == "per-connection" {
+		fmt.Fprintln(os.Stderr, "verify: warning: the optimization trained per-connection weights; connectivity.json holds per-class gains (geometric means), which is what is verified")
+	}
+	var exclude []int
+	for _, e := range sum.Epochs {
+		exclude = append(exclude, e.Trials...)
+	}
+	if sum.HeldOutInitial != nil {
+		exclude = append(exclude, sum.HeldOutInitial.Trials...)
+	}
+	fmt.Fprintf(os.Stderr, "verify: set-up of the optimization read from %s\n", sf)
+	return exclude, nil
+}
+
+// initial returns the initial connectivity: -initial, or
+// connectivity_initial.json beside -connectivity, else HNN's default.
+func (o *options) initial() (*network.Connectivity, error) {
+	inf, err := o.beside(o.initFile, "connectivity_initial.json")
+	if err != nil {
+		return nil, err
+	}
+	if inf == "" {
+		return network.DefaultConnectivity(), nil
+	}
+	return network.LoadConnectivity(inf)
+}
+
+// setup returns the verification's set-up from the flags: drives, column
+// and objective, with the noise trials in exclude left out.
+func (o *options) setup(exclude []int) (verifyout.Setup, error) {
+	setup := verifyout.Setup{TStop: o.tstop, ExcludeSeeds: exclude, SpikeSlope: o.slope}
+	var err error
+	if setup.Drives, err = o.drives(); err != nil {
+		return setup, err
+	}
+	if setup.Column, err = cli.ParseColumn("mesh", o.mesh); err != nil {
+		return setup, err
+	}
+	lo, hi, err := cli.ParseBand("band", o.band)
+	if err != nil {
+		return setup, err
+	}
+	sig, err := optimize.ParseDipoleSignal(o.signal)
+	if err != nil {
+		return setup, err
+	}
+	w := o.warmup
+	if w == 0 {
+		w = -1 // ObjectiveConfig: negative means none
+	}
+	setup.Objective = optimize.ObjectiveConfig{Signal: sig, Lo: lo, Hi: hi, Warmup: w, Resolution: o.resolution}
+	return setup, nil
+}
+
+// drives returns the noise drives: -drives or drives.json beside
+// -connectivity, unless a Poisson drive flag is given, else the Poisson
+// drive of -rate, -weight-ampa, -event-seed.
+func (o *options) drives() ([]network.Drive, error) {
+	df, err := o.beside(o.drivesFile, "drives.json")
+	if err != nil {
+		return nil, err
+	}
+	if df != "" && !o.set["rate"] && !o.set["weight-ampa"] && !o.set["event-seed"] {
+		return network.LoadDrives(df)
+	}
+	d, err := network.PoissonNoise(neuron.Proximal, o.rate, o.wAMPA, nil, o.eventSeed)
+	if err != nil {
+		return nil, err
+	}
+	return []network.Drive{d}, nil
 }

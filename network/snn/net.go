@@ -174,9 +174,46 @@ func New[T autograd.Float](net *network.Network, models [neuron.NumCellTypes]Cel
 	if !(sn.Slope > 0) || math.IsInf(sn.Slope, 0) {
 		return nil, fmt.Errorf("network: spike slope %v must be positive and finite", opt.SpikeSlope)
 	}
-	chIndex := [neuron.NumCellTypes]map[neuron.Channel]int{}
+	chs, err := sn.readModels()
+	if err != nil {
+		return nil, err
+	}
+	if err := sn.setSteps(opt.TStop); err != nil {
+		return nil, err
+	}
+	if err := sn.buildConnections(chs); err != nil {
+		return nil, err
+	}
+	if err := sn.buildDrives(chs); err != nil {
+		return nil, err
+	}
+	if err := sn.initParams(opt.Params); err != nil {
+		return nil, err
+	}
+	return sn, nil
+}
+
+// channelIndex maps each cell type's (section, receptor) input channels to
+// their index among its model's inputs.
+type channelIndex [neuron.NumCellTypes]map[neuron.Channel]int
+
+// channel returns the input index of (sec, r) on cell type ct, or an error
+// naming what (a connection class or drive) needs the missing channel.
+func (ci *channelIndex) channel(ct neuron.CellType, sec string, r neuron.Receptor, what string) (int, error) {
+	i, ok := ci[ct][neuron.Channel{Section: sec, Receptor: r}]
+	if !ok {
+		return 0, fmt.Errorf("network: %s: the %s model has no input channel (%s, %s)", what, ct, sec, r)
+	}
+	return i, nil
+}
+
+// readModels checks the models (one per cell type, one common Dt, soma and
+// dipole outputs in range, finite thresholds), records their sizes, output
+// indices, thresholds and Dt in sn, and indexes their input channels.
+func (sn *Net[T]) readModels() (*channelIndex, error) {
+	var chIndex channelIndex
 	for _, ct := range neuron.CellTypes {
-		m := models[ct]
+		m := sn.Models[ct]
 		if m == nil {
 			return nil, fmt.Errorf("network: no surrogate model for %s", ct)
 		}
@@ -203,71 +240,40 @@ func New[T autograd.Float](net *network.Network, models [neuron.NumCellTypes]Cel
 			chIndex[ct][c] = i
 		}
 	}
-	if !(sn.Dt > 0) || math.IsInf(sn.Dt, 0) {
-		return nil, fmt.Errorf("network: surrogate time step %v ms must be positive", sn.Dt)
-	}
-	if !(opt.TStop > 0) || math.IsInf(opt.TStop, 0) {
-		return nil, fmt.Errorf("network: simulated time %v ms must be positive", opt.TStop)
-	}
-	sn.Steps = int(math.Round(opt.TStop / sn.Dt))
-	if sn.Steps < 2 {
-		return nil, fmt.Errorf("network: simulated time %v ms is less than two steps of %v ms", opt.TStop, sn.Dt)
-	}
-	channel := func(ct neuron.CellType, sec string, r neuron.Receptor, what string) (int, error) {
-		i, ok := chIndex[ct][neuron.Channel{Section: sec, Receptor: r}]
-		if !ok {
-			return 0, fmt.Errorf("network: %s: the %s model has no input channel (%s, %s)", what, ct, sec, r)
-		}
-		return i, nil
-	}
+	return &chIndex, nil
+}
 
-	// Cell-to-cell connections, grouped by source.
-	col := net.Column
-	conn := net.Connectivity
+// setSteps checks the time step and the simulated time tStop (ms) and sets
+// the number of steps per run (at least two).
+func (sn *Net[T]) setSteps(tStop float64) error {
+	if !(sn.Dt > 0) || math.IsInf(sn.Dt, 0) {
+		return fmt.Errorf("network: surrogate time step %v ms must be positive", sn.Dt)
+	}
+	if !(tStop > 0) || math.IsInf(tStop, 0) {
+		return fmt.Errorf("network: simulated time %v ms must be positive", tStop)
+	}
+	sn.Steps = int(math.Round(tStop / sn.Dt))
+	if sn.Steps < 2 {
+		return fmt.Errorf("network: simulated time %v ms is less than two steps of %v ms", tStop, sn.Dt)
+	}
+	return nil
+}
+
+// buildConnections lists the cell-to-cell connections of every class and
+// their synapses grouped by source (syn, synStart), then the target order of
+// the backward pass and each connection's class.
+func (sn *Net[T]) buildConnections(chs *channelIndex) error {
+	col := sn.Net.Column
+	conn := sn.Net.Connectivity
 	nc := col.NumCells()
 	perSrc := make([][]synapse, nc)
 	classCh := make([][]int32, len(conn.Classes))
 	for ci := range conn.Classes {
-		cc := &conn.Classes[ci]
-		if !(cc.Gain > 0) {
-			return nil, fmt.Errorf("network: connection class %q has gain %v; a surrogate network trains log10 gains, which needs gains > 0", cc.Name, cc.Gain)
+		cc, err := sn.addClass(ci, chs, perSrc)
+		if err != nil {
+			return err
 		}
-		global := conn.Gains.Of(cc.Kind())
-		secs, _ := cc.Target.LocationSections(cc.Location) // validated
-		chs := make([]int, len(secs))
-		for i, s := range secs {
-			c, err := channel(cc.Target, s, cc.Receptor, "connection "+cc.Name)
-			if err != nil {
-				return nil, err
-			}
-			chs[i] = c
-			classCh[ci] = append(classCh[ci], int32(c))
-		}
-		s0, s1 := col.Range(cc.Source)
-		t0, t1 := col.Range(cc.Target)
-		for s := s0; s < s1; s++ {
-			for t := t0; t < t1; t++ {
-				if s == t && !cc.AllowAutapses {
-					continue
-				}
-				w, dl := network.GaussianWeightDelay(cc.Weight, cc.Delay, cc.Lamtha, col.InplaneDistance, col.Cells[s].Pos, col.Cells[t].Pos)
-				d := delaySteps(dl, sn.Dt)
-				if d >= sn.Steps || w*global == 0 {
-					continue // never arrives within a run, or has no effect
-				}
-				k := len(sn.Connections)
-				sn.Connections = append(sn.Connections, Connection{
-					Class: ci, Src: s, Tgt: t, Sections: secs, BaseWeight: w * global, Delay: dl, Steps: d,
-				})
-				for _, c := range chs {
-					perSrc[s] = append(perSrc[s], synapse{
-						conn: int32(k), delay: int32(d), tct: int32(cc.Target),
-						local: int32((t-t0)*sn.nCh[cc.Target] + c),
-					})
-				}
-				sn.maxDelay = max(sn.maxDelay, d)
-			}
-		}
+		classCh[ci] = cc
 	}
 	sn.synStart = make([]int, nc+1)
 	for s := range perSrc {
@@ -276,15 +282,71 @@ func New[T autograd.Float](net *network.Network, models [neuron.NumCellTypes]Cel
 		sn.synStart[s+1] = len(sn.syn)
 	}
 	if nc > math.MaxUint16 || sn.maxDelay > math.MaxUint16 {
-		return nil, fmt.Errorf("network: %d cells or a delay of %d steps is more than the surrogate router handles (65535)", nc, sn.maxDelay)
+		return fmt.Errorf("network: %d cells or a delay of %d steps is more than the surrogate router handles (65535)", nc, sn.maxDelay)
 	}
 	sn.buildTargetOrder(classCh)
 	sn.connClass = make([]int32, len(sn.Connections))
 	for k, c := range sn.Connections {
 		sn.connClass[k] = int32(c.Class)
 	}
+	return nil
+}
 
-	// Drives: per drive, one entry per (connection, target channel).
+// addClass appends the connections of class ci to sn.Connections and their
+// synapses to perSrc (indexed by source gid), and returns the class's target
+// channels, one per target section. Connections that never arrive within a
+// run or have zero weight are left out.
+func (sn *Net[T]) addClass(ci int, chs *channelIndex, perSrc [][]synapse) ([]int32, error) {
+	col := sn.Net.Column
+	conn := sn.Net.Connectivity
+	cc := &conn.Classes[ci]
+	if !(cc.Gain > 0) {
+		return nil, fmt.Errorf("network: connection class %q has gain %v; a surrogate network trains log10 gains, which needs gains > 0", cc.Name, cc.Gain)
+	}
+	global := conn.Gains.Of(cc.Kind())
+	secs, _ := cc.Target.LocationSections(cc.Location) // validated
+	var classCh []int32
+	ch := make([]int, len(secs))
+	for i, s := range secs {
+		c, err := chs.channel(cc.Target, s, cc.Receptor, "connection "+cc.Name)
+		if err != nil {
+			return nil, err
+		}
+		ch[i] = c
+		classCh = append(classCh, int32(c))
+	}
+	s0, s1 := col.Range(cc.Source)
+	t0, t1 := col.Range(cc.Target)
+	for s := s0; s < s1; s++ {
+		for t := t0; t < t1; t++ {
+			if s == t && !cc.AllowAutapses {
+				continue
+			}
+			w, dl := network.GaussianWeightDelay(cc.Weight, cc.Delay, cc.Lamtha, col.InplaneDistance, col.Cells[s].Pos, col.Cells[t].Pos)
+			d := delaySteps(dl, sn.Dt)
+			if d >= sn.Steps || w*global == 0 {
+				continue // never arrives within a run, or has no effect
+			}
+			k := len(sn.Connections)
+			sn.Connections = append(sn.Connections, Connection{
+				Class: ci, Src: s, Tgt: t, Sections: secs, BaseWeight: w * global, Delay: dl, Steps: d,
+			})
+			for _, c := range ch {
+				perSrc[s] = append(perSrc[s], synapse{
+					conn: int32(k), delay: int32(d), tct: int32(cc.Target),
+					local: int32((t-t0)*sn.nCh[cc.Target] + c),
+				})
+			}
+			sn.maxDelay = max(sn.maxDelay, d)
+		}
+	}
+	return classCh, nil
+}
+
+// buildDrives lists, per drive, one entry per (connection, target channel).
+func (sn *Net[T]) buildDrives(chs *channelIndex) error {
+	net := sn.Net
+	col := net.Column
 	for i := range net.Drives {
 		g0, _ := net.DriveRange(i)
 		var list []driveSyn
@@ -292,30 +354,36 @@ func New[T autograd.Float](net *network.Network, models [neuron.NumCellTypes]Cel
 			tct := col.Cells[c.Tgt].Type
 			t0, _ := col.Range(tct)
 			for _, s := range c.Sections {
-				ch, err := channel(tct, s, c.Receptor, "drive "+net.Drives[i].Name)
+				ch, err := chs.channel(tct, s, c.Receptor, "drive "+net.Drives[i].Name)
 				if err != nil {
-					return nil, err
+					return err
 				}
 				list = append(list, driveSyn{driveCell: c.Src - g0, delay: c.Delay, weight: c.Weight, tct: int(tct), local: (c.Tgt-t0)*sn.nCh[tct] + ch})
 			}
 		}
 		sn.drives = append(sn.drives, list)
 	}
+	return nil
+}
 
-	sn.LogGains = autograd.Zeros[T](len(conn.Classes))
-	for ci := range conn.Classes {
-		sn.LogGains.Data[ci] = T(math.Log10(conn.Classes[ci].Gain))
+// initParams creates LogGains (log10 of the class gains) and LogWeights
+// (zeros, one per connection) and marks the trainable one of mode.
+func (sn *Net[T]) initParams(mode ParamMode) error {
+	classes := sn.Net.Connectivity.Classes
+	sn.LogGains = autograd.Zeros[T](len(classes))
+	for ci := range classes {
+		sn.LogGains.Data[ci] = T(math.Log10(classes[ci].Gain))
 	}
 	sn.LogWeights = autograd.Zeros[T](len(sn.Connections))
-	switch opt.Params {
+	switch mode {
 	case ParamsPerClass:
 		sn.LogGains.SetRequiresGrad(true)
 	case ParamsPerConnection:
 		sn.LogWeights.SetRequiresGrad(true)
 	default:
-		return nil, fmt.Errorf("network: unknown parameter mode %d", opt.Params)
+		return fmt.Errorf("network: unknown parameter mode %d", mode)
 	}
-	return sn, nil
+	return nil
 }
 
 // buildTargetOrder lists the connections by target cell, class and delay

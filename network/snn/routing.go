@@ -229,6 +229,10 @@ func (passOp[T]) Backward(*autograd.Tape[T], *autograd.Node[T]) {}
 // ∂s/∂v_n = σ'(v_n−θ)·(1−H(v_{n−1}−θ)), ∂s/∂v_{n−1} = −H(v_n−θ)·σ'(v_{n−1}−θ).
 type deliverOp[T autograd.Float] struct{ rs *runState[T] }
 
+// Backward runs the routing's backward pass for the step stored in nd (see
+// deliverOp): it keeps the step's input gradient in adj, adds the weight
+// gradients of the previous step's spikes, scatters the spike gradients into
+// gs and passes the completed ones to the somatic voltages.
 func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	rs := op.rs
 	sn := rs.sn
@@ -236,7 +240,25 @@ func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	if m < 2 {
 		return // spikes exist from step 1 on and reach step 2 at the earliest
 	}
-	slots, units := rs.slots, rs.units
+	adjM := rs.storeAdj(m)
+	var gGain, gConn []T
+	if sn.LogGains.RequiresGrad() {
+		gGain = tp.GradOf(sn.LogGains)
+	}
+	if sn.LogWeights.RequiresGrad() {
+		gConn = tp.GradOf(sn.LogWeights)
+	}
+	if gGain != nil || gConn != nil {
+		rs.weightGrads(m, gGain, gConn)
+	}
+	rs.scatterSpikeGrads(m-1, adjM)
+	rs.surrogateGrads(tp, m-1)
+}
+
+// storeAdj copies the input gradient of step m (zeros where none reached it)
+// into its slot of adj and returns that slot.
+func (rs *runState[T]) storeAdj(m int) []T {
+	sn := rs.sn
 	adjM := rs.adj[rs.slot(m):][:rs.lenX]
 	for _, ct := range neuron.CellTypes {
 		dst := adjM[rs.blockOff[ct]:][:rs.rows[ct]*sn.nCh[ct]]
@@ -246,53 +268,56 @@ func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 			clear(dst)
 		}
 	}
+	return adjM
+}
+
+// weightGrads adds the weight gradients of the spikes of step m−1, gathering
+// the input gradients of steps m..m+maxDelay in adj over their synapses, to
+// gGain (per class) and gConn (per connection), either of which may be nil.
+func (rs *runState[T]) weightGrads(m int, gGain, gConn []T) {
+	sn := rs.sn
+	slots, steps := rs.slots, sn.Steps
 	nc := sn.Net.Column.NumCells()
 	n := m - 1
-	steps := sn.Steps
-
-	// Weight gradients from the spikes of step n.
-	var gGain, gConn []T
-	if sn.LogGains.RequiresGrad() {
-		gGain = tp.GradOf(sn.LogGains)
-	}
-	if sn.LogWeights.RequiresGrad() {
-		gConn = tp.GradOf(sn.LogWeights)
-	}
-	if gGain != nil || gConn != nil {
-		ln10 := T(math.Ln10)
-		base := m % slots
-		lo, hi := rs.spikeStart[n], rs.spikeStart[n+1]
-		for j, u := range rs.spikeUnit[lo:hi] {
-			r, gid := int(u)/nc, int(u)%nc
-			sv := rs.spikeVal[lo+j] * ln10
-			for _, e := range sn.syn[sn.synStart[gid]:sn.synStart[gid+1]] {
-				if m+int(e.delay) >= steps {
-					break
-				}
-				sl := base + int(e.delay)
-				if sl >= slots {
-					sl -= slots
-				}
-				a := rs.adj[sl*rs.lenX+rs.blockOff[e.tct]+r*rs.stride[e.tct]+int(e.local)]
-				if a == 0 {
-					continue
-				}
-				g := a * rs.w[e.conn] * sv
-				if gGain != nil {
-					gGain[sn.connClass[e.conn]] += g
-				}
-				if gConn != nil {
-					gConn[e.conn] += g
-				}
+	ln10 := T(math.Ln10)
+	base := m % slots
+	lo, hi := rs.spikeStart[n], rs.spikeStart[n+1]
+	for j, u := range rs.spikeUnit[lo:hi] {
+		r, gid := int(u)/nc, int(u)%nc
+		sv := rs.spikeVal[lo+j] * ln10
+		for _, e := range sn.syn[sn.synStart[gid]:sn.synStart[gid+1]] {
+			if m+int(e.delay) >= steps {
+				break
+			}
+			sl := base + int(e.delay)
+			if sl >= slots {
+				sl -= slots
+			}
+			a := rs.adj[sl*rs.lenX+rs.blockOff[e.tct]+r*rs.stride[e.tct]+int(e.local)]
+			if a == 0 {
+				continue
+			}
+			g := a * rs.w[e.conn] * sv
+			if gGain != nil {
+				gGain[sn.connClass[e.conn]] += g
+			}
+			if gConn != nil {
+				gConn[e.conn] += g
 			}
 		}
 	}
+}
 
-	// Spike gradients: scatter w·Σ_sections g_m to the sources, into gs of
-	// step m−1−D, connection by connection in target order (g_m is read
-	// sequentially; the connection weights are in the same order, wt).
-	q := n % slots // gs slot of step n; step n−D is at q−D (mod slots)
+// scatterSpikeGrads scatters w·Σ_sections g_m (adjM, the input gradient of
+// step m = n+1) to the sources, into gs of step n−D, connection by connection
+// in target order (g_m is read sequentially; the connection weights are in
+// the same order, wt).
+func (rs *runState[T]) scatterSpikeGrads(n int, adjM []T) {
+	sn := rs.sn
 	col := sn.Net.Column
+	nc := col.NumCells()
+	slots, units := rs.slots, rs.units
+	q := n % slots // gs slot of step n; step n−D is at q−D (mod slots)
 	for r := range rs.reps {
 		gsr := rs.gs[r*nc:]
 		for _, ct := range neuron.CellTypes {
@@ -325,51 +350,62 @@ func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 			}
 		}
 	}
+}
 
-	// Surrogate gradients of the spikes of step n into the somatic voltages
-	// of steps n and n−1.
-	gsn := rs.gs[q*units:][:units]
-	k := T(sn.Slope)
+// surrogateGrads passes the completed spike gradients of step n (gs, cleared
+// as they are read) to the somatic voltages of steps n and n−1, cell type by
+// cell type.
+func (rs *runState[T]) surrogateGrads(tp *autograd.Tape[T], n int) {
+	gsn := rs.gs[(n%rs.slots)*rs.units:][:rs.units]
 	for _, ct := range neuron.CellTypes {
-		cnt := col.Count(ct)
-		g0, _ := col.Range(ct)
-		so, no := sn.soma[ct], sn.nOut[ct]
-		thr := T(sn.threshold[ct])
-		o1, o0 := rs.outs[n][ct], rs.outs[n-1][ct]
-		var g1, g2 []T
-		for row := range rs.rows[ct] {
-			u := row/cnt*nc + g0 + row%cnt
-			gs := gsn[u]
-			if gs == 0 {
-				continue
+		rs.surrogateGradsOf(tp, ct, n, gsn)
+	}
+}
+
+// surrogateGradsOf is surrogateGrads for the cells of type ct.
+func (rs *runState[T]) surrogateGradsOf(tp *autograd.Tape[T], ct neuron.CellType, n int, gsn []T) {
+	sn := rs.sn
+	col := sn.Net.Column
+	nc := col.NumCells()
+	k := T(sn.Slope)
+	cnt := col.Count(ct)
+	g0, _ := col.Range(ct)
+	so, no := sn.soma[ct], sn.nOut[ct]
+	thr := T(sn.threshold[ct])
+	o1, o0 := rs.outs[n][ct], rs.outs[n-1][ct]
+	var g1, g2 []T
+	for row := range rs.rows[ct] {
+		u := row/cnt*nc + g0 + row%cnt
+		gs := gsn[u]
+		if gs == 0 {
+			continue
+		}
+		gsn[u] = 0
+		a := o1.Data[row*no+so] - thr
+		b := o0.Data[row*no+so] - thr
+		var f1, f2 T
+		if sn.smooth {
+			f1 = nn.FastSigmoidGrad(k, a) * (1 - sn.smoothStep(b))
+			f2 = -sn.smoothStep(a) * nn.FastSigmoidGrad(k, b)
+		} else {
+			if b <= 0 {
+				f1 = nn.FastSigmoidGrad(k, a)
 			}
-			gsn[u] = 0
-			a := o1.Data[row*no+so] - thr
-			b := o0.Data[row*no+so] - thr
-			var f1, f2 T
-			if sn.smooth {
-				f1 = nn.FastSigmoidGrad(k, a) * (1 - sn.smoothStep(b))
-				f2 = -sn.smoothStep(a) * nn.FastSigmoidGrad(k, b)
-			} else {
-				if b <= 0 {
-					f1 = nn.FastSigmoidGrad(k, a)
-				}
-				if a > 0 {
-					f2 = -nn.FastSigmoidGrad(k, b)
-				}
+			if a > 0 {
+				f2 = -nn.FastSigmoidGrad(k, b)
 			}
-			if f1 != 0 {
-				if g1 == nil {
-					g1 = tp.GradOf(o1)
-				}
-				g1[row*no+so] += gs * f1
+		}
+		if f1 != 0 {
+			if g1 == nil {
+				g1 = tp.GradOf(o1)
 			}
-			if f2 != 0 {
-				if g2 == nil {
-					g2 = tp.GradOf(o0)
-				}
-				g2[row*no+so] += gs * f2
+			g1[row*no+so] += gs * f1
+		}
+		if f2 != 0 {
+			if g2 == nil {
+				g2 = tp.GradOf(o0)
 			}
+			g2[row*no+so] += gs * f2
 		}
 	}
 }

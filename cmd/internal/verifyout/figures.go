@@ -168,91 +168,15 @@ func rasterFigure(path string, rep *verify.Report, col *network.Column) error {
 // connectivity instead.
 func ratesFigure(path string, rep *verify.Report, _ *network.Column) error {
 	p := plot.New()
-	surrogate := rep.Conditions[0].Seeds[0].Surrogate != nil
-	maxRate := 0.0
-	for ct := range neuron.CellTypes {
-		name := neuron.CellTypes[ct].String()
-		if surrogate {
-			p.Title.Text = "Firing rates per cell type and seed: surrogate vs biophysical"
-			p.X.Label.Text = "biophysical rate (Hz)"
-			p.Y.Label.Text = "surrogate rate (Hz)"
-			for _, cr := range rep.Conditions {
-				for _, model := range []string{verify.ModelSurrogate, verify.ModelOpenLoop} {
-					var xy plotter.XYs
-					for _, sr := range cr.Seeds {
-						m := sr.Surrogate
-						if model == verify.ModelOpenLoop {
-							m = sr.OpenLoop
-						}
-						if m == nil {
-							continue
-						}
-						x, y := sr.Biophysical.RatesHz[name], m.RatesHz[name]
-						xy = append(xy, plotter.XY{X: x, Y: y})
-						maxRate = math.Max(maxRate, math.Max(x, y))
-					}
-					if len(xy) == 0 {
-						continue
-					}
-					sc, err := plotter.NewScatter(xy)
-					if err != nil {
-						return err
-					}
-					sc.GlyphStyle.Color = plots.CellTypeColor[ct]
-					sc.GlyphStyle.Radius = vg.Points(3.5)
-					switch {
-					case model == verify.ModelOpenLoop && cr.Name == verify.ConditionOptimized:
-						sc.GlyphStyle.Shape = draw.PyramidGlyph{}
-					case model == verify.ModelOpenLoop:
-						sc.GlyphStyle.Shape = draw.TriangleGlyph{}
-					case cr.Name == verify.ConditionOptimized:
-						sc.GlyphStyle.Shape = draw.CircleGlyph{}
-					default:
-						sc.GlyphStyle.Shape = draw.RingGlyph{}
-					}
-					p.Add(sc)
-				}
-			}
-			if err := legendGlyph(p, name, plots.CellTypeColor[ct], draw.CircleGlyph{}); err != nil {
-				return err
-			}
-			continue
-		}
-		p.Title.Text = "Biophysical firing rate per cell type: optimized vs initial connectivity"
-		p.X.Label.Text = "initial connectivity (Hz)"
-		p.Y.Label.Text = "optimized connectivity (Hz)"
-		var xy plotter.XYs
-		for i := range rep.Conditions[0].Seeds {
-			x := rep.Conditions[0].Seeds[i].Biophysical.RatesHz[name]
-			y := rep.Conditions[1].Seeds[i].Biophysical.RatesHz[name]
-			xy = append(xy, plotter.XY{X: x, Y: y})
-			maxRate = math.Max(maxRate, math.Max(x, y))
-		}
-		sc, err := plotter.NewScatter(xy)
-		if err != nil {
-			return err
-		}
-		sc.GlyphStyle.Color = plots.CellTypeColor[ct]
-		sc.GlyphStyle.Radius = vg.Points(3.5)
-		sc.GlyphStyle.Shape = draw.CircleGlyph{}
-		p.Add(sc)
-		p.Legend.Add(name, sc)
+	var maxRate float64
+	var err error
+	if rep.Conditions[0].Seeds[0].Surrogate != nil {
+		maxRate, err = addSurrogateRates(p, rep)
+	} else {
+		maxRate, err = addBiophysicalRates(p, rep)
 	}
-	if surrogate {
-		gray := color.Gray{Y: 90}
-		for _, g := range []struct {
-			label string
-			shape draw.GlyphDrawer
-		}{
-			{"surrogate network, optimized", draw.CircleGlyph{}},
-			{"surrogate network, initial", draw.RingGlyph{}},
-			{"open loop, optimized", draw.PyramidGlyph{}},
-			{"open loop, initial", draw.TriangleGlyph{}},
-		} {
-			if err := legendGlyph(p, g.label, gray, g.shape); err != nil {
-				return err
-			}
-		}
+	if err != nil {
+		return err
 	}
 	top := math.Max(1, maxRate*1.1)
 	diag, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: top, Y: top}})
@@ -267,6 +191,111 @@ func ratesFigure(path string, rep *verify.Report, _ *network.Column) error {
 	p.Legend.Left = true
 	p.Legend.TextStyle.Font.Size = vg.Points(8)
 	return p.Save(7*vg.Inch, 6*vg.Inch, path)
+}
+
+// addSurrogateRates adds to p the surrogate network's and the open loop's
+// rates against the biophysical column's, per cell type (colour), condition
+// and model (glyph), with their legend, and returns the largest rate.
+func addSurrogateRates(p *plot.Plot, rep *verify.Report) (float64, error) {
+	p.Title.Text = "Firing rates per cell type and seed: surrogate vs biophysical"
+	p.X.Label.Text = "biophysical rate (Hz)"
+	p.Y.Label.Text = "surrogate rate (Hz)"
+	maxRate := 0.0
+	for ct := range neuron.CellTypes {
+		name := neuron.CellTypes[ct].String()
+		for _, cr := range rep.Conditions {
+			for _, model := range []string{verify.ModelSurrogate, verify.ModelOpenLoop} {
+				var xy plotter.XYs
+				for _, sr := range cr.Seeds {
+					m := sr.Surrogate
+					if model == verify.ModelOpenLoop {
+						m = sr.OpenLoop
+					}
+					if m == nil {
+						continue
+					}
+					x, y := sr.Biophysical.RatesHz[name], m.RatesHz[name]
+					xy = append(xy, plotter.XY{X: x, Y: y})
+					maxRate = math.Max(maxRate, math.Max(x, y))
+				}
+				if len(xy) == 0 {
+					continue
+				}
+				sc, err := plotter.NewScatter(xy)
+				if err != nil {
+					return 0, err
+				}
+				sc.GlyphStyle.Color = plots.CellTypeColor[ct]
+				sc.GlyphStyle.Radius = vg.Points(3.5)
+				sc.GlyphStyle.Shape = rateGlyph(model, cr.Name)
+				p.Add(sc)
+			}
+		}
+		if err := legendGlyph(p, name, plots.CellTypeColor[ct], draw.CircleGlyph{}); err != nil {
+			return 0, err
+		}
+	}
+	gray := color.Gray{Y: 90}
+	for _, g := range []struct {
+		label string
+		shape draw.GlyphDrawer
+	}{
+		{"surrogate network, optimized", draw.CircleGlyph{}},
+		{"surrogate network, initial", draw.RingGlyph{}},
+		{"open loop, optimized", draw.PyramidGlyph{}},
+		{"open loop, initial", draw.TriangleGlyph{}},
+	} {
+		if err := legendGlyph(p, g.label, gray, g.shape); err != nil {
+			return 0, err
+		}
+	}
+	return maxRate, nil
+}
+
+// rateGlyph is the glyph of a model's rates in a condition: filled for the
+// optimized connectivity, open for the initial; round for the surrogate
+// network, triangular for the open loop.
+func rateGlyph(model, condition string) draw.GlyphDrawer {
+	switch {
+	case model == verify.ModelOpenLoop && condition == verify.ConditionOptimized:
+		return draw.PyramidGlyph{}
+	case model == verify.ModelOpenLoop:
+		return draw.TriangleGlyph{}
+	case condition == verify.ConditionOptimized:
+		return draw.CircleGlyph{}
+	default:
+		return draw.RingGlyph{}
+	}
+}
+
+// addBiophysicalRates adds to p the biophysical column's rates with the
+// optimized against the initial connectivity, per cell type, and returns the
+// largest rate.
+func addBiophysicalRates(p *plot.Plot, rep *verify.Report) (float64, error) {
+	p.Title.Text = "Biophysical firing rate per cell type: optimized vs initial connectivity"
+	p.X.Label.Text = "initial connectivity (Hz)"
+	p.Y.Label.Text = "optimized connectivity (Hz)"
+	maxRate := 0.0
+	for ct := range neuron.CellTypes {
+		name := neuron.CellTypes[ct].String()
+		var xy plotter.XYs
+		for i := range rep.Conditions[0].Seeds {
+			x := rep.Conditions[0].Seeds[i].Biophysical.RatesHz[name]
+			y := rep.Conditions[1].Seeds[i].Biophysical.RatesHz[name]
+			xy = append(xy, plotter.XY{X: x, Y: y})
+			maxRate = math.Max(maxRate, math.Max(x, y))
+		}
+		sc, err := plotter.NewScatter(xy)
+		if err != nil {
+			return 0, err
+		}
+		sc.GlyphStyle.Color = plots.CellTypeColor[ct]
+		sc.GlyphStyle.Radius = vg.Points(3.5)
+		sc.GlyphStyle.Shape = draw.CircleGlyph{}
+		p.Add(sc)
+		p.Legend.Add(name, sc)
+	}
+	return maxRate, nil
 }
 
 // dipoleFigure plots the aggregate dipole of the first seed, one panel per
