@@ -39,15 +39,9 @@ type SimOptions struct {
 	chunkHook func(interval, chunk int, done bool)
 }
 
-// TonicBias is hnn-core's add_tonic_bias for one cell type: a current clamp
-// of Amplitude nA (positive depolarising) at soma(0.5) of every cell of
-// CellType, on during steps whose midpoint lies in [T0, TStop); TStop ≤ 0
-// means the end of the simulation.
-type TonicBias struct {
-	CellType  neuron.CellType
-	Amplitude float64 // nA
-	T0, TStop float64 // ms
-}
+// TonicBias is hnn-core's add_tonic_bias for one cell type (see
+// network.TonicBias). A network's own TonicBiases apply as well.
+type TonicBias = network.TonicBias
 
 // SimResult holds the outputs of a biophysical simulation.
 type SimResult struct {
@@ -135,6 +129,7 @@ func Simulate(net *network.Network, opts SimOptions) (*SimResult, error) {
 	// those up to t_N − dt/2).
 	horizon := float64(nSteps) * dt
 
+	opts.TonicBias = append(slices.Clone(net.TonicBiases), opts.TonicBias...)
 	cells, err := buildCells(col, cfg, opts, tstop)
 	if err != nil {
 		return nil, err
