@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -264,7 +265,7 @@ func (h *hnnTop) network() (*Network, []string, error) {
 		lam := driveConns[i][0].lamtha
 		for _, c := range driveConns[i] {
 			if c.lamtha != lam {
-				return nil, nil, pathErr(c.path+".nc_dict.lamtha", c.raw, "drive %q: lamtha %v differs from its other connections' %v (a drive has one space_constant)", drives[i].Name, c.lamtha, lam)
+				return nil, nil, pathErr(c.path+".nc_dict.lamtha", mustJSON(c.lamtha), "drive %q: lamtha %v differs from its other connections' %v (a drive has one space_constant)", drives[i].Name, c.lamtha, lam)
 			}
 		}
 		drives[i].SpaceConstant = lam
@@ -365,7 +366,8 @@ func compareValue(path string, got, want any, top bool) error {
 		if !ok {
 			return fail()
 		}
-		for k, wv := range w {
+		for _, k := range slices.Sorted(maps.Keys(w)) {
+			wv := w[k]
 			if top && (k == "name" || k == "pos" || k == "gid" || k == "vsec" || k == "isec" || k == "ca" || k == "dipole_pp" || k == "tonic_biases") {
 				continue
 			}
@@ -622,15 +624,15 @@ func readHNNConn(path string, raw json.RawMessage, col *Column, driveNames []str
 	out := hnnConnRead{path: path, raw: raw, drive: slices.Index(driveNames, *c.SrcType), pairs: map[int][]int{}}
 	tgt, err := neuron.ParseCellType(*c.TargetType)
 	if err != nil {
-		return out, pathErr(path+".target_type", raw, "%v", err)
+		return out, pathErr(path+".target_type", fields["target_type"], "%v", err)
 	}
 	out.target = tgt
 	rec, err := neuron.ParseReceptor(*c.Receptor)
 	if err != nil {
-		return out, pathErr(path+".receptor", raw, "%v", err)
+		return out, pathErr(path+".receptor", fields["receptor"], "%v", err)
 	}
 	if *c.Probability != 1 {
-		return out, pathErr(path+".probability", raw, "%v: a connection pruned with probability < 1 is not supported yet", *c.Probability)
+		return out, pathErr(path+".probability", fields["probability"], "a connection pruned with probability < 1 is not supported yet")
 	}
 	nums := map[string]float64{"gain": 1, "threshold": 0}
 	for k, v := range c.NCDict {
@@ -651,7 +653,7 @@ func readHNNConn(path string, raw json.RawMessage, col *Column, driveNames []str
 		}
 	}
 	if nums["threshold"] != 0 {
-		return out, pathErr(path+".nc_dict.threshold", nc, "only 0 mV is supported")
+		return out, pathErr(path+".nc_dict.threshold", c.NCDict["threshold"], "only 0 mV is supported")
 	}
 	out.lamtha = nums["lamtha"]
 	for k, ts := range c.GIDPairs {
@@ -664,13 +666,13 @@ func readHNNConn(path string, raw json.RawMessage, col *Column, driveNames []str
 	if out.drive >= 0 {
 		out.class = ConnectionClass{Location: *c.Loc, Receptor: rec, Weight: nums["A_weight"], Delay: nums["A_delay"], Gain: nums["gain"]}
 		if nums["gain"] != 1 {
-			return out, pathErr(path+".nc_dict.gain", nc, "a drive connection's gain must be 1 (global gains do not scale drives)")
+			return out, pathErr(path+".nc_dict.gain", c.NCDict["gain"], "a drive connection's gain must be 1 (global gains do not scale drives)")
 		}
 		return out, nil
 	}
 	src, err := neuron.ParseCellType(*c.SrcType)
 	if err != nil {
-		return out, pathErr(path+".src_type", raw, "neither a cell type nor a drive of gid_ranges")
+		return out, pathErr(path+".src_type", fields["src_type"], "neither a cell type nor a drive of gid_ranges")
 	}
 	cc := ConnectionClass{
 		Name: ClassName(src, tgt, rec, *c.Loc), Source: src, Target: tgt, Location: *c.Loc, Receptor: rec,
@@ -747,13 +749,13 @@ func matchDriveConns(net *Network, i int, got []hnnConnRead) error {
 			return pathErr(c.path, c.raw, "drive %q has no %s weight for %s in external_drives", d.Name, k.rec, k.ct)
 		}
 		if c.class.Weight != w {
-			return pathErr(c.path+".nc_dict.A_weight", c.raw, "differs from the drive's weights_%s[%s] %v", k.rec, k.ct, w)
+			return pathErr(c.path+".nc_dict.A_weight", mustJSON(c.class.Weight), "differs from the drive's weights_%s[%s] %v", k.rec, k.ct, w)
 		}
 		if c.class.Delay != d.SynapticDelays[k.ct] {
-			return pathErr(c.path+".nc_dict.A_delay", c.raw, "differs from the drive's synaptic_delays[%s] %v", k.ct, d.SynapticDelays[k.ct])
+			return pathErr(c.path+".nc_dict.A_delay", mustJSON(c.class.Delay), "differs from the drive's synaptic_delays[%s] %v", k.ct, d.SynapticDelays[k.ct])
 		}
 		if c.class.Location != d.Location {
-			return pathErr(c.path+".loc", c.raw, "differs from the drive's location %q", d.Location)
+			return pathErr(c.path+".loc", mustJSON(c.class.Location), "differs from the drive's location %q", d.Location)
 		}
 		if err := samePairs(c.path, c.raw, c.pairs, want[k]); err != nil {
 			return err
