@@ -47,6 +47,9 @@ type Drive struct {
 	CellSpecific bool
 	NDriveCells  int
 	EventSeed    int64 // base seed of the drive cells' generators
+	// ConnSeed is hnn-core's conn_seed: the seed of the draw that prunes
+	// the drive's connections when Probability < 1 (default 3).
+	ConnSeed int64
 
 	// Evoked: NumSpikes times drawn from N(Mu, Sigma²) (ms).
 	Mu, Sigma float64
@@ -71,6 +74,7 @@ type Drive struct {
 const (
 	DefaultDriveDelay          = 0.1   // synaptic_delays (ms)
 	DefaultEventSeed           = 2     // event_seed
+	DefaultConnSeed            = 3     // conn_seed
 	DefaultEvokedSpaceConstant = 3.0   // space_constant of evoked and spike-train drives
 	DefaultRhythmSpaceConstant = 100.0 // space_constant of Poisson and bursty drives
 )
@@ -80,7 +84,7 @@ const (
 func NewEvokedDrive(name, location string, mu, sigma float64) Drive {
 	return Drive{Name: name, Type: DriveEvoked, Location: location, Mu: mu, Sigma: sigma,
 		NumSpikes: 1, CellSpecific: true, SpaceConstant: DefaultEvokedSpaceConstant,
-		EventSeed: DefaultEventSeed}
+		EventSeed: DefaultEventSeed, ConnSeed: DefaultConnSeed}
 }
 
 // NewPoissonDrive returns a cell-specific Poisson drive at rate (Hz) with
@@ -88,7 +92,7 @@ func NewEvokedDrive(name, location string, mu, sigma float64) Drive {
 // event seed 2.
 func NewPoissonDrive(name, location string, rate float64) Drive {
 	return Drive{Name: name, Type: DrivePoisson, Location: location, Rate: rate,
-		CellSpecific: true, SpaceConstant: DefaultRhythmSpaceConstant, EventSeed: DefaultEventSeed}
+		CellSpecific: true, SpaceConstant: DefaultRhythmSpaceConstant, EventSeed: DefaultEventSeed, ConnSeed: DefaultConnSeed}
 }
 
 // NewBurstyDrive returns a bursty drive with hnn-core's defaults: one drive
@@ -97,7 +101,7 @@ func NewPoissonDrive(name, location string, rate float64) Drive {
 func NewBurstyDrive(name, location string, tstart, burstRate, burstStd float64) Drive {
 	return Drive{Name: name, Type: DriveBursty, Location: location, TStart: tstart,
 		BurstRate: burstRate, BurstStd: burstStd, NumSpikes: 2, SpikeISI: 10, NDriveCells: 1,
-		SpaceConstant: DefaultRhythmSpaceConstant, EventSeed: DefaultEventSeed}
+		SpaceConstant: DefaultRhythmSpaceConstant, EventSeed: DefaultEventSeed, ConnSeed: DefaultConnSeed}
 }
 
 // NewSpikeTrainDrive returns a drive replaying the given spike times, one

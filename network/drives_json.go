@@ -14,15 +14,19 @@ import (
 )
 
 // ReadDrives decodes a list of drives written with hnn-core's parameter
-// names. The input is a JSON list of drive objects, an object with such a
+// names. The input is hnn-core's whole network configuration file (see
+// ReadHNNNetwork; its external_drives are returned),  a JSON list of drive objects, an object with such a
 // list under "drives" (other keys ignored, so the config.json of
 // "simulate network" can be read back), or an object mapping drive names
 // to drive objects (hnn-core's net.external_drives; key order is kept). Each drive object has "type"
 // (evoked, gaussian, poisson, bursty, spike_train), "name" (unless given
 // by the key), and the keyword arguments of hnn-core's add_*_drive:
 // location, weights_ampa, weights_nmda, synaptic_delays (number or object),
-// space_constant, cell_specific, n_drive_cells (number or "n_cells"),
-// event_seed, conn_seed, probability (only 1), mu, sigma, numspikes, tstart,
+// space_constant, cell_specific, n_drive_cells (number or "n_cells"; with
+// cell_specific true a number is hnn-core's resolved count, checked against
+// the column by Network.Validate), event_seed, conn_seed, probability (only
+// 1), target_types (must match the weights' keys), events (simulation
+// outputs, ignored: event times are regenerated from event_seed), mu, sigma, numspikes, tstart,
 // tstop (null = simulation end), rate_constant (number or object),
 // tstart_std, burst_rate, burst_std, spike_isi, spike_times. Dynamics may
 // also sit in a nested "dynamics" object as hnn-core stores them. Unset
@@ -33,6 +37,19 @@ func ReadDrives(r io.Reader) ([]Drive, error) {
 		return nil, fmt.Errorf("network: reading drives: %w", err)
 	}
 	data = bytes.TrimSpace(data)
+	if IsHNNNetwork(data) {
+		// hnn-core's network configuration: its drives, as ReadHNNNetwork
+		// reads them (space constants from their connections' lamtha).
+		h, err := parseHNNTop(data)
+		if err != nil {
+			return nil, err
+		}
+		net, _, err := h.network()
+		if err != nil {
+			return nil, err
+		}
+		return net.Drives, nil
+	}
 	var items []json.RawMessage
 	var names []string
 	switch {
@@ -142,6 +159,7 @@ func (d *Drive) hnnParams() map[string]any {
 	}
 	if d.Type != DriveSpikeTrain {
 		p["event_seed"] = d.EventSeed
+		p["conn_seed"] = d.ConnSeed
 	}
 	var tstop any
 	if d.TStop > 0 {
@@ -233,7 +251,10 @@ func decodeDrive(raw json.RawMessage, name string) (Drive, error) {
 	f.boolean("cell_specific", &d.CellSpecific)
 	// hnn-core's default n_drive_cells is "n_cells" for evoked and Poisson
 	// drives and 1 for bursty drives; "n_cells" goes with cell_specific.
+	// hnn-core writes the resolved count (an integer) with cell_specific
+	// true; Network.Validate checks it against the column.
 	perCell := perCellDefault
+	resolved := false
 	if raw, ok := f.take("n_drive_cells"); ok {
 		var s string
 		if json.Unmarshal(raw, &s) == nil {
@@ -244,15 +265,38 @@ func decodeDrive(raw json.RawMessage, name string) (Drive, error) {
 		} else if err := json.Unmarshal(raw, &d.NDriveCells); err != nil {
 			f.fail("n_drive_cells: %v", err)
 		} else {
-			perCell = false
+			perCell, resolved = false, true
 		}
 	}
-	if d.Type != DriveSpikeTrain && perCell != d.CellSpecific {
+	if d.Type != DriveSpikeTrain && perCell != d.CellSpecific && !(resolved && d.CellSpecific) {
 		f.fail("n_drive_cells \"n_cells\" goes with cell_specific true, an integer with false")
 	}
+	if d.CellSpecific && !resolved {
+		d.NDriveCells = 0
+	}
 	f.int64("event_seed", &d.EventSeed)
-	var ignored int64
-	f.int64("conn_seed", &ignored) // only used for pruning, which needs probability < 1
+	f.int64("conn_seed", &d.ConnSeed)
+	f.take("events") // simulation outputs; regenerated from event_seed
+	if raw, ok := f.take("target_types"); ok {
+		var names []string
+		if err := json.Unmarshal(raw, &names); err != nil {
+			f.fail("target_types: want a list of cell type names: %v", err)
+		} else {
+			got := map[neuron.CellType]bool{}
+			for _, n := range names {
+				ct, err := neuron.ParseCellType(n)
+				if err != nil {
+					f.fail("target_types: %v", err)
+					break
+				}
+				got[ct] = true
+			}
+			want := d.Targets()
+			if f.err == nil && (len(got) != len(want) || len(names) != len(want) || !allIn(want, got)) {
+				f.fail("target_types %v: the weights target %v (hnn-core derives target_types from the weights' keys)", names, want)
+			}
+		}
+	}
 	if raw, ok := f.take("probability"); ok {
 		var p float64
 		if json.Unmarshal(raw, &p) == nil {
@@ -379,6 +423,15 @@ func (f *fieldReader) parseTypeMap(key string, raw json.RawMessage) map[neuron.C
 		out[ct] = v
 	}
 	return out
+}
+
+func allIn(list []neuron.CellType, set map[neuron.CellType]bool) bool {
+	for _, ct := range list {
+		if !set[ct] {
+			return false
+		}
+	}
+	return true
 }
 
 // orderedObject splits a JSON object into its keys and raw values in

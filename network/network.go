@@ -17,6 +17,19 @@ type Network struct {
 	Column       *Column
 	Connectivity *Connectivity
 	Drives       []Drive
+	// TonicBiases are hnn-core's external_biases["tonic"]: a constant
+	// current into the soma of every cell of a type.
+	TonicBiases []TonicBias
+}
+
+// TonicBias is hnn-core's add_tonic_bias for one cell type: a current clamp
+// of Amplitude nA (positive depolarising) at soma(0.5) of every cell of
+// CellType, on during steps whose midpoint lies in [T0, TStop); TStop ≤ 0
+// means the end of the simulation.
+type TonicBias struct {
+	CellType  neuron.CellType
+	Amplitude float64 // nA
+	T0, TStop float64 // ms
 }
 
 // NewNetwork validates and assembles a network. conn may be nil for the
@@ -51,6 +64,19 @@ func (n *Network) Validate() error {
 			return fmt.Errorf("network: duplicate drive name %q", d.Name)
 		}
 		seen[d.Name] = true
+		if d.CellSpecific && d.NDriveCells != 0 {
+			if want := n.NumDriveCells(i); d.NDriveCells != want {
+				return fmt.Errorf("network: drive %q: n_drive_cells %d, but a cell-specific drive on %v has one drive cell per target cell: %d", d.Name, d.NDriveCells, d.Targets(), want)
+			}
+		}
+	}
+	for _, b := range n.TonicBiases {
+		if !b.CellType.Valid() {
+			return fmt.Errorf("network: tonic bias on invalid cell type %d", int(b.CellType))
+		}
+		if math.IsNaN(b.Amplitude) || math.IsInf(b.Amplitude, 0) || math.IsNaN(b.T0) || math.IsInf(b.T0, 0) || math.IsNaN(b.TStop) || math.IsInf(b.TStop, 0) {
+			return fmt.Errorf("network: tonic bias on %s: amplitude, t0 and tstop must be finite", b.CellType)
+		}
 	}
 	return nil
 }

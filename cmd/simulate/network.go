@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"math"
@@ -39,6 +40,7 @@ func runNetwork(args []string) error {
 	wAMPA := fs.Float64("weight-ampa", 0.001, "AMPA weight (µS) of the Poisson drive onto every cell (-drives poisson)")
 	wNMDA := fs.Float64("weight-nmda", 0, "NMDA weight (µS) of the Poisson drive (-drives poisson; 0 for none)")
 	eventSeed := fs.Int64("event-seed", 2, "event_seed of the Poisson drive (-drives poisson)")
+	netFile := fs.String("network", "", "hnn-core network configuration JSON (write_network_configuration): column, connections, drives and tonic biases; replaces -mesh, -drives and -connectivity")
 	connFile := fs.String("connectivity", "", "connectivity JSON (classes and gains, as the optimizer writes); default HNN's 16 classes")
 	seed := fs.Int("seed", 0, "trial index: trial r seeds every drive cell with event_seed + r·n_gids + offset, as hnn-core's trials")
 	tstop := fs.Float64("tstop", 170, "simulated time (ms)")
@@ -47,10 +49,11 @@ func runNetwork(args []string) error {
 	smooth := fs.Float64("smooth", 0, "Hamming smoothing window (ms) applied to the nAm columns, as hnn-core's Dipole.smooth (0: none)")
 	scale := fs.Float64("scale", 1, "factor applied to the nAm columns, as hnn-core's Dipole.scale (e.g. 3000)")
 	vsoma := fs.String("vsoma", "", "comma-separated gids whose soma potential to write to vsoma.csv")
-	out := fs.String("out", "", "output directory (created): dipole.csv, spikes.csv, config.json [, vsoma.csv]")
+	out := fs.String("out", "", "output directory (created): dipole.csv, spikes.csv, config.json [, vsoma.csv]; for hnn-core dpl_TRIAL.txt (read_dipole), spk_TRIAL.txt (read_spikes) and network.json (read_network_configuration)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: simulate network -mesh 10x10 -drives erp|poisson|FILE.json [-rate HZ -weight-ampa US] [-connectivity FILE.json] [-seed N] -tstop MS -out DIR")
+		fmt.Fprintln(fs.Output(), "       simulate network -network HNN_NETWORK.json [-seed N] -tstop MS -out DIR")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -62,34 +65,36 @@ func runNetwork(args []string) error {
 	if *out == "" {
 		return fmt.Errorf("-out DIR is required")
 	}
-	nx, ny, err := cli.ParseMesh("mesh", *mesh)
-	if err != nil {
-		return err
-	}
-	col, err := network.NewColumn(nx, ny)
-	if err != nil {
-		return err
-	}
-	var conn *network.Connectivity
-	if *connFile != "" {
-		if conn, err = network.LoadConnectivity(*connFile); err != nil {
+	var net *network.Network
+	var nx, ny int
+	var err error
+	if *netFile != "" {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		for _, k := range []string{"mesh", "drives", "connectivity", "rate", "weight-ampa", "weight-nmda", "event-seed"} {
+			if set[k] {
+				return fmt.Errorf("-%s cannot be combined with -network (the file holds the column, connectivity and drives)", k)
+			}
+		}
+		var notes []string
+		if net, notes, err = network.LoadHNNNetwork(*netFile); err != nil {
+			return err
+		}
+		for _, n := range notes {
+			fmt.Fprintf(os.Stderr, "%s: %s\n", *netFile, n)
+		}
+		nx, ny = net.Column.MeshX, net.Column.MeshY
+	} else {
+		if net, nx, ny, err = buildNetwork(*mesh, *drives, *connFile, *rate, *wAMPA, *wNMDA, *eventSeed); err != nil {
 			return err
 		}
 	}
-	var driveList []network.Drive
-	switch *drives {
-	case "erp":
-		driveList = network.ERPDrives()
-	case "poisson":
-		driveList = []network.Drive{network.PoissonEveryCell(*rate, *wAMPA, *wNMDA, *eventSeed)}
-	default:
-		if driveList, err = network.LoadDrives(*drives); err != nil {
-			return err
-		}
-	}
-	net, err := network.NewNetwork(col, conn, driveList)
-	if err != nil {
-		return err
+	col := net.Column
+	// hnn-core's configuration of the network, prepared before simulating.
+	var hnnNet bytes.Buffer
+	if err := network.WriteHNNNetwork(&hnnNet, net); err != nil {
+		fmt.Fprintf(os.Stderr, "network.json not written: %v\n", err)
+		hnnNet.Reset()
 	}
 	var record []int
 	if *vsoma != "" {
@@ -148,7 +153,7 @@ func runNetwork(args []string) error {
 		s, e := net.DriveRange(i)
 		cfg.GIDRanges[d.Name] = [2]int{s, e}
 	}
-	counts, err := writeNetworkOutputs(*out, net, res, hnn, record, cfg)
+	counts, err := writeNetworkOutputs(*out, net, res, hnn, record, cfg, hnnNet.Bytes())
 	if err != nil {
 		return err
 	}
@@ -172,4 +177,35 @@ func progressReporter(start time.Time, tstop float64) func(t float64) {
 				t, tstop, 100*t/tstop, now.Sub(start).Seconds())
 		}
 	}
+}
+
+// buildNetwork builds the column, connectivity and drives from the flags.
+func buildNetwork(mesh, drives, connFile string, rate, wAMPA, wNMDA float64, eventSeed int64) (*network.Network, int, int, error) {
+	nx, ny, err := cli.ParseMesh("mesh", mesh)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	col, err := network.NewColumn(nx, ny)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	var conn *network.Connectivity
+	if connFile != "" {
+		if conn, err = network.LoadConnectivity(connFile); err != nil {
+			return nil, 0, 0, err
+		}
+	}
+	var driveList []network.Drive
+	switch drives {
+	case "erp":
+		driveList = network.ERPDrives()
+	case "poisson":
+		driveList = []network.Drive{network.PoissonEveryCell(rate, wAMPA, wNMDA, eventSeed)}
+	default:
+		if driveList, err = network.LoadDrives(drives); err != nil {
+			return nil, 0, 0, err
+		}
+	}
+	net, err := network.NewNetwork(col, conn, driveList)
+	return net, nx, ny, err
 }

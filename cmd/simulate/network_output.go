@@ -15,9 +15,29 @@ import (
 // writeNetworkOutputs writes dipole.csv (raw fAm and hnn-core's nAm),
 // spikes.csv, vsoma.csv (when gids are recorded) and config.json into dir
 // and returns the number of spikes per cell type or drive name.
-func writeNetworkOutputs(dir string, net *network.Network, res *biophys.SimResult, hnn network.Dipole, record []int, cfg networkConfig) (map[string]int, error) {
+func writeNetworkOutputs(dir string, net *network.Network, res *biophys.SimResult, hnn network.Dipole, record []int, cfg networkConfig, hnnNet []byte) (map[string]int, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, failure(err)
+	}
+	// hnn-core's layouts: read_dipole, read_spikes (one file per trial),
+	// read_network_configuration.
+	if err := writeFile(filepath.Join(dir, fmt.Sprintf("dpl_%d.txt", cfg.Trial)), func(w io.Writer) error {
+		return network.WriteHNNDipole(w, hnn)
+	}); err != nil {
+		return nil, err
+	}
+	if err := writeFile(filepath.Join(dir, fmt.Sprintf("spk_%d.txt", cfg.Trial)), func(w io.Writer) error {
+		return network.WriteHNNSpikes(w, res.Spikes, net.GIDNames())
+	}); err != nil {
+		return nil, err
+	}
+	if len(hnnNet) > 0 {
+		if err := writeFile(filepath.Join(dir, "network.json"), func(w io.Writer) error {
+			_, err := w.Write(hnnNet)
+			return err
+		}); err != nil {
+			return nil, err
+		}
 	}
 	if err := writeFile(filepath.Join(dir, "dipole.csv"), func(w io.Writer) error {
 		fmt.Fprintln(w, "t_ms,agg_fAm,L2_fAm,L5_fAm,agg_nAm,L2_nAm,L5_nAm")

@@ -39,15 +39,9 @@ type SimOptions struct {
 	chunkHook func(interval, chunk int, done bool)
 }
 
-// TonicBias is hnn-core's add_tonic_bias for one cell type: a current clamp
-// of Amplitude nA (positive depolarising) at soma(0.5) of every cell of
-// CellType, on during steps whose midpoint lies in [T0, TStop); TStop ≤ 0
-// means the end of the simulation.
-type TonicBias struct {
-	CellType  neuron.CellType
-	Amplitude float64 // nA
-	T0, TStop float64 // ms
-}
+// TonicBias is hnn-core's add_tonic_bias for one cell type (see
+// network.TonicBias). A network's own TonicBiases apply as well.
+type TonicBias = network.TonicBias
 
 // SimResult holds the outputs of a biophysical simulation.
 type SimResult struct {
@@ -186,11 +180,14 @@ func newSimulation(net *network.Network, opts SimOptions) (*simulation, error) {
 		nSteps: nSteps, horizon: float64(nSteps) * dt, workers: workers, minDelay: math.Inf(1)}, nil
 }
 
-// buildCells creates the cells and splits them into chunks.
+// buildCells creates the cells (with the network's tonic biases and the
+// options' own) and splits them into chunks.
 func (sim *simulation) buildCells() error {
 	cfg := neuron.DefaultConfig()
 	cfg.Dt = sim.dt
-	cells, err := buildCells(sim.col, cfg, sim.opts, sim.tstop)
+	opts := sim.opts
+	opts.TonicBias = append(slices.Clone(sim.net.TonicBiases), opts.TonicBias...)
+	cells, err := buildCells(sim.col, cfg, opts, sim.tstop)
 	if err != nil {
 		return err
 	}

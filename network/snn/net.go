@@ -167,6 +167,11 @@ func New[T autograd.Float](net *network.Network, models [neuron.NumCellTypes]Cel
 	if err := net.Validate(); err != nil {
 		return nil, err
 	}
+	for _, b := range net.TonicBiases {
+		if b.Amplitude != 0 {
+			return nil, fmt.Errorf("network: tonic bias of %v nA on %s: the surrogate cells take synaptic input only (simulate such a network biophysically)", b.Amplitude, b.CellType)
+		}
+	}
 	sn := &Net[T]{Net: net, Models: models, Slope: opt.SpikeSlope, Mode: opt.Params, smooth: opt.GradedSpikes, runs: map[int]*runState[T]{}}
 	if sn.Slope == 0 {
 		sn.Slope = nn.DefaultSpikeSlope
