@@ -205,29 +205,9 @@ func (op *exactOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	xT, sT := nd.In[0], nd.In[1]
 	op.forward(B, sT.Data, xT.Data, nil, true)
 	gOut := nd.Out.Grad
-	g := op.g[:KB]
-	for b := range B {
-		r := gOut[b*W : b*W+K]
-		for i, v := range r {
-			g[i*B+b] = float64(v)
-		}
-	}
-	// the bin maximum's gradient goes to the substep attaining it
-	arg := op.arg[:B]
-	for b := range B {
-		best, at := -1e308, 0
-		for j := 1; j <= ExactSubsteps; j++ {
-			if v := op.traj[j*KB+b]; v > best {
-				best, at = v, j
-			}
-		}
-		arg[b] = int32(at)
-	}
+	g, arg := op.seedGrads(B, W, K, KB, gOut)
 	gvmax := func(b int) float64 { return float64(gOut[b*W+K]) }
 	gw := op.gw[:C*B]
-	var aP, bP [maxExactChannels]float64
-	var q, dq [6]float64
-	const dt = exactDt
 	for j := ExactSubsteps - 1; j >= 0; j-- {
 		s := op.traj[j*KB : (j+1)*KB]
 		d := op.traj[(j+1)*KB : (j+2)*KB]
@@ -237,78 +217,7 @@ func (op *exactOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 			if int(arg[b]) == j+1 {
 				g[b] += gvmax(b)
 			}
-			v, m, h, n := s[b], s[B+b], s[2*B+b], s[3*B+b]
-			for c := range C {
-				aP[c], bP[c] = s[(4+c)*B+b], s[(4+C+c)*B+b]
-				if event {
-					fw := op.w[c*B+b] * k.factor[c]
-					if fw != 0 {
-						aP[c] += fw
-						bP[c] += fw
-					}
-				}
-			}
-			// forward quantities of the step
-			gna := k.gnabar * m * m * m * h
-			n2 := n * n
-			gk := k.gkbar * n2 * n2
-			i := gna*(v-neuron.HH2ENa) + gk*(v-neuron.HH2EK) + k.gl*(v-k.el)
-			gm := gna + gk + k.gl
-			R := -i * k.aScale
-			D := k.capDt + gm*k.aScale
-			for c := range C {
-				gs := bP[c] - aP[c]
-				R -= gs * (v - k.e[c])
-				D += gs
-			}
-			vn := d[b]
-			k.tab.Lookup(vn, &q, &dq)
-			// synapse decay
-			var gA, gB [maxExactChannels]float64
-			for c := range C {
-				gA[c] = g[(4+c)*B+b] * k.decayA[c]
-				gB[c] = g[(4+C+c)*B+b] * k.decayB[c]
-			}
-			// gates
-			gv := g[b]
-			xs := [3]float64{m, h, n}
-			var gx [3]float64
-			for gi := range 3 {
-				F := f[gi*B+b]
-				gxp := g[(1+gi)*B+b]
-				inf, tau := q[2*gi], q[2*gi+1]
-				gx[gi] = gxp * (1 - F)
-				gF := gxp * (inf - xs[gi])
-				// F = 1 − e^X, X = −dt/τ: dF/dτ = −(1−F)·dt/τ²
-				gtau := -gF * (1 - F) * dt / (tau * tau)
-				gv += gxp*F*dq[2*gi] + gtau*dq[2*gi+1]
-			}
-			// v' = v + R/D
-			gR := gv / D
-			gD := -gR * (R / D)
-			gvNew := gv - gR*(D-k.capDt)
-			gi := gD - gR*(v-neuron.HH2ENa)
-			gkk := gD - gR*(v-neuron.HH2EK)
-			a := k.aScale
-			gx[0] += 3 * k.gnabar * m * m * h * a * gi
-			gx[1] += k.gnabar * m * m * m * a * gi
-			gx[2] += 4 * k.gkbar * n2 * n * a * gkk
-			for c := range C {
-				ggs := gD - gR*(v-k.e[c])
-				gB[c] += ggs
-				gA[c] -= ggs
-			}
-			g[b] = gvNew
-			g[B+b], g[2*B+b], g[3*B+b] = gx[0], gx[1], gx[2]
-			for c := range C {
-				g[(4+c)*B+b] = gA[c]
-				g[(4+C+c)*B+b] = gB[c]
-			}
-			if event {
-				for c := range C {
-					gw[c*B+b] = k.factor[c] * (gA[c] + gB[c])
-				}
-			}
+			op.backSubstep(b, B, g, gw, s, d, f, event)
 		}
 	}
 	if xT.RequiresGrad() {
@@ -326,6 +235,114 @@ func (op *exactOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 			for i := range r {
 				r[i] += T(g[i*B+b])
 			}
+		}
+	}
+}
+
+// seedGrads loads the gradient reaching the outputs (the bin-end state) into
+// the state-major scratch g and finds, per cell, the substep whose voltage is
+// the bin's maximum (where the maximum's gradient goes).
+func (op *exactOp[T]) seedGrads(B, W, K, KB int, gOut []T) (g []float64, arg []int32) {
+	g = op.g[:KB]
+	for b := range B {
+		r := gOut[b*W : b*W+K]
+		for i, v := range r {
+			g[i*B+b] = float64(v)
+		}
+	}
+	arg = op.arg[:B]
+	for b := range B {
+		best, at := -1e308, 0
+		for j := 1; j <= ExactSubsteps; j++ {
+			if v := op.traj[j*KB+b]; v > best {
+				best, at = v, j
+			}
+		}
+		arg[b] = int32(at)
+	}
+	return g, arg
+}
+
+// backSubstep takes the gradient g of cell b's state after substep j (state
+// s before it, d after it, gate factors f) back to the state before it, in
+// place, and when the bin's input took effect in this substep (event) writes
+// the gradient of the input weights into gw.
+func (op *exactOp[T]) backSubstep(b, B int, g, gw, s, d, f []float64, event bool) {
+	k := op.k
+	C := k.nch
+	var aP, bP [maxExactChannels]float64
+	var q, dq [6]float64
+	const dt = exactDt
+	v, m, h, n := s[b], s[B+b], s[2*B+b], s[3*B+b]
+	for c := range C {
+		aP[c], bP[c] = s[(4+c)*B+b], s[(4+C+c)*B+b]
+		if event {
+			fw := op.w[c*B+b] * k.factor[c]
+			if fw != 0 {
+				aP[c] += fw
+				bP[c] += fw
+			}
+		}
+	}
+	// forward quantities of the step
+	gna := k.gnabar * m * m * m * h
+	n2 := n * n
+	gk := k.gkbar * n2 * n2
+	i := gna*(v-neuron.HH2ENa) + gk*(v-neuron.HH2EK) + k.gl*(v-k.el)
+	gm := gna + gk + k.gl
+	R := -i * k.aScale
+	D := k.capDt + gm*k.aScale
+	for c := range C {
+		gs := bP[c] - aP[c]
+		R -= gs * (v - k.e[c])
+		D += gs
+	}
+	vn := d[b]
+	k.tab.Lookup(vn, &q, &dq)
+	// synapse decay
+	var gA, gB [maxExactChannels]float64
+	for c := range C {
+		gA[c] = g[(4+c)*B+b] * k.decayA[c]
+		gB[c] = g[(4+C+c)*B+b] * k.decayB[c]
+	}
+	// gates
+	gv := g[b]
+	xs := [3]float64{m, h, n}
+	var gx [3]float64
+	for gi := range 3 {
+		F := f[gi*B+b]
+		gxp := g[(1+gi)*B+b]
+		inf, tau := q[2*gi], q[2*gi+1]
+		gx[gi] = gxp * (1 - F)
+		gF := gxp * (inf - xs[gi])
+		// F = 1 − e^X, X = −dt/τ: dF/dτ = −(1−F)·dt/τ²
+		gtau := -gF * (1 - F) * dt / (tau * tau)
+		gv += gxp*F*dq[2*gi] + gtau*dq[2*gi+1]
+	}
+	// v' = v + R/D
+	gR := gv / D
+	gD := -gR * (R / D)
+	gvNew := gv - gR*(D-k.capDt)
+	gi := gD - gR*(v-neuron.HH2ENa)
+	gkk := gD - gR*(v-neuron.HH2EK)
+	a := k.aScale
+	gx[0] += 3 * k.gnabar * m * m * h * a * gi
+	gx[1] += k.gnabar * m * m * m * a * gi
+	gx[2] += 4 * k.gkbar * n2 * n * a * gkk
+	for c := range C {
+		ggs := gD - gR*(v-k.e[c])
+		gB[c] += ggs
+		gA[c] -= ggs
+	}
+	g[b] = gvNew
+	g[B+b], g[2*B+b], g[3*B+b] = gx[0], gx[1], gx[2]
+	for c := range C {
+		g[(4+c)*B+b] = gA[c]
+		g[(4+C+c)*B+b] = gB[c]
+	}
+	if event {
+		for c := range C {
+			gw[c*B+b] = k.factor[c] * (gA[c] + gB[c])
 		}
 	}
 }
