@@ -19,6 +19,7 @@ var floors = map[string]int{
 	"internal/layers":    0,
 	"nn/safetensors":     0,
 	"internal/reference": 0,
+	"internal/stats":     0,
 
 	"autograd": 1,
 
@@ -40,8 +41,27 @@ var floors = map[string]int{
 	// settings, so it sits one floor above optimize.
 	"verify": 6,
 
-	"cmd/internal/...": 7,
-	"cmd/...":          8,
+	// batch runs optimize, verify, simulation and training jobs on NATS
+	// JetStream; it alone (with cmd/batch) may import NATS (NATSImporters).
+	"batch": 7,
+
+	// cmd/internal/plots draws the figures the other cmd/internal packages
+	// and the commands use.
+	"cmd/internal/plots": 8,
+	"cmd/internal/...":   9,
+	"cmd/...":            10,
+}
+
+// NATSPrefix starts the import paths of the NATS client and server.
+const NATSPrefix = "github.com/nats-io/"
+
+// NATSImporters are the only packages that may import NATS: the core
+// packages stay free of the queue and its dependencies.
+var NATSImporters = map[string]bool{"batch": true, "cmd/batch": true}
+
+// MayImportNATS reports whether package pkg may import the NATS packages.
+func MayImportNATS(pkg string) bool {
+	return NATSImporters[strings.TrimPrefix(strings.TrimPrefix(pkg, Module), "/")]
 }
 
 // Floor returns the floor of package pkg (an import path inside the module or

@@ -33,6 +33,9 @@ func TestImportsPointDown(t *testing.T) {
 			continue
 		}
 		for _, imp := range f[1:] {
+			if strings.HasPrefix(imp, NATSPrefix) && !MayImportNATS(pkg) {
+				t.Errorf("%s imports %s: only batch and cmd/batch may import NATS", pkg, imp)
+			}
 			if !Allowed(pkg, imp) {
 				fp, _ := Floor(pkg)
 				fi, _ := Floor(imp)
@@ -42,6 +45,18 @@ func TestImportsPointDown(t *testing.T) {
 	}
 	if n < 15 {
 		t.Fatalf("go list found only %d packages", n)
+	}
+}
+
+// TestMayImportNATS checks the NATS rule on known cases.
+func TestMayImportNATS(t *testing.T) {
+	for pkg, want := range map[string]bool{
+		Module + "/batch": true, Module + "/cmd/batch": true, Module + "/optimize": false,
+		Module + "/network": false, Module + "/cmd/optimize": false, Module + "/batch/sub": false,
+	} {
+		if got := MayImportNATS(pkg); got != want {
+			t.Errorf("MayImportNATS(%s) = %v, want %v", pkg, got, want)
+		}
 	}
 }
 
@@ -65,6 +80,10 @@ func TestAllowed(t *testing.T) {
 		{m + "neuron", m + "internal/kernel", true},
 		{m + "cmd/optimize", "fmt", true},
 		{m + "unknown", m + "autograd", false},
+		{m + "batch", m + "verify", true},
+		{m + "verify", m + "batch", false},
+		{m + "batch", m + "cmd/internal/cli", false},
+		{m + "cmd/batch", m + "batch", true},
 	} {
 		if got := Allowed(tc.from, tc.to); got != tc.want {
 			t.Errorf("Allowed(%s, %s) = %v, want %v", tc.from, tc.to, got, tc.want)
