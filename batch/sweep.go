@@ -99,32 +99,56 @@ func (q *Queue) Wait(ctx context.Context, p *Plan, interval time.Duration, progr
 	results := map[string]*Result{}
 	start := time.Now()
 	cached := -1
-	var lastReport time.Time
-	poll := time.NewTicker(50 * time.Millisecond)
-	defer poll.Stop()
-	for {
-		keys, err := q.results.ListKeys(ctx)
-		if err == nil {
-			for k := range keys.Keys() {
-				if !pending[k] {
-					continue
-				}
-				r, err := q.Result(ctx, k)
-				if err != nil {
-					continue
-				}
-				results[k] = r
-				delete(pending, k)
-			}
-			keys.Stop()
+	take := func(key string, value []byte) {
+		if !pending[key] {
+			return
 		}
-		if cached < 0 && err == nil {
-			cached = len(results)
+		var r Result
+		if json.Unmarshal(value, &r) == nil {
+			results[key] = &r
+			delete(pending, key)
+		}
+	}
+	// A watcher delivers the stored results, then each new one; a scan of
+	// the keys every few seconds catches anything a watcher lost while the
+	// server restarted.
+	var w jetstream.KeyWatcher
+	defer func() {
+		if w != nil {
+			w.Stop()
+		}
+	}()
+	var updates <-chan jetstream.KeyValueEntry
+	scan := time.Now()
+	tick := time.NewTicker(min(interval, 250*time.Millisecond))
+	defer tick.Stop()
+	var lastReport time.Time
+	for {
+		if w == nil {
+			var err error
+			if w, err = q.results.WatchAll(ctx); err == nil {
+				updates = w.Updates()
+			} else {
+				w, updates = nil, nil
+			}
+		}
+		if time.Since(scan) > 5*time.Second {
+			scan = time.Now()
+			if keys, err := q.results.ListKeys(ctx); err == nil {
+				for k := range keys.Keys() {
+					if pending[k] {
+						if e, err := q.results.Get(ctx, k); err == nil {
+							take(k, e.Value())
+						}
+					}
+				}
+				keys.Stop()
+			}
 		}
 		done := len(pending) == 0
-		if progress != nil && (done || time.Since(lastReport) >= interval) {
+		if progress != nil && (done || time.Since(lastReport) >= interval) && cached >= 0 {
 			lastReport = time.Now()
-			pr := Progress{Unique: unique, Cached: max(cached, 0), Elapsed: time.Since(start), ETA: -1}
+			pr := Progress{Unique: unique, Cached: cached, Elapsed: time.Since(start), ETA: -1}
 			for _, r := range results {
 				if r.Status == StatusOK {
 					pr.Done++
@@ -148,7 +172,19 @@ func (q *Queue) Wait(ctx context.Context, p *Plan, interval time.Duration, progr
 		select {
 		case <-ctx.Done():
 			return results, ctx.Err()
-		case <-poll.C:
+		case e, ok := <-updates:
+			switch {
+			case !ok:
+				w.Stop()
+				w = nil
+			case e == nil: // the stored results are all in
+				if cached < 0 {
+					cached = len(results)
+				}
+			case e.Operation() == jetstream.KeyValuePut:
+				take(e.Key(), e.Value())
+			}
+		case <-tick.C:
 		}
 	}
 }
