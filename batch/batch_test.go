@@ -124,7 +124,7 @@ func TestSweepCachesRetriesAndOrders(t *testing.T) {
 			t.Errorf("row %d: value %v", i, r.Figures["value"])
 		}
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, "a", tab.Rows[2].Dir, "value.txt")); err != nil || string(b) != "3\n" {
+	if b, err := os.ReadFile(filepath.Join(dir, "a", tab.Rows[2].Dir, "value.txt")); err != nil || !strings.HasPrefix(string(b), "3\n") {
 		t.Errorf("job 2's file: %q, %v", b, err)
 	}
 	// One worker, a fresh store: the same table.

@@ -11,7 +11,7 @@ import (
 // sleepSettings are the settings of the sleep job kind.
 type sleepSettings struct {
 	MS        int     `json:"ms"`         // wall time asleep (ms)
-	SpinMS    int     `json:"spin_ms"`    // CPU time busy (ms), after the sleep
+	Spin      int     `json:"spin"`       // fixed CPU work after the sleep: millions of loop iterations (about 1.4 ms of one core each on the development machine)
 	Value     float64 `json:"value"`      // echoed as the figure "value"
 	Fail      bool    `json:"fail"`       // fail on every attempt
 	FailTimes int     `json:"fail_times"` // fail the first N attempts
@@ -21,7 +21,7 @@ type sleepKind struct{}
 
 func (sleepKind) Name() string { return "sleep" }
 func (sleepKind) Doc() string {
-	return "test job for the queue itself: sleeps ms, spins spin_ms of CPU, echoes value, fails on request (fail, fail_times)"
+	return "test job for the queue itself: sleeps ms, does spin million loop iterations of CPU work, echoes value, fails on request (fail, fail_times)"
 }
 func (sleepKind) NewSettings() any   { return &sleepSettings{} }
 func (sleepKind) Files(any) []string { return nil }
@@ -30,8 +30,8 @@ func (sleepKind) Check(st any) error {
 	switch {
 	case s.MS < 0:
 		return settingErr("ms", "must be >= 0")
-	case s.SpinMS < 0:
-		return settingErr("spin_ms", "must be >= 0")
+	case s.Spin < 0:
+		return settingErr("spin", "must be >= 0")
 	case s.FailTimes < 0:
 		return settingErr("fail_times", "must be >= 0")
 	}
@@ -45,21 +45,24 @@ func (sleepKind) Run(ctx context.Context, st any, env *Env) (Figures, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	x := 0.0
-	for end := time.Now().Add(time.Duration(s.SpinMS) * time.Millisecond); time.Now().Before(end); {
-		for i := range 10000 {
-			x += float64(i) * 1e-9
+	x := uint64(1)
+	for i := range s.Spin {
+		if i%100 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		for range 1_000_000 {
+			x = x*6364136223846793005 + 1442695040888963407 // a serial chain: fixed work
 		}
 	}
 	if s.Fail || env.Attempt <= s.FailTimes {
 		return nil, fmt.Errorf("failed on request (attempt %d)", env.Attempt)
 	}
-	if err := os.WriteFile(filepath.Join(env.Dir, "value.txt"), fmt.Appendf(nil, "%g\n", s.Value), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(env.Dir, "value.txt"), fmt.Appendf(nil, "%g\n%d\n", s.Value, x), 0o644); err != nil {
 		return nil, err
 	}
 	var f Figures
 	f.Add("value", s.Value)
-	f.Add("double", 2*s.Value+0*x)
+	f.Add("double", 2*s.Value)
 	return f, nil
 }
 
