@@ -14,5 +14,5 @@ func Example() {
 	fmt.Println("cmd/optimize is on floor", f)
 	// Output:
 	// true false
-	// cmd/optimize is on floor 9
+	// cmd/optimize is on floor 10
 }

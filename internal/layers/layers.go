@@ -19,6 +19,7 @@ var floors = map[string]int{
 	"internal/layers":    0,
 	"nn/safetensors":     0,
 	"internal/reference": 0,
+	"internal/stats":     0,
 
 	"autograd": 1,
 
@@ -32,8 +33,6 @@ var floors = map[string]int{
 	"network/biophys": 4,
 	"network/snn":     4,
 
-	"internal/stats": 0,
-
 	"network/snn/snntest": 5,
 	"optimize":            5,
 	"train":               5,
@@ -42,10 +41,26 @@ var floors = map[string]int{
 	// settings, so it sits one floor above optimize.
 	"verify": 6,
 
-	"cmd/internal/...": 7,
+	// batch runs optimize, verify, simulation and training jobs on NATS
+	// JetStream; it alone (with cmd/batch) may import NATS (NATSImporters).
+	"batch": 7,
+
+	"cmd/internal/...": 8,
 	// verifyout writes the verification's files with the shared plots.
-	"cmd/internal/verifyout": 8,
-	"cmd/...":                9,
+	"cmd/internal/verifyout": 9,
+	"cmd/...":                10,
+}
+
+// NATSPrefix starts the import paths of the NATS client and server.
+const NATSPrefix = "github.com/nats-io/"
+
+// NATSImporters are the only packages that may import NATS: the core
+// packages stay free of the queue and its dependencies.
+var NATSImporters = map[string]bool{"batch": true, "cmd/batch": true}
+
+// MayImportNATS reports whether package pkg may import the NATS packages.
+func MayImportNATS(pkg string) bool {
+	return NATSImporters[strings.TrimPrefix(strings.TrimPrefix(pkg, Module), "/")]
 }
 
 // Floor returns the floor of package pkg (an import path inside the module or

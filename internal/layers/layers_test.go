@@ -15,7 +15,8 @@ import (
 
 // moduleImports parses the imports of every non-test Go file of the module
 // (this process reads the files itself, so the test cache sees every change)
-// and returns, per package import path, the imports inside the module.
+// and returns, per package import path, the imports inside the module and
+// those of NATS.
 func moduleImports(t *testing.T) map[string][]string {
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
@@ -54,7 +55,7 @@ func moduleImports(t *testing.T) map[string][]string {
 		}
 		for _, im := range f.Imports {
 			ip, _ := strconv.Unquote(im.Path.Value)
-			if strings.HasPrefix(ip, Module) {
+			if strings.HasPrefix(ip, Module) || strings.HasPrefix(ip, NATSPrefix) {
 				out[pkg] = append(out[pkg], ip)
 			}
 		}
@@ -85,6 +86,9 @@ func TestImportsPointDown(t *testing.T) {
 			continue
 		}
 		for _, imp := range imps[pkg] {
+			if strings.HasPrefix(imp, NATSPrefix) && !MayImportNATS(pkg) {
+				t.Errorf("%s imports %s: only batch and cmd/batch may import NATS", pkg, imp)
+			}
 			if !Allowed(pkg, imp) {
 				fp, _ := Floor(pkg)
 				fi, _ := Floor(imp)
@@ -94,6 +98,18 @@ func TestImportsPointDown(t *testing.T) {
 	}
 	if len(pkgs) < 20 {
 		t.Fatalf("found only %d packages", len(pkgs))
+	}
+}
+
+// TestMayImportNATS checks the NATS rule on known cases.
+func TestMayImportNATS(t *testing.T) {
+	for pkg, want := range map[string]bool{
+		Module + "/batch": true, Module + "/cmd/batch": true, Module + "/optimize": false,
+		Module + "/network": false, Module + "/cmd/optimize": false, Module + "/batch/sub": false,
+	} {
+		if got := MayImportNATS(pkg); got != want {
+			t.Errorf("MayImportNATS(%s) = %v, want %v", pkg, got, want)
+		}
 	}
 }
 
@@ -119,6 +135,10 @@ func TestAllowed(t *testing.T) {
 		{m + "neuron", m + "internal/kernel", true},
 		{m + "cmd/optimize", "fmt", true},
 		{m + "unknown", m + "autograd", false},
+		{m + "batch", m + "verify", true},
+		{m + "verify", m + "batch", false},
+		{m + "batch", m + "cmd/internal/cli", false},
+		{m + "cmd/batch", m + "batch", true},
 	} {
 		if got := Allowed(tc.from, tc.to); got != tc.want {
 			t.Errorf("Allowed(%s, %s) = %v, want %v", tc.from, tc.to, got, tc.want)
