@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/neurograd/neurograd/internal/parallel"
+	"github.com/neurograd/neurograd/internal/stats"
 	"github.com/neurograd/neurograd/neuron"
 	"github.com/neurograd/neurograd/neuron/surrogate"
 )
@@ -711,7 +712,7 @@ func boundAggregate(ss []boundSample, tMS float64) boundRow {
 	for _, s := range ss {
 		r.NTrue += len(s.truth)
 		r.NPred += len(s.pred)
-		p := surrogate.MatchPairs(s.pred, s.truth, surrogate.SpikeTolerance)
+		p := stats.MatchPairs(s.pred, s.truth, surrogate.SpikeTolerance)
 		nc += len(p)
 		for _, q := range p {
 			esum += q[0] - q[1]
@@ -719,7 +720,7 @@ func boundAggregate(ss []boundSample, tMS float64) boundRow {
 			pairs++
 		}
 		expect += 2 * surrogate.SpikeTolerance * float64(len(s.truth)) * float64(len(s.pred)) / tMS
-		if g := surrogate.Coincidence(s.pred, s.truth, tMS, surrogate.SpikeTolerance); !math.IsNaN(g) {
+		if g := stats.Coincidence(s.pred, s.truth, tMS, surrogate.SpikeTolerance); !math.IsNaN(g) {
 			gsum += g
 			ngam++
 		}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/neurograd/neurograd/internal/stats"
 	"github.com/neurograd/neurograd/neuron"
 	"github.com/neurograd/neurograd/neuron/surrogate"
 	"github.com/neurograd/neurograd/train"
@@ -27,7 +28,7 @@ type figAcc struct {
 }
 
 func (a *figAcc) add(pred, truth []float64, tMS float64, trace, target []float32) {
-	if g := surrogate.Coincidence(pred, truth, tMS, surrogate.SpikeTolerance); !math.IsNaN(g) {
+	if g := stats.Coincidence(pred, truth, tMS, surrogate.SpikeTolerance); !math.IsNaN(g) {
 		a.gSum += g
 		a.gN++
 	}
@@ -38,7 +39,7 @@ func (a *figAcc) add(pred, truth []float64, tMS float64, trace, target []float32
 	a.within += surrogate.MatchSpikes(pred, truth, 0.5)
 	a.nTrue += len(truth)
 	a.nPred += len(pred)
-	for _, p := range surrogate.MatchPairs(pred, truth, surrogate.SpikeTolerance) {
+	for _, p := range stats.MatchPairs(pred, truth, surrogate.SpikeTolerance) {
 		a.errSum += p[0] - p[1]
 		a.errN++
 	}
