@@ -139,7 +139,8 @@ func BuildTable(p *Plan, results map[string]*Result) *Table {
 	return t
 }
 
-// Write writes results.csv and results.json into dir.
+// Write writes results.csv and results.json into dir, and the table as
+// NumPy arrays (params.npy, features.npy, npy_columns.json; see WriteNPY).
 func (t *Table) Write(dir string) error {
 	b, err := json.MarshalIndent(t, "", " ")
 	if err != nil {
@@ -148,7 +149,10 @@ func (t *Table) Write(dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, "results.json"), append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "results.csv"), t.CSV(), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "results.csv"), t.CSV(), 0o644); err != nil {
+		return err
+	}
+	return t.WriteNPY(dir)
 }
 
 // CSV returns the table as CSV: index, key, status, the settings, the

@@ -68,6 +68,7 @@ type options struct {
 	extraPick       int
 	extraSpan       float64
 	genOnly         bool
+	q               queueFlags
 	outDir          string
 	metricsPath     string
 	steps           int
@@ -121,6 +122,9 @@ func parseFlags(args []string) (*options, error) {
 	fs.IntVar(&o.extraPick, "extra-pick-pyr", 40, "pyramidal cells per type and run in each additional training set")
 	fs.Float64Var(&o.extraSpan, "extra-gain-span", 1, "network runs of the additional training sets draw connection gains 10^U(-span, span)")
 	fs.BoolVar(&o.genOnly, "gen-only", false, "only generate (or check) the datasets")
+	fs.StringVar(&o.q.queue, "queue", "", "generate missing datasets as batch jobs (docs/batch.md): \"embedded\" (a JetStream server in this process) or a NATS URL (nats://host:4222, workers started by `cmd/batch worker -queue URL`); default: in this process, without a queue")
+	fs.IntVar(&o.q.shards, "shards", 16, "with -queue: jobs per split (each network run is one; the independent-Poisson samples are cut into the rest)")
+	fs.IntVar(&o.q.workers, "queue-workers", 0, "with -queue: jobs run in this process at once (0: GOMAXPROCS with \"embedded\", none with a URL; -1 none)")
 	fs.StringVar(&o.outDir, "out", "neuron/surrogate/weights", "directory for the <cell_type>.safetensors weights")
 	fs.StringVar(&o.metricsPath, "metrics", "", "metrics JSON (default <data>/metrics_<types>.json)")
 	fs.IntVar(&o.steps, "steps", 0, "maximum optimizer steps per cell type (default: the library's for the type)")
@@ -248,7 +252,7 @@ func loadData(o *options, types []neuron.CellType) (*dataSets, error) {
 		d.splits[sp] = r
 	}
 	for _, sp := range []string{"val", "test", "train"} {
-		ds, err := train.LoadOrGenerate(o.dataDir, types, d.splits[sp], os.Stderr)
+		ds, err := train.LoadOrGenerateWith(o.dataDir, types, d.splits[sp], o.q.generator(o.dataDir), os.Stderr)
 		if err != nil {
 			return nil, err
 		}
@@ -287,7 +291,7 @@ func (d *dataSets) addExtraSets(o *options, types []neuron.CellType, base train.
 			return fmt.Errorf("-extra-seeds %q: %w", o.extraSeeds, err)
 		}
 		r.Split, r.Seed = fmt.Sprintf("train%d", sd), sd
-		ds, err := train.LoadOrGenerate(o.dataDir, extraTypes[f], r, os.Stderr)
+		ds, err := train.LoadOrGenerateWith(o.dataDir, extraTypes[f], r, o.q.generator(o.dataDir), os.Stderr)
 		if err != nil {
 			return err
 		}
