@@ -15,6 +15,7 @@ import (
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/network/biophys"
 	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/spectral"
 )
 
 // networkConfig is the configuration a network run writes next to its outputs.
@@ -116,7 +117,7 @@ func runNetwork(args []string) error {
 
 	if *smooth != 0 {
 		// Reject a bad window now rather than after a long simulation.
-		if _, err := network.HammingWindow(*smooth, 1000 / *dt, int(math.Round(*tstop / *dt))+1); err != nil {
+		if _, err := spectral.NewSmoother(int(math.Round(*tstop / *dt))+1, *smooth, 1000 / *dt); err != nil {
 			return err
 		}
 	}
