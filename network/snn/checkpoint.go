@@ -3,6 +3,7 @@ package snn
 import (
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/neuron"
@@ -374,4 +375,85 @@ func (rs *runState[T]) rebuildRing(a int) {
 			}
 		}
 	}
+}
+
+// CanCheckpoint reports whether every cell model's state implements
+// CheckpointState, as RunCheckpointed needs.
+func (sn *Net[T]) CanCheckpoint() bool {
+	for _, ct := range neuron.CellTypes {
+		st := sn.Models[ct].Begin(nil, 1)
+		cs, ok := st.(checkpointStepper[T])
+		if !ok {
+			return false
+		}
+		if e, isErased := cs.(interface{ canCheckpoint() bool }); isErased && !e.canCheckpoint() {
+			return false
+		}
+	}
+	return true
+}
+
+// Memory model of a run, for estimates before work (measured on the shipped
+// cells in float32, forward and backward: about 1,500 tape elements per cell
+// and step, a third of it without gradients; a checkpoint holds a few
+// hundred elements per cell; Go's collector lets the heap grow to about
+// twice what is live).
+const (
+	tapeElemsPerCellStep   = 1536
+	noGradElemsPerCellStep = 512
+	stateElemsPerCell      = 400
+	bytesPerConnection     = 128 // Connection, synapses, target order, weights
+	heapGrowth             = 2
+)
+
+// MemoryShape is what the memory of a surrogate run depends on.
+type MemoryShape struct {
+	Cells       int // cells of the column
+	Channels    int // input channels summed over the cells
+	Connections int // cell-to-cell connections
+	Slots       int // longest delay in steps, plus one
+	Steps       int // time steps per run
+	Replicas    int // trials simulated as one batch
+	Every       int // checkpoint segment (steps); Steps or more for Run's whole tape
+	Grad        bool
+	ElemSize    int // bytes per element: 4 (float32) or 8
+}
+
+// EstimateBytes returns the peak heap (bytes) a run of the given shape
+// takes, the network's structure included: the tape of one segment (the
+// whole run for Every >= Steps), the checkpoints, the ring buffers of the
+// routing and the connections, times the collector's headroom.
+func EstimateBytes(m MemoryShape) int64 {
+	every := m.Every
+	if every <= 0 || every > m.Steps {
+		every = m.Steps
+	}
+	per := int64(noGradElemsPerCellStep)
+	if m.Grad {
+		per = tapeElemsPerCellStep
+	}
+	cellRows := int64(m.Cells) * int64(max(m.Replicas, 1))
+	nseg := int64((m.Steps + every - 1) / max(every, 1))
+	elems := cellRows*int64(every)*per + nseg*cellRows*stateElemsPerCell +
+		int64(m.Slots)*int64(m.Channels)*int64(max(m.Replicas, 1))*3 + 3*int64(max(m.Replicas, 1))*int64(m.Steps)
+	return heapGrowth * (elems*int64(m.ElemSize) + int64(m.Connections)*bytesPerConnection)
+}
+
+// EstimateMemory returns EstimateBytes for a run of sn with reps trials,
+// segments of every steps (0: DefaultCheckpointEvery; negative: Run's whole
+// tape) and a backward pass when grad.
+func (sn *Net[T]) EstimateMemory(reps, every int, grad bool) int64 {
+	if every == 0 {
+		every = DefaultCheckpointEvery(sn.Steps)
+	}
+	if every < 0 || !sn.CanCheckpoint() {
+		every = sn.Steps
+	}
+	ch := 0
+	for _, ct := range neuron.CellTypes {
+		ch += sn.Net.Column.Count(ct) * sn.nCh[ct]
+	}
+	var t T
+	return EstimateBytes(MemoryShape{Cells: sn.Net.Column.NumCells(), Channels: ch, Connections: len(sn.Connections),
+		Slots: sn.maxDelay + 1, Steps: sn.Steps, Replicas: reps, Every: every, Grad: grad, ElemSize: int(unsafe.Sizeof(t))})
 }
