@@ -274,3 +274,44 @@ func (tp *Tape[T]) BackwardWith(out *Tensor[T], seed []T) error {
 	}
 	return nil
 }
+
+// BackwardFrom runs the backward pass from several tensors at once, for a
+// graph cut into pieces (backpropagation through time in segments): each
+// seeds[i] (nil, or as long as outs[i]) is added to the gradient of outs[i],
+// then every recorded node runs, newest first, accumulating into the Grad of
+// parameters and of leaves that require a gradient. outs may hold tape
+// tensors and leaves (a seed on a leaf only accumulates into its Grad). It
+// returns an error on a length mismatch, and when a seeded tensor requires
+// no gradient.
+func (tp *Tape[T]) BackwardFrom(outs []*Tensor[T], seeds [][]T) error {
+	if tp == nil {
+		return fmt.Errorf("autograd: BackwardFrom on a nil tape")
+	}
+	if len(outs) != len(seeds) {
+		return fmt.Errorf("autograd: BackwardFrom with %d tensors and %d seeds", len(outs), len(seeds))
+	}
+	for i, out := range outs {
+		if seeds[i] == nil {
+			continue
+		}
+		if len(seeds[i]) != out.Len() {
+			return fmt.Errorf("autograd: seed %d has %d elements, its tensor %d", i, len(seeds[i]), out.Len())
+		}
+		if !out.requiresGrad {
+			return fmt.Errorf("autograd: seed %d on a tensor that does not depend on any parameter", i)
+		}
+	}
+	for i, out := range outs {
+		if seeds[i] != nil {
+			accumulate(tp.GradOf(out), seeds[i])
+		}
+	}
+	for i := len(tp.nodes) - 1; i >= 0; i-- {
+		n := tp.nodes[i]
+		if n.Out.Grad == nil {
+			continue // nothing flowed into this node
+		}
+		n.Op.Backward(tp, n)
+	}
+	return nil
+}

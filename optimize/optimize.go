@@ -111,7 +111,24 @@ type Config struct {
 	RestartDone func(RestartResult)
 	// Warn, when not nil, receives warnings (silence, runaway firing).
 	Warn func(string)
+	// Checkpoint is the segment length (steps) of checkpointed
+	// backpropagation through time (snn.Net.RunCheckpointed): the training
+	// runs keep one segment's tape and a checkpoint per segment instead of
+	// the whole run's tape, at the cost of recomputing each segment once,
+	// with the same gradients to the bit. 0 means
+	// snn.DefaultCheckpointEvery (√steps); NoCheckpoint (any negative
+	// value) keeps the whole tape (snn.Net.Run), as do models whose state
+	// cannot be checkpointed.
+	Checkpoint int
+	// MemoryBudget, when positive, bounds the memory (bytes) the concurrent
+	// restarts may take together: Workers is lowered (to at least 1) until
+	// Workers·EstimateRestartMemory fits.
+	MemoryBudget int64
 }
+
+// NoCheckpoint, as Config.Checkpoint (or any negative value), turns
+// checkpointing off: the whole run's tape is kept for the backward pass.
+const NoCheckpoint = -1
 
 // Evaluation is the outcome of a run on held-out noise (no gradient).
 type Evaluation struct {
@@ -371,7 +388,7 @@ func (o *optimizer[T]) progress(st EpochStats) {
 func (o *optimizer[T]) runRestarts() error {
 	o.outs = make([]outcome, o.cfg.Restarts)
 	o.kept, o.bestLoss = -1, math.Inf(1)
-	workers := min(max(o.cfg.Workers, 1), o.cfg.Restarts)
+	workers := o.workers()
 	nets := make([]*snn.Net[T], workers) // cloned before any worker writes sn's parameters
 	nets[0] = o.sn
 	for w := 1; w < workers; w++ {
@@ -395,6 +412,17 @@ func (o *optimizer[T]) runRestarts() error {
 		return nil
 	}
 	return o.evaluateKept()
+}
+
+// workers returns the number of restarts run at once: Config.Workers,
+// at most the number of restarts, lowered to fit Config.MemoryBudget.
+func (o *optimizer[T]) workers() int {
+	w := min(max(o.cfg.Workers, 1), o.cfg.Restarts)
+	if o.cfg.MemoryBudget > 0 {
+		per := EstimateRestartMemory(o.sn, o.cfg)
+		w = min(w, max(1, int(o.cfg.MemoryBudget/max(per, 1))))
+	}
+	return w
 }
 
 // work is worker w: it runs restarts on net, one after another, until none
@@ -581,7 +609,14 @@ func (r *restart[T]) epoch(e int) (EpochStats, error) {
 func (r *restart[T]) forwardBackward(e int, st *EpochStats, trials []int) (*snn.Result[T], error) {
 	r.tp.Reset()
 	r.param.ZeroGrad()
-	run, err := r.net.Run(r.tp, trials)
+	ckpt := r.o.cfg.Checkpoint >= 0 && r.net.CanCheckpoint()
+	var run *snn.Result[T]
+	var err error
+	if ckpt {
+		run, err = r.net.RunCheckpointed(trials, snn.CheckpointOptions{Every: r.o.cfg.Checkpoint})
+	} else {
+		run, err = r.net.Run(r.tp, trials)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("network: %s: %w", r.at(e), err)
 	}
@@ -604,6 +639,11 @@ func (r *restart[T]) forwardBackward(e int, st *EpochStats, trials []int) (*snn.
 	}
 	if err := r.tp.Backward(loss); err != nil {
 		return nil, fmt.Errorf("network: %s: backward: %w", r.at(e), err)
+	}
+	if ckpt {
+		if err := run.Backward(); err != nil {
+			return nil, fmt.Errorf("network: %s: backward: %w", r.at(e), err)
+		}
 	}
 	for i, g := range r.param.Grad {
 		if f := float64(g); math.IsNaN(f) || math.IsInf(f, 0) {
@@ -658,7 +698,13 @@ func Evaluate[T autograd.Float](sn *snn.Net[T], obj *Objective[T], tp *autograd.
 	noGrad := !tp.Recording()
 	tp.SetNoGrad(true)
 	defer tp.SetNoGrad(noGrad)
-	run, err := sn.Run(tp, trials)
+	var run *snn.Result[T]
+	var err error
+	if sn.CanCheckpoint() { // one segment's memory, the same figures
+		run, err = sn.RunCheckpointed(trials, snn.CheckpointOptions{NoGrad: true})
+	} else {
+		run, err = sn.Run(tp, trials)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -697,4 +743,17 @@ func mean(x []float64) float64 {
 		s += v
 	}
 	return s / float64(len(x))
+}
+
+// EstimateRestartMemory returns the peak heap (bytes) one restart of cfg on
+// sn takes: its training runs (Config.TrainReplicas trials with the
+// checkpointing of Config.Checkpoint) and its validation runs, whose
+// buffers it keeps (snn.Net.EstimateMemory).
+func EstimateRestartMemory[T autograd.Float](sn *snn.Net[T], cfg Config) int64 {
+	cfg = cfg.withDefaults()
+	b := sn.EstimateMemory(cfg.TrainReplicas, cfg.Checkpoint, true)
+	if n := max(len(cfg.Validation), len(cfg.HeldOut)); n > 0 {
+		b += sn.EstimateMemory(n, 0, false)
+	}
+	return b
 }

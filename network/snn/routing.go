@@ -50,6 +50,9 @@ type runState[T autograd.Float] struct {
 	spikeStart []int   // per step: start of its spikes in spikeUnit
 	spikeUnit  []int32 // replica·cells + gid
 	spikeVal   []T     // spike value: 1, or the smooth spike function in smooth mode
+	replay     bool    // recomputing a segment of a checkpointed run: the spikes are known
+	gen        int     // counts the checkpointed runs on these buffers
+	segTape    *autograd.Tape[T]
 
 	params []*autograd.Tensor[T]
 	inBuf  []*autograd.Tensor[T]
@@ -101,6 +104,7 @@ func (rs *runState[T]) reset() {
 	clear(rs.adj)
 	clear(rs.xs)
 	clear(rs.outs)
+	rs.replay = false
 	rs.spikeUnit = rs.spikeUnit[:0]
 	rs.spikeVal = rs.spikeVal[:0]
 	clear(rs.spikeStart)
@@ -410,16 +414,34 @@ func (rs *runState[T]) surrogateGradsOf(tp *autograd.Tape[T], ct neuron.CellType
 	}
 }
 
-// readout records the network dipole of every step, [3, replicas, steps]:
+// readout records the network dipole of steps a..b−1, [3, replicas, b−a]:
 // the sums of the L2/3 and L5 pyramidal cells' predicted dipoles (nAm) in
 // rows 1 and 2 and their sum in row 0.
-func (rs *runState[T]) readout(tp *autograd.Tape[T]) *autograd.Tensor[T] {
+func (rs *runState[T]) readout(tp *autograd.Tape[T], a, b int) *autograd.Tensor[T] {
+	out := tp.NewTensor(3, rs.reps, b-a)
+	rs.readoutInto(out.Data, a, b, b-a, a)
+	in := rs.inBuf[:0]
+	for m := a; m < b; m++ {
+		for _, ct := range []neuron.CellType{neuron.L2Pyramidal, neuron.L5Pyramidal} {
+			in = append(in, rs.outs[m][ct])
+		}
+		for _, ct := range neuron.CellTypes {
+			in = append(in, rs.xs[m][ct])
+		}
+	}
+	rs.inBuf = in
+	if nd := tp.Record(rs.read, out, in...); nd != nil {
+		nd.Args.Ints[0], nd.Args.Ints[1] = a, b
+	}
+	return out
+}
+
+// readoutInto writes the dipoles of steps a..b−1 into dst, a zeroed
+// [3, replicas, steps] array in which step m is at column m−off.
+func (rs *runState[T]) readoutInto(dst []T, a, b, steps, off int) {
 	sn := rs.sn
 	col := sn.Net.Column
-	steps := sn.Steps
-	out := tp.NewTensor(3, rs.reps, steps)
-	in := rs.inBuf[:0]
-	for m := range steps {
+	for m := a; m < b; m++ {
 		for li, ct := range []neuron.CellType{neuron.L2Pyramidal, neuron.L5Pyramidal} {
 			o := rs.outs[m][ct]
 			n := col.Count(ct)
@@ -429,39 +451,35 @@ func (rs *runState[T]) readout(tp *autograd.Tape[T]) *autograd.Tensor[T] {
 				for i := range n {
 					s += o.Data[(r*n+i)*no+d]
 				}
-				out.Data[((li+1)*rs.reps+r)*steps+m] = s
-				out.Data[r*steps+m] += s
+				dst[((li+1)*rs.reps+r)*steps+m-off] = s
+				dst[r*steps+m-off] += s
 			}
-			in = append(in, o)
-		}
-		for _, ct := range neuron.CellTypes {
-			in = append(in, rs.xs[m][ct])
 		}
 	}
-	rs.inBuf = in
-	tp.Record(rs.read, out, in...)
-	return out
 }
 
-// readoutOp is the backward of readout. It also gives every step's inputs a
-// gradient buffer so that each step's routing node runs even where no
-// gradient reached that step's inputs.
+// readoutOp is the backward of readout over the steps a..b−1 stored in the
+// node. It also gives every step's inputs a gradient buffer so that each
+// step's routing node runs even where no gradient reached that step's
+// inputs.
 type readoutOp[T autograd.Float] struct{ rs *runState[T] }
 
 func (op *readoutOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	rs := op.rs
 	sn := rs.sn
 	col := sn.Net.Column
-	steps := sn.Steps
+	a, b := nd.Args.Ints[0], nd.Args.Ints[1]
+	steps := b - a
 	g := nd.Out.Grad
-	for m := range steps {
+	for m := a; m < b; m++ {
+		j := m - a
 		for li, ct := range []neuron.CellType{neuron.L2Pyramidal, neuron.L5Pyramidal} {
 			o := rs.outs[m][ct]
 			n := col.Count(ct)
 			d, no := sn.dipole[ct], sn.nOut[ct]
 			var go_ []T
 			for r := range rs.reps {
-				gr := g[r*steps+m] + g[((li+1)*rs.reps+r)*steps+m]
+				gr := g[r*steps+j] + g[((li+1)*rs.reps+r)*steps+j]
 				if gr == 0 {
 					continue
 				}

@@ -25,6 +25,7 @@ type Result[T autograd.Float] struct {
 	// SpikeCounts counts the spikes of each cell type over all replicas.
 	SpikeCounts [neuron.NumCellTypes]int
 	cells       [neuron.NumCellTypes]int
+	ck          *checkpointRun[T] // RunCheckpointed's state for Backward
 }
 
 // FiringRates returns the mean firing rate of each cell type (Hz per cell)
@@ -73,19 +74,40 @@ func (sn *Net[T]) Run(tp *autograd.Tape[T], trials []int) (*Result[T], error) {
 	for _, ct := range neuron.CellTypes {
 		steppers[ct] = sn.Models[ct].Begin(tp, rs.rows[ct])
 	}
-	for m := range sn.Steps {
+	if err := rs.simulate(tp, &steppers, 0, sn.Steps); err != nil {
+		return nil, err
+	}
+	res := rs.result(rs.readout(tp, 0, sn.Steps), trials)
+	return res, nil
+}
+
+// simulate runs steps a..b−1 on tp with the models' steppers, recording
+// every step's inputs and outputs in rs; it detects the spikes of each step
+// unless rs is replaying a segment (whose spikes are known).
+func (rs *runState[T]) simulate(tp *autograd.Tape[T], steppers *[neuron.NumCellTypes]Stepper[T], a, b int) error {
+	sn := rs.sn
+	for m := a; m < b; m++ {
 		xs := rs.deliver(tp, m)
 		for _, ct := range neuron.CellTypes {
 			out := steppers[ct].Step(tp, xs[ct])
 			if out.Rank() != 2 || out.Dim(0) != rs.rows[ct] || out.Dim(1) != sn.nOut[ct] {
-				return nil, fmt.Errorf("network: %s model returned shape %v at step %d, want [%d %d]", ct, out.Shape(), m, rs.rows[ct], sn.nOut[ct])
+				return fmt.Errorf("network: %s model returned shape %v at step %d, want [%d %d]", ct, out.Shape(), m, rs.rows[ct], sn.nOut[ct])
 			}
 			rs.outs[m][ct] = out
 		}
-		rs.detect(m)
+		if !rs.replay {
+			rs.detect(m)
+		}
 	}
+	return nil
+}
+
+// result returns the result of a run with dipole dip and the spikes
+// detected.
+func (rs *runState[T]) result(dip *autograd.Tensor[T], trials []int) *Result[T] {
+	sn := rs.sn
 	res := &Result[T]{
-		Dipole: rs.readout(tp), Replicas: rs.reps, Steps: sn.Steps, Dt: sn.Dt,
+		Dipole: dip, Replicas: rs.reps, Steps: sn.Steps, Dt: sn.Dt,
 		Trials: append([]int(nil), trials...), Spikes: make([][]network.Spike, rs.reps),
 	}
 	col := sn.Net.Column
@@ -110,7 +132,7 @@ func (sn *Net[T]) Run(tp *autograd.Tape[T], trials []int) (*Result[T], error) {
 			}
 		}
 	}
-	return res, nil
+	return res
 }
 
 // driveEvents lays out the drive events of every replica by time step.

@@ -257,3 +257,35 @@ func (exactPick[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		g[b*W+W-1] += gy[2*b+1]
 	}
 }
+
+// Snapshot returns a copy of the state in its own heap memory, cut from the
+// tape (a checkpoint of backpropagation through time in segments).
+func (s *ExactState[T]) Snapshot() *ExactState[T] {
+	c := snapshotOf(s.S)
+	return &ExactState[T]{batch: s.batch, S: c, own: c, op: s.op}
+}
+
+// Restore sets the state to the values of snap (a Snapshot of a state of the
+// same model and batch); when the state required a gradient it becomes a new
+// leaf tensor that requires one, which Restore returns (the order of
+// Tensors).
+func (s *ExactState[T]) Restore(snap *ExactState[T]) []*autograd.Tensor[T] {
+	if !snap.S.RequiresGrad() {
+		copy(s.own.Data, snap.S.Data)
+		s.S = s.own
+		return nil
+	}
+	l := autograd.Clone(snap.S)
+	l.SetRequiresGrad(true)
+	s.S = l
+	return []*autograd.Tensor[T]{l}
+}
+
+// Tensors returns the state tensor when it requires a gradient (the order
+// of Restore's leaves).
+func (s *ExactState[T]) Tensors() []*autograd.Tensor[T] {
+	if s.S.RequiresGrad() {
+		return []*autograd.Tensor[T]{s.S}
+	}
+	return nil
+}

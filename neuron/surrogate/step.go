@@ -103,3 +103,64 @@ func (m *Model[T]) unshaped(tp *autograd.Tape[T], y *autograd.Tensor[T]) *autogr
 	ax := y.Rank() - 1
 	return tp.Add(tp.Mul(tp.Narrow(y, ax, 0, len(m.io.outputs)), m.outScale), m.outOffset)
 }
+
+// Snapshot returns a copy of the state in its own heap memory, cut from the
+// tape (a checkpoint of backpropagation through time in segments; see
+// nn.ConvState.Snapshot).
+func (s *State[T]) Snapshot() *State[T] {
+	c := &State[T]{batch: s.batch, ownA: snapshotOf(s.a), ownB: snapshotOf(s.b), conv: s.conv.Snapshot(), lstm: s.lstm.Snapshot(),
+		trace: append([]float64(nil), s.trace...), prevPos: append([]bool(nil), s.prevPos...)}
+	c.a, c.b = c.ownA, c.ownB
+	return c
+}
+
+// Restore sets the state to the values of snap (a Snapshot of a state of the
+// same model and batch): the parts that required a gradient (filter states,
+// convolution history, LSTM states) become new leaf tensors that require
+// one. It returns those leaves in the order of Tensors.
+func (s *State[T]) Restore(snap *State[T]) []*autograd.Tensor[T] {
+	var leaves []*autograd.Tensor[T]
+	restore := func(own, from *autograd.Tensor[T]) *autograd.Tensor[T] {
+		if !from.RequiresGrad() {
+			copy(own.Data, from.Data)
+			return own
+		}
+		l := autograd.Clone(from)
+		l.SetRequiresGrad(true)
+		leaves = append(leaves, l)
+		return l
+	}
+	s.a = restore(s.ownA, snap.a)
+	s.b = restore(s.ownB, snap.b)
+	leaves = append(leaves, s.conv.Restore(snap.conv)...)
+	leaves = append(leaves, s.lstm.Restore(snap.lstm)...)
+	copy(s.trace, snap.trace)
+	copy(s.prevPos, snap.prevPos)
+	return leaves
+}
+
+// Tensors returns the state's tensors that require a gradient: the filter
+// states a and b, the convolution history, the LSTM states (the order of
+// Restore's leaves).
+func (s *State[T]) Tensors() []*autograd.Tensor[T] {
+	var out []*autograd.Tensor[T]
+	for _, t := range []*autograd.Tensor[T]{s.a, s.b} {
+		if t.RequiresGrad() {
+			out = append(out, t)
+		}
+	}
+	out = append(out, s.conv.Tensors()...)
+	return append(out, s.lstm.Tensors()...)
+}
+
+// snapshotOf returns a heap copy of t that, when t requires a gradient, is
+// marked as requiring one too (without a gradient buffer): Restore makes a
+// leaf of it.
+func snapshotOf[T autograd.Float](t *autograd.Tensor[T]) *autograd.Tensor[T] {
+	c := autograd.Clone(t)
+	if t.RequiresGrad() {
+		c.SetRequiresGrad(true)
+		c.Grad = nil
+	}
+	return c
+}

@@ -174,3 +174,57 @@ func NewTinyNetwork(rate float64) (*network.Network, error) {
 	}
 	return network.NewNetwork(col, conn, []network.Drive{d, d2})
 }
+
+// Snapshot returns a copy of the state on the heap (snn.CheckpointState).
+func (s *FakeState[T]) Snapshot() *FakeState[T] {
+	return &FakeState[T]{u: snapshotOf(s.u), a: snapshotOf(s.a)}
+}
+
+// Restore sets the state to snap's values, as new leaves where snap's
+// tensors required a gradient, and returns those leaves (snn.CheckpointState).
+func (s *FakeState[T]) Restore(snap *FakeState[T]) []*autograd.Tensor[T] {
+	var leaves []*autograd.Tensor[T]
+	s.u, s.a = autograd.Clone(snap.u), autograd.Clone(snap.a)
+	for _, p := range []struct{ dst, src *autograd.Tensor[T] }{{s.u, snap.u}, {s.a, snap.a}} {
+		if p.src.RequiresGrad() {
+			p.dst.SetRequiresGrad(true)
+			leaves = append(leaves, p.dst)
+		}
+	}
+	return leaves
+}
+
+// Tensors returns the state's tensors that require a gradient
+// (snn.CheckpointState).
+func (s *FakeState[T]) Tensors() []*autograd.Tensor[T] {
+	var out []*autograd.Tensor[T]
+	for _, t := range []*autograd.Tensor[T]{s.u, s.a} {
+		if t.RequiresGrad() {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// snapshotOf returns a heap copy of t marked as requiring a gradient (without
+// a buffer) when t does.
+func snapshotOf[T autograd.Float](t *autograd.Tensor[T]) *autograd.Tensor[T] {
+	c := autograd.Clone(t)
+	if t.RequiresGrad() {
+		c.SetRequiresGrad(true)
+		c.Grad = nil
+	}
+	return c
+}
+
+// Snapshot returns a copy of the state (snn.CheckpointState).
+func (s *ScriptState) Snapshot() *ScriptState { return &ScriptState{step: s.step} }
+
+// Restore sets the state to snap's; it has no tensors (snn.CheckpointState).
+func (s *ScriptState) Restore(snap *ScriptState) []*autograd.Tensor[float64] {
+	s.step = snap.step
+	return nil
+}
+
+// Tensors returns nothing: the state has no tensors (snn.CheckpointState).
+func (s *ScriptState) Tensors() []*autograd.Tensor[float64] { return nil }
