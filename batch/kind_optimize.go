@@ -181,7 +181,7 @@ func (optimizeKind) Run(ctx context.Context, st any, env *Env) (Figures, error) 
 	if s.Warmup == 0 {
 		oc.Warmup = -1
 	}
-	obj, err := optimize.NewObjective[float32](oc, sn.Steps, sn.Dt)
+	obj, err := optimize.NewSpectral[float32](oc, sn.Steps, sn.Dt)
 	if err != nil {
 		return nil, err
 	}

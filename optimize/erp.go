@@ -228,10 +228,10 @@ func signalOf(d network.Dipole, s DipoleSignal) []float64 {
 	return d.Agg
 }
 
-// Loss records the ERP loss of the replicas' dipoles on tp: dipole is
-// [replicas, steps] of the configured series (nAm). It returns the RMSE
+// LossOfDipole records the ERP loss of the replicas' dipoles on tp: dipole
+// is [replicas, steps] of the configured series (nAm). It returns the RMSE
 // (nAm) or 1 − r, a scalar.
-func (e *ERPObjective[T]) Loss(tp *autograd.Tape[T], dipole *autograd.Tensor[T]) (*autograd.Tensor[T], error) {
+func (e *ERPObjective[T]) LossOfDipole(tp *autograd.Tape[T], dipole *autograd.Tensor[T]) (*autograd.Tensor[T], error) {
 	if dipole.Rank() != 2 || dipole.Dim(1) != e.steps {
 		return nil, fmt.Errorf("optimize: ERP loss of a dipole of shape %v, want [replicas, %d]", dipole.Shape(), e.steps)
 	}

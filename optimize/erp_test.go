@@ -68,7 +68,7 @@ func TestERPMatchesHNNCore(t *testing.T) {
 				t.Errorf("%s: %d samples compared, hnn-core %d", c.Name, e.Compared, c.Compared)
 			}
 			tp := autograd.NewTape[float64]()
-			l, err := e.Loss(tp, autograd.MustNew(append([]float64(nil), flat...), len(g.Trials), steps))
+			l, err := e.LossOfDipole(tp, autograd.MustNew(append([]float64(nil), flat...), len(g.Trials), steps))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,7 +100,7 @@ func TestERPGradient(t *testing.T) {
 				t.Fatal(err)
 			}
 			err = autograd.CheckGradient(func(tp *autograd.Tape[float64], in []*autograd.Tensor[float64]) *autograd.Tensor[float64] {
-				l, err := e.Loss(tp, in[0])
+				l, err := e.LossOfDipole(tp, in[0])
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -128,12 +128,12 @@ func TestERPBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := e.Loss(autograd.NewTape[float64](), autograd.Zeros[float64](1, steps))
+	l, err := e.LossOfDipole(autograd.NewTape[float64](), autograd.Zeros[float64](1, steps))
 	if err != nil || l.Data[0] > 1e-9 {
 		t.Errorf("RMSE of the renormalised zero dipole against itself: %v, %v", l.Data[0], err)
 	}
 	e, _ = NewERPObjective[float64](ERPConfig{Target: ref, Scale: scale, Signal: DipoleL5, NoBaseline: true}, steps, dt, nPyr)
-	if l, _ := e.Loss(autograd.NewTape[float64](), autograd.Zeros[float64](1, steps)); l.Data[0] < 1 {
+	if l, _ := e.LossOfDipole(autograd.NewTape[float64](), autograd.Zeros[float64](1, steps)); l.Data[0] < 1 {
 		t.Errorf("without the baseline the zero dipole still fits: RMSE %v", l.Data[0])
 	}
 }

@@ -216,7 +216,7 @@ func (r *Result) UsedTrials() []int {
 // optimizations from the initial parameters, each on fresh training noise,
 // and keeps the one with the lowest loss on the validation trials (never on
 // the held-out ones, which only report).
-func Run[T autograd.Float](sn *snn.Net[T], obj *Objective[T], cfg Config) (*Result, error) {
+func Run[T autograd.Float](sn *snn.Net[T], obj Objective[T], cfg Config) (*Result, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -303,7 +303,7 @@ func (cfg *Config) heldOutDue(e int) bool {
 type optimizer[T autograd.Float] struct {
 	cfg      Config
 	sn       *snn.Net[T]
-	obj      *Objective[T]
+	obj      Objective[T]
 	initial  []T               // the parameters every restart starts from
 	evalTape *autograd.Tape[T] // no-gradient tape for sn's evaluations
 	res      *Result
@@ -624,11 +624,14 @@ func (r *restart[T]) forwardBackward(e int, st *EpochStats, trials []int) (*snn.
 	for _, c := range run.SpikeCounts {
 		st.Spikes += c
 	}
-	bp, err := r.o.obj.BandPower(run)
-	if err != nil {
-		return nil, fmt.Errorf("network: %s: %w", r.at(e), err)
+	st.TrainBandPower = math.NaN()
+	if sp := spectrumOf(r.o.obj); sp != nil {
+		bp, err := sp.BandPower(run)
+		if err != nil {
+			return nil, fmt.Errorf("network: %s: %w", r.at(e), err)
+		}
+		st.TrainBandPower = mean(bp)
 	}
-	st.TrainBandPower = mean(bp)
 	loss, err := r.o.obj.Loss(r.tp, run)
 	if err != nil {
 		return nil, fmt.Errorf("network: %s: %w", r.at(e), err)
@@ -692,7 +695,7 @@ func (r *restart[T]) step(e int, st *EpochStats) error {
 // Evaluate runs the network on the given trials without gradients on tp (which
 // it resets) and returns the band power, loss, firing rates, mean PSD, and the
 // first trial's dipoles and spikes.
-func Evaluate[T autograd.Float](sn *snn.Net[T], obj *Objective[T], tp *autograd.Tape[T], trials []int) (*Evaluation, error) {
+func Evaluate[T autograd.Float](sn *snn.Net[T], obj Objective[T], tp *autograd.Tape[T], trials []int) (*Evaluation, error) {
 	t0 := time.Now()
 	tp.Reset()
 	noGrad := !tp.Recording()
@@ -709,20 +712,10 @@ func Evaluate[T autograd.Float](sn *snn.Net[T], obj *Objective[T], tp *autograd.
 		return nil, err
 	}
 	ev := &Evaluation{Trials: append([]int(nil), trials...), Rates: run.FiringRates(), Spikes: run.Spikes[0]}
-	psd, err := obj.PSD(run)
-	if err != nil {
-		return nil, err
-	}
-	if ev.BandPower, err = obj.Band.Power(nil, psd); err != nil {
-		return nil, err
-	}
-	ev.MeanBandPower = mean(ev.BandPower)
-	nb := obj.Plan.NFreq()
-	ev.Freqs = obj.Plan.Freqs(nil)
-	ev.MeanPSD = make([]float64, nb)
-	for r := range run.Replicas {
-		for k := range nb {
-			ev.MeanPSD[k] += psd[r*nb+k] / float64(run.Replicas)
+	ev.MeanBandPower = math.NaN()
+	if sp := spectrumOf(obj); sp != nil {
+		if err := evalSpectrum(ev, sp, run); err != nil {
+			return nil, err
 		}
 	}
 	for row := range 3 {
@@ -735,6 +728,27 @@ func Evaluate[T autograd.Float](sn *snn.Net[T], obj *Objective[T], tp *autograd.
 	}
 	ev.Seconds = time.Since(t0).Seconds()
 	return ev, nil
+}
+
+// evalSpectrum fills the evaluation's band power and mean PSD from sp.
+func evalSpectrum[T autograd.Float](ev *Evaluation, sp *Spectral[T], run *snn.Result[T]) error {
+	psd, err := sp.PSD(run)
+	if err != nil {
+		return err
+	}
+	if ev.BandPower, err = sp.Band.Power(nil, psd); err != nil {
+		return err
+	}
+	ev.MeanBandPower = mean(ev.BandPower)
+	nb := sp.Plan.NFreq()
+	ev.Freqs = sp.Plan.Freqs(nil)
+	ev.MeanPSD = make([]float64, nb)
+	for r := range run.Replicas {
+		for k := range nb {
+			ev.MeanPSD[k] += psd[r*nb+k] / float64(run.Replicas)
+		}
+	}
+	return nil
 }
 
 func mean(x []float64) float64 {

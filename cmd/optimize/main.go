@@ -79,7 +79,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 type setup[T autograd.Float] struct {
 	net *network.Network
 	sn  *snn.Net[T]
-	obj *optimize.Objective[T]
+	obj *optimize.Spectral[T]
 }
 
 // build builds the column, drives, network, surrogate network and objective
@@ -125,7 +125,7 @@ func build[T autograd.Float](cfg *config) (*setup[T], error) {
 	if err != nil {
 		return nil, inputError{err}
 	}
-	obj, err := optimize.NewObjective[T](oc, sn.Steps, sn.Dt)
+	obj, err := optimize.NewSpectral[T](oc, sn.Steps, sn.Dt)
 	if err != nil {
 		return nil, inputError{err}
 	}
