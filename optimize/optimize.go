@@ -152,8 +152,9 @@ type EpochStats struct {
 	Loss           float64   // before the update
 	TrainBandPower float64   // mean over the training replicas (nAm²), before the update
 	GradNorm       float64   // before clipping
-	Params         []float64 // log10 parameters after the update
+	Params         []float64 // log10 parameters after the update: snn.Net.Trainable(), concatenated
 	Gains          []float64 // class gains after the update
+	DriveGains     []float64 // drive classes' gains after the update, when trained
 	Rates          [neuron.NumCellTypes]float64
 	Spikes         int
 	Seconds        float64     // forward, backward and update
@@ -167,9 +168,13 @@ type Result struct {
 	Epochs         []EpochStats // the kept restart's
 	InitialGains   []float64
 	FinalGains     []float64
-	Restarts       []RestartResult // one per restart when there are several
-	Validation     []int           // the trials that chose among restarts
-	Seconds        float64         // whole optimization, evaluations included
+	// InitialDriveGains and FinalDriveGains are the drive classes' gains
+	// (snn.Net.DriveClasses) when they are trained (snn.Options.DriveParams),
+	// else nil.
+	InitialDriveGains, FinalDriveGains []float64
+	Restarts                           []RestartResult // one per restart when there are several
+	Validation                         []int           // the trials that chose among restarts
+	Seconds                            float64         // whole optimization, evaluations included
 }
 
 // RestartResult summarises one restart of a multi-start optimization.
@@ -177,8 +182,9 @@ type RestartResult struct {
 	Restart             int   // 1-based
 	Trials              []int // training trials, in order
 	FinalGains          []float64
-	ValidationLoss      float64 // the objective on the validation trials after the last epoch
-	ValidationBandPower float64 // nAm², mean over the validation trials
+	FinalDriveGains     []float64 // when drive gains are trained
+	ValidationLoss      float64   // the objective on the validation trials after the last epoch
+	ValidationBandPower float64   // nAm², mean over the validation trials
 	Kept                bool
 }
 
@@ -330,8 +336,8 @@ type outcome struct {
 // returns the result.
 func (o *optimizer[T]) run() (*Result, error) {
 	o.start = time.Now()
-	o.initial = append([]T(nil), o.sn.Params().Data...)
-	o.res = &Result{InitialGains: o.sn.Gains()}
+	o.initial = flatParams(o.sn)
+	o.res = &Result{InitialGains: o.sn.Gains(), InitialDriveGains: driveGains(o.sn)}
 	o.evalTape = autograd.NewTape[T]()
 	o.evalTape.SetNoGrad(true)
 	if len(o.cfg.HeldOut) > 0 {
@@ -357,6 +363,7 @@ func (o *optimizer[T]) run() (*Result, error) {
 // taken.
 func (o *optimizer[T]) report() *Result {
 	o.res.FinalGains = o.sn.Gains()
+	o.res.FinalDriveGains = driveGains(o.sn)
 	o.res.Seconds = time.Since(o.start).Seconds()
 	return o.res
 }
@@ -485,12 +492,9 @@ func (o *optimizer[T]) commit() {
 // at its parameters of each due epoch (the same numbers as evaluating during
 // training); the network ends with its last epoch's parameters.
 func (o *optimizer[T]) evaluateKept() error {
-	param := o.sn.Params()
 	for i := range o.res.Epochs {
 		st := &o.res.Epochs[i]
-		for j, v := range st.Params {
-			param.Data[j] = T(v)
-		}
+		setFlatParams(o.sn, st.Params)
 		if !o.cfg.heldOutDue(st.Epoch) {
 			continue
 		}
@@ -512,8 +516,7 @@ type restart[T autograd.Float] struct {
 	net      *snn.Net[T]
 	tp       *autograd.Tape[T] // training tape
 	evalTape *autograd.Tape[T] // no-gradient tape for net's evaluations
-	param    *autograd.Tensor[T]
-	params   []nn.Param[T]
+	params   []nn.Param[T]     // net.Trainable()
 	adam     *nn.Adam[T]
 	first    int // the training trial of epoch 1's first replica
 }
@@ -521,11 +524,13 @@ type restart[T autograd.Float] struct {
 // newRestart sets net's parameters to the initial ones and returns restart
 // rs (1-based) on net.
 func (o *optimizer[T]) newRestart(rs int, net *snn.Net[T], tp, evalTape *autograd.Tape[T]) *restart[T] {
-	param := net.Params()
-	params := []nn.Param[T]{{Name: "log10_" + net.Mode.String(), Tensor: param}}
-	copy(param.Data, o.initial)
+	params := []nn.Param[T]{{Name: "log10_" + net.Mode.String(), Tensor: net.Params()}}
+	if tr := net.Trainable(); len(tr) > 1 {
+		params = append(params, nn.Param[T]{Name: "log10_drive_gains", Tensor: tr[1]})
+	}
+	setFlatParams(net, o.initial)
 	return &restart[T]{
-		o: o, rs: rs, net: net, tp: tp, evalTape: evalTape, param: param, params: params,
+		o: o, rs: rs, net: net, tp: tp, evalTape: evalTape, params: params,
 		adam:  nn.NewAdam(params, nn.AdamConfig{LR: o.cfg.LR}),
 		first: o.cfg.TrainTrial + (rs-1)*o.cfg.Epochs*o.cfg.TrainReplicas,
 	}
@@ -574,7 +579,7 @@ func (r *restart[T]) runAndValidate() outcome {
 	if err != nil {
 		return outcome{err: fmt.Errorf("network: validation of restart %d: %w", r.rs, err), done: true}
 	}
-	rr := RestartResult{Restart: r.rs, FinalGains: r.net.Gains(), ValidationLoss: val.Loss, ValidationBandPower: val.MeanBandPower}
+	rr := RestartResult{Restart: r.rs, FinalGains: r.net.Gains(), FinalDriveGains: driveGains(r.net), ValidationLoss: val.Loss, ValidationBandPower: val.MeanBandPower}
 	for _, e := range epochs {
 		rr.Trials = append(rr.Trials, e.Trials...)
 	}
@@ -608,7 +613,9 @@ func (r *restart[T]) epoch(e int) (EpochStats, error) {
 // loss; it fails on a NaN or infinite loss or gradient.
 func (r *restart[T]) forwardBackward(e int, st *EpochStats, trials []int) (*snn.Result[T], error) {
 	r.tp.Reset()
-	r.param.ZeroGrad()
+	for _, p := range r.params {
+		p.Tensor.ZeroGrad()
+	}
 	ckpt := r.o.cfg.Checkpoint >= 0 && r.net.CanCheckpoint()
 	var run *snn.Result[T]
 	var err error
@@ -648,9 +655,11 @@ func (r *restart[T]) forwardBackward(e int, st *EpochStats, trials []int) (*snn.
 			return nil, fmt.Errorf("network: %s: backward: %w", r.at(e), err)
 		}
 	}
-	for i, g := range r.param.Grad {
-		if f := float64(g); math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, fmt.Errorf("network: %s: the gradient with respect to %s is %v", r.at(e), r.net.ParamName(i), f)
+	for t, p := range r.params {
+		for i, g := range p.Tensor.Grad {
+			if f := float64(g); math.IsNaN(f) || math.IsInf(f, 0) {
+				return nil, fmt.Errorf("network: %s: the gradient with respect to %s is %v", r.at(e), r.net.TrainableName(t, i), f)
+			}
 		}
 	}
 	return run, nil
@@ -679,17 +688,48 @@ func (r *restart[T]) step(e int, st *EpochStats) error {
 		st.GradNorm = nn.GradNorm(r.params)
 	}
 	r.adam.Step()
-	for i, v := range r.param.Data {
-		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-			return fmt.Errorf("network: %s: parameter %s became %v after the update", r.at(e), r.net.ParamName(i), f)
+	for t, p := range r.params {
+		for i, v := range p.Tensor.Data {
+			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+				return fmt.Errorf("network: %s: parameter %s became %v after the update", r.at(e), r.net.TrainableName(t, i), f)
+			}
 		}
 	}
-	st.Params = make([]float64, len(r.param.Data))
-	for i, v := range r.param.Data {
-		st.Params[i] = float64(v)
+	st.Params = make([]float64, 0, len(r.o.initial))
+	for _, v := range flatParams(r.net) {
+		st.Params = append(st.Params, float64(v))
 	}
 	st.Gains = r.net.Gains()
+	st.DriveGains = driveGains(r.net)
 	return nil
+}
+
+// flatParams returns the values of net.Trainable(), concatenated.
+func flatParams[T autograd.Float](net *snn.Net[T]) []T {
+	var out []T
+	for _, p := range net.Trainable() {
+		out = append(out, p.Data...)
+	}
+	return out
+}
+
+// setFlatParams sets net.Trainable() from their concatenated values.
+func setFlatParams[T autograd.Float, V autograd.Float](net *snn.Net[T], v []V) {
+	k := 0
+	for _, p := range net.Trainable() {
+		for i := range p.Data {
+			p.Data[i] = T(v[k])
+			k++
+		}
+	}
+}
+
+// driveGains returns the drive classes' gains when they are trained, else nil.
+func driveGains[T autograd.Float](net *snn.Net[T]) []float64 {
+	if len(net.Trainable()) < 2 {
+		return nil
+	}
+	return net.DriveGains()
 }
 
 // Evaluate runs the network on the given trials without gradients on tp (which

@@ -40,8 +40,10 @@ type runState[T autograd.Float] struct {
 
 	driveStart []int   // per step: start of its drive events
 	driveIdx   []int32 // flat index into X
-	driveW     []T     // µS
+	driveW     []T     // µS, the drive class's gain applied
+	driveClass []int32 // drive class of each event
 	evTmp      []driveEvent
+	driveGain  []float64 // per drive class: 10^DriveLogGains, this run's
 	driveFill  []int
 
 	xs   [][neuron.NumCellTypes]*autograd.Tensor[T] // inputs per step
@@ -62,9 +64,10 @@ type runState[T autograd.Float] struct {
 }
 
 type driveEvent struct {
-	step int32
-	idx  int32
-	w    float64
+	step  int32
+	idx   int32
+	w     float64 // µS, the class gain applied
+	class int32
 }
 
 func (sn *Net[T]) runState(reps int) *runState[T] {
@@ -109,7 +112,7 @@ func (rs *runState[T]) reset() {
 	rs.spikeVal = rs.spikeVal[:0]
 	clear(rs.spikeStart)
 	sn := rs.sn
-	rs.params = append(rs.params[:0], sn.LogGains, sn.LogWeights)
+	rs.params = append(rs.params[:0], sn.LogGains, sn.LogWeights, sn.DriveLogGains)
 	for k := range sn.Connections {
 		c := &sn.Connections[k]
 		rs.w[k] = T(c.BaseWeight * math.Pow(10, float64(sn.LogGains.Data[c.Class])+float64(sn.LogWeights.Data[k])))
@@ -241,10 +244,17 @@ func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	rs := op.rs
 	sn := rs.sn
 	m := nd.Args.Ints[0] // the step, stored by the forward pass
-	if m < 2 {
+	driveGrad := sn.DriveLogGains.RequiresGrad()
+	if m < 2 && !driveGrad {
 		return // spikes exist from step 1 on and reach step 2 at the earliest
 	}
 	adjM := rs.storeAdj(m)
+	if driveGrad {
+		rs.driveGrads(m, adjM, tp.GradOf(sn.DriveLogGains))
+	}
+	if m < 2 {
+		return
+	}
 	var gGain, gConn []T
 	if sn.LogGains.RequiresGrad() {
 		gGain = tp.GradOf(sn.LogGains)

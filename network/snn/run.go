@@ -2,6 +2,7 @@ package snn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/network"
@@ -141,6 +142,11 @@ func (rs *runState[T]) driveEvents(trials []int) error {
 	net := sn.Net
 	tstop := float64(sn.Steps) * sn.Dt
 	ev := rs.evTmp[:0]
+	gains := rs.driveGain[:0]
+	for _, lg := range sn.DriveLogGains.Data {
+		gains = append(gains, math.Pow(10, float64(lg)))
+	}
+	rs.driveGain = gains
 	for r, trial := range trials {
 		for i := range net.Drives {
 			times, err := net.DriveEventTimes(i, trial, tstop)
@@ -154,7 +160,7 @@ func (rs *runState[T]) driveEvents(trials []int) error {
 					if m < 0 || m >= sn.Steps {
 						continue
 					}
-					ev = append(ev, driveEvent{step: int32(m), idx: idx, w: d.weight})
+					ev = append(ev, driveEvent{step: int32(m), idx: idx, w: d.weight * gains[d.class], class: d.class})
 				}
 			}
 		}
@@ -170,8 +176,9 @@ func (rs *runState[T]) driveEvents(trials []int) error {
 	if cap(rs.driveIdx) < len(ev) {
 		rs.driveIdx = make([]int32, len(ev))
 		rs.driveW = make([]T, len(ev))
+		rs.driveClass = make([]int32, len(ev))
 	}
-	rs.driveIdx, rs.driveW = rs.driveIdx[:len(ev)], rs.driveW[:len(ev)]
+	rs.driveIdx, rs.driveW, rs.driveClass = rs.driveIdx[:len(ev)], rs.driveW[:len(ev)], rs.driveClass[:len(ev)]
 	if len(rs.driveFill) < sn.Steps {
 		rs.driveFill = make([]int, sn.Steps)
 	}
@@ -180,7 +187,7 @@ func (rs *runState[T]) driveEvents(trials []int) error {
 	for _, e := range ev {
 		p := fill[e.step]
 		fill[e.step]++
-		rs.driveIdx[p], rs.driveW[p] = e.idx, T(e.w)
+		rs.driveIdx[p], rs.driveW[p], rs.driveClass[p] = e.idx, T(e.w), e.class
 	}
 	return nil
 }
