@@ -179,6 +179,9 @@ type Result struct {
 	// (snn.Net.DriveClasses) when they are trained (snn.Options.DriveParams),
 	// else nil.
 	InitialDriveGains, FinalDriveGains []float64
+	// InitialParams are the log10 parameters every restart started from
+	// (snn.Net.Trainable, concatenated; bounds applied).
+	InitialParams []float64
 	Restarts                           []RestartResult // one per restart when there are several
 	Validation                         []int           // the trials that chose among restarts
 	Seconds                            float64         // whole optimization, evaluations included
@@ -372,6 +375,9 @@ func (o *optimizer[T]) run() (*Result, error) {
 	o.start = time.Now()
 	o.initial = flatParams(o.sn)
 	o.res = &Result{InitialGains: o.sn.Gains(), InitialDriveGains: driveGains(o.sn)}
+	for _, v := range o.initial {
+		o.res.InitialParams = append(o.res.InitialParams, float64(v))
+	}
 	o.evalTape = autograd.NewTape[T]()
 	o.evalTape.SetNoGrad(true)
 	if len(o.cfg.HeldOut) > 0 {
