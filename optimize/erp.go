@@ -6,6 +6,7 @@ import (
 
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/network/snn"
 	"github.com/neurograd/neurograd/spectral"
 )
 
@@ -240,6 +241,24 @@ func (e *ERPObjective[T]) LossOfDipole(tp *autograd.Tape[T], dipole *autograd.Te
 			return nil, fmt.Errorf("optimize: the simulated dipole is not finite")
 		}
 	}
+	sim, err := e.compared(tp, dipole)
+	if err != nil {
+		return nil, err
+	}
+	if e.Config.Metric == ERPRMSE {
+		d := tp.Sub(sim, e.target)
+		return tp.Sqrt(tp.Mean(tp.Mul(d, d))), nil
+	}
+	c := tp.Sub(sim, tp.Mean(sim))
+	num := tp.Sum(tp.Mul(c, e.targetC))
+	den := tp.Scale(tp.Sqrt(tp.Sum(tp.Mul(c, c))), e.targetN)
+	return tp.AddScalar(tp.Neg(tp.Div(num, den)), 1), nil
+}
+
+// compared records the simulated series as the loss compares it: the trial
+// average of dipole ([replicas, steps]), baselined, scaled, smoothed,
+// windowed and resampled.
+func (e *ERPObjective[T]) compared(tp *autograd.Tape[T], dipole *autograd.Tensor[T]) (*autograd.Tensor[T], error) {
 	avg := tp.MeanAxis(dipole, 0) // the trial average, [steps]
 	sim := tp.Add(tp.Scale(avg, e.Config.Scale), e.baseline)
 	if e.smoother != nil {
@@ -255,12 +274,43 @@ func (e *ERPObjective[T]) LossOfDipole(tp *autograd.Tape[T], dipole *autograd.Te
 			return nil, err
 		}
 	}
-	if e.Config.Metric == ERPRMSE {
-		d := tp.Sub(sim, e.target)
-		return tp.Sqrt(tp.Mean(tp.Mul(d, d))), nil
+	return sim, nil
+}
+
+// Series simulates sn on trials without gradients and returns, on the
+// compared grid, the times (ms), the simulated dipole as the loss sees it
+// (baseline, scale, smoothing, trial average, window, resampling; nAm)
+// and the target.
+func (e *ERPObjective[T]) Series(sn *snn.Net[T], trials []int) (times, sim, target []float64, err error) {
+	tp := autograd.NewTape[T]()
+	tp.SetNoGrad(true)
+	var run *snn.Result[T]
+	if sn.CanCheckpoint() {
+		run, err = sn.RunCheckpointed(trials, snn.CheckpointOptions{NoGrad: true})
+	} else {
+		run, err = sn.Run(tp, trials)
 	}
-	c := tp.Sub(sim, tp.Mean(sim))
-	num := tp.Sum(tp.Mul(c, e.targetC))
-	den := tp.Scale(tp.Sqrt(tp.Sum(tp.Mul(c, c))), e.targetN)
-	return tp.AddScalar(tp.Neg(tp.Div(num, den)), 1), nil
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if run.Steps != e.steps {
+		return nil, nil, nil, fmt.Errorf("optimize: ERP series of a run of %d steps, built for %d", run.Steps, e.steps)
+	}
+	d := tp.Reshape(tp.Narrow(run.Dipole, 0, int(e.Config.Signal), 1), run.Replicas, run.Steps)
+	s, err := e.compared(tp, d)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if e.simRes != nil { // the simulation was brought to the target's grid
+		times = append(times, e.Config.Target.Times[e.TargetFrom:e.TargetTo]...)
+	} else {
+		for m := e.SimFrom; m < e.SimTo; m++ {
+			times = append(times, float64(m+1)*sn.Dt)
+		}
+	}
+	for i := range s.Data {
+		sim = append(sim, float64(s.Data[i]))
+		target = append(target, float64(e.target.Data[i]))
+	}
+	return times, sim, target, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -124,6 +125,11 @@ type Config struct {
 	// restarts may take together: Workers is lowered (to at least 1) until
 	// Workers·EstimateRestartMemory fits.
 	MemoryBudget int64
+	// Bounds are boxes on the parameters (LogBounds maps a ParamSpace onto
+	// them): the initial parameters are clipped into them, and so is every
+	// Adam step (a projected gradient method); EpochStats.AtBounds names
+	// the parameters the step clipped.
+	Bounds []Bound
 }
 
 // NoCheckpoint, as Config.Checkpoint (or any negative value), turns
@@ -155,6 +161,7 @@ type EpochStats struct {
 	Params         []float64 // log10 parameters after the update: snn.Net.Trainable(), concatenated
 	Gains          []float64 // class gains after the update
 	DriveGains     []float64 // drive classes' gains after the update, when trained
+	AtBounds       []string  // parameters the update's projection clipped onto their bounds
 	Rates          [neuron.NumCellTypes]float64
 	Spikes         int
 	Seconds        float64     // forward, backward and update
@@ -172,6 +179,9 @@ type Result struct {
 	// (snn.Net.DriveClasses) when they are trained (snn.Options.DriveParams),
 	// else nil.
 	InitialDriveGains, FinalDriveGains []float64
+	// InitialParams are the log10 parameters every restart started from
+	// (snn.Net.Trainable, concatenated; bounds applied).
+	InitialParams []float64
 	Restarts                           []RestartResult // one per restart when there are several
 	Validation                         []int           // the trials that chose among restarts
 	Seconds                            float64         // whole optimization, evaluations included
@@ -227,8 +237,35 @@ func Run[T autograd.Float](sn *snn.Net[T], obj Objective[T], cfg Config) (*Resul
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	n := len(flatParams(sn))
+	for _, b := range cfg.Bounds {
+		if b.Index < 0 || b.Index >= n || math.IsNaN(b.Lo) || math.IsNaN(b.Hi) || b.Lo > b.Hi {
+			return nil, fmt.Errorf("network: bound %q on parameter %d of %d: [%v, %v]", b.Name, b.Index, n, b.Lo, b.Hi)
+		}
+	}
+	if clipped := projectNet(cfg.Bounds, sn); len(clipped) > 0 && cfg.Warn != nil {
+		cfg.Warn(fmt.Sprintf("initial parameters outside their bounds, clipped: %s", strings.Join(clipped, ", ")))
+	}
 	o := &optimizer[T]{cfg: cfg, sn: sn, obj: obj}
 	return o.run()
+}
+
+// projectNet clips net's trainable parameters into bounds and returns the
+// names of those that were outside.
+func projectNet[T autograd.Float](bounds []Bound, net *snn.Net[T]) []string {
+	if len(bounds) == 0 {
+		return nil
+	}
+	tr := net.Trainable()
+	return project(bounds, func(i int) *T {
+		for _, p := range tr {
+			if i < p.Len() {
+				return &p.Data[i]
+			}
+			i -= p.Len()
+		}
+		panic("optimize: bound index out of range") // validated by Run
+	})
 }
 
 // withDefaults returns cfg with the defaults of its zero (and nil) fields
@@ -338,6 +375,9 @@ func (o *optimizer[T]) run() (*Result, error) {
 	o.start = time.Now()
 	o.initial = flatParams(o.sn)
 	o.res = &Result{InitialGains: o.sn.Gains(), InitialDriveGains: driveGains(o.sn)}
+	for _, v := range o.initial {
+		o.res.InitialParams = append(o.res.InitialParams, float64(v))
+	}
 	o.evalTape = autograd.NewTape[T]()
 	o.evalTape.SetNoGrad(true)
 	if len(o.cfg.HeldOut) > 0 {
@@ -688,6 +728,7 @@ func (r *restart[T]) step(e int, st *EpochStats) error {
 		st.GradNorm = nn.GradNorm(r.params)
 	}
 	r.adam.Step()
+	st.AtBounds = projectNet(r.o.cfg.Bounds, r.net)
 	for t, p := range r.params {
 		for i, v := range p.Tensor.Data {
 			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {

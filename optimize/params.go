@@ -10,7 +10,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/network/snn"
 	"github.com/neurograd/neurograd/neuron"
 )
 
@@ -366,4 +368,80 @@ func findDrive(drives []network.Drive, name string) *network.Drive {
 		}
 	}
 	return nil
+}
+
+// Bound is a box on one element of an optimization's parameters
+// (snn.Net.Trainable, concatenated; log10 units).
+type Bound struct {
+	Index  int
+	Name   string
+	Lo, Hi float64 // log10; ±Inf for an open side
+}
+
+// LogBounds maps the parameter space's bounds onto the trainable log10
+// parameters of sn: a class gain's [lo, hi] onto its log10 gain (per-class
+// parameters only), a drive weight's [lo, hi] µS onto the log10 gain of its
+// drive class (snn.Options.DriveParams) relative to the drive's own weight,
+// lo = 0 leaving it open below. Drive times, spreads and rates are not
+// differentiable parameters of the surrogate network: they are refused.
+func LogBounds[T autograd.Float](ps *ParamSpace, sn *snn.Net[T]) ([]Bound, error) {
+	nGain := sn.Params().Len()
+	drivesTrained := len(sn.Trainable()) > 1
+	var out []Bound
+	for _, p := range ps.Params {
+		switch p.Kind {
+		case ParamGain:
+			if sn.Mode != snn.ParamsPerClass {
+				return nil, fmt.Errorf("parameter %s: bounds on class gains need per-class parameters", p.Name)
+			}
+			ci := sn.Net.Connectivity.Index(p.Name)
+			if ci < 0 {
+				return nil, fmt.Errorf("parameter %s: not a connection class of the network", p.Name)
+			}
+			out = append(out, Bound{Index: ci, Name: p.Name, Lo: math.Log10(p.Lo), Hi: math.Log10(p.Hi)})
+		case ParamDriveWeight:
+			if !drivesTrained {
+				return nil, fmt.Errorf("parameter %s: a drive weight, but the drives' weights are not trained (add drives to the parameters)", p.Name)
+			}
+			k, w0 := -1, 0.0
+			for j, c := range sn.DriveClasses {
+				d := sn.Net.Drives[c.Drive]
+				if d.Name == p.Drive && c.CellType == p.CellType && c.Receptor == p.Receptor {
+					k, w0 = j, d.WeightsAMPA[c.CellType]
+					if c.Receptor == neuron.NMDA {
+						w0 = d.WeightsNMDA[c.CellType]
+					}
+				}
+			}
+			if k < 0 || !(w0 > 0) {
+				return nil, fmt.Errorf("parameter %s: the drive makes no such connection in this network (weight %v µS)", p.Name, w0)
+			}
+			lo := math.Inf(-1)
+			if p.Lo > 0 {
+				lo = math.Log10(p.Lo / w0)
+			}
+			b := Bound{Index: nGain + k, Name: p.Name, Lo: lo, Hi: math.Log10(p.Hi / w0)}
+			if b.Hi < b.Lo {
+				return nil, fmt.Errorf("parameter %s: bounds [%v, %v] µS", p.Name, p.Lo, p.Hi)
+			}
+			out = append(out, b)
+		default:
+			return nil, fmt.Errorf("parameter %s: a %s is not a differentiable parameter of the surrogate network (only class gains and drive weights are)", p.Name, p.Kind)
+		}
+	}
+	return out, nil
+}
+
+// project clips v's bounded elements into their boxes and returns the
+// names of those that were outside.
+func project[T autograd.Float](bounds []Bound, v func(i int) *T) []string {
+	var clipped []string
+	for _, b := range bounds {
+		x := v(b.Index)
+		if f := float64(*x); f < b.Lo || f > b.Hi {
+			*x = T(min(max(f, b.Lo), b.Hi))
+			clipped = append(clipped, b.Name)
+		}
+	}
+	return clipped
 }

@@ -79,7 +79,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 type setup[T autograd.Float] struct {
 	net *network.Network
 	sn  *snn.Net[T]
-	obj *optimize.Spectral[T]
+	obj *optimize.Spectral[T] // the spectral read-out (and, unless -objective erp, the loss)
+	// loss is what Run minimises: obj, or the ERP fit with obj's read-out.
+	loss   optimize.Objective[T]
+	erp    *optimize.ERPObjective[T] // -objective erp
+	bounds []optimize.Bound
 }
 
 // build builds the column, drives, network, surrogate network and objective
@@ -116,8 +120,8 @@ func build[T autograd.Float](cfg *config) (*setup[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	mode, _ := snn.ParseParamMode(cfg.Params)
-	sn, err := snn.New(net, models, snn.Options{TStop: cfg.TStop, SpikeSlope: cfg.Slope, Params: mode})
+	mode, driveParams, _ := cfg.paramModes()
+	sn, err := snn.New(net, models, snn.Options{TStop: cfg.TStop, SpikeSlope: cfg.Slope, Params: mode, DriveParams: driveParams})
 	if err != nil {
 		return nil, inputError{err}
 	}
@@ -129,7 +133,16 @@ func build[T autograd.Float](cfg *config) (*setup[T], error) {
 	if err != nil {
 		return nil, inputError{err}
 	}
-	return &setup[T]{net: net, sn: sn, obj: obj}, nil
+	s := &setup[T]{net: net, sn: sn, obj: obj, loss: obj}
+	if cfg.isERP() {
+		if s.loss, s.erp, err = erpObjective(cfg, sn, obj); err != nil {
+			return nil, inputError{err}
+		}
+	}
+	if s.bounds, err = bounds(cfg, sn); err != nil {
+		return nil, inputError{err}
+	}
+	return s, nil
 }
 
 // runOptimize builds the set-up of cfg, runs the optimization with
@@ -157,7 +170,8 @@ func runOptimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error 
 	if cfg.HeldOut > 0 {
 		fmt.Fprintf(stderr, "held-out evaluation before training (%d seeds)...\n", cfg.HeldOut)
 	}
-	res, err := optimize.Run(s.sn, s.obj, ocfg)
+	ocfg.Bounds = s.bounds
+	res, err := optimize.Run(s.sn, s.loss, ocfg)
 	if err != nil {
 		return err
 	}
@@ -183,6 +197,13 @@ func printSetup[T autograd.Float](cfg *config, s *setup[T], stdout io.Writer) {
 	fmt.Fprintf(stdout, "optimize: seed %d\nconfiguration: %s\n", cfg.Seed, cj)
 	fmt.Fprintf(stdout, "network: %d cells (%s), %d connections (%d synapses, longest delay %d steps), %d steps of %g ms; %d parameters (%s)\n",
 		s.net.Column.NumCells(), cfg.Mesh, len(s.sn.Connections), s.sn.NumSynapses(), s.sn.MaxDelaySteps(), s.sn.Steps, s.sn.Dt, s.sn.Params().Len(), cfg.Params)
+	if e := s.erp; e != nil {
+		fmt.Fprintf(stdout, "objective: %s of the trial-averaged %s dipole (x%g, smoothed %g ms) against %s, %d samples compared (simulated %d-%d, target %d-%d); band power reported\n",
+			e.Config.Metric, cfg.Dipole, e.Config.Scale, e.Config.SmoothMS, cfg.Target, e.Compared, e.SimFrom, e.SimTo, e.TargetFrom, e.TargetTo)
+	}
+	if len(s.bounds) > 0 {
+		fmt.Fprintf(stdout, "bounds: %d parameters boxed (%s)\n", len(s.bounds), cfg.Bounds)
+	}
 	fmt.Fprintf(stdout, "objective: %s band power %g-%g Hz of the %s dipole, Welch nperseg %d (%.2f Hz bins), %d samples after %d warm-up samples\n",
 		cfg.Objective, cfg.Band[0], cfg.Band[1], cfg.Dipole, p.NPerSeg, p.Resolution(), s.obj.Samples, s.obj.Skip)
 }

@@ -63,7 +63,17 @@ func writeOutputs[T autograd.Float](cfg *config, s *setup[T], res *optimize.Resu
 	if err := conn.Save(filepath.Join(cfg.Out, "connectivity_initial.json")); err != nil {
 		return err
 	}
-	if err := writeDrives(filepath.Join(cfg.Out, "drives.json"), s.net.Drives); err != nil {
+	// drives.json: the drives of the optimized network (the fitted weights
+	// with -params ...,drives), as simulate network -drives reads them.
+	if err := writeDrives(filepath.Join(cfg.Out, "drives.json"), s.sn.Drives()); err != nil {
+		return err
+	}
+	if len(s.sn.Trainable()) > 1 {
+		if err := writeDrives(filepath.Join(cfg.Out, "drives_initial.json"), s.net.Drives); err != nil {
+			return err
+		}
+	}
+	if err := writeERP(cfg, s, res); err != nil {
 		return err
 	}
 	if err := writeEpochCSV(cfg, conn, res); err != nil {
