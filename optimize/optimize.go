@@ -182,9 +182,9 @@ type Result struct {
 	// InitialParams are the log10 parameters every restart started from
 	// (snn.Net.Trainable, concatenated; bounds applied).
 	InitialParams []float64
-	Restarts                           []RestartResult // one per restart when there are several
-	Validation                         []int           // the trials that chose among restarts
-	Seconds                            float64         // whole optimization, evaluations included
+	Restarts      []RestartResult // one per restart when there are several
+	Validation    []int           // the trials that chose among restarts
+	Seconds       float64         // whole optimization, evaluations included
 }
 
 // RestartResult summarises one restart of a multi-start optimization.
