@@ -55,7 +55,7 @@ func (optimizeKind) NewSettings() any {
 		Seed: 1, Epochs: optimize.DefaultEpochs, Restarts: optimize.DefaultRestarts, LR: optimize.DefaultLearningRate,
 		Clip: optimize.DefaultClipNorm, Replicas: 1, HeldOut: 3, Band: "15-60", Objective: "absolute", Dipole: "agg",
 		Params: "per-class", Slope: nn.DefaultSpikeSlope, Mesh: "published", TStop: 600, Warmup: 100, Resolution: 4,
-		DriveRate: 10, DriveWeight: 0.003, DriveLoc: neuron.Proximal, Models: "shipped", MaxRate: optimize.DefaultMaxRate,
+		DriveRate: network.DefaultNoiseRate, DriveWeight: network.DefaultNoiseWeightAMPA, DriveLoc: neuron.Proximal, Models: "shipped", MaxRate: optimize.DefaultMaxRate,
 	}
 }
 

@@ -38,7 +38,7 @@ func (simulateKind) Doc() string {
 }
 
 func (simulateKind) NewSettings() any {
-	return &simulateSettings{Mesh: "10x10", Drives: "erp", Rate: 10, WeightAMPA: 0.001, EventSeed: 2, TStop: 170, Dt: 0.025}
+	return &simulateSettings{Mesh: "10x10", Drives: "erp", Rate: network.DefaultNoiseRate, WeightAMPA: network.DefaultNoiseWeightAMPA, EventSeed: network.DefaultNoiseEventSeed, TStop: 170, Dt: 0.025}
 }
 
 func (simulateKind) Files(st any) []string {

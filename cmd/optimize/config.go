@@ -18,13 +18,6 @@ import (
 	"github.com/neurograd/neurograd/optimize"
 )
 
-// Defaults of the drive: 10 Hz Poisson trains, one per cell, on the AMPA
-// synapses of the proximal dendrites (pyramidal cells) or soma (baskets).
-const (
-	defaultDriveRate   = 10.0  // Hz
-	defaultDriveWeight = 0.003 // µS per event, every cell type
-)
-
 // config holds everything a run is configured with; the embedded
 // summary.Config is written to summary.json.
 type config struct {
@@ -67,7 +60,7 @@ func (c *config) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("optimize", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.Out, "out", "results", "output directory")
-	fs.Int64Var(&c.Seed, "seed", 1, "seed: event seed of the drive (epoch e of restart r, both from 1, trains on drive trial (r-1)*epochs+e-1; the held-out seeds are trials 100000+k, the validation seeds 150000+k) and of random models")
+	fs.Int64Var(&c.Seed, "seed", network.DefaultNoiseEventSeed, "seed: event seed of the drive (epoch e of restart r, both from 1, trains on drive trial (r-1)*epochs+e-1; the held-out seeds are trials 100000+k, the validation seeds 150000+k) and of random models")
 	fs.IntVar(&c.Epochs, "epochs", optimize.DefaultEpochs, "epochs (one Adam step each, fresh noise each)")
 	fs.Float64Var(&c.LR, "lr", optimize.DefaultLearningRate, "Adam learning rate on the log10 parameters")
 	fs.Float64Var(&c.Clip, "clip", optimize.DefaultClipNorm, "gradient clipping: maximal global L2 norm (negative: none; 0 is refused)")
@@ -88,8 +81,8 @@ func (c *config) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.Mesh, "mesh", "published", "column: published (10x5 pyramidal mesh, 16 baskets per layer) or NxM (HNN's basket rule; 10x10 is HNN's 270-cell column)")
 	fs.StringVar(&c.Connectivity, "connectivity", "", "initial connectivity JSON (default: HNN's 16 classes, gains 1)")
 	fs.StringVar(&c.Gains, "gains", "", "initial class gains, NAME=GAIN,... (overrides -connectivity)")
-	fs.Float64Var(&c.DriveRate, "drive-rate", defaultDriveRate, "Poisson drive rate (Hz), one train per cell")
-	fs.Float64Var(&c.DriveWeight, "drive-weight", defaultDriveWeight, "Poisson drive AMPA weight (µS) for every cell type")
+	fs.Float64Var(&c.DriveRate, "drive-rate", network.DefaultNoiseRate, "Poisson drive rate (Hz), one train per cell")
+	fs.Float64Var(&c.DriveWeight, "drive-weight", network.DefaultNoiseWeightAMPA, "Poisson drive AMPA weight (µS) for every cell type")
 	fs.StringVar(&c.driveWeights, "drive-weights", "", "per cell type AMPA weights TYPE=µS,... (overrides -drive-weight for those types)")
 	fs.StringVar(&c.DriveLoc, "drive-location", neuron.Proximal, "drive location: proximal or distal (baskets without that location get none)")
 	fs.StringVar(&c.Drives, "drives", "", "drives JSON (as simulate network reads) replacing the default Poisson drive")
