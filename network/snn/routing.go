@@ -18,6 +18,7 @@ import (
 // (blockOff). The ring buffer holds slots = maxDelay+1 future input vectors;
 // the input of step m lives in slot m mod slots until step m consumes it.
 type runState[T autograd.Float] struct {
+	peak     [neuron.NumCellTypes][]peakInput // per cell, its largest input so far (checkFinite)
 	sn       *Net[T]
 	reps     int
 	slots    int

@@ -2,6 +2,7 @@ package snn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/network"
@@ -81,6 +82,9 @@ func (sn *Net[T]) Run(tp *autograd.Tape[T], trials []int) (*Result[T], error) {
 				return nil, fmt.Errorf("network: %s model returned shape %v at step %d, want [%d %d]", ct, out.Shape(), m, rs.rows[ct], sn.nOut[ct])
 			}
 			rs.outs[m][ct] = out
+			if err := rs.checkFinite(m, ct, out, xs[ct], trials); err != nil {
+				return nil, err
+			}
 		}
 		rs.detect(m)
 	}
@@ -159,6 +163,47 @@ func (rs *runState[T]) driveEvents(trials []int) error {
 		p := fill[e.step]
 		fill[e.step]++
 		rs.driveIdx[p], rs.driveW[p] = e.idx, T(e.w)
+	}
+	return nil
+}
+
+// peakInput is a cell's largest input so far in a run: its size (µS), the
+// channel and the step.
+type peakInput struct {
+	size     float64
+	ch, step int
+}
+
+// checkFinite records the largest input of every cell of type ct and
+// returns an error naming the step, the cell, the output and the cell's
+// largest input so far when out (the outputs of the cells of type ct at
+// step m, inputs x) holds NaN or Inf: the run stops there rather than
+// carrying NaN into the dipole and the spectrum.
+func (rs *runState[T]) checkFinite(m int, ct neuron.CellType, out, x *autograd.Tensor[T], trials []int) error {
+	sn := rs.sn
+	nch := sn.nCh[ct]
+	if m == 0 || len(rs.peak[ct]) != rs.rows[ct] {
+		rs.peak[ct] = make([]peakInput, rs.rows[ct])
+	}
+	pk := rs.peak[ct]
+	for i, v := range x.Data {
+		if a := math.Abs(float64(v)); a > pk[i/nch].size || (math.IsNaN(a) && !math.IsNaN(pk[i/nch].size)) {
+			pk[i/nch] = peakInput{a, i % nch, m}
+		}
+	}
+	for k, v := range out.Data {
+		f := float64(v)
+		if !math.IsNaN(f) && !math.IsInf(f, 0) {
+			continue
+		}
+		no := sn.nOut[ct]
+		row := k / no
+		cnt := sn.Net.Column.Count(ct)
+		g0, _ := sn.Net.Column.Range(ct)
+		p := pk[row]
+		ch := sn.Models[ct].Inputs()[p.ch]
+		return fmt.Errorf("network: the surrogate %s cell gid %d (trial %d) output %s is %v at step %d (t = %g ms); its largest input so far was %g µS on %s/%s at step %d: connection gains or drive weights out of the cells' range",
+			ct, g0+row%cnt, trials[row/cnt], sn.Models[ct].Outputs()[k%no], f, m, float64(m+1)*sn.Dt, p.size, ch.Section, ch.Receptor, p.step)
 	}
 	return nil
 }
