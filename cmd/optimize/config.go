@@ -51,6 +51,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
+	if err := checkVerifyFlags(stderr); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

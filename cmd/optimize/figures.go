@@ -28,8 +28,7 @@ var (
 
 // writeFigures draws (A) the PSDs, (B) band power per epoch, (C) dipole
 // traces, (D, E) rasters and (F) gains per epoch as PNG files.
-func writeFigures[T autograd.Float](cfg *config, s *setup[T], res *optimize.Result) error {
-	dir := cfg.Out
+func writeFigures[T autograd.Float](dir string, cfg *config, s *setup[T], res *optimize.Result) error {
 	figs := []struct {
 		name string
 		draw func() (*plot.Plot, error)
