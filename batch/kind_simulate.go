@@ -66,6 +66,9 @@ func (simulateKind) Check(st any) error {
 			return err
 		}
 	}
+	if s.Dt > 0.1 {
+		return settingErr("dt", "%v ms: must be at most 0.1 ms (the cells are validated at 0.025 ms)", s.Dt)
+	}
 	if s.WeightAMPA < 0 || s.WeightNMDA < 0 {
 		return settingErr("weight_ampa", "weights must be >= 0")
 	}
