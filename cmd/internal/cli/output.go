@@ -276,3 +276,25 @@ func WriteFileAtomic(flag, path string, b []byte) error {
 	}
 	return f.Commit()
 }
+
+// CheckWritable creates the directory dir (-flag names it in errors) when
+// missing and proves it writable with a temporary file, for commands whose
+// outputs are written by a library as they come (cmd/batch: a sweep
+// resumes from what its directory holds, so it is never replaced).
+func CheckWritable(flag, dir string) error {
+	if err := checkTarget(flag, dir); err != nil {
+		return err
+	}
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return fmt.Errorf("-%s %s: exists and is not a directory", flag, dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("-%s %s: cannot create the directory: %w", flag, dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".probe-")
+	if err != nil {
+		return fmt.Errorf("-%s %s: not writable: %w", flag, dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
