@@ -171,7 +171,11 @@ func (f *Flags) Run(setup Setup, initial, optimized *network.Connectivity, progr
 		if opts.Surrogate == nil {
 			s, err := LoadSurrogates(f.Models, setup.SpikeSlope)
 			if err != nil {
-				return nil, fmt.Errorf("%w (run with -surrogate=false to verify without the surrogate's predictions)", err)
+				err = fmt.Errorf("-%smodels %s: %w (run with -surrogate=false to verify without the surrogate's predictions)", f.prefix, f.Models, err)
+				if f.Models != "" && f.Models != "shipped" {
+					err = cli.Input(err)
+				}
+				return nil, err
 			}
 			opts.Surrogate = s
 		}
