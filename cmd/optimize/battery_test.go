@@ -40,7 +40,9 @@ func wrongModels(t *testing.T) string {
 func TestBattery(t *testing.T) {
 	tmp := t.TempDir()
 	out := func(name string) string { return filepath.Join(tmp, name) }
-	tiny := func(o string, extra ...string) []string { return append(append(tinyArgs(o), "-restarts", "1", "-figures=false"), extra...) }
+	tiny := func(o string, extra ...string) []string {
+		return append(append(tinyArgs(o), "-restarts", "1", "-figures=false"), extra...)
+	}
 	foreign := out("foreign")
 	if err := os.MkdirAll(foreign, 0o755); err != nil {
 		t.Fatal(err)
