@@ -224,6 +224,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if _, err := o.arch(types[0]); err != nil {
 		return err
 	}
+	if _, _, err := o.parseMesh(); err != nil {
+		return err
+	}
 	var out *cli.Output
 	var metrics *cli.File
 	if o.evalDir == "" && !o.genOnly {
@@ -357,8 +360,9 @@ type dataSets struct {
 // sets the flags ask for.
 func loadData(o *options, types []neuron.CellType) (*dataSets, error) {
 	base := train.Recipe{Seed: o.seed, Bins: o.bins, LogGainSpan: 1, PickPyr: 15, PickBasket: 16}
-	if _, err := fmt.Sscanf(o.mesh, "%dx%d", &base.MeshX, &base.MeshY); err != nil || base.MeshX < 1 || base.MeshY < 1 {
-		return nil, cli.Inputf("-mesh %q: want NxM", o.mesh)
+	var err error
+	if base.MeshX, base.MeshY, err = o.parseMesh(); err != nil {
+		return nil, err
 	}
 	d := &dataSets{sets: map[string]map[neuron.CellType]*train.Dataset{}, splits: map[string]train.Recipe{}, trainDesc: map[neuron.CellType]string{}}
 	for _, sp := range []string{"train", "val", "test"} {
@@ -423,6 +427,14 @@ func (d *dataSets) addExtraSets(o *options, types []neuron.CellType, base train.
 		}
 	}
 	return nil
+}
+
+// parseMesh parses -mesh, NxM.
+func (o *options) parseMesh() (nx, ny int, err error) {
+	if _, err := fmt.Sscanf(o.mesh, "%dx%d", &nx, &ny); err != nil || nx < 1 || ny < 1 {
+		return 0, 0, cli.Inputf("-mesh %q: want NxM", o.mesh)
+	}
+	return nx, ny, nil
 }
 
 // testMetrics evaluates m on the test set, whole and split into its

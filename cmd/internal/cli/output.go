@@ -26,6 +26,7 @@ const MarkerFile = ".neurograd-output"
 type Output struct {
 	flag, target, tmp string
 	replace           bool
+	created           bool // NewFiles created target: Abort removes it when empty
 	done              bool
 }
 
@@ -77,9 +78,11 @@ func NewFiles(flag, target string) (*Output, error) {
 		return nil, err
 	}
 	target = filepath.Clean(target)
-	if st, err := os.Stat(target); err == nil && !st.IsDir() {
+	st, err := os.Stat(target)
+	if err == nil && !st.IsDir() {
 		return nil, fmt.Errorf("-%s %s: exists and is not a directory", flag, target)
 	}
+	created := err != nil
 	if err := os.MkdirAll(target, 0o755); err != nil {
 		return nil, fmt.Errorf("-%s %s: cannot create the directory: %w", flag, target, err)
 	}
@@ -87,7 +90,7 @@ func NewFiles(flag, target string) (*Output, error) {
 	if err != nil {
 		return nil, fmt.Errorf("-%s %s: not writable: %w", flag, target, err)
 	}
-	return &Output{flag: flag, target: target, tmp: tmp}, nil
+	return &Output{flag: flag, target: target, tmp: tmp, created: created}, nil
 }
 
 func checkTarget(flag, target string) error {
@@ -194,6 +197,9 @@ func (o *Output) Abort() {
 	}
 	o.done = true
 	os.RemoveAll(o.tmp)
+	if o.created {
+		os.Remove(o.target) // only when empty
+	}
 }
 
 // File is one output file being written: into a temporary file beside
