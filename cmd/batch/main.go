@@ -110,12 +110,12 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return cli.Input(fmt.Errorf("%s: %w", *spec, err))
 	}
-	if err := cli.CheckWritable("out", *out); err != nil {
-		return cli.Input(err)
-	}
 	if *dry {
 		fmt.Fprintf(stdout, "plan: %d %s jobs (%d distinct), code version %s\n", len(p.Jobs), p.Kind, p.Unique(), p.Version)
 		return nil
+	}
+	if err := cli.CheckWritable("out", *out); err != nil {
+		return cli.Input(err)
 	}
 	tab, err := batch.Sweep(ctx, p, batch.SweepOptions{
 		Queue: batch.QueueOptions{URL: *queue, StateDir: *state, AckWait: *ackWait},
