@@ -61,6 +61,8 @@ func TestBattery(t *testing.T) {
 		{Name: "lr 1e6", Args: tiny(out("lr"), "-lr", "1e6"), Code: 1, Want: []string{"parameter", "log10 gain", "learning rate 1e+06"}, Absent: []string{out("lr")}},
 		{Name: "absurd gain", Args: tiny(out("gain"), "-gains", "L5Pyr_L5Pyr_ampa_proximal=1e38"), Code: 1,
 			Want: []string{"NaN"}, Absent: []string{out("gain")}},
+		{Name: "absurd gain, shipped cells", Args: tiny(out("gain2"), "-models", "shipped", "-gains", "L5Pyr_L5Pyr_ampa_proximal=1e38"), Code: 1,
+			Want: []string{"output v_soma is NaN at step", "cell gid", "largest parameter is L5Pyr_L5Pyr_ampa_proximal"}, Absent: []string{out("gain2")}},
 		{Name: "verify dt 0", Args: tiny(out("vdt0"), "-verify", "-verify-dt", "0"), Code: 2, Want: []string{"-verify-dt 0"}, Absent: []string{out("vdt0")}},
 		{Name: "verify dt coarse", Args: tiny(out("vdt"), "-verify", "-verify-dt", "0.2"), Code: 2, Want: []string{"-verify-dt 0.2", "at most 0.1"}, Absent: []string{out("vdt")}},
 		{Name: "verify seeds", Args: tiny(out("vs"), "-verify", "-verify-seeds", "1,x"), Code: 2, Want: []string{"-verify-seeds"}, Absent: []string{out("vs")}},

@@ -202,8 +202,14 @@ func (rs *runState[T]) checkFinite(m int, ct neuron.CellType, out, x *autograd.T
 		g0, _ := sn.Net.Column.Range(ct)
 		p := pk[row]
 		ch := sn.Models[ct].Inputs()[p.ch]
-		return fmt.Errorf("network: the surrogate %s cell gid %d (trial %d) output %s is %v at step %d (t = %g ms); its largest input so far was %g µS on %s/%s at step %d: connection gains or drive weights out of the cells' range",
-			ct, g0+row%cnt, trials[row/cnt], sn.Models[ct].Outputs()[k%no], f, m, float64(m+1)*sn.Dt, p.size, ch.Section, ch.Receptor, p.step)
+		big, bigV := 0, 0.0
+		for i, v := range sn.Params().Data {
+			if a := math.Abs(float64(v)); a > math.Abs(bigV) {
+				big, bigV = i, float64(v)
+			}
+		}
+		return fmt.Errorf("network: the surrogate %s cell gid %d (trial %d) output %s is %v at step %d (t = %g ms); its largest input so far was %g µS on %s/%s at step %d; the largest parameter is %s = %.4g (log10, a factor %.3g): connection gains or drive weights out of the cells' range",
+			ct, g0+row%cnt, trials[row/cnt], sn.Models[ct].Outputs()[k%no], f, m, float64(m+1)*sn.Dt, p.size, ch.Section, ch.Receptor, p.step, sn.ParamName(big), bigV, math.Pow(10, bigV))
 	}
 	return nil
 }
