@@ -20,7 +20,13 @@
 // It writes summary.json, CSVs, the final connectivity (connectivity.json,
 // readable by "simulate network -connectivity") and figures (A)-(F) to -out,
 // prints its seed and configuration on stdout and a progress line per epoch on
-// stderr. Bad input exits with status 2, other failures with status 1.
+// stderr. The files are written into a temporary directory beside -out,
+// created before anything is simulated, which replaces -out at the end (an
+// existing -out must be empty or an earlier run's, marked by
+// .neurograd-output): a failed run leaves the earlier results as they were.
+// With -verify the verification's files are added after the optimization's
+// results are in place. Bad input exits with status 2, other failures with
+// status 1.
 package main
 
 import (
