@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/neurograd/neurograd/cmd/internal/cli"
 	"github.com/neurograd/neurograd/cmd/internal/clitest"
+	"github.com/neurograd/neurograd/network/biophys"
 )
 
 func runBuf(args []string, stdout, stderr *bytes.Buffer) int { return runMain(args, stdout, stderr) }
@@ -110,4 +113,19 @@ func TestNetworkRerun(t *testing.T) {
 		t.Errorf("config.json does not hold the shared Poisson defaults (event seed 1, 0.003 µS):\n%.600s", b)
 	}
 	clitest.NoStaging(t, dir)
+}
+
+// TestCheckDipole checks that a NaN in the column's dipole is a runtime
+// failure naming the layer, the step and the time.
+func TestCheckDipole(t *testing.T) {
+	res := &biophys.SimResult{Times: []float64{0, 0.025, 0.05}, L2: []float64{0, 1, 2}, L5: []float64{0, 1, math.NaN()}}
+	err := checkDipole(res, 0.025)
+	var rt runtimeError
+	if err == nil || !errors.As(err, &rt) || !strings.Contains(err.Error(), "L5 pyramidal cells' dipole is NaN at step 2 (t = 0.05 ms)") {
+		t.Errorf("error %v, want a runtime error naming L5, step 2 and t = 0.05 ms", err)
+	}
+	res.L5[2] = 3
+	if err := checkDipole(res, 0.025); err != nil {
+		t.Errorf("a finite dipole: %v", err)
+	}
 }
