@@ -8,6 +8,7 @@ import (
 
 	"github.com/neurograd/neurograd/cmd/internal/cli"
 	"github.com/neurograd/neurograd/cmd/internal/clitest"
+	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/neuron"
 	"github.com/neurograd/neurograd/neuron/surrogate"
 )
@@ -110,4 +111,24 @@ func TestRerunReplacesResults(t *testing.T) {
 		t.Errorf("no %s in the results: %v", cli.MarkerFile, err)
 	}
 	clitest.NoStaging(t, tmp)
+}
+
+// TestPoissonFlagNames checks that the Poisson drive's settings take the
+// names cmd/verify and cmd/simulate network use as well, with the same
+// defaults.
+func TestPoissonFlagNames(t *testing.T) {
+	c, err := parseFlags([]string{"-weight-ampa", "0.02", "-rate", "12"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DriveWeight != 0.02 || c.DriveRate != 12 {
+		t.Errorf("-weight-ampa/-rate gave %v µS, %v Hz", c.DriveWeight, c.DriveRate)
+	}
+	c, err = parseFlags(nil, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DriveWeight != network.DefaultNoiseWeightAMPA || c.DriveRate != network.DefaultNoiseRate || c.Seed != network.DefaultNoiseEventSeed {
+		t.Errorf("defaults %v µS, %v Hz, seed %d", c.DriveWeight, c.DriveRate, c.Seed)
+	}
 }

@@ -86,6 +86,8 @@ func (c *config) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.Gains, "gains", "", "initial class gains, NAME=GAIN,... (overrides -connectivity)")
 	fs.Float64Var(&c.DriveRate, "drive-rate", network.DefaultNoiseRate, "Poisson drive rate (Hz), one train per cell")
 	fs.Float64Var(&c.DriveWeight, "drive-weight", network.DefaultNoiseWeightAMPA, "Poisson drive AMPA weight (µS) for every cell type")
+	fs.Float64Var(&c.DriveRate, "rate", network.DefaultNoiseRate, "the same as -drive-rate (cmd/verify's and cmd/simulate network's name)")
+	fs.Float64Var(&c.DriveWeight, "weight-ampa", network.DefaultNoiseWeightAMPA, "the same as -drive-weight (cmd/verify's and cmd/simulate network's name)")
 	fs.StringVar(&c.driveWeights, "drive-weights", "", "per cell type AMPA weights TYPE=µS,... (overrides -drive-weight for those types)")
 	fs.StringVar(&c.DriveLoc, "drive-location", neuron.Proximal, "drive location: proximal or distal (baskets without that location get none)")
 	fs.StringVar(&c.Drives, "drives", "", "drives JSON (as simulate network reads) replacing the default Poisson drive")
