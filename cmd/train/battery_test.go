@@ -58,6 +58,7 @@ func TestBattery(t *testing.T) {
 		{Name: "arch out of range", Args: args("-arch", "4,2,0,1,4"), Code: 2, Want: []string{"-arch", "hidden"}, Absent: []string{data}},
 		{Name: "unwritable out", Args: args("-out", unwritable), Code: 2, Want: []string{"-out " + unwritable}, Absent: []string{data}},
 		{Name: "unwritable metrics", Args: args("-metrics", filepath.Join(unwritable, "m.json")), Code: 2, Want: []string{"-metrics"}, Absent: []string{data}},
+		{Name: "learning rate out of range", Args: args("-lr", "-1"), Code: 2, Want: []string{"training flags for L2_basket", "LR"}, Absent: []string{data, filepath.Join(tmp, "w")}},
 		{Name: "bad mesh", Args: args("-mesh", "ten"), Code: 2, Want: []string{`-mesh "ten"`}, Absent: []string{data, filepath.Join(tmp, "w")}},
 	})
 	after, _ := os.ReadFile(filepath.Join(shipped, "L2_basket.safetensors"))

@@ -227,6 +227,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if _, _, err := o.parseMesh(); err != nil {
 		return err
 	}
+	for _, ct := range types {
+		if err := o.configFor(ct).Validate(); err != nil {
+			return cli.Inputf("training flags for %s: %w", ct, err)
+		}
+	}
 	var out *cli.Output
 	var metrics *cli.File
 	if o.evalDir == "" && !o.genOnly {
