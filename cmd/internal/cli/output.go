@@ -41,6 +41,11 @@ func NewDir(flag, target, command string) (*Output, error) {
 		return nil, err
 	}
 	target = filepath.Clean(target)
+	if abs, err := filepath.Abs(target); err == nil {
+		if wd, err := os.Getwd(); err == nil && (abs == wd || strings.HasPrefix(wd, abs+string(filepath.Separator)) || abs == filepath.Dir(abs)) {
+			return nil, fmt.Errorf("-%s %s: is the working directory or contains it; it would be replaced as a whole: choose a new directory", flag, target)
+		}
+	}
 	if st, err := os.Stat(target); err == nil {
 		if !st.IsDir() {
 			return nil, fmt.Errorf("-%s %s: exists and is not a directory", flag, target)

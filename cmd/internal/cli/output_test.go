@@ -94,6 +94,9 @@ func TestNewDirRefusals(t *testing.T) {
 		{file, "not a directory"},
 		{filepath.Join(file, "sub"), "-out " + filepath.Join(file, "sub")},
 		{"", "-out: an output directory is required"},
+		{".", "is the working directory or contains it"},
+		{"..", "is the working directory or contains it"},
+		{"/", "is the working directory or contains it"},
 	} {
 		if _, err := NewDir("out", c.target, "test"); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("NewDir(%q): %v, want an error with %q", c.target, err, c.want)
