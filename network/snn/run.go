@@ -182,8 +182,10 @@ type peakInput struct {
 func (rs *runState[T]) checkFinite(m int, ct neuron.CellType, out, x *autograd.Tensor[T], trials []int) error {
 	sn := rs.sn
 	nch := sn.nCh[ct]
-	if m == 0 || len(rs.peak[ct]) != rs.rows[ct] {
+	if len(rs.peak[ct]) != rs.rows[ct] {
 		rs.peak[ct] = make([]peakInput, rs.rows[ct])
+	} else if m == 0 {
+		clear(rs.peak[ct])
 	}
 	pk := rs.peak[ct]
 	for i, v := range x.Data {
