@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -87,7 +86,7 @@ func (t *Table) WriteNPY(dir string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "npy_columns.json"), append(b, '\n'), 0o644)
+	return writeFileAtomic(filepath.Join(dir, "npy_columns.json"), append(b, '\n'))
 }
 
 // EncodeNPY returns a rows × cols float64 array (row-major) in NumPy's .npy
@@ -133,5 +132,5 @@ func writeNPY(path string, data []float64, rows, cols int) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, b, 0o644)
+	return writeFileAtomic(path, b)
 }

@@ -733,6 +733,8 @@ func (r *restart[T]) step(e int, st *EpochStats) error {
 		for i, v := range p.Tensor.Data {
 			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
 				return fmt.Errorf("network: %s: parameter %s became %v after the update", r.at(e), r.net.TrainableName(t, i), f)
+			} else if g := math.Pow(10, f); !(g > 0) || math.IsInf(g, 0) {
+				return fmt.Errorf("network: %s: parameter %s (a log10 gain) became %v after the update: the gain 10^%v is not a finite positive number (learning rate %v too large?)", r.at(e), r.net.TrainableName(t, i), f, f, r.o.cfg.LR)
 			}
 		}
 	}

@@ -106,7 +106,7 @@ func bounds[T autograd.Float](cfg *config, sn *snn.Net[T]) ([]optimize.Bound, er
 // writeERP writes erp.csv: the compared time grid, the target and the
 // simulated dipole (scaled, smoothed, trial-averaged over the held-out
 // trials) at the initial and the fitted parameters.
-func writeERP[T autograd.Float](cfg *config, s *setup[T], res *optimize.Result) error {
+func writeERP[T autograd.Float](dir string, s *setup[T], res *optimize.Result) error {
 	if s.erp == nil || res.Initial == nil {
 		return nil
 	}
@@ -121,7 +121,7 @@ func writeERP[T autograd.Float](cfg *config, s *setup[T], res *optimize.Result) 
 	if err != nil {
 		return err
 	}
-	c := createCSV(filepath.Join(cfg.Out, "erp.csv"), "time_ms", "target_nAm", "initial_nAm", "fitted_nAm")
+	c := createCSV(filepath.Join(dir, "erp.csv"), "time_ms", "target_nAm", "initial_nAm", "fitted_nAm")
 	for k := range times {
 		c.row(fmt.Sprintf("%.10g", times[k]), fmt.Sprintf("%.10g", target[k]), fmt.Sprintf("%.10g", initial[k]), fmt.Sprintf("%.10g", fitted[k]))
 	}

@@ -20,7 +20,13 @@
 // It writes summary.json, CSVs, the final connectivity (connectivity.json,
 // readable by "simulate network -connectivity") and figures (A)-(F) to -out,
 // prints its seed and configuration on stdout and a progress line per epoch on
-// stderr. Bad input exits with status 2, other failures with status 1.
+// stderr. The files are written into a temporary directory beside -out,
+// created before anything is simulated, which replaces -out at the end (an
+// existing -out must be empty or an earlier run's, marked by
+// .neurograd-output): a failed run leaves the earlier results as they were.
+// With -verify the verification's files are added after the optimization's
+// results are in place. Bad input exits with status 2, other failures with
+// status 1.
 package main
 
 import (
@@ -35,6 +41,7 @@ import (
 	"time"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/cmd/internal/cli"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/network/snn"
 	"github.com/neurograd/neurograd/neuron"
@@ -42,22 +49,14 @@ import (
 )
 
 // inputError marks a failure caused by the user's input (exit status 2).
-type inputError struct{ err error }
+type inputError = cli.InputError
 
-func (e inputError) Error() string { return e.err.Error() }
-func (e inputError) Unwrap() error { return e.err }
+func main() { os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr)) }
 
-func main() {
-	err := run(os.Args[1:], os.Stdout, os.Stderr)
-	if err == nil || errors.Is(err, flag.ErrHelp) {
-		return
-	}
-	fmt.Fprintf(os.Stderr, "optimize: %v\n", err)
-	var ie inputError
-	if errors.As(err, &ie) {
-		os.Exit(2)
-	}
-	os.Exit(1)
+// runMain runs the command and returns its exit status: 0, 1 for a runtime
+// failure, 2 for bad input (the error is printed on stderr).
+func runMain(args []string, stdout, stderr io.Writer) int {
+	return cli.ExitCode("optimize", run(args, stdout, stderr), stderr)
 }
 
 // run parses args and performs the optimization.
@@ -67,7 +66,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return inputError{err}
+		return cli.Input(err)
 	}
 	if cfg.Float == 64 {
 		return runOptimize[float64](cfg, stdout, stderr)
@@ -91,19 +90,19 @@ type setup[T autograd.Float] struct {
 func build[T autograd.Float](cfg *config) (*setup[T], error) {
 	col, err := cfg.column()
 	if err != nil {
-		return nil, inputError{err}
+		return nil, cli.Input(err)
 	}
 	conn, err := cfg.connectivity()
 	if err != nil {
-		return nil, inputError{err}
+		return nil, cli.Input(err)
 	}
 	drives, err := cfg.drives()
 	if err != nil {
-		return nil, inputError{err}
+		return nil, cli.Input(err)
 	}
 	net, err := network.NewNetwork(col, conn, drives)
 	if err != nil {
-		return nil, inputError{err}
+		return nil, cli.Input(err)
 	}
 	var models [neuron.NumCellTypes]snn.Cell[T]
 	switch cfg.Models {
@@ -115,7 +114,9 @@ func build[T autograd.Float](cfg *config) (*setup[T], error) {
 	case "random":
 		models, err = snn.RandomCells[T](uint64(cfg.Seed))
 	default:
-		models, err = snn.LoadCells[T](cfg.Models)
+		if models, err = snn.LoadCells[T](cfg.Models); err != nil {
+			return nil, cli.Input(fmt.Errorf("-models %s: %w", cfg.Models, err))
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -123,24 +124,24 @@ func build[T autograd.Float](cfg *config) (*setup[T], error) {
 	mode, driveParams, _ := cfg.paramModes()
 	sn, err := snn.New(net, models, snn.Options{TStop: cfg.TStop, SpikeSlope: cfg.Slope, Params: mode, DriveParams: driveParams})
 	if err != nil {
-		return nil, inputError{err}
+		return nil, cli.Input(err)
 	}
 	oc, err := cfg.objective()
 	if err != nil {
-		return nil, inputError{err}
+		return nil, cli.Input(err)
 	}
 	obj, err := optimize.NewSpectral[T](oc, sn.Steps, sn.Dt)
 	if err != nil {
-		return nil, inputError{err}
+		return nil, cli.Input(err)
 	}
 	s := &setup[T]{net: net, sn: sn, obj: obj, loss: obj}
 	if cfg.isERP() {
 		if s.loss, s.erp, err = erpObjective(cfg, sn, obj); err != nil {
-			return nil, inputError{err}
+			return nil, inputError{Err: err}
 		}
 	}
 	if s.bounds, err = bounds(cfg, sn); err != nil {
-		return nil, inputError{err}
+		return nil, inputError{Err: err}
 	}
 	return s, nil
 }
@@ -154,9 +155,11 @@ func runOptimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
-		return err
+	out, err := cli.NewDir("out", cfg.Out, "optimize")
+	if err != nil {
+		return cli.Input(err)
 	}
+	defer out.Abort()
 	printSetup(cfg, s, stdout)
 	stopProfile, err := startCPUProfile(cfg.CPUProfile)
 	if err != nil {
@@ -177,13 +180,16 @@ func runOptimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error 
 	}
 	stopProfile()
 	wall := time.Since(start).Seconds()
-	if err := writeOutputs(cfg, s, res, wall); err != nil {
+	if err := writeOutputs(out.Dir(), cfg, s, res, wall); err != nil {
 		return err
 	}
 	if cfg.Figures {
-		if err := writeFigures(cfg, s, res); err != nil {
+		if err := writeFigures(out.Dir(), cfg, s, res); err != nil {
 			return err
 		}
+	}
+	if err := out.Commit(); err != nil {
+		return err
 	}
 	printResults(cfg, s, res, start, stdout)
 	return verifyAfterOptimize(cfg, s, res, stdout, stderr)

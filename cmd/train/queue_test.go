@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -19,10 +20,10 @@ func TestQueueGeneratesTheSameData(t *testing.T) {
 			"-test-poisson", "2", "-test-netruns", "1", "-extra-seeds", ""}, extra...)
 	}
 	local, queued := filepath.Join(dir, "local"), filepath.Join(dir, "queued")
-	if err := run(args(local)); err != nil {
+	if err := run(args(local), io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(args(queued, "-queue", "embedded", "-shards", "3", "-queue-workers", "2")); err != nil {
+	if err := run(args(queued, "-queue", "embedded", "-shards", "3", "-queue-workers", "2"), io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	for _, split := range []string{"train", "val", "test"} {
@@ -46,7 +47,7 @@ func TestQueueGeneratesTheSameData(t *testing.T) {
 	for _, ct := range neuron.CellTypes {
 		os.Remove(filepath.Join(queued, ct.String()+"_train.ds"))
 	}
-	if err := run(args(queued, "-queue", "embedded", "-shards", "3", "-queue-workers", "-1")); err != nil {
+	if err := run(args(queued, "-queue", "embedded", "-shards", "3", "-queue-workers", "-1"), io.Discard, io.Discard); err != nil {
 		t.Fatalf("regenerating from the store without workers: %v", err)
 	}
 }

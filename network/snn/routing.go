@@ -18,6 +18,7 @@ import (
 // (blockOff). The ring buffer holds slots = maxDelay+1 future input vectors;
 // the input of step m lives in slot m mod slots until step m consumes it.
 type runState[T autograd.Float] struct {
+	peak     [neuron.NumCellTypes][]peakInput // per cell, its largest input so far (checkFinite)
 	sn       *Net[T]
 	reps     int
 	slots    int
@@ -44,6 +45,7 @@ type runState[T autograd.Float] struct {
 	driveClass []int32 // drive class of each event
 	evTmp      []driveEvent
 	driveGain  []float64 // per drive class: 10^DriveLogGains, this run's
+	trials     []int     // this run's trials (for error messages)
 	driveFill  []int
 
 	xs   [][neuron.NumCellTypes]*autograd.Tensor[T] // inputs per step
