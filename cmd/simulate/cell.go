@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/neurograd/neurograd/cmd/internal/cli"
 	"github.com/neurograd/neurograd/neuron"
 )
 
@@ -56,6 +57,7 @@ func runCell(args []string) error {
 	out := fs.String("out", "", "output CSV: t_ms, v_<section> at x = 0.5 for every section, dipole_fAm (pyramidal); - for stdout")
 	every := fs.Int("record-every", 1, "record every k-th step (t = 0 included)")
 	spikes := fs.String("spikes", "", "write spike times as JSON to this file (default: stdout)")
+	maxMemory := cli.MaxMemoryFlag(fs)
 	useSurrogate := fs.Bool("surrogate", false, "run the shipped surrogate instead (0.5 ms step; synaptic inputs at x = 0.5 only)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: simulate cell -type T -inputs drive.json -tstop MS -dt MS -out trace.csv [-record-every K] [-spikes FILE]")
@@ -110,6 +112,9 @@ func runCell(args []string) error {
 	}
 	if *out == "-" && *spikes == "" {
 		return fmt.Errorf("-out - needs -spikes FILE (stdout carries the trace)")
+	}
+	if err := cellEstimate(typ, *tstop, *dt, *every, *useSurrogate).Check(*maxMemory); err != nil {
+		return err
 	}
 	if *useSurrogate {
 		return runCellSurrogate(typ, drive, *tstop, *out, *spikes)

@@ -51,6 +51,7 @@ func runNetwork(args []string) error {
 	vsoma := fs.String("vsoma", "", "comma-separated gids whose soma potential to write to vsoma.csv")
 	out := fs.String("out", "", "output directory (created): dipole.csv, spikes.csv, config.json [, vsoma.csv]; for hnn-core dpl_TRIAL.txt (read_dipole), spk_TRIAL.txt (read_spikes) and network.json (read_network_configuration)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	maxMemory := cli.MaxMemoryFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: simulate network -mesh 10x10 -drives erp|poisson|FILE.json [-rate HZ -weight-ampa US] [-connectivity FILE.json] [-seed N] -tstop MS -out DIR")
 		fmt.Fprintln(fs.Output(), "       simulate network -network HNN_NETWORK.json [-seed N] -tstop MS -out DIR")
@@ -90,6 +91,9 @@ func runNetwork(args []string) error {
 		}
 	}
 	col := net.Column
+	if err := cli.BiophysNetworkEstimate(col, net.Connectivity, *tstop, *dt, strings.Count(*vsoma, ",")+1, *rate).Check(*maxMemory); err != nil {
+		return err
+	}
 	// hnn-core's configuration of the network, prepared before simulating.
 	var hnnNet bytes.Buffer
 	if err := network.WriteHNNNetwork(&hnnNet, net); err != nil {

@@ -9,6 +9,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -17,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/neurograd/neurograd/cmd/internal/cli"
 	"github.com/neurograd/neurograd/neuron"
 	"github.com/neurograd/neurograd/neuron/surrogate"
 	"github.com/neurograd/neurograd/train"
@@ -25,6 +27,10 @@ import (
 func main() {
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "train:", err)
+		var me *cli.MemoryError
+		if errors.As(err, &me) {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }
@@ -97,6 +103,7 @@ type options struct {
 	historySchedule float64
 	archFlag        string
 	given           map[string]bool
+	maxMemory       *cli.Bytes
 }
 
 // parseFlags reads the command line.
@@ -104,6 +111,7 @@ func parseFlags(args []string) (*options, error) {
 	o := &options{given: map[string]bool{}}
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.StringVar(&o.typ, "type", "all", "cell type(s), comma separated, or all")
+	o.maxMemory = cli.MaxMemoryFlag(fs)
 	fs.StringVar(&o.dataDir, "data", "cache/surrogate", "dataset cache directory")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of data generation and training")
 	fs.IntVar(&o.poisson, "poisson", 160, "independent-Poisson training samples (1 s) per cell type")
@@ -169,6 +177,11 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	est := o.estimate(types)
+	if err := est.Check(*o.maxMemory); err != nil {
+		return err
+	}
+	est.Report(os.Stderr)
 	if o.bound != 0 {
 		rep, err := train.Bound(types, o.bound, o.bins, o.seed, os.Stderr)
 		if err != nil {

@@ -19,6 +19,9 @@ import (
 func main() {
 	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "verify:", err)
+		if isMemoryError(err) {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }

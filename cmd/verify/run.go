@@ -40,6 +40,11 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	est := o.estimate(setup)
+	if err := est.Check(*o.maxMemory); err != nil {
+		return err
+	}
+	est.Report(os.Stderr)
 	dir := o.out
 	if dir == "" {
 		dir = filepath.Dir(o.connFile)
@@ -68,12 +73,14 @@ type options struct {
 	eventSeed                                     int64
 	vf                                            verifyout.Flags
 	set                                           map[string]bool // flags given on the command line
+	maxMemory                                     *cli.Bytes
 }
 
 // newOptions registers verify's flags.
 func newOptions() *options {
 	o := &options{fset: flag.NewFlagSet("verify", flag.ContinueOnError)}
 	fset := o.fset
+	o.maxMemory = cli.MaxMemoryFlag(fset)
 	fset.StringVar(&o.connFile, "connectivity", "", "optimized connectivity JSON (as cmd/optimize writes: results/connectivity.json); required")
 	fset.StringVar(&o.sumFile, "summary", "", "cmd/optimize's summary.json whose set-up (column, simulated time, objective, noise trials, models) to reproduce; default summary.json beside -connectivity when present")
 	fset.StringVar(&o.initFile, "initial", "", "initial connectivity JSON; default connectivity_initial.json beside -connectivity when present, else HNN's 16 classes with unit gains")
