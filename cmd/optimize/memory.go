@@ -56,6 +56,19 @@ func (c *config) checkMemory(col *network.Column, conn *network.Connectivity, st
 		return err
 	}
 	e.Report(stderr)
+	if verifyFlags.on { // the biophysical runs of -verify, after the optimization
+		par := verifyFlags.Parallel
+		if par <= 0 {
+			par = runtime.GOMAXPROCS(0)
+		}
+		v := cli.BiophysNetworkEstimate(col, conn, c.TStop, verifyFlags.Dt, 0, c.DriveRate)
+		v.Bytes = max(v.Bytes, v.Bytes*int64(par)) // saturated estimates stay saturated
+		v.What = fmt.Sprintf("-verify's biophysical runs (%s, %d at once)", v.What, par)
+		v.Flags = "-verify-dt, -verify-parallel, -tstop or -mesh"
+		if err := v.Check(*c.MaxMemory); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -25,6 +25,7 @@ func TestRefusedBeforeWork(t *testing.T) {
 		{[]string{"-replicas", "100000"}, "-replicas"},
 		{[]string{"-max-memory", "10M"}, "-max-memory"},
 		{[]string{"-checkpoint", "-1", "-mesh", "40x40"}, "-mesh"},
+		{[]string{"-verify", "-verify-dt", "1e-9"}, "-verify-dt"},
 	} {
 		err := run(append(c.args, "-out", out), io.Discard, io.Discard)
 		var me *cli.MemoryError
