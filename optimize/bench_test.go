@@ -112,7 +112,7 @@ func BenchmarkSurrogateEvaluate(b *testing.B) {
 
 // benchNet builds the published column of surrogate cells under 10 Hz Poisson
 // drive for 600 ms and its default objective, the set-up every benchmark here shares.
-func benchNet(b *testing.B, models [neuron.NumCellTypes]snn.Cell[float32]) (*snn.Net[float32], *Spectral[float32]) {
+func benchNet(b testing.TB, models [neuron.NumCellTypes]snn.Cell[float32]) (*snn.Net[float32], *Spectral[float32]) {
 	b.Helper()
 	col, err := network.NewPublishedColumn()
 	if err != nil {
@@ -131,4 +131,42 @@ func benchNet(b *testing.B, models [neuron.NumCellTypes]snn.Cell[float32]) (*snn
 		b.Fatal(err)
 	}
 	return sn, obj
+}
+
+// benchEpochCheckpointed is benchEpoch with checkpointed backpropagation in
+// segments of every steps (0: the default).
+func benchEpochCheckpointed(b *testing.B, models [neuron.NumCellTypes]snn.Cell[float32], every int) func() {
+	sn, obj := benchNet(b, models)
+	tp := autograd.NewTape[float32]()
+	trial := 0
+	return func() {
+		tp.Reset()
+		sn.LogGains.ZeroGrad()
+		run, err := sn.RunCheckpointed([]int{trial}, snn.CheckpointOptions{Every: every})
+		if err != nil {
+			b.Fatal(err)
+		}
+		trial++
+		loss, err := obj.Loss(tp, run)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := tp.Backward(loss); err != nil {
+			b.Fatal(err)
+		}
+		if err := run.Backward(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSurrogateEpochShippedCheckpointed is BenchmarkSurrogateEpochShipped
+// with checkpointed backpropagation (the optimizer's default): one extra
+// forward pass per segment but the last, one segment's tape.
+func BenchmarkSurrogateEpochShippedCheckpointed(b *testing.B) {
+	models, err := snn.ShippedCells[float32]()
+	if err != nil {
+		b.Skip(err)
+	}
+	timeEpochs(b, benchEpochCheckpointed(b, models, 0))
 }

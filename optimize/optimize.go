@@ -121,6 +121,11 @@ type Config struct {
 	// value) keeps the whole tape (snn.Net.Run), as do models whose state
 	// cannot be checkpointed.
 	Checkpoint int
+	// CheckpointKeep is the number of final segments whose tapes the
+	// forward pass keeps instead of recomputing them
+	// (snn.CheckpointOptions.Keep): more memory, a little less time; 0
+	// means 1.
+	CheckpointKeep int
 	// MemoryBudget, when positive, bounds the memory (bytes) the concurrent
 	// restarts may take together: Workers is lowered (to at least 1) until
 	// Workers·EstimateRestartMemory fits.
@@ -660,7 +665,7 @@ func (r *restart[T]) forwardBackward(e int, st *EpochStats, trials []int) (*snn.
 	var run *snn.Result[T]
 	var err error
 	if ckpt {
-		run, err = r.net.RunCheckpointed(trials, snn.CheckpointOptions{Every: r.o.cfg.Checkpoint})
+		run, err = r.net.RunCheckpointed(trials, snn.CheckpointOptions{Every: r.o.cfg.Checkpoint, Keep: r.o.cfg.CheckpointKeep})
 	} else {
 		run, err = r.net.Run(r.tp, trials)
 	}
@@ -849,6 +854,13 @@ func mean(x []float64) float64 {
 func EstimateRestartMemory[T autograd.Float](sn *snn.Net[T], cfg Config) int64 {
 	cfg = cfg.withDefaults()
 	b := sn.EstimateMemory(cfg.TrainReplicas, cfg.Checkpoint, true)
+	if cfg.Checkpoint >= 0 && cfg.CheckpointKeep > 1 { // the kept segments' tapes (an upper bound)
+		every := cfg.Checkpoint
+		if every == 0 {
+			every = snn.DefaultCheckpointEvery(sn.Steps)
+		}
+		b += sn.EstimateMemory(cfg.TrainReplicas, min(sn.Steps, (cfg.CheckpointKeep-1)*every), true)
+	}
 	if n := max(len(cfg.Validation), len(cfg.HeldOut)); n > 0 {
 		b += sn.EstimateMemory(n, 0, false)
 	}

@@ -21,8 +21,11 @@ import (
 // summary.Config is written to summary.json.
 type config struct {
 	summary.Config
-	CPUProfile string `json:"-"`
-	Workers    int    `json:"-"` // restarts run at once (results do not depend on it)
+	CPUProfile string     `json:"-"`
+	Workers    int        `json:"-"` // restarts run at once (results do not depend on it)
+	Checkpoint int        `json:"-"` // checkpoint segment (steps; 0 √steps, negative the whole tape): results do not depend on it
+	Keep       int        `json:"-"` // checkpoint segments kept from the forward pass
+	MaxMemory  *cli.Bytes `json:"-"`
 
 	driveWeights string
 	band         string
@@ -99,6 +102,9 @@ func (c *config) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.Float64Var(&c.MaxRate, "max-rate", optimize.DefaultMaxRate, "firing rate (Hz) reported as runaway")
 	fs.BoolVar(&c.Figures, "figures", true, "write the PNG figures")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the optimization to this file")
+	fs.IntVar(&c.Checkpoint, "checkpoint", 0, "backpropagation in segments of this many steps, recomputed from checkpoints (0: √steps; negative: keep the whole run's tape, as before; the results do not depend on it)")
+	fs.IntVar(&c.Keep, "checkpoint-keep", 1, "with -checkpoint >= 0: the last segments whose tapes the forward pass keeps instead of recomputing them (more memory, a little less time)")
+	c.MaxMemory = cli.MaxMemoryFlag(fs)
 	registerVerifyFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: optimize [flags]\n\nOptimizes the connection gains of HNN's column of surrogate cells to maximise 15-60 Hz dipole power.\n\nflags:")
@@ -135,6 +141,7 @@ func (c *config) validate() error {
 		{"-replicas must be >= 1", c.Replicas >= 1},
 		{"-restarts must be >= 1", c.Restarts >= 1},
 		{"-workers must be >= 0", c.Workers >= 0},
+		{"-checkpoint-keep must be >= 1", c.Keep >= 1},
 		{"-heldout must be >= 0", c.HeldOut >= 0},
 		{"-tstop must be positive", c.TStop > 0 && !math.IsInf(c.TStop, 0)},
 		{"-warmup must be >= 0 and below -tstop", c.Warmup >= 0 && c.Warmup < c.TStop},

@@ -87,7 +87,7 @@ type setup[T autograd.Float] struct {
 
 // build builds the column, drives, network, surrogate network and objective
 // of cfg.
-func build[T autograd.Float](cfg *config) (*setup[T], error) {
+func build[T autograd.Float](cfg *config, stderr io.Writer) (*setup[T], error) {
 	col, err := cfg.column()
 	if err != nil {
 		return nil, cli.Input(err)
@@ -99,6 +99,9 @@ func build[T autograd.Float](cfg *config) (*setup[T], error) {
 	drives, err := cfg.drives()
 	if err != nil {
 		return nil, cli.Input(err)
+	}
+	if err := cfg.checkMemory(col, conn, stderr); err != nil {
+		return nil, inputError{Err: err}
 	}
 	net, err := network.NewNetwork(col, conn, drives)
 	if err != nil {
@@ -151,7 +154,7 @@ func build[T autograd.Float](cfg *config) (*setup[T], error) {
 // the verification when asked to.
 func runOptimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error {
 	start := time.Now()
-	s, err := build[T](cfg)
+	s, err := build[T](cfg, stderr)
 	if err != nil {
 		return err
 	}
@@ -168,7 +171,8 @@ func runOptimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error 
 	defer stopProfile()
 	ocfg := optimizeConfig(cfg, stderr)
 	if cfg.Restarts > 1 {
-		fmt.Fprintf(stderr, "%d restarts, up to %d at once\n", cfg.Restarts, min(ocfg.Workers, cfg.Restarts))
+		_, w := cfg.estimate(s.net.Column, s.net.Connectivity)
+		fmt.Fprintf(stderr, "%d restarts, up to %d at once\n", cfg.Restarts, min(ocfg.Workers, cfg.Restarts, w))
 	}
 	if cfg.HeldOut > 0 {
 		fmt.Fprintf(stderr, "held-out evaluation before training (%d seeds)...\n", cfg.HeldOut)
@@ -266,6 +270,7 @@ func optimizeConfig(cfg *config, stderr io.Writer) optimize.Config {
 	if ocfg.Workers == 0 {
 		ocfg.Workers = runtime.GOMAXPROCS(0)
 	}
+	cfg.memoryConfig(&ocfg)
 	return ocfg
 }
 

@@ -60,6 +60,7 @@ func runCell(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "output CSV: t_ms, v_<section> at x = 0.5 for every section, dipole_fAm (pyramidal); - for stdout")
 	every := fs.Int("record-every", 1, "record every k-th step (t = 0 included)")
 	spikes := fs.String("spikes", "", "write spike times as JSON to this file (default: stdout)")
+	maxMemory := cli.MaxMemoryFlag(fs)
 	useSurrogate := fs.Bool("surrogate", false, "run the shipped surrogate instead (0.5 ms step; synaptic inputs at x = 0.5 only)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: simulate cell -type T -inputs drive.json -tstop MS -dt MS -out trace.csv [-record-every K] [-spikes FILE]\n\nSimulates one biophysical HNN cell (or with -surrogate its shipped surrogate) under the synaptic\ninputs and current clamps of a drive file (docs/drives.md) and writes its section voltages,\ndipole and spike times.\n\nflags:")
@@ -124,6 +125,9 @@ func runCell(args []string, stdout, stderr io.Writer) error {
 	}
 	if *out == "-" && *spikes == "" {
 		return fmt.Errorf("-out - needs -spikes FILE (stdout carries the trace)")
+	}
+	if err := cellEstimate(typ, *tstop, *dt, *every, *useSurrogate).Check(*maxMemory); err != nil {
+		return err
 	}
 	if *spikes == "" {
 		*spikes = "-"

@@ -53,6 +53,7 @@ func runNetwork(args []string, stdout, stderr io.Writer) error {
 	vsoma := fs.String("vsoma", "", "comma-separated gids whose soma potential to write to vsoma.csv")
 	out := fs.String("out", "", "output directory, replaced as a whole at the end of the run (an existing one must be empty or an earlier run's): dipole.csv, spikes.csv, config.json [, vsoma.csv]; for hnn-core dpl_TRIAL.txt (read_dipole), spk_TRIAL.txt (read_spikes) and network.json (read_network_configuration)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	maxMemory := cli.MaxMemoryFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Simulates HNN's cortical column biophysically with its drives and writes its dipole and spikes\n(also in hnn-core's file layouts).")
 		fmt.Fprintln(fs.Output())
@@ -100,6 +101,9 @@ func runNetwork(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	col := net.Column
+	if err := cli.BiophysNetworkEstimate(col, net.Connectivity, *tstop, *dt, strings.Count(*vsoma, ",")+1, *rate).Check(*maxMemory); err != nil {
+		return err
+	}
 	// hnn-core's configuration of the network, prepared before simulating.
 	var hnnNet bytes.Buffer
 	if err := network.WriteHNNNetwork(&hnnNet, net); err != nil {

@@ -121,6 +121,7 @@ type options struct {
 	overwrite       bool
 	given           map[string]bool
 	stdout, stderr  io.Writer
+	maxMemory       *cli.Bytes
 }
 
 // parseFlags reads the command line.
@@ -129,6 +130,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.typ, "type", "all", "cell type(s), comma separated, or all")
+	o.maxMemory = cli.MaxMemoryFlag(fs)
 	fs.StringVar(&o.dataDir, "data", "cache/surrogate", "dataset cache directory")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of data generation and training")
 	fs.IntVar(&o.poisson, "poisson", 160, "independent-Poisson training samples (1 s) per cell type")
@@ -202,6 +204,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return cli.Input(err)
 	}
+	est := o.estimate(types)
+	if err := est.Check(*o.maxMemory); err != nil {
+		return err
+	}
+	est.Report(stderr)
 	if o.bound != 0 {
 		rep, err := train.Bound(types, o.bound, o.bins, o.seed, stderr)
 		if err != nil {

@@ -44,6 +44,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err := o.vf.Check(stderr); err != nil {
 		return err
 	}
+	est := o.estimate(setup)
+	if err := est.Check(*o.maxMemory); err != nil {
+		return err
+	}
+	est.Report(stderr)
 	dir := o.out
 	if dir == "" {
 		dir = filepath.Dir(o.connFile)
@@ -81,6 +86,7 @@ type options struct {
 	vf                                            verifyout.Flags
 	set                                           map[string]bool // flags given on the command line
 	stdout, stderr                                io.Writer
+	maxMemory                                     *cli.Bytes
 }
 
 // newOptions registers verify's flags.
@@ -88,6 +94,7 @@ func newOptions(stdout, stderr io.Writer) *options {
 	o := &options{fset: flag.NewFlagSet("verify", flag.ContinueOnError), stdout: stdout, stderr: stderr}
 	fset := o.fset
 	fset.SetOutput(stderr)
+	o.maxMemory = cli.MaxMemoryFlag(fset)
 	fset.StringVar(&o.connFile, "connectivity", "", "optimized connectivity JSON (as cmd/optimize writes: results/connectivity.json); required")
 	fset.StringVar(&o.sumFile, "summary", "", "cmd/optimize's summary.json whose set-up (column, simulated time, objective, noise trials, models) to reproduce; default summary.json beside -connectivity when present")
 	fset.StringVar(&o.initFile, "initial", "", "initial connectivity JSON; default connectivity_initial.json beside -connectivity when present, else HNN's 16 classes with unit gains")

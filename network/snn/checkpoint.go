@@ -1,8 +1,10 @@
 package snn
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"unsafe"
 
 	"github.com/neurograd/neurograd/autograd"
@@ -83,6 +85,11 @@ type CheckpointOptions struct {
 	// NoGrad runs forward only, without recording (the result has no
 	// Backward): the memory of one segment, for evaluations.
 	NoGrad bool
+	// Keep is the number of final segments whose tapes the forward pass
+	// keeps for the backward pass instead of recomputing them: more memory
+	// (Keep segments' tapes), less time (Keep fewer segments recomputed).
+	// 0 means 1, the last segment only; NoGrad keeps none.
+	Keep int
 }
 
 // segmentCheckpoint is the network's state at a segment's start m: every
@@ -104,7 +111,24 @@ type checkpointRun[T autograd.Float] struct {
 	// outputs of the two steps before it.
 	leaves  [neuron.NumCellTypes][]*autograd.Tensor[T]
 	outLeaf [2][neuron.NumCellTypes]*autograd.Tensor[T]
-	done    bool
+	// The segments from firstKept on are kept on their own tapes from the
+	// forward pass (the last one at least).
+	firstKept int
+	kept      []keptSegment[T]
+	done      bool
+}
+
+// keptSegment is a segment whose tape the forward pass kept: the tape, the
+// leaves it was recorded from, the cells' state tensors at its end and the
+// outputs of its steps and the two before (the run's buffers, which later
+// segments overwrite), from step outsFrom on.
+type keptSegment[T autograd.Float] struct {
+	tp       *autograd.Tape[T]
+	leaves   [neuron.NumCellTypes][]*autograd.Tensor[T]
+	outLeaf  [2][neuron.NumCellTypes]*autograd.Tensor[T]
+	endState [neuron.NumCellTypes][]*autograd.Tensor[T]
+	outs     [][neuron.NumCellTypes]*autograd.Tensor[T]
+	outsFrom int
 }
 
 // RunCheckpointed simulates the network like Run, with the same trials,
@@ -138,11 +162,30 @@ func (sn *Net[T]) RunCheckpointed(trials []int, opt CheckpointOptions) (*Result[
 	if rs.segTape == nil {
 		rs.segTape = autograd.NewTape[T]()
 	}
-	tp := rs.segTape
+	shared := rs.segTape
+	shared.Reset()
+	shared.SetNoGrad(opt.NoGrad)
+	nseg := (sn.Steps + every - 1) / every
+	keep := min(max(opt.Keep, 1), nseg)
+	if opt.NoGrad {
+		keep = 0 // nothing to keep for: every segment on the shared tape
+	}
+	ck := &checkpointRun[T]{rs: rs, gen: rs.gen, every: every, ckpt: make([]segmentCheckpoint[T], nseg),
+		firstKept: nseg - keep, kept: make([]keptSegment[T], keep)}
+	for len(rs.keptTapes) < keep {
+		rs.keptTapes = append(rs.keptTapes, autograd.NewTape[T]())
+	}
+	tapeOf := func(s int) *autograd.Tape[T] {
+		if s < ck.firstKept {
+			return shared
+		}
+		tp := rs.keptTapes[s-ck.firstKept]
+		ck.kept[s-ck.firstKept].tp = tp
+		return tp
+	}
+	tp := tapeOf(0)
 	tp.Reset()
 	tp.SetNoGrad(opt.NoGrad)
-	nseg := (sn.Steps + every - 1) / every
-	ck := &checkpointRun[T]{rs: rs, gen: rs.gen, every: every, ckpt: make([]segmentCheckpoint[T], nseg)}
 	if err := ck.begin(tp); err != nil {
 		return nil, err
 	}
@@ -150,14 +193,29 @@ func (sn *Net[T]) RunCheckpointed(trials []int, opt CheckpointOptions) (*Result[
 	for s := range nseg {
 		a, b := s*every, min((s+1)*every, sn.Steps)
 		if s > 0 {
-			ck.ckpt[s] = ck.snapshot(a)
+			c := ck.snapshot(a)
+			if s < ck.firstKept {
+				ck.ckpt[s] = c // to recompute the segment from
+			}
+			shared.Reset()
+			tp = tapeOf(s)
 			tp.Reset()
-			ck.restore(tp, s)
+			tp.SetNoGrad(opt.NoGrad)
+			ck.restore(tp, a, &c, false) // the ring holds the pending inputs already
 		}
 		if err := rs.simulate(tp, ck.stepperArray(), a, b); err != nil {
 			return nil, err
 		}
 		rs.readoutInto(dip.Data, a, b, sn.Steps, 0)
+		if s >= ck.firstKept { // what its backward pass needs
+			k := &ck.kept[s-ck.firstKept]
+			k.leaves, k.outLeaf = ck.leaves, ck.outLeaf
+			for ct, st := range ck.steppers {
+				k.endState[ct] = st.tensors()
+			}
+			k.outsFrom = max(0, a-2)
+			k.outs = append(k.outs[:0], rs.outs[k.outsFrom:b]...)
+		}
 	}
 	res := rs.result(dip, trials)
 	if !opt.NoGrad {
@@ -221,13 +279,11 @@ func (ck *checkpointRun[T]) snapshot(a int) segmentCheckpoint[T] {
 	return c
 }
 
-// restore sets the steppers and the outputs of the two steps before
-// segment s (> 0) to its checkpoint, as new leaves on which the segment is
-// recorded, and rebuilds the ring buffer's pending inputs.
-func (ck *checkpointRun[T]) restore(tp *autograd.Tape[T], s int) {
+// restore sets the steppers and the outputs of the two steps before the
+// segment starting at step a (> 0) to its checkpoint c, as new leaves on which the segment is
+// recorded, and with rebuild the ring buffer's pending inputs.
+func (ck *checkpointRun[T]) restore(tp *autograd.Tape[T], a int, c *segmentCheckpoint[T], rebuild bool) {
 	rs := ck.rs
-	a := s * ck.every
-	c := &ck.ckpt[s]
 	for ct, st := range ck.steppers {
 		ck.leaves[ct] = st.restore(c.cells[ct])
 	}
@@ -246,7 +302,9 @@ func (ck *checkpointRun[T]) restore(tp *autograd.Tape[T], s int) {
 			rs.outs[m][ct] = l
 		}
 	}
-	rs.rebuildRing(a)
+	if rebuild {
+		rs.rebuildRing(a)
+	}
 }
 
 // Backward back-propagates the gradient in Dipole.Grad (the loss's, after
@@ -267,7 +325,6 @@ func (r *Result[T]) Backward() error {
 	}
 	ck.done = true
 	sn := rs.sn
-	tp := rs.segTape
 	nseg := len(ck.ckpt)
 	// The gradients reaching the end of the segment on the tape from the
 	// later ones: the cells' states, and the outputs of its last two steps.
@@ -275,7 +332,14 @@ func (r *Result[T]) Backward() error {
 	var outSeed [2][neuron.NumCellTypes][]T
 	for s := nseg - 1; s >= 0; s-- {
 		a, b := s*ck.every, min((s+1)*ck.every, sn.Steps)
-		if s < nseg-1 { // the last segment is still on the tape
+		tp := rs.segTape
+		var endState [neuron.NumCellTypes][]*autograd.Tensor[T]
+		if s >= ck.firstKept { // on its own tape since the forward pass
+			k := &ck.kept[s-ck.firstKept]
+			tp = k.tp
+			ck.leaves, ck.outLeaf, endState = k.leaves, k.outLeaf, k.endState
+			copy(rs.outs[k.outsFrom:b], k.outs)
+		} else {
 			tp.Reset()
 			rs.replay = true
 			if s == 0 {
@@ -284,18 +348,21 @@ func (r *Result[T]) Backward() error {
 				}
 				clear(rs.ring)
 			} else {
-				ck.restore(tp, s)
+				ck.restore(tp, a, &ck.ckpt[s], true)
 			}
 			if err := rs.simulate(tp, ck.stepperArray(), a, b); err != nil {
 				return err
 			}
 			rs.replay = false
+			for ct, st := range ck.steppers {
+				endState[ct] = st.tensors()
+			}
 		}
 		dip := rs.readout(tp, a, b)
 		outs := []*autograd.Tensor[T]{dip}
 		seeds := [][]T{segmentGrad(r.Dipole.Grad, rs.reps, sn.Steps, a, b)}
-		for ct, st := range ck.steppers {
-			ts := st.tensors()
+		for ct := range ck.steppers {
+			ts := endState[ct]
 			if cellSeed[ct] != nil && len(ts) != len(cellSeed[ct]) {
 				return fmt.Errorf("network: the %s state has %d tensors at step %d but %d at the restart of the next segment", neuron.CellType(ct), len(ts), b, len(cellSeed[ct]))
 			}
@@ -317,6 +384,9 @@ func (r *Result[T]) Backward() error {
 		if err := tp.BackwardFrom(outs, seeds); err != nil {
 			return fmt.Errorf("network: checkpointed backward, segment %d: %w", s, err)
 		}
+		if s >= ck.firstKept {
+			tp.Reset() // its leaves, whose gradients seed the previous segment, are on the heap
+		}
 		if s == 0 {
 			break
 		}
@@ -335,7 +405,7 @@ func (r *Result[T]) Backward() error {
 			}
 		}
 	}
-	tp.Reset()
+	rs.segTape.Reset()
 	return nil
 }
 
@@ -360,13 +430,13 @@ func (rs *runState[T]) rebuildRing(a int) {
 	for n := max(0, a-1-rs.slots); n <= a-2; n++ {
 		base := (n + 1) % rs.slots
 		lo, hi := rs.spikeStart[n], rs.spikeStart[n+1]
+		minDelay := int32(a - n - 1) // shorter delays were delivered before the segment
 		for j, u := range rs.spikeUnit[lo:hi] {
 			r, gid := int(u)/nc, int(u)%nc
 			sv := rs.spikeVal[lo+j]
-			for _, e := range sn.syn[sn.synStart[gid]:sn.synStart[gid+1]] {
-				if n+1+int(e.delay) < a {
-					continue // delivered before the segment
-				}
+			syn := sn.syn[sn.synStart[gid]:sn.synStart[gid+1]] // by delay
+			first, _ := slices.BinarySearchFunc(syn, minDelay, func(e synapse, d int32) int { return cmp.Compare(e.delay, d) })
+			for _, e := range syn[first:] {
 				s := base + int(e.delay)
 				if s >= rs.slots {
 					s -= rs.slots

@@ -33,12 +33,12 @@ func fullGradient(t *testing.T, sn *Net[float64], trials []int) ([]float64, int,
 }
 
 // checkpointGradient is fullGradient over RunCheckpointed with segments of
-// every steps.
-func checkpointGradient(t *testing.T, sn *Net[float64], trials []int, every int) ([]float64, int, []float64) {
+// every steps, the last keep of them kept from the forward pass.
+func checkpointGradient(t *testing.T, sn *Net[float64], trials []int, every, keep int) ([]float64, int, []float64) {
 	t.Helper()
 	tp := autograd.NewTape[float64]()
 	sn.Params().ZeroGrad()
-	run, err := sn.RunCheckpointed(trials, CheckpointOptions{Every: every})
+	run, err := sn.RunCheckpointed(trials, CheckpointOptions{Every: every, Keep: keep})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,8 @@ func sameBits(t *testing.T, what string, got, want []float64) {
 
 // checkCheckpointing compares RunCheckpointed's dipole and gradient with
 // Run's for several segment lengths, among them ones that do not divide the
-// number of steps, a single step and more than the run.
+// number of steps, a single step and more than the run, keeping one, some or
+// all segments' tapes from the forward pass.
 func checkCheckpointing(t *testing.T, sn *Net[float64], trials []int, everies []int) {
 	t.Helper()
 	dip, n, g := fullGradient(t, sn, trials)
@@ -94,12 +95,14 @@ func checkCheckpointing(t *testing.T, sn *Net[float64], trials []int, everies []
 		t.Fatalf("only %d nonzero gradient entries", nonzero)
 	}
 	for _, every := range everies {
-		d2, n2, g2 := checkpointGradient(t, sn, trials, every)
-		if n2 != n {
-			t.Fatalf("K=%d: %d spikes, Run %d", every, n2, n)
+		for _, keep := range []int{0, 2, 3, 1000} { // the last segment, a few, all
+			d2, n2, g2 := checkpointGradient(t, sn, trials, every, keep)
+			if n2 != n {
+				t.Fatalf("K=%d, keep %d: %d spikes, Run %d", every, keep, n2, n)
+			}
+			sameBits(t, "dipole", d2, dip)
+			sameBits(t, "gradient", g2, g)
 		}
-		sameBits(t, "dipole", d2, dip)
-		sameBits(t, "gradient", g2, g)
 	}
 }
 

@@ -10,5 +10,9 @@
 // fast-sigmoid surrogate gradient (nn.FastSigmoidGrad) on each spike.
 //
 // Net.Run simulates a batch of noise realisations (trials) at once; Net.Clone
-// gives independent copies for concurrent optimizations.
+// gives independent copies for concurrent optimizations. Net.RunCheckpointed
+// and Result.Backward give the same run and the same gradients, bit for bit,
+// in the memory of one segment of about √steps steps plus a checkpoint per
+// segment, recomputing each segment once in the backward pass (checkpointed
+// backpropagation through time; checkpoint.go).
 package snn

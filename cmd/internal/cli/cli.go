@@ -1,6 +1,8 @@
 // Package cli holds the parsers of the settings that several commands share,
 // so that one flag means one thing everywhere: a frequency band ("15-60"), a
-// pyramidal mesh ("10x10") and a column ("published" or a mesh).
+// pyramidal mesh ("10x10") and a column ("published" or a mesh); and the
+// -max-memory flag with the estimates of memory and time that every command
+// checks against it before starting (memory.go).
 package cli
 
 import (

@@ -35,10 +35,12 @@ func Input(err error) error {
 // Inputf returns an input error formatted as fmt.Errorf does.
 func Inputf(format string, args ...any) error { return InputError{fmt.Errorf(format, args...)} }
 
-// IsInput reports whether err is (or wraps) an input error.
+// IsInput reports whether err is (or wraps) an input error; a run refused
+// for its memory estimate (*MemoryError) is one.
 func IsInput(err error) bool {
 	var ie InputError
-	return errors.As(err, &ie)
+	var me *MemoryError
+	return errors.As(err, &ie) || errors.As(err, &me)
 }
 
 // ExitCode returns the exit status of a command that ended with err,
