@@ -79,6 +79,13 @@ const (
 	DefaultRhythmSpaceConstant = 100.0 // space_constant of Poisson and bursty drives
 )
 
+// Bounds on the counts a drive may hold, so that a small file cannot ask
+// for huge allocations (hnn-core's networks stay far below them).
+const (
+	MaxDriveCells = 1 << 16 // n_drive_cells of a drive that is not cell-specific (a cell-specific one has one per target cell)
+	MaxNumSpikes  = 1 << 10 // numspikes of an evoked drive or of a burst
+)
+
 // NewEvokedDrive returns an evoked drive with hnn-core's defaults:
 // cell-specific, one spike per drive cell, space constant 3, event seed 2.
 func NewEvokedDrive(name, location string, mu, sigma float64) Drive {
@@ -196,6 +203,12 @@ func (d *Drive) Validate() error {
 	}
 	if !d.CellSpecific && d.NDriveCells < 1 {
 		return errf("n_drive_cells %d must be at least 1 when cell_specific is false", d.NDriveCells)
+	}
+	if !d.CellSpecific && d.NDriveCells > MaxDriveCells {
+		return errf("n_drive_cells %d exceeds %d", d.NDriveCells, MaxDriveCells)
+	}
+	if d.NumSpikes > MaxNumSpikes && (d.Type == DriveEvoked || d.Type == DriveBursty) {
+		return errf("numspikes %d exceeds %d", d.NumSpikes, MaxNumSpikes)
 	}
 	switch d.Type {
 	case DriveEvoked:

@@ -152,9 +152,9 @@ func (d *Drive) hnnParams() map[string]any {
 		"synaptic_delays": typeMap(d.SynapticDelays), "space_constant": d.SpaceConstant,
 		"cell_specific": d.CellSpecific,
 	}
-	if d.CellSpecific {
+	if d.CellSpecific && d.NDriveCells == 0 {
 		p["n_drive_cells"] = "n_cells"
-	} else {
+	} else { // with cell_specific true, hnn-core's resolved count
 		p["n_drive_cells"] = d.NDriveCells
 	}
 	if d.Type != DriveSpikeTrain {

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/neurograd/neurograd/neuron"
 )
@@ -25,6 +26,24 @@ import (
 //
 //go:embed hnn_cells.json
 var hnnCellsJSON []byte
+
+// hnnCellsCompact is hnnCellsJSON without white space.
+var hnnCellsCompact = sync.OnceValue(func() []byte {
+	var b bytes.Buffer
+	if err := json.Compact(&b, hnnCellsJSON); err != nil {
+		panic(err) // embedded at build time
+	}
+	return b.Bytes()
+})
+
+// hnnCellsParsed is hnnCellsJSON decoded; callers must not modify it.
+var hnnCellsParsed = sync.OnceValue(func() map[string]any {
+	var m map[string]any
+	if err := json.Unmarshal(hnnCellsJSON, &m); err != nil {
+		panic(err) // embedded at build time
+	}
+	return m
+})
 
 // The keys of hnn-core's network configuration (hnn_io.network_to_dict).
 var hnnTopKeys = []string{"object_type", "legacy_mode", "N_pyr_x", "N_pyr_y", "celsius", "cell_types",
@@ -95,6 +114,11 @@ func parseHNNTop(data []byte) (*hnnTop, error) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("network: reading hnn-core network: %w", err)
 	}
+	return checkHNNTop(f)
+}
+
+// checkHNNTop checks the top-level keys and the object type.
+func checkHNNTop(f map[string]json.RawMessage) (*hnnTop, error) {
 	for k := range f {
 		if !slices.Contains(hnnTopKeys, k) {
 			return nil, fmt.Errorf("network: hnn-core network: unknown key %q", k)
@@ -297,10 +321,15 @@ func emptyJSON(raw json.RawMessage) bool {
 
 // checkHNNCells compares the file's cell templates with hnn-core's defaults.
 func checkHNNCells(raw json.RawMessage) error {
-	var want, got map[string]any
-	if err := json.Unmarshal(hnnCellsJSON, &want); err != nil {
-		panic(err)
+	if bytes.Equal(raw, hnnCellsCompact()) {
+		return nil // the defaults verbatim (what WriteHNNNetwork writes, compacted)
 	}
+	var c bytes.Buffer
+	if json.Compact(&c, raw) == nil && bytes.Equal(c.Bytes(), hnnCellsCompact()) {
+		return nil
+	}
+	want := hnnCellsParsed()
+	var got map[string]any
 	if err := json.Unmarshal(raw, &got); err != nil {
 		return pathErr("cell_types", raw, "want an object")
 	}
@@ -811,208 +840,6 @@ func (o ordered) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
-}
-
-// WriteHNNNetwork writes the network as hnn-core's network configuration
-// JSON, readable by hnn-core's read_network_configuration and by
-// ReadHNNNetwork (read -> write -> read gives the same Network). Global
-// gains are folded into each connection's nc_dict gain, as hnn-core's
-// set_global_synaptic_gains does; cell templates are hnn-core's defaults.
-// It refuses what hnn-core's file cannot express: spike-train drives (its
-// reader has none), a grid spacing other than 1 µm (the file does not store
-// it).
-func WriteHNNNetwork(w io.Writer, n *Network) error {
-	if err := n.Validate(); err != nil {
-		return err
-	}
-	col := n.Column
-	if col.InplaneDistance != DefaultInplaneDistance {
-		return fmt.Errorf("network: writing hnn-core network: inplane distance %v µm: hnn-core's file does not store it and its reader assumes 1 µm", col.InplaneDistance)
-	}
-	pf := func(v float64) pyFloat { return pyFloat(v) }
-	pt := func(p Position) []pyFloat { return []pyFloat{pf(p.X), pf(p.Y), pf(p.Z)} }
-
-	var gidRanges, posDict ordered
-	for _, ct := range neuron.CellTypes {
-		s, e := col.Range(ct)
-		gidRanges = append(gidRanges, kv{ct.String(), ordered{{"start", s}, {"stop", e}}})
-	}
-	for _, ct := range []neuron.CellType{neuron.L5Pyramidal, neuron.L2Pyramidal, neuron.L5Basket, neuron.L2Basket} {
-		s, e := col.Range(ct)
-		ps := [][]pyFloat{}
-		for g := s; g < e; g++ {
-			ps = append(ps, pt(col.Cells[g].Pos))
-		}
-		posDict = append(posDict, kv{ct.String(), ps})
-	}
-	origin := col.Origin()
-	posDict = append(posDict, kv{"origin", pt(origin)})
-
-	typeMap := func(m map[neuron.CellType]float64) any {
-		if m == nil {
-			return nil
-		}
-		var o ordered
-		for _, ct := range neuron.CellTypes {
-			if v, ok := m[ct]; ok {
-				o = append(o, kv{ct.String(), pf(v)})
-			}
-		}
-		return o
-	}
-	var drives ordered
-	var conns []any
-	ncDict := func(w, d, lam, gain float64) ordered {
-		return ordered{{"A_delay", pf(d)}, {"A_weight", pf(w)}, {"lamtha", pf(lam)}, {"threshold", pf(0)}, {"gain", pf(gain)}}
-	}
-	connEntry := func(tgt neuron.CellType, src string, pairs map[int][]int, loc string, rec neuron.Receptor, nc ordered, autapses bool) ordered {
-		srcs := make([]int, 0, len(pairs))
-		for s := range pairs {
-			srcs = append(srcs, s)
-		}
-		slices.Sort(srcs)
-		var tg []int
-		var gp ordered
-		for _, s := range srcs {
-			gp = append(gp, kv{strconv.Itoa(s), pairs[s]})
-			for _, t := range pairs[s] {
-				if !slices.Contains(tg, t) {
-					tg = append(tg, t)
-				}
-			}
-		}
-		slices.Sort(tg)
-		a := 0
-		if autapses {
-			a = 1
-		}
-		return ordered{{"target_type", tgt.String()}, {"target_gids", tg}, {"num_targets", len(tg)},
-			{"src_type", src}, {"src_gids", srcs}, {"num_srcs", len(srcs)}, {"gid_pairs", gp},
-			{"loc", loc}, {"receptor", rec.String()}, {"nc_dict", nc}, {"allow_autapses", a}, {"probability", pf(1)}}
-	}
-	for i := range n.Drives {
-		d := &n.Drives[i]
-		if d.Type == DriveSpikeTrain {
-			return fmt.Errorf("network: writing hnn-core network: drive %q: hnn-core's read_network_configuration cannot read spike-train drives", d.Name)
-		}
-		s, e := n.DriveRange(i)
-		gidRanges = append(gidRanges, kv{d.Name, ordered{{"start", s}, {"stop", e}}})
-		ps := make([][]pyFloat, e-s)
-		for k := range ps {
-			ps[k] = pt(origin)
-		}
-		posDict = append(posDict, kv{d.Name, ps})
-		var tstop any
-		if d.TStop > 0 {
-			tstop = pf(d.TStop)
-		}
-		var dyn ordered
-		switch d.Type {
-		case DriveEvoked:
-			dyn = ordered{{"mu", pf(d.Mu)}, {"sigma", pf(d.Sigma)}, {"numspikes", d.NumSpikes}}
-		case DrivePoisson:
-			var rate any = pf(d.Rate)
-			if d.RateConstant != nil {
-				rate = typeMap(d.RateConstant)
-			}
-			dyn = ordered{{"tstart", pf(d.TStart)}, {"tstop", tstop}, {"rate_constant", rate}}
-		case DriveBursty:
-			dyn = ordered{{"tstart", pf(d.TStart)}, {"tstart_std", pf(d.TStartStd)}, {"tstop", tstop},
-				{"burst_rate", pf(d.BurstRate)}, {"burst_std", pf(d.BurstStd)}, {"numspikes", d.NumSpikes}, {"spike_isi", pf(d.SpikeISI)}}
-		}
-		targets := []string{}
-		for _, ct := range d.Targets() {
-			targets = append(targets, ct.String())
-		}
-		drives = append(drives, kv{d.Name, ordered{{"type", string(d.Type)}, {"location", d.Location},
-			{"n_drive_cells", e - s}, {"event_seed", d.EventSeed}, {"conn_seed", d.ConnSeed}, {"dynamics", dyn},
-			{"events", []any{}}, {"weights_ampa", typeMap(d.WeightsAMPA)}, {"weights_nmda", typeMap(d.WeightsNMDA)},
-			{"synaptic_delays", typeMap(d.SynapticDelays)}, {"probability", pf(1)}, {"name", d.Name},
-			{"target_types", targets}, {"cell_specific", d.CellSpecific}}})
-	}
-
-	// Cell-to-cell classes, then each drive's connections (per target type,
-	// AMPA then NMDA, as hnn-core's _attach_drive adds them).
-	for ci := range n.Connectivity.Classes {
-		cc := &n.Connectivity.Classes[ci]
-		pairs := map[int][]int{}
-		s0, s1 := col.Range(cc.Source)
-		t0, t1 := col.Range(cc.Target)
-		for s := s0; s < s1; s++ {
-			for t := t0; t < t1; t++ {
-				if s != t || cc.AllowAutapses {
-					pairs[s] = append(pairs[s], t)
-				}
-			}
-		}
-		conns = append(conns, connEntry(cc.Target, cc.Source.String(), pairs, cc.Location, cc.Receptor,
-			ncDict(cc.Weight, cc.Delay, cc.Lamtha, n.Connectivity.EffectiveGain(ci)), cc.AllowAutapses))
-	}
-	for i := range n.Drives {
-		d := &n.Drives[i]
-		type key struct {
-			ct  neuron.CellType
-			rec neuron.Receptor
-		}
-		var keys []key
-		pairs := map[key]map[int][]int{}
-		for _, c := range n.DriveConnections(i) {
-			k := key{col.Cells[c.Tgt].Type, c.Receptor}
-			if pairs[k] == nil {
-				pairs[k] = map[int][]int{}
-				keys = append(keys, k)
-			}
-			pairs[k][c.Src] = append(pairs[k][c.Src], c.Tgt)
-		}
-		for _, k := range keys {
-			w := d.WeightsAMPA[k.ct]
-			if k.rec == neuron.NMDA {
-				w = d.WeightsNMDA[k.ct]
-			}
-			conns = append(conns, connEntry(k.ct, d.Name, pairs[k], d.Location, k.rec,
-				ncDict(w, d.SynapticDelays[k.ct], d.SpaceConstant, 1), true))
-		}
-	}
-
-	biases := ordered{}
-	if len(n.TonicBiases) > 0 {
-		var tonic ordered
-		for _, b := range n.TonicBiases {
-			if slices.ContainsFunc(tonic, func(e kv) bool { return e.k == b.CellType.String() }) {
-				return fmt.Errorf("network: writing hnn-core network: two tonic biases on %s (hnn-core keeps one per cell type)", b.CellType)
-			}
-			var ts any
-			if b.TStop > 0 {
-				ts = pf(b.TStop)
-			}
-			tonic = append(tonic, kv{b.CellType.String(), ordered{{"amplitude", pf(b.Amplitude)}, {"t0", pf(b.T0)}, {"tstop", ts}, {"section", neuron.SecSoma}}})
-		}
-		biases = ordered{{"tonic", tonic}}
-	}
-	if drives == nil {
-		drives = ordered{}
-	}
-	if conns == nil {
-		conns = []any{}
-	}
-	top := ordered{{"object_type", "Network"}, {"legacy_mode", false}, {"N_pyr_x", col.MeshX}, {"N_pyr_y", col.MeshY},
-		{"celsius", pf(37)}, {"cell_types", json.RawMessage(hnnCellsJSON)}, {"gid_ranges", gidRanges},
-		{"pos_dict", posDict}, {"cell_response", ordered{}}, {"external_drives", drives},
-		{"external_biases", biases}, {"connectivity", conns}, {"rec_arrays", ordered{}},
-		{"threshold", pf(0)}, {"delay", pf(1)}}
-	b, err := json.Marshal(top)
-	if err != nil {
-		return fmt.Errorf("network: writing hnn-core network: %w", err)
-	}
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, b, "", "  "); err != nil {
-		return fmt.Errorf("network: writing hnn-core network: %w", err)
-	}
-	buf.WriteByte('\n')
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("network: writing hnn-core network: %w", err)
-	}
-	return nil
 }
 
 // SaveHNNNetwork writes the network to path in hnn-core's format (see
