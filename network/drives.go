@@ -50,6 +50,10 @@ type Drive struct {
 	// ConnSeed is hnn-core's conn_seed: the seed of the draw that prunes
 	// the drive's connections when Probability < 1 (default 3).
 	ConnSeed int64
+	// Probability maps a target cell type to the fraction of its drive
+	// connections kept (hnn-core's probability, drawn with conn_seed plus
+	// the type's index among the targets); absent types keep all.
+	Probability map[neuron.CellType]float64
 
 	// Evoked: NumSpikes times drawn from N(Mu, Sigma²) (ms).
 	Mu, Sigma float64
@@ -195,6 +199,17 @@ func (d *Drive) Validate() error {
 	if len(d.SynapticDelays) != len(targets) {
 		return errf("synaptic_delays must name exactly the targeted cell types %v", targets)
 	}
+	for ct, p := range d.Probability {
+		if !slices.Contains(targets, ct) {
+			return errf("probability for %s, which the drive does not target", ct)
+		}
+		if !(p > 0 && p <= 1) {
+			return errf("probability %v for %s must be in (0, 1]", p, ct)
+		}
+	}
+	if d.ConnSeed < 0 {
+		return errf("conn_seed %d must be non-negative (numpy's seeds are)", d.ConnSeed)
+	}
 	if !(d.SpaceConstant > 0) || math.IsInf(d.SpaceConstant, 0) {
 		return errf("space_constant %v must be positive", d.SpaceConstant)
 	}
@@ -296,6 +311,7 @@ func (d *Drive) Clone() Drive {
 	c := *d
 	c.WeightsAMPA, c.WeightsNMDA = maps.Clone(d.WeightsAMPA), maps.Clone(d.WeightsNMDA)
 	c.SynapticDelays, c.RateConstant = maps.Clone(d.SynapticDelays), maps.Clone(d.RateConstant)
+	c.Probability = maps.Clone(d.Probability)
 	if d.SpikeTimes != nil {
 		c.SpikeTimes = make([][]float64, len(d.SpikeTimes))
 		for i, t := range d.SpikeTimes {

@@ -24,8 +24,8 @@ import (
 // location, weights_ampa, weights_nmda, synaptic_delays (number or object),
 // space_constant, cell_specific, n_drive_cells (number or "n_cells"; with
 // cell_specific true a number is hnn-core's resolved count, checked against
-// the column by Network.Validate), event_seed, conn_seed, probability (only
-// 1), target_types (must match the weights' keys), events (simulation
+// the column by Network.Validate), event_seed, conn_seed, probability
+// (number or object, in (0, 1]; see Drive.Probability), target_types (must match the weights' keys), events (simulation
 // outputs, ignored: event times are regenerated from event_seed), mu, sigma, numspikes, tstart,
 // tstop (null = simulation end), rate_constant (number or object),
 // tstart_std, burst_rate, burst_std, spike_isi, spike_times. Dynamics may
@@ -160,6 +160,9 @@ func (d *Drive) hnnParams() map[string]any {
 	if d.Type != DriveSpikeTrain {
 		p["event_seed"] = d.EventSeed
 		p["conn_seed"] = d.ConnSeed
+	}
+	if d.Probability != nil {
+		p["probability"] = typeMap(d.Probability)
 	}
 	var tstop any
 	if d.TStop > 0 {
@@ -298,18 +301,7 @@ func decodeDrive(raw json.RawMessage, name string) (Drive, error) {
 		}
 	}
 	if raw, ok := f.take("probability"); ok {
-		var p float64
-		if json.Unmarshal(raw, &p) == nil {
-			if p != 1 {
-				f.fail("probability %v: only 1.0 is supported", p)
-			}
-		} else {
-			for ct, v := range f.parseTypeMap("probability", raw) {
-				if v != 1 {
-					f.fail("probability %v for %s: only 1.0 is supported", v, ct)
-				}
-			}
-		}
+		d.Probability = readDriveProbability(&f, raw, d.Targets())
 	}
 	f.num("mu", &d.Mu)
 	f.num("sigma", &d.Sigma)
@@ -351,6 +343,35 @@ func decodeDrive(raw json.RawMessage, name string) (Drive, error) {
 		return Drive{}, fmt.Errorf("drive %q: unknown parameters %v", name, keys)
 	}
 	return d, nil
+}
+
+// readDriveProbability reads hnn-core's probability of a drive (a number
+// for every target, or an object by target type) as Drive.Probability:
+// only the types with probability < 1, nil when none.
+func readDriveProbability(f *fieldReader, raw json.RawMessage, targets []neuron.CellType) map[neuron.CellType]float64 {
+	var byType map[neuron.CellType]float64
+	var p float64
+	if json.Unmarshal(raw, &p) == nil {
+		byType = map[neuron.CellType]float64{}
+		for _, ct := range targets {
+			byType[ct] = p
+		}
+		if !(p > 0 && p <= 1) {
+			f.fail("probability %v must be in (0, 1]", p)
+		}
+	} else {
+		byType = f.parseTypeMap("probability", raw)
+	}
+	var out map[neuron.CellType]float64
+	for ct, v := range byType {
+		if v != 1 {
+			if out == nil {
+				out = map[neuron.CellType]float64{}
+			}
+			out[ct] = v
+		}
+	}
+	return out
 }
 
 // fieldReader consumes fields of a JSON object, keeping the first error.

@@ -58,10 +58,14 @@ var hnnTopKeys = []string{"object_type", "legacy_mode", "N_pyr_x", "N_pyr_y", "c
 // drives with their parameters (space constants from their connections'
 // lamtha) and the tonic biases.
 //
-// The stored gid pairs are the truth: every connection must hold the pairs
-// this package generates for it (all-to-all, autapses as allowed;
-// cell-specific drives 1-to-1), so a file pruned by probability < 1 or
-// wired between gid subsets is refused rather than re-drawn. Whatever the
+// The stored gid pairs are the truth. A cell-to-cell connection with
+// probability 1 must hold all pairs of its populations (autapses as
+// allowed); one with probability < 1 keeps its stored pairs verbatim
+// (ConnectionClass.Pairs; the file has no conn_seed, and nothing is drawn
+// again, unlike hnn-core 0.6.2's reader). A drive's connections must be
+// those it generates (cell-specific drives 1-to-1), pruned as hnn-core
+// draws them from the drive's probability and conn_seed; other pairs, and
+// connections wired between gid subsets, are refused. Whatever the
 // file holds that neurograd cannot simulate is an error naming its JSON
 // path and value: cell templates other than hnn-core's defaults, legacy
 // mode, a temperature other than 37 °C, a spike threshold other than 0 mV,
@@ -617,6 +621,7 @@ type hnnConnRead struct {
 	target neuron.CellType
 	pairs  map[int][]int
 	lamtha float64
+	prob   float64 // probability
 }
 
 func readHNNConn(path string, raw json.RawMessage, col *Column, driveNames []string, ranges map[string][2]int) (hnnConnRead, error) {
@@ -660,9 +665,10 @@ func readHNNConn(path string, raw json.RawMessage, col *Column, driveNames []str
 	if err != nil {
 		return out, pathErr(path+".receptor", fields["receptor"], "%v", err)
 	}
-	if *c.Probability != 1 {
-		return out, pathErr(path+".probability", fields["probability"], "a connection pruned with probability < 1 is not supported yet")
+	if p := *c.Probability; !(p > 0 && p <= 1) {
+		return out, pathErr(path+".probability", fields["probability"], "want a probability in (0, 1]")
 	}
+	out.prob = *c.Probability
 	nums := map[string]float64{"gain": 1, "threshold": 0}
 	for k, v := range c.NCDict {
 		x, err := number(path+".nc_dict."+k, v)
@@ -711,6 +717,19 @@ func readHNNConn(path string, raw json.RawMessage, col *Column, driveNames []str
 	if err := cc.Validate(); err != nil {
 		return out, pathErr(path, raw, "%v", err)
 	}
+	if out.prob < 1 {
+		// Pruned: the stored pairs are the truth (the file has no conn_seed).
+		cc.Probability = out.prob
+		cc.Pairs = sortedPairs(out.pairs)
+		if err := cc.Validate(); err != nil {
+			return out, pathErr(path+".gid_pairs", raw, "%v", err)
+		}
+		if err := checkPairs(col, &cc); err != nil {
+			return out, pathErr(path+".gid_pairs", raw, "%v", err)
+		}
+		out.class = cc
+		return out, nil
+	}
 	// The stored pairs must be the class's all-to-all pattern.
 	want := map[int][]int{}
 	s0, s1 := col.Range(src)
@@ -727,6 +746,24 @@ func readHNNConn(path string, raw json.RawMessage, col *Column, driveNames []str
 	}
 	out.class = cc
 	return out, nil
+}
+
+// sortedPairs lists gid pairs sorted by source, then target (repeats kept,
+// for Validate to refuse).
+func sortedPairs(m map[int][]int) [][2]int {
+	out := [][2]int{}
+	for s, ts := range m {
+		for _, t := range ts {
+			out = append(out, [2]int{s, t})
+		}
+	}
+	slices.SortFunc(out, func(a, b [2]int) int {
+		if a[0] != b[0] {
+			return a[0] - b[0]
+		}
+		return a[1] - b[1]
+	})
+	return out
 }
 
 func samePairs(path string, raw json.RawMessage, got, want map[int][]int) error {
@@ -786,7 +823,17 @@ func matchDriveConns(net *Network, i int, got []hnnConnRead) error {
 		if c.class.Location != d.Location {
 			return pathErr(c.path+".loc", mustJSON(c.class.Location), "differs from the drive's location %q", d.Location)
 		}
+		p, pruned := d.Probability[k.ct]
+		if !pruned {
+			p = 1
+		}
+		if c.prob != p {
+			return pathErr(c.path+".probability", mustJSON(c.prob), "differs from the drive's probability %v for %s", p, k.ct)
+		}
 		if err := samePairs(c.path, c.raw, c.pairs, want[k]); err != nil {
+			if pruned {
+				return pathErr(c.path+".gid_pairs", c.raw, "drive %q: the stored pairs are not those hnn-core draws for probability %v with conn_seed %d + %d (a file that hnn-core 0.6.2 read and wrote again is pruned twice); neurograd holds a drive's pairs only as drawn", d.Name, p, d.ConnSeed, slices.Index(d.Targets(), k.ct))
+			}
 			return err
 		}
 	}

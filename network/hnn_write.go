@@ -145,7 +145,7 @@ func hnnDriveEntry(d *Drive, nCells int) ordered {
 	return ordered{{"type", string(d.Type)}, {"location", d.Location},
 		{"n_drive_cells", nCells}, {"event_seed", d.EventSeed}, {"conn_seed", d.ConnSeed}, {"dynamics", dyn},
 		{"events", []any{}}, {"weights_ampa", pyTypeMap(d.WeightsAMPA)}, {"weights_nmda", pyTypeMap(d.WeightsNMDA)},
-		{"synaptic_delays", pyTypeMap(d.SynapticDelays)}, {"probability", pf(1)}, {"name", d.Name},
+		{"synaptic_delays", pyTypeMap(d.SynapticDelays)}, {"probability", hnnDriveProbability(d)}, {"name", d.Name},
 		{"target_types", targets}, {"cell_specific", d.CellSpecific}}
 }
 
@@ -194,22 +194,19 @@ func (c hnnConn) entry() ordered {
 
 // hnnClassConns returns the entries of the cell-to-cell classes.
 func hnnClassConns(n *Network) []any {
-	col := n.Column
 	var out []any
 	for ci := range n.Connectivity.Classes {
 		cc := &n.Connectivity.Classes[ci]
 		pairs := map[int][]int{}
-		s0, s1 := col.Range(cc.Source)
-		t0, t1 := col.Range(cc.Target)
-		for s := s0; s < s1; s++ {
-			for t := t0; t < t1; t++ {
-				if s != t || cc.AllowAutapses {
-					pairs[s] = append(pairs[s], t)
-				}
-			}
+		for s, t := range n.ClassPairs(ci) {
+			pairs[s] = append(pairs[s], t)
+		}
+		p := cc.Probability
+		if p == 0 {
+			p = 1
 		}
 		out = append(out, hnnConn{cc.Target, cc.Source.String(), pairs, cc.Location, cc.Receptor,
-			hnnNCDict(cc.Weight, cc.Delay, cc.Lamtha, n.Connectivity.EffectiveGain(ci)), cc.AllowAutapses, 1}.entry())
+			hnnNCDict(cc.Weight, cc.Delay, cc.Lamtha, n.Connectivity.EffectiveGain(ci)), cc.AllowAutapses, p}.entry())
 	}
 	return out
 }
@@ -239,8 +236,12 @@ func hnnDriveConns(n *Network) []any {
 			if k.rec == neuron.NMDA {
 				w = d.WeightsNMDA[k.ct]
 			}
+			p, ok := d.Probability[k.ct]
+			if !ok {
+				p = 1
+			}
 			out = append(out, hnnConn{k.ct, d.Name, pairs[k], d.Location, k.rec,
-				hnnNCDict(w, d.SynapticDelays[k.ct], d.SpaceConstant, 1), true, 1}.entry())
+				hnnNCDict(w, d.SynapticDelays[k.ct], d.SpaceConstant, 1), true, p}.entry())
 		}
 	}
 	return out
@@ -260,4 +261,28 @@ func hnnBiases(biases []TonicBias) (ordered, error) {
 			{"tstop", pyStop(b.TStop)}, {"section", neuron.SecSoma}}})
 	}
 	return ordered{{"tonic", tonic}}, nil
+}
+
+// hnnDriveProbability writes a drive's probability as hnn-core stores it:
+// one number when every target has the same, else one per target type.
+func hnnDriveProbability(d *Drive) any {
+	targets := d.Targets()
+	prob := func(ct neuron.CellType) float64 {
+		if p, ok := d.Probability[ct]; ok {
+			return p
+		}
+		return 1
+	}
+	same := true
+	for _, ct := range targets {
+		same = same && prob(ct) == prob(targets[0])
+	}
+	if same {
+		return pyFloat(prob(targets[0]))
+	}
+	var o ordered
+	for _, ct := range targets {
+		o = append(o, kv{ct.String(), pyFloat(prob(ct))})
+	}
+	return o
 }
