@@ -208,6 +208,20 @@ func (c *Connectivity) Clone() *Connectivity {
 	return out
 }
 
+// FoldGains returns a copy whose weights carry the gains: each class's
+// Weight (µS) times its effective gain, class and global gains 1. Its
+// connections have the same weights up to rounding; hnn-core shows the
+// result as plain A_weight values.
+func (c *Connectivity) FoldGains() *Connectivity {
+	out := c.Clone()
+	for i := range out.Classes {
+		out.Classes[i].Weight *= c.EffectiveGain(i)
+		out.Classes[i].Gain = 1
+	}
+	out.Gains = UnitGains
+	return out
+}
+
 // Index returns the index of the class with the given name, or −1.
 func (c *Connectivity) Index(name string) int {
 	return slices.IndexFunc(c.Classes, func(cc ConnectionClass) bool { return cc.Name == name })

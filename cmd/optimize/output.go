@@ -66,6 +66,11 @@ func writeOutputs[T autograd.Float](cfg *config, s *setup[T], res *optimize.Resu
 	if err := writeDrives(filepath.Join(cfg.Out, "drives.json"), s.net.Drives); err != nil {
 		return err
 	}
+	if cfg.Network != "" {
+		if err := writeHNNNetwork(cfg, s); err != nil {
+			return err
+		}
+	}
 	if err := writeEpochCSV(cfg, conn, res); err != nil {
 		return err
 	}
@@ -343,3 +348,14 @@ func writeWeights[T autograd.Float](cfg *config, sn *snn.Net[T]) error {
 }
 
 func abslog(x float64) float64 { return math.Abs(math.Log(x)) }
+
+// writeHNNNetwork writes the optimized network of -network back in
+// hnn-core's format (network.json): the file's column, drives (their own
+// event seeds) and biases, with the optimized connectivity's gains applied
+// to its weights.
+func writeHNNNetwork[T autograd.Float](cfg *config, s *setup[T]) error {
+	out := *s.net
+	out.Connectivity = s.sn.Connectivity().FoldGains()
+	out.Drives = cfg.fileNet.Drives
+	return network.SaveHNNNetwork(filepath.Join(cfg.Out, "network.json"), &out)
+}

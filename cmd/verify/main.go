@@ -6,7 +6,10 @@
 // both models, with figures.
 //
 //	go run ./cmd/verify -connectivity results/connectivity.json
+//	go run ./cmd/verify -connectivity results/connectivity.json -network net.json
 //
+// (-network: the column, drives and initial connectivity of an hnn-core
+// network configuration, as cmd/optimize -network read it.)
 // writes results/verify/verify.json, CSVs and PNG figures, and prints a
 // summary on stdout; progress goes to stderr.
 package main
