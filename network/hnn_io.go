@@ -172,37 +172,12 @@ func integer(path string, raw json.RawMessage) (int, error) {
 
 func (h *hnnTop) network() (*Network, []string, error) {
 	f := h.f
-	var notes []string
-	var legacy bool
-	if err := json.Unmarshal(f["legacy_mode"], &legacy); err != nil || legacy {
-		return nil, nil, pathErr("legacy_mode", f["legacy_mode"], "only false is supported (legacy mode assigns drive gids by HNN GUI rules)")
-	}
-	for _, c := range []struct {
-		key  string
-		want float64
-		why  string
-	}{{"celsius", 37, "the cells are simulated at 37 °C"}, {"threshold", 0, "spikes are detected at 0 mV"}} {
-		v, err := number(c.key, f[c.key])
-		if err != nil {
-			return nil, nil, err
-		}
-		if v != c.want {
-			return nil, nil, pathErr(c.key, f[c.key], "only %v is supported (%s)", c.want, c.why)
-		}
-	}
-	if _, err := number("delay", f["delay"]); err != nil {
+	if err := checkHNNSettings(f); err != nil {
 		return nil, nil, err
 	}
-	nx, err := integer("N_pyr_x", f["N_pyr_x"])
+	nx, ny, err := readMesh(f)
 	if err != nil {
 		return nil, nil, err
-	}
-	ny, err := integer("N_pyr_y", f["N_pyr_y"])
-	if err != nil {
-		return nil, nil, err
-	}
-	if nx < 1 || ny < 1 || nx*ny > 1<<20 {
-		return nil, nil, pathErr("N_pyr_x", f["N_pyr_x"], "mesh %dx%d: both sides must be at least 1", nx, ny)
 	}
 	if err := checkHNNCells(f["cell_types"]); err != nil {
 		return nil, nil, err
@@ -215,88 +190,28 @@ func (h *hnnTop) network() (*Network, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	var notes []string
 	for _, k := range []string{"cell_response", "rec_arrays"} {
 		if raw, ok := f[k]; ok && !emptyJSON(raw) {
 			notes = append(notes, fmt.Sprintf("%s left out (%s)", k, map[string]string{
 				"cell_response": "simulation outputs", "rec_arrays": "extracellular electrode arrays; neurograd computes no extracellular potentials"}[k]))
 		}
 	}
-
-	// Drives, in gid order as hnn-core's _order_drives.
-	keys, vals, err := orderedObject(f["external_drives"])
+	drives, driveNotes, err := readHNNDrives(f["external_drives"], f["gid_ranges"], driveNames)
 	if err != nil {
-		return nil, nil, pathErr("external_drives", f["external_drives"], "%v", err)
+		return nil, nil, err
 	}
-	if len(keys) != len(driveNames) {
-		return nil, nil, pathErr("external_drives", f["external_drives"], "%d drives, but gid_ranges has %d drive ranges %v", len(keys), len(driveNames), driveNames)
-	}
-	drives := make([]Drive, len(driveNames))
-	for i, name := range driveNames {
-		k := slices.Index(keys, name)
-		if k < 0 {
-			return nil, nil, pathErr("gid_ranges."+name, f["gid_ranges"], "no drive %q in external_drives", name)
-		}
-		var fields map[string]json.RawMessage
-		if err := json.Unmarshal(vals[k], &fields); err != nil {
-			return nil, nil, pathErr("external_drives."+name, vals[k], "want an object")
-		}
-		if ev, ok := fields["events"]; ok && !emptyJSON(ev) {
-			notes = append(notes, fmt.Sprintf("external_drives.%s.events left out (simulation outputs; regenerated from event_seed)", name))
-		}
-		delete(fields, "events")
-		raw, _ := json.Marshal(fields)
-		d, err := decodeDrive(raw, name)
-		if err != nil {
-			return nil, nil, fmt.Errorf("network: hnn-core network: external_drives.%s: %w", name, err)
-		}
-		if d.Name != name {
-			return nil, nil, pathErr("external_drives."+name+".name", vals[k], "the drive is stored under %q", name)
-		}
-		d.SpaceConstant = 0 // from the connections' lamtha below
-		drives[i] = d
-	}
-
+	notes = append(notes, driveNotes...)
 	biases, err := readBiases(f["external_biases"])
 	if err != nil {
 		return nil, nil, err
 	}
-
-	// Connections.
-	var conns []json.RawMessage
-	if err := json.Unmarshal(f["connectivity"], &conns); err != nil {
-		return nil, nil, pathErr("connectivity", f["connectivity"], "want a list")
+	conn, driveConns, err := readHNNConns(f["connectivity"], col, driveNames, ranges)
+	if err != nil {
+		return nil, nil, err
 	}
-	conn := &Connectivity{Gains: UnitGains}
-	driveConns := make([][]hnnConnRead, len(drives))
-	for i, raw := range conns {
-		c, err := readHNNConn(fmt.Sprintf("connectivity[%d]", i), raw, col, driveNames, ranges)
-		if err != nil {
-			return nil, nil, err
-		}
-		if c.drive >= 0 {
-			driveConns[c.drive] = append(driveConns[c.drive], c)
-			continue
-		}
-		cc := c.class
-		base := cc.Name
-		for k := 2; conn.Index(cc.Name) >= 0; k++ {
-			cc.Name = base + "_" + strconv.Itoa(k)
-		}
-		if err := conn.Add(cc); err != nil {
-			return nil, nil, pathErr(c.path, raw, "%v", err)
-		}
-	}
-	for i := range drives {
-		if len(driveConns[i]) == 0 {
-			return nil, nil, pathErr("external_drives."+drives[i].Name, f["external_drives"], "the drive has no connections in connectivity")
-		}
-		lam := driveConns[i][0].lamtha
-		for _, c := range driveConns[i] {
-			if c.lamtha != lam {
-				return nil, nil, pathErr(c.path+".nc_dict.lamtha", mustJSON(c.lamtha), "drive %q: lamtha %v differs from its other connections' %v (a drive has one space_constant)", drives[i].Name, c.lamtha, lam)
-			}
-		}
-		drives[i].SpaceConstant = lam
+	if err := setSpaceConstants(drives, driveConns, f["external_drives"]); err != nil {
+		return nil, nil, err
 	}
 	net, err := NewNetwork(col, conn, drives)
 	if err != nil {
@@ -318,6 +233,131 @@ func (h *hnnTop) network() (*Network, []string, error) {
 	return net, notes, nil
 }
 
+// checkHNNSettings checks the settings neurograd simulates only one way:
+// legacy_mode false, celsius 37, threshold 0 mV, and a numeric delay.
+func checkHNNSettings(f map[string]json.RawMessage) error {
+	var legacy bool
+	if err := json.Unmarshal(f["legacy_mode"], &legacy); err != nil || legacy {
+		return pathErr("legacy_mode", f["legacy_mode"], "only false is supported (legacy mode assigns drive gids by HNN GUI rules)")
+	}
+	for _, c := range []struct {
+		key  string
+		want float64
+		why  string
+	}{{"celsius", 37, "the cells are simulated at 37 °C"}, {"threshold", 0, "spikes are detected at 0 mV"}} {
+		v, err := number(c.key, f[c.key])
+		if err != nil {
+			return err
+		}
+		if v != c.want {
+			return pathErr(c.key, f[c.key], "only %v is supported (%s)", c.want, c.why)
+		}
+	}
+	_, err := number("delay", f["delay"])
+	return err
+}
+
+// readMesh reads N_pyr_x and N_pyr_y.
+func readMesh(f map[string]json.RawMessage) (nx, ny int, err error) {
+	if nx, err = integer("N_pyr_x", f["N_pyr_x"]); err != nil {
+		return 0, 0, err
+	}
+	if ny, err = integer("N_pyr_y", f["N_pyr_y"]); err != nil {
+		return 0, 0, err
+	}
+	if nx < 1 || ny < 1 || nx*ny > 1<<20 {
+		return 0, 0, pathErr("N_pyr_x", f["N_pyr_x"], "mesh %dx%d: both sides must be at least 1", nx, ny)
+	}
+	return nx, ny, nil
+}
+
+// readHNNDrives reads external_drives in the gid order of driveNames (as
+// hnn-core's _order_drives); space constants are set from the connections
+// later. gidRanges is for error messages.
+func readHNNDrives(raw, gidRanges json.RawMessage, driveNames []string) ([]Drive, []string, error) {
+	keys, vals, err := orderedObject(raw)
+	if err != nil {
+		return nil, nil, pathErr("external_drives", raw, "%v", err)
+	}
+	if len(keys) != len(driveNames) {
+		return nil, nil, pathErr("external_drives", raw, "%d drives, but gid_ranges has %d drive ranges %v", len(keys), len(driveNames), driveNames)
+	}
+	var notes []string
+	drives := make([]Drive, len(driveNames))
+	for i, name := range driveNames {
+		k := slices.Index(keys, name)
+		if k < 0 {
+			return nil, nil, pathErr("gid_ranges."+name, gidRanges, "no drive %q in external_drives", name)
+		}
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(vals[k], &fields); err != nil {
+			return nil, nil, pathErr("external_drives."+name, vals[k], "want an object")
+		}
+		if ev, ok := fields["events"]; ok && !emptyJSON(ev) {
+			notes = append(notes, fmt.Sprintf("external_drives.%s.events left out (simulation outputs; regenerated from event_seed)", name))
+		}
+		delete(fields, "events")
+		raw, _ := json.Marshal(fields)
+		d, err := decodeDrive(raw, name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("network: hnn-core network: external_drives.%s: %w", name, err)
+		}
+		if d.Name != name {
+			return nil, nil, pathErr("external_drives."+name+".name", vals[k], "the drive is stored under %q", name)
+		}
+		d.SpaceConstant = 0 // from the connections' lamtha
+		drives[i] = d
+	}
+	return drives, notes, nil
+}
+
+// readHNNConns reads the connectivity list: the cell-to-cell classes (a
+// repeated name gets a suffix _2, _3, ...) and, per drive, its connections.
+func readHNNConns(raw json.RawMessage, col *Column, driveNames []string, ranges map[string][2]int) (*Connectivity, [][]hnnConnRead, error) {
+	var conns []json.RawMessage
+	if err := json.Unmarshal(raw, &conns); err != nil {
+		return nil, nil, pathErr("connectivity", raw, "want a list")
+	}
+	conn := &Connectivity{Gains: UnitGains}
+	driveConns := make([][]hnnConnRead, len(driveNames))
+	for i, raw := range conns {
+		c, err := readHNNConn(fmt.Sprintf("connectivity[%d]", i), raw, col, driveNames, ranges)
+		if err != nil {
+			return nil, nil, err
+		}
+		if c.drive >= 0 {
+			driveConns[c.drive] = append(driveConns[c.drive], c)
+			continue
+		}
+		cc := c.class
+		base := cc.Name
+		for k := 2; conn.Index(cc.Name) >= 0; k++ {
+			cc.Name = base + "_" + strconv.Itoa(k)
+		}
+		if err := conn.Add(cc); err != nil {
+			return nil, nil, pathErr(c.path, raw, "%v", err)
+		}
+	}
+	return conn, driveConns, nil
+}
+
+// setSpaceConstants sets each drive's space constant from its
+// connections' lamtha, which must agree.
+func setSpaceConstants(drives []Drive, driveConns [][]hnnConnRead, rawDrives json.RawMessage) error {
+	for i := range drives {
+		if len(driveConns[i]) == 0 {
+			return pathErr("external_drives."+drives[i].Name, rawDrives, "the drive has no connections in connectivity")
+		}
+		lam := driveConns[i][0].lamtha
+		for _, c := range driveConns[i] {
+			if c.lamtha != lam {
+				return pathErr(c.path+".nc_dict.lamtha", mustJSON(c.lamtha), "drive %q: lamtha %v differs from its other connections' %v (a drive has one space_constant)", drives[i].Name, c.lamtha, lam)
+			}
+		}
+		drives[i].SpaceConstant = lam
+	}
+	return nil
+}
 func emptyJSON(raw json.RawMessage) bool {
 	s := string(bytes.TrimSpace(raw))
 	return s == "{}" || s == "[]" || s == "null" || s == ""
@@ -624,36 +664,27 @@ type hnnConnRead struct {
 	prob   float64 // probability
 }
 
+// hnnConnJSON is one connectivity entry as hnn-core's _conn_to_dict
+// writes it (nc_dict apart).
+type hnnConnJSON struct {
+	TargetType    *string                    `json:"target_type"`
+	TargetGIDs    []int                      `json:"target_gids"`
+	NumTargets    int                        `json:"num_targets"`
+	SrcType       *string                    `json:"src_type"`
+	SrcGIDs       []int                      `json:"src_gids"`
+	NumSrcs       int                        `json:"num_srcs"`
+	GIDPairs      map[string][]int           `json:"gid_pairs"`
+	Loc           *string                    `json:"loc"`
+	Receptor      *string                    `json:"receptor"`
+	NCDict        map[string]json.RawMessage `json:"-"`
+	AllowAutapses *float64                   `json:"allow_autapses"`
+	Probability   *float64                   `json:"probability"`
+}
+
 func readHNNConn(path string, raw json.RawMessage, col *Column, driveNames []string, ranges map[string][2]int) (hnnConnRead, error) {
-	var c struct {
-		TargetType    *string                    `json:"target_type"`
-		TargetGIDs    []int                      `json:"target_gids"`
-		NumTargets    int                        `json:"num_targets"`
-		SrcType       *string                    `json:"src_type"`
-		SrcGIDs       []int                      `json:"src_gids"`
-		NumSrcs       int                        `json:"num_srcs"`
-		GIDPairs      map[string][]int           `json:"gid_pairs"`
-		Loc           *string                    `json:"loc"`
-		Receptor      *string                    `json:"receptor"`
-		NCDict        map[string]json.RawMessage `json:"-"`
-		AllowAutapses *float64                   `json:"allow_autapses"`
-		Probability   *float64                   `json:"probability"`
-	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
-		return hnnConnRead{}, pathErr(path, raw, "want an object")
-	}
-	nc := fields["nc_dict"]
-	delete(fields, "nc_dict")
-	rest, _ := json.Marshal(fields)
-	if err := decodeStrict(bytes.NewReader(rest), &c); err != nil {
-		return hnnConnRead{}, pathErr(path, raw, "%v", err)
-	}
-	if err := json.Unmarshal(nc, &c.NCDict); err != nil || c.NCDict == nil {
-		return hnnConnRead{}, pathErr(path+".nc_dict", nc, "want an object")
-	}
-	if c.TargetType == nil || c.SrcType == nil || c.Loc == nil || c.Receptor == nil || c.GIDPairs == nil || c.AllowAutapses == nil || c.Probability == nil {
-		return hnnConnRead{}, pathErr(path, raw, "want target_type, src_type, gid_pairs, loc, receptor, nc_dict, allow_autapses and probability")
+	c, fields, err := decodeHNNConn(path, raw)
+	if err != nil {
+		return hnnConnRead{}, err
 	}
 	out := hnnConnRead{path: path, raw: raw, drive: slices.Index(driveNames, *c.SrcType), pairs: map[int][]int{}}
 	tgt, err := neuron.ParseCellType(*c.TargetType)
@@ -669,26 +700,9 @@ func readHNNConn(path string, raw json.RawMessage, col *Column, driveNames []str
 		return out, pathErr(path+".probability", fields["probability"], "want a probability in (0, 1]")
 	}
 	out.prob = *c.Probability
-	nums := map[string]float64{"gain": 1, "threshold": 0}
-	for k, v := range c.NCDict {
-		x, err := number(path+".nc_dict."+k, v)
-		if err != nil {
-			return out, err
-		}
-		switch k {
-		case "A_weight", "A_delay", "lamtha", "gain", "threshold":
-			nums[k] = x
-		default:
-			return out, pathErr(path+".nc_dict."+k, v, "unknown parameter")
-		}
-	}
-	for _, k := range []string{"A_weight", "A_delay", "lamtha"} {
-		if _, ok := nums[k]; !ok {
-			return out, pathErr(path+".nc_dict", nc, "missing %q", k)
-		}
-	}
-	if nums["threshold"] != 0 {
-		return out, pathErr(path+".nc_dict.threshold", c.NCDict["threshold"], "only 0 mV is supported")
+	nums, err := readNCDict(path, fields["nc_dict"], c.NCDict)
+	if err != nil {
+		return out, err
 	}
 	out.lamtha = nums["lamtha"]
 	for k, ts := range c.GIDPairs {
@@ -717,23 +731,80 @@ func readHNNConn(path string, raw json.RawMessage, col *Column, driveNames []str
 	if err := cc.Validate(); err != nil {
 		return out, pathErr(path, raw, "%v", err)
 	}
-	if out.prob < 1 {
-		// Pruned: the stored pairs are the truth (the file has no conn_seed).
-		cc.Probability = out.prob
-		cc.Pairs = sortedPairs(out.pairs)
-		if err := cc.Validate(); err != nil {
-			return out, pathErr(path+".gid_pairs", raw, "%v", err)
-		}
-		if err := checkPairs(col, &cc); err != nil {
-			return out, pathErr(path+".gid_pairs", raw, "%v", err)
-		}
-		out.class = cc
-		return out, nil
+	if err := classPairs(path, raw, col, &cc, out); err != nil {
+		return out, err
 	}
-	// The stored pairs must be the class's all-to-all pattern.
+	out.class = cc
+	return out, nil
+}
+
+// decodeHNNConn decodes a connectivity entry, nc_dict apart, and checks
+// that it has every key; fields holds the entry's raw fields.
+func decodeHNNConn(path string, raw json.RawMessage) (c hnnConnJSON, fields map[string]json.RawMessage, err error) {
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return c, nil, pathErr(path, raw, "want an object")
+	}
+	nc := fields["nc_dict"]
+	delete(fields, "nc_dict")
+	rest, _ := json.Marshal(fields)
+	fields["nc_dict"] = nc
+	if err := decodeStrict(bytes.NewReader(rest), &c); err != nil {
+		return c, nil, pathErr(path, raw, "%v", err)
+	}
+	if err := json.Unmarshal(nc, &c.NCDict); err != nil || c.NCDict == nil {
+		return c, nil, pathErr(path+".nc_dict", nc, "want an object")
+	}
+	if c.TargetType == nil || c.SrcType == nil || c.Loc == nil || c.Receptor == nil || c.GIDPairs == nil || c.AllowAutapses == nil || c.Probability == nil {
+		return c, nil, pathErr(path, raw, "want target_type, src_type, gid_pairs, loc, receptor, nc_dict, allow_autapses and probability")
+	}
+	return c, fields, nil
+}
+
+// readNCDict reads a connection's nc_dict: A_weight (µS), A_delay (ms),
+// lamtha, gain (default 1) and threshold (default 0; only 0 mV).
+func readNCDict(path string, nc json.RawMessage, dict map[string]json.RawMessage) (map[string]float64, error) {
+	nums := map[string]float64{"gain": 1, "threshold": 0}
+	for k, v := range dict {
+		x, err := number(path+".nc_dict."+k, v)
+		if err != nil {
+			return nil, err
+		}
+		switch k {
+		case "A_weight", "A_delay", "lamtha", "gain", "threshold":
+			nums[k] = x
+		default:
+			return nil, pathErr(path+".nc_dict."+k, v, "unknown parameter")
+		}
+	}
+	for _, k := range []string{"A_weight", "A_delay", "lamtha"} {
+		if _, ok := nums[k]; !ok {
+			return nil, pathErr(path+".nc_dict", nc, "missing %q", k)
+		}
+	}
+	if nums["threshold"] != 0 {
+		return nil, pathErr(path+".nc_dict.threshold", dict["threshold"], "only 0 mV is supported")
+	}
+	return nums, nil
+}
+
+// classPairs checks a cell-to-cell connection's stored pairs: with
+// probability 1 they must be every pair of the populations; pruned, they
+// are kept verbatim in cc.Pairs (the file has no conn_seed).
+func classPairs(path string, raw json.RawMessage, col *Column, cc *ConnectionClass, c hnnConnRead) error {
+	if c.prob < 1 {
+		cc.Probability = c.prob
+		cc.Pairs = sortedPairs(c.pairs)
+		if err := cc.Validate(); err != nil {
+			return pathErr(path+".gid_pairs", raw, "%v", err)
+		}
+		if err := checkPairs(col, cc); err != nil {
+			return pathErr(path+".gid_pairs", raw, "%v", err)
+		}
+		return nil
+	}
 	want := map[int][]int{}
-	s0, s1 := col.Range(src)
-	t0, t1 := col.Range(tgt)
+	s0, s1 := col.Range(cc.Source)
+	t0, t1 := col.Range(cc.Target)
 	for s := s0; s < s1; s++ {
 		for t := t0; t < t1; t++ {
 			if s != t || cc.AllowAutapses {
@@ -741,11 +812,7 @@ func readHNNConn(path string, raw json.RawMessage, col *Column, driveNames []str
 			}
 		}
 	}
-	if err := samePairs(path, raw, out.pairs, want); err != nil {
-		return out, err
-	}
-	out.class = cc
-	return out, nil
+	return samePairs(path, raw, c.pairs, want)
 }
 
 // sortedPairs lists gid pairs sorted by source, then target (repeats kept,
