@@ -12,11 +12,12 @@ import (
 // connection (ms).
 const DefaultCellDelay = 1.0
 
-// ConnectionClass is one all-to-all connection rule between two cell
-// populations, as hnn-core's add_connection: every source cell connects to
-// every target cell (except itself unless AllowAutapses) through the
-// receptor's synapse on each section of Location, with the distance rule of
-// GaussianWeightDelay.
+// ConnectionClass is one connection rule between two cell populations, as
+// hnn-core's add_connection: every source cell connects to every target
+// cell (except itself unless AllowAutapses) through the receptor's synapse
+// on each section of Location, with the distance rule of
+// GaussianWeightDelay; Probability < 1 keeps a seeded random subset of
+// those pairs, and Pairs gives them explicitly.
 type ConnectionClass struct {
 	Name          string          `json:"name"`           // unique label, e.g. "L2Pyr_L2Pyr_ampa_proximal"
 	Source        neuron.CellType `json:"source"`         // presynaptic population
@@ -28,6 +29,17 @@ type ConnectionClass struct {
 	Lamtha        float64         `json:"lamtha"`         // space constant in units of the grid spacing
 	AllowAutapses bool            `json:"allow_autapses"` // whether a cell connects to itself
 	Gain          float64         `json:"gain"`           // per-class weight multiplier (1 by default)
+
+	// Probability < 1 keeps that fraction of the pairs, drawn as hnn-core's
+	// add_connection(probability=, conn_seed=) draws them (see
+	// Network.ClassPairs); 0 and 1 keep all.
+	Probability float64 `json:"probability,omitempty"`
+	// ConnSeed is the seed of that draw, numpy's default_rng(conn_seed).
+	ConnSeed int64 `json:"conn_seed,omitempty"`
+	// Pairs, when not nil, are the class's (source, target) gids verbatim,
+	// sorted: the pairs stored in a network file, which are the truth of
+	// the file (hnn-core does not store conn_seed) and replace the draw.
+	Pairs [][2]int `json:"pairs,omitempty"`
 }
 
 // GainKind classifies a connection class for hnn-core's global synaptic
@@ -80,12 +92,31 @@ func (cc *ConnectionClass) Validate() error {
 		{"delay", cc.Delay, cc.Delay > 0},
 		{"lamtha", cc.Lamtha, cc.Lamtha > 0},
 		{"gain", cc.Gain, cc.Gain >= 0},
+		{"probability", cc.Probability, cc.Probability >= 0 && cc.Probability <= 1},
 	} {
 		if !v.ok || math.IsInf(v.val, 0) {
 			return fmt.Errorf("network: connection %q: %s %v out of range", cc.Name, v.name, v.val)
 		}
 	}
+	if cc.ConnSeed < 0 {
+		return fmt.Errorf("network: connection %q: conn_seed %d must be non-negative (numpy's seeds are)", cc.Name, cc.ConnSeed)
+	}
+	for i, p := range cc.Pairs {
+		if i > 0 && !pairLess(cc.Pairs[i-1], p) {
+			return fmt.Errorf("network: connection %q: pairs must be sorted by source then target, without repeats (pair %d %v)", cc.Name, i, p)
+		}
+		if p[0] == p[1] && !cc.AllowAutapses {
+			return fmt.Errorf("network: connection %q: pair %v is an autapse, which the class does not allow", cc.Name, p)
+		}
+	}
 	return nil
+}
+
+func pairLess(a, b [2]int) bool { return a[0] < b[0] || a[0] == b[0] && a[1] < b[1] }
+
+// allPairs reports whether the class keeps every pair of its populations.
+func (cc *ConnectionClass) allPairs() bool {
+	return cc.Pairs == nil && (cc.Probability == 0 || cc.Probability == 1)
 }
 
 // Gains are hnn-core's global synaptic gains (set_global_synaptic_gains):
@@ -170,7 +201,25 @@ func DefaultConnectivity() *Connectivity {
 
 // Clone returns a deep copy.
 func (c *Connectivity) Clone() *Connectivity {
-	return &Connectivity{Classes: slices.Clone(c.Classes), Gains: c.Gains}
+	out := &Connectivity{Classes: slices.Clone(c.Classes), Gains: c.Gains}
+	for i := range out.Classes {
+		out.Classes[i].Pairs = slices.Clone(out.Classes[i].Pairs)
+	}
+	return out
+}
+
+// FoldGains returns a copy whose weights carry the gains: each class's
+// Weight (µS) times its effective gain, class and global gains 1. Its
+// connections have the same weights up to rounding; hnn-core shows the
+// result as plain A_weight values.
+func (c *Connectivity) FoldGains() *Connectivity {
+	out := c.Clone()
+	for i := range out.Classes {
+		out.Classes[i].Weight *= c.EffectiveGain(i)
+		out.Classes[i].Gain = 1
+	}
+	out.Gains = UnitGains
+	return out
 }
 
 // Index returns the index of the class with the given name, or −1.

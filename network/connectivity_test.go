@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -140,7 +141,7 @@ func TestConnectivityJSONRoundTrip(t *testing.T) {
 		t.Fatalf("round trip changed gains or classes: %+v", back.Gains)
 	}
 	for i := range c.Classes {
-		if back.Classes[i] != c.Classes[i] {
+		if !reflect.DeepEqual(back.Classes[i], c.Classes[i]) {
 			t.Errorf("class %d: %+v, want %+v", i, back.Classes[i], c.Classes[i])
 		}
 	}

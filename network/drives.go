@@ -50,6 +50,10 @@ type Drive struct {
 	// ConnSeed is hnn-core's conn_seed: the seed of the draw that prunes
 	// the drive's connections when Probability < 1 (default 3).
 	ConnSeed int64
+	// Probability maps a target cell type to the fraction of its drive
+	// connections kept (hnn-core's probability, drawn with conn_seed plus
+	// the type's index among the targets); absent types keep all.
+	Probability map[neuron.CellType]float64
 
 	// Evoked: NumSpikes times drawn from N(Mu, Sigma²) (ms).
 	Mu, Sigma float64
@@ -77,6 +81,13 @@ const (
 	DefaultConnSeed            = 3     // conn_seed
 	DefaultEvokedSpaceConstant = 3.0   // space_constant of evoked and spike-train drives
 	DefaultRhythmSpaceConstant = 100.0 // space_constant of Poisson and bursty drives
+)
+
+// Bounds on the counts a drive may hold, so that a small file cannot ask
+// for huge allocations (hnn-core's networks stay far below them).
+const (
+	MaxDriveCells = 1 << 16 // n_drive_cells of a drive that is not cell-specific (a cell-specific one has one per target cell)
+	MaxNumSpikes  = 1 << 10 // numspikes of an evoked drive or of a burst
 )
 
 // NewEvokedDrive returns an evoked drive with hnn-core's defaults:
@@ -147,120 +158,146 @@ func (d *Drive) Targets() []neuron.CellType {
 
 // Validate checks the drive's parameters the way hnn-core does.
 func (d *Drive) Validate() error {
-	errf := func(format string, a ...any) error {
-		return fmt.Errorf("network: drive %q: "+format, append([]any{d.Name}, a...)...)
-	}
 	if d.Name == "" {
 		return fmt.Errorf("network: drive has no name")
 	}
+	for _, check := range []func() error{d.checkTargets, d.checkConnections, d.checkCounts, d.checkDynamics} {
+		if err := check(); err != nil {
+			return fmt.Errorf("network: drive %q: %w", d.Name, err)
+		}
+	}
+	return nil
+}
+
+// checkTargets checks the targeted cell types, their weights (µS), delays
+// (ms) and that the location has the receptors.
+func (d *Drive) checkTargets() error {
 	targets := d.Targets()
 	if len(targets) == 0 {
-		return errf("no target cell type has a synaptic weight")
+		return fmt.Errorf("no target cell type has a synaptic weight")
 	}
 	if d.Location == neuron.Distal && slices.Contains(targets, neuron.L5Basket) {
-		return errf("a distal drive cannot target L5_basket")
+		return fmt.Errorf("a distal drive cannot target L5_basket")
 	}
 	for _, m := range []map[neuron.CellType]float64{d.WeightsAMPA, d.WeightsNMDA, d.SynapticDelays} {
 		for ct, v := range m {
 			if !ct.Valid() {
-				return errf("invalid cell type %d", int(ct))
+				return fmt.Errorf("invalid cell type %d", int(ct))
 			}
 			if !(v >= 0) || math.IsInf(v, 0) {
-				return errf("%s: weight or delay %v must be non-negative and finite", ct, v)
+				return fmt.Errorf("%s: weight or delay %v must be non-negative and finite", ct, v)
 			}
 		}
 	}
 	for _, ct := range targets {
 		if _, ok := d.SynapticDelays[ct]; !ok {
-			return errf("no synaptic delay for target %s", ct)
+			return fmt.Errorf("no synaptic delay for target %s", ct)
 		}
-		if _, ok := d.WeightsAMPA[ct]; ok {
-			if err := neuron.CheckTarget(ct, d.Location, neuron.AMPA); err != nil {
-				return errf("%v", err)
-			}
-		}
-		if _, ok := d.WeightsNMDA[ct]; ok {
-			if err := neuron.CheckTarget(ct, d.Location, neuron.NMDA); err != nil {
-				return errf("%v", err)
+		for _, rw := range []struct {
+			r neuron.Receptor
+			m map[neuron.CellType]float64
+		}{{neuron.AMPA, d.WeightsAMPA}, {neuron.NMDA, d.WeightsNMDA}} {
+			if _, ok := rw.m[ct]; ok {
+				if err := neuron.CheckTarget(ct, d.Location, rw.r); err != nil {
+					return err
+				}
 			}
 		}
 	}
 	if len(d.SynapticDelays) != len(targets) {
-		return errf("synaptic_delays must name exactly the targeted cell types %v", targets)
+		return fmt.Errorf("synaptic_delays must name exactly the targeted cell types %v", targets)
+	}
+	return nil
+}
+
+// checkConnections checks the pruning and the distance rule.
+func (d *Drive) checkConnections() error {
+	targets := d.Targets()
+	for ct, p := range d.Probability {
+		if !slices.Contains(targets, ct) {
+			return fmt.Errorf("probability for %s, which the drive does not target", ct)
+		}
+		if !(p > 0 && p <= 1) {
+			return fmt.Errorf("probability %v for %s must be in (0, 1]", p, ct)
+		}
+	}
+	if d.ConnSeed < 0 {
+		return fmt.Errorf("conn_seed %d must be non-negative (numpy's seeds are)", d.ConnSeed)
 	}
 	if !(d.SpaceConstant > 0) || math.IsInf(d.SpaceConstant, 0) {
-		return errf("space_constant %v must be positive", d.SpaceConstant)
+		return fmt.Errorf("space_constant %v must be positive", d.SpaceConstant)
 	}
+	return nil
+}
+
+// checkCounts checks the event seed and the bounded counts.
+func (d *Drive) checkCounts() error {
 	if d.EventSeed < 0 || d.EventSeed > math.MaxUint32 {
-		return errf("event_seed %d must be in [0, 2^32)", d.EventSeed)
+		return fmt.Errorf("event_seed %d must be in [0, 2^32)", d.EventSeed)
 	}
 	if !d.CellSpecific && d.NDriveCells < 1 {
-		return errf("n_drive_cells %d must be at least 1 when cell_specific is false", d.NDriveCells)
+		return fmt.Errorf("n_drive_cells %d must be at least 1 when cell_specific is false", d.NDriveCells)
 	}
+	if !d.CellSpecific && d.NDriveCells > MaxDriveCells {
+		return fmt.Errorf("n_drive_cells %d exceeds %d", d.NDriveCells, MaxDriveCells)
+	}
+	if d.NumSpikes > MaxNumSpikes && (d.Type == DriveEvoked || d.Type == DriveBursty) {
+		return fmt.Errorf("numspikes %d exceeds %d", d.NumSpikes, MaxNumSpikes)
+	}
+	return nil
+}
+
+// checkDynamics checks the parameters of the drive's type.
+func (d *Drive) checkDynamics() error {
 	switch d.Type {
 	case DriveEvoked:
-		if !(d.Sigma >= 0) {
-			return errf("sigma %v cannot be negative", d.Sigma)
-		}
-		if d.NumSpikes < 1 {
-			return errf("numspikes must be greater than zero")
-		}
-		if math.IsNaN(d.Mu) || math.IsInf(d.Mu, 0) {
-			return errf("mu %v must be finite", d.Mu)
-		}
+		return d.checkEvoked()
 	case DrivePoisson:
-		if err := d.checkWindow(); err != nil {
-			return errf("%v", err)
-		}
-		if d.RateConstant != nil {
-			if !d.CellSpecific {
-				return errf("rate_constant must be a single value when cell_specific is false")
-			}
-			for _, ct := range targets {
-				if _, ok := d.RateConstant[ct]; !ok {
-					return errf("no rate constant for target %s", ct)
-				}
-			}
-			for ct, v := range d.RateConstant {
-				if !ct.Valid() || !(v > 0) || math.IsInf(v, 0) {
-					return errf("rate constant %v for %s must be positive", v, ct)
-				}
-			}
-		} else if !(d.Rate > 0) || math.IsInf(d.Rate, 0) {
-			return errf("rate constant %v must be positive", d.Rate)
-		}
+		return d.checkPoisson()
 	case DriveBursty:
-		if err := d.checkWindow(); err != nil {
-			return errf("%v", err)
-		}
-		if !(d.BurstRate > 0) || math.IsInf(d.BurstRate, 0) {
-			return errf("burst_rate %v must be positive", d.BurstRate)
-		}
-		if !(d.TStartStd >= 0) || !(d.BurstStd >= 0) || !(d.SpikeISI >= 0) {
-			return errf("tstart_std, burst_std and spike_isi must be non-negative")
-		}
-		if d.NumSpikes < 1 {
-			return errf("numspikes must be greater than zero")
-		}
-		if dur, period := float64(d.NumSpikes-1)*d.SpikeISI, 1000/d.BurstRate; dur > period {
-			return errf("burst duration %v ms exceeds the burst period %v ms", dur, period)
-		}
+		return d.checkBursty()
 	case DriveSpikeTrain:
-		if d.CellSpecific {
-			return errf("spike-train drives cannot be cell-specific")
-		}
-		if d.NDriveCells != len(d.SpikeTimes) {
-			return errf("n_drive_cells %d differs from the %d spike trains", d.NDriveCells, len(d.SpikeTimes))
-		}
-		for i, tr := range d.SpikeTimes {
-			for _, t := range tr {
-				if math.IsNaN(t) || math.IsInf(t, 0) {
-					return errf("spike train %d has a non-finite time", i)
-				}
-			}
-		}
+		return d.checkSpikeTrain()
 	default:
-		return errf("unknown drive type %q (want evoked, poisson, bursty or spike_train)", d.Type)
+		return fmt.Errorf("unknown drive type %q (want evoked, poisson, bursty or spike_train)", d.Type)
+	}
+}
+
+func (d *Drive) checkEvoked() error {
+	if !(d.Sigma >= 0) {
+		return fmt.Errorf("sigma %v cannot be negative", d.Sigma)
+	}
+	if d.NumSpikes < 1 {
+		return fmt.Errorf("numspikes must be greater than zero")
+	}
+	if math.IsNaN(d.Mu) || math.IsInf(d.Mu, 0) {
+		return fmt.Errorf("mu %v must be finite", d.Mu)
+	}
+	return nil
+}
+
+func (d *Drive) checkPoisson() error {
+	if err := d.checkWindow(); err != nil {
+		return err
+	}
+	if d.RateConstant == nil {
+		if !(d.Rate > 0) || math.IsInf(d.Rate, 0) {
+			return fmt.Errorf("rate constant %v must be positive", d.Rate)
+		}
+		return nil
+	}
+	if !d.CellSpecific {
+		return fmt.Errorf("rate_constant must be a single value when cell_specific is false")
+	}
+	for _, ct := range d.Targets() {
+		if _, ok := d.RateConstant[ct]; !ok {
+			return fmt.Errorf("no rate constant for target %s", ct)
+		}
+	}
+	for ct, v := range d.RateConstant {
+		if !ct.Valid() || !(v > 0) || math.IsInf(v, 0) {
+			return fmt.Errorf("rate constant %v for %s must be positive", v, ct)
+		}
 	}
 	return nil
 }
@@ -283,6 +320,7 @@ func (d *Drive) Clone() Drive {
 	c := *d
 	c.WeightsAMPA, c.WeightsNMDA = maps.Clone(d.WeightsAMPA), maps.Clone(d.WeightsNMDA)
 	c.SynapticDelays, c.RateConstant = maps.Clone(d.SynapticDelays), maps.Clone(d.RateConstant)
+	c.Probability = maps.Clone(d.Probability)
 	if d.SpikeTimes != nil {
 		c.SpikeTimes = make([][]float64, len(d.SpikeTimes))
 		for i, t := range d.SpikeTimes {
@@ -290,4 +328,40 @@ func (d *Drive) Clone() Drive {
 		}
 	}
 	return c
+}
+
+func (d *Drive) checkBursty() error {
+	if err := d.checkWindow(); err != nil {
+		return err
+	}
+	if !(d.BurstRate > 0) || math.IsInf(d.BurstRate, 0) {
+		return fmt.Errorf("burst_rate %v must be positive", d.BurstRate)
+	}
+	if !(d.TStartStd >= 0) || !(d.BurstStd >= 0) || !(d.SpikeISI >= 0) {
+		return fmt.Errorf("tstart_std, burst_std and spike_isi must be non-negative")
+	}
+	if d.NumSpikes < 1 {
+		return fmt.Errorf("numspikes must be greater than zero")
+	}
+	if dur, period := float64(d.NumSpikes-1)*d.SpikeISI, 1000/d.BurstRate; dur > period {
+		return fmt.Errorf("burst duration %v ms exceeds the burst period %v ms", dur, period)
+	}
+	return nil
+}
+
+func (d *Drive) checkSpikeTrain() error {
+	if d.CellSpecific {
+		return fmt.Errorf("spike-train drives cannot be cell-specific")
+	}
+	if d.NDriveCells != len(d.SpikeTimes) {
+		return fmt.Errorf("n_drive_cells %d differs from the %d spike trains", d.NDriveCells, len(d.SpikeTimes))
+	}
+	for i, tr := range d.SpikeTimes {
+		for _, t := range tr {
+			if math.IsNaN(t) || math.IsInf(t, 0) {
+				return fmt.Errorf("spike train %d has a non-finite time", i)
+			}
+		}
+	}
+	return nil
 }

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"slices"
-	"sort"
 
 	"github.com/neurograd/neurograd/neuron"
 )
@@ -24,8 +24,8 @@ import (
 // location, weights_ampa, weights_nmda, synaptic_delays (number or object),
 // space_constant, cell_specific, n_drive_cells (number or "n_cells"; with
 // cell_specific true a number is hnn-core's resolved count, checked against
-// the column by Network.Validate), event_seed, conn_seed, probability (only
-// 1), target_types (must match the weights' keys), events (simulation
+// the column by Network.Validate), event_seed, conn_seed, probability
+// (number or object, in (0, 1]; see Drive.Probability), target_types (must match the weights' keys), events (simulation
 // outputs, ignored: event times are regenerated from event_seed), mu, sigma, numspikes, tstart,
 // tstop (null = simulation end), rate_constant (number or object),
 // tstart_std, burst_rate, burst_std, spike_isi, spike_times. Dynamics may
@@ -152,14 +152,17 @@ func (d *Drive) hnnParams() map[string]any {
 		"synaptic_delays": typeMap(d.SynapticDelays), "space_constant": d.SpaceConstant,
 		"cell_specific": d.CellSpecific,
 	}
-	if d.CellSpecific {
+	if d.CellSpecific && d.NDriveCells == 0 {
 		p["n_drive_cells"] = "n_cells"
-	} else {
+	} else { // with cell_specific true, hnn-core's resolved count
 		p["n_drive_cells"] = d.NDriveCells
 	}
 	if d.Type != DriveSpikeTrain {
 		p["event_seed"] = d.EventSeed
 		p["conn_seed"] = d.ConnSeed
+	}
+	if d.Probability != nil {
+		p["probability"] = typeMap(d.Probability)
 	}
 	var tstop any
 	if d.TStop > 0 {
@@ -188,24 +191,67 @@ func (d *Drive) hnnParams() map[string]any {
 // decodeDrive decodes one hnn-core-style drive object over the defaults of
 // its type.
 func decodeDrive(raw json.RawMessage, name string) (Drive, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
+	fields, err := driveFields(raw)
+	if err != nil {
 		return Drive{}, err
 	}
-	if dyn, ok := fields["dynamics"]; ok {
-		var inner map[string]json.RawMessage
-		if err := json.Unmarshal(dyn, &inner); err != nil {
-			return Drive{}, fmt.Errorf("dynamics: %w", err)
-		}
-		delete(fields, "dynamics")
-		for k, v := range inner {
-			if _, dup := fields[k]; dup {
-				return Drive{}, fmt.Errorf("%q given both inside and outside dynamics", k)
-			}
-			fields[k] = v
-		}
-	}
 	f := fieldReader{fields: fields}
+	d, err := newDriveOfType(&f, name)
+	if err != nil {
+		return Drive{}, err
+	}
+	name = d.Name
+	if !f.str("location", &d.Location) {
+		return Drive{}, fmt.Errorf("drive %q: missing \"location\"", name)
+	}
+	f.readTargets(&d)
+	f.num("space_constant", &d.SpaceConstant)
+	f.readDriveCells(&d)
+	f.int64("event_seed", &d.EventSeed)
+	f.int64("conn_seed", &d.ConnSeed)
+	f.take("events") // simulation outputs; regenerated from event_seed
+	f.checkTargetTypes(d.Targets())
+	if raw, ok := f.take("probability"); ok {
+		d.Probability = readDriveProbability(&f, raw, d.Targets())
+	}
+	f.readDynamics(&d)
+	if f.err != nil {
+		return Drive{}, fmt.Errorf("drive %q: %w", name, f.err)
+	}
+	if len(f.fields) > 0 {
+		return Drive{}, fmt.Errorf("drive %q: unknown parameters %v", name, slices.Sorted(maps.Keys(f.fields)))
+	}
+	return d, nil
+}
+
+// driveFields returns a drive object's fields, those of a nested
+// "dynamics" object (as hnn-core stores them) among them.
+func driveFields(raw json.RawMessage) (map[string]json.RawMessage, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, err
+	}
+	dyn, ok := fields["dynamics"]
+	if !ok {
+		return fields, nil
+	}
+	var inner map[string]json.RawMessage
+	if err := json.Unmarshal(dyn, &inner); err != nil {
+		return nil, fmt.Errorf("dynamics: %w", err)
+	}
+	delete(fields, "dynamics")
+	for k, v := range inner {
+		if _, dup := fields[k]; dup {
+			return nil, fmt.Errorf("%q given both inside and outside dynamics", k)
+		}
+		fields[k] = v
+	}
+	return fields, nil
+}
+
+// newDriveOfType returns the drive of the object's "type" with hnn-core's
+// defaults, named by "name" or else name.
+func newDriveOfType(f *fieldReader, name string) (Drive, error) {
 	var typ string
 	if !f.str("type", &typ) {
 		return Drive{}, fmt.Errorf("missing \"type\"")
@@ -213,22 +259,23 @@ func decodeDrive(raw json.RawMessage, name string) (Drive, error) {
 	if f.str("name", &name); name == "" {
 		return Drive{}, fmt.Errorf("missing \"name\"")
 	}
-	var d Drive
 	switch typ {
 	case "evoked", "gaussian":
-		d = NewEvokedDrive(name, "", 0, 0)
+		return NewEvokedDrive(name, "", 0, 0), nil
 	case "poisson":
-		d = NewPoissonDrive(name, "", 0)
+		return NewPoissonDrive(name, "", 0), nil
 	case "bursty":
-		d = NewBurstyDrive(name, "", 0, 0, 0)
+		return NewBurstyDrive(name, "", 0, 0, 0), nil
 	case "spike_train":
-		d = NewSpikeTrainDrive(name, "", nil)
+		return NewSpikeTrainDrive(name, "", nil), nil
 	default:
 		return Drive{}, fmt.Errorf("drive %q: unknown type %q", name, typ)
 	}
-	if !f.str("location", &d.Location) {
-		return Drive{}, fmt.Errorf("drive %q: missing \"location\"", name)
-	}
+}
+
+// readTargets reads the weights and the synaptic delays (a number for
+// every target, or an object by type; default DefaultDriveDelay).
+func (f *fieldReader) readTargets(d *Drive) {
 	d.WeightsAMPA = f.typeMap("weights_ampa")
 	d.WeightsNMDA = f.typeMap("weights_nmda")
 	targets := d.Targets()
@@ -246,13 +293,16 @@ func decodeDrive(raw json.RawMessage, name string) (Drive, error) {
 			d.SynapticDelays = f.parseTypeMap("synaptic_delays", raw)
 		}
 	}
-	f.num("space_constant", &d.SpaceConstant)
+}
+
+// readDriveCells reads cell_specific and n_drive_cells. hnn-core's default
+// n_drive_cells is "n_cells" for evoked and Poisson drives and 1 for
+// bursty drives; "n_cells" goes with cell_specific. hnn-core writes the
+// resolved count (an integer) with cell_specific true; Network.Validate
+// checks it against the column.
+func (f *fieldReader) readDriveCells(d *Drive) {
 	perCellDefault := d.CellSpecific
 	f.boolean("cell_specific", &d.CellSpecific)
-	// hnn-core's default n_drive_cells is "n_cells" for evoked and Poisson
-	// drives and 1 for bursty drives; "n_cells" goes with cell_specific.
-	// hnn-core writes the resolved count (an integer) with cell_specific
-	// true; Network.Validate checks it against the column.
 	perCell := perCellDefault
 	resolved := false
 	if raw, ok := f.take("n_drive_cells"); ok {
@@ -274,43 +324,36 @@ func decodeDrive(raw json.RawMessage, name string) (Drive, error) {
 	if d.CellSpecific && !resolved {
 		d.NDriveCells = 0
 	}
-	f.int64("event_seed", &d.EventSeed)
-	f.int64("conn_seed", &d.ConnSeed)
-	f.take("events") // simulation outputs; regenerated from event_seed
-	if raw, ok := f.take("target_types"); ok {
-		var names []string
-		if err := json.Unmarshal(raw, &names); err != nil {
-			f.fail("target_types: want a list of cell type names: %v", err)
-		} else {
-			got := map[neuron.CellType]bool{}
-			for _, n := range names {
-				ct, err := neuron.ParseCellType(n)
-				if err != nil {
-					f.fail("target_types: %v", err)
-					break
-				}
-				got[ct] = true
-			}
-			want := d.Targets()
-			if f.err == nil && (len(got) != len(want) || len(names) != len(want) || !allIn(want, got)) {
-				f.fail("target_types %v: the weights target %v (hnn-core derives target_types from the weights' keys)", names, want)
-			}
-		}
+}
+
+// checkTargetTypes checks hnn-core's target_types, when given, against
+// the targets of the weights.
+func (f *fieldReader) checkTargetTypes(want []neuron.CellType) {
+	raw, ok := f.take("target_types")
+	if !ok {
+		return
 	}
-	if raw, ok := f.take("probability"); ok {
-		var p float64
-		if json.Unmarshal(raw, &p) == nil {
-			if p != 1 {
-				f.fail("probability %v: only 1.0 is supported", p)
-			}
-		} else {
-			for ct, v := range f.parseTypeMap("probability", raw) {
-				if v != 1 {
-					f.fail("probability %v for %s: only 1.0 is supported", v, ct)
-				}
-			}
-		}
+	var names []string
+	if err := json.Unmarshal(raw, &names); err != nil {
+		f.fail("target_types: want a list of cell type names: %v", err)
+		return
 	}
+	got := map[neuron.CellType]bool{}
+	for _, n := range names {
+		ct, err := neuron.ParseCellType(n)
+		if err != nil {
+			f.fail("target_types: %v", err)
+			return
+		}
+		got[ct] = true
+	}
+	if f.err == nil && (len(got) != len(want) || len(names) != len(want) || !allIn(want, got)) {
+		f.fail("target_types %v: the weights target %v (hnn-core derives target_types from the weights' keys)", names, want)
+	}
+}
+
+// readDynamics reads the parameters of the drive types.
+func (f *fieldReader) readDynamics(d *Drive) {
 	f.num("mu", &d.Mu)
 	f.num("sigma", &d.Sigma)
 	f.integer("numspikes", &d.NumSpikes)
@@ -335,22 +378,39 @@ func decodeDrive(raw json.RawMessage, name string) (Drive, error) {
 		if err := json.Unmarshal(raw, &d.SpikeTimes); err != nil {
 			f.fail("spike_times: want a list of lists of times: %v", err)
 		}
-		if _, given := fields["n_drive_cells"]; !given {
-			d.NDriveCells = len(d.SpikeTimes)
+		// One drive cell per train. (This always held: n_drive_cells was
+		// taken from the fields before the check for it ran.)
+		d.NDriveCells = len(d.SpikeTimes)
+	}
+}
+
+// readDriveProbability reads hnn-core's probability of a drive (a number
+// for every target, or an object by target type) as Drive.Probability:
+// only the types with probability < 1, nil when none.
+func readDriveProbability(f *fieldReader, raw json.RawMessage, targets []neuron.CellType) map[neuron.CellType]float64 {
+	var byType map[neuron.CellType]float64
+	var p float64
+	if json.Unmarshal(raw, &p) == nil {
+		byType = map[neuron.CellType]float64{}
+		for _, ct := range targets {
+			byType[ct] = p
+		}
+		if !(p > 0 && p <= 1) {
+			f.fail("probability %v must be in (0, 1]", p)
+		}
+	} else {
+		byType = f.parseTypeMap("probability", raw)
+	}
+	var out map[neuron.CellType]float64
+	for ct, v := range byType {
+		if v != 1 {
+			if out == nil {
+				out = map[neuron.CellType]float64{}
+			}
+			out[ct] = v
 		}
 	}
-	if f.err != nil {
-		return Drive{}, fmt.Errorf("drive %q: %w", name, f.err)
-	}
-	if len(f.fields) > 0 {
-		keys := make([]string, 0, len(f.fields))
-		for k := range f.fields {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		return Drive{}, fmt.Errorf("drive %q: unknown parameters %v", name, keys)
-	}
-	return d, nil
+	return out
 }
 
 // fieldReader consumes fields of a JSON object, keeping the first error.

@@ -83,7 +83,7 @@ func TestReadDrivesErrors(t *testing.T) {
 		{`[{"name": "a", "type": "gamma", "location": "distal"}]`, "unknown type"},
 		{`[{"name": "a", "type": "evoked", "mu": 1, "sigma": 1, "location": "distal", "weights_ampa": {"L2_basket": 1}, "cell_specific": false}]`, "n_drive_cells"},
 		{`[{"name": "a", "type": "poisson", "rate_constant": -1, "location": "proximal", "weights_ampa": {"L2_basket": 1}}]`, "rate"},
-		{`[{"name": "a", "type": "poisson", "rate_constant": 5, "location": "proximal", "weights_ampa": {"L2_basket": 1}, "probability": 0.5}]`, "probability"},
+		{`[{"name": "a", "type": "poisson", "rate_constant": 5, "location": "proximal", "weights_ampa": {"L2_basket": 1}, "probability": 1.5}]`, "probability"},
 		{`[{"name": "a", "type": "evoked", "mu": 1, "sigma": 1, "location": "proximal", "weights_ampa": {"L2_basket": 1}, "synaptic_delays": {"L5_basket": 1}}]`, "synaptic delay"},
 		{`"erp"`, "list or object"},
 	} {

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/neurograd/neurograd/neuron"
 )
@@ -25,6 +26,24 @@ import (
 //
 //go:embed hnn_cells.json
 var hnnCellsJSON []byte
+
+// hnnCellsCompact is hnnCellsJSON without white space.
+var hnnCellsCompact = sync.OnceValue(func() []byte {
+	var b bytes.Buffer
+	if err := json.Compact(&b, hnnCellsJSON); err != nil {
+		panic(err) // embedded at build time
+	}
+	return b.Bytes()
+})
+
+// hnnCellsParsed is hnnCellsJSON decoded; callers must not modify it.
+var hnnCellsParsed = sync.OnceValue(func() map[string]any {
+	var m map[string]any
+	if err := json.Unmarshal(hnnCellsJSON, &m); err != nil {
+		panic(err) // embedded at build time
+	}
+	return m
+})
 
 // The keys of hnn-core's network configuration (hnn_io.network_to_dict).
 var hnnTopKeys = []string{"object_type", "legacy_mode", "N_pyr_x", "N_pyr_y", "celsius", "cell_types",
@@ -39,10 +58,14 @@ var hnnTopKeys = []string{"object_type", "legacy_mode", "N_pyr_x", "N_pyr_y", "c
 // drives with their parameters (space constants from their connections'
 // lamtha) and the tonic biases.
 //
-// The stored gid pairs are the truth: every connection must hold the pairs
-// this package generates for it (all-to-all, autapses as allowed;
-// cell-specific drives 1-to-1), so a file pruned by probability < 1 or
-// wired between gid subsets is refused rather than re-drawn. Whatever the
+// The stored gid pairs are the truth. A cell-to-cell connection with
+// probability 1 must hold all pairs of its populations (autapses as
+// allowed); one with probability < 1 keeps its stored pairs verbatim
+// (ConnectionClass.Pairs; the file has no conn_seed, and nothing is drawn
+// again, unlike hnn-core 0.6.2's reader). A drive's connections must be
+// those it generates (cell-specific drives 1-to-1), pruned as hnn-core
+// draws them from the drive's probability and conn_seed; other pairs, and
+// connections wired between gid subsets, are refused. Whatever the
 // file holds that neurograd cannot simulate is an error naming its JSON
 // path and value: cell templates other than hnn-core's defaults, legacy
 // mode, a temperature other than 37 °C, a spike threshold other than 0 mV,
@@ -95,6 +118,11 @@ func parseHNNTop(data []byte) (*hnnTop, error) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("network: reading hnn-core network: %w", err)
 	}
+	return checkHNNTop(f)
+}
+
+// checkHNNTop checks the top-level keys and the object type.
+func checkHNNTop(f map[string]json.RawMessage) (*hnnTop, error) {
 	for k := range f {
 		if !slices.Contains(hnnTopKeys, k) {
 			return nil, fmt.Errorf("network: hnn-core network: unknown key %q", k)
@@ -144,37 +172,12 @@ func integer(path string, raw json.RawMessage) (int, error) {
 
 func (h *hnnTop) network() (*Network, []string, error) {
 	f := h.f
-	var notes []string
-	var legacy bool
-	if err := json.Unmarshal(f["legacy_mode"], &legacy); err != nil || legacy {
-		return nil, nil, pathErr("legacy_mode", f["legacy_mode"], "only false is supported (legacy mode assigns drive gids by HNN GUI rules)")
-	}
-	for _, c := range []struct {
-		key  string
-		want float64
-		why  string
-	}{{"celsius", 37, "the cells are simulated at 37 °C"}, {"threshold", 0, "spikes are detected at 0 mV"}} {
-		v, err := number(c.key, f[c.key])
-		if err != nil {
-			return nil, nil, err
-		}
-		if v != c.want {
-			return nil, nil, pathErr(c.key, f[c.key], "only %v is supported (%s)", c.want, c.why)
-		}
-	}
-	if _, err := number("delay", f["delay"]); err != nil {
+	if err := checkHNNSettings(f); err != nil {
 		return nil, nil, err
 	}
-	nx, err := integer("N_pyr_x", f["N_pyr_x"])
+	nx, ny, err := readMesh(f)
 	if err != nil {
 		return nil, nil, err
-	}
-	ny, err := integer("N_pyr_y", f["N_pyr_y"])
-	if err != nil {
-		return nil, nil, err
-	}
-	if nx < 1 || ny < 1 || nx*ny > 1<<20 {
-		return nil, nil, pathErr("N_pyr_x", f["N_pyr_x"], "mesh %dx%d: both sides must be at least 1", nx, ny)
 	}
 	if err := checkHNNCells(f["cell_types"]); err != nil {
 		return nil, nil, err
@@ -187,88 +190,28 @@ func (h *hnnTop) network() (*Network, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	var notes []string
 	for _, k := range []string{"cell_response", "rec_arrays"} {
 		if raw, ok := f[k]; ok && !emptyJSON(raw) {
 			notes = append(notes, fmt.Sprintf("%s left out (%s)", k, map[string]string{
 				"cell_response": "simulation outputs", "rec_arrays": "extracellular electrode arrays; neurograd computes no extracellular potentials"}[k]))
 		}
 	}
-
-	// Drives, in gid order as hnn-core's _order_drives.
-	keys, vals, err := orderedObject(f["external_drives"])
+	drives, driveNotes, err := readHNNDrives(f["external_drives"], f["gid_ranges"], driveNames)
 	if err != nil {
-		return nil, nil, pathErr("external_drives", f["external_drives"], "%v", err)
+		return nil, nil, err
 	}
-	if len(keys) != len(driveNames) {
-		return nil, nil, pathErr("external_drives", f["external_drives"], "%d drives, but gid_ranges has %d drive ranges %v", len(keys), len(driveNames), driveNames)
-	}
-	drives := make([]Drive, len(driveNames))
-	for i, name := range driveNames {
-		k := slices.Index(keys, name)
-		if k < 0 {
-			return nil, nil, pathErr("gid_ranges."+name, f["gid_ranges"], "no drive %q in external_drives", name)
-		}
-		var fields map[string]json.RawMessage
-		if err := json.Unmarshal(vals[k], &fields); err != nil {
-			return nil, nil, pathErr("external_drives."+name, vals[k], "want an object")
-		}
-		if ev, ok := fields["events"]; ok && !emptyJSON(ev) {
-			notes = append(notes, fmt.Sprintf("external_drives.%s.events left out (simulation outputs; regenerated from event_seed)", name))
-		}
-		delete(fields, "events")
-		raw, _ := json.Marshal(fields)
-		d, err := decodeDrive(raw, name)
-		if err != nil {
-			return nil, nil, fmt.Errorf("network: hnn-core network: external_drives.%s: %w", name, err)
-		}
-		if d.Name != name {
-			return nil, nil, pathErr("external_drives."+name+".name", vals[k], "the drive is stored under %q", name)
-		}
-		d.SpaceConstant = 0 // from the connections' lamtha below
-		drives[i] = d
-	}
-
+	notes = append(notes, driveNotes...)
 	biases, err := readBiases(f["external_biases"])
 	if err != nil {
 		return nil, nil, err
 	}
-
-	// Connections.
-	var conns []json.RawMessage
-	if err := json.Unmarshal(f["connectivity"], &conns); err != nil {
-		return nil, nil, pathErr("connectivity", f["connectivity"], "want a list")
+	conn, driveConns, err := readHNNConns(f["connectivity"], col, driveNames, ranges)
+	if err != nil {
+		return nil, nil, err
 	}
-	conn := &Connectivity{Gains: UnitGains}
-	driveConns := make([][]hnnConnRead, len(drives))
-	for i, raw := range conns {
-		c, err := readHNNConn(fmt.Sprintf("connectivity[%d]", i), raw, col, driveNames, ranges)
-		if err != nil {
-			return nil, nil, err
-		}
-		if c.drive >= 0 {
-			driveConns[c.drive] = append(driveConns[c.drive], c)
-			continue
-		}
-		cc := c.class
-		base := cc.Name
-		for k := 2; conn.Index(cc.Name) >= 0; k++ {
-			cc.Name = base + "_" + strconv.Itoa(k)
-		}
-		if err := conn.Add(cc); err != nil {
-			return nil, nil, pathErr(c.path, raw, "%v", err)
-		}
-	}
-	for i := range drives {
-		if len(driveConns[i]) == 0 {
-			return nil, nil, pathErr("external_drives."+drives[i].Name, f["external_drives"], "the drive has no connections in connectivity")
-		}
-		lam := driveConns[i][0].lamtha
-		for _, c := range driveConns[i] {
-			if c.lamtha != lam {
-				return nil, nil, pathErr(c.path+".nc_dict.lamtha", mustJSON(c.lamtha), "drive %q: lamtha %v differs from its other connections' %v (a drive has one space_constant)", drives[i].Name, c.lamtha, lam)
-			}
-		}
-		drives[i].SpaceConstant = lam
+	if err := setSpaceConstants(drives, driveConns, f["external_drives"]); err != nil {
+		return nil, nil, err
 	}
 	net, err := NewNetwork(col, conn, drives)
 	if err != nil {
@@ -290,6 +233,131 @@ func (h *hnnTop) network() (*Network, []string, error) {
 	return net, notes, nil
 }
 
+// checkHNNSettings checks the settings neurograd simulates only one way:
+// legacy_mode false, celsius 37, threshold 0 mV, and a numeric delay.
+func checkHNNSettings(f map[string]json.RawMessage) error {
+	var legacy bool
+	if err := json.Unmarshal(f["legacy_mode"], &legacy); err != nil || legacy {
+		return pathErr("legacy_mode", f["legacy_mode"], "only false is supported (legacy mode assigns drive gids by HNN GUI rules)")
+	}
+	for _, c := range []struct {
+		key  string
+		want float64
+		why  string
+	}{{"celsius", 37, "the cells are simulated at 37 °C"}, {"threshold", 0, "spikes are detected at 0 mV"}} {
+		v, err := number(c.key, f[c.key])
+		if err != nil {
+			return err
+		}
+		if v != c.want {
+			return pathErr(c.key, f[c.key], "only %v is supported (%s)", c.want, c.why)
+		}
+	}
+	_, err := number("delay", f["delay"])
+	return err
+}
+
+// readMesh reads N_pyr_x and N_pyr_y.
+func readMesh(f map[string]json.RawMessage) (nx, ny int, err error) {
+	if nx, err = integer("N_pyr_x", f["N_pyr_x"]); err != nil {
+		return 0, 0, err
+	}
+	if ny, err = integer("N_pyr_y", f["N_pyr_y"]); err != nil {
+		return 0, 0, err
+	}
+	if nx < 1 || ny < 1 || nx*ny > 1<<20 {
+		return 0, 0, pathErr("N_pyr_x", f["N_pyr_x"], "mesh %dx%d: both sides must be at least 1", nx, ny)
+	}
+	return nx, ny, nil
+}
+
+// readHNNDrives reads external_drives in the gid order of driveNames (as
+// hnn-core's _order_drives); space constants are set from the connections
+// later. gidRanges is for error messages.
+func readHNNDrives(raw, gidRanges json.RawMessage, driveNames []string) ([]Drive, []string, error) {
+	keys, vals, err := orderedObject(raw)
+	if err != nil {
+		return nil, nil, pathErr("external_drives", raw, "%v", err)
+	}
+	if len(keys) != len(driveNames) {
+		return nil, nil, pathErr("external_drives", raw, "%d drives, but gid_ranges has %d drive ranges %v", len(keys), len(driveNames), driveNames)
+	}
+	var notes []string
+	drives := make([]Drive, len(driveNames))
+	for i, name := range driveNames {
+		k := slices.Index(keys, name)
+		if k < 0 {
+			return nil, nil, pathErr("gid_ranges."+name, gidRanges, "no drive %q in external_drives", name)
+		}
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(vals[k], &fields); err != nil {
+			return nil, nil, pathErr("external_drives."+name, vals[k], "want an object")
+		}
+		if ev, ok := fields["events"]; ok && !emptyJSON(ev) {
+			notes = append(notes, fmt.Sprintf("external_drives.%s.events left out (simulation outputs; regenerated from event_seed)", name))
+		}
+		delete(fields, "events")
+		raw, _ := json.Marshal(fields)
+		d, err := decodeDrive(raw, name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("network: hnn-core network: external_drives.%s: %w", name, err)
+		}
+		if d.Name != name {
+			return nil, nil, pathErr("external_drives."+name+".name", vals[k], "the drive is stored under %q", name)
+		}
+		d.SpaceConstant = 0 // from the connections' lamtha
+		drives[i] = d
+	}
+	return drives, notes, nil
+}
+
+// readHNNConns reads the connectivity list: the cell-to-cell classes (a
+// repeated name gets a suffix _2, _3, ...) and, per drive, its connections.
+func readHNNConns(raw json.RawMessage, col *Column, driveNames []string, ranges map[string][2]int) (*Connectivity, [][]hnnConnRead, error) {
+	var conns []json.RawMessage
+	if err := json.Unmarshal(raw, &conns); err != nil {
+		return nil, nil, pathErr("connectivity", raw, "want a list")
+	}
+	conn := &Connectivity{Gains: UnitGains}
+	driveConns := make([][]hnnConnRead, len(driveNames))
+	for i, raw := range conns {
+		c, err := readHNNConn(fmt.Sprintf("connectivity[%d]", i), raw, col, driveNames, ranges)
+		if err != nil {
+			return nil, nil, err
+		}
+		if c.drive >= 0 {
+			driveConns[c.drive] = append(driveConns[c.drive], c)
+			continue
+		}
+		cc := c.class
+		base := cc.Name
+		for k := 2; conn.Index(cc.Name) >= 0; k++ {
+			cc.Name = base + "_" + strconv.Itoa(k)
+		}
+		if err := conn.Add(cc); err != nil {
+			return nil, nil, pathErr(c.path, raw, "%v", err)
+		}
+	}
+	return conn, driveConns, nil
+}
+
+// setSpaceConstants sets each drive's space constant from its
+// connections' lamtha, which must agree.
+func setSpaceConstants(drives []Drive, driveConns [][]hnnConnRead, rawDrives json.RawMessage) error {
+	for i := range drives {
+		if len(driveConns[i]) == 0 {
+			return pathErr("external_drives."+drives[i].Name, rawDrives, "the drive has no connections in connectivity")
+		}
+		lam := driveConns[i][0].lamtha
+		for _, c := range driveConns[i] {
+			if c.lamtha != lam {
+				return pathErr(c.path+".nc_dict.lamtha", mustJSON(c.lamtha), "drive %q: lamtha %v differs from its other connections' %v (a drive has one space_constant)", drives[i].Name, c.lamtha, lam)
+			}
+		}
+		drives[i].SpaceConstant = lam
+	}
+	return nil
+}
 func emptyJSON(raw json.RawMessage) bool {
 	s := string(bytes.TrimSpace(raw))
 	return s == "{}" || s == "[]" || s == "null" || s == ""
@@ -297,10 +365,15 @@ func emptyJSON(raw json.RawMessage) bool {
 
 // checkHNNCells compares the file's cell templates with hnn-core's defaults.
 func checkHNNCells(raw json.RawMessage) error {
-	var want, got map[string]any
-	if err := json.Unmarshal(hnnCellsJSON, &want); err != nil {
-		panic(err)
+	if bytes.Equal(raw, hnnCellsCompact()) {
+		return nil // the defaults verbatim (what WriteHNNNetwork writes, compacted)
 	}
+	var c bytes.Buffer
+	if json.Compact(&c, raw) == nil && bytes.Equal(c.Bytes(), hnnCellsCompact()) {
+		return nil
+	}
+	want := hnnCellsParsed()
+	var got map[string]any
 	if err := json.Unmarshal(raw, &got); err != nil {
 		return pathErr("cell_types", raw, "want an object")
 	}
@@ -588,38 +661,30 @@ type hnnConnRead struct {
 	target neuron.CellType
 	pairs  map[int][]int
 	lamtha float64
+	prob   float64 // probability
+}
+
+// hnnConnJSON is one connectivity entry as hnn-core's _conn_to_dict
+// writes it (nc_dict apart).
+type hnnConnJSON struct {
+	TargetType    *string                    `json:"target_type"`
+	TargetGIDs    []int                      `json:"target_gids"`
+	NumTargets    int                        `json:"num_targets"`
+	SrcType       *string                    `json:"src_type"`
+	SrcGIDs       []int                      `json:"src_gids"`
+	NumSrcs       int                        `json:"num_srcs"`
+	GIDPairs      map[string][]int           `json:"gid_pairs"`
+	Loc           *string                    `json:"loc"`
+	Receptor      *string                    `json:"receptor"`
+	NCDict        map[string]json.RawMessage `json:"-"`
+	AllowAutapses *float64                   `json:"allow_autapses"`
+	Probability   *float64                   `json:"probability"`
 }
 
 func readHNNConn(path string, raw json.RawMessage, col *Column, driveNames []string, ranges map[string][2]int) (hnnConnRead, error) {
-	var c struct {
-		TargetType    *string                    `json:"target_type"`
-		TargetGIDs    []int                      `json:"target_gids"`
-		NumTargets    int                        `json:"num_targets"`
-		SrcType       *string                    `json:"src_type"`
-		SrcGIDs       []int                      `json:"src_gids"`
-		NumSrcs       int                        `json:"num_srcs"`
-		GIDPairs      map[string][]int           `json:"gid_pairs"`
-		Loc           *string                    `json:"loc"`
-		Receptor      *string                    `json:"receptor"`
-		NCDict        map[string]json.RawMessage `json:"-"`
-		AllowAutapses *float64                   `json:"allow_autapses"`
-		Probability   *float64                   `json:"probability"`
-	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
-		return hnnConnRead{}, pathErr(path, raw, "want an object")
-	}
-	nc := fields["nc_dict"]
-	delete(fields, "nc_dict")
-	rest, _ := json.Marshal(fields)
-	if err := decodeStrict(bytes.NewReader(rest), &c); err != nil {
-		return hnnConnRead{}, pathErr(path, raw, "%v", err)
-	}
-	if err := json.Unmarshal(nc, &c.NCDict); err != nil || c.NCDict == nil {
-		return hnnConnRead{}, pathErr(path+".nc_dict", nc, "want an object")
-	}
-	if c.TargetType == nil || c.SrcType == nil || c.Loc == nil || c.Receptor == nil || c.GIDPairs == nil || c.AllowAutapses == nil || c.Probability == nil {
-		return hnnConnRead{}, pathErr(path, raw, "want target_type, src_type, gid_pairs, loc, receptor, nc_dict, allow_autapses and probability")
+	c, fields, err := decodeHNNConn(path, raw)
+	if err != nil {
+		return hnnConnRead{}, err
 	}
 	out := hnnConnRead{path: path, raw: raw, drive: slices.Index(driveNames, *c.SrcType), pairs: map[int][]int{}}
 	tgt, err := neuron.ParseCellType(*c.TargetType)
@@ -631,29 +696,13 @@ func readHNNConn(path string, raw json.RawMessage, col *Column, driveNames []str
 	if err != nil {
 		return out, pathErr(path+".receptor", fields["receptor"], "%v", err)
 	}
-	if *c.Probability != 1 {
-		return out, pathErr(path+".probability", fields["probability"], "a connection pruned with probability < 1 is not supported yet")
+	if p := *c.Probability; !(p > 0 && p <= 1) {
+		return out, pathErr(path+".probability", fields["probability"], "want a probability in (0, 1]")
 	}
-	nums := map[string]float64{"gain": 1, "threshold": 0}
-	for k, v := range c.NCDict {
-		x, err := number(path+".nc_dict."+k, v)
-		if err != nil {
-			return out, err
-		}
-		switch k {
-		case "A_weight", "A_delay", "lamtha", "gain", "threshold":
-			nums[k] = x
-		default:
-			return out, pathErr(path+".nc_dict."+k, v, "unknown parameter")
-		}
-	}
-	for _, k := range []string{"A_weight", "A_delay", "lamtha"} {
-		if _, ok := nums[k]; !ok {
-			return out, pathErr(path+".nc_dict", nc, "missing %q", k)
-		}
-	}
-	if nums["threshold"] != 0 {
-		return out, pathErr(path+".nc_dict.threshold", c.NCDict["threshold"], "only 0 mV is supported")
+	out.prob = *c.Probability
+	nums, err := readNCDict(path, fields["nc_dict"], c.NCDict)
+	if err != nil {
+		return out, err
 	}
 	out.lamtha = nums["lamtha"]
 	for k, ts := range c.GIDPairs {
@@ -682,10 +731,80 @@ func readHNNConn(path string, raw json.RawMessage, col *Column, driveNames []str
 	if err := cc.Validate(); err != nil {
 		return out, pathErr(path, raw, "%v", err)
 	}
-	// The stored pairs must be the class's all-to-all pattern.
+	if err := classPairs(path, raw, col, &cc, out); err != nil {
+		return out, err
+	}
+	out.class = cc
+	return out, nil
+}
+
+// decodeHNNConn decodes a connectivity entry, nc_dict apart, and checks
+// that it has every key; fields holds the entry's raw fields.
+func decodeHNNConn(path string, raw json.RawMessage) (c hnnConnJSON, fields map[string]json.RawMessage, err error) {
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return c, nil, pathErr(path, raw, "want an object")
+	}
+	nc := fields["nc_dict"]
+	delete(fields, "nc_dict")
+	rest, _ := json.Marshal(fields)
+	fields["nc_dict"] = nc
+	if err := decodeStrict(bytes.NewReader(rest), &c); err != nil {
+		return c, nil, pathErr(path, raw, "%v", err)
+	}
+	if err := json.Unmarshal(nc, &c.NCDict); err != nil || c.NCDict == nil {
+		return c, nil, pathErr(path+".nc_dict", nc, "want an object")
+	}
+	if c.TargetType == nil || c.SrcType == nil || c.Loc == nil || c.Receptor == nil || c.GIDPairs == nil || c.AllowAutapses == nil || c.Probability == nil {
+		return c, nil, pathErr(path, raw, "want target_type, src_type, gid_pairs, loc, receptor, nc_dict, allow_autapses and probability")
+	}
+	return c, fields, nil
+}
+
+// readNCDict reads a connection's nc_dict: A_weight (µS), A_delay (ms),
+// lamtha, gain (default 1) and threshold (default 0; only 0 mV).
+func readNCDict(path string, nc json.RawMessage, dict map[string]json.RawMessage) (map[string]float64, error) {
+	nums := map[string]float64{"gain": 1, "threshold": 0}
+	for k, v := range dict {
+		x, err := number(path+".nc_dict."+k, v)
+		if err != nil {
+			return nil, err
+		}
+		switch k {
+		case "A_weight", "A_delay", "lamtha", "gain", "threshold":
+			nums[k] = x
+		default:
+			return nil, pathErr(path+".nc_dict."+k, v, "unknown parameter")
+		}
+	}
+	for _, k := range []string{"A_weight", "A_delay", "lamtha"} {
+		if _, ok := nums[k]; !ok {
+			return nil, pathErr(path+".nc_dict", nc, "missing %q", k)
+		}
+	}
+	if nums["threshold"] != 0 {
+		return nil, pathErr(path+".nc_dict.threshold", dict["threshold"], "only 0 mV is supported")
+	}
+	return nums, nil
+}
+
+// classPairs checks a cell-to-cell connection's stored pairs: with
+// probability 1 they must be every pair of the populations; pruned, they
+// are kept verbatim in cc.Pairs (the file has no conn_seed).
+func classPairs(path string, raw json.RawMessage, col *Column, cc *ConnectionClass, c hnnConnRead) error {
+	if c.prob < 1 {
+		cc.Probability = c.prob
+		cc.Pairs = sortedPairs(c.pairs)
+		if err := cc.Validate(); err != nil {
+			return pathErr(path+".gid_pairs", raw, "%v", err)
+		}
+		if err := checkPairs(col, cc); err != nil {
+			return pathErr(path+".gid_pairs", raw, "%v", err)
+		}
+		return nil
+	}
 	want := map[int][]int{}
-	s0, s1 := col.Range(src)
-	t0, t1 := col.Range(tgt)
+	s0, s1 := col.Range(cc.Source)
+	t0, t1 := col.Range(cc.Target)
 	for s := s0; s < s1; s++ {
 		for t := t0; t < t1; t++ {
 			if s != t || cc.AllowAutapses {
@@ -693,11 +812,25 @@ func readHNNConn(path string, raw json.RawMessage, col *Column, driveNames []str
 			}
 		}
 	}
-	if err := samePairs(path, raw, out.pairs, want); err != nil {
-		return out, err
+	return samePairs(path, raw, c.pairs, want)
+}
+
+// sortedPairs lists gid pairs sorted by source, then target (repeats kept,
+// for Validate to refuse).
+func sortedPairs(m map[int][]int) [][2]int {
+	out := [][2]int{}
+	for s, ts := range m {
+		for _, t := range ts {
+			out = append(out, [2]int{s, t})
+		}
 	}
-	out.class = cc
-	return out, nil
+	slices.SortFunc(out, func(a, b [2]int) int {
+		if a[0] != b[0] {
+			return a[0] - b[0]
+		}
+		return a[1] - b[1]
+	})
+	return out
 }
 
 func samePairs(path string, raw json.RawMessage, got, want map[int][]int) error {
@@ -757,7 +890,17 @@ func matchDriveConns(net *Network, i int, got []hnnConnRead) error {
 		if c.class.Location != d.Location {
 			return pathErr(c.path+".loc", mustJSON(c.class.Location), "differs from the drive's location %q", d.Location)
 		}
+		p, pruned := d.Probability[k.ct]
+		if !pruned {
+			p = 1
+		}
+		if c.prob != p {
+			return pathErr(c.path+".probability", mustJSON(c.prob), "differs from the drive's probability %v for %s", p, k.ct)
+		}
 		if err := samePairs(c.path, c.raw, c.pairs, want[k]); err != nil {
+			if pruned {
+				return pathErr(c.path+".gid_pairs", c.raw, "drive %q: the stored pairs are not those hnn-core draws for probability %v with conn_seed %d + %d (a file that hnn-core 0.6.2 read and wrote again is pruned twice); neurograd holds a drive's pairs only as drawn", d.Name, p, d.ConnSeed, slices.Index(d.Targets(), k.ct))
+			}
 			return err
 		}
 	}
@@ -811,208 +954,6 @@ func (o ordered) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
-}
-
-// WriteHNNNetwork writes the network as hnn-core's network configuration
-// JSON, readable by hnn-core's read_network_configuration and by
-// ReadHNNNetwork (read -> write -> read gives the same Network). Global
-// gains are folded into each connection's nc_dict gain, as hnn-core's
-// set_global_synaptic_gains does; cell templates are hnn-core's defaults.
-// It refuses what hnn-core's file cannot express: spike-train drives (its
-// reader has none), a grid spacing other than 1 µm (the file does not store
-// it).
-func WriteHNNNetwork(w io.Writer, n *Network) error {
-	if err := n.Validate(); err != nil {
-		return err
-	}
-	col := n.Column
-	if col.InplaneDistance != DefaultInplaneDistance {
-		return fmt.Errorf("network: writing hnn-core network: inplane distance %v µm: hnn-core's file does not store it and its reader assumes 1 µm", col.InplaneDistance)
-	}
-	pf := func(v float64) pyFloat { return pyFloat(v) }
-	pt := func(p Position) []pyFloat { return []pyFloat{pf(p.X), pf(p.Y), pf(p.Z)} }
-
-	var gidRanges, posDict ordered
-	for _, ct := range neuron.CellTypes {
-		s, e := col.Range(ct)
-		gidRanges = append(gidRanges, kv{ct.String(), ordered{{"start", s}, {"stop", e}}})
-	}
-	for _, ct := range []neuron.CellType{neuron.L5Pyramidal, neuron.L2Pyramidal, neuron.L5Basket, neuron.L2Basket} {
-		s, e := col.Range(ct)
-		ps := [][]pyFloat{}
-		for g := s; g < e; g++ {
-			ps = append(ps, pt(col.Cells[g].Pos))
-		}
-		posDict = append(posDict, kv{ct.String(), ps})
-	}
-	origin := col.Origin()
-	posDict = append(posDict, kv{"origin", pt(origin)})
-
-	typeMap := func(m map[neuron.CellType]float64) any {
-		if m == nil {
-			return nil
-		}
-		var o ordered
-		for _, ct := range neuron.CellTypes {
-			if v, ok := m[ct]; ok {
-				o = append(o, kv{ct.String(), pf(v)})
-			}
-		}
-		return o
-	}
-	var drives ordered
-	var conns []any
-	ncDict := func(w, d, lam, gain float64) ordered {
-		return ordered{{"A_delay", pf(d)}, {"A_weight", pf(w)}, {"lamtha", pf(lam)}, {"threshold", pf(0)}, {"gain", pf(gain)}}
-	}
-	connEntry := func(tgt neuron.CellType, src string, pairs map[int][]int, loc string, rec neuron.Receptor, nc ordered, autapses bool) ordered {
-		srcs := make([]int, 0, len(pairs))
-		for s := range pairs {
-			srcs = append(srcs, s)
-		}
-		slices.Sort(srcs)
-		var tg []int
-		var gp ordered
-		for _, s := range srcs {
-			gp = append(gp, kv{strconv.Itoa(s), pairs[s]})
-			for _, t := range pairs[s] {
-				if !slices.Contains(tg, t) {
-					tg = append(tg, t)
-				}
-			}
-		}
-		slices.Sort(tg)
-		a := 0
-		if autapses {
-			a = 1
-		}
-		return ordered{{"target_type", tgt.String()}, {"target_gids", tg}, {"num_targets", len(tg)},
-			{"src_type", src}, {"src_gids", srcs}, {"num_srcs", len(srcs)}, {"gid_pairs", gp},
-			{"loc", loc}, {"receptor", rec.String()}, {"nc_dict", nc}, {"allow_autapses", a}, {"probability", pf(1)}}
-	}
-	for i := range n.Drives {
-		d := &n.Drives[i]
-		if d.Type == DriveSpikeTrain {
-			return fmt.Errorf("network: writing hnn-core network: drive %q: hnn-core's read_network_configuration cannot read spike-train drives", d.Name)
-		}
-		s, e := n.DriveRange(i)
-		gidRanges = append(gidRanges, kv{d.Name, ordered{{"start", s}, {"stop", e}}})
-		ps := make([][]pyFloat, e-s)
-		for k := range ps {
-			ps[k] = pt(origin)
-		}
-		posDict = append(posDict, kv{d.Name, ps})
-		var tstop any
-		if d.TStop > 0 {
-			tstop = pf(d.TStop)
-		}
-		var dyn ordered
-		switch d.Type {
-		case DriveEvoked:
-			dyn = ordered{{"mu", pf(d.Mu)}, {"sigma", pf(d.Sigma)}, {"numspikes", d.NumSpikes}}
-		case DrivePoisson:
-			var rate any = pf(d.Rate)
-			if d.RateConstant != nil {
-				rate = typeMap(d.RateConstant)
-			}
-			dyn = ordered{{"tstart", pf(d.TStart)}, {"tstop", tstop}, {"rate_constant", rate}}
-		case DriveBursty:
-			dyn = ordered{{"tstart", pf(d.TStart)}, {"tstart_std", pf(d.TStartStd)}, {"tstop", tstop},
-				{"burst_rate", pf(d.BurstRate)}, {"burst_std", pf(d.BurstStd)}, {"numspikes", d.NumSpikes}, {"spike_isi", pf(d.SpikeISI)}}
-		}
-		targets := []string{}
-		for _, ct := range d.Targets() {
-			targets = append(targets, ct.String())
-		}
-		drives = append(drives, kv{d.Name, ordered{{"type", string(d.Type)}, {"location", d.Location},
-			{"n_drive_cells", e - s}, {"event_seed", d.EventSeed}, {"conn_seed", d.ConnSeed}, {"dynamics", dyn},
-			{"events", []any{}}, {"weights_ampa", typeMap(d.WeightsAMPA)}, {"weights_nmda", typeMap(d.WeightsNMDA)},
-			{"synaptic_delays", typeMap(d.SynapticDelays)}, {"probability", pf(1)}, {"name", d.Name},
-			{"target_types", targets}, {"cell_specific", d.CellSpecific}}})
-	}
-
-	// Cell-to-cell classes, then each drive's connections (per target type,
-	// AMPA then NMDA, as hnn-core's _attach_drive adds them).
-	for ci := range n.Connectivity.Classes {
-		cc := &n.Connectivity.Classes[ci]
-		pairs := map[int][]int{}
-		s0, s1 := col.Range(cc.Source)
-		t0, t1 := col.Range(cc.Target)
-		for s := s0; s < s1; s++ {
-			for t := t0; t < t1; t++ {
-				if s != t || cc.AllowAutapses {
-					pairs[s] = append(pairs[s], t)
-				}
-			}
-		}
-		conns = append(conns, connEntry(cc.Target, cc.Source.String(), pairs, cc.Location, cc.Receptor,
-			ncDict(cc.Weight, cc.Delay, cc.Lamtha, n.Connectivity.EffectiveGain(ci)), cc.AllowAutapses))
-	}
-	for i := range n.Drives {
-		d := &n.Drives[i]
-		type key struct {
-			ct  neuron.CellType
-			rec neuron.Receptor
-		}
-		var keys []key
-		pairs := map[key]map[int][]int{}
-		for _, c := range n.DriveConnections(i) {
-			k := key{col.Cells[c.Tgt].Type, c.Receptor}
-			if pairs[k] == nil {
-				pairs[k] = map[int][]int{}
-				keys = append(keys, k)
-			}
-			pairs[k][c.Src] = append(pairs[k][c.Src], c.Tgt)
-		}
-		for _, k := range keys {
-			w := d.WeightsAMPA[k.ct]
-			if k.rec == neuron.NMDA {
-				w = d.WeightsNMDA[k.ct]
-			}
-			conns = append(conns, connEntry(k.ct, d.Name, pairs[k], d.Location, k.rec,
-				ncDict(w, d.SynapticDelays[k.ct], d.SpaceConstant, 1), true))
-		}
-	}
-
-	biases := ordered{}
-	if len(n.TonicBiases) > 0 {
-		var tonic ordered
-		for _, b := range n.TonicBiases {
-			if slices.ContainsFunc(tonic, func(e kv) bool { return e.k == b.CellType.String() }) {
-				return fmt.Errorf("network: writing hnn-core network: two tonic biases on %s (hnn-core keeps one per cell type)", b.CellType)
-			}
-			var ts any
-			if b.TStop > 0 {
-				ts = pf(b.TStop)
-			}
-			tonic = append(tonic, kv{b.CellType.String(), ordered{{"amplitude", pf(b.Amplitude)}, {"t0", pf(b.T0)}, {"tstop", ts}, {"section", neuron.SecSoma}}})
-		}
-		biases = ordered{{"tonic", tonic}}
-	}
-	if drives == nil {
-		drives = ordered{}
-	}
-	if conns == nil {
-		conns = []any{}
-	}
-	top := ordered{{"object_type", "Network"}, {"legacy_mode", false}, {"N_pyr_x", col.MeshX}, {"N_pyr_y", col.MeshY},
-		{"celsius", pf(37)}, {"cell_types", json.RawMessage(hnnCellsJSON)}, {"gid_ranges", gidRanges},
-		{"pos_dict", posDict}, {"cell_response", ordered{}}, {"external_drives", drives},
-		{"external_biases", biases}, {"connectivity", conns}, {"rec_arrays", ordered{}},
-		{"threshold", pf(0)}, {"delay", pf(1)}}
-	b, err := json.Marshal(top)
-	if err != nil {
-		return fmt.Errorf("network: writing hnn-core network: %w", err)
-	}
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, b, "", "  "); err != nil {
-		return fmt.Errorf("network: writing hnn-core network: %w", err)
-	}
-	buf.WriteByte('\n')
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("network: writing hnn-core network: %w", err)
-	}
-	return nil
 }
 
 // SaveHNNNetwork writes the network to path in hnn-core's format (see

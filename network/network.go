@@ -54,6 +54,11 @@ func (n *Network) Validate() error {
 	if err := n.Connectivity.Validate(); err != nil {
 		return err
 	}
+	for i := range n.Connectivity.Classes {
+		if err := checkPairs(n.Column, &n.Connectivity.Classes[i]); err != nil {
+			return err
+		}
+	}
 	seen := map[string]bool{}
 	for i := range n.Drives {
 		d := &n.Drives[i]
@@ -178,18 +183,11 @@ func (n *Network) EachCellConnection() iter.Seq[Connection] {
 		for ci := range n.Connectivity.Classes {
 			cc := &n.Connectivity.Classes[ci]
 			gain := n.Connectivity.EffectiveGain(ci)
-			s0, s1 := col.Range(cc.Source)
-			t0, t1 := col.Range(cc.Target)
 			secs, _ := cc.Target.LocationSections(cc.Location) // validated
-			for s := s0; s < s1; s++ {
-				for t := t0; t < t1; t++ {
-					if s == t && !cc.AllowAutapses {
-						continue
-					}
-					w, dl := GaussianWeightDelay(cc.Weight, cc.Delay, cc.Lamtha, col.InplaneDistance, col.Cells[s].Pos, col.Cells[t].Pos)
-					if !yield(Connection{Src: s, Tgt: t, Receptor: cc.Receptor, Sections: secs, Weight: w * gain, Delay: dl}) {
-						return
-					}
+			for s, t := range n.ClassPairs(ci) {
+				w, dl := GaussianWeightDelay(cc.Weight, cc.Delay, cc.Lamtha, col.InplaneDistance, col.Cells[s].Pos, col.Cells[t].Pos)
+				if !yield(Connection{Src: s, Tgt: t, Receptor: cc.Receptor, Sections: secs, Weight: w * gain, Delay: dl}) {
+					return
 				}
 			}
 		}
@@ -198,7 +196,8 @@ func (n *Network) EachCellConnection() iter.Seq[Connection] {
 
 // DriveConnections expands drive i into its connections: for each target
 // cell type in gid order, AMPA then NMDA, one connection per drive cell and
-// target cell (1-to-1 for cell-specific drives), with the distance rule
+// target cell (1-to-1 for cell-specific drives; those of a type with
+// Probability < 1 drawn as hnn-core draws them), with the distance rule
 // measured from the column origin.
 func (n *Network) DriveConnections(i int) []Connection {
 	col := n.Column
@@ -207,9 +206,14 @@ func (n *Network) DriveConnections(i int) []Connection {
 	origin := col.Origin()
 	var out []Connection
 	offset := 0
-	for _, ct := range d.Targets() {
+	for ti, ct := range d.Targets() {
 		t0, t1 := col.Range(ct)
 		secs, _ := ct.LocationSections(d.Location) // validated
+		nPairs := t1 - t0
+		if !d.CellSpecific {
+			nPairs *= g1 - g0
+		}
+		keep := driveKeep(d, ct, ti, nPairs)
 		for _, rw := range []struct {
 			r neuron.Receptor
 			m map[neuron.CellType]float64
@@ -218,14 +222,23 @@ func (n *Network) DriveConnections(i int) []Connection {
 			if !ok {
 				continue
 			}
-			for t := t0; t < t1; t++ {
-				w, dl := GaussianWeightDelay(aw, d.SynapticDelays[ct], d.SpaceConstant, col.InplaneDistance, origin, col.Cells[t].Pos)
-				if d.CellSpecific {
-					out = append(out, Connection{Src: g0 + offset + t - t0, Tgt: t, Receptor: rw.r, Sections: secs, Weight: w, Delay: dl})
-					continue
-				}
-				for s := g0; s < g1; s++ {
+			// hnn-core's pairs: cell-specific, drive cell k onto target k;
+			// otherwise each drive cell onto every target.
+			add := func(k, s, t int) {
+				if keep == nil || keep[k] {
+					w, dl := GaussianWeightDelay(aw, d.SynapticDelays[ct], d.SpaceConstant, col.InplaneDistance, origin, col.Cells[t].Pos)
 					out = append(out, Connection{Src: s, Tgt: t, Receptor: rw.r, Sections: secs, Weight: w, Delay: dl})
+				}
+			}
+			if d.CellSpecific {
+				for t := t0; t < t1; t++ {
+					add(t-t0, g0+offset+t-t0, t)
+				}
+				continue
+			}
+			for t := t0; t < t1; t++ { // by target, as before pruning existed
+				for s := g0; s < g1; s++ {
+					add((s-g0)*(t1-t0)+t-t0, s, t)
 				}
 			}
 		}

@@ -29,6 +29,8 @@ type config struct {
 
 	driveWeights string
 	band         string
+	set          map[string]bool  // flags given on the command line
+	fileNet      *network.Network // the network of -network, read once
 }
 
 // parseFlags reads the command line into a config.
@@ -38,6 +40,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	c.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { c.set[f.Name] = true })
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
@@ -97,6 +101,7 @@ func (c *config) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.driveWeights, "drive-weights", "", "per cell type AMPA weights TYPE=µS,... (overrides -drive-weight for those types)")
 	fs.StringVar(&c.DriveLoc, "drive-location", neuron.Proximal, "drive location: proximal or distal (baskets without that location get none)")
 	fs.StringVar(&c.Drives, "drives", "", "drives JSON (as simulate network reads) replacing the default Poisson drive")
+	fs.StringVar(&c.Network, "network", "", "hnn-core network configuration JSON (write_network_configuration's): its column, connectivity and drives replace -mesh, -connectivity and -drives; the optimized network is written back to network.json")
 	fs.StringVar(&c.Models, "models", "shipped", "surrogate cells: shipped (embedded trained weights), random (untrained, for timing), or a directory of <cell type>.safetensors")
 	fs.IntVar(&c.Float, "float", 32, "floating-point width of the network: 32 or 64")
 	fs.Float64Var(&c.MaxRate, "max-rate", optimize.DefaultMaxRate, "firing rate (Hz) reported as runaway")
@@ -157,6 +162,13 @@ func (c *config) validate() error {
 			return fmt.Errorf("%s", v.name)
 		}
 	}
+	if c.Network != "" {
+		for _, f := range []string{"mesh", "connectivity", "drives", "drive-rate", "drive-weight", "drive-weights", "drive-location"} {
+			if c.set[f] {
+				return fmt.Errorf("-network %s gives the column, connectivity and drives: -%s cannot be given with it", c.Network, f)
+			}
+		}
+	}
 	if c.isERP() {
 		if c.Target == "" {
 			return fmt.Errorf("-objective %s needs -target FILE (the measured dipole)", c.Objective)
@@ -185,16 +197,51 @@ func (c *config) validate() error {
 	return nil
 }
 
-// column builds the column of -mesh.
+// hnnNetwork returns the network of -network, read once; what the file
+// holds that is left out is noted on stderr.
+func (c *config) hnnNetwork() (*network.Network, error) {
+	if c.fileNet == nil {
+		n, notes, err := network.LoadHNNNetwork(c.Network)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range notes {
+			fmt.Fprintf(os.Stderr, "optimize: -network %s: %s\n", c.Network, s)
+		}
+		c.fileNet = n
+	}
+	return c.fileNet, nil
+}
+
+// column builds the column of -mesh, or takes that of -network.
 func (c *config) column() (*network.Column, error) {
+	if c.Network != "" {
+		n, err := c.hnnNetwork()
+		if err != nil {
+			return nil, err
+		}
+		return n.Column, nil
+	}
 	return cli.ParseColumn("mesh", c.Mesh)
 }
 
-// drives returns the drives of the run: -drives FILE, or one cell-specific
-// Poisson drive at -drive-rate on AMPA of every cell that has the location.
+// drives returns the drives of the run: -drives FILE or those of -network
+// (event seeds offset by -seed), or one cell-specific Poisson drive at
+// -drive-rate on AMPA of every cell that has the location.
 func (c *config) drives() ([]network.Drive, error) {
-	if c.Drives != "" {
-		d, err := network.LoadDrives(c.Drives)
+	if c.Drives != "" || c.Network != "" {
+		var d []network.Drive
+		var err error
+		if c.Network != "" {
+			var n *network.Network
+			if n, err = c.hnnNetwork(); err == nil {
+				for i := range n.Drives {
+					d = append(d, n.Drives[i].Clone())
+				}
+			}
+		} else {
+			d, err = network.LoadDrives(c.Drives)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -221,6 +268,13 @@ func (c *config) drives() ([]network.Drive, error) {
 // connectivity returns the initial connectivity.
 func (c *config) connectivity() (*network.Connectivity, error) {
 	conn := network.DefaultConnectivity()
+	if c.Network != "" {
+		n, err := c.hnnNetwork()
+		if err != nil {
+			return nil, err
+		}
+		conn = n.Connectivity.Clone()
+	}
 	if c.Connectivity != "" {
 		var err error
 		if conn, err = network.LoadConnectivity(c.Connectivity); err != nil {

@@ -19,6 +19,8 @@
 //
 // It writes summary.json, CSVs, the final connectivity (connectivity.json,
 // readable by "simulate network -connectivity") and figures (A)-(F) to -out,
+// and with -network FILE (an hnn-core network configuration) the optimized
+// network in the same format (network.json, gains applied to the weights);
 // prints its seed and configuration on stdout and a progress line per epoch on
 // stderr. The files are written into a temporary directory beside -out,
 // created before anything is simulated, which replaces -out at the end (an
@@ -106,6 +108,9 @@ func build[T autograd.Float](cfg *config, stderr io.Writer) (*setup[T], error) {
 	net, err := network.NewNetwork(col, conn, drives)
 	if err != nil {
 		return nil, cli.Input(err)
+	}
+	if cfg.Network != "" {
+		net.TonicBiases = cfg.fileNet.TonicBiases // the surrogate cells refuse non-zero ones
 	}
 	var models [neuron.NumCellTypes]snn.Cell[T]
 	switch cfg.Models {

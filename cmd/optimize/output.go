@@ -76,6 +76,11 @@ func writeOutputs[T autograd.Float](dir string, cfg *config, s *setup[T], res *o
 	if err := writeERP(dir, s, res); err != nil {
 		return err
 	}
+	if cfg.Network != "" {
+		if err := writeHNNNetwork(dir, cfg, s); err != nil {
+			return err
+		}
+	}
 	if err := writeEpochCSV(dir, cfg, conn, res); err != nil {
 		return err
 	}
@@ -353,3 +358,17 @@ func writeWeights[T autograd.Float](dir string, sn *snn.Net[T]) error {
 }
 
 func abslog(x float64) float64 { return math.Abs(math.Log(x)) }
+
+// writeHNNNetwork writes the optimized network of -network back in
+// hnn-core's format (network.json): the file's column, drives (their own
+// event seeds) and biases, with the optimized connectivity's gains applied
+// to its weights.
+func writeHNNNetwork[T autograd.Float](dir string, cfg *config, s *setup[T]) error {
+	out := *s.net
+	out.Connectivity = s.sn.Connectivity().FoldGains()
+	out.Drives = cfg.fileNet.Drives
+	if len(s.sn.Trainable()) > 1 { // the fitted drive weights
+		out.Drives = s.sn.Drives()
+	}
+	return network.SaveHNNNetwork(filepath.Join(dir, "network.json"), &out)
+}

@@ -6,7 +6,10 @@
 // both models, with figures.
 //
 //	go run ./cmd/verify -connectivity results/connectivity.json
+//	go run ./cmd/verify -connectivity results/connectivity.json -network net.json
 //
+// (-network: the column, drives and initial connectivity of an hnn-core
+// network configuration, as cmd/optimize -network read it.)
 // adds verify.json, CSVs and PNG figures to results/ (the directory of
 // -connectivity, or -out), replacing those of an earlier verification and
 // nothing else, and prints a summary on stdout; progress goes to stderr.

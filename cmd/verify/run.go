@@ -80,6 +80,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 type options struct {
 	fset                                          *flag.FlagSet
 	connFile, sumFile, initFile, drivesFile, out  string
+	networkFile                                   string
+	fileNet                                       *network.Network // the network of -network, read once
 	mesh, band, signal                            string
 	tstop, warmup, resolution, rate, wAMPA, slope float64
 	eventSeed                                     int64
@@ -100,6 +102,7 @@ func newOptions(stdout, stderr io.Writer) *options {
 	fset.StringVar(&o.initFile, "initial", "", "initial connectivity JSON; default connectivity_initial.json beside -connectivity when present, else HNN's 16 classes with unit gains")
 	fset.StringVar(&o.drivesFile, "drives", "", "noise drives JSON (hnn-core's names); default drives.json beside -connectivity when present, else a Poisson drive per -rate, -weight-ampa")
 	fset.StringVar(&o.out, "out", "", "output directory; default the directory of -connectivity")
+	fset.StringVar(&o.networkFile, "network", "", "hnn-core network configuration JSON (as cmd/optimize -network read): its column and connectivity (the initial one) replace -mesh and connectivity_initial.json, its drives are used when there is no drives.json; default the network_file of summary.json")
 	fset.StringVar(&o.mesh, "mesh", optimize.DefaultMesh, "column: published (10x5 pyramidal mesh, 16 baskets per layer) or NxM (HNN's basket rule)")
 	fset.Float64Var(&o.tstop, "tstop", optimize.DefaultTStop, "simulated time per run (ms), warm-up included")
 	fset.Float64Var(&o.warmup, "warmup", optimize.DefaultWarmup, "simulated but excluded from the spectrum and rates (ms)")
@@ -128,7 +131,31 @@ func (o *options) parse(args []string) error {
 	}
 	o.set = map[string]bool{}
 	o.fset.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+	if o.set["network"] && o.set["mesh"] {
+		return fmt.Errorf("-network %s gives the column: -mesh cannot be given with it", o.networkFile)
+	}
 	return nil
+}
+
+// hnnNetwork returns the network of -network, read once. Its tonic biases
+// are refused: the verification simulates synaptic drive only.
+func (o *options) hnnNetwork() (*network.Network, error) {
+	if o.fileNet == nil {
+		n, notes, err := network.LoadHNNNetwork(o.networkFile)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range notes {
+			fmt.Fprintf(os.Stderr, "verify: -network %s: %s\n", o.networkFile, s)
+		}
+		for _, b := range n.TonicBiases {
+			if b.Amplitude != 0 {
+				return nil, fmt.Errorf("-network %s: external_biases.tonic.%s: amplitude %v nA: verify simulates synaptic drive only", o.networkFile, b.CellType, b.Amplitude)
+			}
+		}
+		o.fileNet = n
+	}
+	return o.fileNet, nil
 }
 
 // beside returns explicit when given, else the file name beside
@@ -168,6 +195,7 @@ func (o *options) applySummary() ([]int, error) {
 		}
 	}
 	take("mesh", func() { o.mesh = c.Mesh })
+	take("network", func() { o.networkFile = c.Network })
 	take("tstop", func() { o.tstop = c.TStop })
 	take("warmup", func() { o.warmup = c.Warmup })
 	take("resolution", func() { o.resolution = c.Resolution })
@@ -194,9 +222,16 @@ func (o *options) applySummary() ([]int, error) {
 	return exclude, nil
 }
 
-// initial returns the initial connectivity: -initial, or
-// connectivity_initial.json beside -connectivity, else HNN's default.
+// initial returns the initial connectivity: -initial, or that of -network,
+// or connectivity_initial.json beside -connectivity, else HNN's default.
 func (o *options) initial() (*network.Connectivity, error) {
+	if o.networkFile != "" && o.initFile == "" {
+		n, err := o.hnnNetwork()
+		if err != nil {
+			return nil, err
+		}
+		return n.Connectivity.Clone(), nil
+	}
 	inf, err := o.beside(o.initFile, "connectivity_initial.json")
 	if err != nil {
 		return nil, err
@@ -215,7 +250,13 @@ func (o *options) setup(exclude []int) (verifyout.Setup, error) {
 	if setup.Drives, err = o.drives(); err != nil {
 		return setup, err
 	}
-	if setup.Column, err = cli.ParseColumn("mesh", o.mesh); err != nil {
+	if o.networkFile != "" {
+		n, err := o.hnnNetwork()
+		if err != nil {
+			return setup, err
+		}
+		setup.Column = n.Column
+	} else if setup.Column, err = cli.ParseColumn("mesh", o.mesh); err != nil {
 		return setup, err
 	}
 	lo, hi, err := cli.ParseBand("band", o.band)
@@ -235,15 +276,24 @@ func (o *options) setup(exclude []int) (verifyout.Setup, error) {
 }
 
 // drives returns the noise drives: -drives or drives.json beside
-// -connectivity, unless a Poisson drive flag is given, else the Poisson
-// drive of -rate, -weight-ampa, -event-seed.
+// -connectivity (what the optimization used), else those of -network,
+// unless a Poisson drive flag is given; else the Poisson drive of -rate,
+// -weight-ampa, -event-seed.
 func (o *options) drives() ([]network.Drive, error) {
 	df, err := o.beside(o.drivesFile, "drives.json")
 	if err != nil {
 		return nil, err
 	}
-	if df != "" && !o.set["rate"] && !o.set["weight-ampa"] && !o.set["event-seed"] {
+	poisson := o.set["rate"] || o.set["weight-ampa"] || o.set["event-seed"]
+	if df != "" && !poisson {
 		return network.LoadDrives(df)
+	}
+	if o.networkFile != "" && !poisson {
+		n, err := o.hnnNetwork()
+		if err != nil {
+			return nil, err
+		}
+		return n.Drives, nil
 	}
 	d, err := network.PoissonNoise(neuron.Proximal, o.rate, o.wAMPA, nil, o.eventSeed)
 	if err != nil {

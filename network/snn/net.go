@@ -309,7 +309,8 @@ func (sn *Net[T]) buildConnections(chs *channelIndex) error {
 	return nil
 }
 
-// addClass appends the connections of class ci to sn.Connections and their
+// addClass appends the connections of class ci (its pairs after pruning,
+// network.Network.ClassPairs) to sn.Connections and their
 // synapses to perSrc (indexed by source gid), and returns the class's target
 // channels, one per target section. Connections that never arrive within a
 // run or have zero weight are left out.
@@ -332,30 +333,24 @@ func (sn *Net[T]) addClass(ci int, chs *channelIndex, perSrc [][]synapse) ([]int
 		ch[i] = c
 		classCh = append(classCh, int32(c))
 	}
-	s0, s1 := col.Range(cc.Source)
-	t0, t1 := col.Range(cc.Target)
-	for s := s0; s < s1; s++ {
-		for t := t0; t < t1; t++ {
-			if s == t && !cc.AllowAutapses {
-				continue
-			}
-			w, dl := network.GaussianWeightDelay(cc.Weight, cc.Delay, cc.Lamtha, col.InplaneDistance, col.Cells[s].Pos, col.Cells[t].Pos)
-			d := delaySteps(dl, sn.Dt)
-			if d >= sn.Steps || w*global == 0 {
-				continue // never arrives within a run, or has no effect
-			}
-			k := len(sn.Connections)
-			sn.Connections = append(sn.Connections, Connection{
-				Class: ci, Src: s, Tgt: t, Sections: secs, BaseWeight: w * global, Delay: dl, Steps: d,
-			})
-			for _, c := range ch {
-				perSrc[s] = append(perSrc[s], synapse{
-					conn: int32(k), delay: int32(d), tct: int32(cc.Target),
-					local: int32((t-t0)*sn.nCh[cc.Target] + c),
-				})
-			}
-			sn.maxDelay = max(sn.maxDelay, d)
+	t0, _ := col.Range(cc.Target)
+	for s, t := range sn.Net.ClassPairs(ci) {
+		w, dl := network.GaussianWeightDelay(cc.Weight, cc.Delay, cc.Lamtha, col.InplaneDistance, col.Cells[s].Pos, col.Cells[t].Pos)
+		d := delaySteps(dl, sn.Dt)
+		if d >= sn.Steps || w*global == 0 {
+			continue // never arrives within a run, or has no effect
 		}
+		k := len(sn.Connections)
+		sn.Connections = append(sn.Connections, Connection{
+			Class: ci, Src: s, Tgt: t, Sections: secs, BaseWeight: w * global, Delay: dl, Steps: d,
+		})
+		for _, c := range ch {
+			perSrc[s] = append(perSrc[s], synapse{
+				conn: int32(k), delay: int32(d), tct: int32(cc.Target),
+				local: int32((t-t0)*sn.nCh[cc.Target] + c),
+			})
+		}
+		sn.maxDelay = max(sn.maxDelay, d)
 	}
 	return classCh, nil
 }

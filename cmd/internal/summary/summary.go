@@ -42,6 +42,7 @@ type Config struct {
 	DriveWeights map[string]float64 `json:"drive_weights_uS,omitempty"`
 	DriveLoc     string             `json:"drive_location"`
 	Drives       string             `json:"drives_file,omitempty"`
+	Network      string             `json:"network_file,omitempty"` // hnn-core network configuration of -network
 	Models       string             `json:"models"`
 	Float        int                `json:"float_bits"`
 	MaxRate      float64            `json:"max_rate_hz"`
