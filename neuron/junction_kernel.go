@@ -299,3 +299,16 @@ func (ks *KernelSoma) Restore() {
 	copy(ks.vb, ks.saved.vb)
 	ks.pos = ks.saved.pos
 }
+
+// ReadExact stores the voltages (mV) of the exact part's nodes of the whole cell in dst
+// (ExactNodes long, allocated when nil), in the order Step takes them: at rest, the
+// values that clamp the soma part at rest.
+func (d *DendriteCell) ReadExact(dst []float64) []float64 {
+	if dst == nil {
+		dst = make([]float64, len(d.j.exactFull))
+	}
+	for q, n := range d.j.exactFull {
+		dst[q] = d.cell.v[n]
+	}
+	return dst
+}

@@ -57,6 +57,37 @@ type boundIface struct {
 	Bias    float64
 	Loop    string
 	Sweeps  int // closed loop: passes per period; pass 2 on drives the dendrite with the soma part's trajectory of the previous pass
+	// Kernel names a junction kernel (boundKernelSpec): the hybrid is a
+	// neuron.KernelSoma whose boundary voltages are u + h * v_attach, h the
+	// kernel applied to its own soma part, u the whole cell's residual
+	// (JunctionKernel.Residual) sampled every Period steps and interpolated
+	// linearly, with Noise and Bias on the samples.
+	Kernel string
+	// Clamped takes u not from the whole cell's run but from the dendrite
+	// alone with the soma part clamped at rest (a DendriteCell with the
+	// same inputs): u = v_b,clamped − Σ_k h_k · v_attach,rest, a function
+	// of the inputs only, which is what a learned model can be trained to
+	// predict without ever seeing a soma. Exact for a linear dendrite and
+	// an untruncated kernel.
+	Clamped bool
+}
+
+// boundKernelSpec is a junction kernel of the bound: the dendrite linearised
+// with the soma part held at Hold mV (NaN: at rest), cut to MS ms.
+type boundKernelSpec struct {
+	Hold float64
+	MS   float64
+}
+
+var boundKernels = map[string]boundKernelSpec{
+	"rest 5 ms":   {math.NaN(), 5},
+	"rest 1 ms":   {math.NaN(), 1},
+	"rest 0.1 ms": {math.NaN(), 0.1},
+	"rest 20 ms":  {math.NaN(), 20},
+	"rest 1 tap":  {math.NaN(), 0.025},
+	"rest 100 ms": {math.NaN(), 100},
+	"-55 mV 5 ms": {-55, 5},
+	"-75 mV 5 ms": {-75, 5},
 }
 
 var boundIfaces = []boundIface{
@@ -98,6 +129,28 @@ var boundIfaces = []boundIface{
 	{Name: "+1 comp., closed 0.5 ms, held, 2 sweeps", Depth: 1, Period: 20, Loop: "hold", Sweeps: 2},
 	{Name: "axial current, 0.5 ms mean", Period: 20, Current: true},
 	{Name: "axial current, 0.1 ms mean", Period: 4, Current: true},
+	{Name: "kernel 5 ms, u every step", Period: 1, Kernel: "rest 5 ms"},
+	{Name: "kernel 5 ms, u 0.5 ms linear", Period: 20, Kernel: "rest 5 ms"},
+	{Name: "kernel 5 ms, u 0.25 ms linear", Period: 10, Kernel: "rest 5 ms"},
+	{Name: "kernel 1 tap (static), u 0.5 ms", Period: 20, Kernel: "rest 1 tap"},
+	{Name: "kernel 0.1 ms, u 0.5 ms linear", Period: 20, Kernel: "rest 0.1 ms"},
+	{Name: "kernel 1 ms, u 0.5 ms linear", Period: 20, Kernel: "rest 1 ms"},
+	{Name: "kernel 20 ms, u 0.5 ms linear", Period: 20, Kernel: "rest 20 ms"},
+	{Name: "kernel 5 ms at -55 mV, u 0.5 ms", Period: 20, Kernel: "-55 mV 5 ms"},
+	{Name: "kernel 5 ms at -75 mV, u 0.5 ms", Period: 20, Kernel: "-75 mV 5 ms"},
+	{Name: "kernel 5 ms, u 0.5 ms, noise 0.5 mV", Period: 20, Kernel: "rest 5 ms", Noise: 0.5},
+	{Name: "kernel 5 ms, u 0.5 ms, noise 1 mV", Period: 20, Kernel: "rest 5 ms", Noise: 1},
+	{Name: "kernel 5 ms, u 0.5 ms, bias +1 mV", Period: 20, Kernel: "rest 5 ms", Bias: 1},
+	{Name: "kernel 5 ms, u 0.5 ms, bias -1 mV", Period: 20, Kernel: "rest 5 ms", Bias: -1},
+	{Name: "kernel 5 ms, u 0.5 ms, noise 0.1 mV", Period: 20, Kernel: "rest 5 ms", Noise: 0.1},
+	{Name: "kernel 5 ms, u 0.5 ms, noise 0.25 mV", Period: 20, Kernel: "rest 5 ms", Noise: 0.25},
+	{Name: "kernel 5 ms, u 0.5 ms, bias +0.1 mV", Period: 20, Kernel: "rest 5 ms", Bias: 0.1},
+	{Name: "kernel 5 ms, u 0.5 ms, bias -0.1 mV", Period: 20, Kernel: "rest 5 ms", Bias: -0.1},
+	{Name: "kernel 5 ms, u 0.5 ms, bias +0.25 mV", Period: 20, Kernel: "rest 5 ms", Bias: 0.25},
+	{Name: "kernel 100 ms, u 0.5 ms linear", Period: 20, Kernel: "rest 100 ms"},
+	{Name: "kernel 100 ms, clamped u, every step", Period: 1, Kernel: "rest 100 ms", Clamped: true},
+	{Name: "kernel 100 ms, clamped u, 0.5 ms", Period: 20, Kernel: "rest 100 ms", Clamped: true},
+	{Name: "kernel 5 ms, clamped u, 0.5 ms", Period: 20, Kernel: "rest 5 ms", Clamped: true},
 }
 
 // boundRow is the measurement of one interface on one regime of one type.
@@ -127,6 +180,15 @@ type boundRow struct {
 	SomaR        float64 `json:"soma_r"`
 	SomaRStep    float64 `json:"soma_r_every_step"`
 	MaxAbsDV     float64 `json:"max_abs_dv_mV"`
+	// Kernel rows: RMS error (mV) of the residual u and of the junction v_b
+	// linearly interpolated between the rows' samples, over every step and
+	// within 2 ms of a whole-cell spike: how much of the soma's spike the
+	// quantity to predict still carries.
+	UStd         float64 `json:"u_std_mV,omitempty"` // u's standard deviation about each sample's mean
+	URough       float64 `json:"u_interp_rms_mV,omitempty"`
+	VbRough      float64 `json:"vb_interp_rms_mV,omitempty"`
+	URoughSpike  float64 `json:"u_interp_rms_near_spikes_mV,omitempty"`
+	VbRoughSpike float64 `json:"vb_interp_rms_near_spikes_mV,omitempty"`
 }
 
 // BoundReport is what Bound measures for one cell type (cmd/train -bound).
@@ -144,6 +206,10 @@ type boundFull struct {
 	spikes []float64
 	vb     [2][][]float64
 	ib     [2][][]float64
+	va     [2][][]float64 // the attach nodes' voltages
+	// the depth-0 boundary voltages of the dendrite alone with the soma part
+	// clamped at rest, after every step (only when a row needs them)
+	vbClamp [][]float64
 }
 
 // Bound measures the bound of the hybrid cell for each pyramidal type: the
@@ -151,6 +217,27 @@ type boundFull struct {
 // boundIface, against the whole cell (docs/surrogate.md, "The hybrid soma's
 // bound").
 func Bound(types []neuron.CellType, n, bins int, seed uint64, log io.Writer) (map[string]BoundReport, error) {
+	return BoundRows(types, n, bins, seed, "", log)
+}
+
+// BoundRows is Bound restricted to the interfaces whose name contains one of
+// the "|"-separated substrings of only (case-insensitive; "" keeps all).
+func BoundRows(types []neuron.CellType, n, bins int, seed uint64, only string, log io.Writer) (map[string]BoundReport, error) {
+	var ifcs []boundIface
+	for _, ifc := range boundIfaces {
+		keep := only == ""
+		for _, w := range strings.Split(only, "|") {
+			if w != "" && strings.Contains(strings.ToLower(ifc.Name), strings.ToLower(strings.TrimSpace(w))) {
+				keep = true
+			}
+		}
+		if keep {
+			ifcs = append(ifcs, ifc)
+		}
+	}
+	if len(ifcs) == 0 {
+		return nil, fmt.Errorf("-bound-rows %q: matches no interface", only)
+	}
 	if log == nil {
 		log = io.Discard
 	}
@@ -174,12 +261,38 @@ func Bound(types []neuron.CellType, n, bins int, seed uint64, log io.Writer) (ma
 				return nil, err
 			}
 		}
+		kernels := map[string]*neuron.JunctionKernel{}
+		for _, ifc := range ifcs {
+			if ifc.Kernel == "" || kernels[ifc.Kernel] != nil {
+				continue
+			}
+			ks, ok := boundKernels[ifc.Kernel]
+			if !ok {
+				return nil, fmt.Errorf("bound: unknown kernel %q", ifc.Kernel)
+			}
+			taps := max(int(math.Round(ks.MS/0.025)), 1)
+			if kernels[ifc.Kernel], err = js[ifc.Depth].LinearKernel(neuron.DefaultConfig(), taps, ks.Hold, 200, 0.01); err != nil {
+				return nil, err
+			}
+		}
+		clamped := false
+		for _, ifc := range ifcs {
+			if ifc.Clamped {
+				if ifc.Depth != 0 || ifc.Kernel == "" {
+					return nil, fmt.Errorf("bound: %s: a clamped residual needs a depth-0 kernel row", ifc.Name)
+				}
+				clamped = true
+			}
+		}
+		for name, k := range kernels {
+			fmt.Fprintf(log, "bound %s: kernel %-12s %4d taps, h0 %s, gain %s\n", ct, name, k.Taps(), boundFmtTaps(k, func(b int) float64 { return k.H[b][0] }), boundFmtTaps(k, k.Gain))
+		}
 		rep := BoundReport{Samples: n, Boundary: map[string][]neuron.JunctionNode{}}
 		for dp, j := range js {
 			rep.Boundary[fmt.Sprintf("depth_%d", dp)] = j.Boundary
 		}
 		for ri, reg := range regimes {
-			rows := make([][]boundSample, len(boundIfaces))
+			rows := make([][]boundSample, len(ifcs))
 			for f := range rows {
 				rows[f] = make([]boundSample, n)
 			}
@@ -191,15 +304,21 @@ func Bound(types []neuron.CellType, n, bins int, seed uint64, log io.Writer) (ma
 					errs[i] = err
 					return
 				}
-				full, err := boundRunFull(desc, js, evs, bins)
+				full, err := boundRunFull(desc, js, evs, bins, clamped)
 				if err != nil {
 					errs[i] = err
 					return
 				}
-				for f, ifc := range boundIfaces {
+				for f, ifc := range ifcs {
 					nrng := rand.New(rand.NewPCG(seed, splitStream("bound-noise")+uint64(ti)<<24+uint64(ri)<<20+uint64(i)))
+					var rough boundRough
 					run := boundRunSoma
-					if ifc.Loop != "" {
+					switch {
+					case ifc.Kernel != "":
+						run = func(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full *boundFull, ifc boundIface, rng *rand.Rand) ([]float64, []float64, error) {
+							return boundRunKernel(desc, j, evs, full, ifc, rng, kernels[ifc.Kernel], &rough)
+						}
+					case ifc.Loop != "":
 						run = boundRunLoop
 					}
 					soma, spikes, err := run(desc, js[ifc.Depth], evs, full, ifc, nrng)
@@ -208,6 +327,7 @@ func Bound(types []neuron.CellType, n, bins int, seed uint64, log io.Writer) (ma
 						return
 					}
 					rows[f][i] = boundCompare(full, soma, spikes, bins)
+					rows[f][i].rough = rough
 				}
 			})
 			for _, err := range errs {
@@ -215,7 +335,7 @@ func Bound(types []neuron.CellType, n, bins int, seed uint64, log io.Writer) (ma
 					return nil, fmt.Errorf("-bound %s %s: %w", ct, reg, err)
 				}
 			}
-			for f, ifc := range boundIfaces {
+			for f, ifc := range ifcs {
 				r := boundAggregate(rows[f], float64(bins)*surrogate.BinDt)
 				r.Regime, r.Interface = reg, ifc.Name
 				rep.Rows = append(rep.Rows, r)
@@ -300,7 +420,16 @@ func boundEvents(ct neuron.CellType, desc *neuron.CellDesc, regime string, bins 
 	return evs, nil
 }
 
-func boundRunFull(desc *neuron.CellDesc, js [2]*neuron.Junction, evs []Event, bins int) (*boundFull, error) {
+// boundFmtTaps formats f(b) for every boundary node of k.
+func boundFmtTaps(k *neuron.JunctionKernel, f func(int) float64) string {
+	var out []string
+	for b := range k.H {
+		out = append(out, fmt.Sprintf("%.4f", f(b)))
+	}
+	return strings.Join(out, " / ")
+}
+
+func boundRunFull(desc *neuron.CellDesc, js [2]*neuron.Junction, evs []Event, bins int, clamped bool) (*boundFull, error) {
 	c, err := neuron.New(desc, neuron.DefaultConfig())
 	if err != nil {
 		return nil, err
@@ -324,6 +453,7 @@ func boundRunFull(desc *neuron.CellDesc, js [2]*neuron.Junction, evs []Event, bi
 		for dp, j := range js {
 			f.vb[dp] = append(f.vb[dp], j.Read(c, nil))
 			f.ib[dp] = append(f.ib[dp], j.ReadCurrents(c, nil))
+			f.va[dp] = append(f.va[dp], j.ReadAttach(c, nil))
 		}
 	}
 	record()
@@ -332,6 +462,18 @@ func boundRunFull(desc *neuron.CellDesc, js [2]*neuron.Junction, evs []Event, bi
 		record()
 	}
 	f.spikes = append([]float64(nil), c.Spikes()...)
+	if clamped {
+		d, err := boundDendriteCell(desc, js[0], evs)
+		if err != nil {
+			return nil, err
+		}
+		rest := d.ReadExact(nil)
+		f.vbClamp = append(f.vbClamp, d.Read(nil))
+		for k := 0; k < steps; k++ {
+			d.Step(rest)
+			f.vbClamp = append(f.vbClamp, d.Read(nil))
+		}
+	}
 	return f, nil
 }
 
@@ -413,6 +555,83 @@ func boundRunSoma(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full *
 		soma = append(soma, s.VSoma())
 	}
 	return soma, append([]float64(nil), s.Spikes()...), nil
+}
+
+// boundRunKernel drives a neuron.KernelSoma with kernel k and the whole
+// cell's residual u (k.Residual of its junction) sampled every ifc.Period
+// steps, perturbed by ifc.Noise and ifc.Bias, and interpolated linearly; the
+// kernel term comes from the hybrid's own soma part. It adds to rough the
+// interpolation errors of u and, for comparison, of v_b.
+func boundRunKernel(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full *boundFull, ifc boundIface, rng *rand.Rand, k *neuron.JunctionKernel, rough *boundRough) ([]float64, []float64, error) {
+	ks, err := j.NewKernelSoma(k, neuron.DefaultConfig())
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := boundDeliver(desc, ks.SomaCell, evs); err != nil {
+		return nil, nil, err
+	}
+	vb := full.vb[ifc.Depth]
+	u := k.Residual(vb, full.va[ifc.Depth])
+	if ifc.Clamped {
+		u = make([][]float64, len(full.vbClamp))
+		for m, w := range full.vbClamp {
+			u[m] = make([]float64, len(w))
+			for b := range w {
+				u[m][b] = w[b] - k.Gain(b)*full.va[0][0][b]
+			}
+		}
+	}
+	steps := len(vb) - 1
+	nb := len(j.Boundary)
+	P := ifc.Period
+	dt := ks.Cell().Dt()
+	samp := make([][]float64, steps/P+2)
+	for q := range samp {
+		samp[q] = make([]float64, nb)
+		for b := range samp[q] {
+			samp[q][b] = u[min(q*P, steps)][b] + ifc.Bias + ifc.Noise*rng.NormFloat64()
+		}
+	}
+	for b := 0; b < nb; b++ {
+		mean := 0.0
+		for m := 1; m <= steps; m++ {
+			mean += u[m][b] / float64(steps)
+		}
+		for m := 1; m <= steps; m++ {
+			rough.Var += (u[m][b] - mean) * (u[m][b] - mean)
+			rough.VarN++
+		}
+	}
+	near := make([]bool, steps+1) // within 2 ms of a whole-cell spike
+	for _, t := range full.spikes {
+		for m := max(int((t-2)/dt), 0); m <= min(int((t+2)/dt)+1, steps); m++ {
+			near[m] = true
+		}
+	}
+	cur := make([]float64, nb)
+	soma := make([]float64, 1, steps+1)
+	soma[0] = ks.VSoma()
+	for m := 1; m <= steps; m++ {
+		q := (m - 1) / P
+		w := float64(m-q*P) / float64(P)
+		lo, hi := q*P, min((q+1)*P, steps)
+		for b := 0; b < nb; b++ {
+			cur[b] = (1-w)*samp[q][b] + w*samp[q+1][b]
+			eu := u[m][b] - ((1-w)*u[lo][b] + w*u[hi][b])
+			ev := vb[m][b] - ((1-w)*vb[lo][b] + w*vb[hi][b])
+			rough.U += eu * eu
+			rough.Vb += ev * ev
+			rough.N++
+			if near[m] {
+				rough.USp += eu * eu
+				rough.VbSp += ev * ev
+				rough.NSp++
+			}
+		}
+		ks.Step(cur)
+		soma = append(soma, ks.VSoma())
+	}
+	return soma, append([]float64(nil), ks.Spikes()...), nil
 }
 
 // boundRunLoop co-simulates the hybrid soma with a DendriteCell (the
@@ -610,6 +829,11 @@ func boundSomaCell(desc *neuron.CellDesc, j *neuron.Junction, evs []Event) (*neu
 	if err != nil {
 		return nil, err
 	}
+	return s, boundDeliver(desc, s, evs)
+}
+
+// boundDeliver queues the events of evs whose synapse lies in s's exact part.
+func boundDeliver(desc *neuron.CellDesc, s *neuron.SomaCell, evs []Event) error {
 	chans := desc.Channels()
 	ids := map[int]neuron.SynapseID{}
 	for _, e := range evs {
@@ -619,16 +843,17 @@ func boundSomaCell(desc *neuron.CellDesc, j *neuron.Junction, evs []Event) (*neu
 		}
 		id, ok := ids[e.Channel]
 		if !ok {
+			var err error
 			if id, err = s.Synapse(ch.Section, ch.Receptor); err != nil {
-				return nil, err
+				return err
 			}
 			ids[e.Channel] = id
 		}
 		if err := s.Deliver(id, e.T, e.W); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return s, nil
+	return nil
 }
 
 // boundSample holds one sample's comparison: spike trains and pooled sums.
@@ -638,7 +863,15 @@ type boundSample struct {
 	clipStep    moments
 	r, rStep    moments // soma with spikes (peak-preserving 0.5 ms; every step)
 	maxAbs      float64
+	rough       boundRough
 }
+
+// boundRough holds a kernel row's squared interpolation errors of u and of
+// v_b summed over steps and boundary nodes: every step (U, Vb, N) and the
+// steps within 2 ms of a whole-cell spike (USp, VbSp, NSp).
+// Var and VarN: the squared deviations of u from its mean (per sample and
+// boundary node), summed, and their count.
+type boundRough struct{ U, Vb, N, USp, VbSp, NSp, Var, VarN float64 }
 
 // moments accumulates the sums of a paired comparison (x = full cell,
 // y = hybrid).
@@ -706,6 +939,7 @@ func boundCompare(full *boundFull, soma, spikes []float64, bins int) boundSample
 func boundAggregate(ss []boundSample, tMS float64) boundRow {
 	r := boundRow{Samples: len(ss)}
 	var clip, clipStep, rr, rStep moments
+	var rough boundRough
 	var nc, ngam, n05 int
 	var gsum, esum, easum, expect float64
 	var pairs int
@@ -737,6 +971,23 @@ func boundAggregate(ss []boundSample, tMS float64) boundRow {
 		rr.merge(s.r)
 		rStep.merge(s.rStep)
 		r.MaxAbsDV = math.Max(r.MaxAbsDV, s.maxAbs)
+		rough.U += s.rough.U
+		rough.Vb += s.rough.Vb
+		rough.N += s.rough.N
+		rough.USp += s.rough.USp
+		rough.VbSp += s.rough.VbSp
+		rough.NSp += s.rough.NSp
+		rough.Var += s.rough.Var
+		rough.VarN += s.rough.VarN
+	}
+	if rough.VarN > 0 {
+		r.UStd = math.Sqrt(rough.Var / rough.VarN)
+	}
+	if rough.N > 0 {
+		r.URough, r.VbRough = math.Sqrt(rough.U/rough.N), math.Sqrt(rough.Vb/rough.N)
+	}
+	if rough.NSp > 0 {
+		r.URoughSpike, r.VbRoughSpike = math.Sqrt(rough.USp/rough.NSp), math.Sqrt(rough.VbSp/rough.NSp)
 	}
 	T := tMS * float64(len(ss)) / 1000
 	r.RateTrue, r.RatePred = float64(r.NTrue)/T, float64(r.NPred)/T
@@ -783,5 +1034,9 @@ func boundTable(w io.Writer, ct neuron.CellType, rep BoundReport) {
 			r.Gamma, mark(r.Gamma >= 0.85), r.Precision, mark(r.Precision >= 0.85), r.Recall, mark(r.Recall >= 0.85),
 			r.Within05, mark(r.Within05 >= 0.65), r.MeanErr, mark(math.Abs(r.MeanErr) <= 0.2), r.MeanAbsErr,
 			100*r.ClipEV, mark(r.ClipEV >= 0.9), r.ClipRMSE, mark(r.ClipRMSE <= 1.5), r.SomaR, mark(r.SomaR >= 0.85), r.MaxAbsDV)
+		if r.URough > 0 {
+			fmt.Fprintf(w, "  %-8s %-32s   u: s.d. %.3f mV; interpolation RMS %.3f mV (near spikes %.3f), v_b's %.3f mV (%.3f)\n",
+				"", "", r.UStd, r.URough, r.URoughSpike, r.VbRough, r.VbRoughSpike)
+		}
 	}
 }

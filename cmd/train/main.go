@@ -94,6 +94,7 @@ type options struct {
 	historyTeacher  bool
 	ceiling         int
 	bound           int
+	boundRows       string
 	historySchedule float64
 	archFlag        string
 	given           map[string]bool
@@ -145,6 +146,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.evalDir, "eval", "", "only evaluate the <cell_type>.safetensors weights in this directory on the test set")
 	fs.IntVar(&o.spikeHistory, "spike-history", 0, "traces of the model's own spike onsets fed back as inputs (0: none; docs/surrogate.md)")
 	fs.BoolVar(&o.historyTeacher, "history-teacher", false, "with -spike-history: train on the biophysical spikes' traces (teacher forcing) instead of the model's own")
+	fs.StringVar(&o.boundRows, "bound-rows", "", "with -bound: only the interfaces whose name contains one of these |-separated substrings (e.g. \"kernel|closed loop\")")
 	fs.IntVar(&o.bound, "bound", 0, "only measure, on this many samples per regime and pyramidal type, the bound of the hybrid cell: the exact soma driven by the biophysical junction voltages sampled and interpolated (JSON on stdout, table on stderr; docs/surrogate.md)")
 	fs.IntVar(&o.ceiling, "ceiling", 0, "only measure, on this many independent-Poisson samples per type, how closely any surrogate seeing 0.5 ms bins could follow the cell, and how the soma's r depends on spike timing (JSON on stdout)")
 	fs.Float64Var(&o.historySchedule, "history-schedule", 0, "with -spike-history: teacher-force a mini-batch with probability 1 - step/(this·steps), else run free (scheduled sampling; 0: off; default: the library's, off)")
@@ -170,7 +172,7 @@ func run(args []string) error {
 		return err
 	}
 	if o.bound != 0 {
-		rep, err := train.Bound(types, o.bound, o.bins, o.seed, os.Stderr)
+		rep, err := train.BoundRows(types, o.bound, o.bins, o.seed, o.boundRows, os.Stderr)
 		if err != nil {
 			return err
 		}
