@@ -151,6 +151,12 @@ var boundIfaces = []boundIface{
 	{Name: "kernel 100 ms, clamped u, every step", Period: 1, Kernel: "rest 100 ms", Clamped: true},
 	{Name: "kernel 100 ms, clamped u, 0.5 ms", Period: 20, Kernel: "rest 100 ms", Clamped: true},
 	{Name: "kernel 5 ms, clamped u, 0.5 ms", Period: 20, Kernel: "rest 5 ms", Clamped: true},
+	{Name: "kernel closed loop 0.5 ms, held dendrite, exact", Period: 20, Loop: "kernel", Kernel: "rest 5 ms"},
+	{Name: "kernel closed loop 0.5 ms, held dendrite, linear", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear"},
+	{Name: "kernel closed loop 0.25 ms, held dendrite, linear", Period: 10, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear"},
+	{Name: "kernel closed loop 0.5 ms, linear, noise 0.1 mV", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", Noise: 0.1},
+	{Name: "kernel closed loop 0.5 ms, linear, noise 0.5 mV", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", Noise: 0.5},
+	{Name: "kernel closed loop 0.5 ms, linear, bias +0.1 mV", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", Bias: 0.1},
 }
 
 // boundRow is the measurement of one interface on one regime of one type.
@@ -314,6 +320,10 @@ func BoundRows(types []neuron.CellType, n, bins int, seed uint64, only string, l
 					var rough boundRough
 					run := boundRunSoma
 					switch {
+					case ifc.Loop == "kernel":
+						run = func(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full *boundFull, ifc boundIface, rng *rand.Rand) ([]float64, []float64, error) {
+							return boundRunLoopKernel(desc, j, evs, full, ifc, rng, kernels[ifc.Kernel])
+						}
 					case ifc.Kernel != "":
 						run = func(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full *boundFull, ifc boundIface, rng *rand.Rand) ([]float64, []float64, error) {
 							return boundRunKernel(desc, j, evs, full, ifc, rng, kernels[ifc.Kernel], &rough)
@@ -658,6 +668,85 @@ func boundRunLoop(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full *
 	return l.soma, append([]float64(nil), s.Spikes()...), nil
 }
 
+// boundRunLoopKernel co-simulates the hybrid soma with a DendriteCell held
+// at the soma part's bin-start values, the soma's sub-bin departure from
+// them taken through kernel k implicitly (Loop "kernel", boundLoop.kernelPeriod).
+func boundRunLoopKernel(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full *boundFull, ifc boundIface, rng *rand.Rand, k *neuron.JunctionKernel) ([]float64, []float64, error) {
+	s, err := boundSomaCell(desc, j, evs)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := boundDendriteCell(desc, j, evs)
+	if err != nil {
+		return nil, nil, err
+	}
+	steps := len(full.soma) - 1
+	l := newBoundLoop(s, d, j, ifc, steps)
+	l.k, l.rng = k, rng
+	nb := len(j.Boundary)
+	l.held, l.att = make([][]float64, ifc.Period+1), make([][]float64, ifc.Period+1)
+	for q := range l.held {
+		l.held[q], l.att[q] = make([]float64, nb), make([]float64, nb)
+	}
+	l.a0, l.h0 = make([]float64, nb), make([]float64, nb)
+	for b := range l.h0 {
+		l.h0[b] = k.H[b][0]
+	}
+	for m0 := 0; m0 < steps; m0 += ifc.Period {
+		l.kernelPeriod(min(ifc.Period, steps-m0))
+	}
+	return l.soma, append([]float64(nil), s.Spikes()...), nil
+}
+
+// kernelPeriod advances n steps (Loop "kernel"): the dendrite runs the
+// period with the soma part held at its start values, giving the junction
+// v_b,held a causal model could predict (with Interp "linear" only its
+// value at the period's end, interpolated from the start, perturbed by
+// Noise and Bias); it is rewound, and the soma integrates with
+// v_b = v_b,held + Σ_k h_k·(v_a(t−k) − v_a(start)) over the period's lags,
+// lag 0 implicit (SomaCell.StepLinear); then the dendrite follows the
+// soma's actual trajectory.
+func (l *boundLoop) kernelPeriod(n int) {
+	s, d := l.s, l.d
+	d.Save()
+	for q := 1; q <= n; q++ {
+		d.Step(l.eNow)
+		d.Read(l.held[q])
+	}
+	d.Restore()
+	for b := range l.a0 {
+		l.a0[b] = s.AttachV(b)
+	}
+	pert := make([]float64, len(l.vb))
+	for b := range pert {
+		pert[b] = l.ifc.Bias + l.ifc.Noise*l.rng.NormFloat64()
+	}
+	for q := 1; q <= n; q++ {
+		w := float64(q) / float64(n)
+		for b := range l.vb {
+			base := l.held[q][b] + l.ifc.Bias
+			if l.ifc.Interp == "linear" {
+				base = (1-w)*(l.vbStart[b]+l.ifc.Bias) + w*(l.held[n][b]+pert[b])
+			}
+			h := l.k.H[b]
+			for k := 1; k < min(q, len(h)); k++ {
+				base += h[k] * (l.att[q-k][b] - l.a0[b])
+			}
+			l.vb[b] = base
+		}
+		s.StepLinear(l.vb, l.h0, l.a0)
+		for b := range l.vb {
+			l.att[q][b] = s.AttachV(b)
+		}
+		s.ReadExact(l.traj[q])
+		l.soma = append(l.soma, s.VSoma())
+	}
+	for q := 1; q <= n; q++ {
+		d.Step(l.traj[q])
+	}
+	l.endPeriod(d.Read(nil))
+}
+
 // boundDendriteCell builds the dendrite part of j with the events on its
 // synapses.
 func boundDendriteCell(desc *neuron.CellDesc, j *neuron.Junction, evs []Event) (*neuron.DendriteCell, error) {
@@ -696,6 +785,14 @@ type boundLoop struct {
 	beta, vref  []float64   // linear response: sensitivity and attachment voltages
 	traj        [][]float64 // the soma part's values after each step of the period
 	soma        []float64   // the soma voltage after every step (index 0: t = 0)
+
+	// Loop "kernel": the kernel, the noise source, the held dendrite's
+	// junction and the soma's attach voltages after each step of the period,
+	// the attach voltages at its start and the kernels' lag-0 taps
+	k         *neuron.JunctionKernel
+	rng       *rand.Rand
+	held, att [][]float64
+	a0, h0    []float64
 }
 
 // newBoundLoop prepares the co-simulation of steps steps with interface ifc.
