@@ -312,3 +312,19 @@ func (d *DendriteCell) ReadExact(dst []float64) []float64 {
 	}
 	return dst
 }
+
+// ReadExactFull stores the voltages (mV) of the exact part's nodes of c, a whole cell built
+// from the junction's description, in dst (ExactNodes long, allocated when nil), in the
+// order DendriteCell.Step takes them: a DendriteCell stepped with them follows c.
+func (j *Junction) ReadExactFull(c *Cell, dst []float64) []float64 {
+	if len(c.parent) != j.nFull {
+		panic("neuron: Junction.ReadExactFull: cell is not the junction's whole cell")
+	}
+	if dst == nil {
+		dst = make([]float64, len(j.exactFull))
+	}
+	for q, n := range j.exactFull {
+		dst[q] = c.v[n]
+	}
+	return dst
+}

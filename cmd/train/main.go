@@ -95,6 +95,10 @@ type options struct {
 	ceiling         int
 	bound           int
 	boundRows       string
+	hybrid          int
+	hybridTest      int
+	hybridLambda    float64
+	hybridMode      string
 	historySchedule float64
 	archFlag        string
 	given           map[string]bool
@@ -147,6 +151,10 @@ func parseFlags(args []string) (*options, error) {
 	fs.IntVar(&o.spikeHistory, "spike-history", 0, "traces of the model's own spike onsets fed back as inputs (0: none; docs/surrogate.md)")
 	fs.BoolVar(&o.historyTeacher, "history-teacher", false, "with -spike-history: train on the biophysical spikes' traces (teacher forcing) instead of the model's own")
 	fs.StringVar(&o.boundRows, "bound-rows", "", "with -bound: only the interfaces whose name contains one of these |-separated substrings (e.g. \"kernel|closed loop\")")
+	fs.IntVar(&o.hybrid, "hybrid", 0, "only fit the kernel hybrid's junction model (ridge ARX) on this many biophysical samples per regime and evaluate the hybrid free-running on -hybrid-test samples per regime of -bound's (JSON on stdout, table on stderr; docs/surrogate.md)")
+	fs.IntVar(&o.hybridTest, "hybrid-test", 10, "with -hybrid: test samples per regime")
+	fs.StringVar(&o.hybridMode, "hybrid-mode", "u", "with -hybrid: what the model predicts per bin: u (the 5 ms junction kernel's residual) or held (the junction with the soma held at the bin start)")
+	fs.Float64Var(&o.hybridLambda, "hybrid-lambda", 1e-6, "with -hybrid: ridge penalty on the standardised features (per sample)")
 	fs.IntVar(&o.bound, "bound", 0, "only measure, on this many samples per regime and pyramidal type, the bound of the hybrid cell: the exact soma driven by the biophysical junction voltages sampled and interpolated (JSON on stdout, table on stderr; docs/surrogate.md)")
 	fs.IntVar(&o.ceiling, "ceiling", 0, "only measure, on this many independent-Poisson samples per type, how closely any surrogate seeing 0.5 ms bins could follow the cell, and how the soma's r depends on spike timing (JSON on stdout)")
 	fs.Float64Var(&o.historySchedule, "history-schedule", 0, "with -spike-history: teacher-force a mini-batch with probability 1 - step/(this·steps), else run free (scheduled sampling; 0: off; default: the library's, off)")
@@ -170,6 +178,14 @@ func run(args []string) error {
 	types, err := parseTypes(o.typ)
 	if err != nil {
 		return err
+	}
+	if o.hybrid != 0 {
+		rep, err := train.HybridJunction(types, o.hybrid, o.hybridTest, o.bins, o.seed, o.hybridLambda, o.hybridMode, os.Stderr)
+		if err != nil {
+			return err
+		}
+		printJSON(rep)
+		return nil
 	}
 	if o.bound != 0 {
 		rep, err := train.BoundRows(types, o.bound, o.bins, o.seed, o.boundRows, os.Stderr)
