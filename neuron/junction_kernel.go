@@ -19,6 +19,31 @@ import (
 type JunctionKernel struct {
 	Dt float64     // step (ms)
 	H  [][]float64 // per boundary node, taps at lags 0, Dt, 2·Dt, …
+	// Spike, when non-nil, adds a spike-triggered response (mV) per boundary node:
+	// each soma spike detected at t_s adds Spike[b][m] to v_b(t_s + (m+1)·Dt), the part of
+	// the back-propagated spike the linear taps miss. It starts one step after the
+	// detection, so the spike's own step is unchanged and the term stays causal.
+	Spike [][]float64
+}
+
+// spikeTerm returns boundary b's spike-triggered term at time t (ms) for the spikes
+// (detection times, ascending).
+func (k *JunctionKernel) spikeTerm(b int, t float64, spikes []float64) float64 {
+	if k.Spike == nil {
+		return 0
+	}
+	s := k.Spike[b]
+	out := 0.0
+	for i := len(spikes) - 1; i >= 0; i-- {
+		m := int(math.Round((t-spikes[i])/k.Dt)) - 1
+		if m >= len(s) {
+			break
+		}
+		if m >= 0 {
+			out += s[m]
+		}
+	}
+	return out
 }
 
 // Taps returns the kernel's length K (the longest boundary's).
@@ -40,9 +65,9 @@ func (k *JunctionKernel) Gain(b int) float64 {
 	return s
 }
 
-// Truncate returns a copy of k cut to at most taps taps.
+// Truncate returns a copy of k cut to at most taps taps (the spike term shared).
 func (k *JunctionKernel) Truncate(taps int) *JunctionKernel {
-	out := &JunctionKernel{Dt: k.Dt, H: make([][]float64, len(k.H))}
+	out := &JunctionKernel{Dt: k.Dt, H: make([][]float64, len(k.H)), Spike: k.Spike}
 	for b, h := range k.H {
 		out.H[b] = append([]float64(nil), h[:min(taps, len(h))]...)
 	}
@@ -138,15 +163,15 @@ func (j *Junction) LinearKernel(cfg Config, taps int, hold, warmup, eps float64)
 }
 
 // Residual returns the input-driven part u of recorded boundary voltages: u[n][b] =
-// vb[n][b] − Σ_k H[b][k]·va[n−k][b], vb and va a whole cell's boundary and attach voltages
-// after every step (index 0: t = 0; before it the attach nodes are taken at their t = 0
-// values, as KernelSoma starts).
-func (k *JunctionKernel) Residual(vb, va [][]float64) [][]float64 {
+// vb[n][b] − Σ_k H[b][k]·va[n−k][b] − the spike term of spikes (detection times, ms), vb
+// and va a whole cell's boundary and attach voltages after every step (index 0: t = 0;
+// before it the attach nodes are taken at their t = 0 values, as KernelSoma starts).
+func (k *JunctionKernel) Residual(vb, va [][]float64, spikes []float64) [][]float64 {
 	u := make([][]float64, len(vb))
 	for n := range vb {
 		u[n] = make([]float64, len(vb[n]))
 		for b := range vb[n] {
-			s := vb[n][b]
+			s := vb[n][b] - k.spikeTerm(b, float64(n)*k.Dt, spikes)
 			for q, h := range k.H[b] {
 				s -= h * va[max(n-q, 0)][b]
 			}
@@ -185,9 +210,19 @@ func (j *Junction) NewKernelSoma(k *JunctionKernel, cfg Config) (*KernelSoma, er
 	if math.Abs(k.Dt-cfg.Dt) > 1e-12 {
 		return nil, fmt.Errorf("neuron: kernel step %g ms, cell step %g ms", k.Dt, cfg.Dt)
 	}
+	if k.Spike != nil && len(k.Spike) != len(k.H) {
+		return nil, fmt.Errorf("neuron: spike kernel for %d boundary nodes, junction has %d", len(k.Spike), len(k.H))
+	}
 	for b, h := range k.H {
 		if len(h) == 0 {
 			return nil, fmt.Errorf("neuron: kernel of boundary %d is empty", b)
+		}
+		if k.Spike != nil {
+			for _, x := range k.Spike[b] {
+				if math.IsNaN(x) || math.IsInf(x, 0) {
+					return nil, fmt.Errorf("neuron: spike kernel of boundary %d has a non-finite tap", b)
+				}
+			}
 		}
 		for _, x := range h {
 			if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -238,11 +273,16 @@ func (ks *KernelSoma) Kernel() *JunctionKernel { return ks.k }
 
 // Step checks the spike threshold and advances one step with the input-driven parts u (mV,
 // one per boundary node) at the end of the step: boundary b takes u[b] + H[b][0]·v_a(t_{n+1})
-// + Σ_{k≥1} H[b][k]·v_a(t_{n+1−k}). It returns the spike detected at t_n, if any.
+// + Σ_{k≥1} H[b][k]·v_a(t_{n+1−k}) + the spike term. It returns the spike detected at t_n,
+// if any.
 func (ks *KernelSoma) Step(u []float64) (spiked bool, tSpike float64) {
+	c := ks.cell
+	// detect first, so that the spike term sees this step's spike (the step's own
+	// CheckThreshold then finds the detector already set)
+	spiked, tSpike = c.CheckThreshold()
 	for b, h := range ks.k.H {
 		r := ks.ring[b]
-		s := u[b]
+		s := u[b] + ks.k.spikeTerm(b, c.t+c.dt, c.spikes)
 		// r[pos] is v_a(t_n) (lag 1), r[pos+1] lag 2, … wrapping
 		m := len(h) - 1
 		i := ks.pos
@@ -254,7 +294,7 @@ func (ks *KernelSoma) Step(u []float64) (spiked bool, tSpike float64) {
 		}
 		ks.hist[b] = s
 	}
-	spiked, tSpike = ks.SomaCell.StepLinear(ks.hist, ks.beta, ks.zero)
+	ks.SomaCell.StepLinear(ks.hist, ks.beta, ks.zero)
 	// the newest attach voltages become lag 1 of the next step
 	if ks.pos--; ks.pos < 0 {
 		ks.pos = len(ks.ring[0]) - 1

@@ -158,7 +158,7 @@ func TestKernelSomaResidual(t *testing.T) {
 		va = append(va, j.ReadAttach(full, nil))
 		soma = append(soma, full.VSoma())
 	}
-	u := k.Residual(vb, va)
+	u := k.Residual(vb, va, nil)
 	run := func(saveAt int) ([]float64, []float64) {
 		ks, err := j.NewKernelSoma(k, DefaultConfig())
 		if err != nil {

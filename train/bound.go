@@ -75,19 +75,21 @@ type boundIface struct {
 // boundKernelSpec is a junction kernel of the bound: the dendrite linearised
 // with the soma part held at Hold mV (NaN: at rest), cut to MS ms.
 type boundKernelSpec struct {
-	Hold float64
-	MS   float64
+	Hold  float64
+	MS    float64
+	Spike bool // with a spike-triggered term fitted on training samples (fitSpikeKernel)
 }
 
 var boundKernels = map[string]boundKernelSpec{
-	"rest 5 ms":   {math.NaN(), 5},
-	"rest 1 ms":   {math.NaN(), 1},
-	"rest 0.1 ms": {math.NaN(), 0.1},
-	"rest 20 ms":  {math.NaN(), 20},
-	"rest 1 tap":  {math.NaN(), 0.025},
-	"rest 100 ms": {math.NaN(), 100},
-	"-55 mV 5 ms": {-55, 5},
-	"-75 mV 5 ms": {-75, 5},
+	"rest 5 ms":         {math.NaN(), 5, false},
+	"rest 5 ms + spike": {math.NaN(), 5, true},
+	"rest 1 ms":         {math.NaN(), 1, false},
+	"rest 0.1 ms":       {math.NaN(), 0.1, false},
+	"rest 20 ms":        {math.NaN(), 20, false},
+	"rest 1 tap":        {math.NaN(), 0.025, false},
+	"rest 100 ms":       {math.NaN(), 100, false},
+	"-55 mV 5 ms":       {-55, 5, false},
+	"-75 mV 5 ms":       {-75, 5, false},
 }
 
 var boundIfaces = []boundIface{
@@ -151,6 +153,8 @@ var boundIfaces = []boundIface{
 	{Name: "kernel 100 ms, clamped u, every step", Period: 1, Kernel: "rest 100 ms", Clamped: true},
 	{Name: "kernel 100 ms, clamped u, 0.5 ms", Period: 20, Kernel: "rest 100 ms", Clamped: true},
 	{Name: "kernel 5 ms, clamped u, 0.5 ms", Period: 20, Kernel: "rest 5 ms", Clamped: true},
+	{Name: "kernel 5 ms + spike, u 0.5 ms linear", Period: 20, Kernel: "rest 5 ms + spike"},
+	{Name: "kernel 5 ms, u 0.5 ms hold (causal)", Period: 20, Kernel: "rest 5 ms", Interp: "hold"},
 	{Name: "kernel closed loop 0.5 ms, held dendrite, exact", Period: 20, Loop: "kernel", Kernel: "rest 5 ms"},
 	{Name: "kernel closed loop 0.5 ms, held dendrite, linear", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear"},
 	{Name: "kernel closed loop 0.25 ms, held dendrite, linear", Period: 10, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear"},
@@ -279,6 +283,11 @@ func BoundRows(types []neuron.CellType, n, bins int, seed uint64, only string, l
 			taps := max(int(math.Round(ks.MS/0.025)), 1)
 			if kernels[ifc.Kernel], err = js[ifc.Depth].LinearKernel(neuron.DefaultConfig(), taps, ks.Hold, 200, 0.01); err != nil {
 				return nil, err
+			}
+			if ks.Spike {
+				if err := boundSpikeKernel(ct, ti, desc, js, kernels[ifc.Kernel], bins, seed); err != nil {
+					return nil, err
+				}
 			}
 		}
 		clamped := false
@@ -428,6 +437,70 @@ func boundEvents(ct neuron.CellType, desc *neuron.CellDesc, regime string, bins 
 	}
 	sort.SliceStable(evs, func(a, b int) bool { return evs[a].T < evs[b].T })
 	return evs, nil
+}
+
+// boundSpikeTrain is the number of training samples per regime (seeds of the
+// "hybrid-train" stream, not the bound's) that a spike kernel is fitted on.
+const boundSpikeTrain = 3
+
+// boundSpikeKernel fits k's spike-triggered term (fitSpikeKernel) on
+// boundSpikeTrain whole-cell runs per regime.
+func boundSpikeKernel(ct neuron.CellType, ti int, desc *neuron.CellDesc, js [2]*neuron.Junction, k *neuron.JunctionKernel, bins int, seed uint64) error {
+	regimes := []string{"poisson", "sparse", "evoked"}
+	var vbs, vas [][][]float64
+	var spikes [][]float64
+	for ri, reg := range regimes {
+		for i := 0; i < boundSpikeTrain; i++ {
+			rng := rand.New(rand.NewPCG(seed, splitStream("hybrid-train")+uint64(ti)<<24+uint64(ri)<<20+uint64(i)))
+			evs, err := boundEvents(ct, desc, reg, bins, rng)
+			if err != nil {
+				return err
+			}
+			f, err := boundRunFull(desc, js, evs, bins, false)
+			if err != nil {
+				return err
+			}
+			vbs, vas, spikes = append(vbs, f.vb[0]), append(vas, f.va[0]), append(spikes, f.spikes)
+		}
+	}
+	fitSpikeKernel(k, vbs, vas, spikes, 8)
+	return nil
+}
+
+// fitSpikeKernel sets k.Spike to the spike-triggered average, over ms ms after each
+// detection, of the residual of k's linear taps: per boundary node, the mean of
+// u(t_s + (m+1)·dt) − u(t_s) over the runs' spikes (vbs, vas per run and step, spikes
+// the detection times).
+func fitSpikeKernel(k *neuron.JunctionKernel, vbs, vas [][][]float64, spikes [][]float64, ms float64) {
+	M := int(math.Round(ms / k.Dt))
+	nb := len(k.H)
+	acc := make([][]float64, nb)
+	for b := range acc {
+		acc[b] = make([]float64, M)
+	}
+	cnt := make([]float64, M)
+	lin := &neuron.JunctionKernel{Dt: k.Dt, H: k.H}
+	for r := range vbs {
+		u := lin.Residual(vbs[r], vas[r], nil)
+		for _, ts := range spikes[r] {
+			n0 := int(math.Round(ts / k.Dt))
+			for m := 0; m < M && n0+1+m < len(u); m++ {
+				for b := range acc {
+					acc[b][m] += u[n0+1+m][b] - u[n0][b]
+				}
+				cnt[m]++
+			}
+		}
+	}
+	k.Spike = make([][]float64, nb)
+	for b := range acc {
+		k.Spike[b] = make([]float64, M)
+		for m := range acc[b] {
+			if cnt[m] > 0 {
+				k.Spike[b][m] = acc[b][m] / cnt[m]
+			}
+		}
+	}
 }
 
 // boundFmtTaps formats f(b) for every boundary node of k.
@@ -581,7 +654,7 @@ func boundRunKernel(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full
 		return nil, nil, err
 	}
 	vb := full.vb[ifc.Depth]
-	u := k.Residual(vb, full.va[ifc.Depth])
+	u := k.Residual(vb, full.va[ifc.Depth], full.spikes)
 	if ifc.Clamped {
 		u = make([][]float64, len(full.vbClamp))
 		for m, w := range full.vbClamp {
@@ -627,6 +700,9 @@ func boundRunKernel(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full
 		lo, hi := q*P, min((q+1)*P, steps)
 		for b := 0; b < nb; b++ {
 			cur[b] = (1-w)*samp[q][b] + w*samp[q+1][b]
+			if ifc.Interp == "hold" {
+				cur[b] = samp[q][b]
+			}
 			eu := u[m][b] - ((1-w)*u[lo][b] + w*u[hi][b])
 			ev := vb[m][b] - ((1-w)*vb[lo][b] + w*vb[hi][b])
 			rough.U += eu * eu

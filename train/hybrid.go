@@ -5,7 +5,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"sort"
 	"time"
 
@@ -25,8 +24,16 @@ import (
 // bin's increment on an autoregressive history and the input conductances, fitted in
 // seconds, deterministic, trained by teacher forcing on biophysical runs.
 
+// hybridOracle replaces the model in the free-running evaluation by the whole cell's own
+// residual (mode "u"): the check that the hybrid's runner reproduces -bound's oracle row.
+var hybridOracle = false
+
 // hybridSpikeTaus are the time constants (ms) of the spike-history features.
 var hybridSpikeTaus = []float64{0.15, 0.3, 0.6, 1.2, 2.5, 5, 10}
+
+// hybridGTaus are the time constants (ms) of the low-pass filtered conductances among
+// the features.
+var hybridGTaus = []float64{2, 8, 30}
 
 // hybridLags is the number of past bins of the junction's increments and of the axial
 // drive v_a − v_b the model sees.
@@ -80,14 +87,19 @@ func newHybridSyn(desc *neuron.CellDesc) (*hybridSyn, error) {
 	return s, nil
 }
 
-// edges returns g[k][c] at t = k·BinDt, k = 0..bins (events at t < k·BinDt count).
+// edges returns g[k][c] at t = k·BinDt, k = 0..bins (events at t < k·BinDt count), then
+// the same low-pass filtered with each of hybridGTaus (nc values per filter).
 func (s *hybridSyn) edges(evs []Event, bins int) [][]float64 {
 	evs = append([]Event(nil), evs...)
 	sort.SliceStable(evs, func(a, b int) bool { return evs[a].T < evs[b].T })
 	nc := len(s.tau1)
 	a, b := make([]float64, nc), make([]float64, nc)
 	out := make([][]float64, bins+1)
-	out[0] = make([]float64, nc)
+	out[0] = make([]float64, nc*(1+len(hybridGTaus)))
+	filt := make([][]float64, len(hybridGTaus))
+	for f := range filt {
+		filt[f] = make([]float64, nc)
+	}
 	e := 0
 	for k := 1; k <= bins; k++ {
 		t := float64(k) * surrogate.BinDt
@@ -101,9 +113,16 @@ func (s *hybridSyn) edges(evs []Event, bins int) [][]float64 {
 			a[c] += w * math.Exp(-(t-evs[e].T)/s.tau1[c])
 			b[c] += w * math.Exp(-(t-evs[e].T)/s.tau2[c])
 		}
-		out[k] = make([]float64, nc)
+		out[k] = make([]float64, nc, nc*(1+len(hybridGTaus)))
 		for c := range a {
 			out[k][c] = b[c] - a[c]
+		}
+		for f, tau := range hybridGTaus {
+			r := math.Exp(-surrogate.BinDt / tau)
+			for c := range a {
+				filt[f][c] = r*filt[f][c] + (1-r)*out[k][c]
+			}
+			out[k] = append(out[k], filt[f]...)
 		}
 	}
 	return out
@@ -144,11 +163,15 @@ func hybridFeatures(x []float64, k int, vb, va, g [][]float64, spikes []float64)
 			x = append(x, va[at(k-i)][b]-vb[at(k-i)][b])
 		}
 	}
-	for c := range g[k] {
+	nc := len(g[k]) / (1 + len(hybridGTaus))
+	for c := 0; c < nc; c++ {
 		x = append(x, g[k+1][c], g[k][c])
 		for b := range vb[0] {
 			x = append(x, g[k+1][c]*vb[k][b])
 		}
+	}
+	for c := nc; c < len(g[k]); c++ {
+		x = append(x, g[k+1][c])
 	}
 	return x
 }
@@ -199,7 +222,7 @@ func hybridRunTrace(desc *neuron.CellDesc, j *neuron.Junction, syn *hybridSyn, k
 		tr.va = append(tr.va, j.ReadAttach(c, nil))
 	}
 	tr.full.spikes = append([]float64(nil), c.Spikes()...)
-	u := kl.Residual(stepVb, stepVa)
+	u := kl.Residual(stepVb, stepVa, c.Spikes())
 	for k := 0; k <= bins; k++ {
 		tr.u = append(tr.u, u[k*P])
 	}
@@ -419,8 +442,9 @@ type HybridReport struct {
 	TestSamples   int                   `json:"test_samples_per_regime"`
 	Features      int                   `json:"features"`
 	Lambda        float64               `json:"ridge_lambda"`
-	OneStepRMS    []float64             `json:"one_step_rms_mV"`                  // teacher-forced test error of the bin's held junction, per boundary
-	TargetSD      []float64             `json:"target_sd_mV"`                     // the increment's s.d. on the test set, per boundary
+	OneStepRMS    []float64             `json:"one_step_rms_mV"` // teacher-forced test error of the bin's held junction, per boundary
+	TargetSD      []float64             `json:"target_sd_mV"`    // the increment's s.d. on the test set, per boundary
+	TargetSDFar   []float64             `json:"target_sd_away_from_spikes_mV"`
 	OneStepRMSFar []float64             `json:"one_step_rms_away_from_spikes_mV"` // OneStepRMS without the bins from 2 ms before to 5 ms after a spike
 	Rows          []boundRow            `json:"rows"`
 	Model         *HybridARX            `json:"-"`
@@ -511,9 +535,10 @@ func HybridJunction(types []neuron.CellType, nTrain, nTest, bins int, seed uint6
 		nb := len(j.Boundary)
 		se, sy, sy2, cnt := make([]float64, nb), make([]float64, nb), make([]float64, nb), 0.0
 		seFar, nFar := make([]float64, nb), make([]float64, nb)
+		syFar, sy2Far := make([]float64, nb), make([]float64, nb)
 		var x []float64
 		run := m
-		if os.Getenv("HYBRID_ORACLE") != "" {
+		if hybridOracle {
 			run = &HybridARX{Mode: mode}
 		}
 		for ri, reg := range regimes {
@@ -539,6 +564,8 @@ func HybridJunction(types []neuron.CellType, nTrain, nTest, bins int, seed uint6
 						if !isNear {
 							seFar[b] += e * e
 							nFar[b]++
+							syFar[b] += y
+							sy2Far[b] += y * y
 						}
 						se[b] += e * e
 						sy[b] += y
@@ -569,10 +596,12 @@ func HybridJunction(types []neuron.CellType, nTrain, nTest, bins int, seed uint6
 			mu := sy[b] / cnt
 			rep.TargetSD = append(rep.TargetSD, math.Sqrt(sy2[b]/cnt-mu*mu))
 			rep.OneStepRMSFar = append(rep.OneStepRMSFar, math.Sqrt(seFar[b]/nFar[b]))
+			mu = syFar[b] / nFar[b]
+			rep.TargetSDFar = append(rep.TargetSDFar, math.Sqrt(sy2Far[b]/nFar[b]-mu*mu))
 		}
 		out[ct.String()] = rep
-		fmt.Fprintf(log, "hybrid %s: %d training / %d test samples per regime, %d features, simulated in %.0f s, fitted in %.1f s; one-step RMS %s mV (away from spikes %s; increment s.d. %s mV)\n",
-			ct, nTrain, nTest, rep.Features, simT, rep.FitSeconds, fmtList(rep.OneStepRMS), fmtList(rep.OneStepRMSFar), fmtList(rep.TargetSD))
+		fmt.Fprintf(log, "hybrid %s: %d training / %d test samples per regime, %d features, simulated in %.0f s, fitted in %.1f s; one-step RMS %s mV, increment s.d. %s mV; away from spikes %s mV, s.d. %s mV\n",
+			ct, nTrain, nTest, rep.Features, simT, rep.FitSeconds, fmtList(rep.OneStepRMS), fmtList(rep.TargetSD), fmtList(rep.OneStepRMSFar), fmtList(rep.TargetSDFar))
 		boundTable(log, ct, BoundReport{Samples: nTest, Rows: rep.Rows, Boundary: map[string][]neuron.JunctionNode{"depth_0": j.Boundary}})
 	}
 	return out, nil
