@@ -157,6 +157,7 @@ var boundIfaces = []boundIface{
 	{Name: "kernel 5 ms, u 0.5 ms hold (causal)", Period: 20, Kernel: "rest 5 ms", Interp: "hold"},
 	{Name: "kernel closed loop 0.5 ms, held dendrite, exact", Period: 20, Loop: "kernel", Kernel: "rest 5 ms"},
 	{Name: "kernel closed loop 0.5 ms, held dendrite, linear", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear"},
+	{Name: "kernel closed loop 0.5 ms, held, 1 tap (static)", Period: 20, Loop: "kernel", Kernel: "rest 1 tap", Interp: "linear"},
 	{Name: "kernel closed loop 0.25 ms, held dendrite, linear", Period: 10, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear"},
 	{Name: "kernel closed loop 0.5 ms, linear, noise 0.1 mV", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", Noise: 0.1},
 	{Name: "kernel closed loop 0.5 ms, linear, noise 0.5 mV", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", Noise: 0.5},
@@ -190,6 +191,7 @@ type boundRow struct {
 	SomaR        float64 `json:"soma_r"`
 	SomaRStep    float64 `json:"soma_r_every_step"`
 	MaxAbsDV     float64 `json:"max_abs_dv_mV"`
+	Diverged     bool    `json:"diverged,omitempty"` // the hybrid's voltages went non-finite; its voltage figures are -1
 	// Kernel rows: RMS error (mV) of the residual u and of the junction v_b
 	// linearly interpolated between the rows' samples, over every step and
 	// within 2 ms of a whole-cell spike: how much of the soma's spike the
@@ -205,7 +207,10 @@ type boundRow struct {
 type BoundReport struct {
 	Samples  int                              `json:"samples_per_regime"`
 	Boundary map[string][]neuron.JunctionNode `json:"boundary"`
-	Rows     []boundRow                       `json:"rows"`
+	// Kernels are the junction kernels of the kernel rows (boundKernels),
+	// derived from the dendrite's linearisation (neuron.Junction.LinearKernel).
+	Kernels map[string]*neuron.JunctionKernel `json:"kernels,omitempty"`
+	Rows    []boundRow                        `json:"rows"`
 }
 
 // boundFull is one whole-cell run: soma after every step (index 0: t = 0),
@@ -302,7 +307,7 @@ func BoundRows(types []neuron.CellType, n, bins int, seed uint64, only string, l
 		for name, k := range kernels {
 			fmt.Fprintf(log, "bound %s: kernel %-12s %4d taps, h0 %s, gain %s\n", ct, name, k.Taps(), boundFmtTaps(k, func(b int) float64 { return k.H[b][0] }), boundFmtTaps(k, k.Gain))
 		}
-		rep := BoundReport{Samples: n, Boundary: map[string][]neuron.JunctionNode{}}
+		rep := BoundReport{Samples: n, Boundary: map[string][]neuron.JunctionNode{}, Kernels: kernels}
 		for dp, j := range js {
 			rep.Boundary[fmt.Sprintf("depth_%d", dp)] = j.Boundary
 		}
@@ -1180,6 +1185,13 @@ func boundAggregate(ss []boundSample, tMS float64) boundRow {
 	r.ClipEV, r.ClipRMSE = clip.ev(), clip.rmse()
 	r.ClipEVStep, r.ClipRMSEStep = clipStep.ev(), clipStep.rmse()
 	r.SomaR, r.SomaRStep = rr.r(), rStep.r()
+	// a hybrid that diverged (NaN or infinite voltages) has no finite figures:
+	// flag it and write -1 for them (JSON has no NaN)
+	for _, f := range []*float64{&r.ClipEV, &r.ClipRMSE, &r.ClipEVStep, &r.ClipRMSEStep, &r.SomaR, &r.SomaRStep, &r.MaxAbsDV} {
+		if math.IsNaN(*f) || math.IsInf(*f, 0) {
+			*f, r.Diverged = -1, true
+		}
+	}
 	return r
 }
 
@@ -1207,6 +1219,9 @@ func boundTable(w io.Writer, ct neuron.CellType, rep BoundReport) {
 			r.Gamma, mark(r.Gamma >= 0.85), r.Precision, mark(r.Precision >= 0.85), r.Recall, mark(r.Recall >= 0.85),
 			r.Within05, mark(r.Within05 >= 0.65), r.MeanErr, mark(math.Abs(r.MeanErr) <= 0.2), r.MeanAbsErr,
 			100*r.ClipEV, mark(r.ClipEV >= 0.9), r.ClipRMSE, mark(r.ClipRMSE <= 1.5), r.SomaR, mark(r.SomaR >= 0.85), r.MaxAbsDV)
+		if r.Diverged {
+			fmt.Fprintf(w, "  %-8s %-32s   diverged: the hybrid's voltages went non-finite\n", "", "")
+		}
 		if r.URough > 0 {
 			fmt.Fprintf(w, "  %-8s %-32s   u: s.d. %.3f mV; interpolation RMS %.3f mV (near spikes %.3f), v_b's %.3f mV (%.3f)\n",
 				"", "", r.UStd, r.URough, r.URoughSpike, r.VbRough, r.VbRoughSpike)

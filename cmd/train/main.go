@@ -232,7 +232,11 @@ func run(args []string) error {
 
 // printJSON prints v as indented JSON on stdout.
 func printJSON(v any) {
-	b, _ := json.MarshalIndent(v, "", "  ")
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "train: writing the JSON report:", err)
+		os.Exit(1)
+	}
 	fmt.Println(string(b))
 }
 
