@@ -70,6 +70,11 @@ type boundIface struct {
 	// predict without ever seeing a soma. Exact for a linear dendrite and
 	// an untruncated kernel.
 	Clamped bool
+	// HoldClip (mV, Loop "kernel"; 0: none) holds the dendrite at
+	// min(v, HoldClip) instead of the soma part's bin-start values, so that a
+	// bin starting on a spike does not clamp the dendrite at the spike's peak;
+	// the kernel carries the departure from the clipped value.
+	HoldClip float64
 }
 
 // boundKernelSpec is a junction kernel of the bound: the dendrite linearised
@@ -157,6 +162,8 @@ var boundIfaces = []boundIface{
 	{Name: "kernel 5 ms, u 0.5 ms hold (causal)", Period: 20, Kernel: "rest 5 ms", Interp: "hold"},
 	{Name: "kernel closed loop 0.5 ms, held dendrite, exact", Period: 20, Loop: "kernel", Kernel: "rest 5 ms"},
 	{Name: "kernel closed loop 0.5 ms, held dendrite, linear", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear"},
+	{Name: "kernel closed loop 0.5 ms, held ≤ -55 mV, exact", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", HoldClip: -55},
+	{Name: "kernel closed loop 0.5 ms, held ≤ -55 mV, linear", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", HoldClip: -55},
 	{Name: "kernel closed loop 0.5 ms, held, 1 tap (static)", Period: 20, Loop: "kernel", Kernel: "rest 1 tap", Interp: "linear"},
 	{Name: "kernel closed loop 0.25 ms, held dendrite, linear", Period: 10, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear"},
 	{Name: "kernel closed loop 0.5 ms, linear, noise 0.1 mV", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", Noise: 0.1},
@@ -790,13 +797,22 @@ func boundRunLoopKernel(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, 
 func (l *boundLoop) kernelPeriod(n int) {
 	s, d := l.s, l.d
 	d.Save()
+	for e, v := range l.eNow {
+		l.vE[e] = v
+		if l.ifc.HoldClip != 0 {
+			l.vE[e] = math.Min(v, l.ifc.HoldClip)
+		}
+	}
 	for q := 1; q <= n; q++ {
-		d.Step(l.eNow)
+		d.Step(l.vE)
 		d.Read(l.held[q])
 	}
 	d.Restore()
 	for b := range l.a0 {
 		l.a0[b] = s.AttachV(b)
+		if l.ifc.HoldClip != 0 {
+			l.a0[b] = math.Min(l.a0[b], l.ifc.HoldClip)
+		}
 	}
 	pert := make([]float64, len(l.vb))
 	for b := range pert {
