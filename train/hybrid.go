@@ -232,19 +232,47 @@ func hybridRunTrace(desc *neuron.CellDesc, j *neuron.Junction, syn *hybridSyn, k
 // HybridARX is the fitted junction model of one pyramidal type: per boundary node a
 // weight vector over hybridFeatures (standardised by Mean and Scale).
 type HybridARX struct {
-	Mode        string      // "held": the held junction's increment; "u": the long kernel's residual's increment
-	W           [][]float64 // per boundary
+	Mode        string         // "held": the held junction's increment; "u": the long kernel's residual's increment
+	W           [2][][]float64 // per gate (hybridGate) and boundary
 	Mean, Scale []float64
 }
 
-// predict returns boundary b's predicted increment of the junction over the bin.
-func (m *HybridARX) predict(x []float64, b int) float64 {
+// predict returns boundary b's predicted increment of the junction over the bin, with
+// the weights of gate g.
+func (m *HybridARX) predict(x []float64, b, g int) float64 {
 	s := 0.0
 	for i, v := range x {
-		s += m.W[b][i] * (v - m.Mean[i]) / m.Scale[i]
+		s += m.W[g][b][i] * (v - m.Mean[i]) / m.Scale[i]
 	}
 	return s
 }
+
+// hybridGate selects the model of bin k (two ridge fits, causal): 1 within
+// hybridGateMS after one of the soma's spikes or with an attach node above
+// hybridGateV (a spike starting), else 0 (the quiet bins, whose small increments
+// a single fit sacrifices to the spike bins).
+func hybridGate(k int, va []float64, spikes []float64) int {
+	t := float64(k) * surrogate.BinDt
+	for i := len(spikes) - 1; i >= 0; i-- {
+		if d := t - spikes[i]; d >= 0 && d < hybridGateMS {
+			return 1
+		} else if d >= hybridGateMS {
+			break
+		}
+	}
+	for _, v := range va {
+		if v > hybridGateV {
+			return 1
+		}
+	}
+	return 0
+}
+
+// hybridGateMS (ms) and hybridGateV (mV) are hybridGate's thresholds.
+const (
+	hybridGateMS = 5
+	hybridGateV  = -50
+)
 
 // hybridTarget is bin k's increment of boundary b to predict.
 func hybridTarget(tr *hybridTrace, k, b int, mode string) float64 {
@@ -292,10 +320,15 @@ func fitHybridARX(trs []*hybridTrace, lambda float64, mode string) (*HybridARX, 
 		}
 	}
 	m.Mean[0], m.Scale[0] = 0, 1
-	xtx := mat.NewSymDense(nf, nil)
-	xty := make([]*mat.VecDense, nb)
-	for b := range xty {
-		xty[b] = mat.NewVecDense(nf, nil)
+	var xtx [2]*mat.SymDense
+	var xty [2][]*mat.VecDense
+	var ng [2]float64
+	for g := range xtx {
+		xtx[g] = mat.NewSymDense(nf, nil)
+		xty[g] = make([]*mat.VecDense, nb)
+		for b := range xty[g] {
+			xty[g][b] = mat.NewVecDense(nf, nil)
+		}
 	}
 	z := make([]float64, nf)
 	for _, tr := range trs {
@@ -304,26 +337,31 @@ func fitHybridARX(trs []*hybridTrace, lambda float64, mode string) (*HybridARX, 
 			for i, v := range x {
 				z[i] = (v - m.Mean[i]) / m.Scale[i]
 			}
-			xtx.SymRankOne(xtx, 1, mat.NewVecDense(nf, z))
-			for b := range xty {
+			g := hybridGate(k, tr.va[k], tr.full.spikes)
+			ng[g]++
+			xtx[g].SymRankOne(xtx[g], 1, mat.NewVecDense(nf, z))
+			for b := range xty[g] {
 				y := hybridTarget(tr, k, b, mode)
-				xty[b].AddScaledVec(xty[b], y, mat.NewVecDense(nf, z))
+				xty[g][b].AddScaledVec(xty[g][b], y, mat.NewVecDense(nf, z))
 			}
 		}
 	}
-	for i := 1; i < nf; i++ {
-		xtx.SetSym(i, i, xtx.At(i, i)+lambda*n)
-	}
-	var ch mat.Cholesky
-	if !ch.Factorize(xtx) {
-		return nil, fmt.Errorf("hybrid: ridge system not positive definite")
-	}
-	for b := range xty {
-		var w mat.VecDense
-		if err := ch.SolveVecTo(&w, xty[b]); err != nil {
-			return nil, err
+	for g := range xtx {
+		for i := 1; i < nf; i++ {
+			xtx[g].SetSym(i, i, xtx[g].At(i, i)+lambda*n)
 		}
-		m.W = append(m.W, append([]float64(nil), w.RawVector().Data...))
+		xtx[g].SetSym(0, 0, xtx[g].At(0, 0)+1e-9*n) // a gate without bins predicts 0
+		var ch mat.Cholesky
+		if !ch.Factorize(xtx[g]) {
+			return nil, fmt.Errorf("hybrid: ridge system of gate %d (%.0f bins) not positive definite", g, ng[g])
+		}
+		for b := range xty[g] {
+			var w mat.VecDense
+			if err := ch.SolveVecTo(&w, xty[g][b]); err != nil {
+				return nil, err
+			}
+			m.W[g] = append(m.W[g], append([]float64(nil), w.RawVector().Data...))
+		}
 	}
 	return m, nil
 }
@@ -359,8 +397,9 @@ func hybridRunModel(desc *neuron.CellDesc, j *neuron.Junction, k *neuron.Junctio
 	end := make([]float64, nb)
 	for kb := 0; kb < bins; kb++ {
 		x = hybridFeatures(x, kb, vb, va, tr.g, s.Spikes())
+		gate := hybridGate(kb, va[kb], s.Spikes())
 		for b := range end {
-			end[b] = vb[kb][b] + m.predict(x, b)
+			end[b] = vb[kb][b] + m.predict(x, b, gate)
 			a0[b] = s.AttachV(b)
 		}
 		for q := 1; q <= P; q++ {
@@ -412,12 +451,13 @@ func hybridRunModelU(desc *neuron.CellDesc, j *neuron.Junction, k *neuron.Juncti
 	for kb := 0; kb < bins; kb++ {
 		x = hybridFeatures(x, kb, u, va, tr.g, ks.Spikes())
 		end := make([]float64, nb)
+		gate := hybridGate(kb, va[kb], ks.Spikes())
 		for b := range end {
-			if m.W == nil { // the oracle: the whole cell's own residual
+			if m.W[0] == nil { // the oracle: the whole cell's own residual
 				end[b] = tr.u[kb+1][b]
 				continue
 			}
-			end[b] = u[kb][b] + m.predict(x, b)
+			end[b] = u[kb][b] + m.predict(x, b, gate)
 		}
 		for q := 1; q <= P; q++ {
 			w := float64(q) / float64(P)
@@ -558,9 +598,10 @@ func HybridJunction(types []neuron.CellType, nTrain, nTest, bins int, seed uint6
 							isNear = true
 						}
 					}
+					gate := hybridGate(kb, tr.va[kb], tr.full.spikes)
 					for b := range se {
 						y := hybridTarget(tr, kb, b, mode)
-						e := m.predict(x, b) - y
+						e := m.predict(x, b, gate) - y
 						if !isNear {
 							seFar[b] += e * e
 							nFar[b]++
