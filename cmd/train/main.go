@@ -167,6 +167,16 @@ func parseFlags(args []string) (*options, error) {
 		return nil, err
 	}
 	fs.Visit(func(f *flag.Flag) { o.given[f.Name] = true })
+	switch {
+	case o.hybrid < 0:
+		return nil, fmt.Errorf("-hybrid %d: want a number of training samples per regime (0: off)", o.hybrid)
+	case o.hybridTest < 1:
+		return nil, fmt.Errorf("-hybrid-test %d: want at least one test sample per regime", o.hybridTest)
+	case o.hybridMode != "u" && o.hybridMode != "held":
+		return nil, fmt.Errorf("-hybrid-mode %q: want u or held", o.hybridMode)
+	case !(o.hybridLambda >= 0) || math.IsInf(o.hybridLambda, 0):
+		return nil, fmt.Errorf("-hybrid-lambda %v: want a finite penalty ≥ 0", o.hybridLambda)
+	}
 	return o, nil
 }
 
