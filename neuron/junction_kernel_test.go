@@ -232,3 +232,22 @@ func TestLinearKernelErrors(t *testing.T) {
 		t.Error("NaN tap: no error")
 	}
 }
+
+// TestKernelSomaAllocs: a KernelSoma step allocates nothing.
+func TestKernelSomaAllocs(t *testing.T) {
+	d, _ := Template(L5Pyramidal)
+	j, _ := NewJunction(d, 0)
+	k, err := j.LinearKernel(DefaultConfig(), 200, math.NaN(), 0, 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Spike = [][]float64{{0.1, 0.05}, {0.02}}
+	ks, err := j.NewKernelSoma(k, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := []float64{-65 * (1 - k.Gain(0)), -65 * (1 - k.Gain(1))}
+	if n := testing.AllocsPerRun(200, func() { ks.Step(u) }); n != 0 {
+		t.Errorf("KernelSoma.Step: %v allocations per step", n)
+	}
+}
