@@ -164,6 +164,8 @@ var boundIfaces = []boundIface{
 	{Name: "kernel closed loop 0.5 ms, held dendrite, linear", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear"},
 	{Name: "kernel closed loop 0.5 ms, held ≤ -55 mV, exact", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", HoldClip: -55},
 	{Name: "kernel closed loop 0.5 ms, held ≤ -55 mV, linear", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", HoldClip: -55},
+	{Name: "kernel closed loop 0.5 ms, held ≤ -20 mV, linear", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", HoldClip: -20},
+	{Name: "kernel closed loop 0.5 ms, held ≤ -40 mV, linear", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", HoldClip: -40},
 	{Name: "kernel closed loop 0.5 ms, held, 1 tap (static)", Period: 20, Loop: "kernel", Kernel: "rest 1 tap", Interp: "linear"},
 	{Name: "kernel closed loop 0.25 ms, held dendrite, linear", Period: 10, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear"},
 	{Name: "kernel closed loop 0.5 ms, linear, noise 0.1 mV", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", Noise: 0.1},
@@ -776,7 +778,7 @@ func boundRunLoopKernel(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, 
 	for q := range l.held {
 		l.held[q], l.att[q] = make([]float64, nb), make([]float64, nb)
 	}
-	l.a0, l.h0 = make([]float64, nb), make([]float64, nb)
+	l.a0, l.h0, l.delta = make([]float64, nb), make([]float64, nb), make([]float64, nb)
 	for b := range l.h0 {
 		l.h0[b] = k.H[b][0]
 	}
@@ -818,12 +820,25 @@ func (l *boundLoop) kernelPeriod(n int) {
 	for b := range pert {
 		pert[b] = l.ifc.Bias + l.ifc.Noise*l.rng.NormFloat64()
 	}
+	// with a clipped hold, the clamp's step Δ = a0 − v_a(start) at the bin's
+	// start is carried by the kernel's step response S(q) = Σ_{k<q} h_k, so
+	// that what is interpolated is the smooth rest of the held junction
+	for b := range l.delta {
+		l.delta[b] = l.a0[b] - s.AttachV(b)
+	}
+	step := func(b, q int) float64 {
+		h, sum := l.k.H[b], 0.0
+		for k := 0; k < min(q, len(h)); k++ {
+			sum += h[k]
+		}
+		return sum * l.delta[b]
+	}
 	for q := 1; q <= n; q++ {
 		w := float64(q) / float64(n)
 		for b := range l.vb {
 			base := l.held[q][b] + l.ifc.Bias
 			if l.ifc.Interp == "linear" {
-				base = (1-w)*(l.vbStart[b]+l.ifc.Bias) + w*(l.held[n][b]+pert[b])
+				base = (1-w)*(l.vbStart[b]+l.ifc.Bias) + w*(l.held[n][b]-step(b, n)+pert[b]) + step(b, q)
 			}
 			h := l.k.H[b]
 			for k := 1; k < min(q, len(h)); k++ {
@@ -890,6 +905,7 @@ type boundLoop struct {
 	rng       *rand.Rand
 	held, att [][]float64
 	a0, h0    []float64
+	delta     []float64 // the clipped hold's step at the period's start
 }
 
 // newBoundLoop prepares the co-simulation of steps steps with interface ifc.
