@@ -57,6 +57,44 @@ type boundIface struct {
 	Bias    float64
 	Loop    string
 	Sweeps  int // closed loop: passes per period; pass 2 on drives the dendrite with the soma part's trajectory of the previous pass
+	// Kernel names a junction kernel (boundKernelSpec): the hybrid is a
+	// neuron.KernelSoma whose boundary voltages are u + h * v_attach, h the
+	// kernel applied to its own soma part, u the whole cell's residual
+	// (JunctionKernel.Residual) sampled every Period steps and interpolated
+	// linearly, with Noise and Bias on the samples.
+	Kernel string
+	// Clamped takes u not from the whole cell's run but from the dendrite
+	// alone with the soma part clamped at rest (a DendriteCell with the
+	// same inputs): u = v_b,clamped − Σ_k h_k · v_attach,rest, a function
+	// of the inputs only, which is what a learned model can be trained to
+	// predict without ever seeing a soma. Exact for a linear dendrite and
+	// an untruncated kernel.
+	Clamped bool
+	// HoldClip (mV, Loop "kernel"; 0: none) holds the dendrite at
+	// min(v, HoldClip) instead of the soma part's bin-start values, so that a
+	// bin starting on a spike does not clamp the dendrite at the spike's peak;
+	// the kernel carries the departure from the clipped value.
+	HoldClip float64
+}
+
+// boundKernelSpec is a junction kernel of the bound: the dendrite linearised
+// with the soma part held at Hold mV (NaN: at rest), cut to MS ms.
+type boundKernelSpec struct {
+	Hold  float64
+	MS    float64
+	Spike bool // with a spike-triggered term fitted on training samples (fitSpikeKernel)
+}
+
+var boundKernels = map[string]boundKernelSpec{
+	"rest 5 ms":         {math.NaN(), 5, false},
+	"rest 5 ms + spike": {math.NaN(), 5, true},
+	"rest 1 ms":         {math.NaN(), 1, false},
+	"rest 0.1 ms":       {math.NaN(), 0.1, false},
+	"rest 20 ms":        {math.NaN(), 20, false},
+	"rest 1 tap":        {math.NaN(), 0.025, false},
+	"rest 100 ms":       {math.NaN(), 100, false},
+	"-55 mV 5 ms":       {-55, 5, false},
+	"-75 mV 5 ms":       {-75, 5, false},
 }
 
 var boundIfaces = []boundIface{
@@ -98,6 +136,41 @@ var boundIfaces = []boundIface{
 	{Name: "+1 comp., closed 0.5 ms, held, 2 sweeps", Depth: 1, Period: 20, Loop: "hold", Sweeps: 2},
 	{Name: "axial current, 0.5 ms mean", Period: 20, Current: true},
 	{Name: "axial current, 0.1 ms mean", Period: 4, Current: true},
+	{Name: "kernel 5 ms, u every step", Period: 1, Kernel: "rest 5 ms"},
+	{Name: "kernel 5 ms, u 0.5 ms linear", Period: 20, Kernel: "rest 5 ms"},
+	{Name: "kernel 5 ms, u 0.25 ms linear", Period: 10, Kernel: "rest 5 ms"},
+	{Name: "kernel 1 tap (static), u 0.5 ms", Period: 20, Kernel: "rest 1 tap"},
+	{Name: "kernel 0.1 ms, u 0.5 ms linear", Period: 20, Kernel: "rest 0.1 ms"},
+	{Name: "kernel 1 ms, u 0.5 ms linear", Period: 20, Kernel: "rest 1 ms"},
+	{Name: "kernel 20 ms, u 0.5 ms linear", Period: 20, Kernel: "rest 20 ms"},
+	{Name: "kernel 5 ms at -55 mV, u 0.5 ms", Period: 20, Kernel: "-55 mV 5 ms"},
+	{Name: "kernel 5 ms at -75 mV, u 0.5 ms", Period: 20, Kernel: "-75 mV 5 ms"},
+	{Name: "kernel 5 ms, u 0.5 ms, noise 0.5 mV", Period: 20, Kernel: "rest 5 ms", Noise: 0.5},
+	{Name: "kernel 5 ms, u 0.5 ms, noise 1 mV", Period: 20, Kernel: "rest 5 ms", Noise: 1},
+	{Name: "kernel 5 ms, u 0.5 ms, bias +1 mV", Period: 20, Kernel: "rest 5 ms", Bias: 1},
+	{Name: "kernel 5 ms, u 0.5 ms, bias -1 mV", Period: 20, Kernel: "rest 5 ms", Bias: -1},
+	{Name: "kernel 5 ms, u 0.5 ms, noise 0.1 mV", Period: 20, Kernel: "rest 5 ms", Noise: 0.1},
+	{Name: "kernel 5 ms, u 0.5 ms, noise 0.25 mV", Period: 20, Kernel: "rest 5 ms", Noise: 0.25},
+	{Name: "kernel 5 ms, u 0.5 ms, bias +0.1 mV", Period: 20, Kernel: "rest 5 ms", Bias: 0.1},
+	{Name: "kernel 5 ms, u 0.5 ms, bias -0.1 mV", Period: 20, Kernel: "rest 5 ms", Bias: -0.1},
+	{Name: "kernel 5 ms, u 0.5 ms, bias +0.25 mV", Period: 20, Kernel: "rest 5 ms", Bias: 0.25},
+	{Name: "kernel 100 ms, u 0.5 ms linear", Period: 20, Kernel: "rest 100 ms"},
+	{Name: "kernel 100 ms, clamped u, every step", Period: 1, Kernel: "rest 100 ms", Clamped: true},
+	{Name: "kernel 100 ms, clamped u, 0.5 ms", Period: 20, Kernel: "rest 100 ms", Clamped: true},
+	{Name: "kernel 5 ms, clamped u, 0.5 ms", Period: 20, Kernel: "rest 5 ms", Clamped: true},
+	{Name: "kernel 5 ms + spike, u 0.5 ms linear", Period: 20, Kernel: "rest 5 ms + spike"},
+	{Name: "kernel 5 ms, u 0.5 ms hold (causal)", Period: 20, Kernel: "rest 5 ms", Interp: "hold"},
+	{Name: "kernel closed loop 0.5 ms, held dendrite, exact", Period: 20, Loop: "kernel", Kernel: "rest 5 ms"},
+	{Name: "kernel closed loop 0.5 ms, held dendrite, linear", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear"},
+	{Name: "kernel closed loop 0.5 ms, held ≤ -55 mV, exact", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", HoldClip: -55},
+	{Name: "kernel closed loop 0.5 ms, held ≤ -55 mV, linear", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", HoldClip: -55},
+	{Name: "kernel closed loop 0.5 ms, held ≤ -20 mV, linear", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", HoldClip: -20},
+	{Name: "kernel closed loop 0.5 ms, held ≤ -40 mV, linear", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", HoldClip: -40},
+	{Name: "kernel closed loop 0.5 ms, held, 1 tap (static)", Period: 20, Loop: "kernel", Kernel: "rest 1 tap", Interp: "linear"},
+	{Name: "kernel closed loop 0.25 ms, held dendrite, linear", Period: 10, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear"},
+	{Name: "kernel closed loop 0.5 ms, linear, noise 0.1 mV", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", Noise: 0.1},
+	{Name: "kernel closed loop 0.5 ms, linear, noise 0.5 mV", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", Noise: 0.5},
+	{Name: "kernel closed loop 0.5 ms, linear, bias +0.1 mV", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", Bias: 0.1},
 }
 
 // boundRow is the measurement of one interface on one regime of one type.
@@ -127,13 +200,26 @@ type boundRow struct {
 	SomaR        float64 `json:"soma_r"`
 	SomaRStep    float64 `json:"soma_r_every_step"`
 	MaxAbsDV     float64 `json:"max_abs_dv_mV"`
+	Diverged     bool    `json:"diverged,omitempty"` // the hybrid's voltages went non-finite; its voltage figures are -1
+	// Kernel rows: RMS error (mV) of the residual u and of the junction v_b
+	// linearly interpolated between the rows' samples, over every step and
+	// within 2 ms of a whole-cell spike: how much of the soma's spike the
+	// quantity to predict still carries.
+	UStd         float64 `json:"u_std_mV,omitempty"` // u's standard deviation about each sample's mean
+	URough       float64 `json:"u_interp_rms_mV,omitempty"`
+	VbRough      float64 `json:"vb_interp_rms_mV,omitempty"`
+	URoughSpike  float64 `json:"u_interp_rms_near_spikes_mV,omitempty"`
+	VbRoughSpike float64 `json:"vb_interp_rms_near_spikes_mV,omitempty"`
 }
 
 // BoundReport is what Bound measures for one cell type (cmd/train -bound).
 type BoundReport struct {
 	Samples  int                              `json:"samples_per_regime"`
 	Boundary map[string][]neuron.JunctionNode `json:"boundary"`
-	Rows     []boundRow                       `json:"rows"`
+	// Kernels are the junction kernels of the kernel rows (boundKernels),
+	// derived from the dendrite's linearisation (neuron.Junction.LinearKernel).
+	Kernels map[string]*neuron.JunctionKernel `json:"kernels,omitempty"`
+	Rows    []boundRow                        `json:"rows"`
 }
 
 // boundFull is one whole-cell run: soma after every step (index 0: t = 0),
@@ -144,6 +230,10 @@ type boundFull struct {
 	spikes []float64
 	vb     [2][][]float64
 	ib     [2][][]float64
+	va     [2][][]float64 // the attach nodes' voltages
+	// the depth-0 boundary voltages of the dendrite alone with the soma part
+	// clamped at rest, after every step (only when a row needs them)
+	vbClamp [][]float64
 }
 
 // Bound measures the bound of the hybrid cell for each pyramidal type: the
@@ -151,6 +241,27 @@ type boundFull struct {
 // boundIface, against the whole cell (docs/surrogate.md, "The hybrid soma's
 // bound").
 func Bound(types []neuron.CellType, n, bins int, seed uint64, log io.Writer) (map[string]BoundReport, error) {
+	return BoundRows(types, n, bins, seed, "", log)
+}
+
+// BoundRows is Bound restricted to the interfaces whose name contains one of
+// the "|"-separated substrings of only (case-insensitive; "" keeps all).
+func BoundRows(types []neuron.CellType, n, bins int, seed uint64, only string, log io.Writer) (map[string]BoundReport, error) {
+	var ifcs []boundIface
+	for _, ifc := range boundIfaces {
+		keep := only == ""
+		for _, w := range strings.Split(only, "|") {
+			if w != "" && strings.Contains(strings.ToLower(ifc.Name), strings.ToLower(strings.TrimSpace(w))) {
+				keep = true
+			}
+		}
+		if keep {
+			ifcs = append(ifcs, ifc)
+		}
+	}
+	if len(ifcs) == 0 {
+		return nil, fmt.Errorf("-bound-rows %q: matches no interface", only)
+	}
 	if log == nil {
 		log = io.Discard
 	}
@@ -174,12 +285,43 @@ func Bound(types []neuron.CellType, n, bins int, seed uint64, log io.Writer) (ma
 				return nil, err
 			}
 		}
-		rep := BoundReport{Samples: n, Boundary: map[string][]neuron.JunctionNode{}}
+		kernels := map[string]*neuron.JunctionKernel{}
+		for _, ifc := range ifcs {
+			if ifc.Kernel == "" || kernels[ifc.Kernel] != nil {
+				continue
+			}
+			ks, ok := boundKernels[ifc.Kernel]
+			if !ok {
+				return nil, fmt.Errorf("bound: unknown kernel %q", ifc.Kernel)
+			}
+			taps := max(int(math.Round(ks.MS/0.025)), 1)
+			if kernels[ifc.Kernel], err = js[ifc.Depth].LinearKernel(neuron.DefaultConfig(), taps, ks.Hold, 200, 0.01); err != nil {
+				return nil, err
+			}
+			if ks.Spike {
+				if err := boundSpikeKernel(ct, ti, desc, js, kernels[ifc.Kernel], bins, seed); err != nil {
+					return nil, err
+				}
+			}
+		}
+		clamped := false
+		for _, ifc := range ifcs {
+			if ifc.Clamped {
+				if ifc.Depth != 0 || ifc.Kernel == "" {
+					return nil, fmt.Errorf("bound: %s: a clamped residual needs a depth-0 kernel row", ifc.Name)
+				}
+				clamped = true
+			}
+		}
+		for name, k := range kernels {
+			fmt.Fprintf(log, "bound %s: kernel %-12s %4d taps, h0 %s, gain %s\n", ct, name, k.Taps(), boundFmtTaps(k, func(b int) float64 { return k.H[b][0] }), boundFmtTaps(k, k.Gain))
+		}
+		rep := BoundReport{Samples: n, Boundary: map[string][]neuron.JunctionNode{}, Kernels: kernels}
 		for dp, j := range js {
 			rep.Boundary[fmt.Sprintf("depth_%d", dp)] = j.Boundary
 		}
 		for ri, reg := range regimes {
-			rows := make([][]boundSample, len(boundIfaces))
+			rows := make([][]boundSample, len(ifcs))
 			for f := range rows {
 				rows[f] = make([]boundSample, n)
 			}
@@ -191,15 +333,25 @@ func Bound(types []neuron.CellType, n, bins int, seed uint64, log io.Writer) (ma
 					errs[i] = err
 					return
 				}
-				full, err := boundRunFull(desc, js, evs, bins)
+				full, err := boundRunFull(desc, js, evs, bins, clamped)
 				if err != nil {
 					errs[i] = err
 					return
 				}
-				for f, ifc := range boundIfaces {
+				for f, ifc := range ifcs {
 					nrng := rand.New(rand.NewPCG(seed, splitStream("bound-noise")+uint64(ti)<<24+uint64(ri)<<20+uint64(i)))
+					var rough boundRough
 					run := boundRunSoma
-					if ifc.Loop != "" {
+					switch {
+					case ifc.Loop == "kernel":
+						run = func(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full *boundFull, ifc boundIface, rng *rand.Rand) ([]float64, []float64, error) {
+							return boundRunLoopKernel(desc, j, evs, full, ifc, rng, kernels[ifc.Kernel])
+						}
+					case ifc.Kernel != "":
+						run = func(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full *boundFull, ifc boundIface, rng *rand.Rand) ([]float64, []float64, error) {
+							return boundRunKernel(desc, j, evs, full, ifc, rng, kernels[ifc.Kernel], &rough)
+						}
+					case ifc.Loop != "":
 						run = boundRunLoop
 					}
 					soma, spikes, err := run(desc, js[ifc.Depth], evs, full, ifc, nrng)
@@ -208,6 +360,7 @@ func Bound(types []neuron.CellType, n, bins int, seed uint64, log io.Writer) (ma
 						return
 					}
 					rows[f][i] = boundCompare(full, soma, spikes, bins)
+					rows[f][i].rough = rough
 				}
 			})
 			for _, err := range errs {
@@ -215,7 +368,7 @@ func Bound(types []neuron.CellType, n, bins int, seed uint64, log io.Writer) (ma
 					return nil, fmt.Errorf("-bound %s %s: %w", ct, reg, err)
 				}
 			}
-			for f, ifc := range boundIfaces {
+			for f, ifc := range ifcs {
 				r := boundAggregate(rows[f], float64(bins)*surrogate.BinDt)
 				r.Regime, r.Interface = reg, ifc.Name
 				rep.Rows = append(rep.Rows, r)
@@ -300,7 +453,80 @@ func boundEvents(ct neuron.CellType, desc *neuron.CellDesc, regime string, bins 
 	return evs, nil
 }
 
-func boundRunFull(desc *neuron.CellDesc, js [2]*neuron.Junction, evs []Event, bins int) (*boundFull, error) {
+// boundSpikeTrain is the number of training samples per regime (seeds of the
+// "hybrid-train" stream, not the bound's) that a spike kernel is fitted on.
+const boundSpikeTrain = 3
+
+// boundSpikeKernel fits k's spike-triggered term (fitSpikeKernel) on
+// boundSpikeTrain whole-cell runs per regime.
+func boundSpikeKernel(ct neuron.CellType, ti int, desc *neuron.CellDesc, js [2]*neuron.Junction, k *neuron.JunctionKernel, bins int, seed uint64) error {
+	regimes := []string{"poisson", "sparse", "evoked"}
+	var vbs, vas [][][]float64
+	var spikes [][]float64
+	for ri, reg := range regimes {
+		for i := 0; i < boundSpikeTrain; i++ {
+			rng := rand.New(rand.NewPCG(seed, splitStream("hybrid-train")+uint64(ti)<<24+uint64(ri)<<20+uint64(i)))
+			evs, err := boundEvents(ct, desc, reg, bins, rng)
+			if err != nil {
+				return err
+			}
+			f, err := boundRunFull(desc, js, evs, bins, false)
+			if err != nil {
+				return err
+			}
+			vbs, vas, spikes = append(vbs, f.vb[0]), append(vas, f.va[0]), append(spikes, f.spikes)
+		}
+	}
+	fitSpikeKernel(k, vbs, vas, spikes, 8)
+	return nil
+}
+
+// fitSpikeKernel sets k.Spike to the spike-triggered average, over ms ms after each
+// detection, of the residual of k's linear taps: per boundary node, the mean of
+// u(t_s + (m+1)·dt) − u(t_s) over the runs' spikes (vbs, vas per run and step, spikes
+// the detection times).
+func fitSpikeKernel(k *neuron.JunctionKernel, vbs, vas [][][]float64, spikes [][]float64, ms float64) {
+	M := int(math.Round(ms / k.Dt))
+	nb := len(k.H)
+	acc := make([][]float64, nb)
+	for b := range acc {
+		acc[b] = make([]float64, M)
+	}
+	cnt := make([]float64, M)
+	lin := &neuron.JunctionKernel{Dt: k.Dt, H: k.H}
+	for r := range vbs {
+		u := lin.Residual(vbs[r], vas[r], nil)
+		for _, ts := range spikes[r] {
+			n0 := int(math.Round(ts / k.Dt))
+			for m := 0; m < M && n0+1+m < len(u); m++ {
+				for b := range acc {
+					acc[b][m] += u[n0+1+m][b] - u[n0][b]
+				}
+				cnt[m]++
+			}
+		}
+	}
+	k.Spike = make([][]float64, nb)
+	for b := range acc {
+		k.Spike[b] = make([]float64, M)
+		for m := range acc[b] {
+			if cnt[m] > 0 {
+				k.Spike[b][m] = acc[b][m] / cnt[m]
+			}
+		}
+	}
+}
+
+// boundFmtTaps formats f(b) for every boundary node of k.
+func boundFmtTaps(k *neuron.JunctionKernel, f func(int) float64) string {
+	var out []string
+	for b := range k.H {
+		out = append(out, fmt.Sprintf("%.4f", f(b)))
+	}
+	return strings.Join(out, " / ")
+}
+
+func boundRunFull(desc *neuron.CellDesc, js [2]*neuron.Junction, evs []Event, bins int, clamped bool) (*boundFull, error) {
 	c, err := neuron.New(desc, neuron.DefaultConfig())
 	if err != nil {
 		return nil, err
@@ -324,6 +550,7 @@ func boundRunFull(desc *neuron.CellDesc, js [2]*neuron.Junction, evs []Event, bi
 		for dp, j := range js {
 			f.vb[dp] = append(f.vb[dp], j.Read(c, nil))
 			f.ib[dp] = append(f.ib[dp], j.ReadCurrents(c, nil))
+			f.va[dp] = append(f.va[dp], j.ReadAttach(c, nil))
 		}
 	}
 	record()
@@ -332,6 +559,18 @@ func boundRunFull(desc *neuron.CellDesc, js [2]*neuron.Junction, evs []Event, bi
 		record()
 	}
 	f.spikes = append([]float64(nil), c.Spikes()...)
+	if clamped {
+		d, err := boundDendriteCell(desc, js[0], evs)
+		if err != nil {
+			return nil, err
+		}
+		rest := d.ReadExact(nil)
+		f.vbClamp = append(f.vbClamp, d.Read(nil))
+		for k := 0; k < steps; k++ {
+			d.Step(rest)
+			f.vbClamp = append(f.vbClamp, d.Read(nil))
+		}
+	}
 	return f, nil
 }
 
@@ -415,6 +654,86 @@ func boundRunSoma(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full *
 	return soma, append([]float64(nil), s.Spikes()...), nil
 }
 
+// boundRunKernel drives a neuron.KernelSoma with kernel k and the whole
+// cell's residual u (k.Residual of its junction) sampled every ifc.Period
+// steps, perturbed by ifc.Noise and ifc.Bias, and interpolated linearly; the
+// kernel term comes from the hybrid's own soma part. It adds to rough the
+// interpolation errors of u and, for comparison, of v_b.
+func boundRunKernel(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full *boundFull, ifc boundIface, rng *rand.Rand, k *neuron.JunctionKernel, rough *boundRough) ([]float64, []float64, error) {
+	ks, err := j.NewKernelSoma(k, neuron.DefaultConfig())
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := boundDeliver(desc, ks.SomaCell, evs); err != nil {
+		return nil, nil, err
+	}
+	vb := full.vb[ifc.Depth]
+	u := k.Residual(vb, full.va[ifc.Depth], full.spikes)
+	if ifc.Clamped {
+		u = make([][]float64, len(full.vbClamp))
+		for m, w := range full.vbClamp {
+			u[m] = make([]float64, len(w))
+			for b := range w {
+				u[m][b] = w[b] - k.Gain(b)*full.va[0][0][b]
+			}
+		}
+	}
+	steps := len(vb) - 1
+	nb := len(j.Boundary)
+	P := ifc.Period
+	dt := ks.Cell().Dt()
+	samp := make([][]float64, steps/P+2)
+	for q := range samp {
+		samp[q] = make([]float64, nb)
+		for b := range samp[q] {
+			samp[q][b] = u[min(q*P, steps)][b] + ifc.Bias + ifc.Noise*rng.NormFloat64()
+		}
+	}
+	for b := 0; b < nb; b++ {
+		mean := 0.0
+		for m := 1; m <= steps; m++ {
+			mean += u[m][b] / float64(steps)
+		}
+		for m := 1; m <= steps; m++ {
+			rough.Var += (u[m][b] - mean) * (u[m][b] - mean)
+			rough.VarN++
+		}
+	}
+	near := make([]bool, steps+1) // within 2 ms of a whole-cell spike
+	for _, t := range full.spikes {
+		for m := max(int((t-2)/dt), 0); m <= min(int((t+2)/dt)+1, steps); m++ {
+			near[m] = true
+		}
+	}
+	cur := make([]float64, nb)
+	soma := make([]float64, 1, steps+1)
+	soma[0] = ks.VSoma()
+	for m := 1; m <= steps; m++ {
+		q := (m - 1) / P
+		w := float64(m-q*P) / float64(P)
+		lo, hi := q*P, min((q+1)*P, steps)
+		for b := 0; b < nb; b++ {
+			cur[b] = (1-w)*samp[q][b] + w*samp[q+1][b]
+			if ifc.Interp == "hold" {
+				cur[b] = samp[q][b]
+			}
+			eu := u[m][b] - ((1-w)*u[lo][b] + w*u[hi][b])
+			ev := vb[m][b] - ((1-w)*vb[lo][b] + w*vb[hi][b])
+			rough.U += eu * eu
+			rough.Vb += ev * ev
+			rough.N++
+			if near[m] {
+				rough.USp += eu * eu
+				rough.VbSp += ev * ev
+				rough.NSp++
+			}
+		}
+		ks.Step(cur)
+		soma = append(soma, ks.VSoma())
+	}
+	return soma, append([]float64(nil), ks.Spikes()...), nil
+}
+
 // boundRunLoop co-simulates the hybrid soma with a DendriteCell (the
 // closed-loop interfaces, see boundIface).
 func boundRunLoop(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full *boundFull, ifc boundIface, _ *rand.Rand) ([]float64, []float64, error) {
@@ -437,6 +756,107 @@ func boundRunLoop(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full *
 		}
 	}
 	return l.soma, append([]float64(nil), s.Spikes()...), nil
+}
+
+// boundRunLoopKernel co-simulates the hybrid soma with a DendriteCell held
+// at the soma part's bin-start values, the soma's sub-bin departure from
+// them taken through kernel k implicitly (Loop "kernel", boundLoop.kernelPeriod).
+func boundRunLoopKernel(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, full *boundFull, ifc boundIface, rng *rand.Rand, k *neuron.JunctionKernel) ([]float64, []float64, error) {
+	s, err := boundSomaCell(desc, j, evs)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := boundDendriteCell(desc, j, evs)
+	if err != nil {
+		return nil, nil, err
+	}
+	steps := len(full.soma) - 1
+	l := newBoundLoop(s, d, j, ifc, steps)
+	l.k, l.rng = k, rng
+	nb := len(j.Boundary)
+	l.held, l.att = make([][]float64, ifc.Period+1), make([][]float64, ifc.Period+1)
+	for q := range l.held {
+		l.held[q], l.att[q] = make([]float64, nb), make([]float64, nb)
+	}
+	l.a0, l.h0, l.delta = make([]float64, nb), make([]float64, nb), make([]float64, nb)
+	for b := range l.h0 {
+		l.h0[b] = k.H[b][0]
+	}
+	for m0 := 0; m0 < steps; m0 += ifc.Period {
+		l.kernelPeriod(min(ifc.Period, steps-m0))
+	}
+	return l.soma, append([]float64(nil), s.Spikes()...), nil
+}
+
+// kernelPeriod advances n steps (Loop "kernel"): the dendrite runs the
+// period with the soma part held at its start values, giving the junction
+// v_b,held a causal model could predict (with Interp "linear" only its
+// value at the period's end, interpolated from the start, perturbed by
+// Noise and Bias); it is rewound, and the soma integrates with
+// v_b = v_b,held + Σ_k h_k·(v_a(t−k) − v_a(start)) over the period's lags,
+// lag 0 implicit (SomaCell.StepLinear); then the dendrite follows the
+// soma's actual trajectory.
+func (l *boundLoop) kernelPeriod(n int) {
+	s, d := l.s, l.d
+	d.Save()
+	for e, v := range l.eNow {
+		l.vE[e] = v
+		if l.ifc.HoldClip != 0 {
+			l.vE[e] = math.Min(v, l.ifc.HoldClip)
+		}
+	}
+	for q := 1; q <= n; q++ {
+		d.Step(l.vE)
+		d.Read(l.held[q])
+	}
+	d.Restore()
+	for b := range l.a0 {
+		l.a0[b] = s.AttachV(b)
+		if l.ifc.HoldClip != 0 {
+			l.a0[b] = math.Min(l.a0[b], l.ifc.HoldClip)
+		}
+	}
+	pert := make([]float64, len(l.vb))
+	for b := range pert {
+		pert[b] = l.ifc.Bias + l.ifc.Noise*l.rng.NormFloat64()
+	}
+	// with a clipped hold, the clamp's step Δ = a0 − v_a(start) at the bin's
+	// start is carried by the kernel's step response S(q) = Σ_{k<q} h_k, so
+	// that what is interpolated is the smooth rest of the held junction
+	for b := range l.delta {
+		l.delta[b] = l.a0[b] - s.AttachV(b)
+	}
+	step := func(b, q int) float64 {
+		h, sum := l.k.H[b], 0.0
+		for k := 0; k < min(q, len(h)); k++ {
+			sum += h[k]
+		}
+		return sum * l.delta[b]
+	}
+	for q := 1; q <= n; q++ {
+		w := float64(q) / float64(n)
+		for b := range l.vb {
+			base := l.held[q][b] + l.ifc.Bias
+			if l.ifc.Interp == "linear" {
+				base = (1-w)*(l.vbStart[b]+l.ifc.Bias) + w*(l.held[n][b]-step(b, n)+pert[b]) + step(b, q)
+			}
+			h := l.k.H[b]
+			for k := 1; k < min(q, len(h)); k++ {
+				base += h[k] * (l.att[q-k][b] - l.a0[b])
+			}
+			l.vb[b] = base
+		}
+		s.StepLinear(l.vb, l.h0, l.a0)
+		for b := range l.vb {
+			l.att[q][b] = s.AttachV(b)
+		}
+		s.ReadExact(l.traj[q])
+		l.soma = append(l.soma, s.VSoma())
+	}
+	for q := 1; q <= n; q++ {
+		d.Step(l.traj[q])
+	}
+	l.endPeriod(d.Read(nil))
 }
 
 // boundDendriteCell builds the dendrite part of j with the events on its
@@ -477,6 +897,15 @@ type boundLoop struct {
 	beta, vref  []float64   // linear response: sensitivity and attachment voltages
 	traj        [][]float64 // the soma part's values after each step of the period
 	soma        []float64   // the soma voltage after every step (index 0: t = 0)
+
+	// Loop "kernel": the kernel, the noise source, the held dendrite's
+	// junction and the soma's attach voltages after each step of the period,
+	// the attach voltages at its start and the kernels' lag-0 taps
+	k         *neuron.JunctionKernel
+	rng       *rand.Rand
+	held, att [][]float64
+	a0, h0    []float64
+	delta     []float64 // the clipped hold's step at the period's start
 }
 
 // newBoundLoop prepares the co-simulation of steps steps with interface ifc.
@@ -610,6 +1039,11 @@ func boundSomaCell(desc *neuron.CellDesc, j *neuron.Junction, evs []Event) (*neu
 	if err != nil {
 		return nil, err
 	}
+	return s, boundDeliver(desc, s, evs)
+}
+
+// boundDeliver queues the events of evs whose synapse lies in s's exact part.
+func boundDeliver(desc *neuron.CellDesc, s *neuron.SomaCell, evs []Event) error {
 	chans := desc.Channels()
 	ids := map[int]neuron.SynapseID{}
 	for _, e := range evs {
@@ -619,16 +1053,17 @@ func boundSomaCell(desc *neuron.CellDesc, j *neuron.Junction, evs []Event) (*neu
 		}
 		id, ok := ids[e.Channel]
 		if !ok {
+			var err error
 			if id, err = s.Synapse(ch.Section, ch.Receptor); err != nil {
-				return nil, err
+				return err
 			}
 			ids[e.Channel] = id
 		}
 		if err := s.Deliver(id, e.T, e.W); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return s, nil
+	return nil
 }
 
 // boundSample holds one sample's comparison: spike trains and pooled sums.
@@ -638,7 +1073,15 @@ type boundSample struct {
 	clipStep    moments
 	r, rStep    moments // soma with spikes (peak-preserving 0.5 ms; every step)
 	maxAbs      float64
+	rough       boundRough
 }
+
+// boundRough holds a kernel row's squared interpolation errors of u and of
+// v_b summed over steps and boundary nodes: every step (U, Vb, N) and the
+// steps within 2 ms of a whole-cell spike (USp, VbSp, NSp).
+// Var and VarN: the squared deviations of u from its mean (per sample and
+// boundary node), summed, and their count.
+type boundRough struct{ U, Vb, N, USp, VbSp, NSp, Var, VarN float64 }
 
 // moments accumulates the sums of a paired comparison (x = full cell,
 // y = hybrid).
@@ -706,6 +1149,7 @@ func boundCompare(full *boundFull, soma, spikes []float64, bins int) boundSample
 func boundAggregate(ss []boundSample, tMS float64) boundRow {
 	r := boundRow{Samples: len(ss)}
 	var clip, clipStep, rr, rStep moments
+	var rough boundRough
 	var nc, ngam, n05 int
 	var gsum, esum, easum, expect float64
 	var pairs int
@@ -737,6 +1181,23 @@ func boundAggregate(ss []boundSample, tMS float64) boundRow {
 		rr.merge(s.r)
 		rStep.merge(s.rStep)
 		r.MaxAbsDV = math.Max(r.MaxAbsDV, s.maxAbs)
+		rough.U += s.rough.U
+		rough.Vb += s.rough.Vb
+		rough.N += s.rough.N
+		rough.USp += s.rough.USp
+		rough.VbSp += s.rough.VbSp
+		rough.NSp += s.rough.NSp
+		rough.Var += s.rough.Var
+		rough.VarN += s.rough.VarN
+	}
+	if rough.VarN > 0 {
+		r.UStd = math.Sqrt(rough.Var / rough.VarN)
+	}
+	if rough.N > 0 {
+		r.URough, r.VbRough = math.Sqrt(rough.U/rough.N), math.Sqrt(rough.Vb/rough.N)
+	}
+	if rough.NSp > 0 {
+		r.URoughSpike, r.VbRoughSpike = math.Sqrt(rough.USp/rough.NSp), math.Sqrt(rough.VbSp/rough.NSp)
 	}
 	T := tMS * float64(len(ss)) / 1000
 	r.RateTrue, r.RatePred = float64(r.NTrue)/T, float64(r.NPred)/T
@@ -756,6 +1217,13 @@ func boundAggregate(ss []boundSample, tMS float64) boundRow {
 	r.ClipEV, r.ClipRMSE = clip.ev(), clip.rmse()
 	r.ClipEVStep, r.ClipRMSEStep = clipStep.ev(), clipStep.rmse()
 	r.SomaR, r.SomaRStep = rr.r(), rStep.r()
+	// a hybrid that diverged (NaN or infinite voltages) has no finite figures:
+	// flag it and write -1 for them (JSON has no NaN)
+	for _, f := range []*float64{&r.ClipEV, &r.ClipRMSE, &r.ClipEVStep, &r.ClipRMSEStep, &r.SomaR, &r.SomaRStep, &r.MaxAbsDV} {
+		if math.IsNaN(*f) || math.IsInf(*f, 0) {
+			*f, r.Diverged = -1, true
+		}
+	}
 	return r
 }
 
@@ -783,5 +1251,12 @@ func boundTable(w io.Writer, ct neuron.CellType, rep BoundReport) {
 			r.Gamma, mark(r.Gamma >= 0.85), r.Precision, mark(r.Precision >= 0.85), r.Recall, mark(r.Recall >= 0.85),
 			r.Within05, mark(r.Within05 >= 0.65), r.MeanErr, mark(math.Abs(r.MeanErr) <= 0.2), r.MeanAbsErr,
 			100*r.ClipEV, mark(r.ClipEV >= 0.9), r.ClipRMSE, mark(r.ClipRMSE <= 1.5), r.SomaR, mark(r.SomaR >= 0.85), r.MaxAbsDV)
+		if r.Diverged {
+			fmt.Fprintf(w, "  %-8s %-32s   diverged: the hybrid's voltages went non-finite\n", "", "")
+		}
+		if r.URough > 0 {
+			fmt.Fprintf(w, "  %-8s %-32s   u: s.d. %.3f mV; interpolation RMS %.3f mV (near spikes %.3f), v_b's %.3f mV (%.3f)\n",
+				"", "", r.UStd, r.URough, r.URoughSpike, r.VbRough, r.VbRoughSpike)
+		}
 	}
 }

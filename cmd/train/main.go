@@ -116,6 +116,11 @@ type options struct {
 	historyTeacher  bool
 	ceiling         int
 	bound           int
+	boundRows       string
+	hybrid          int
+	hybridTest      int
+	hybridLambda    float64
+	hybridMode      string
 	historySchedule float64
 	archFlag        string
 	overwrite       bool
@@ -176,6 +181,11 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.evalDir, "eval", "", "only evaluate the <cell_type>.safetensors weights in this directory on the test set")
 	fs.IntVar(&o.spikeHistory, "spike-history", 0, "traces of the model's own spike onsets fed back as inputs (0: none; docs/surrogate.md)")
 	fs.BoolVar(&o.historyTeacher, "history-teacher", false, "with -spike-history: train on the biophysical spikes' traces (teacher forcing) instead of the model's own")
+	fs.StringVar(&o.boundRows, "bound-rows", "", "with -bound: only the interfaces whose name contains one of these |-separated substrings (e.g. \"kernel|closed loop\")")
+	fs.IntVar(&o.hybrid, "hybrid", 0, "only fit the kernel hybrid's junction model (ridge ARX) on this many biophysical samples per regime and evaluate the hybrid free-running on -hybrid-test samples per regime of -bound's (JSON on stdout, table on stderr; docs/surrogate.md)")
+	fs.IntVar(&o.hybridTest, "hybrid-test", 10, "with -hybrid: test samples per regime")
+	fs.StringVar(&o.hybridMode, "hybrid-mode", "u", "with -hybrid: what the model predicts per bin: u (the 5 ms junction kernel's residual) or held (the junction with the soma held at the bin start)")
+	fs.Float64Var(&o.hybridLambda, "hybrid-lambda", 1e-6, "with -hybrid: ridge penalty on the standardised features (per sample)")
 	fs.IntVar(&o.bound, "bound", 0, "only measure, on this many samples per regime and pyramidal type, the bound of the hybrid cell: the exact soma driven by the biophysical junction voltages sampled and interpolated (JSON on stdout, table on stderr; docs/surrogate.md)")
 	fs.IntVar(&o.ceiling, "ceiling", 0, "only measure, on this many independent-Poisson samples per type, how closely any surrogate seeing 0.5 ms bins could follow the cell, and how the soma's r depends on spike timing (JSON on stdout)")
 	fs.Float64Var(&o.historySchedule, "history-schedule", 0, "with -spike-history: teacher-force a mini-batch with probability 1 - step/(this·steps), else run free (scheduled sampling; 0: off; default: the library's, off)")
@@ -192,6 +202,16 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*options, error) {
 		return nil, cli.Inputf("no flags: training takes hours; give at least -type (e.g. -type L2_basket)")
 	}
 	fs.Visit(func(f *flag.Flag) { o.given[f.Name] = true })
+	switch {
+	case o.hybrid < 0:
+		return nil, fmt.Errorf("-hybrid %d: want a number of training samples per regime (0: off)", o.hybrid)
+	case o.hybridTest < 1:
+		return nil, fmt.Errorf("-hybrid-test %d: want at least one test sample per regime", o.hybridTest)
+	case o.hybridMode != "u" && o.hybridMode != "held":
+		return nil, fmt.Errorf("-hybrid-mode %q: want u or held", o.hybridMode)
+	case !(o.hybridLambda >= 0) || math.IsInf(o.hybridLambda, 0):
+		return nil, fmt.Errorf("-hybrid-lambda %v: want a finite penalty ≥ 0", o.hybridLambda)
+	}
 	return o, nil
 }
 
@@ -209,21 +229,26 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	est.Report(stderr)
-	if o.bound != 0 {
-		rep, err := train.Bound(types, o.bound, o.bins, o.seed, stderr)
+	if o.hybrid != 0 {
+		rep, err := train.HybridJunction(types, o.hybrid, o.hybridTest, o.bins, o.seed, o.hybridLambda, o.hybridMode, stderr)
 		if err != nil {
 			return err
 		}
-		printJSON(stdout, rep)
-		return nil
+		return printJSON(stdout, rep)
+	}
+	if o.bound != 0 {
+		rep, err := train.BoundRows(types, o.bound, o.bins, o.seed, o.boundRows, stderr)
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, rep)
 	}
 	if o.ceiling != 0 {
 		rep, err := train.Ceiling(types, o.ceiling, o.bins, o.seed, stderr)
 		if err != nil {
 			return err
 		}
-		printJSON(stdout, rep)
-		return nil
+		return printJSON(stdout, rep)
 	}
 	// Everything the run reads or writes is checked before any data is
 	// generated: the -eval and -init weights, -arch, the output directory
@@ -357,10 +382,15 @@ func (o *options) preload(types []neuron.CellType) (eval, init map[neuron.CellTy
 	return eval, init, nil
 }
 
-// printJSON prints v as indented JSON on w.
-func printJSON(w io.Writer, v any) {
-	b, _ := json.MarshalIndent(v, "", "  ")
-	fmt.Fprintln(w, string(b))
+// printJSON prints v as indented JSON on w; a report that cannot be
+// encoded (a NaN figure) is a runtime failure.
+func printJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("writing the JSON report: %w", err)
+	}
+	_, err = fmt.Fprintln(w, string(b))
+	return err
 }
 
 // dataSets are the datasets of the run: per split ("train", "val", "test")
@@ -486,8 +516,7 @@ func evalOnly(o *options, types []neuron.CellType, d *dataSets, models map[neuro
 		report[ct.String()] = map[string]any{"test": test, "test_poisson": tp,
 			"test_network": tn, "train": map[string]any{"steps": 0, "best_step": 0, "seconds": 0, "spike_threshold_mV": m.SpikeThreshold()}}
 	}
-	printJSON(o.stdout, report)
-	return nil
+	return printJSON(o.stdout, report)
 }
 
 // configFor returns the shipped recipe of a type with the training flags

@@ -104,3 +104,18 @@ func TestExtraSetsFor(t *testing.T) {
 		}
 	}
 }
+
+// TestHybridFlags: bad -hybrid flags fail with an error naming the flag and the value.
+func TestHybridFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-hybrid", "-1"}, {"-hybrid", "2", "-hybrid-test", "0"}, {"-hybrid-mode", "v"}, {"-hybrid-lambda", "-1"}, {"-hybrid-lambda", "NaN"},
+	} {
+		_, err := parseFlags(args, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), args[len(args)-2]) {
+			t.Errorf("%v: error %v, want one naming %s", args, err, args[len(args)-2])
+		}
+	}
+	if _, err := parseFlags([]string{"-hybrid", "3", "-hybrid-mode", "held", "-hybrid-lambda", "0.01"}, io.Discard, io.Discard); err != nil {
+		t.Errorf("valid -hybrid flags: %v", err)
+	}
+}
