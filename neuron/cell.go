@@ -52,8 +52,9 @@ type Cell struct {
 	caSegs        []int32 // segments whose eca is recomputed every step
 	ktfHalf       float64
 
-	// every gating state of every mechanism, with per-step scratch for x∞ and the cnexp
-	// factor (first -dt/τ, then 1 - exp(-dt/τ)); mechanisms hold views into these
+	// every gating state of every mechanism (mechanisms hold views into gate), with
+	// per-step scratch for x∞ and the cnexp factor (first -dt/τ, then 1 - exp(-dt/τ)) used
+	// by kca; the table mechanisms update their gates in one fused pass (tableGates)
 	gate, gateInf, gateF []float64
 
 	hh2 *hh2Mech
@@ -270,16 +271,22 @@ func (c *Cell) buildMechanisms(tb *tables) {
 		off += n
 		return
 	}
-	hh.m, hh.mInf, hh.mX = views(len(hh.seg))
-	hh.h, hh.hInf, hh.hX = views(len(hh.seg))
-	hh.n, hh.nInf, hh.nX = views(len(hh.seg))
-	km.n, km.nInf, km.nX = views(len(km.seg))
-	ca.m, ca.mInf, ca.mX = views(len(ca.seg))
-	ca.h, ca.hInf, ca.hX = views(len(ca.seg))
+	hh.m, hh.sInf, hh.sX = views(len(hh.seg))
+	hh.h, _, _ = views(len(hh.seg))
+	hh.n, _, _ = views(len(hh.seg))
+	km.n, km.sInf, km.sX = views(len(km.seg))
+	ca.m, ca.sInf, ca.sX = views(len(ca.seg))
+	ca.h, _, _ = views(len(ca.seg))
 	kca.n, kca.nInf, kca.nX = views(len(kca.seg))
-	cat.m, cat.mInf, cat.mX = views(len(cat.seg))
-	cat.h, cat.hInf, cat.hX = views(len(cat.seg))
-	ar.m, ar.mInf, ar.mX = views(len(ar.seg))
+	cat.m, cat.sInf, cat.sX = views(len(cat.seg))
+	cat.h, _, _ = views(len(cat.seg))
+	ar.m, ar.sInf, ar.sX = views(len(ar.seg))
+	nseg, dt := len(c.segNode), c.dt
+	hh.gv, hh.am, hh.ah, hh.an = newSegV(hh.seg, nseg), newGateArgs(hh.tab, 0, dt), newGateArgs(hh.tab, 2, dt), newGateArgs(hh.tab, 4, dt)
+	km.gv, km.an = newSegV(km.seg, nseg), newGateArgs(km.tab, 0, dt)
+	ca.gv, ca.am, ca.ah = newSegV(ca.seg, nseg), newGateArgs(ca.tab, 0, dt), newGateArgs(ca.tab, 2, dt)
+	cat.gv, cat.am, cat.ah = newSegV(cat.seg, nseg), newGateArgs(cat.tab, 0, dt), newGateArgs(cat.tab, 2, dt)
+	ar.gv, ar.am = newSegV(ar.seg, nseg), newGateArgs(ar.tab, 0, dt)
 	cad.ca = make([]float64, len(cad.seg))
 	if len(hh.seg) > 0 {
 		c.hh2 = hh

@@ -141,34 +141,30 @@ func (c *Cell) solve() {
 
 // updateStates advances every state with the new voltage as NEURON's mechanism order
 // (ar, ca, cad, cat, hh2, kca, km) does: cad first (it reads only the start-of-step ica),
-// then the rates of every gate (kca from the fresh cai), then one batched cnexp update
-// x += (1 - exp(-dt/τ))(x∞ - x) over all gates; finally the synapses decay.
+// then every gate's cnexp update x += (1 - exp(-dt/τ))(x∞ - x) at the new voltage (kca
+// from the fresh cai); the rates read no gate, so the mechanisms' order does not change
+// the results. Finally the synapses decay.
 func (c *Cell) updateStates() {
 	if c.cad != nil {
 		c.cad.state(c)
 	}
 	if c.ar != nil {
-		c.ar.rates(c)
+		c.ar.gates(c)
 	}
 	if c.ca != nil {
-		c.ca.rates(c)
+		c.ca.gates(c)
 	}
 	if c.cat != nil {
-		c.cat.rates(c)
+		c.cat.gates(c)
 	}
 	if c.hh2 != nil {
-		c.hh2.rates(c)
+		c.hh2.gates(c)
 	}
 	if c.kca != nil {
-		c.kca.rates(c)
+		c.kca.gates(c)
 	}
 	if c.km != nil {
-		c.km.rates(c)
-	}
-	oneMinusExpInPlace(c.gateF)
-	g, inf, f := c.gate, c.gateInf[:len(c.gate)], c.gateF[:len(c.gate)]
-	for i := range g {
-		g[i] += f[i] * (inf[i] - g[i])
+		c.km.gates(c)
 	}
 	sy := &c.syn
 	for k, on := range sy.active {
