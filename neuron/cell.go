@@ -57,6 +57,8 @@ type Cell struct {
 	// by kca; the table mechanisms update their gates in one fused pass (tableGates)
 	gate, gateInf, gateF []float64
 
+	fused int // which fused current pass applies (fusedNone: the per-mechanism loops)
+
 	hh2 *hh2Mech
 	km  *kmMech
 	ca  *caMech
@@ -309,6 +311,7 @@ func (c *Cell) buildMechanisms(tb *tables) {
 	if len(ar.seg) > 0 {
 		c.ar = ar
 	}
+	c.fused = c.fusedKind()
 }
 
 // Reset re-initialises the cell to t = 0 as NEURON's finitialize does: voltages to the
