@@ -188,7 +188,7 @@ func (c *Cell) buildTree() {
 	c.v = make([]float64, nn)
 	c.rhs = make([]float64, nn)
 	c.d = make([]float64, nn)
-	c.vseg = make([]float64, nseg)
+	c.vseg = make([]float64, nseg, pad4(int(nseg))) // padded for tableGates
 	c.iDen = make([]float64, nseg)
 	c.gDen = make([]float64, nseg)
 	c.cai = make([]float64, nseg)
@@ -262,15 +262,18 @@ func (c *Cell) buildMechanisms(tb *tables) {
 			}
 		}
 	}
-	ng := 3*len(hh.seg) + len(km.seg) + 2*len(ca.seg) + len(kca.seg) + 2*len(cat.seg) + len(ar.seg)
+	// Each mechanism's views are padded to a multiple of 4 so that tableGates needs no
+	// scalar tail (the padding gates are updated at v = 0 and never read).
+	ng := 3*pad4(len(hh.seg)) + pad4(len(km.seg)) + 2*pad4(len(ca.seg)) + pad4(len(kca.seg)) + 2*pad4(len(cat.seg)) + pad4(len(ar.seg))
 	c.gate = make([]float64, ng)
 	c.gateInf = make([]float64, ng)
 	c.gateF = make([]float64, ng)
 	off := 0
 	// views returns the state, steady-state and exponent views of the next n gates.
 	views := func(n int) (st, inf, x []float64) {
-		st, inf, x = c.gate[off:off+n:off+n], c.gateInf[off:off+n:off+n], c.gateF[off:off+n:off+n]
-		off += n
+		e := off + pad4(n)
+		st, inf, x = c.gate[off:off+n:e], c.gateInf[off:off+n:e], c.gateF[off:off+n:e]
+		off = e
 		return
 	}
 	hh.m, hh.sInf, hh.sX = views(len(hh.seg))

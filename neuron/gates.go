@@ -28,8 +28,16 @@ func newGateArgs(t *vtable, col int, dt float64) gateArgs {
 // operations in the same order, so results are bit-identical to them; inf and x are
 // scratch of len(v). Groups of four use AVX2 where available, in two passes (the table,
 // then the exponential and the update) whose short dependency chains overlap across
-// iterations; a must be made from t.
+// iterations; a must be made from t. When all four slices have capacity for len(v)
+// rounded up to a multiple of 4, the AVX2 path also updates those padding elements (it
+// reads v and writes g, inf and x there) and no scalar tail is left.
 func tableGates(v, g, inf, x []float64, t *vtable, col int, a *gateArgs) {
+	if n := pad4(len(v)); useAVX2 && cap(v) >= n && cap(g) >= n && cap(inf) >= n && cap(x) >= n {
+		// padded slices (the cell's layout): no scalar tail
+		tableRatesAVX2(v[:n], inf[:n], x[:n], a)
+		cnexpUpdateAVX2(g[:n], inf[:n], x[:n], &expConsts, &expTable)
+		return
+	}
 	g = g[:len(v)]
 	if useAVX2 && len(v) >= 4 {
 		n := len(v) &^ 3
@@ -68,6 +76,9 @@ func oneMinusExp1(v float64) float64 {
 	return 1 - (s + s*p)
 }
 
+// pad4 rounds n up to a multiple of 4.
+func pad4(n int) int { return (n + 3) &^ 3 }
+
 // segV gives a mechanism the new voltages of its segments as one contiguous slice: the
 // cell's vseg itself when the mechanism covers every segment in order, else a copy.
 type segV struct {
@@ -81,7 +92,7 @@ func newSegV(seg []int32, nseg int) segV {
 	for k, s := range seg {
 		all = all && int(s) == k
 	}
-	return segV{seg: seg, all: all, buf: make([]float64, len(seg))}
+	return segV{seg: seg, all: all, buf: make([]float64, len(seg), pad4(len(seg)))}
 }
 
 // of returns the voltages (mV) of the segments at the cell's current vseg.
