@@ -185,15 +185,15 @@ func (c *Cell) buildTree() {
 			c.dConst[c.parent[i]] += c.gAx[i]
 		}
 	}
-	c.v = make([]float64, nn)
-	c.rhs = make([]float64, nn)
-	c.d = make([]float64, nn)
-	c.vseg = make([]float64, nseg, pad4(int(nseg))) // padded for tableGates
-	c.iDen = make([]float64, nseg)
-	c.gDen = make([]float64, nseg)
-	c.cai = make([]float64, nseg)
-	c.eca = make([]float64, nseg)
-	c.ica = make([]float64, nseg)
+	c.v = ownLines(nn, nn)
+	c.rhs = ownLines(nn, nn)
+	c.d = ownLines(nn, nn)
+	c.vseg = ownLines(int(nseg), pad4(int(nseg))) // padded for tableGates
+	c.iDen = ownLines(int(nseg), int(nseg))
+	c.gDen = ownLines(int(nseg), int(nseg))
+	c.cai = ownLines(int(nseg), int(nseg))
+	c.eca = ownLines(int(nseg), int(nseg))
+	c.ica = ownLines(int(nseg), int(nseg))
 	c.somaNode = c.segNode[c.secSeg0[0]+int32(d.Sections[0].Nseg/2)]
 	if !d.Dipole {
 		for i := range c.dipK {
@@ -265,9 +265,9 @@ func (c *Cell) buildMechanisms(tb *tables) {
 	// Each mechanism's views are padded to a multiple of 4 so that tableGates needs no
 	// scalar tail (the padding gates are updated at v = 0 and never read).
 	ng := 3*pad4(len(hh.seg)) + pad4(len(km.seg)) + 2*pad4(len(ca.seg)) + pad4(len(kca.seg)) + 2*pad4(len(cat.seg)) + pad4(len(ar.seg))
-	c.gate = make([]float64, ng)
-	c.gateInf = make([]float64, ng)
-	c.gateF = make([]float64, ng)
+	c.gate = ownLines(ng, ng)
+	c.gateInf = ownLines(ng, ng)
+	c.gateF = ownLines(ng, ng)
 	off := 0
 	// views returns the state, steady-state and exponent views of the next n gates.
 	views := func(n int) (st, inf, x []float64) {
@@ -292,7 +292,7 @@ func (c *Cell) buildMechanisms(tb *tables) {
 	ca.gv, ca.am, ca.ah = newSegV(ca.seg, nseg), newGateArgs(ca.tab, 0, dt), newGateArgs(ca.tab, 2, dt)
 	cat.gv, cat.am, cat.ah = newSegV(cat.seg, nseg), newGateArgs(cat.tab, 0, dt), newGateArgs(cat.tab, 2, dt)
 	ar.gv, ar.am = newSegV(ar.seg, nseg), newGateArgs(ar.tab, 0, dt)
-	cad.ca = make([]float64, len(cad.seg))
+	cad.ca = ownLines(len(cad.seg), len(cad.seg))
 	if len(hh.seg) > 0 {
 		c.hh2 = hh
 	}
@@ -356,6 +356,15 @@ func (c *Cell) Reset() {
 	c.spikeFlag = false
 	c.dipole = 0
 	c.spikes = c.spikes[:0]
+}
+
+// ownLines returns a zeroed slice of length n and capacity c whose cache lines hold no
+// other object: the state a cell writes every step does not share a line with another
+// cell's (small cells' arrays would otherwise sit side by side in the allocator's
+// spans), so cells advanced on different cores do not contend for lines.
+func ownLines(n, c int) []float64 {
+	const pad = 8 // one 64-byte line of float64 on each side
+	return make([]float64, c+2*pad)[pad : pad+n : pad+c]
 }
 
 // gatherV copies the segment nodes' potentials into vseg.

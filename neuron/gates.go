@@ -92,7 +92,7 @@ func newSegV(seg []int32, nseg int) segV {
 	for k, s := range seg {
 		all = all && int(s) == k
 	}
-	return segV{seg: seg, all: all, buf: make([]float64, len(seg), pad4(len(seg)))}
+	return segV{seg: seg, all: all, buf: ownLines(len(seg), pad4(len(seg)))}
 }
 
 // of returns the voltages (mV) of the segments at the cell's current vseg.
