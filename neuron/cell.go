@@ -50,6 +50,7 @@ type Cell struct {
 	// calcium
 	cai, eca, ica []float64
 	caSegs        []int32 // segments whose eca is recomputed every step
+	caAll         bool    // caSegs is every segment in order (updateEca's AVX2 path)
 	ktfHalf       float64
 
 	// every gating state of every mechanism (mechanisms hold views into gate), with
@@ -191,8 +192,8 @@ func (c *Cell) buildTree() {
 	c.vseg = ownLines(int(nseg), pad4(int(nseg))) // padded for tableGates
 	c.iDen = ownLines(int(nseg), int(nseg))
 	c.gDen = ownLines(int(nseg), int(nseg))
-	c.cai = ownLines(int(nseg), int(nseg))
-	c.eca = ownLines(int(nseg), int(nseg))
+	c.cai = ownLines(int(nseg), pad4(int(nseg))) // padded for ecaAVX2
+	c.eca = ownLines(int(nseg), pad4(int(nseg)))
 	c.ica = ownLines(int(nseg), int(nseg))
 	c.somaNode = c.segNode[c.secSeg0[0]+int32(d.Sections[0].Nseg/2)]
 	if !d.Dipole {
@@ -315,6 +316,7 @@ func (c *Cell) buildMechanisms(tb *tables) {
 		c.ar = ar
 	}
 	c.fused = c.fusedKind()
+	c.caAll = len(c.caSegs) > 0 && newSegV(c.caSegs, len(c.segNode)).all
 }
 
 // Reset re-initialises the cell to t = 0 as NEURON's finitialize does: voltages to the
@@ -375,7 +377,20 @@ func (c *Cell) gatherV() {
 	}
 }
 
+// updateEca sets the Nernst potential eca = (RT/2F)·log(cao/cai) (mV) of every calcium
+// segment from its cai (1e6 mV where cai <= 0), with AVX2 when the calcium segments are
+// all segments and every cao/cai is in fastLog's table domain (bit-identical).
 func (c *Cell) updateEca() {
+	if n := len(c.caSegs); useAVX2 && c.caAll && ecaInRange(c.cai[:n]) {
+		n4 := pad4(n) // the padding lanes compute garbage that is never read
+		ecaAVX2(c.cai[:n4], c.eca[:n4], c.ktfHalf, &logConsts, &logTable)
+		return
+	}
+	c.updateEcaGo()
+}
+
+// updateEcaGo is the portable loop of updateEca.
+func (c *Cell) updateEcaGo() {
 	for _, s := range c.caSegs {
 		ci := c.cai[s]
 		if ci <= 0 {

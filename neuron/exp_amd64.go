@@ -25,3 +25,9 @@ func tableRatesAVX2(v, inf, x []float64, a *gateArgs)
 //
 //go:noescape
 func cnexpUpdateAVX2(g, inf, x []float64, c *[expConstCount][4]float64, tab *[1 << expTableBits]float64)
+
+// ecaAVX2 sets eca[i] = ktfHalf*fastLog(cao/cai[i]) bit for bit; the lengths are equal
+// and a multiple of 4, and every cao/cai[i] is a positive normal number.
+//
+//go:noescape
+func ecaAVX2(cai, eca []float64, ktfHalf float64, c *[logConstCount + 1][4]float64, tab *[1 << logTableBits][2]float64)

@@ -226,3 +226,86 @@ uloop:
 udone:
 	VZEROUPPER
 	RET
+
+// Constant rows of logConsts, see eca.go.
+#define L_CAO 0
+#define L_ONE 32
+#define L_HALF 64
+#define L_THIRD 96
+#define L_QUARTER 128
+#define L_FIFTH 160
+#define L_SIXTH 192
+#define L_LN2 224
+#define L_MAGIC 256
+#define L_MAGIC1023 288
+#define L_MANT 320
+#define L_ONEEXP 352
+#define L_IDX 384
+
+// func ecaAVX2(cai, eca []float64, ktfHalf float64, c *[logConstCount + 1][4]float64, tab *[128][2]float64)
+//
+// eca = ktfHalf*fastLog(cao/cai) lane by lane with fastLog's operations in its order;
+// every cao/cai must be a positive normal number (the caller checks). No fused
+// multiply-add.
+TEXT ·ecaAVX2(SB), NOSPLIT, $0-72
+	MOVQ cai_base+0(FP), SI
+	MOVQ cai_len+8(FP), CX
+	MOVQ eca_base+24(FP), DI
+	VBROADCASTSD ktfHalf+48(FP), Y15
+	MOVQ c+56(FP), AX
+	MOVQ tab+64(FP), DX
+
+eloop:
+	CMPQ CX, $4
+	JLT  edone
+	VMOVUPD L_CAO(AX), Y0
+	VDIVPD  (SI), Y0, Y0         // x = cao/cai
+	VPSRLQ  $52, Y0, Y1          // biased exponent (x > 0: no sign bit)
+	VPOR    L_MAGIC(AX), Y1, Y1
+	VSUBPD  L_MAGIC1023(AX), Y1, Y1 // float64(e)
+	VPSRLQ  $45, Y0, Y2
+	VPAND   L_IDX(AX), Y2, Y2    // j
+	VPAND   L_MANT(AX), Y0, Y3
+	VPOR    L_ONEEXP(AX), Y3, Y3 // m in [1, 2)
+	VPSLLQ  $4, Y2, Y2           // j*16: byte offset of the table row
+	VMOVQ   X2, R9
+	VPEXTRQ $1, X2, R10
+	VEXTRACTI128 $1, Y2, X4
+	VMOVQ   X4, R11
+	VPEXTRQ $1, X4, R12
+	VMOVUPD (DX)(R9*1), X4
+	VINSERTF128 $1, (DX)(R11*1), Y4, Y4
+	VMOVUPD (DX)(R10*1), X5
+	VINSERTF128 $1, (DX)(R12*1), Y5, Y5
+	VUNPCKLPD Y5, Y4, Y6         // 1/c_j
+	VUNPCKHPD Y5, Y4, Y7         // log c_j
+	VMULPD  Y6, Y3, Y3           // m*(1/c)
+	VSUBPD  L_ONE(AX), Y3, Y3    // r
+	VMULPD  Y3, Y3, Y4           // r2
+	VMULPD  L_THIRD(AX), Y3, Y5  // r/3
+	VMOVUPD L_HALF(AX), Y6
+	VSUBPD  Y5, Y6, Y5           // 0.5 - r/3
+	VMULPD  Y5, Y4, Y5           // r2*(...)
+	VSUBPD  Y5, Y3, Y5           // r - r2*(...)
+	VMULPD  L_SIXTH(AX), Y3, Y6  // r/6
+	VMOVUPD L_FIFTH(AX), Y8
+	VSUBPD  Y6, Y8, Y6           // 0.2 - r/6
+	VMULPD  Y6, Y3, Y6           // r*(...)
+	VMOVUPD L_QUARTER(AX), Y8
+	VSUBPD  Y6, Y8, Y6           // 0.25 - r*(...)
+	VMULPD  Y4, Y4, Y8           // r2*r2
+	VMULPD  Y6, Y8, Y6           // r2*r2*(...)
+	VSUBPD  Y6, Y5, Y5           // p
+	VMULPD  L_LN2(AX), Y1, Y1    // e*ln2
+	VADDPD  Y7, Y1, Y1           // + log c
+	VADDPD  Y5, Y1, Y1           // + p
+	VMULPD  Y1, Y15, Y1          // ktfHalf*log
+	VMOVUPD Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $4, CX
+	JMP  eloop
+
+edone:
+	VZEROUPPER
+	RET
