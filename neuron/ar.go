@@ -13,9 +13,11 @@ type arMech struct {
 	seg  []int32
 	gbar []float64
 	m    []float64 // gating state (view into the cell's gate array)
-	mInf []float64
-	mX   []float64
 	tab  *vtable
+	gv   segV
+	sInf []float64 // scratch for x∞ (view)
+	sX   []float64 // scratch for -dt/τ (view)
+	am   gateArgs
 }
 
 func (m *arMech) init(c *Cell) {
@@ -33,11 +35,6 @@ func (m *arMech) current(c *Cell) {
 	}
 }
 
-func (m *arMech) rates(c *Cell) {
-	mdt := -c.dt
-	t := m.tab
-	for k, s := range m.seg {
-		o, th := t.index(c.vseg[s])
-		m.mInf[k], m.mX[k] = t.at(o, th, 0), mdt/t.at(o, th, 1)
-	}
+func (m *arMech) gates(c *Cell) {
+	tableGates(m.gv.of(c), m.m, m.sInf, m.sX, m.tab, 0, &m.am)
 }

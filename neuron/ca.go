@@ -14,12 +14,13 @@ func caRates(v, tadj float64, o []float64) {
 
 // caMech is the high-voltage-activated Ca current ca; its current is ica (feeds cad).
 type caMech struct {
-	seg        []int32
-	gbar       []float64 // tadj*gbar*1e-4, S/cm²
-	m, h       []float64 // gating states (views into the cell's gate array)
-	mInf, hInf []float64
-	mX, hX     []float64
-	tab        *vtable
+	seg      []int32
+	gbar     []float64 // tadj*gbar*1e-4, S/cm²
+	m, h     []float64 // gating states (views into the cell's gate array)
+	tab      *vtable
+	gv       segV
+	sInf, sX []float64 // scratch for x∞ and -dt/τ (views)
+	am, ah   gateArgs
 }
 
 func (m *caMech) init(c *Cell) {
@@ -42,12 +43,8 @@ func (m *caMech) current(c *Cell) {
 	}
 }
 
-func (m *caMech) rates(c *Cell) {
-	mdt := -c.dt
-	t := m.tab
-	for k, s := range m.seg {
-		o, th := t.index(c.vseg[s])
-		m.mInf[k], m.mX[k] = t.at(o, th, 0), mdt/t.at(o, th, 1)
-		m.hInf[k], m.hX[k] = t.at(o, th, 2), mdt/t.at(o, th, 3)
-	}
+func (m *caMech) gates(c *Cell) {
+	v := m.gv.of(c)
+	tableGates(v, m.m, m.sInf, m.sX, m.tab, 0, &m.am)
+	tableGates(v, m.h, m.sInf, m.sX, m.tab, 2, &m.ah)
 }

@@ -16,12 +16,13 @@ const catErev = 125.0 // mV, hard-coded reversal of cat
 
 // catMech is the T-type Ca current cat, a non-specific current with reversal +125 mV.
 type catMech struct {
-	seg        []int32
-	gbar       []float64
-	m, h       []float64 // gating states (views into the cell's gate array)
-	mInf, hInf []float64
-	mX, hX     []float64
-	tab        *vtable
+	seg      []int32
+	gbar     []float64
+	m, h     []float64 // gating states (views into the cell's gate array)
+	tab      *vtable
+	gv       segV
+	sInf, sX []float64 // scratch for x∞ and -dt/τ (views)
+	am, ah   gateArgs
 }
 
 func (m *catMech) init(c *Cell) {
@@ -42,12 +43,8 @@ func (m *catMech) current(c *Cell) {
 	}
 }
 
-func (m *catMech) rates(c *Cell) {
-	mdt := -c.dt
-	t := m.tab
-	for k, s := range m.seg {
-		o, th := t.index(c.vseg[s])
-		m.mInf[k], m.mX[k] = t.at(o, th, 0), mdt/t.at(o, th, 1)
-		m.hInf[k], m.hX[k] = t.at(o, th, 2), mdt/t.at(o, th, 3)
-	}
+func (m *catMech) gates(c *Cell) {
+	v := m.gv.of(c)
+	tableGates(v, m.m, m.sInf, m.sX, m.tab, 0, &m.am)
+	tableGates(v, m.h, m.sInf, m.sX, m.tab, 2, &m.ah)
 }

@@ -50,11 +50,15 @@ type Cell struct {
 	// calcium
 	cai, eca, ica []float64
 	caSegs        []int32 // segments whose eca is recomputed every step
+	caAll         bool    // caSegs is every segment in order (updateEca's AVX2 path)
 	ktfHalf       float64
 
-	// every gating state of every mechanism, with per-step scratch for x∞ and the cnexp
-	// factor (first -dt/τ, then 1 - exp(-dt/τ)); mechanisms hold views into these
+	// every gating state of every mechanism (mechanisms hold views into gate), with
+	// per-step scratch for x∞ and the cnexp factor (first -dt/τ, then 1 - exp(-dt/τ)) used
+	// by kca; the table mechanisms update their gates in one fused pass (tableGates)
 	gate, gateInf, gateF []float64
+
+	fused int // which fused current pass applies (fusedNone: the per-mechanism loops)
 
 	hh2 *hh2Mech
 	km  *kmMech
@@ -182,15 +186,15 @@ func (c *Cell) buildTree() {
 			c.dConst[c.parent[i]] += c.gAx[i]
 		}
 	}
-	c.v = make([]float64, nn)
-	c.rhs = make([]float64, nn)
-	c.d = make([]float64, nn)
-	c.vseg = make([]float64, nseg)
-	c.iDen = make([]float64, nseg)
-	c.gDen = make([]float64, nseg)
-	c.cai = make([]float64, nseg)
-	c.eca = make([]float64, nseg)
-	c.ica = make([]float64, nseg)
+	c.v = ownLines(nn, nn)
+	c.rhs = ownLines(nn, nn)
+	c.d = ownLines(nn, nn)
+	c.vseg = ownLines(int(nseg), pad4(int(nseg))) // padded for tableGates
+	c.iDen = ownLines(int(nseg), int(nseg))
+	c.gDen = ownLines(int(nseg), int(nseg))
+	c.cai = ownLines(int(nseg), pad4(int(nseg))) // padded for ecaAVX2
+	c.eca = ownLines(int(nseg), pad4(int(nseg)))
+	c.ica = ownLines(int(nseg), int(nseg))
 	c.somaNode = c.segNode[c.secSeg0[0]+int32(d.Sections[0].Nseg/2)]
 	if !d.Dipole {
 		for i := range c.dipK {
@@ -259,28 +263,37 @@ func (c *Cell) buildMechanisms(tb *tables) {
 			}
 		}
 	}
-	ng := 3*len(hh.seg) + len(km.seg) + 2*len(ca.seg) + len(kca.seg) + 2*len(cat.seg) + len(ar.seg)
-	c.gate = make([]float64, ng)
-	c.gateInf = make([]float64, ng)
-	c.gateF = make([]float64, ng)
+	// Each mechanism's views are padded to a multiple of 4 so that tableGates needs no
+	// scalar tail (the padding gates are updated at v = 0 and never read).
+	ng := 3*pad4(len(hh.seg)) + pad4(len(km.seg)) + 2*pad4(len(ca.seg)) + pad4(len(kca.seg)) + 2*pad4(len(cat.seg)) + pad4(len(ar.seg))
+	c.gate = ownLines(ng, ng)
+	c.gateInf = ownLines(ng, ng)
+	c.gateF = ownLines(ng, ng)
 	off := 0
 	// views returns the state, steady-state and exponent views of the next n gates.
 	views := func(n int) (st, inf, x []float64) {
-		st, inf, x = c.gate[off:off+n:off+n], c.gateInf[off:off+n:off+n], c.gateF[off:off+n:off+n]
-		off += n
+		e := off + pad4(n)
+		st, inf, x = c.gate[off:off+n:e], c.gateInf[off:off+n:e], c.gateF[off:off+n:e]
+		off = e
 		return
 	}
-	hh.m, hh.mInf, hh.mX = views(len(hh.seg))
-	hh.h, hh.hInf, hh.hX = views(len(hh.seg))
-	hh.n, hh.nInf, hh.nX = views(len(hh.seg))
-	km.n, km.nInf, km.nX = views(len(km.seg))
-	ca.m, ca.mInf, ca.mX = views(len(ca.seg))
-	ca.h, ca.hInf, ca.hX = views(len(ca.seg))
+	hh.m, hh.sInf, hh.sX = views(len(hh.seg))
+	hh.h, _, _ = views(len(hh.seg))
+	hh.n, _, _ = views(len(hh.seg))
+	km.n, km.sInf, km.sX = views(len(km.seg))
+	ca.m, ca.sInf, ca.sX = views(len(ca.seg))
+	ca.h, _, _ = views(len(ca.seg))
 	kca.n, kca.nInf, kca.nX = views(len(kca.seg))
-	cat.m, cat.mInf, cat.mX = views(len(cat.seg))
-	cat.h, cat.hInf, cat.hX = views(len(cat.seg))
-	ar.m, ar.mInf, ar.mX = views(len(ar.seg))
-	cad.ca = make([]float64, len(cad.seg))
+	cat.m, cat.sInf, cat.sX = views(len(cat.seg))
+	cat.h, _, _ = views(len(cat.seg))
+	ar.m, ar.sInf, ar.sX = views(len(ar.seg))
+	nseg, dt := len(c.segNode), c.dt
+	hh.gv, hh.am, hh.ah, hh.an = newSegV(hh.seg, nseg), newGateArgs(hh.tab, 0, dt), newGateArgs(hh.tab, 2, dt), newGateArgs(hh.tab, 4, dt)
+	km.gv, km.an = newSegV(km.seg, nseg), newGateArgs(km.tab, 0, dt)
+	ca.gv, ca.am, ca.ah = newSegV(ca.seg, nseg), newGateArgs(ca.tab, 0, dt), newGateArgs(ca.tab, 2, dt)
+	cat.gv, cat.am, cat.ah = newSegV(cat.seg, nseg), newGateArgs(cat.tab, 0, dt), newGateArgs(cat.tab, 2, dt)
+	ar.gv, ar.am = newSegV(ar.seg, nseg), newGateArgs(ar.tab, 0, dt)
+	cad.ca = ownLines(len(cad.seg), len(cad.seg))
 	if len(hh.seg) > 0 {
 		c.hh2 = hh
 	}
@@ -302,6 +315,8 @@ func (c *Cell) buildMechanisms(tb *tables) {
 	if len(ar.seg) > 0 {
 		c.ar = ar
 	}
+	c.fused = c.fusedKind()
+	c.caAll = len(c.caSegs) > 0 && newSegV(c.caSegs, len(c.segNode)).all
 }
 
 // Reset re-initialises the cell to t = 0 as NEURON's finitialize does: voltages to the
@@ -345,6 +360,15 @@ func (c *Cell) Reset() {
 	c.spikes = c.spikes[:0]
 }
 
+// ownLines returns a zeroed slice of length n and capacity c whose cache lines hold no
+// other object: the state a cell writes every step does not share a line with another
+// cell's (small cells' arrays would otherwise sit side by side in the allocator's
+// spans), so cells advanced on different cores do not contend for lines.
+func ownLines(n, c int) []float64 {
+	const pad = 8 // one 64-byte line of float64 on each side
+	return make([]float64, c+2*pad)[pad : pad+n : pad+c]
+}
+
 // gatherV copies the segment nodes' potentials into vseg.
 func (c *Cell) gatherV() {
 	v, vs := c.v, c.vseg[:len(c.segNode)]
@@ -353,7 +377,20 @@ func (c *Cell) gatherV() {
 	}
 }
 
+// updateEca sets the Nernst potential eca = (RT/2F)·log(cao/cai) (mV) of every calcium
+// segment from its cai (1e6 mV where cai <= 0), with AVX2 when the calcium segments are
+// all segments and every cao/cai is in fastLog's table domain (bit-identical).
 func (c *Cell) updateEca() {
+	if n := len(c.caSegs); useAVX2 && c.caAll && ecaInRange(c.cai[:n]) {
+		n4 := pad4(n) // the padding lanes compute garbage that is never read
+		ecaAVX2(c.cai[:n4], c.eca[:n4], c.ktfHalf, &logConsts, &logTable)
+		return
+	}
+	c.updateEcaGo()
+}
+
+// updateEcaGo is the portable loop of updateEca.
+func (c *Cell) updateEcaGo() {
 	for _, s := range c.caSegs {
 		ci := c.cai[s]
 		if ci <= 0 {

@@ -7,3 +7,15 @@ const useAVX2 = false
 func oneMinusExpAVX2(x []float64, c *[expConstCount][4]float64, tab *[1 << expTableBits]float64) {
 	panic("neuron: no AVX2 implementation on this platform")
 }
+
+func tableRatesAVX2(v, inf, x []float64, a *gateArgs) {
+	panic("neuron: no AVX2 implementation on this platform")
+}
+
+func cnexpUpdateAVX2(g, inf, x []float64, c *[expConstCount][4]float64, tab *[1 << expTableBits]float64) {
+	panic("neuron: no AVX2 implementation on this platform")
+}
+
+func ecaAVX2(cai, eca []float64, ktfHalf float64, c *[logConstCount + 1][4]float64, tab *[1 << logTableBits][2]float64) {
+	panic("neuron: no AVX2 implementation on this platform")
+}

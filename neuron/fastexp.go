@@ -78,18 +78,6 @@ func oneMinusExpInPlace(x []float64) {
 // oneMinusExpGo is the portable loop of oneMinusExpInPlace.
 func oneMinusExpGo(x []float64) {
 	for i, v := range x {
-		if v < -40 {
-			v = -40
-		} else if v > 700 {
-			v = 700
-		}
-		kd := v*expInvLn2 + expShift
-		k := int64(math.Float64bits(kd))
-		kd -= expShift
-		r := v - kd*expLn2Hi - kd*expLn2Lo
-		r2 := r * r
-		p := r + r2*(0.5+r*(1.0/6)) + r2*r2*(1.0/24+r*(1.0/120))
-		s := math.Float64frombits(math.Float64bits(expTable[k&(expN-1)]) + uint64(k>>expTableBits)<<52)
-		x[i] = 1 - (s + s*p)
+		x[i] = oneMinusExp1(v)
 	}
 }

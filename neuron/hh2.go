@@ -38,13 +38,14 @@ func hh2Rates(v, q10 float64, o []float64) {
 
 // hh2Mech is hh2 on a set of segments: Na, K (ena 50, ek -77) and leak currents.
 type hh2Mech struct {
-	seg              []int32
-	gnabar, gkbar    []float64
-	gl, el           []float64
-	m, h, n          []float64 // gating states (views into the cell's gate array)
-	mInf, hInf, nInf []float64 // steady states at the new v (views)
-	mX, hX, nX       []float64 // -dt/tau at the new v (views)
-	tab              *vtable
+	seg           []int32
+	gnabar, gkbar []float64
+	gl, el        []float64
+	m, h, n       []float64 // gating states (views into the cell's gate array)
+	tab           *vtable
+	gv            segV      // the segments' voltages, contiguous
+	sInf, sX      []float64 // scratch for x∞ and -dt/τ (views)
+	am, ah, an    gateArgs  // the fused gate updates' arguments
 }
 
 func (h *hh2Mech) init(c *Cell) {
@@ -68,14 +69,10 @@ func (h *hh2Mech) current(c *Cell) {
 	}
 }
 
-// rates writes x∞ and -dt/τ of every gate at the new voltage.
-func (h *hh2Mech) rates(c *Cell) {
-	mdt := -c.dt
-	t := h.tab
-	for k, s := range h.seg {
-		o, th := t.index(c.vseg[s])
-		h.mInf[k], h.mX[k] = t.at(o, th, 0), mdt/t.at(o, th, 1)
-		h.hInf[k], h.hX[k] = t.at(o, th, 2), mdt/t.at(o, th, 3)
-		h.nInf[k], h.nX[k] = t.at(o, th, 4), mdt/t.at(o, th, 5)
-	}
+// gates advances every gate by its cnexp step at the new voltage.
+func (h *hh2Mech) gates(c *Cell) {
+	v := h.gv.of(c)
+	tableGates(v, h.m, h.sInf, h.sX, h.tab, 0, &h.am)
+	tableGates(v, h.h, h.sInf, h.sX, h.tab, 2, &h.ah)
+	tableGates(v, h.n, h.sInf, h.sX, h.tab, 4, &h.an)
 }

@@ -28,12 +28,19 @@ func (m *kcaMech) current(c *Cell) {
 	}
 }
 
-// rates uses the cai just updated by cad, as in NEURON.
-func (m *kcaMech) rates(c *Cell) {
+// gates uses the cai just updated by cad, as in NEURON: x∞ and -dt/τ, then the batched
+// 1 - e^(-dt/τ), then the cnexp update.
+func (m *kcaMech) gates(c *Cell) {
 	mdt := -c.dt
+	inf, x := m.nInf[:len(m.seg)], m.nX[:len(m.seg)]
 	for k, s := range m.seg {
 		a := kcaRa * c.cai[s]
 		tau := 1 / m.tadj / (a + kcaRb)
-		m.nInf[k], m.nX[k] = a/(a+kcaRb), mdt/tau
+		inf[k], x[k] = a/(a+kcaRb), mdt/tau
+	}
+	oneMinusExpInPlace(x)
+	n := m.n[:len(x)]
+	for k := range n {
+		n[k] += x[k] * (inf[k] - n[k])
 	}
 }

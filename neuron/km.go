@@ -14,9 +14,11 @@ type kmMech struct {
 	seg  []int32
 	gbar []float64 // tadj*gbar*1e-4, S/cm² per unit n
 	n    []float64 // gating state (view into the cell's gate array)
-	nInf []float64
-	nX   []float64
 	tab  *vtable
+	gv   segV
+	sInf []float64 // scratch for x∞ (view)
+	sX   []float64 // scratch for -dt/τ (view)
+	an   gateArgs
 }
 
 func (m *kmMech) init(c *Cell) {
@@ -35,11 +37,6 @@ func (m *kmMech) current(c *Cell) {
 	}
 }
 
-func (m *kmMech) rates(c *Cell) {
-	mdt := -c.dt
-	t := m.tab
-	for k, s := range m.seg {
-		o, th := t.index(c.vseg[s])
-		m.nInf[k], m.nX[k] = t.at(o, th, 0), mdt/t.at(o, th, 1)
-	}
+func (m *kmMech) gates(c *Cell) {
+	tableGates(m.gv.of(c), m.n, m.sInf, m.sX, m.tab, 0, &m.an)
 }

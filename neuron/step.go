@@ -59,6 +59,27 @@ func (c *Cell) deliverEvents(tm float64) {
 // state and fills the diagonal d and right-hand side rhs of the node equations (absolute
 // units: µS and nA).
 func (c *Cell) setupMatrix() {
+	if c.fused != fusedNone {
+		if len(c.caSegs) > 0 {
+			c.updateEca()
+			if c.fused != fusedAll {
+				for _, s := range c.caSegs {
+					c.ica[s] = 0
+				}
+			}
+		}
+		copy(c.d, c.dConst)
+		clear(c.rhs)
+		c.fusedCurrents(c.fused)
+	} else {
+		c.mechanismCurrents()
+	}
+	c.addSynapsesClampsAxial()
+}
+
+// mechanismCurrents is the general path of setupMatrix: every mechanism's loop adds its
+// currents into iDen and gDen, which are then scattered into the node equations.
+func (c *Cell) mechanismCurrents() {
 	for s := range c.iDen {
 		c.iDen[s] = 0
 		c.gDen[s] = 0
@@ -96,6 +117,11 @@ func (c *Cell) setupMatrix() {
 		c.rhs[node] = -c.iDen[s] * a
 		c.d[node] += c.gDen[s] * a
 	}
+}
+
+// addSynapsesClampsAxial adds the synaptic, electrode and axial currents to the node
+// equations.
+func (c *Cell) addSynapsesClampsAxial() {
 	sy := &c.syn
 	for k, on := range sy.active {
 		if !on {
@@ -122,53 +148,71 @@ func (c *Cell) setupMatrix() {
 }
 
 // solve performs Hines elimination on the tree (parents precede children) and leaves the
-// voltage change in rhs (d is overwritten with reciprocal pivots).
+// voltage change in rhs (d is overwritten with reciprocal pivots). Along unbranched runs
+// (parent = previous node) the pivot and right-hand side being eliminated stay in
+// registers instead of going through memory; the operations and their order are those of
+// the plain recurrences, so the results are bit-identical to them.
 func (c *Cell) solve() {
-	d, rhs, g, par := c.d, c.rhs, c.gAx, c.parent
-	for i := len(d) - 1; i >= 1; i-- {
-		p := par[i]
-		inv := 1 / d[i]
-		d[i] = inv
-		f := g[i] * inv
-		d[p] -= f * g[i]
-		rhs[p] += f * rhs[i]
+	n := len(c.d)
+	if n == 0 {
+		return
 	}
-	rhs[0] /= d[0]
-	for i := 1; i < len(d); i++ {
-		rhs[i] = (rhs[i] + g[i]*rhs[par[i]]) * d[i]
+	d, rhs, g, par := c.d[:n], c.rhs[:n], c.gAx[:n], c.parent[:n]
+	di, ri := d[n-1], rhs[n-1]
+	for i := n - 1; i >= 1; i-- {
+		rhs[i] = ri
+		inv := 1 / di
+		d[i] = inv
+		gi := g[i]
+		f := gi * inv
+		if p := int(par[i]); p == i-1 {
+			di = d[p] - f*gi
+			ri = rhs[p] + f*ri
+		} else {
+			d[p] -= f * gi
+			rhs[p] += f * ri
+			di, ri = d[i-1], rhs[i-1]
+		}
+	}
+	d[0] = di
+	prev := ri / di
+	rhs[0] = prev
+	for i := 1; i < n; i++ {
+		rp := prev
+		if p := int(par[i]); p != i-1 {
+			rp = rhs[p]
+		}
+		prev = (rhs[i] + g[i]*rp) * d[i]
+		rhs[i] = prev
 	}
 }
 
 // updateStates advances every state with the new voltage as NEURON's mechanism order
 // (ar, ca, cad, cat, hh2, kca, km) does: cad first (it reads only the start-of-step ica),
-// then the rates of every gate (kca from the fresh cai), then one batched cnexp update
-// x += (1 - exp(-dt/τ))(x∞ - x) over all gates; finally the synapses decay.
+// then every gate's cnexp update x += (1 - exp(-dt/τ))(x∞ - x) at the new voltage (kca
+// from the fresh cai); the rates read no gate, so the mechanisms' order does not change
+// the results. Finally the synapses decay.
 func (c *Cell) updateStates() {
 	if c.cad != nil {
 		c.cad.state(c)
 	}
 	if c.ar != nil {
-		c.ar.rates(c)
+		c.ar.gates(c)
 	}
 	if c.ca != nil {
-		c.ca.rates(c)
+		c.ca.gates(c)
 	}
 	if c.cat != nil {
-		c.cat.rates(c)
+		c.cat.gates(c)
 	}
 	if c.hh2 != nil {
-		c.hh2.rates(c)
+		c.hh2.gates(c)
 	}
 	if c.kca != nil {
-		c.kca.rates(c)
+		c.kca.gates(c)
 	}
 	if c.km != nil {
-		c.km.rates(c)
-	}
-	oneMinusExpInPlace(c.gateF)
-	g, inf, f := c.gate, c.gateInf[:len(c.gate)], c.gateF[:len(c.gate)]
-	for i := range g {
-		g[i] += f[i] * (inf[i] - g[i])
+		c.km.gates(c)
 	}
 	sy := &c.syn
 	for k, on := range sy.active {

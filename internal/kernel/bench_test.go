@@ -12,7 +12,7 @@ import (
 )
 
 // benchShapes are the GEMM shapes of issue 3 (M x K x N).
-var benchShapes = [][3]int{{256, 256, 256}, {1024, 1024, 1024}, {132, 128, 256}, {32, 128, 256}, {1000, 320, 64}, {16, 16, 16}}
+var benchShapes = [][3]int{{256, 256, 256}, {1024, 1024, 1024}, {132, 128, 256}, {32, 128, 256}, {1000, 320, 64}, {16, 16, 16}, {64, 64, 64}}
 
 func benchGemm[T Float](b *testing.B, m, k, n int, call func(a, bm, c []T)) {
 	rng := rand.New(rand.NewPCG(1, 1))

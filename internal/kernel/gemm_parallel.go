@@ -25,6 +25,11 @@ func gemmParallel[T Float](g *gemmImpl[T], w int, transA, transB bool, m, n, k i
 		return (chunk + unit - 1) / unit * unit
 	}
 	if m >= n {
+		if rows := split(m, g.mr); transB || n%g.lanes != 0 || rows > 4*g.mr {
+			// each worker would pack all of B: share one packed copy instead
+			gemmSharedB(g, w, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+			return
+		}
 		chunk := split(m, g.mr)
 		for i0 := chunk; i0 < m; i0 += chunk {
 			wg.Add(1)
@@ -46,4 +51,98 @@ func gemmParallel[T Float](g *gemmImpl[T], w int, transA, transB bool, m, n, k i
 		run(0, m, 0, min(chunk, n))
 	}
 	wg.Wait()
+}
+
+// gemmSharedB is the parallel GEMM for a split along M when B must be packed: the
+// workers pack each kc x nc block of B once, together (each a range of whole panels),
+// then each computes its own rows of C against the shared packed block, packing its
+// own A blocks. Splitting M with gemmParallel instead makes every worker pack all of B,
+// work that does not shrink with more workers and that competes for the caches.
+func gemmSharedB[T Float](g *gemmImpl[T], w int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	mr, nr, lanes := g.mr, g.nr(), g.lanes
+	kc := blocks(k, g.kc, 1)
+	nc := blocks(n, g.nc, nr)
+	rows := (((m + w - 1) / w) + mr - 1) / mr * mr // rows per worker, whole tiles
+	w = (m + rows - 1) / rows
+	directA := transA && directAPolicy(n, nr)
+	rowA := !transA && g.kernRowA != nil && directAPolicy(n, nr)
+	kern := g.kern
+	if rowA {
+		directA, kern = true, g.kernRowA
+	}
+	bufs := make([]*gemmBuf[T], w)
+	for i := range bufs {
+		bufs[i] = g.pool.get()
+		defer g.pool.put(bufs[i])
+	}
+	mc := blocks(rows, g.mc, mr)
+	bb := grow(bufs[0].b, kc*((min(nc, n)+nr-1)/nr*nr))
+	bufs[0].b = bb
+	if !directA {
+		for _, bf := range bufs {
+			bf.a = grow(bf.a, kc*min(mc, rows))
+		}
+	}
+	// each runs fn(worker) on w goroutines (the caller is worker 0) and waits
+	var wg sync.WaitGroup
+	each := func(fn func(t int)) {
+		wg.Add(w - 1)
+		for t := 1; t < w; t++ {
+			go func() {
+				defer wg.Done()
+				fn(t)
+			}()
+		}
+		fn(0)
+		wg.Wait()
+	}
+	for jc := 0; jc < n; jc += nc {
+		ncur := min(nc, n-jc)
+		panels := (ncur + nr - 1) / nr
+		for pc := 0; pc < k; pc += kc {
+			kcur := min(kc, k-pc)
+			betaEff := beta
+			if pc > 0 {
+				betaEff = 1
+			}
+			each(func(t int) {
+				// pack panels [p0, p1) of the block
+				p0, p1 := t*panels/w, (t+1)*panels/w
+				if p0 < p1 {
+					j0 := p0 * nr
+					g.packB(bb[j0*kcur:], transB, b, ldb, pc, jc+j0, kcur, min(p1*nr, ncur)-j0, nr, lanes)
+				}
+			})
+			each(func(t int) {
+				r0, r1 := t*rows, min((t+1)*rows, m)
+				bufA := bufs[t].a
+				for ic := r0; ic < r1; ic += mc {
+					mcur := min(mc, r1-ic)
+					if !directA {
+						g.packA(bufA, transA, a, lda, ic, pc, mcur, kcur, mr)
+					}
+					for jr := 0; jr < ncur; jr += nr {
+						ncols := min(nr, ncur-jr)
+						nv := (ncols + lanes - 1) / lanes
+						last := ncols - (nv-1)*lanes
+						bp, bs := &bb[jr*kcur], nv*lanes
+						for ir := 0; ir < mcur; ir += mr {
+							rws := min(mr, mcur-ir)
+							var ap *T
+							as := lda
+							if rowA {
+								ap = &a[(ic+ir)*lda+pc]
+							} else if directA {
+								ap = &a[pc*lda+ic+ir]
+							} else {
+								ap = &bufA[ir*kcur]
+								as = rws
+							}
+							kern[rws-1][nv-1](kcur, ap, as, bp, bs, &c[(ic+ir)*ldc+jc+jr], ldc, alpha, betaEff, last)
+						}
+					}
+				}
+			})
+		}
+	}
 }

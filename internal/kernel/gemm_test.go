@@ -221,12 +221,17 @@ func TestGemmZeroAlloc(t *testing.T) {
 }
 
 // TestGemmParallel runs products above the parallel threshold, split along M
-// and along N, with GOMAXPROCS forced to 3 (uneven chunks).
+// (each worker packing its B, or B packed once and shared) and along N, with
+// GOMAXPROCS forced to 3 (uneven chunks).
 func TestGemmParallel(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
 	cases := []gemmCase{
 		{m: 301, k: 150, n: 290, alpha: 1, beta: 0.5, padA: 1, padB: 3, padC: 2},
 		{transA: true, transB: true, m: 61, k: 210, n: 1000, alpha: -1, beta: 0},
+		// split along M with B packed once for all workers (gemmSharedB), across K
+		// blocks, with transposed B and with an N edge
+		{transB: true, m: 700, k: 1300, n: 40, alpha: 0.5, beta: 1, padB: 1},
+		{transA: true, m: 2000, k: 100, n: 70, alpha: 1, beta: 0, padC: 1},
 	}
 	for _, tc := range cases {
 		if tc.m*tc.n*tc.k < 3*parallelGrain {

@@ -35,7 +35,7 @@ func BenchmarkERPMesh10Balance(b *testing.B) {
 // BenchmarkPoissonMesh10Balance is BenchmarkERPMesh10Balance for the
 // 1000 ms Poisson run.
 func BenchmarkPoissonMesh10Balance(b *testing.B) {
-	benchBalance(b, func() []network.Drive { return []network.Drive{network.PoissonEveryCell(10, 0.001, 0, 2)} }, 1000)
+	benchBalance(b, poissonReference, 1000)
 }
 
 func benchBalance(b *testing.B, drives func() []network.Drive, tstop float64) {

@@ -46,9 +46,22 @@ func BenchmarkERPMesh10(b *testing.B) {
 	benchNetwork(b, network.ERPDrives, 170)
 }
 
-// BenchmarkPoissonMesh10 drives every cell of the 10×10 column with its own
-// 10 Hz Poisson train (AMPA 0.001 µS, proximal) for 1000 ms (hnn-core on
-// NEURON 8.2.2: 160-210 s of CPU on one core).
+// poissonReference is the drive of the Poisson timing on both sides (bench/hnn_neuron.py
+// poisson): a cell-specific 10 Hz Poisson train on the proximal AMPA synapses of every
+// cell, 0.0025 µS, delay 0.1 ms, event seed 1.
+func poissonReference() []network.Drive {
+	return []network.Drive{network.PoissonEveryCell(10, 0.0025, 0, 1)}
+}
+
+// BenchmarkPoissonMesh10 drives the 10×10 column (270 cells) with poissonReference for
+// 1000 ms (hnn-core on NEURON 8.2.2, same drive: ~114 s of CPU on one core of an idle
+// 2-core Xeon; bench/run.sh poisson times both sides).
 func BenchmarkPoissonMesh10(b *testing.B) {
-	benchNetwork(b, func() []network.Drive { return []network.Drive{network.PoissonEveryCell(10, 0.001, 0, 2)} }, 1000)
+	benchNetwork(b, poissonReference, 1000)
+}
+
+// BenchmarkPoissonMesh10Short is BenchmarkPoissonMesh10 for 200 ms, for rounds on a
+// loaded machine (bench/run.sh poisson200).
+func BenchmarkPoissonMesh10Short(b *testing.B) {
+	benchNetwork(b, poissonReference, 200)
 }

@@ -76,11 +76,18 @@ type simChunk struct {
 	cells  []int       // gids, ascending
 	spikes []stepSpike // spikes detected in the current interval
 	out    [][]link    // out[src gid]: links to this chunk's cells
+	// dip holds the dipoles of the interval's steps, [step][cell of the chunk]: each
+	// chunk writes only its own buffer, so no cache line is written by two cores.
+	dip []float64
+	_   [64]byte // keeps neighbouring chunks' headers (spikes is appended to) apart
 }
 
 // maxChunks is the number of cell groups the column is split into (fewer
 // for small columns); it is independent of the number of workers.
 const maxChunks = 64
+
+// dipSlot locates a cell's dipole in its chunk's per-interval buffer.
+type dipSlot struct{ chunk, idx int32 }
 
 type stepSpike struct {
 	step int
@@ -136,7 +143,7 @@ type simulation struct {
 	driveSyns   synapseCache // the synapse cache connect filled, shared with drive
 	res         *SimResult
 	vsoma       [][]float64 // by gid; nil when not recorded
-	dip         []float64   // per-interval pyramidal dipoles, [step][gid]
+	dipAt       []dipSlot   // by gid: where its dipoles are in its chunk's dip
 	driveSpikes []network.Spike
 	cellSpikes  []network.Spike
 	routed      []stepSpike // spikes of the last interval, routed at the next
@@ -307,7 +314,14 @@ func (sim *simulation) plan() {
 	}
 	// Per-interval buffer of pyramidal dipoles, summed in gid order after
 	// each interval so the sums do not depend on the partition.
-	sim.dip = make([]float64, sim.interval*sim.nCells)
+	sim.dipAt = make([]dipSlot, sim.nCells)
+	for i := range sim.chunks {
+		ch := &sim.chunks[i]
+		ch.dip = make([]float64, sim.interval*len(ch.cells))
+		for j, g := range ch.cells {
+			sim.dipAt[g] = dipSlot{chunk: int32(i), idx: int32(j)}
+		}
+	}
 	sim.res = res
 }
 
@@ -330,7 +344,7 @@ func (sim *simulation) run() {
 // advance moves every chunk through steps s … e−1 in parallel, after
 // delivering the spikes routed from the previous interval.
 func (sim *simulation) advance(s, e int) {
-	cells, nCells := sim.cells, sim.nCells
+	cells := sim.cells
 	parallel.For(len(sim.chunks), sim.workers, func(i int) {
 		if sim.opts.chunkHook != nil {
 			sim.opts.chunkHook(s/sim.interval, i, false)
@@ -339,8 +353,9 @@ func (sim *simulation) advance(s, e int) {
 		ch := &sim.chunks[i]
 		ch.deliver(cells, sim.routed)
 		ch.spikes = ch.spikes[:0]
+		nc := len(ch.cells)
 		for n := s; n < e; n++ {
-			for _, g := range ch.cells {
+			for j, g := range ch.cells {
 				c := cells[g]
 				if sp, ts := c.CheckThreshold(); sp {
 					ch.spikes = append(ch.spikes, stepSpike{step: n, gid: g, t: ts})
@@ -349,7 +364,7 @@ func (sim *simulation) advance(s, e int) {
 					continue
 				}
 				c.Advance()
-				sim.dip[(n-s)*nCells+g] = c.Dipole()
+				ch.dip[(n-s)*nc+j] = c.Dipole()
 				if v := sim.vsoma[g]; v != nil {
 					v[n+1] = c.VSoma()
 				}
@@ -384,10 +399,10 @@ func (sim *simulation) advanceZeroLag(s int) {
 	parallel.For(len(sim.chunks), sim.workers, func(i int) {
 		ch := &sim.chunks[i]
 		ch.deliver(cells, sim.routed)
-		for _, g := range ch.cells {
+		for j, g := range ch.cells {
 			c := cells[g]
 			c.Advance()
-			sim.dip[g] = c.Dipole()
+			ch.dip[j] = c.Dipole()
 			if v := sim.vsoma[g]; v != nil {
 				v[s+1] = c.VSoma()
 			}
@@ -401,15 +416,18 @@ func (sim *simulation) advanceZeroLag(s int) {
 func (sim *simulation) sumDipoles(s, e int) {
 	l2s, l2e := sim.col.Range(neuron.L2Pyramidal)
 	l5s, l5e := sim.col.Range(neuron.L5Pyramidal)
-	res, nCells := sim.res, sim.nCells
+	res, at, chunks := sim.res, sim.dipAt, sim.chunks
+	dip := func(n, g int) float64 {
+		ch := &chunks[at[g].chunk]
+		return ch.dip[n*len(ch.cells)+int(at[g].idx)]
+	}
 	for n := s; n < e; n++ {
-		row := sim.dip[(n-s)*nCells : (n-s+1)*nCells]
 		var l2, l5 float64
 		for g := l2s; g < l2e; g++ {
-			l2 += row[g]
+			l2 += dip(n-s, g)
 		}
 		for g := l5s; g < l5e; g++ {
-			l5 += row[g]
+			l5 += dip(n-s, g)
 		}
 		res.L2[n+1], res.L5[n+1], res.Agg[n+1] = l2, l5, l2+l5
 	}
@@ -462,14 +480,24 @@ func buildCells(col *network.Column, cfg neuron.Config, opts SimOptions, tstop f
 		}
 		descs[ct] = d
 	}
+	// Cells are independent: build them in parallel (part of the run's serial fraction
+	// otherwise); each gid writes its own slot, so the result does not depend on it.
 	cells := make([]*neuron.Cell, col.NumCells())
-	for g, cell := range col.Cells {
+	errs := make([]error, len(cells))
+	parallel.For(len(cells), opts.Workers, func(g int) {
+		cell := col.Cells[g]
 		c, err := neuron.New(descs[cell.Type], cfg)
 		if err != nil {
-			return nil, fmt.Errorf("network: gid %d: %w", g, err)
+			errs[g] = fmt.Errorf("network: gid %d: %w", g, err)
+			return
 		}
 		c.SetPosition(neuron.Point3{X: cell.Pos.X, Y: cell.Pos.Y, Z: cell.Pos.Z})
 		cells[g] = c
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
 	}
 	for _, b := range opts.TonicBias {
 		if !b.CellType.Valid() {
