@@ -44,7 +44,9 @@ func run(args []string) error {
 	if err := est.Check(*o.maxMemory); err != nil {
 		return err
 	}
-	est.Report(os.Stderr)
+	if !o.vf.Quiet {
+		est.Report(os.Stderr)
+	}
 	dir := o.out
 	if dir == "" {
 		dir = filepath.Dir(o.connFile)
