@@ -91,8 +91,12 @@ func runNetwork(args []string) error {
 		}
 	}
 	col := net.Column
-	if err := cli.BiophysNetworkEstimate(col, net.Connectivity, *tstop, *dt, strings.Count(*vsoma, ",")+1, *rate).Check(*maxMemory); err != nil {
+	est := cli.BiophysNetworkEstimate(col, net.Connectivity, *tstop, *dt, strings.Count(*vsoma, ",")+1, *rate)
+	if err := est.Check(*maxMemory); err != nil {
 		return err
+	}
+	if !*quiet {
+		est.Report(os.Stderr)
 	}
 	// hnn-core's configuration of the network, prepared before simulating.
 	var hnnNet bytes.Buffer
