@@ -52,10 +52,10 @@ func (optimizeKind) Doc() string {
 
 func (optimizeKind) NewSettings() any {
 	return &optimizeSettings{
-		Seed: 1, Epochs: optimize.DefaultEpochs, Restarts: optimize.DefaultRestarts, LR: optimize.DefaultLearningRate,
-		Clip: optimize.DefaultClipNorm, Replicas: 1, HeldOut: 3, Band: "15-60", Objective: "absolute", Dipole: "agg",
-		Params: "per-class", Slope: nn.DefaultSpikeSlope, Mesh: "published", TStop: 600, Warmup: 100, Resolution: 4,
-		DriveRate: 10, DriveWeight: 0.003, DriveLoc: neuron.Proximal, Models: "shipped", MaxRate: optimize.DefaultMaxRate,
+		Seed: network.DefaultNoiseEventSeed, Epochs: optimize.DefaultEpochs, Restarts: optimize.DefaultRestarts, LR: optimize.DefaultLearningRate,
+		Clip: optimize.DefaultClipNorm, Replicas: 1, HeldOut: 3, Band: optimize.DefaultBand, Objective: "absolute", Dipole: optimize.DefaultDipole,
+		Params: "per-class", Slope: nn.DefaultSpikeSlope, Mesh: optimize.DefaultMesh, TStop: optimize.DefaultTStop, Warmup: optimize.DefaultWarmup, Resolution: optimize.DefaultResolution,
+		DriveRate: network.DefaultNoiseRate, DriveWeight: network.DefaultNoiseWeightAMPA, DriveLoc: neuron.Proximal, Models: "shipped", MaxRate: optimize.DefaultMaxRate,
 	}
 }
 
@@ -181,7 +181,7 @@ func (optimizeKind) Run(ctx context.Context, st any, env *Env) (Figures, error) 
 	if s.Warmup == 0 {
 		oc.Warmup = -1
 	}
-	obj, err := optimize.NewObjective[float32](oc, sn.Steps, sn.Dt)
+	obj, err := optimize.NewSpectral[float32](oc, sn.Steps, sn.Dt)
 	if err != nil {
 		return nil, err
 	}

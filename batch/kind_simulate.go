@@ -38,7 +38,7 @@ func (simulateKind) Doc() string {
 }
 
 func (simulateKind) NewSettings() any {
-	return &simulateSettings{Mesh: "10x10", Drives: "erp", Rate: 10, WeightAMPA: 0.001, EventSeed: 2, TStop: 170, Dt: 0.025}
+	return &simulateSettings{Mesh: "10x10", Drives: "erp", Rate: network.DefaultNoiseRate, WeightAMPA: network.DefaultNoiseWeightAMPA, EventSeed: network.DefaultNoiseEventSeed, TStop: 170, Dt: 0.025}
 }
 
 func (simulateKind) Files(st any) []string {
@@ -65,6 +65,9 @@ func (simulateKind) Check(st any) error {
 		if err := positive(p.name, p.v); err != nil {
 			return err
 		}
+	}
+	if s.Dt > 0.1 {
+		return settingErr("dt", "%v ms: must be at most 0.1 ms (the cells are validated at 0.025 ms)", s.Dt)
 	}
 	if s.WeightAMPA < 0 || s.WeightNMDA < 0 {
 		return settingErr("weight_ampa", "weights must be >= 0")

@@ -274,13 +274,14 @@ func workerWords(n int) string {
 	return fmt.Sprintf("%d jobs at once in this process", n)
 }
 
-// WritePlan writes a plan as JSON (Collect reads it back).
+// WritePlan writes a plan as JSON (Collect reads it back), through a
+// temporary file renamed into place.
 func WritePlan(path string, p *Plan) error {
 	b, err := json.MarshalIndent(p, "", " ")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
+	return writeFileAtomic(path, append(b, '\n'))
 }
 
 // ReadPlan reads a plan WritePlan wrote.

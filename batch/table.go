@@ -139,16 +139,44 @@ func BuildTable(p *Plan, results map[string]*Result) *Table {
 	return t
 }
 
-// Write writes results.csv and results.json into dir.
+// Write writes results.csv and results.json into dir, and the table as
+// NumPy arrays (params.npy, features.npy, npy_columns.json; see WriteNPY),
+// each through a temporary file renamed into place, so that a reader (or a
+// crash) never sees a half-written table.
 func (t *Table) Write(dir string) error {
 	b, err := json.MarshalIndent(t, "", " ")
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "results.json"), append(b, '\n'), 0o644); err != nil {
+	if err := writeFileAtomic(filepath.Join(dir, "results.json"), append(b, '\n')); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "results.csv"), t.CSV(), 0o644)
+	if err := writeFileAtomic(filepath.Join(dir, "results.csv"), t.CSV()); err != nil {
+		return err
+	}
+	return t.WriteNPY(dir)
+}
+
+// writeFileAtomic writes b to path through a temporary file beside it.
+func writeFileAtomic(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 // CSV returns the table as CSV: index, key, status, the settings, the

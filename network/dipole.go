@@ -2,7 +2,8 @@ package network
 
 import (
 	"fmt"
-	"math"
+
+	"github.com/neurograd/neurograd/spectral"
 )
 
 // FAmToNAm converts fAm (the NEURON dipole mechanism's unit) to nAm (the
@@ -60,9 +61,9 @@ func (d Dipole) Scale(factor float64) Dipole {
 }
 
 // Smooth convolves all three series in place with hnn-core's normalised
-// Hamming window of windowLen ms (Dipole.smooth; spec 11.4) and returns d.
-// windowLen 0 leaves the data unchanged; windows in (0, 1) ms, or longer
-// than the record, are errors.
+// Hamming window of windowLen ms (Dipole.smooth; spec 11.4;
+// spectral.Smoother) and returns d. windowLen 0 leaves the data unchanged;
+// windows in (0, 1) ms, or longer than the record, are errors.
 func (d Dipole) Smooth(windowLen float64) (Dipole, error) {
 	if windowLen == 0 {
 		return d, nil
@@ -70,63 +71,16 @@ func (d Dipole) Smooth(windowLen float64) (Dipole, error) {
 	if len(d.Times) < 2 {
 		return d, fmt.Errorf("network: smoothing needs at least two samples")
 	}
-	sfreq := 1000 / (d.Times[1] - d.Times[0])
-	w, err := HammingWindow(windowLen, sfreq, len(d.Times))
+	sm, err := spectral.NewSmoother(len(d.Times), windowLen, 1000/(d.Times[1]-d.Times[0]))
 	if err != nil {
-		return d, err
+		return d, fmt.Errorf("network: %w", err)
 	}
 	tmp := make([]float64, len(d.Times))
 	for _, s := range [][]float64{d.Agg, d.L2, d.L5} {
-		ConvolveSame(tmp, s, w)
+		if _, err := sm.Apply(tmp, s); err != nil {
+			return d, err
+		}
 		copy(s, tmp)
 	}
 	return d, nil
-}
-
-// HammingWindow returns hnn-core's normalised smoothing window for a
-// window of windowLen ms at sfreq Hz: M = round(1e-3·windowLen·sfreq)
-// samples of 0.54 − 0.46·cos(2πj/(M−1)), divided by their sum. It errors
-// when windowLen is in (0, 1) ms, or M < 1 or M > n (the data length).
-func HammingWindow(windowLen, sfreq float64, n int) ([]float64, error) {
-	if !(windowLen >= 1) || math.IsInf(windowLen, 0) {
-		return nil, fmt.Errorf("network: smoothing window %v ms must be at least 1 ms (or 0 for none)", windowLen)
-	}
-	m := int(math.RoundToEven(1e-3 * windowLen * sfreq))
-	if m < 1 || m > n {
-		return nil, fmt.Errorf("network: smoothing window of %d samples must be between 1 and the data length %d", m, n)
-	}
-	w := make([]float64, m)
-	if m == 1 {
-		w[0] = 1
-		return w, nil
-	}
-	var sum float64
-	for j := range w {
-		w[j] = 0.54 - 0.46*math.Cos(2*math.Pi*float64(j)/float64(m-1))
-		sum += w[j]
-	}
-	for j := range w {
-		w[j] /= sum
-	}
-	return w, nil
-}
-
-// ConvolveSame writes into dst (len(x)) the "same"-mode convolution of x
-// with w as numpy.convolve(x, w, 'same'): dst[k] = Σ_j x[k+c−j]·w[j] with
-// c = (len(w)−1)/2 and x zero outside its range. dst must not alias x.
-func ConvolveSame(dst, x, w []float64) {
-	if len(dst) != len(x) {
-		panic("network: ConvolveSame length mismatch")
-	}
-	c := (len(w) - 1) / 2
-	for k := range x {
-		var s float64
-		for j, wj := range w {
-			i := k + c - j
-			if i >= 0 && i < len(x) {
-				s += x[i] * wj
-			}
-		}
-		dst[k] = s
-	}
 }

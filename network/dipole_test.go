@@ -3,6 +3,8 @@ package network
 import (
 	"math"
 	"testing"
+
+	"github.com/neurograd/neurograd/spectral"
 )
 
 func TestRenormaliseHNN(t *testing.T) {
@@ -37,8 +39,12 @@ func TestSmoothHamming(t *testing.T) {
 	d.L5[200] = 1 // an impulse gives the window back
 	orig := append([]float64(nil), d.Agg...)
 	// 1 ms at 40 kHz: M = 40, c = 19.
-	w, err := HammingWindow(1, 40000, n)
-	if err != nil || len(w) != 40 {
+	sm, err := spectral.NewSmoother(n, 1, 40000)
+	if err != nil || len(sm.Window) != 40 {
+		t.Fatalf("window: %v", err)
+	}
+	w := sm.Window
+	if len(w) != 40 {
 		t.Fatalf("window: %d samples, %v", len(w), err)
 	}
 	if _, err := d.Smooth(1); err != nil {

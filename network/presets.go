@@ -6,6 +6,17 @@ import (
 	"github.com/neurograd/neurograd/neuron"
 )
 
+// Defaults of the Poisson noise drive that every command and the batch
+// kinds share (cmd/optimize's -drive-rate, -drive-weight and -seed;
+// cmd/verify's and cmd/simulate network's -rate, -weight-ampa and
+// -event-seed): one 10 Hz train per cell on proximal AMPA synapses of
+// 0.003 µS, event seed 1. They are the main job's (README, docs/optimize.md).
+const (
+	DefaultNoiseRate       = 10.0  // Hz, one train per cell
+	DefaultNoiseWeightAMPA = 0.003 // µS per event, every cell type
+	DefaultNoiseEventSeed  = 1     // event_seed of the drive
+)
+
 // ERPDrives returns the three evoked drives of hnn-core's ERP example
 // (add_erp_drives_to_jones_model with tstart 0; spec 13.7): evdist1,
 // evprox1 and evprox2, all cell-specific with one spike per drive cell.

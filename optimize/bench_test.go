@@ -112,7 +112,7 @@ func BenchmarkSurrogateEvaluate(b *testing.B) {
 
 // benchNet builds the published column of surrogate cells under 10 Hz Poisson
 // drive for 600 ms and its default objective, the set-up every benchmark here shares.
-func benchNet(b testing.TB, models [neuron.NumCellTypes]snn.Cell[float32]) (*snn.Net[float32], *Objective[float32]) {
+func benchNet(b testing.TB, models [neuron.NumCellTypes]snn.Cell[float32]) (*snn.Net[float32], *Spectral[float32]) {
 	b.Helper()
 	col, err := network.NewPublishedColumn()
 	if err != nil {
@@ -126,7 +126,7 @@ func benchNet(b testing.TB, models [neuron.NumCellTypes]snn.Cell[float32]) (*snn
 	if err != nil {
 		b.Fatal(err)
 	}
-	obj, err := NewObjective[float32](ObjectiveConfig{}, sn.Steps, sn.Dt)
+	obj, err := NewSpectral[float32](ObjectiveConfig{}, sn.Steps, sn.Dt)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -53,7 +53,7 @@ func TestCheckpointingChangesNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		obj, err := NewObjective[float32](ObjectiveConfig{Lo: 15, Hi: 60, Warmup: 10, Resolution: 20}, sn.Steps, sn.Dt)
+		obj, err := NewSpectral[float32](ObjectiveConfig{Lo: 15, Hi: 60, Warmup: 10, Resolution: 20}, sn.Steps, sn.Dt)
 		if err != nil {
 			t.Fatal(err)
 		}

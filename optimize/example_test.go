@@ -14,7 +14,7 @@ import (
 // 15-60 Hz band-power loss of the dipole to the 16 class log-gains. (Untrained
 // surrogates are used here; snn.ShippedCells gives the trained
 // ones.)
-func ExampleObjective() {
+func ExampleSpectral() {
 	col, err := network.NewPublishedColumn()
 	if err != nil {
 		panic(err)
@@ -32,7 +32,7 @@ func ExampleObjective() {
 	if err != nil {
 		panic(err)
 	}
-	obj, err := optimize.NewObjective[float32](optimize.ObjectiveConfig{Warmup: 20, Resolution: 12.5}, sn.Steps, sn.Dt)
+	obj, err := optimize.NewSpectral[float32](optimize.ObjectiveConfig{Warmup: 20, Resolution: 12.5}, sn.Steps, sn.Dt)
 	if err != nil {
 		panic(err)
 	}

@@ -26,7 +26,7 @@ func gradCheckNet(t *testing.T, smooth bool, slope float64, mode snn.ParamMode) 
 	for i := range sn.LogWeights.Data {
 		sn.LogWeights.Data[i] = 0.05 * float64(i%7-3)
 	}
-	obj, err := NewObjective[float64](ObjectiveConfig{Lo: 100, Hi: 900, Warmup: -1, Resolution: 2000.0 / steps}, sn.Steps, sn.Dt)
+	obj, err := NewSpectral[float64](ObjectiveConfig{Lo: 100, Hi: 900, Warmup: -1, Resolution: 2000.0 / steps}, sn.Steps, sn.Dt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,7 +100,7 @@ type ObjectiveConfig struct {
 // Objective computes the loss of a surrogate run from the Welch PSD of one
 // dipole series after a warm-up: a float64-exact, differentiable function of
 // the dipole recorded on the run's tape.
-type Objective[T autograd.Float] struct {
+type Spectral[T autograd.Float] struct {
 	Config  ObjectiveConfig
 	Plan    *spectral.Plan
 	Band    *spectral.Band
@@ -111,7 +111,7 @@ type Objective[T autograd.Float] struct {
 }
 
 // NewObjective builds the objective for runs of steps samples at dt ms.
-func NewObjective[T autograd.Float](cfg ObjectiveConfig, steps int, dt float64) (*Objective[T], error) {
+func NewSpectral[T autograd.Float](cfg ObjectiveConfig, steps int, dt float64) (*Spectral[T], error) {
 	if cfg.Lo == 0 && cfg.Hi == 0 {
 		cfg.Lo, cfg.Hi = 15, 60
 	}
@@ -133,7 +133,7 @@ func NewObjective[T autograd.Float](cfg ObjectiveConfig, steps int, dt float64) 
 	if cfg.Signal < DipoleAggregate || cfg.Signal > DipoleL5 {
 		return nil, fmt.Errorf("network: unknown dipole signal %d", cfg.Signal)
 	}
-	o := &Objective[T]{Config: cfg, FS: 1000 / dt}
+	o := &Spectral[T]{Config: cfg, FS: 1000 / dt}
 	o.Skip = int(math.Round(cfg.Warmup / dt))
 	o.Samples = steps - o.Skip
 	if o.Samples < 8 {
@@ -160,7 +160,7 @@ func NewObjective[T autograd.Float](cfg ObjectiveConfig, steps int, dt float64) 
 	return o, nil
 }
 
-func (o *Objective[T]) setTarget() error {
+func (o *Spectral[T]) setTarget() error {
 	f, p := o.Config.TargetFreqs, o.Config.TargetPSD
 	if len(f) < 2 || len(f) != len(p) {
 		return fmt.Errorf("network: target PSD needs at least two (frequency, power) pairs of equal length, got %d and %d", len(f), len(p))
@@ -200,7 +200,7 @@ func (o *Objective[T]) setTarget() error {
 }
 
 // signal returns the analysed part of the chosen dipole series, [replicas, Samples].
-func (o *Objective[T]) signal(tp *autograd.Tape[T], run *snn.Result[T]) *autograd.Tensor[T] {
+func (o *Spectral[T]) signal(tp *autograd.Tape[T], run *snn.Result[T]) *autograd.Tensor[T] {
 	d := tp.Narrow(run.Dipole, 0, int(o.Config.Signal), 1)
 	d = tp.Reshape(d, run.Replicas, run.Steps)
 	return tp.Narrow(d, 1, o.Skip, o.Samples)
@@ -210,7 +210,7 @@ func (o *Objective[T]) signal(tp *autograd.Tape[T], run *snn.Result[T]) *autogra
 // −mean log band power (absolute), −mean log relative band power (relative) or
 // the mean squared log-PSD difference to the target over the band's bins. It
 // returns an error when the dipole holds NaN or Inf or its band power is zero.
-func (o *Objective[T]) Loss(tp *autograd.Tape[T], run *snn.Result[T]) (*autograd.Tensor[T], error) {
+func (o *Spectral[T]) Loss(tp *autograd.Tape[T], run *snn.Result[T]) (*autograd.Tensor[T], error) {
 	psd, err := spectral.PSDOp(tp, o.Plan, o.signal(tp, run))
 	if err != nil {
 		return nil, fmt.Errorf("network: dipole spectrum: %w", err)
@@ -258,7 +258,7 @@ func (o *Objective[T]) Loss(tp *autograd.Tape[T], run *snn.Result[T]) (*autograd
 
 // BandPower returns the absolute band power (nAm²) of the chosen dipole of
 // every replica of a run, computed outside the tape.
-func (o *Objective[T]) BandPower(run *snn.Result[T]) ([]float64, error) {
+func (o *Spectral[T]) BandPower(run *snn.Result[T]) ([]float64, error) {
 	psd, err := o.PSD(run)
 	if err != nil {
 		return nil, err
@@ -268,7 +268,7 @@ func (o *Objective[T]) BandPower(run *snn.Result[T]) ([]float64, error) {
 
 // PSD returns the Welch PSD (nAm²/Hz, row-major [replicas][bins] on
 // Plan.Freqs) of the chosen dipole of every replica of a run.
-func (o *Objective[T]) PSD(run *snn.Result[T]) ([]float64, error) {
+func (o *Spectral[T]) PSD(run *snn.Result[T]) ([]float64, error) {
 	x := make([]float64, run.Replicas*o.Samples)
 	for r := range run.Replicas {
 		src := run.Dipole.Data[(int(o.Config.Signal)*run.Replicas+r)*run.Steps+o.Skip:][:o.Samples]

@@ -36,7 +36,7 @@ func TestObjectiveKinds(t *testing.T) {
 	run := fakeRun(d)
 	for _, sig := range []DipoleSignal{DipoleAggregate, DipoleL2, DipoleL5} {
 		for _, kind := range []ObjectiveKind{AbsoluteBandPower, RelativeBandPower} {
-			obj, err := NewObjective[float64](ObjectiveConfig{Kind: kind, Signal: sig}, steps, 0.5)
+			obj, err := NewSpectral[float64](ObjectiveConfig{Kind: kind, Signal: sig}, steps, 0.5)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,7 +72,7 @@ func TestObjectiveKinds(t *testing.T) {
 	}
 	// L2 carries the 30 Hz rhythm: its band power exceeds L5's.
 	bp := func(sig DipoleSignal) float64 {
-		obj, _ := NewObjective[float64](ObjectiveConfig{Signal: sig}, steps, 0.5)
+		obj, _ := NewSpectral[float64](ObjectiveConfig{Signal: sig}, steps, 0.5)
 		p, err := obj.BandPower(run)
 		if err != nil {
 			t.Fatal(err)
@@ -87,7 +87,7 @@ func TestObjectiveKinds(t *testing.T) {
 func TestObjectiveMatchPSD(t *testing.T) {
 	const steps = 400
 	d := noisyDipole(1, steps, 2)
-	base, err := NewObjective[float64](ObjectiveConfig{Warmup: 50, Resolution: 10}, steps, 0.5)
+	base, err := NewSpectral[float64](ObjectiveConfig{Warmup: 50, Resolution: 10}, steps, 0.5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestObjectiveMatchPSD(t *testing.T) {
 	}
 	freqs := base.Plan.Freqs(nil)
 	cfg := ObjectiveConfig{Kind: MatchPSD, Warmup: 50, Resolution: 10, TargetFreqs: freqs[1:], TargetPSD: psd[1:]}
-	obj, err := NewObjective[float64](cfg, steps, 0.5)
+	obj, err := NewSpectral[float64](cfg, steps, 0.5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestObjectiveMatchPSD(t *testing.T) {
 	for i := range cfg.TargetPSD {
 		cfg.TargetPSD[i] *= 2
 	}
-	obj2, _ := NewObjective[float64](cfg, steps, 0.5)
+	obj2, _ := NewSpectral[float64](cfg, steps, 0.5)
 	loss, _ = obj2.Loss(autograd.NewTape[float64](), fakeRun(d))
 	if want := math.Ln2 * math.Ln2; math.Abs(loss.Item()-want) > 1e-12 {
 		t.Errorf("target twice the PSD: loss %v, want %v", loss.Item(), want)
@@ -136,7 +136,7 @@ func TestObjectiveMatchPSD(t *testing.T) {
 		{Warmup: 199},
 		{Signal: 7},
 	} {
-		if _, err := NewObjective[float64](bad, steps, 0.5); err == nil {
+		if _, err := NewSpectral[float64](bad, steps, 0.5); err == nil {
 			t.Errorf("%+v accepted", bad)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -129,6 +130,11 @@ type Config struct {
 	// restarts may take together: Workers is lowered (to at least 1) until
 	// Workers·EstimateRestartMemory fits.
 	MemoryBudget int64
+	// Bounds are boxes on the parameters (LogBounds maps a ParamSpace onto
+	// them): the initial parameters are clipped into them, and so is every
+	// Adam step (a projected gradient method); EpochStats.AtBounds names
+	// the parameters the step clipped.
+	Bounds []Bound
 }
 
 // NoCheckpoint, as Config.Checkpoint (or any negative value), turns
@@ -157,8 +163,10 @@ type EpochStats struct {
 	Loss           float64   // before the update
 	TrainBandPower float64   // mean over the training replicas (nAm²), before the update
 	GradNorm       float64   // before clipping
-	Params         []float64 // log10 parameters after the update
+	Params         []float64 // log10 parameters after the update: snn.Net.Trainable(), concatenated
 	Gains          []float64 // class gains after the update
+	DriveGains     []float64 // drive classes' gains after the update, when trained
+	AtBounds       []string  // parameters the update's projection clipped onto their bounds
 	Rates          [neuron.NumCellTypes]float64
 	Spikes         int
 	Seconds        float64     // forward, backward and update
@@ -172,9 +180,16 @@ type Result struct {
 	Epochs         []EpochStats // the kept restart's
 	InitialGains   []float64
 	FinalGains     []float64
-	Restarts       []RestartResult // one per restart when there are several
-	Validation     []int           // the trials that chose among restarts
-	Seconds        float64         // whole optimization, evaluations included
+	// InitialDriveGains and FinalDriveGains are the drive classes' gains
+	// (snn.Net.DriveClasses) when they are trained (snn.Options.DriveParams),
+	// else nil.
+	InitialDriveGains, FinalDriveGains []float64
+	// InitialParams are the log10 parameters every restart started from
+	// (snn.Net.Trainable, concatenated; bounds applied).
+	InitialParams []float64
+	Restarts      []RestartResult // one per restart when there are several
+	Validation    []int           // the trials that chose among restarts
+	Seconds       float64         // whole optimization, evaluations included
 }
 
 // RestartResult summarises one restart of a multi-start optimization.
@@ -182,8 +197,9 @@ type RestartResult struct {
 	Restart             int   // 1-based
 	Trials              []int // training trials, in order
 	FinalGains          []float64
-	ValidationLoss      float64 // the objective on the validation trials after the last epoch
-	ValidationBandPower float64 // nAm², mean over the validation trials
+	FinalDriveGains     []float64 // when drive gains are trained
+	ValidationLoss      float64   // the objective on the validation trials after the last epoch
+	ValidationBandPower float64   // nAm², mean over the validation trials
 	Kept                bool
 }
 
@@ -221,13 +237,40 @@ func (r *Result) UsedTrials() []int {
 // optimizations from the initial parameters, each on fresh training noise,
 // and keeps the one with the lowest loss on the validation trials (never on
 // the held-out ones, which only report).
-func Run[T autograd.Float](sn *snn.Net[T], obj *Objective[T], cfg Config) (*Result, error) {
+func Run[T autograd.Float](sn *snn.Net[T], obj Objective[T], cfg Config) (*Result, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	n := len(flatParams(sn))
+	for _, b := range cfg.Bounds {
+		if b.Index < 0 || b.Index >= n || math.IsNaN(b.Lo) || math.IsNaN(b.Hi) || b.Lo > b.Hi {
+			return nil, fmt.Errorf("network: bound %q on parameter %d of %d: [%v, %v]", b.Name, b.Index, n, b.Lo, b.Hi)
+		}
+	}
+	if clipped := projectNet(cfg.Bounds, sn); len(clipped) > 0 && cfg.Warn != nil {
+		cfg.Warn(fmt.Sprintf("initial parameters outside their bounds, clipped: %s", strings.Join(clipped, ", ")))
+	}
 	o := &optimizer[T]{cfg: cfg, sn: sn, obj: obj}
 	return o.run()
+}
+
+// projectNet clips net's trainable parameters into bounds and returns the
+// names of those that were outside.
+func projectNet[T autograd.Float](bounds []Bound, net *snn.Net[T]) []string {
+	if len(bounds) == 0 {
+		return nil
+	}
+	tr := net.Trainable()
+	return project(bounds, func(i int) *T {
+		for _, p := range tr {
+			if i < p.Len() {
+				return &p.Data[i]
+			}
+			i -= p.Len()
+		}
+		panic("optimize: bound index out of range") // validated by Run
+	})
 }
 
 // withDefaults returns cfg with the defaults of its zero (and nil) fields
@@ -308,7 +351,7 @@ func (cfg *Config) heldOutDue(e int) bool {
 type optimizer[T autograd.Float] struct {
 	cfg      Config
 	sn       *snn.Net[T]
-	obj      *Objective[T]
+	obj      Objective[T]
 	initial  []T               // the parameters every restart starts from
 	evalTape *autograd.Tape[T] // no-gradient tape for sn's evaluations
 	res      *Result
@@ -335,8 +378,11 @@ type outcome struct {
 // returns the result.
 func (o *optimizer[T]) run() (*Result, error) {
 	o.start = time.Now()
-	o.initial = append([]T(nil), o.sn.Params().Data...)
-	o.res = &Result{InitialGains: o.sn.Gains()}
+	o.initial = flatParams(o.sn)
+	o.res = &Result{InitialGains: o.sn.Gains(), InitialDriveGains: driveGains(o.sn)}
+	for _, v := range o.initial {
+		o.res.InitialParams = append(o.res.InitialParams, float64(v))
+	}
 	o.evalTape = autograd.NewTape[T]()
 	o.evalTape.SetNoGrad(true)
 	if len(o.cfg.HeldOut) > 0 {
@@ -362,6 +408,7 @@ func (o *optimizer[T]) run() (*Result, error) {
 // taken.
 func (o *optimizer[T]) report() *Result {
 	o.res.FinalGains = o.sn.Gains()
+	o.res.FinalDriveGains = driveGains(o.sn)
 	o.res.Seconds = time.Since(o.start).Seconds()
 	return o.res
 }
@@ -490,12 +537,9 @@ func (o *optimizer[T]) commit() {
 // at its parameters of each due epoch (the same numbers as evaluating during
 // training); the network ends with its last epoch's parameters.
 func (o *optimizer[T]) evaluateKept() error {
-	param := o.sn.Params()
 	for i := range o.res.Epochs {
 		st := &o.res.Epochs[i]
-		for j, v := range st.Params {
-			param.Data[j] = T(v)
-		}
+		setFlatParams(o.sn, st.Params)
 		if !o.cfg.heldOutDue(st.Epoch) {
 			continue
 		}
@@ -517,8 +561,7 @@ type restart[T autograd.Float] struct {
 	net      *snn.Net[T]
 	tp       *autograd.Tape[T] // training tape
 	evalTape *autograd.Tape[T] // no-gradient tape for net's evaluations
-	param    *autograd.Tensor[T]
-	params   []nn.Param[T]
+	params   []nn.Param[T]     // net.Trainable()
 	adam     *nn.Adam[T]
 	first    int // the training trial of epoch 1's first replica
 }
@@ -526,11 +569,13 @@ type restart[T autograd.Float] struct {
 // newRestart sets net's parameters to the initial ones and returns restart
 // rs (1-based) on net.
 func (o *optimizer[T]) newRestart(rs int, net *snn.Net[T], tp, evalTape *autograd.Tape[T]) *restart[T] {
-	param := net.Params()
-	params := []nn.Param[T]{{Name: "log10_" + net.Mode.String(), Tensor: param}}
-	copy(param.Data, o.initial)
+	params := []nn.Param[T]{{Name: "log10_" + net.Mode.String(), Tensor: net.Params()}}
+	if tr := net.Trainable(); len(tr) > 1 {
+		params = append(params, nn.Param[T]{Name: "log10_drive_gains", Tensor: tr[1]})
+	}
+	setFlatParams(net, o.initial)
 	return &restart[T]{
-		o: o, rs: rs, net: net, tp: tp, evalTape: evalTape, param: param, params: params,
+		o: o, rs: rs, net: net, tp: tp, evalTape: evalTape, params: params,
 		adam:  nn.NewAdam(params, nn.AdamConfig{LR: o.cfg.LR}),
 		first: o.cfg.TrainTrial + (rs-1)*o.cfg.Epochs*o.cfg.TrainReplicas,
 	}
@@ -579,7 +624,7 @@ func (r *restart[T]) runAndValidate() outcome {
 	if err != nil {
 		return outcome{err: fmt.Errorf("network: validation of restart %d: %w", r.rs, err), done: true}
 	}
-	rr := RestartResult{Restart: r.rs, FinalGains: r.net.Gains(), ValidationLoss: val.Loss, ValidationBandPower: val.MeanBandPower}
+	rr := RestartResult{Restart: r.rs, FinalGains: r.net.Gains(), FinalDriveGains: driveGains(r.net), ValidationLoss: val.Loss, ValidationBandPower: val.MeanBandPower}
 	for _, e := range epochs {
 		rr.Trials = append(rr.Trials, e.Trials...)
 	}
@@ -613,7 +658,9 @@ func (r *restart[T]) epoch(e int) (EpochStats, error) {
 // loss; it fails on a NaN or infinite loss or gradient.
 func (r *restart[T]) forwardBackward(e int, st *EpochStats, trials []int) (*snn.Result[T], error) {
 	r.tp.Reset()
-	r.param.ZeroGrad()
+	for _, p := range r.params {
+		p.Tensor.ZeroGrad()
+	}
 	ckpt := r.o.cfg.Checkpoint >= 0 && r.net.CanCheckpoint()
 	var run *snn.Result[T]
 	var err error
@@ -629,11 +676,14 @@ func (r *restart[T]) forwardBackward(e int, st *EpochStats, trials []int) (*snn.
 	for _, c := range run.SpikeCounts {
 		st.Spikes += c
 	}
-	bp, err := r.o.obj.BandPower(run)
-	if err != nil {
-		return nil, fmt.Errorf("network: %s: %w", r.at(e), err)
+	st.TrainBandPower = math.NaN()
+	if sp := spectrumOf(r.o.obj); sp != nil {
+		bp, err := sp.BandPower(run)
+		if err != nil {
+			return nil, fmt.Errorf("network: %s: %w", r.at(e), err)
+		}
+		st.TrainBandPower = mean(bp)
 	}
-	st.TrainBandPower = mean(bp)
 	loss, err := r.o.obj.Loss(r.tp, run)
 	if err != nil {
 		return nil, fmt.Errorf("network: %s: %w", r.at(e), err)
@@ -650,9 +700,11 @@ func (r *restart[T]) forwardBackward(e int, st *EpochStats, trials []int) (*snn.
 			return nil, fmt.Errorf("network: %s: backward: %w", r.at(e), err)
 		}
 	}
-	for i, g := range r.param.Grad {
-		if f := float64(g); math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, fmt.Errorf("network: %s: the gradient with respect to %s is %v", r.at(e), r.net.ParamName(i), f)
+	for t, p := range r.params {
+		for i, g := range p.Tensor.Grad {
+			if f := float64(g); math.IsNaN(f) || math.IsInf(f, 0) {
+				return nil, fmt.Errorf("network: %s: the gradient with respect to %s is %v", r.at(e), r.net.TrainableName(t, i), f)
+			}
 		}
 	}
 	return run, nil
@@ -681,23 +733,57 @@ func (r *restart[T]) step(e int, st *EpochStats) error {
 		st.GradNorm = nn.GradNorm(r.params)
 	}
 	r.adam.Step()
-	for i, v := range r.param.Data {
-		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-			return fmt.Errorf("network: %s: parameter %s became %v after the update", r.at(e), r.net.ParamName(i), f)
+	st.AtBounds = projectNet(r.o.cfg.Bounds, r.net)
+	for t, p := range r.params {
+		for i, v := range p.Tensor.Data {
+			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+				return fmt.Errorf("network: %s: parameter %s became %v after the update", r.at(e), r.net.TrainableName(t, i), f)
+			} else if g := math.Pow(10, f); !(g > 0) || math.IsInf(g, 0) {
+				return fmt.Errorf("network: %s: parameter %s (a log10 gain) became %v after the update: the gain 10^%v is not a finite positive number (learning rate %v too large?)", r.at(e), r.net.TrainableName(t, i), f, f, r.o.cfg.LR)
+			}
 		}
 	}
-	st.Params = make([]float64, len(r.param.Data))
-	for i, v := range r.param.Data {
-		st.Params[i] = float64(v)
+	st.Params = make([]float64, 0, len(r.o.initial))
+	for _, v := range flatParams(r.net) {
+		st.Params = append(st.Params, float64(v))
 	}
 	st.Gains = r.net.Gains()
+	st.DriveGains = driveGains(r.net)
 	return nil
+}
+
+// flatParams returns the values of net.Trainable(), concatenated.
+func flatParams[T autograd.Float](net *snn.Net[T]) []T {
+	var out []T
+	for _, p := range net.Trainable() {
+		out = append(out, p.Data...)
+	}
+	return out
+}
+
+// setFlatParams sets net.Trainable() from their concatenated values.
+func setFlatParams[T autograd.Float, V autograd.Float](net *snn.Net[T], v []V) {
+	k := 0
+	for _, p := range net.Trainable() {
+		for i := range p.Data {
+			p.Data[i] = T(v[k])
+			k++
+		}
+	}
+}
+
+// driveGains returns the drive classes' gains when they are trained, else nil.
+func driveGains[T autograd.Float](net *snn.Net[T]) []float64 {
+	if len(net.Trainable()) < 2 {
+		return nil
+	}
+	return net.DriveGains()
 }
 
 // Evaluate runs the network on the given trials without gradients on tp (which
 // it resets) and returns the band power, loss, firing rates, mean PSD, and the
 // first trial's dipoles and spikes.
-func Evaluate[T autograd.Float](sn *snn.Net[T], obj *Objective[T], tp *autograd.Tape[T], trials []int) (*Evaluation, error) {
+func Evaluate[T autograd.Float](sn *snn.Net[T], obj Objective[T], tp *autograd.Tape[T], trials []int) (*Evaluation, error) {
 	t0 := time.Now()
 	tp.Reset()
 	noGrad := !tp.Recording()
@@ -714,20 +800,10 @@ func Evaluate[T autograd.Float](sn *snn.Net[T], obj *Objective[T], tp *autograd.
 		return nil, err
 	}
 	ev := &Evaluation{Trials: append([]int(nil), trials...), Rates: run.FiringRates(), Spikes: run.Spikes[0]}
-	psd, err := obj.PSD(run)
-	if err != nil {
-		return nil, err
-	}
-	if ev.BandPower, err = obj.Band.Power(nil, psd); err != nil {
-		return nil, err
-	}
-	ev.MeanBandPower = mean(ev.BandPower)
-	nb := obj.Plan.NFreq()
-	ev.Freqs = obj.Plan.Freqs(nil)
-	ev.MeanPSD = make([]float64, nb)
-	for r := range run.Replicas {
-		for k := range nb {
-			ev.MeanPSD[k] += psd[r*nb+k] / float64(run.Replicas)
+	ev.MeanBandPower = math.NaN()
+	if sp := spectrumOf(obj); sp != nil {
+		if err := evalSpectrum(ev, sp, run); err != nil {
+			return nil, err
 		}
 	}
 	for row := range 3 {
@@ -740,6 +816,27 @@ func Evaluate[T autograd.Float](sn *snn.Net[T], obj *Objective[T], tp *autograd.
 	}
 	ev.Seconds = time.Since(t0).Seconds()
 	return ev, nil
+}
+
+// evalSpectrum fills the evaluation's band power and mean PSD from sp.
+func evalSpectrum[T autograd.Float](ev *Evaluation, sp *Spectral[T], run *snn.Result[T]) error {
+	psd, err := sp.PSD(run)
+	if err != nil {
+		return err
+	}
+	if ev.BandPower, err = sp.Band.Power(nil, psd); err != nil {
+		return err
+	}
+	ev.MeanBandPower = mean(ev.BandPower)
+	nb := sp.Plan.NFreq()
+	ev.Freqs = sp.Plan.Freqs(nil)
+	ev.MeanPSD = make([]float64, nb)
+	for r := range run.Replicas {
+		for k := range nb {
+			ev.MeanPSD[k] += psd[r*nb+k] / float64(run.Replicas)
+		}
+	}
+	return nil
 }
 
 func mean(x []float64) float64 {

@@ -15,13 +15,13 @@ import (
 
 // tinyOptimizeSetup returns a tiny network of fake cells (150 ms) and a
 // 15-60 Hz band-power objective for it.
-func tinyOptimizeSetup(t *testing.T) (*snn.Net[float64], *Objective[float64]) {
+func tinyOptimizeSetup(t *testing.T) (*snn.Net[float64], *Spectral[float64]) {
 	t.Helper()
 	sn, err := snn.New(tinyNet(t, 200), fakeModels[float64](2500), snn.Options{TStop: 150})
 	if err != nil {
 		t.Fatal(err)
 	}
-	obj, err := NewObjective[float64](ObjectiveConfig{Lo: 15, Hi: 60, Warmup: 25, Resolution: 8}, sn.Steps, sn.Dt)
+	obj, err := NewSpectral[float64](ObjectiveConfig{Lo: 15, Hi: 60, Warmup: 25, Resolution: 8}, sn.Steps, sn.Dt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestOptimizeReportsSilenceAndBadSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obj, err := NewObjective[float64](ObjectiveConfig{Warmup: -1, Resolution: 10}, sn.Steps, sn.Dt)
+	obj, err := NewSpectral[float64](ObjectiveConfig{Warmup: -1, Resolution: 10}, sn.Steps, sn.Dt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestOptimizeStopsOnNaN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obj, err := NewObjective[float64](ObjectiveConfig{Warmup: -1, Resolution: 20, Lo: 20, Hi: 200}, sn.Steps, sn.Dt)
+	obj, err := NewSpectral[float64](ObjectiveConfig{Warmup: -1, Resolution: 20, Lo: 20, Hi: 200}, sn.Steps, sn.Dt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +304,7 @@ func TestOptimizeParallelRestarts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		obj, err := NewObjective[float32](ObjectiveConfig{Lo: 15, Hi: 60, Warmup: 10, Resolution: 20}, sn.Steps, sn.Dt)
+		obj, err := NewSpectral[float32](ObjectiveConfig{Lo: 15, Hi: 60, Warmup: 10, Resolution: 20}, sn.Steps, sn.Dt)
 		if err != nil {
 			t.Fatal(err)
 		}

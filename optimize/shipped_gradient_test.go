@@ -34,7 +34,7 @@ func TestShippedGradientMatchesFiniteDifferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	obj, err := NewObjective[float64](ObjectiveConfig{Warmup: 20, Resolution: 12.5}, sn.Steps, sn.Dt)
+	obj, err := NewSpectral[float64](ObjectiveConfig{Warmup: 20, Resolution: 12.5}, sn.Steps, sn.Dt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,8 +51,18 @@ func datasetPath(dir string, ct neuron.CellType, split string) string {
 
 // LoadOrGenerate returns the datasets of one split for the given cell types,
 // reading them from dir when a file with the same recipe exists and
-// generating (and caching) them otherwise.
+// generating (and caching) them otherwise, with Generate.
 func LoadOrGenerate(dir string, types []neuron.CellType, r Recipe, log io.Writer) (map[neuron.CellType]*Dataset, error) {
+	return LoadOrGenerateWith(dir, types, r, Generate, log)
+}
+
+// Generator simulates a whole split for all four cell types, as Generate
+// does (cmd/train's -queue generator runs its shards as batch jobs).
+type Generator func(r Recipe, log io.Writer) (map[neuron.CellType]*Dataset, error)
+
+// LoadOrGenerateWith is LoadOrGenerate with the split's simulations made
+// by gen.
+func LoadOrGenerateWith(dir string, types []neuron.CellType, r Recipe, gen Generator, log io.Writer) (map[neuron.CellType]*Dataset, error) {
 	out := map[neuron.CellType]*Dataset{}
 	missing := false
 	for _, ct := range types {
@@ -67,7 +77,7 @@ func LoadOrGenerate(dir string, types []neuron.CellType, r Recipe, log io.Writer
 		return out, nil
 	}
 	// Network runs produce every type at once: generate all types together.
-	gen, err := Generate(r, log)
+	all, err := gen(r, log)
 	if err != nil {
 		return nil, err
 	}
@@ -75,19 +85,35 @@ func LoadOrGenerate(dir string, types []neuron.CellType, r Recipe, log io.Writer
 		return nil, err
 	}
 	for _, ct := range neuron.CellTypes {
-		if err := gen[ct].Save(datasetPath(dir, ct, r.Split)); err != nil {
+		if all[ct] == nil {
+			return nil, fmt.Errorf("train: the generator made no %s dataset for split %s", ct, r.Split)
+		}
+		if err := all[ct].Save(datasetPath(dir, ct, r.Split)); err != nil {
 			return nil, err
 		}
 	}
 	for _, ct := range types {
-		out[ct] = gen[ct]
+		out[ct] = all[ct]
 	}
 	return out, nil
 }
 
 // Generate simulates one split for all four cell types, reporting progress
-// to log (nil: none).
+// to log (nil: none). It is GenerateShard of the whole split.
 func Generate(r Recipe, log io.Writer) (map[neuron.CellType]*Dataset, error) {
+	return GenerateShard(r, r.Whole(), log)
+}
+
+// GenerateShard simulates one shard of a split for all four cell types: the
+// independent-Poisson samples sh.PoissonFrom ≤ i < sh.PoissonTo of every
+// type and the network runs sh.NetFrom ≤ run < sh.NetTo. Every sample's
+// random stream depends only on the recipe and its index, so the shards of
+// a split, merged in order by MergeShards, are the split Generate makes.
+// The datasets carry the whole split's recipe.
+func GenerateShard(r Recipe, sh Shard, log io.Writer) (map[neuron.CellType]*Dataset, error) {
+	if err := sh.Check(r); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	out := map[neuron.CellType]*Dataset{}
 	for _, ct := range neuron.CellTypes {
@@ -97,16 +123,38 @@ func Generate(r Recipe, log io.Writer) (map[neuron.CellType]*Dataset, error) {
 		}
 		out[ct] = d
 	}
+	if err := poissonSamples(r, sh, out, start, log); err != nil {
+		return nil, err
+	}
 	stream := splitStream(r.Split)
-	// Independent Poisson regime, all types in one parallel loop.
+	pick := map[neuron.CellType]int{neuron.L2Pyramidal: r.PickPyr, neuron.L5Pyramidal: r.PickPyr,
+		neuron.L2Basket: r.PickBasket, neuron.L5Basket: r.PickBasket}
+	for run := sh.NetFrom; run < sh.NetTo; run++ {
+		got, rates, err := NetworkRun(NetRunConfig{MeshX: r.MeshX, MeshY: r.MeshY, LogGainSpan: r.LogGainSpan, Bins: r.Bins},
+			r.Seed^(stream+uint64(run)*0x9e3779b97f4a7c15), pick)
+		if err != nil {
+			return nil, fmt.Errorf("network run %d: %w", run, err)
+		}
+		for ct, ss := range got {
+			out[ct].Samples = append(out[ct].Samples, ss...)
+		}
+		logf(log, "data %s: network run %d/%d:%s, %.0f s\n", r.Split, run+1, r.NetRuns, rates, time.Since(start).Seconds())
+	}
+	return out, nil
+}
+
+// poissonSamples simulates the shard's independent-Poisson samples of every
+// type, all types in one parallel loop, appending them to out in order.
+func poissonSamples(r Recipe, sh Shard, out map[neuron.CellType]*Dataset, start time.Time, log io.Writer) error {
+	stream := splitStream(r.Split)
 	type job struct {
-		ct neuron.CellType
-		i  int
+		typeIdx int
+		i       int
 	}
 	var jobs []job
-	for _, ct := range neuron.CellTypes {
-		for i := 0; i < r.PoissonPer; i++ {
-			jobs = append(jobs, job{ct, i})
+	for k := range neuron.CellTypes {
+		for i := sh.PoissonFrom; i < sh.PoissonTo; i++ {
+			jobs = append(jobs, job{k, i})
 		}
 	}
 	samples := make([]*surrogate.Sample, len(jobs))
@@ -123,40 +171,23 @@ func Generate(r Recipe, log io.Writer) (map[neuron.CellType]*Dataset, error) {
 	parallel.For(len(jobs), 0, func(j int) {
 		defer func() { done <- struct{}{} }()
 		jb := jobs[j]
-		typeIdx := uint64(0)
-		for k, c := range neuron.CellTypes {
-			if c == jb.ct {
-				typeIdx = uint64(k)
-			}
-		}
-		rng := rand.New(rand.NewPCG(r.Seed, stream+typeIdx<<20+uint64(jb.i)))
-		evs, err := PoissonEvents(jb.ct, DefaultPoissonConfig(jb.ct), r.Bins, rng)
+		ct := neuron.CellTypes[jb.typeIdx]
+		rng := rand.New(rand.NewPCG(r.Seed, stream+uint64(jb.typeIdx)<<20+uint64(jb.i)))
+		evs, err := PoissonEvents(ct, DefaultPoissonConfig(ct), r.Bins, rng)
 		if err != nil {
 			errs[j] = err
 			return
 		}
-		samples[j], errs[j] = Simulate(jb.ct, evs, r.Bins)
+		samples[j], errs[j] = Simulate(ct, evs, r.Bins)
 	})
 	for j, jb := range jobs {
 		if errs[j] != nil {
-			return nil, errs[j]
+			return errs[j]
 		}
-		out[jb.ct].Samples = append(out[jb.ct].Samples, samples[j])
+		ct := neuron.CellTypes[jb.typeIdx]
+		out[ct].Samples = append(out[ct].Samples, samples[j])
 	}
-	pick := map[neuron.CellType]int{neuron.L2Pyramidal: r.PickPyr, neuron.L5Pyramidal: r.PickPyr,
-		neuron.L2Basket: r.PickBasket, neuron.L5Basket: r.PickBasket}
-	for run := 0; run < r.NetRuns; run++ {
-		got, rates, err := NetworkRun(NetRunConfig{MeshX: r.MeshX, MeshY: r.MeshY, LogGainSpan: r.LogGainSpan, Bins: r.Bins},
-			r.Seed^(stream+uint64(run)*0x9e3779b97f4a7c15), pick)
-		if err != nil {
-			return nil, fmt.Errorf("network run %d: %w", run, err)
-		}
-		for ct, ss := range got {
-			out[ct].Samples = append(out[ct].Samples, ss...)
-		}
-		logf(log, "data %s: network run %d/%d:%s, %.0f s\n", r.Split, run+1, r.NetRuns, rates, time.Since(start).Seconds())
-	}
-	return out, nil
+	return nil
 }
 
 // logf writes a progress line to w unless it is nil.

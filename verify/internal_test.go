@@ -42,7 +42,7 @@ func TestMatchSpikes(t *testing.T) {
 }
 
 func TestDipoleRAndPeaks(t *testing.T) {
-	vs := &verifySpectrum{obj: &optimize.Objective[float64]{Skip: 1}}
+	vs := &verifySpectrum{obj: &optimize.Spectral[float64]{Skip: 1}}
 	m := func(x ...float64) *Measurement { return &Measurement{Dipole: x} }
 	if r := vs.dipoleR(m(100, 1, 2, 3, 4), m(-100, 2, 4, 6, 8)); math.Abs(r-1) > 1e-12 {
 		t.Errorf("r = %v, want 1 (the warm-up sample is left out)", r)

@@ -26,13 +26,13 @@ type Spectrum struct {
 // verifySpectrum is the optimizer's objective, used to measure float64
 // dipoles of either model with exactly the optimizer's Welch plan and band.
 type verifySpectrum struct {
-	obj *optimize.Objective[float64]
+	obj *optimize.Spectral[float64]
 	rec Spectrum
 }
 
 func newVerifySpectrum(cfg optimize.ObjectiveConfig, tstop, step float64) (*verifySpectrum, error) {
 	steps := int(tstop/step + 0.5)
-	obj, err := optimize.NewObjective[float64](cfg, steps, step)
+	obj, err := optimize.NewSpectral[float64](cfg, steps, step)
 	if err != nil {
 		return nil, err
 	}

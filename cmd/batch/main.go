@@ -30,27 +30,23 @@ import (
 	"syscall"
 
 	"github.com/neurograd/neurograd/batch"
+	"github.com/neurograd/neurograd/cmd/internal/cli"
 )
 
 // inputError marks a failure caused by the user's input (exit status 2).
-type inputError struct{ err error }
-
-func (e inputError) Error() string { return e.err.Error() }
-func (e inputError) Unwrap() error { return e.err }
+type inputError = cli.InputError
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := runMain(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	if err == nil || errors.Is(err, flag.ErrHelp) {
-		return
-	}
-	fmt.Fprintf(os.Stderr, "batch: %v\n", err)
-	var ie inputError
-	if errors.As(err, &ie) {
-		os.Exit(2)
-	}
-	os.Exit(1)
+	os.Exit(code)
+}
+
+// runMain runs the command and returns its exit status: 0, 1 for a runtime
+// failure, 2 for bad input (the error is printed on stderr).
+func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return cli.ExitCode("batch", run(ctx, args, stdout, stderr), stderr)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -74,10 +70,10 @@ func parse(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return inputError{err}
+		return cli.Input(err)
 	}
 	if fs.NArg() > 0 {
-		return inputError{fmt.Errorf("unexpected arguments %q", fs.Args())}
+		return cli.Input(fmt.Errorf("unexpected arguments %q", fs.Args()))
 	}
 	return nil
 }
@@ -94,29 +90,32 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ackWait := fs.Duration("ack-wait", batch.DefaultAckWait, "redeliver a job whose worker went silent for this long (workers report progress every third of it)")
 	dry := fs.Bool("n", false, "print the plan and exit without submitting")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: batch -spec sweep.json -out DIR [flags]\n       batch worker|collect|server|kinds [flags]\n\nRuns a sweep of jobs on NATS JetStream (embedded by default).\n\nflags:")
+		fmt.Fprintln(fs.Output(), "usage: batch -spec sweep.json -out DIR [flags]\n       batch worker|collect|server|kinds [flags]\n\nRuns a sweep of jobs on NATS JetStream (embedded by default). -out is checked writable before any\njob runs; it is never replaced (a rerun or an enlarged grid runs only the new jobs).\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *spec == "" || *out == "" {
-		return inputError{errors.New("-spec FILE and -out DIR are required")}
+		return cli.Input(errors.New("-spec FILE and -out DIR are required"))
 	}
 	if *attempts < 1 || *ackWait <= 0 || *workers < -1 {
-		return inputError{errors.New("-attempts must be >= 1, -ack-wait positive, -workers >= -1")}
+		return cli.Input(errors.New("-attempts must be >= 1, -ack-wait positive, -workers >= -1"))
 	}
 	s, err := batch.LoadSpec(*spec)
 	if err != nil {
-		return inputError{err}
+		return cli.Input(err)
 	}
 	p, err := s.Plan(batch.CodeVersion())
 	if err != nil {
-		return inputError{fmt.Errorf("%s: %w", *spec, err)}
+		return cli.Input(fmt.Errorf("%s: %w", *spec, err))
 	}
 	if *dry {
 		fmt.Fprintf(stdout, "plan: %d %s jobs (%d distinct), code version %s\n", len(p.Jobs), p.Kind, p.Unique(), p.Version)
 		return nil
+	}
+	if err := cli.CheckWritable("out", *out); err != nil {
+		return cli.Input(err)
 	}
 	tab, err := batch.Sweep(ctx, p, batch.SweepOptions{
 		Queue: batch.QueueOptions{URL: *queue, StateDir: *state, AckWait: *ackWait},
@@ -148,7 +147,7 @@ func runWorker(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	if *queue == "" {
-		return inputError{errors.New("-queue nats://HOST:PORT is required")}
+		return cli.Input(errors.New("-queue nats://HOST:PORT is required"))
 	}
 	q, err := batch.ConnectQueue(ctx, batch.QueueOptions{URL: *queue, MaxWait: *wait})
 	if err != nil {
@@ -174,25 +173,25 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	if *out == "" {
-		return inputError{errors.New("-out DIR is required")}
+		return cli.Input(errors.New("-out DIR is required"))
 	}
 	var p *batch.Plan
 	var err error
 	if *spec != "" {
 		s, err := batch.LoadSpec(*spec)
 		if err != nil {
-			return inputError{err}
+			return cli.Input(err)
 		}
 		if p, err = s.Plan(batch.CodeVersion()); err != nil {
-			return inputError{err}
+			return cli.Input(err)
 		}
 	} else if p, err = batch.ReadPlan(filepath.Join(*out, "plan.json")); err != nil {
-		return inputError{err}
+		return cli.Input(err)
 	}
 	if *queue == "" && *state == "" {
 		*state = filepath.Join(*out, "state")
 		if _, err := os.Stat(*state); err != nil {
-			return inputError{fmt.Errorf("no store %s: give -state DIR or -queue URL", *state)}
+			return cli.Input(fmt.Errorf("no store %s: give -state DIR or -queue URL", *state))
 		}
 	}
 	q, err := batch.OpenQueue(ctx, batch.QueueOptions{URL: *queue, StateDir: *state})
@@ -220,7 +219,7 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if *state == "" {
-		return inputError{errors.New("-state DIR is required")}
+		return cli.Input(errors.New("-state DIR is required"))
 	}
 	ns, err := batch.StartServer(*state, *listen)
 	if err != nil {

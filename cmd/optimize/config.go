@@ -12,17 +12,9 @@ import (
 	"github.com/neurograd/neurograd/cmd/internal/cli"
 	"github.com/neurograd/neurograd/cmd/internal/summary"
 	"github.com/neurograd/neurograd/network"
-	"github.com/neurograd/neurograd/network/snn"
 	"github.com/neurograd/neurograd/neuron"
 	"github.com/neurograd/neurograd/nn"
 	"github.com/neurograd/neurograd/optimize"
-)
-
-// Defaults of the drive: 10 Hz Poisson trains, one per cell, on the AMPA
-// synapses of the proximal dendrites (pyramidal cells) or soma (baskets).
-const (
-	defaultDriveRate   = 10.0  // Hz
-	defaultDriveWeight = 0.003 // µS per event, every cell type
 )
 
 // config holds everything a run is configured with; the embedded
@@ -61,6 +53,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
+	if err := checkVerifyFlags(stderr); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -70,7 +65,7 @@ func (c *config) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("optimize", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.Out, "out", "results", "output directory")
-	fs.Int64Var(&c.Seed, "seed", 1, "seed: event seed of the drive (epoch e of restart r, both from 1, trains on drive trial (r-1)*epochs+e-1; the held-out seeds are trials 100000+k, the validation seeds 150000+k) and of random models")
+	fs.Int64Var(&c.Seed, "seed", network.DefaultNoiseEventSeed, "seed: event seed of the drive (epoch e of restart r, both from 1, trains on drive trial (r-1)*epochs+e-1; the held-out seeds are trials 100000+k, the validation seeds 150000+k) and of random models")
 	fs.IntVar(&c.Epochs, "epochs", optimize.DefaultEpochs, "epochs (one Adam step each, fresh noise each)")
 	fs.Float64Var(&c.LR, "lr", optimize.DefaultLearningRate, "Adam learning rate on the log10 parameters")
 	fs.Float64Var(&c.Clip, "clip", optimize.DefaultClipNorm, "gradient clipping: maximal global L2 norm (negative: none; 0 is refused)")
@@ -79,20 +74,26 @@ func (c *config) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.Workers, "workers", 0, "restarts run at once, each on its own copy of the network (0: as many as GOMAXPROCS; the results do not depend on it)")
 	fs.IntVar(&c.HeldOut, "heldout", 3, "held-out noise seeds evaluated before, during and after training")
 	fs.IntVar(&c.HeldOutEvery, "heldout-every", 2, "evaluate the held-out seeds every N epochs (0 or negative: only before and after)")
-	fs.Float64Var(&c.TStop, "tstop", 600, "simulated time per run (ms), warm-up included")
-	fs.Float64Var(&c.Warmup, "warmup", 100, "simulated but excluded from the spectrum (ms)")
-	fs.Float64Var(&c.Resolution, "resolution", 4, "Welch frequency resolution aimed at (Hz): nperseg = ceil(fs/resolution)")
-	fs.StringVar(&c.band, "band", "15-60", "frequency band LO-HI (Hz)")
-	fs.StringVar(&c.Objective, "objective", "absolute", "absolute (band power), relative (band / total power) or target (match -target PSD)")
-	fs.StringVar(&c.Target, "target", "", "target PSD for -objective target: CSV of frequency (Hz), power (nAm²/Hz)")
-	fs.StringVar(&c.Dipole, "dipole", "agg", "dipole the objective looks at: agg, L2 or L5")
-	fs.StringVar(&c.Params, "params", "per-class", "trained parameters: per-class (one log10 gain per connection class) or per-connection")
+	fs.Float64Var(&c.TStop, "tstop", optimize.DefaultTStop, "simulated time per run (ms), warm-up included")
+	fs.Float64Var(&c.Warmup, "warmup", optimize.DefaultWarmup, "simulated but excluded from the spectrum (ms)")
+	fs.Float64Var(&c.Resolution, "resolution", optimize.DefaultResolution, "Welch frequency resolution aimed at (Hz): nperseg = ceil(fs/resolution)")
+	fs.StringVar(&c.band, "band", optimize.DefaultBand, "frequency band LO-HI (Hz)")
+	fs.StringVar(&c.Objective, "objective", "absolute", "absolute (band power), relative (band / total power), target (match -target PSD), erp (RMSE to the -target dipole, hnn-core's dipole_rmse) or erp-corr (1 - correlation, hnn-core's dipole_corr)")
+	fs.StringVar(&c.Target, "target", "", "with -objective target: CSV of frequency (Hz), power (nAm²/Hz); with erp/erp-corr: the measured dipole, hnn-core's text layout (time ms, agg[, L2, L5] nAm; read_dipole) or a dipole.csv of cmd/simulate network")
+	fs.Float64Var(&c.Scale, "scale", 1, "with -objective erp: factor applied to the simulated dipole before the comparison, as hnn-core's Dipole.scale (e.g. 3000)")
+	fs.Float64Var(&c.Smooth, "smooth", 0, "with -objective erp: Hamming smoothing window (ms) applied to the simulated dipole, as hnn-core's Dipole.smooth (0: none)")
+	fs.StringVar(&c.ERPWindow, "erp-window", "", "with -objective erp: time window LO-HI (ms) compared (default: the whole run)")
+	fs.StringVar(&c.Bounds, "bounds", "", "box bounds JSON, hnn-core's constraints: {\"NAME\": [lo, hi], ...} with NAME a connection class (gain) or DRIVE_RECEPTOR_CELLTYPE (drive weight, µS); parameters are clipped into them after every step")
+	fs.StringVar(&c.Dipole, "dipole", optimize.DefaultDipole, "dipole the objective looks at: agg, L2 or L5")
+	fs.StringVar(&c.Params, "params", "per-class", "trained parameters, comma separated: per-class or gains (one log10 gain per connection class), per-connection, and drives (one log10 gain per drive, cell type and receptor: the drives' weights), e.g. gains,drives")
 	fs.Float64Var(&c.Slope, "slope", nn.DefaultSpikeSlope, "fast-sigmoid surrogate slope k (1/mV): gradient 1/(1+k|v-θ|)²")
-	fs.StringVar(&c.Mesh, "mesh", "published", "column: published (10x5 pyramidal mesh, 16 baskets per layer) or NxM (HNN's basket rule; 10x10 is HNN's 270-cell column)")
+	fs.StringVar(&c.Mesh, "mesh", optimize.DefaultMesh, "column: published (10x5 pyramidal mesh, 16 baskets per layer) or NxM (HNN's basket rule; 10x10 is HNN's 270-cell column)")
 	fs.StringVar(&c.Connectivity, "connectivity", "", "initial connectivity JSON (default: HNN's 16 classes, gains 1)")
 	fs.StringVar(&c.Gains, "gains", "", "initial class gains, NAME=GAIN,... (overrides -connectivity)")
-	fs.Float64Var(&c.DriveRate, "drive-rate", defaultDriveRate, "Poisson drive rate (Hz), one train per cell")
-	fs.Float64Var(&c.DriveWeight, "drive-weight", defaultDriveWeight, "Poisson drive AMPA weight (µS) for every cell type")
+	fs.Float64Var(&c.DriveRate, "drive-rate", network.DefaultNoiseRate, "Poisson drive rate (Hz), one train per cell")
+	fs.Float64Var(&c.DriveWeight, "drive-weight", network.DefaultNoiseWeightAMPA, "Poisson drive AMPA weight (µS) for every cell type")
+	fs.Float64Var(&c.DriveRate, "rate", network.DefaultNoiseRate, "the same as -drive-rate (cmd/verify's and cmd/simulate network's name)")
+	fs.Float64Var(&c.DriveWeight, "weight-ampa", network.DefaultNoiseWeightAMPA, "the same as -drive-weight (cmd/verify's and cmd/simulate network's name)")
 	fs.StringVar(&c.driveWeights, "drive-weights", "", "per cell type AMPA weights TYPE=µS,... (overrides -drive-weight for those types)")
 	fs.StringVar(&c.DriveLoc, "drive-location", neuron.Proximal, "drive location: proximal or distal (baskets without that location get none)")
 	fs.StringVar(&c.Drives, "drives", "", "drives JSON (as simulate network reads) replacing the default Poisson drive")
@@ -156,8 +157,21 @@ func (c *config) validate() error {
 			return fmt.Errorf("%s", v.name)
 		}
 	}
-	if _, err := optimize.ParseObjectiveKind(c.Objective); err != nil {
-		return err
+	if c.isERP() {
+		if c.Target == "" {
+			return fmt.Errorf("-objective %s needs -target FILE (the measured dipole)", c.Objective)
+		}
+		if math.IsNaN(c.Scale) || math.IsInf(c.Scale, 0) || c.Scale == 0 {
+			return fmt.Errorf("-scale %v must be finite and non-zero", c.Scale)
+		}
+		if !(c.Smooth >= 0) || math.IsInf(c.Smooth, 0) {
+			return fmt.Errorf("-smooth %v must be >= 0 ms", c.Smooth)
+		}
+		if _, _, err := c.erpWindow(); err != nil {
+			return err
+		}
+	} else if _, err := optimize.ParseObjectiveKind(c.Objective); err != nil {
+		return fmt.Errorf("%w (or erp, erp-corr)", err)
 	}
 	if c.Objective == "target" && c.Target == "" {
 		return fmt.Errorf("-objective target needs -target FILE")
@@ -165,7 +179,7 @@ func (c *config) validate() error {
 	if _, err := optimize.ParseDipoleSignal(c.Dipole); err != nil {
 		return err
 	}
-	if _, err := snn.ParseParamMode(c.Params); err != nil {
+	if _, _, err := c.paramModes(); err != nil {
 		return err
 	}
 	return nil

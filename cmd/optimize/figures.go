@@ -28,33 +28,42 @@ var (
 
 // writeFigures draws (A) the PSDs, (B) band power per epoch, (C) dipole
 // traces, (D, E) rasters and (F) gains per epoch as PNG files.
-func writeFigures[T autograd.Float](cfg *config, s *setup[T], res *optimize.Result) error {
-	dir := cfg.Out
+func writeFigures[T autograd.Float](dir string, cfg *config, s *setup[T], res *optimize.Result) error {
+	col := s.net.Column
 	figs := []struct {
 		name string
-		draw func() (*plot.Plot, error)
+		draw func() (*plot.Plot, *plot.Legend, error)
 		w, h vg.Length
+		lw   vg.Length // width of the legend column right of the axes (0: legend inside)
 	}{
-		{"A_psd.png", func() (*plot.Plot, error) { return psdPlot(cfg, res) }, 6 * vg.Inch, 4 * vg.Inch},
-		{"B_band_power.png", func() (*plot.Plot, error) { return bandPlot(cfg, res) }, 6 * vg.Inch, 4 * vg.Inch},
-		{"C_dipole.png", func() (*plot.Plot, error) { return dipolePlot(cfg, res) }, 7 * vg.Inch, 4 * vg.Inch},
-		{"D_raster_initial.png", func() (*plot.Plot, error) {
-			return rasterPlot(cfg, s.net.Column, res.Initial, "(D) spikes, initial gains")
-		}, 7 * vg.Inch, 4 * vg.Inch},
-		{"E_raster_final.png", func() (*plot.Plot, error) {
-			return rasterPlot(cfg, s.net.Column, res.Final, "(E) spikes, optimized gains")
-		}, 7 * vg.Inch, 4 * vg.Inch},
-		{"F_gains.png", func() (*plot.Plot, error) { return gainsPlot(s.net.Connectivity, res) }, 8 * vg.Inch, 5 * vg.Inch},
+		{"A_psd.png", func() (*plot.Plot, *plot.Legend, error) { p, err := psdPlot(cfg, res); return p, nil, err }, 6 * vg.Inch, 4 * vg.Inch, 0},
+		{"B_band_power.png", func() (*plot.Plot, *plot.Legend, error) { p, err := bandPlot(cfg, res); return p, nil, err }, 6 * vg.Inch, 4 * vg.Inch, 0},
+		{"C_dipole.png", func() (*plot.Plot, *plot.Legend, error) { return dipolePlot(cfg, res) }, 8.5 * vg.Inch, 4 * vg.Inch, 1.7 * vg.Inch},
+		{"D_raster_initial.png", func() (*plot.Plot, *plot.Legend, error) {
+			p, err := rasterPlot(cfg, col, res.Initial, "(D) spikes, initial gains")
+			return p, nil, err
+		}, 7 * vg.Inch, 4 * vg.Inch, 0},
+		{"E_raster_final.png", func() (*plot.Plot, *plot.Legend, error) {
+			p, err := rasterPlot(cfg, col, res.Final, "(E) spikes, optimized gains")
+			return p, nil, err
+		}, 7 * vg.Inch, 4 * vg.Inch, 0},
+		{"F_gains.png", func() (*plot.Plot, *plot.Legend, error) { return gainsPlot(s.net.Connectivity, res) }, 9 * vg.Inch, 5 * vg.Inch, 2.3 * vg.Inch},
 	}
 	for _, f := range figs {
-		p, err := f.draw()
+		p, leg, err := f.draw()
 		if err != nil {
 			return fmt.Errorf("figure %s: %w", f.name, err)
 		}
 		if p == nil {
 			continue
 		}
-		if err := p.Save(f.w, f.h, filepath.Join(dir, f.name)); err != nil {
+		path := filepath.Join(dir, f.name)
+		if leg != nil {
+			err = plots.SaveLegendRight(p, *leg, f.w, f.h, f.lw, path)
+		} else {
+			err = p.Save(f.w, f.h, path)
+		}
+		if err != nil {
 			return fmt.Errorf("figure %s: %w", f.name, err)
 		}
 	}
@@ -203,49 +212,68 @@ func bandPlot(cfg *config, res *optimize.Result) (*plot.Plot, error) {
 	return p, nil
 }
 
-// dipolePlot is (C): the aggregate dipole of the first held-out seed.
-func dipolePlot(cfg *config, res *optimize.Result) (*plot.Plot, error) {
+// dipolePlot is (C): the aggregate dipole of the first held-out seed, the
+// warm-up shaded; its legend goes right of the axes, off the traces.
+func dipolePlot(cfg *config, res *optimize.Result) (*plot.Plot, *plot.Legend, error) {
 	if res.Initial == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	p := plot.New()
-	p.Title.Text = "(C) aggregate dipole, first held-out seed"
+	leg := plot.NewLegend()
+	p.Title.Text = fmt.Sprintf("(C) aggregate dipole, held-out seed %d", res.Initial.Trials[0])
 	p.X.Label.Text = "time (ms)"
 	p.Y.Label.Text = "dipole (nAm)"
+	lo, hi := math.Inf(1), math.Inf(-1)
 	for i, ev := range []*optimize.Evaluation{res.Initial, res.Final} {
 		d := ev.Dipole[0]
 		dt := cfg.TStop / float64(len(d))
 		xy := make(plotter.XYs, len(d))
 		for m, v := range d {
 			xy[m] = plotter.XY{X: float64(m+1) * dt, Y: v}
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
 		}
-		c, name := colInitial, "initial"
+		c, name := colInitial, "initial gains"
 		if i == 1 {
-			c, name = colFinal, "optimized"
+			c, name = colFinal, "optimized gains"
 		}
-		if err := addLine(p, xy, c, vg.Points(1), name); err != nil {
-			return nil, err
+		l, err := plotter.NewLine(xy)
+		if err != nil {
+			return nil, nil, err
+		}
+		l.Color, l.Width = c, vg.Points(1)
+		p.Add(l)
+		leg.Add(name, l)
+	}
+	if lo <= hi {
+		pad := 0.05*(hi-lo) + 1e-12
+		if err := plots.WarmUp(p, &leg, cfg.Warmup, lo-pad, hi+pad); err != nil {
+			return nil, nil, err
 		}
 	}
-	p.Legend.Top = true
-	return p, nil
+	p.X.Min, p.X.Max = 0, cfg.TStop
+	return p, &leg, nil
 }
 
 // rasterPlot is (D) or (E): the spikes of the first held-out seed, cells in
-// gid order (grouped by type).
+// gid order (grouped by type), labelled with the rates of that seed's
+// spikes over the whole run, the warm-up shaded.
 func rasterPlot(cfg *config, col *network.Column, ev *optimize.Evaluation, title string) (*plot.Plot, error) {
 	if ev == nil {
 		return nil, nil
 	}
 	p := plot.New()
-	p.Title.Text = title
+	p.Title.Text = fmt.Sprintf("%s, held-out seed %d", title, ev.Trials[0])
 	p.X.Label.Text = "time (ms)"
-	p.Y.Label.Text = "cells by type (gid order)"
+	p.Y.Label.Text = "cells by type (gid order), rate of this seed"
 	p.X.Min, p.X.Max = 0, cfg.TStop
+	if err := plots.WarmUp(p, nil, cfg.Warmup, -1, float64(col.NumCells())); err != nil {
+		return nil, err
+	}
+	rates := plots.Rates(col, ev.Spikes, cfg.TStop)
 	var ticks []plot.Tick
 	for _, ct := range neuron.CellTypes {
 		s, e := col.Range(ct)
-		ticks = append(ticks, plot.Tick{Value: float64(s+e-1) / 2, Label: fmt.Sprintf("%s\n%.1f Hz", ct.ShortName(), ev.Rates[ct])})
+		ticks = append(ticks, plot.Tick{Value: float64(s+e-1) / 2, Label: fmt.Sprintf("%s\n%.1f Hz", ct.ShortName(), rates[ct])})
 		if s > 0 {
 			ticks = append(ticks, plot.Tick{Value: float64(s) - 0.5})
 		}
@@ -257,9 +285,13 @@ func rasterPlot(cfg *config, col *network.Column, ev *optimize.Evaluation, title
 	return p, nil
 }
 
-// gainsPlot is (F): every class gain per epoch.
-func gainsPlot(conn *network.Connectivity, res *optimize.Result) (*plot.Plot, error) {
+// gainsPlot is (F): every class gain per epoch, coloured by the source
+// cell type (the legend, right of the axes, is grouped by source), each
+// class of a source with its own dash pattern.
+func gainsPlot(conn *network.Connectivity, res *optimize.Result) (*plot.Plot, *plot.Legend, error) {
 	p := plot.New()
+	leg := plot.NewLegend()
+	leg.TextStyle.Font.Size = vg.Points(9)
 	p.Title.Text = "(F) connection class gains per epoch"
 	p.X.Label.Text = "epoch"
 	p.Y.Label.Text = "gain"
@@ -271,20 +303,24 @@ func gainsPlot(conn *network.Connectivity, res *optimize.Result) (*plot.Plot, er
 		}
 	}
 	logY(p, all...)
-	for i, c := range conn.Classes {
-		xy := all[i]
-		l, err := plotter.NewLine(xy)
-		if err != nil {
-			return nil, err
+	for _, src := range neuron.CellTypes {
+		k := 0
+		for i, c := range conn.Classes {
+			if c.Source != src {
+				continue
+			}
+			l, err := plotter.NewLine(all[i])
+			if err != nil {
+				return nil, nil, err
+			}
+			l.Color = plots.CellTypeColor[src]
+			l.Width = vg.Points(1.4)
+			l.Dashes = plotutil.Dashes(k)
+			k++
+			p.Add(l)
+			leg.Add(c.Name, l)
 		}
-		l.Color = plotutil.Color(i)
-		l.Width = vg.Points(1.2)
-		l.Dashes = plotutil.Dashes(i / 7)
-		p.Add(l)
-		p.Legend.Add(c.Name, l)
 	}
-	p.X.Min, p.X.Max = 0, math.Max(1, float64(len(res.Epochs)))*1.5 // room for the legend
-	p.Legend.Top = true
-	p.Legend.TextStyle.Font.Size = vg.Points(7)
-	return p, nil
+	p.X.Min, p.X.Max = 0, math.Max(1, float64(len(res.Epochs)))
+	return p, &leg, nil
 }

@@ -20,7 +20,13 @@
 // It writes summary.json, CSVs, the final connectivity (connectivity.json,
 // readable by "simulate network -connectivity") and figures (A)-(F) to -out,
 // prints its seed and configuration on stdout and a progress line per epoch on
-// stderr. Bad input exits with status 2, other failures with status 1.
+// stderr. The files are written into a temporary directory beside -out,
+// created before anything is simulated, which replaces -out at the end (an
+// existing -out must be empty or an earlier run's, marked by
+// .neurograd-output): a failed run leaves the earlier results as they were.
+// With -verify the verification's files are added after the optimization's
+// results are in place. Bad input exits with status 2, other failures with
+// status 1.
 package main
 
 import (
@@ -35,6 +41,7 @@ import (
 	"time"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/cmd/internal/cli"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/network/snn"
 	"github.com/neurograd/neurograd/neuron"
@@ -42,22 +49,14 @@ import (
 )
 
 // inputError marks a failure caused by the user's input (exit status 2).
-type inputError struct{ err error }
+type inputError = cli.InputError
 
-func (e inputError) Error() string { return e.err.Error() }
-func (e inputError) Unwrap() error { return e.err }
+func main() { os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr)) }
 
-func main() {
-	err := run(os.Args[1:], os.Stdout, os.Stderr)
-	if err == nil || errors.Is(err, flag.ErrHelp) {
-		return
-	}
-	fmt.Fprintf(os.Stderr, "optimize: %v\n", err)
-	var ie inputError
-	if errors.As(err, &ie) {
-		os.Exit(2)
-	}
-	os.Exit(1)
+// runMain runs the command and returns its exit status: 0, 1 for a runtime
+// failure, 2 for bad input (the error is printed on stderr).
+func runMain(args []string, stdout, stderr io.Writer) int {
+	return cli.ExitCode("optimize", run(args, stdout, stderr), stderr)
 }
 
 // run parses args and performs the optimization.
@@ -67,7 +66,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return inputError{err}
+		return cli.Input(err)
 	}
 	if cfg.Float == 64 {
 		return runOptimize[float64](cfg, stdout, stderr)
@@ -79,7 +78,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 type setup[T autograd.Float] struct {
 	net *network.Network
 	sn  *snn.Net[T]
-	obj *optimize.Objective[T]
+	obj *optimize.Spectral[T] // the spectral read-out (and, unless -objective erp, the loss)
+	// loss is what Run minimises: obj, or the ERP fit with obj's read-out.
+	loss   optimize.Objective[T]
+	erp    *optimize.ERPObjective[T] // -objective erp
+	bounds []optimize.Bound
 }
 
 // build builds the column, drives, network, surrogate network and objective
@@ -87,22 +90,22 @@ type setup[T autograd.Float] struct {
 func build[T autograd.Float](cfg *config, stderr io.Writer) (*setup[T], error) {
 	col, err := cfg.column()
 	if err != nil {
-		return nil, inputError{err}
+		return nil, cli.Input(err)
 	}
 	conn, err := cfg.connectivity()
 	if err != nil {
-		return nil, inputError{err}
+		return nil, cli.Input(err)
 	}
 	drives, err := cfg.drives()
 	if err != nil {
-		return nil, inputError{err}
+		return nil, cli.Input(err)
 	}
 	if err := cfg.checkMemory(col, conn, stderr); err != nil {
-		return nil, inputError{err}
+		return nil, err // an input error
 	}
 	net, err := network.NewNetwork(col, conn, drives)
 	if err != nil {
-		return nil, inputError{err}
+		return nil, cli.Input(err)
 	}
 	var models [neuron.NumCellTypes]snn.Cell[T]
 	switch cfg.Models {
@@ -114,25 +117,36 @@ func build[T autograd.Float](cfg *config, stderr io.Writer) (*setup[T], error) {
 	case "random":
 		models, err = snn.RandomCells[T](uint64(cfg.Seed))
 	default:
-		models, err = snn.LoadCells[T](cfg.Models)
+		if models, err = snn.LoadCells[T](cfg.Models); err != nil {
+			return nil, cli.Input(fmt.Errorf("-models %s: %w", cfg.Models, err))
+		}
 	}
 	if err != nil {
 		return nil, err
 	}
-	mode, _ := snn.ParseParamMode(cfg.Params)
-	sn, err := snn.New(net, models, snn.Options{TStop: cfg.TStop, SpikeSlope: cfg.Slope, Params: mode})
+	mode, driveParams, _ := cfg.paramModes()
+	sn, err := snn.New(net, models, snn.Options{TStop: cfg.TStop, SpikeSlope: cfg.Slope, Params: mode, DriveParams: driveParams})
 	if err != nil {
-		return nil, inputError{err}
+		return nil, cli.Input(err)
 	}
 	oc, err := cfg.objective()
 	if err != nil {
-		return nil, inputError{err}
+		return nil, cli.Input(err)
 	}
-	obj, err := optimize.NewObjective[T](oc, sn.Steps, sn.Dt)
+	obj, err := optimize.NewSpectral[T](oc, sn.Steps, sn.Dt)
 	if err != nil {
-		return nil, inputError{err}
+		return nil, cli.Input(err)
 	}
-	return &setup[T]{net: net, sn: sn, obj: obj}, nil
+	s := &setup[T]{net: net, sn: sn, obj: obj, loss: obj}
+	if cfg.isERP() {
+		if s.loss, s.erp, err = erpObjective(cfg, sn, obj); err != nil {
+			return nil, inputError{Err: err}
+		}
+	}
+	if s.bounds, err = bounds(cfg, sn); err != nil {
+		return nil, inputError{Err: err}
+	}
+	return s, nil
 }
 
 // runOptimize builds the set-up of cfg, runs the optimization with
@@ -144,9 +158,11 @@ func runOptimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
-		return err
+	out, err := cli.NewDir("out", cfg.Out, "optimize")
+	if err != nil {
+		return cli.Input(err)
 	}
+	defer out.Abort()
 	printSetup(cfg, s, stdout)
 	stopProfile, err := startCPUProfile(cfg.CPUProfile)
 	if err != nil {
@@ -161,19 +177,23 @@ func runOptimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error 
 	if cfg.HeldOut > 0 {
 		fmt.Fprintf(stderr, "held-out evaluation before training (%d seeds)...\n", cfg.HeldOut)
 	}
-	res, err := optimize.Run(s.sn, s.obj, ocfg)
+	ocfg.Bounds = s.bounds
+	res, err := optimize.Run(s.sn, s.loss, ocfg)
 	if err != nil {
 		return err
 	}
 	stopProfile()
 	wall := time.Since(start).Seconds()
-	if err := writeOutputs(cfg, s, res, wall); err != nil {
+	if err := writeOutputs(out.Dir(), cfg, s, res, wall); err != nil {
 		return err
 	}
 	if cfg.Figures {
-		if err := writeFigures(cfg, s, res); err != nil {
+		if err := writeFigures(out.Dir(), cfg, s, res); err != nil {
 			return err
 		}
+	}
+	if err := out.Commit(); err != nil {
+		return err
 	}
 	printResults(cfg, s, res, start, stdout)
 	return verifyAfterOptimize(cfg, s, res, stdout, stderr)
@@ -187,6 +207,13 @@ func printSetup[T autograd.Float](cfg *config, s *setup[T], stdout io.Writer) {
 	fmt.Fprintf(stdout, "optimize: seed %d\nconfiguration: %s\n", cfg.Seed, cj)
 	fmt.Fprintf(stdout, "network: %d cells (%s), %d connections (%d synapses, longest delay %d steps), %d steps of %g ms; %d parameters (%s)\n",
 		s.net.Column.NumCells(), cfg.Mesh, len(s.sn.Connections), s.sn.NumSynapses(), s.sn.MaxDelaySteps(), s.sn.Steps, s.sn.Dt, s.sn.Params().Len(), cfg.Params)
+	if e := s.erp; e != nil {
+		fmt.Fprintf(stdout, "objective: %s of the trial-averaged %s dipole (x%g, smoothed %g ms) against %s, %d samples compared (simulated %d-%d, target %d-%d); band power reported\n",
+			e.Config.Metric, cfg.Dipole, e.Config.Scale, e.Config.SmoothMS, cfg.Target, e.Compared, e.SimFrom, e.SimTo, e.TargetFrom, e.TargetTo)
+	}
+	if len(s.bounds) > 0 {
+		fmt.Fprintf(stdout, "bounds: %d parameters boxed (%s)\n", len(s.bounds), cfg.Bounds)
+	}
 	fmt.Fprintf(stdout, "objective: %s band power %g-%g Hz of the %s dipole, Welch nperseg %d (%.2f Hz bins), %d samples after %d warm-up samples\n",
 		cfg.Objective, cfg.Band[0], cfg.Band[1], cfg.Dipole, p.NPerSeg, p.Resolution(), s.obj.Samples, s.obj.Skip)
 }

@@ -51,31 +51,41 @@ func finite(v float64) float64 {
 
 // writeOutputs writes summary.json, the final and initial connectivity, the
 // drives, the epoch and held-out CSVs and, per connection, the weights to
-// cfg.Out.
-func writeOutputs[T autograd.Float](cfg *config, s *setup[T], res *optimize.Result, wall float64) error {
+// dir (the staged -out).
+func writeOutputs[T autograd.Float](dir string, cfg *config, s *setup[T], res *optimize.Result, wall float64) error {
 	conn := s.net.Connectivity
-	if err := writeJSON(filepath.Join(cfg.Out, "summary.json"), summarize(cfg, s, res, wall)); err != nil {
+	if err := writeJSON(filepath.Join(dir, "summary.json"), summarize(cfg, s, res, wall)); err != nil {
 		return err
 	}
-	if err := s.sn.Connectivity().Save(filepath.Join(cfg.Out, "connectivity.json")); err != nil {
+	if err := s.sn.Connectivity().Save(filepath.Join(dir, "connectivity.json")); err != nil {
 		return err
 	}
-	if err := conn.Save(filepath.Join(cfg.Out, "connectivity_initial.json")); err != nil {
+	if err := conn.Save(filepath.Join(dir, "connectivity_initial.json")); err != nil {
 		return err
 	}
-	if err := writeDrives(filepath.Join(cfg.Out, "drives.json"), s.net.Drives); err != nil {
+	// drives.json: the drives of the optimized network (the fitted weights
+	// with -params ...,drives), as simulate network -drives reads them.
+	if err := writeDrives(filepath.Join(dir, "drives.json"), s.sn.Drives()); err != nil {
 		return err
 	}
-	if err := writeEpochCSV(cfg, conn, res); err != nil {
+	if len(s.sn.Trainable()) > 1 {
+		if err := writeDrives(filepath.Join(dir, "drives_initial.json"), s.net.Drives); err != nil {
+			return err
+		}
+	}
+	if err := writeERP(dir, s, res); err != nil {
+		return err
+	}
+	if err := writeEpochCSV(dir, cfg, conn, res); err != nil {
 		return err
 	}
 	if res.Initial != nil {
-		if err := writeEvalCSVs(cfg, s.net.Column, res); err != nil {
+		if err := writeEvalCSVs(dir, cfg, s.net.Column, res); err != nil {
 			return err
 		}
 	}
 	if s.sn.Mode == snn.ParamsPerConnection {
-		if err := writeWeights(cfg, s.sn); err != nil {
+		if err := writeWeights(dir, s.sn); err != nil {
 			return err
 		}
 	}
@@ -243,12 +253,12 @@ func (c *csvFile) close() error {
 
 func g(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
 
-func writeEpochCSV(cfg *config, conn *network.Connectivity, res *optimize.Result) error {
+func writeEpochCSV(dir string, cfg *config, conn *network.Connectivity, res *optimize.Result) error {
 	hdr := []string{"epoch", "loss", "band_power_train_nAm2", "band_power_heldout_nAm2", "grad_norm", "seconds"}
 	for _, ct := range neuron.CellTypes {
 		hdr = append(hdr, "rate_"+ct.String()+"_Hz")
 	}
-	c := createCSV(filepath.Join(cfg.Out, "epochs.csv"), hdr...)
+	c := createCSV(filepath.Join(dir, "epochs.csv"), hdr...)
 	if res.Initial != nil {
 		row := []string{"0", g(res.Initial.Loss), "", g(res.Initial.MeanBandPower), "", ""}
 		for _, ct := range neuron.CellTypes {
@@ -274,7 +284,7 @@ func writeEpochCSV(cfg *config, conn *network.Connectivity, res *optimize.Result
 	for _, cl := range conn.Classes {
 		hdr = append(hdr, cl.Name)
 	}
-	c = createCSV(filepath.Join(cfg.Out, "gains.csv"), hdr...)
+	c = createCSV(filepath.Join(dir, "gains.csv"), hdr...)
 	row := []string{"0"}
 	for _, v := range res.InitialGains {
 		row = append(row, g(v))
@@ -290,23 +300,23 @@ func writeEpochCSV(cfg *config, conn *network.Connectivity, res *optimize.Result
 	return c.close()
 }
 
-func writeEvalCSVs(cfg *config, col *network.Column, res *optimize.Result) error {
+func writeEvalCSVs(dir string, cfg *config, col *network.Column, res *optimize.Result) error {
 	ini, fin := res.Initial, res.Final
-	c := createCSV(filepath.Join(cfg.Out, "psd.csv"), "freq_hz", "psd_initial_nAm2_per_Hz", "psd_final_nAm2_per_Hz")
+	c := createCSV(filepath.Join(dir, "psd.csv"), "freq_hz", "psd_initial_nAm2_per_Hz", "psd_final_nAm2_per_Hz")
 	for k, f := range ini.Freqs {
 		c.row(g(f), g(ini.MeanPSD[k]), g(fin.MeanPSD[k]))
 	}
 	if err := c.close(); err != nil {
 		return err
 	}
-	c = createCSV(filepath.Join(cfg.Out, "heldout.csv"), "trial", "band_power_initial_nAm2", "band_power_final_nAm2")
+	c = createCSV(filepath.Join(dir, "heldout.csv"), "trial", "band_power_initial_nAm2", "band_power_final_nAm2")
 	for i, t := range ini.Trials {
 		c.row(strconv.Itoa(t), g(ini.BandPower[i]), g(fin.BandPower[i]))
 	}
 	if err := c.close(); err != nil {
 		return err
 	}
-	c = createCSV(filepath.Join(cfg.Out, "dipole.csv"), "time_ms", "agg_initial_nAm", "L2_initial_nAm", "L5_initial_nAm", "agg_final_nAm", "L2_final_nAm", "L5_final_nAm")
+	c = createCSV(filepath.Join(dir, "dipole.csv"), "time_ms", "agg_initial_nAm", "L2_initial_nAm", "L5_initial_nAm", "agg_final_nAm", "L2_final_nAm", "L5_final_nAm")
 	dt := cfg.TStop / float64(len(ini.Dipole[0]))
 	for m := range ini.Dipole[0] {
 		c.row(g(float64(m+1)*dt), g(ini.Dipole[0][m]), g(ini.Dipole[1][m]), g(ini.Dipole[2][m]), g(fin.Dipole[0][m]), g(fin.Dipole[1][m]), g(fin.Dipole[2][m]))
@@ -318,7 +328,7 @@ func writeEvalCSVs(cfg *config, col *network.Column, res *optimize.Result) error
 		name   string
 		spikes []network.Spike
 	}{{"spikes_initial.csv", ini.Spikes}, {"spikes_final.csv", fin.Spikes}} {
-		c = createCSV(filepath.Join(cfg.Out, x.name), "time_ms", "gid", "cell_type")
+		c = createCSV(filepath.Join(dir, x.name), "time_ms", "gid", "cell_type")
 		for _, s := range x.spikes {
 			c.row(g(s.Time), strconv.Itoa(s.GID), col.Cells[s.GID].Type.String())
 		}
@@ -329,9 +339,9 @@ func writeEvalCSVs(cfg *config, col *network.Column, res *optimize.Result) error
 	return nil
 }
 
-func writeWeights[T autograd.Float](cfg *config, sn *snn.Net[T]) error {
+func writeWeights[T autograd.Float](dir string, sn *snn.Net[T]) error {
 	classes := sn.Net.Connectivity.Classes
-	c := createCSV(filepath.Join(cfg.Out, "weights.csv"), "class", "src_gid", "tgt_gid", "base_weight_uS", "weight_uS", "delay_ms")
+	c := createCSV(filepath.Join(dir, "weights.csv"), "class", "src_gid", "tgt_gid", "base_weight_uS", "weight_uS", "delay_ms")
 	for k, cn := range sn.Connections {
 		c.row(classes[cn.Class].Name, strconv.Itoa(cn.Src), strconv.Itoa(cn.Tgt),
 			g(cn.BaseWeight*sn.Net.Connectivity.Classes[cn.Class].Gain), g(sn.Weight(k)), g(cn.Delay))

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/cmd/internal/cli"
 	"github.com/neurograd/neurograd/cmd/internal/verifyout"
 	"github.com/neurograd/neurograd/network/snn"
 	"github.com/neurograd/neurograd/optimize"
@@ -27,6 +28,14 @@ func registerVerifyFlags(fs *flag.FlagSet) {
 	verifyFlags.Flags = verifyout.Flags{}
 	fs.BoolVar(&verifyFlags.on, "verify", false, "after optimizing, check the initial and final connectivity in the biophysical column on held-out noise beside the surrogate network (as cmd/verify); writes verify.json, verify_*.csv and verify_*.png to -out")
 	verifyFlags.Register(fs, "verify-")
+}
+
+// checkVerifyFlags checks the -verify-* settings before any work.
+func checkVerifyFlags(stderr io.Writer) error {
+	if !verifyFlags.on {
+		return nil
+	}
+	return verifyFlags.Check(stderr)
 }
 
 // verifyAfterOptimize runs the verification when -verify is set, with the
@@ -53,8 +62,16 @@ func verifyAfterOptimize[T autograd.Float](cfg *config, s *setup[T], res *optimi
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
-	files, err := verifyout.Write(cfg.Out, rep, s.net.Column)
+	out, err := cli.NewFiles("out", cfg.Out)
 	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	defer out.Abort()
+	files, err := verifyout.Write(out.Dir(), rep, s.net.Column)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	if err := out.Commit(); err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
 	verifyout.Summary(stdout, rep)

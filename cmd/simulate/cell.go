@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -14,7 +15,8 @@ import (
 	"github.com/neurograd/neurograd/neuron"
 )
 
-// driveFile is the JSON description of a single-cell simulation (unknown fields ignored).
+// driveFile is the JSON description of a single-cell simulation
+// (docs/drives.md); unknown keys are an error.
 type driveFile struct {
 	CellType string       `json:"cell_type"`
 	TStopMS  *float64     `json:"tstop_ms"`
@@ -48,19 +50,20 @@ type spikeOutput struct {
 	SpikeTimesMS []float64 `json:"spike_times_ms"`
 }
 
-func runCell(args []string) error {
+func runCell(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cell", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	cellType := fs.String("type", "", "cell type: L2_pyramidal, L5_pyramidal, L2_basket or L5_basket (default: cell_type of -inputs)")
-	inputs := fs.String("inputs", "", "drive JSON file: cell_type, tstop_ms, dt_ms, inputs, iclamp (optional)")
+	inputs := fs.String("inputs", "", "drive JSON file: cell_type, tstop_ms, dt_ms, inputs, iclamp (optional; docs/drives.md, e.g. docs/examples/drive_L5_pyramidal.json)")
 	tstop := fs.Float64("tstop", 0, "simulation length in ms (default: tstop_ms of -inputs)")
-	dt := fs.Float64("dt", 0.025, "time step in ms (default: dt_ms of -inputs, else 0.025)")
+	dt := fs.Float64("dt", cli.ValidatedDt, "time step in ms, at most 0.1 (default: dt_ms of -inputs, else 0.025)")
 	out := fs.String("out", "", "output CSV: t_ms, v_<section> at x = 0.5 for every section, dipole_fAm (pyramidal); - for stdout")
 	every := fs.Int("record-every", 1, "record every k-th step (t = 0 included)")
 	spikes := fs.String("spikes", "", "write spike times as JSON to this file (default: stdout)")
 	maxMemory := cli.MaxMemoryFlag(fs)
 	useSurrogate := fs.Bool("surrogate", false, "run the shipped surrogate instead (0.5 ms step; synaptic inputs at x = 0.5 only)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: simulate cell -type T -inputs drive.json -tstop MS -dt MS -out trace.csv [-record-every K] [-spikes FILE]")
+		fmt.Fprintln(fs.Output(), "usage: simulate cell -type T -inputs drive.json -tstop MS -dt MS -out trace.csv [-record-every K] [-spikes FILE]\n\nSimulates one biophysical HNN cell (or with -surrogate its shipped surrogate) under the synaptic\ninputs and current clamps of a drive file (docs/drives.md) and writes its section voltages,\ndipole and spike times.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -68,6 +71,10 @@ func runCell(args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	if len(args) == 0 {
+		fs.Usage()
+		return fmt.Errorf("no flags: give at least -type or -inputs, and -out")
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -78,8 +85,13 @@ func runCell(args []string) error {
 		if err != nil {
 			return fmt.Errorf("reading inputs: %w", err)
 		}
-		if err := json.Unmarshal(b, &drive); err != nil {
-			return fmt.Errorf("parsing %s: %w", *inputs, err)
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&drive); err != nil {
+			return fmt.Errorf("-inputs %s: %w (the keys are in docs/drives.md)", *inputs, err)
+		}
+		if dec.More() {
+			return fmt.Errorf("-inputs %s: more than one JSON value", *inputs)
 		}
 	}
 	typ := drive.CellType
@@ -95,14 +107,15 @@ func runCell(args []string) error {
 	if !set["tstop"] && drive.TStopMS != nil {
 		*tstop = *drive.TStopMS
 	}
+	dtFrom := "dt"
 	if !set["dt"] && drive.DtMS != nil {
-		*dt = *drive.DtMS
+		*dt, dtFrom = *drive.DtMS, "dt (dt_ms of "+*inputs+")"
 	}
 	if !(*tstop > 0) || math.IsInf(*tstop, 0) {
 		return fmt.Errorf("tstop = %v ms must be positive and finite", *tstop)
 	}
-	if !(*dt > 0) || math.IsInf(*dt, 0) {
-		return fmt.Errorf("dt = %v ms must be positive and finite", *dt)
+	if err := cli.CheckDt(dtFrom, *dt, stderr); err != nil {
+		return err
 	}
 	if *every < 1 {
 		return fmt.Errorf("-record-every = %d must be >= 1", *every)
@@ -116,32 +129,68 @@ func runCell(args []string) error {
 	if err := cellEstimate(typ, *tstop, *dt, *every, *useSurrogate).Check(*maxMemory); err != nil {
 		return err
 	}
-	if *useSurrogate {
-		return runCellSurrogate(typ, drive, *tstop, *out, *spikes)
+	if *spikes == "" {
+		*spikes = "-"
 	}
-	ct, err := neuron.ParseCellType(typ)
-	if err != nil {
-		return fmt.Errorf("-type: %w", err)
-	}
-	desc, err := neuron.Template(ct)
+	// Both outputs are created (and so proven writable) before simulating.
+	trace, err := cli.CreateFile("out", *out, stdout)
 	if err != nil {
 		return err
 	}
+	defer trace.Abort()
+	spk, err := cli.CreateFile("spikes", *spikes, stdout)
+	if err != nil {
+		return err
+	}
+	defer spk.Abort()
+	var res *neuron.Result
+	var desc *neuron.CellDesc
+	if *useSurrogate {
+		res, desc, err = runCellSurrogate(typ, drive, *tstop)
+	} else {
+		res, desc, err = runCellBiophysical(typ, drive, *tstop, *dt, *every)
+	}
+	if err != nil {
+		return err
+	}
+	if err := writeTrace(trace, desc, res); err != nil {
+		return failure(err)
+	}
+	if err := writeSpikes(spk, typ, res.Spikes); err != nil {
+		return failure(err)
+	}
+	if err := trace.Commit(); err != nil {
+		return failure(err)
+	}
+	return failure(spk.Commit())
+}
+
+// runCellBiophysical simulates the biophysical cell of type typ under the
+// drive for tstop ms at steps of dt ms, recording every every-th step.
+func runCellBiophysical(typ string, drive driveFile, tstop, dt float64, every int) (*neuron.Result, *neuron.CellDesc, error) {
+	ct, err := neuron.ParseCellType(typ)
+	if err != nil {
+		return nil, nil, fmt.Errorf("-type: %w", err)
+	}
+	desc, err := neuron.Template(ct)
+	if err != nil {
+		return nil, nil, err
+	}
 	cfg := neuron.DefaultConfig()
-	cfg.Dt = *dt
-	spec := neuron.RunSpec{Desc: desc, Config: cfg, TStop: *tstop, RecordEvery: *every,
+	cfg.Dt = dt
+	spec := neuron.RunSpec{Desc: desc, Config: cfg, TStop: tstop, RecordEvery: every,
 		Probes: neuron.SectionProbes(desc), NoDipole: !desc.Dipole}
 	for k, in := range drive.Inputs {
 		r, err := neuron.ParseReceptor(in.Receptor)
 		if err != nil {
-			return fmt.Errorf("input %d: unknown receptor %q (want ampa, nmda, gabaa or gabab)", k, in.Receptor)
+			return nil, nil, fmt.Errorf("input %d: unknown receptor %q (want ampa, nmda, gabaa or gabab)", k, in.Receptor)
 		}
 		x, err := position(in.X)
 		if err != nil {
-			return fmt.Errorf("input %d: %w", k, err)
+			return nil, nil, fmt.Errorf("input %d: %w", k, err)
 		}
 		if !(in.WeightUS >= 0) {
-			return fmt.Errorf("input %d: weight_uS = %v must be >= 0", k, in.WeightUS)
+			return nil, nil, fmt.Errorf("input %d: weight_uS = %v must be >= 0", k, in.WeightUS)
 		}
 		spec.Inputs = append(spec.Inputs, neuron.Input{Section: in.Section, Receptor: r, X: x,
 			WeightUS: in.WeightUS, DelayMS: in.DelayMS, TimesMS: in.TimesMS})
@@ -149,19 +198,19 @@ func runCell(args []string) error {
 	for k, cl := range drive.IClamp {
 		x, err := position(cl.X)
 		if err != nil {
-			return fmt.Errorf("iclamp %d: %w", k, err)
+			return nil, nil, fmt.Errorf("iclamp %d: %w", k, err)
 		}
 		spec.IClamps = append(spec.IClamps, neuron.IClampSpec{Section: cl.Section, X: x,
 			AmpNA: cl.AmpNA, DelayMS: cl.DelayMS, DurMS: cl.DurMS})
 	}
 	res, err := neuron.Run(spec)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if err := writeTrace(*out, desc, res); err != nil {
-		return failure(err)
+	if err := checkTraces(ct, desc, res, drive); err != nil {
+		return nil, nil, err
 	}
-	return failure(writeSpikes(*spikes, typ, res.Spikes))
+	return res, desc, nil
 }
 
 // position returns the synapse or clamp position, 0.5 when absent; x must be in (0, 1].
@@ -175,20 +224,30 @@ func position(x *float64) (float64, error) {
 	return *x, nil
 }
 
-func writeTrace(path string, desc *neuron.CellDesc, res *neuron.Result) (err error) {
-	var w io.Writer = os.Stdout
-	if path != "-" {
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		defer func() {
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}()
-		w = f
+// checkTraces returns a runtime error naming the time, the section and the
+// drive's largest weight when a trace of the cell holds NaN or Inf, rather
+// than writing NaN rows.
+func checkTraces(ct neuron.CellType, desc *neuron.CellDesc, res *neuron.Result, drive driveFile) error {
+	maxW := 0.0
+	for _, in := range drive.Inputs {
+		maxW = max(maxW, in.WeightUS)
 	}
+	for i, tr := range res.Traces {
+		for k, v := range tr {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return failure(fmt.Errorf("the %s cell's v_%s is %v at t = %g ms (recorded sample %d); the drive's largest synaptic weight is %g µS: inputs out of the cell's range", ct, desc.Sections[i].Name, v, res.T[k], k, maxW))
+			}
+		}
+	}
+	for k, v := range res.Dipole {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return failure(fmt.Errorf("the %s cell's dipole is %v at t = %g ms (recorded sample %d); the drive's largest synaptic weight is %g µS: inputs out of the cell's range", ct, v, res.T[k], k, maxW))
+		}
+	}
+	return nil
+}
+
+func writeTrace(w io.Writer, desc *neuron.CellDesc, res *neuron.Result) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	bw.WriteString("t_ms")
 	for _, s := range desc.Sections {
@@ -214,7 +273,7 @@ func writeTrace(path string, desc *neuron.CellDesc, res *neuron.Result) (err err
 	return bw.Flush()
 }
 
-func writeSpikes(path, typ string, spikes []float64) error {
+func writeSpikes(w io.Writer, typ string, spikes []float64) error {
 	if spikes == nil {
 		spikes = []float64{}
 	}
@@ -222,10 +281,6 @@ func writeSpikes(path, typ string, spikes []float64) error {
 	if err != nil {
 		return err
 	}
-	b = append(b, '\n')
-	if path == "" {
-		_, err = os.Stdout.Write(b)
-		return err
-	}
-	return os.WriteFile(path, b, 0o644)
+	_, err = w.Write(append(b, '\n'))
+	return err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -20,10 +21,10 @@ func TestCellSurrogate(t *testing.T) {
 	 "inputs": [{"section": "soma", "receptor": "ampa", "weight_uS": 0.05, "delay_ms": 1, "times_ms": [20, 60, 100, 140, 180]}]}`)
 	outS, outB := filepath.Join(dir, "s.csv"), filepath.Join(dir, "b.csv")
 	spkS, spkB := filepath.Join(dir, "s.json"), filepath.Join(dir, "b.json")
-	if err := runCell([]string{"-surrogate", "-inputs", drive, "-out", outS, "-spikes", spkS}); err != nil {
+	if err := runCell([]string{"-surrogate", "-inputs", drive, "-out", outS, "-spikes", spkS}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if err := runCell([]string{"-inputs", drive, "-out", outB, "-spikes", spkB, "-record-every", "20"}); err != nil {
+	if err := runCell([]string{"-inputs", drive, "-out", outB, "-spikes", spkB, "-record-every", "20"}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	read := func(p string) []string {
@@ -64,7 +65,7 @@ func TestCellSurrogate(t *testing.T) {
 	}
 	clamp := cellTestFile(t, dir, "clamp.json", `{"cell_type": "L5_basket", "tstop_ms": 50,
 	 "iclamp": [{"section": "soma", "amp_nA": 1, "delay_ms": 5, "dur_ms": 10}]}`)
-	if err := runCell([]string{"-surrogate", "-inputs", clamp, "-out", outS, "-spikes", spkS}); err == nil {
+	if err := runCell([]string{"-surrogate", "-inputs", clamp, "-out", outS, "-spikes", spkS}, io.Discard, io.Discard); err == nil {
 		t.Error("a current clamp was accepted by the surrogate")
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -24,12 +25,11 @@ func cellTestFile(t *testing.T, dir, name, body string) string {
 func TestCellCommand(t *testing.T) {
 	dir := t.TempDir()
 	drive := cellTestFile(t, dir, "drive.json", `{"cell_type": "L5_pyramidal", "tstop_ms": 100, "dt_ms": 0.025,
-	 "unknown_field": true,
 	 "inputs": [{"section": "apical_tuft", "receptor": "ampa", "weight_uS": 0.01, "delay_ms": 0.5, "times_ms": [9.5]}],
 	 "iclamp": [{"section": "soma", "amp_nA": 0.0, "delay_ms": 20, "dur_ms": 50}]}`)
 	out := filepath.Join(dir, "trace.csv")
 	spk := filepath.Join(dir, "spikes.json")
-	if err := runCell([]string{"-type", "L5_pyramidal", "-inputs", drive, "-out", out, "-record-every", "4", "-spikes", spk}); err != nil {
+	if err := runCell([]string{"-type", "L5_pyramidal", "-inputs", drive, "-out", out, "-record-every", "4", "-spikes", spk}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(out)
@@ -84,7 +84,7 @@ func TestCellCommandBadInput(t *testing.T) {
 		"type mismatch":    {"-type", "L5_basket", "-inputs", input(`{"cell_type":"L2_basket","tstop_ms":10}`), "-out", out},
 	}
 	for name, args := range cases {
-		err := runCell(args)
+		err := runCell(args, io.Discard, io.Discard)
 		var rt runtimeError
 		if err == nil || errors.As(err, &rt) {
 			t.Errorf("%s: got %v, want an input error", name, err)

@@ -7,21 +7,27 @@
 //	simulate network ...
 //
 // Run "simulate <command> -h" for the flags of a command. Bad input (unknown cell type,
-// section or receptor, negative or NaN times, weights or dt, tstop <= 0, malformed files)
-// exits with status 2 and a message on stderr; other failures (I/O) exit with status 1.
+// section or receptor, unknown keys in a drive file, negative or NaN times, weights or dt,
+// dt above 0.1 ms, tstop <= 0, malformed files) exits with status 2 and a message on
+// stderr; other failures (I/O, a simulation that produced NaN) exit with status 1.
+// Outputs are written into temporary files beside the targets, created before the
+// simulation, and renamed into place at the end: a failed run leaves nothing.
 package main
 
 import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"sort"
+
+	"github.com/neurograd/neurograd/cmd/internal/cli"
 )
 
 // command is a subcommand: it parses its own flags from args and runs.
 type command struct {
-	run     func(args []string) error
+	run     func(args []string, stdout, stderr io.Writer) error
 	summary string
 }
 
@@ -30,7 +36,8 @@ var commands = map[string]command{
 	"network": {runNetwork, "simulate HNN's cortical column with its drives"},
 }
 
-// runtimeError marks a failure that is not the user's input (I/O); it exits with status 1.
+// runtimeError marks a failure that is not the user's input (I/O, a
+// simulation that diverged); it exits with status 1.
 type runtimeError struct{ err error }
 
 func (e runtimeError) Error() string { return e.err.Error() }
@@ -44,42 +51,47 @@ func failure(err error) error {
 	return runtimeError{err}
 }
 
-func usage() {
-	fmt.Fprintln(os.Stderr, "usage: simulate <command> [flags]\n\ncommands:")
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: simulate <command> [flags]\n\nSimulates HNN's cells and column biophysically (or one cell with its surrogate).\n\ncommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(os.Stderr, "  %-8s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
 	}
+	fmt.Fprintln(w, "\nRun \"simulate <command> -h\" for the flags of a command.")
 }
 
-func main() {
-	if len(os.Args) < 2 {
-		usage()
-		os.Exit(2)
+func main() { os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// runMain runs the command line args and returns the exit status: 0, 1 for
+// a runtime failure, 2 for bad input (the error is printed on stderr).
+func runMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) < 1 {
+		usage(stderr)
+		return cli.ExitInput
 	}
-	name := os.Args[1]
+	name := args[0]
 	if name == "-h" || name == "-help" || name == "--help" || name == "help" {
-		usage()
-		return
+		usage(stdout)
+		return cli.ExitOK
 	}
 	cmd, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "simulate: unknown command %q\n", name)
-		usage()
-		os.Exit(2)
+		fmt.Fprintf(stderr, "simulate: unknown command %q\n", name)
+		usage(stderr)
+		return cli.ExitInput
 	}
-	err := cmd.run(os.Args[2:])
+	err := cmd.run(args[1:], stdout, stderr)
 	if err == nil || errors.Is(err, flag.ErrHelp) {
-		return
+		return cli.ExitOK
 	}
-	fmt.Fprintf(os.Stderr, "simulate %s: %v\n", name, err)
+	fmt.Fprintf(stderr, "simulate %s: %v\n", name, err)
 	var rt runtimeError
 	if errors.As(err, &rt) {
-		os.Exit(1)
+		return cli.ExitFailure
 	}
-	os.Exit(2)
+	return cli.ExitInput
 }

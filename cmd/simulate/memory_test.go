@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,7 +19,7 @@ func TestRefusedBeforeWork(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	for _, c := range []struct {
 		name string
-		run  func([]string) error
+		run  func([]string, io.Writer, io.Writer) error
 		args []string
 		flag string
 	}{
@@ -29,10 +30,9 @@ func TestRefusedBeforeWork(t *testing.T) {
 		{"network mesh", runNetwork, []string{"-mesh", "100x100", "-out", out, "-quiet"}, "-mesh"},
 		{"network max-memory", runNetwork, []string{"-mesh", "3x3", "-tstop", "50", "-max-memory", "1M", "-out", out, "-quiet"}, "-max-memory"},
 	} {
-		err := c.run(c.args)
+		err := c.run(c.args, io.Discard, io.Discard)
 		var me *cli.MemoryError
-		var rt runtimeError
-		if !errors.As(err, &me) || errors.As(err, &rt) {
+		if !errors.As(err, &me) || !cli.IsInput(err) {
 			t.Errorf("%s: error %v, want a -max-memory refusal (exit status 2)", c.name, err)
 			continue
 		}
@@ -44,7 +44,7 @@ func TestRefusedBeforeWork(t *testing.T) {
 		}
 	}
 	// -mesh 1000x1000 is refused by the mesh parser already.
-	if err := runNetwork([]string{"-mesh", "1000x1000", "-out", out}); err == nil || !strings.Contains(err.Error(), "-mesh") {
+	if err := runNetwork([]string{"-mesh", "1000x1000", "-out", out}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "-mesh") {
 		t.Errorf("-mesh 1000x1000: %v", err)
 	}
 }

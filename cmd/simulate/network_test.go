@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +20,7 @@ func readLines(t *testing.T, path string) []string {
 func TestRunNetworkWritesOutputs(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "erp")
-	if err := runNetwork([]string{"-mesh", "3x3", "-drives", "erp", "-tstop", "40", "-quiet", "-vsoma", "0,3", "-smooth", "5", "-scale", "3000", "-out", out}); err != nil {
+	if err := runNetwork([]string{"-mesh", "3x3", "-drives", "erp", "-tstop", "40", "-quiet", "-vsoma", "0,3", "-smooth", "5", "-scale", "3000", "-out", out}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	dip := readLines(t, filepath.Join(out, "dipole.csv"))
@@ -45,7 +46,7 @@ func TestRunNetworkWritesOutputs(t *testing.T) {
 
 	// The config's drives reproduce the run.
 	again := filepath.Join(dir, "again")
-	if err := runNetwork([]string{"-mesh", "3x3", "-drives", filepath.Join(out, "config.json"), "-tstop", "40", "-quiet", "-out", again}); err != nil {
+	if err := runNetwork([]string{"-mesh", "3x3", "-drives", filepath.Join(out, "config.json"), "-tstop", "40", "-quiet", "-out", again}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if s2 := readLines(t, filepath.Join(again, "spikes.csv")); strings.Join(s2, "\n") != strings.Join(spikes, "\n") {
@@ -69,7 +70,7 @@ func TestRunNetworkBadInput(t *testing.T) {
 		{"-mesh", "3x3", "-smooth", "0.5", "-out", dir},
 		{"-mesh", "3x3", "-scale", "0", "-out", dir},
 	} {
-		if err := runNetwork(append(args, "-quiet")); err == nil {
+		if err := runNetwork(append(args, "-quiet"), io.Discard, io.Discard); err == nil {
 			t.Errorf("%v accepted", args)
 		}
 	}

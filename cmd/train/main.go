@@ -3,8 +3,18 @@
 // types (package neuron/surrogate), writing safetensors weights and a
 // metrics JSON. See docs/surrogate.md.
 //
-//	go run ./cmd/train -type all
+//	go run ./cmd/train -type all                  # weights into train-out/
 //	go run ./cmd/train -type L5_pyramidal -minutes 60
+//	go run ./cmd/train -type all -out neuron/surrogate/weights -overwrite-shipped
+//
+// Without arguments it prints its usage and exits with status 2. The
+// weights go to -out (default train-out/, never the embedded weights in
+// neuron/surrogate/weights unless -overwrite-shipped is given); they are
+// written into a staging directory created before any data is generated
+// and moved into place after the last type is trained, so a failed run
+// leaves no weights. -init and -eval weights are read and checked (cell
+// type) before any data is generated. Bad input exits with status 2, other
+// failures with status 1.
 package main
 
 import (
@@ -12,6 +22,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -24,16 +35,20 @@ import (
 	"github.com/neurograd/neurograd/train"
 )
 
-func main() {
-	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "train:", err)
-		var me *cli.MemoryError
-		if errors.As(err, &me) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
+func main() { os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// runMain runs the command and returns its exit status: 0, 1 for a runtime
+// failure, 2 for bad input (the error is printed on stderr).
+func runMain(args []string, stdout, stderr io.Writer) int {
+	return cli.ExitCode("train", run(args, stdout, stderr), stderr)
 }
+
+// defaultOut is -out's default: a results folder, never the source tree's
+// embedded weights.
+const defaultOut = "train-out"
+
+// shippedDir is where the embedded weights live in the source tree.
+var shippedDir = filepath.Join("neuron", "surrogate", "weights")
 
 // shippedExtraSeeds are the additional training sets of the shipped
 // pyramidal weights (docs/surrogate.md).
@@ -74,6 +89,7 @@ type options struct {
 	extraPick       int
 	extraSpan       float64
 	genOnly         bool
+	q               queueFlags
 	outDir          string
 	metricsPath     string
 	steps           int
@@ -102,14 +118,17 @@ type options struct {
 	bound           int
 	historySchedule float64
 	archFlag        string
+	overwrite       bool
 	given           map[string]bool
 	maxMemory       *cli.Bytes
+	stdout, stderr  io.Writer
 }
 
 // parseFlags reads the command line.
-func parseFlags(args []string) (*options, error) {
-	o := &options{given: map[string]bool{}}
+func parseFlags(args []string, stdout, stderr io.Writer) (*options, error) {
+	o := &options{given: map[string]bool{}, stdout: stdout, stderr: stderr}
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	fs.StringVar(&o.typ, "type", "all", "cell type(s), comma separated, or all")
 	o.maxMemory = cli.MaxMemoryFlag(fs)
 	fs.StringVar(&o.dataDir, "data", "cache/surrogate", "dataset cache directory")
@@ -129,7 +148,11 @@ func parseFlags(args []string) (*options, error) {
 	fs.IntVar(&o.extraPick, "extra-pick-pyr", 40, "pyramidal cells per type and run in each additional training set")
 	fs.Float64Var(&o.extraSpan, "extra-gain-span", 1, "network runs of the additional training sets draw connection gains 10^U(-span, span)")
 	fs.BoolVar(&o.genOnly, "gen-only", false, "only generate (or check) the datasets")
-	fs.StringVar(&o.outDir, "out", "neuron/surrogate/weights", "directory for the <cell_type>.safetensors weights")
+	fs.StringVar(&o.q.queue, "queue", "", "generate missing datasets as batch jobs (docs/batch.md): \"embedded\" (a JetStream server in this process) or a NATS URL (nats://host:4222, workers started by `cmd/batch worker -queue URL`); default: in this process, without a queue")
+	fs.IntVar(&o.q.shards, "shards", 16, "with -queue: jobs per split (each network run is one; the independent-Poisson samples are cut into the rest)")
+	fs.IntVar(&o.q.workers, "queue-workers", 0, "with -queue: jobs run in this process at once (0: GOMAXPROCS with \"embedded\", none with a URL; -1 none)")
+	fs.StringVar(&o.outDir, "out", defaultOut, "directory for the <cell_type>.safetensors weights (other files in it are left alone); neuron/surrogate/weights of this source tree only with -overwrite-shipped")
+	fs.BoolVar(&o.overwrite, "overwrite-shipped", false, "allow -out to be neuron/surrogate/weights, the embedded weights of this source tree (docs/surrogate.md, \"Regenerating the weights\")")
 	fs.StringVar(&o.metricsPath, "metrics", "", "metrics JSON (default <data>/metrics_<types>.json)")
 	fs.IntVar(&o.steps, "steps", 0, "maximum optimizer steps per cell type (default: the library's for the type)")
 	fs.Float64Var(&o.minutes, "minutes", 0, "wall-clock cap per cell type, minutes (default: the library's for the type)")
@@ -158,77 +181,186 @@ func parseFlags(args []string) (*options, error) {
 	fs.Float64Var(&o.historySchedule, "history-schedule", 0, "with -spike-history: teacher-force a mini-batch with probability 1 - step/(this·steps), else run free (scheduled sampling; 0: off; default: the library's, off)")
 	fs.StringVar(&o.archFlag, "arch", "", "override the architecture: conv_channels,conv_kernel,hidden,layers,head_hidden")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage of train (training flags left out keep the cell type's recipe, train.ConfigFor; a given value is used as is and must be in the setting's range):")
+		fmt.Fprintln(fs.Output(), "usage: train -type TYPES [flags]\n\nGenerates (and caches) biophysical training data and trains the surrogate cells of the given types,\nwriting <cell_type>.safetensors to -out and a metrics JSON; -eval DIR only evaluates weights, -ceiling\nand -bound only measure. Training flags left out keep the cell type's recipe (train.ConfigFor); a\ngiven value is used as is and must be in the setting's range. docs/surrogate.md has the commands.\n\nflags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return nil, err
+	}
+	if len(args) == 0 {
+		fs.Usage()
+		return nil, cli.Inputf("no flags: training takes hours; give at least -type (e.g. -type L2_basket)")
 	}
 	fs.Visit(func(f *flag.Flag) { o.given[f.Name] = true })
 	return o, nil
 }
 
-func run(args []string) error {
-	o, err := parseFlags(args)
+func run(args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stdout, stderr)
 	if err != nil {
 		return err
 	}
 	types, err := parseTypes(o.typ)
 	if err != nil {
-		return err
+		return cli.Input(err)
 	}
 	est := o.estimate(types)
 	if err := est.Check(*o.maxMemory); err != nil {
 		return err
 	}
-	est.Report(os.Stderr)
+	est.Report(o.stderr)
 	if o.bound != 0 {
-		rep, err := train.Bound(types, o.bound, o.bins, o.seed, os.Stderr)
+		rep, err := train.Bound(types, o.bound, o.bins, o.seed, stderr)
 		if err != nil {
 			return err
 		}
-		printJSON(rep)
+		printJSON(stdout, rep)
 		return nil
 	}
 	if o.ceiling != 0 {
-		rep, err := train.Ceiling(types, o.ceiling, o.bins, o.seed, os.Stderr)
+		rep, err := train.Ceiling(types, o.ceiling, o.bins, o.seed, stderr)
 		if err != nil {
 			return err
 		}
-		printJSON(rep)
+		printJSON(stdout, rep)
 		return nil
+	}
+	// Everything the run reads or writes is checked before any data is
+	// generated: the -eval and -init weights, -arch, the output directory
+	// and the metrics file.
+	evalModels, initModels, err := o.preload(types)
+	if err != nil {
+		return err
+	}
+	if _, err := o.arch(types[0]); err != nil {
+		return err
+	}
+	if _, _, err := o.parseMesh(); err != nil {
+		return err
+	}
+	for _, ct := range types {
+		if err := o.configFor(ct).Validate(); err != nil {
+			return cli.Inputf("training flags for %s: %w", ct, err)
+		}
+	}
+	var out *cli.Output
+	var metrics *cli.File
+	if o.evalDir == "" && !o.genOnly {
+		if out, err = o.output(); err != nil {
+			return err
+		}
+		defer out.Abort()
+		mp := o.metricsPath
+		if mp == "" {
+			mp = filepath.Join(o.dataDir, "metrics_"+strings.ReplaceAll(o.typ, ",", "+")+".json")
+		}
+		if metrics, err = cli.CreateFile("metrics", mp, stdout); err != nil {
+			return cli.Input(err)
+		}
+		defer metrics.Abort()
 	}
 	d, err := loadData(o, types)
 	if err != nil || o.genOnly {
 		return err
 	}
 	if o.evalDir != "" {
-		return evalOnly(o, types, d)
+		return evalOnly(o, types, d, evalModels)
 	}
 	report := map[string]any{}
 	for _, ct := range types {
-		entry, err := trainType(o, ct, d)
+		entry, err := trainType(o, ct, d, initModels[ct], out)
 		if err != nil {
 			return err
 		}
 		report[ct.String()] = entry
 	}
-	mp := o.metricsPath
-	if mp == "" {
-		mp = filepath.Join(o.dataDir, "metrics_"+strings.ReplaceAll(o.typ, ",", "+")+".json")
-	}
 	b, _ := json.MarshalIndent(report, "", "  ")
-	if err := os.WriteFile(mp, b, 0o644); err != nil {
+	if _, err := metrics.Write(b); err != nil {
 		return err
 	}
-	fmt.Println(string(b))
+	if err := out.Commit(); err != nil {
+		return err
+	}
+	if err := metrics.Commit(); err != nil {
+		return err
+	}
+	for _, ct := range types {
+		fmt.Fprintf(stderr, "wrote %s\n", filepath.Join(o.outDir, ct.String()+".safetensors"))
+	}
+	fmt.Fprintln(stdout, string(b))
 	return nil
 }
 
-// printJSON prints v as indented JSON on stdout.
-func printJSON(v any) {
+// output stages -out, refusing the source tree's embedded weights unless
+// -overwrite-shipped is given.
+func (o *options) output() (*cli.Output, error) {
+	if root, ok := sourceTree(o.outDir); ok && !o.overwrite {
+		return nil, cli.Inputf("-out %s: is the embedded weights of the source tree at %s (neuron/surrogate/weights); pass -overwrite-shipped to replace them, or choose another -out (default %s)", o.outDir, root, defaultOut)
+	}
+	out, err := cli.NewFiles("out", o.outDir)
+	if err != nil {
+		return nil, cli.Input(err)
+	}
+	return out, nil
+}
+
+// sourceTree reports whether dir is neuron/surrogate/weights of a
+// neurograd source tree, and that tree's root.
+func sourceTree(dir string) (string, bool) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	for root := filepath.Dir(abs); ; root = filepath.Dir(root) {
+		if b, err := os.ReadFile(filepath.Join(root, "go.mod")); err == nil {
+			first, _, _ := strings.Cut(string(b), "\n")
+			if strings.TrimSpace(first) == "module github.com/neurograd/neurograd" {
+				rel, err := filepath.Rel(root, abs)
+				return root, err == nil && rel == shippedDir
+			}
+		}
+		if filepath.Dir(root) == root {
+			return "", false
+		}
+	}
+}
+
+// preload reads and checks the -eval and -init weights of every type
+// before any data is generated.
+func (o *options) preload(types []neuron.CellType) (eval, init map[neuron.CellType]*surrogate.Model[float32], err error) {
+	read := func(flag, dir string) (map[neuron.CellType]*surrogate.Model[float32], error) {
+		if dir == "" {
+			return nil, nil
+		}
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			if err == nil {
+				err = errors.New("not a directory")
+			}
+			return nil, cli.Inputf("-%s %s: %v (want a directory of <cell_type>.safetensors)", flag, dir, err)
+		}
+		ms := map[neuron.CellType]*surrogate.Model[float32]{}
+		for _, ct := range types {
+			m, err := loadWeights(dir, ct)
+			if err != nil {
+				return nil, cli.Inputf("-%s %s: %w", flag, dir, err)
+			}
+			ms[ct] = m
+		}
+		return ms, nil
+	}
+	if eval, err = read("eval", o.evalDir); err != nil {
+		return nil, nil, err
+	}
+	if init, err = read("init", o.initDir); err != nil {
+		return nil, nil, err
+	}
+	return eval, init, nil
+}
+
+// printJSON prints v as indented JSON on w.
+func printJSON(w io.Writer, v any) {
 	b, _ := json.MarshalIndent(v, "", "  ")
-	fmt.Println(string(b))
+	fmt.Fprintln(w, string(b))
 }
 
 // dataSets are the datasets of the run: per split ("train", "val", "test")
@@ -244,8 +376,9 @@ type dataSets struct {
 // sets the flags ask for.
 func loadData(o *options, types []neuron.CellType) (*dataSets, error) {
 	base := train.Recipe{Seed: o.seed, Bins: o.bins, LogGainSpan: 1, PickPyr: 15, PickBasket: 16}
-	if _, err := fmt.Sscanf(o.mesh, "%dx%d", &base.MeshX, &base.MeshY); err != nil || base.MeshX < 1 || base.MeshY < 1 {
-		return nil, fmt.Errorf("-mesh %q: want NxM", o.mesh)
+	var err error
+	if base.MeshX, base.MeshY, err = o.parseMesh(); err != nil {
+		return nil, err
 	}
 	d := &dataSets{sets: map[string]map[neuron.CellType]*train.Dataset{}, splits: map[string]train.Recipe{}, trainDesc: map[neuron.CellType]string{}}
 	for _, sp := range []string{"train", "val", "test"} {
@@ -261,7 +394,7 @@ func loadData(o *options, types []neuron.CellType) (*dataSets, error) {
 		d.splits[sp] = r
 	}
 	for _, sp := range []string{"val", "test", "train"} {
-		ds, err := train.LoadOrGenerate(o.dataDir, types, d.splits[sp], os.Stderr)
+		ds, err := train.LoadOrGenerateWith(o.dataDir, types, d.splits[sp], o.q.generator(o.dataDir), o.stderr)
 		if err != nil {
 			return nil, err
 		}
@@ -300,7 +433,7 @@ func (d *dataSets) addExtraSets(o *options, types []neuron.CellType, base train.
 			return fmt.Errorf("-extra-seeds %q: %w", o.extraSeeds, err)
 		}
 		r.Split, r.Seed = fmt.Sprintf("train%d", sd), sd
-		ds, err := train.LoadOrGenerate(o.dataDir, extraTypes[f], r, os.Stderr)
+		ds, err := train.LoadOrGenerateWith(o.dataDir, extraTypes[f], r, o.q.generator(o.dataDir), o.stderr)
 		if err != nil {
 			return err
 		}
@@ -312,6 +445,14 @@ func (d *dataSets) addExtraSets(o *options, types []neuron.CellType, base train.
 	return nil
 }
 
+// parseMesh parses -mesh, NxM.
+func (o *options) parseMesh() (nx, ny int, err error) {
+	if _, err := fmt.Sscanf(o.mesh, "%dx%d", &nx, &ny); err != nil || nx < 1 || ny < 1 {
+		return 0, 0, cli.Inputf("-mesh %q: want NxM", o.mesh)
+	}
+	return nx, ny, nil
+}
+
 // testMetrics evaluates m on the test set, whole and split into its
 // independent-Poisson and network parts.
 func (d *dataSets) testMetrics(m *surrogate.Model[float32], ct neuron.CellType) (test, poisson, network surrogate.Metrics) {
@@ -320,29 +461,32 @@ func (d *dataSets) testMetrics(m *surrogate.Model[float32], ct neuron.CellType) 
 	return m.Evaluate(ts), m.Evaluate(ts[:np]), m.Evaluate(ts[np:])
 }
 
-// loadWeights reads the <cell_type>.safetensors weights in dir.
+// loadWeights reads the <cell_type>.safetensors weights in dir, which
+// must be of cell type ct.
 func loadWeights(dir string, ct neuron.CellType) (*surrogate.Model[float32], error) {
-	f, err := os.Open(filepath.Join(dir, ct.String()+".safetensors"))
+	path := filepath.Join(dir, ct.String()+".safetensors")
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return surrogate.Load[float32](f)
+	m, err := surrogate.LoadFor[float32](f, surrogate.Want{CellType: ct})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
 }
 
-// evalOnly prints the test metrics of the weights in -eval.
-func evalOnly(o *options, types []neuron.CellType, d *dataSets) error {
+// evalOnly prints the test metrics of the -eval weights (models).
+func evalOnly(o *options, types []neuron.CellType, d *dataSets, models map[neuron.CellType]*surrogate.Model[float32]) error {
 	report := map[string]any{}
 	for _, ct := range types {
-		m, err := loadWeights(o.evalDir, ct)
-		if err != nil {
-			return err
-		}
+		m := models[ct]
 		test, tp, tn := d.testMetrics(m, ct)
 		report[ct.String()] = map[string]any{"test": test, "test_poisson": tp,
 			"test_network": tn, "train": map[string]any{"steps": 0, "best_step": 0, "seconds": 0, "spike_threshold_mV": m.SpikeThreshold()}}
 	}
-	printJSON(report)
+	printJSON(o.stdout, report)
 	return nil
 }
 
@@ -352,7 +496,7 @@ func evalOnly(o *options, types []neuron.CellType, d *dataSets) error {
 // range (train.Config) is an error, not "the default".
 func (o *options) configFor(ct neuron.CellType) train.Config {
 	cfg := train.ConfigFor(ct)
-	cfg.Seed, cfg.Log = o.seed, os.Stderr
+	cfg.Seed, cfg.Log = o.seed, o.stderr
 	for _, f := range []struct {
 		flag string
 		dst  *int
@@ -385,41 +529,51 @@ func (o *options) configFor(ct neuron.CellType) train.Config {
 	return cfg
 }
 
-// newModel returns the model to train: a fresh one of the type's (or
-// -arch's) architecture, or the -init weights (continued training, which
-// keeps their normalisation).
-func (o *options) newModel(ct neuron.CellType, cfg *train.Config) (*surrogate.Model[float32], surrogate.Arch, error) {
+// arch returns the architecture of a fresh model of type ct: the type's,
+// or -arch's, with -spike-history.
+func (o *options) arch(ct neuron.CellType) (surrogate.Arch, error) {
 	arch := surrogate.DefaultArch(ct)
 	if o.archFlag != "" {
 		if _, err := fmt.Sscanf(o.archFlag, "%d,%d,%d,%d,%d", &arch.ConvChannels, &arch.ConvKernel, &arch.Hidden, &arch.Layers, &arch.HeadHidden); err != nil {
-			return nil, arch, fmt.Errorf("-arch %q: %w", o.archFlag, err)
+			return arch, cli.Inputf("-arch %q: want conv_channels,conv_kernel,hidden,layers,head_hidden: %w", o.archFlag, err)
 		}
 	}
 	arch.SpikeHistory = o.spikeHistory
-	m, err := surrogate.New[float32](ct, arch, o.seed)
+	if err := arch.Validate(); err != nil {
+		return arch, cli.Inputf("-arch %q / -spike-history %d: %w", o.archFlag, o.spikeHistory, err)
+	}
+	return arch, nil
+}
+
+// newModel returns the model to train: a fresh one of the type's (or
+// -arch's) architecture, or init, the -init weights (continued training,
+// which keeps their normalisation).
+func (o *options) newModel(ct neuron.CellType, cfg *train.Config, init *surrogate.Model[float32]) (*surrogate.Model[float32], surrogate.Arch, error) {
+	if init != nil {
+		cfg.KeepNorm = true
+		return init, init.Arch(), nil
+	}
+	arch, err := o.arch(ct)
 	if err != nil {
 		return nil, arch, err
 	}
-	if o.initDir != "" {
-		if m, err = loadWeights(o.initDir, ct); err != nil {
-			return nil, arch, err
-		}
-		arch = m.Arch()
-		cfg.KeepNorm = true
+	m, err := surrogate.New[float32](ct, arch, o.seed)
+	if err != nil {
+		return nil, arch, err
 	}
 	return m, arch, nil
 }
 
 // trainType trains one cell type, writes its weights and returns its
 // metrics entry.
-func trainType(o *options, ct neuron.CellType, d *dataSets) (map[string]any, error) {
+func trainType(o *options, ct neuron.CellType, d *dataSets, init *surrogate.Model[float32], out *cli.Output) (map[string]any, error) {
 	cfg := o.configFor(ct)
-	m, arch, err := o.newModel(ct, &cfg)
+	m, arch, err := o.newModel(ct, &cfg, init)
 	if err != nil {
 		return nil, err
 	}
 	tr, val := d.sets["train"][ct].Samples, d.sets["val"][ct].Samples
-	fmt.Fprintf(os.Stderr, "%s: %d parameters, %d train / %d val / %d test samples\n", ct, m.NumParams(),
+	fmt.Fprintf(o.stderr, "%s: %d parameters, %d train / %d val / %d test samples\n", ct, m.NumParams(),
 		len(tr), len(val), len(d.sets["test"][ct].Samples))
 	res, err := train.Fit(m, tr, val, cfg)
 	if err != nil {
@@ -438,20 +592,16 @@ func trainType(o *options, ct neuron.CellType, d *dataSets) (map[string]any, err
 	}
 	prov, _ := json.Marshal(entry)
 	m.SetProvenance(string(prov))
-	path, err := saveWeights(m, o.outDir, ct)
-	if err != nil {
+	if _, err := saveWeights(m, out.Dir(), ct); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(os.Stderr, "%s: %.0f s, test r %v, spikes P %.3f R %.3f (threshold %.1f mV), rate %.2f vs %.2f Hz; wrote %s\n",
-		ct, res.Seconds, fmtR(test.R), test.Precision, test.Recall, test.Threshold, test.PredRateHz, test.TrueRateHz, path)
+	fmt.Fprintf(o.stderr, "%s: %.0f s, test r %v, spikes P %.3f R %.3f (threshold %.1f mV), rate %.2f vs %.2f Hz\n",
+		ct, res.Seconds, fmtR(test.R), test.Precision, test.Recall, test.Threshold, test.PredRateHz, test.TrueRateHz)
 	return entry, nil
 }
 
 // saveWeights writes m to dir/<cell_type>.safetensors and returns the path.
 func saveWeights(m *surrogate.Model[float32], dir string, ct neuron.CellType) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
 	path := filepath.Join(dir, ct.String()+".safetensors")
 	f, err := os.Create(path)
 	if err != nil {

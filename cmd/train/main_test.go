@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,7 +30,7 @@ func TestTrainTiny(t *testing.T) {
 	}
 	var w [2][]byte
 	for i, out := range []string{filepath.Join(dir, "a"), filepath.Join(dir, "b")} {
-		if err := run(args(out)); err != nil {
+		if err := run(args(out), io.Discard, io.Discard); err != nil {
 			t.Fatal(err)
 		}
 		b, err := os.ReadFile(filepath.Join(out, "L2_basket.safetensors"))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,9 +25,9 @@ func TestRefusedBeforeWork(t *testing.T) {
 		{[]string{"-poisson", "100000000"}, "-poisson"},
 		{[]string{"-type", "L2_basket", "-max-memory", "1M"}, "-max-memory"},
 	} {
-		err := run(append(c.args, "-data", data, "-out", filepath.Join(dir, "w")))
+		err := run(append(c.args, "-data", data, "-out", filepath.Join(dir, "w")), io.Discard, io.Discard)
 		var me *cli.MemoryError
-		if !errors.As(err, &me) {
+		if !errors.As(err, &me) || !cli.IsInput(err) {
 			t.Errorf("%v: error %v, want a -max-memory refusal", c.args, err)
 			continue
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,11 +26,8 @@ func TestRunTinyColumn(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out")
-	stdout := os.Stdout
-	os.Stdout, _ = os.Open(os.DevNull)
-	defer func() { os.Stdout = stdout }()
 	err := run([]string{"-connectivity", connFile, "-mesh", "2x2", "-tstop", "60", "-warmup", "10", "-resolution", "25",
-		"-rate", "80", "-weight-ampa", "0.004", "-models", "random:3", "-seeds", "5", "-quiet", "-out", out})
+		"-rate", "80", "-weight-ampa", "0.004", "-models", "random:3", "-seeds", "5", "-quiet", "-out", out}, io.Discard, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +75,7 @@ func TestRunErrors(t *testing.T) {
 		{append(tiny, "-dt", "0"), "-dt 0"},
 		{append(tiny, "-parallel", "-1"), "parallel -1"},
 	} {
-		if err := run(tc.args); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if err := run(tc.args, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("run(%q): error %v, want one mentioning %q", tc.args, err, tc.want)
 		}
 	}

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/neurograd/neurograd/cmd/internal/cli"
 	"github.com/neurograd/neurograd/network"
 )
 
@@ -28,8 +30,8 @@ func TestRefusedBeforeWork(t *testing.T) {
 		{[]string{"-mesh", "100x100"}, "-mesh"},
 		{[]string{"-max-memory", "1M"}, "-max-memory"},
 	} {
-		err := run(append(c.args, "-connectivity", connFile, "-out", out))
-		if !isMemoryError(err) {
+		err := run(append(c.args, "-connectivity", connFile, "-out", out), io.Discard, io.Discard)
+		if !isMemoryError(err) || !cli.IsInput(err) {
 			t.Errorf("%v: error %v, want a -max-memory refusal", c.args, err)
 			continue
 		}

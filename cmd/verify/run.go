@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -19,25 +20,28 @@ import (
 
 // run parses the command line, reads the optimization's set-up beside
 // -connectivity, simulates and writes the verification.
-func run(args []string) error {
-	o := newOptions()
+func run(args []string, stdout, stderr io.Writer) error {
+	o := newOptions(stdout, stderr)
 	if err := o.parse(args); err != nil {
 		return err
 	}
 	optimized, err := network.LoadConnectivity(o.connFile)
 	if err != nil {
-		return err
+		return cli.Input(err)
 	}
 	exclude, err := o.applySummary()
 	if err != nil {
-		return err
+		return cli.Input(err)
 	}
 	initial, err := o.initial()
 	if err != nil {
-		return err
+		return cli.Input(err)
 	}
 	setup, err := o.setup(exclude)
 	if err != nil {
+		return cli.Input(err)
+	}
+	if err := o.vf.Check(stderr); err != nil {
 		return err
 	}
 	est := o.estimate(setup)
@@ -45,23 +49,31 @@ func run(args []string) error {
 		return err
 	}
 	if !o.vf.Quiet {
-		est.Report(os.Stderr)
+		est.Report(o.stderr)
 	}
 	dir := o.out
 	if dir == "" {
 		dir = filepath.Dir(o.connFile)
 	}
-	rep, err := o.vf.Run(setup, initial, optimized, os.Stderr)
+	out, err := cli.NewFiles("out", dir)
+	if err != nil {
+		return cli.Input(err)
+	}
+	defer out.Abort()
+	rep, err := o.vf.Run(setup, initial, optimized, stderr)
 	if err != nil {
 		return err
 	}
-	files, err := verifyout.Write(dir, rep, setup.Column)
+	files, err := verifyout.Write(out.Dir(), rep, setup.Column)
 	if err != nil {
 		return err
 	}
-	verifyout.Summary(os.Stdout, rep)
+	if err := out.Commit(); err != nil {
+		return err
+	}
+	verifyout.Summary(stdout, rep)
 	for _, f := range files {
-		fmt.Fprintln(os.Stdout, "wrote", f)
+		fmt.Fprintln(stdout, "wrote", filepath.Join(dir, f))
 	}
 	return nil
 }
@@ -76,27 +88,29 @@ type options struct {
 	vf                                            verifyout.Flags
 	set                                           map[string]bool // flags given on the command line
 	maxMemory                                     *cli.Bytes
+	stdout, stderr                                io.Writer
 }
 
 // newOptions registers verify's flags.
-func newOptions() *options {
-	o := &options{fset: flag.NewFlagSet("verify", flag.ContinueOnError)}
+func newOptions(stdout, stderr io.Writer) *options {
+	o := &options{fset: flag.NewFlagSet("verify", flag.ContinueOnError), stdout: stdout, stderr: stderr}
 	fset := o.fset
 	o.maxMemory = cli.MaxMemoryFlag(fset)
+	fset.SetOutput(stderr)
 	fset.StringVar(&o.connFile, "connectivity", "", "optimized connectivity JSON (as cmd/optimize writes: results/connectivity.json); required")
 	fset.StringVar(&o.sumFile, "summary", "", "cmd/optimize's summary.json whose set-up (column, simulated time, objective, noise trials, models) to reproduce; default summary.json beside -connectivity when present")
 	fset.StringVar(&o.initFile, "initial", "", "initial connectivity JSON; default connectivity_initial.json beside -connectivity when present, else HNN's 16 classes with unit gains")
 	fset.StringVar(&o.drivesFile, "drives", "", "noise drives JSON (hnn-core's names); default drives.json beside -connectivity when present, else a Poisson drive per -rate, -weight-ampa")
 	fset.StringVar(&o.out, "out", "", "output directory; default the directory of -connectivity")
-	fset.StringVar(&o.mesh, "mesh", "published", "column: published (10x5 pyramidal mesh, 16 baskets per layer) or NxM (HNN's basket rule)")
-	fset.Float64Var(&o.tstop, "tstop", 600, "simulated time per run (ms), warm-up included")
-	fset.Float64Var(&o.warmup, "warmup", 100, "simulated but excluded from the spectrum and rates (ms)")
-	fset.StringVar(&o.band, "band", "15-60", "frequency band LO-HI (Hz)")
-	fset.Float64Var(&o.resolution, "resolution", 4, "Welch bin spacing aimed at (Hz): nperseg = ceil(fs/resolution)")
-	fset.StringVar(&o.signal, "dipole", "agg", "dipole analysed: agg, L2 or L5")
-	fset.Float64Var(&o.rate, "rate", 10, "Poisson drive rate onto every cell (Hz), without a drives file")
-	fset.Float64Var(&o.wAMPA, "weight-ampa", 0.003, "AMPA weight of the Poisson drive (µS), without a drives file")
-	fset.Int64Var(&o.eventSeed, "event-seed", 1, "event_seed of the Poisson drive, without a drives file")
+	fset.StringVar(&o.mesh, "mesh", optimize.DefaultMesh, "column: published (10x5 pyramidal mesh, 16 baskets per layer) or NxM (HNN's basket rule)")
+	fset.Float64Var(&o.tstop, "tstop", optimize.DefaultTStop, "simulated time per run (ms), warm-up included")
+	fset.Float64Var(&o.warmup, "warmup", optimize.DefaultWarmup, "simulated but excluded from the spectrum and rates (ms)")
+	fset.StringVar(&o.band, "band", optimize.DefaultBand, "frequency band LO-HI (Hz)")
+	fset.Float64Var(&o.resolution, "resolution", optimize.DefaultResolution, "Welch bin spacing aimed at (Hz): nperseg = ceil(fs/resolution)")
+	fset.StringVar(&o.signal, "dipole", optimize.DefaultDipole, "dipole analysed: agg, L2 or L5")
+	fset.Float64Var(&o.rate, "rate", network.DefaultNoiseRate, "Poisson drive rate onto every cell (Hz), without a drives file")
+	fset.Float64Var(&o.wAMPA, "weight-ampa", network.DefaultNoiseWeightAMPA, "AMPA weight of the Poisson drive (µS), without a drives file")
+	fset.Int64Var(&o.eventSeed, "event-seed", network.DefaultNoiseEventSeed, "event_seed of the Poisson drive, without a drives file")
 	fset.Float64Var(&o.slope, "slope", nn.DefaultSpikeSlope, "the surrogate network's fast-sigmoid slope (1/mV; no effect on the forward pass)")
 	o.vf.Register(fset, "")
 	fset.Usage = func() {
@@ -108,14 +122,11 @@ func newOptions() *options {
 
 // parse parses args, requires -connectivity and records the flags given.
 func (o *options) parse(args []string) error {
-	if err := o.fset.Parse(args); err != nil {
+	if err := cli.ParseFlags(o.fset, args); err != nil {
 		return err
 	}
-	if o.fset.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %v", o.fset.Args())
-	}
 	if o.connFile == "" {
-		return fmt.Errorf("-connectivity FILE is required (the optimized connectivity, e.g. results/connectivity.json)")
+		return cli.Inputf("-connectivity FILE is required (the optimized connectivity, e.g. results/connectivity.json)")
 	}
 	o.set = map[string]bool{}
 	o.fset.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
@@ -172,7 +183,7 @@ func (o *options) applySummary() ([]int, error) {
 		}
 	})
 	if c.Params == "per-connection" {
-		fmt.Fprintln(os.Stderr, "verify: warning: the optimization trained per-connection weights; connectivity.json holds per-class gains (geometric means), which is what is verified")
+		fmt.Fprintln(o.stderr, "verify: warning: the optimization trained per-connection weights; connectivity.json holds per-class gains (geometric means), which is what is verified")
 	}
 	var exclude []int
 	for _, e := range sum.Epochs {
@@ -181,7 +192,7 @@ func (o *options) applySummary() ([]int, error) {
 	if sum.HeldOutInitial != nil {
 		exclude = append(exclude, sum.HeldOutInitial.Trials...)
 	}
-	fmt.Fprintf(os.Stderr, "verify: set-up of the optimization read from %s\n", sf)
+	fmt.Fprintf(o.stderr, "verify: set-up of the optimization read from %s\n", sf)
 	return exclude, nil
 }
 

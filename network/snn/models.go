@@ -76,7 +76,8 @@ func RandomCells[T autograd.Float](seed uint64) ([neuron.NumCellTypes]Cell[T], e
 
 // LoadCells reads the surrogates of the four cell types from dir, one
 // weight file per type named as surrogate.ShippedFile names the embedded ones
-// ("<cell type>.safetensors", e.g. L5_pyramidal.safetensors).
+// ("<cell type>.safetensors", e.g. L5_pyramidal.safetensors). A file whose
+// weights are of another cell type is an error naming both.
 func LoadCells[T autograd.Float](dir string) ([neuron.NumCellTypes]Cell[T], error) {
 	var out [neuron.NumCellTypes]Cell[T]
 	for _, ct := range neuron.CellTypes {
@@ -85,7 +86,7 @@ func LoadCells[T autograd.Float](dir string) ([neuron.NumCellTypes]Cell[T], erro
 		if err != nil {
 			return out, fmt.Errorf("network: surrogate of %s: %w", ct, err)
 		}
-		m, err := surrogate.Load[T](f)
+		m, err := surrogate.LoadFor[T](f, surrogate.Want{CellType: ct})
 		f.Close()
 		if err != nil {
 			return out, fmt.Errorf("network: surrogate of %s from %s: %w", ct, path, err)

@@ -56,6 +56,10 @@ type Options struct {
 	// very code paths of the spiking network. No spikes are listed in this
 	// mode. For gradient checks; off for simulation and optimization.
 	GradedSpikes bool
+	// DriveParams makes the drives' weights trainable: DriveLogGains, one
+	// log10 gain per drive, cell type and receptor (DriveClasses), joins the
+	// parameters (Trainable).
+	DriveParams bool
 }
 
 // Connection is one cell-to-cell connection of a surrogate network:
@@ -100,6 +104,7 @@ type driveSyn struct {
 	weight    float64
 	tct       int
 	local     int
+	class     int32 // drive class (DriveClasses)
 }
 
 // Net is HNN's column built from learned surrogate cells: every cell
@@ -136,6 +141,12 @@ type Net[T autograd.Float] struct {
 	// LogWeights holds a log10 multiplier per connection (starting at 0); it
 	// requires a gradient with ParamsPerConnection.
 	LogWeights *autograd.Tensor[T]
+
+	// DriveClasses lists the drive weights (drive, cell type, receptor);
+	// DriveLogGains holds log10 of a gain on each (0 at the start), which
+	// requires a gradient with Options.DriveParams.
+	DriveClasses  []DriveClass
+	DriveLogGains *autograd.Tensor[T]
 
 	Connections []Connection
 
@@ -195,6 +206,7 @@ func New[T autograd.Float](net *network.Network, models [neuron.NumCellTypes]Cel
 	if err := sn.initParams(opt.Params); err != nil {
 		return nil, err
 	}
+	sn.initDriveParams(opt.DriveParams)
 	return sn, nil
 }
 
@@ -363,7 +375,8 @@ func (sn *Net[T]) buildDrives(chs *channelIndex) error {
 				if err != nil {
 					return err
 				}
-				list = append(list, driveSyn{driveCell: c.Src - g0, delay: c.Delay, weight: c.Weight, tct: int(tct), local: (c.Tgt-t0)*sn.nCh[tct] + ch})
+				list = append(list, driveSyn{driveCell: c.Src - g0, delay: c.Delay, weight: c.Weight, tct: int(tct), local: (c.Tgt-t0)*sn.nCh[tct] + ch,
+					class: sn.driveClassOf(i, tct, c.Receptor)})
 			}
 		}
 		sn.drives = append(sn.drives, list)
@@ -470,6 +483,7 @@ func (sn *Net[T]) Clone() *Net[T] {
 	c := *sn
 	c.LogGains = cloneParam(sn.LogGains)
 	c.LogWeights = cloneParam(sn.LogWeights)
+	c.DriveLogGains = cloneParam(sn.DriveLogGains)
 	c.runs = map[int]*runState[T]{}
 	return &c
 }

@@ -18,6 +18,7 @@ import (
 // (blockOff). The ring buffer holds slots = maxDelay+1 future input vectors;
 // the input of step m lives in slot m mod slots until step m consumes it.
 type runState[T autograd.Float] struct {
+	peak     [neuron.NumCellTypes][]peakInput // per cell, its largest input so far (checkFinite)
 	sn       *Net[T]
 	reps     int
 	slots    int
@@ -40,8 +41,11 @@ type runState[T autograd.Float] struct {
 
 	driveStart []int   // per step: start of its drive events
 	driveIdx   []int32 // flat index into X
-	driveW     []T     // µS
+	driveW     []T     // µS, the drive class's gain applied
+	driveClass []int32 // drive class of each event
 	evTmp      []driveEvent
+	driveGain  []float64 // per drive class: 10^DriveLogGains, this run's
+	trials     []int     // this run's trials (for error messages)
 	driveFill  []int
 
 	xs   [][neuron.NumCellTypes]*autograd.Tensor[T] // inputs per step
@@ -63,9 +67,10 @@ type runState[T autograd.Float] struct {
 }
 
 type driveEvent struct {
-	step int32
-	idx  int32
-	w    float64
+	step  int32
+	idx   int32
+	w     float64 // µS, the class gain applied
+	class int32
 }
 
 func (sn *Net[T]) runState(reps int) *runState[T] {
@@ -110,7 +115,7 @@ func (rs *runState[T]) reset() {
 	rs.spikeVal = rs.spikeVal[:0]
 	clear(rs.spikeStart)
 	sn := rs.sn
-	rs.params = append(rs.params[:0], sn.LogGains, sn.LogWeights)
+	rs.params = append(rs.params[:0], sn.LogGains, sn.LogWeights, sn.DriveLogGains)
 	for k := range sn.Connections {
 		c := &sn.Connections[k]
 		rs.w[k] = T(c.BaseWeight * math.Pow(10, float64(sn.LogGains.Data[c.Class])+float64(sn.LogWeights.Data[k])))
@@ -242,10 +247,17 @@ func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	rs := op.rs
 	sn := rs.sn
 	m := nd.Args.Ints[0] // the step, stored by the forward pass
-	if m < 2 {
+	driveGrad := sn.DriveLogGains.RequiresGrad()
+	if m < 2 && !driveGrad {
 		return // spikes exist from step 1 on and reach step 2 at the earliest
 	}
 	adjM := rs.storeAdj(m)
+	if driveGrad {
+		rs.driveGrads(m, adjM, tp.GradOf(sn.DriveLogGains))
+	}
+	if m < 2 {
+		return
+	}
 	var gGain, gConn []T
 	if sn.LogGains.RequiresGrad() {
 		gGain = tp.GradOf(sn.LogGains)

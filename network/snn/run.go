@@ -2,6 +2,7 @@ package snn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/network"
@@ -94,6 +95,9 @@ func (rs *runState[T]) simulate(tp *autograd.Tape[T], steppers *[neuron.NumCellT
 				return fmt.Errorf("network: %s model returned shape %v at step %d, want [%d %d]", ct, out.Shape(), m, rs.rows[ct], sn.nOut[ct])
 			}
 			rs.outs[m][ct] = out
+			if err := rs.checkFinite(m, ct, out, xs[ct], rs.trials); err != nil {
+				return err
+			}
 		}
 		if !rs.replay {
 			rs.detect(m)
@@ -138,9 +142,15 @@ func (rs *runState[T]) result(dip *autograd.Tensor[T], trials []int) *Result[T] 
 // driveEvents lays out the drive events of every replica by time step.
 func (rs *runState[T]) driveEvents(trials []int) error {
 	sn := rs.sn
+	rs.trials = trials
 	net := sn.Net
 	tstop := float64(sn.Steps) * sn.Dt
 	ev := rs.evTmp[:0]
+	gains := rs.driveGain[:0]
+	for _, lg := range sn.DriveLogGains.Data {
+		gains = append(gains, math.Pow(10, float64(lg)))
+	}
+	rs.driveGain = gains
 	for r, trial := range trials {
 		for i := range net.Drives {
 			times, err := net.DriveEventTimes(i, trial, tstop)
@@ -154,7 +164,7 @@ func (rs *runState[T]) driveEvents(trials []int) error {
 					if m < 0 || m >= sn.Steps {
 						continue
 					}
-					ev = append(ev, driveEvent{step: int32(m), idx: idx, w: d.weight})
+					ev = append(ev, driveEvent{step: int32(m), idx: idx, w: d.weight * gains[d.class], class: d.class})
 				}
 			}
 		}
@@ -170,8 +180,9 @@ func (rs *runState[T]) driveEvents(trials []int) error {
 	if cap(rs.driveIdx) < len(ev) {
 		rs.driveIdx = make([]int32, len(ev))
 		rs.driveW = make([]T, len(ev))
+		rs.driveClass = make([]int32, len(ev))
 	}
-	rs.driveIdx, rs.driveW = rs.driveIdx[:len(ev)], rs.driveW[:len(ev)]
+	rs.driveIdx, rs.driveW, rs.driveClass = rs.driveIdx[:len(ev)], rs.driveW[:len(ev)], rs.driveClass[:len(ev)]
 	if len(rs.driveFill) < sn.Steps {
 		rs.driveFill = make([]int, sn.Steps)
 	}
@@ -180,7 +191,56 @@ func (rs *runState[T]) driveEvents(trials []int) error {
 	for _, e := range ev {
 		p := fill[e.step]
 		fill[e.step]++
-		rs.driveIdx[p], rs.driveW[p] = e.idx, T(e.w)
+		rs.driveIdx[p], rs.driveW[p], rs.driveClass[p] = e.idx, T(e.w), e.class
+	}
+	return nil
+}
+
+// peakInput is a cell's largest input so far in a run: its size (µS), the
+// channel and the step.
+type peakInput struct {
+	size     float64
+	ch, step int
+}
+
+// checkFinite records the largest input of every cell of type ct and
+// returns an error naming the step, the cell, the output and the cell's
+// largest input so far when out (the outputs of the cells of type ct at
+// step m, inputs x) holds NaN or Inf: the run stops there rather than
+// carrying NaN into the dipole and the spectrum.
+func (rs *runState[T]) checkFinite(m int, ct neuron.CellType, out, x *autograd.Tensor[T], trials []int) error {
+	sn := rs.sn
+	nch := sn.nCh[ct]
+	if len(rs.peak[ct]) != rs.rows[ct] {
+		rs.peak[ct] = make([]peakInput, rs.rows[ct])
+	} else if m == 0 {
+		clear(rs.peak[ct])
+	}
+	pk := rs.peak[ct]
+	for i, v := range x.Data {
+		if a := math.Abs(float64(v)); a > pk[i/nch].size || (math.IsNaN(a) && !math.IsNaN(pk[i/nch].size)) {
+			pk[i/nch] = peakInput{a, i % nch, m}
+		}
+	}
+	for k, v := range out.Data {
+		f := float64(v)
+		if !math.IsNaN(f) && !math.IsInf(f, 0) {
+			continue
+		}
+		no := sn.nOut[ct]
+		row := k / no
+		cnt := sn.Net.Column.Count(ct)
+		g0, _ := sn.Net.Column.Range(ct)
+		p := pk[row]
+		ch := sn.Models[ct].Inputs()[p.ch]
+		big, bigV := 0, 0.0
+		for i, v := range sn.Params().Data {
+			if a := math.Abs(float64(v)); a > math.Abs(bigV) {
+				big, bigV = i, float64(v)
+			}
+		}
+		return fmt.Errorf("network: the surrogate %s cell gid %d (trial %d) output %s is %v at step %d (t = %g ms); its largest input so far was %g µS on %s/%s at step %d; the largest parameter is %s = %.4g (log10, a factor %.3g): connection gains or drive weights out of the cells' range",
+			ct, g0+row%cnt, trials[row/cnt], sn.Models[ct].Outputs()[k%no], f, m, float64(m+1)*sn.Dt, p.size, ch.Section, ch.Receptor, p.step, sn.ParamName(big), bigV, math.Pow(10, bigV))
 	}
 	return nil
 }

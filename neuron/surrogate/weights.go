@@ -97,10 +97,30 @@ func Load[T autograd.Float](r io.Reader) (*Model[T], error) {
 	if err != nil {
 		return nil, fmt.Errorf("surrogate: reading weights: %w", err)
 	}
-	return loadBytes[T](buf)
+	return loadBytes[T](buf, nil)
 }
 
-func loadBytes[T autograd.Float](buf []byte) (*Model[T], error) {
+// Want is what a caller of LoadFor asks of a weight file.
+type Want struct {
+	// CellType is the cell type the weights must be of.
+	CellType neuron.CellType
+	// Arch, when not nil, is the architecture they must have.
+	Arch *Arch
+}
+
+// LoadFor reads a surrogate as Load does and checks it against want: a
+// file of another cell type is an error naming both types (before anything
+// else of the file is read), and so are another architecture and input
+// channels or outputs other than the asked type's.
+func LoadFor[T autograd.Float](r io.Reader, want Want) (*Model[T], error) {
+	buf, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("surrogate: reading weights: %w", err)
+	}
+	return loadBytes[T](buf, &want)
+}
+
+func loadBytes[T autograd.Float](buf []byte, want *Want) (*Model[T], error) {
 	f, err := safetensors.Parse(buf)
 	if err != nil {
 		return nil, fmt.Errorf("surrogate: weights: %w", err)
@@ -113,9 +133,24 @@ func loadBytes[T autograd.Float](buf []byte) (*Model[T], error) {
 	if err != nil {
 		return nil, fmt.Errorf("surrogate: weights: metadata %s: %w", MetaCellType, err)
 	}
+	if want != nil && ct != want.CellType {
+		return nil, fmt.Errorf("surrogate: weights are of cell type %s, asked for %s", ct, want.CellType)
+	}
 	var arch Arch
 	if err := json.Unmarshal([]byte(md[MetaArch]), &arch); err != nil {
 		return nil, fmt.Errorf("surrogate: weights: metadata %s: %w", MetaArch, err)
+	}
+	if want != nil && want.Arch != nil && arch != *want.Arch {
+		return nil, fmt.Errorf("surrogate: %s weights have architecture %+v, asked for %+v", ct, arch, *want.Arch)
+	}
+	if err := arch.Validate(); err != nil {
+		return nil, fmt.Errorf("surrogate: weights: %w", err)
+	}
+	// The parameters the architecture needs must be in the file: a bound
+	// checked before building the model, so that a corrupt architecture
+	// cannot ask for gigabytes.
+	if need := minParams(arch); need*4 > int64(len(buf)) {
+		return nil, fmt.Errorf("surrogate: weights: architecture %+v needs at least %d parameters, the file has %d bytes", arch, need, len(buf))
 	}
 	m, err := New[T](ct, arch, 0)
 	if err != nil {
@@ -180,6 +215,13 @@ func loadBytes[T autograd.Float](buf []byte) (*Model[T], error) {
 	return m, nil
 }
 
+// minParams is a lower bound of the number of parameters of arch: the
+// convolution's, the LSTM's recurrent matrices and the head's first layer.
+func minParams(a Arch) int64 {
+	h := int64(a.Hidden)
+	return int64(a.ConvChannels)*int64(a.ConvKernel) + int64(a.Layers)*4*h*h + h*int64(a.HeadHidden)
+}
+
 func equalStrings(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
@@ -204,5 +246,5 @@ func Shipped[T autograd.Float](ct neuron.CellType) (*Model[T], error) {
 	if err != nil {
 		return nil, fmt.Errorf("surrogate: no shipped weights for cell type %q", ct)
 	}
-	return Load[T](bytes.NewReader(b))
+	return LoadFor[T](bytes.NewReader(b), Want{CellType: ct})
 }

@@ -92,8 +92,8 @@ type Estimate struct {
 	Flags   string  // the flags to change, e.g. "-tstop or -mesh"
 }
 
-// MemoryError is the error of a run refused by Estimate.Check: an input
-// error (commands exit with status 2 on it).
+// MemoryError is the error of a run refused by Estimate.Check, which
+// returns it wrapped as an InputError (commands exit with status 2 on it).
 type MemoryError struct {
 	Estimate Estimate
 	Max      Bytes
@@ -108,13 +108,14 @@ func (e *MemoryError) Error() string {
 		e.Estimate.What, need, e.Max, e.Estimate.Flags)
 }
 
-// Check returns a *MemoryError naming the estimate, max and the flags to
-// change when the estimate exceeds max, else nil.
+// Check returns an input error wrapping a *MemoryError, naming the
+// estimate, max and the flags to change, when the estimate exceeds max,
+// else nil.
 func (e Estimate) Check(max Bytes) error {
 	if e.Bytes >= 0 && e.Bytes <= int64(max) {
 		return nil
 	}
-	return &MemoryError{Estimate: e, Max: max}
+	return InputError{&MemoryError{Estimate: e, Max: max}}
 }
 
 // Report writes the estimate as one line, "estimate: ...", to w (nothing

@@ -26,7 +26,11 @@ type Config struct {
 	Resolution   float64            `json:"resolution_hz"`
 	Band         [2]float64         `json:"band_hz"`
 	Objective    string             `json:"objective"`
-	Target       string             `json:"target_psd,omitempty"`
+	Target       string             `json:"target_psd,omitempty"` // the target PSD, or with -objective erp the measured dipole
+	Scale        float64            `json:"erp_scale,omitempty"`
+	Smooth       float64            `json:"erp_smooth_ms,omitempty"`
+	ERPWindow    string             `json:"erp_window_ms,omitempty"`
+	Bounds       string             `json:"bounds_file,omitempty"`
 	Dipole       string             `json:"dipole"`
 	Params       string             `json:"params"`
 	Slope        float64            `json:"spike_slope_per_mV"`

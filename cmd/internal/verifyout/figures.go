@@ -53,7 +53,7 @@ func writeFigures(dir string, rep *verify.Report, col *network.Column) ([]string
 		if err := f.draw(p, rep, col); err != nil {
 			return written, fmt.Errorf("figure %s: %w", f.name, err)
 		}
-		written = append(written, p)
+		written = append(written, f.name)
 	}
 	return written, nil
 }

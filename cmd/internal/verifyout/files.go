@@ -16,22 +16,24 @@ import (
 	"github.com/neurograd/neurograd/verify"
 )
 
-// Write writes the report's files into dir (created): verify.json,
-// verify_seeds.csv, verify_psd.csv, verify_spikes.csv, verify_dipole.csv
-// and the figures verify_psd.png, verify_raster.png, verify_rates.png and
-// verify_dipole.png. col is the column the report simulated. It returns the
-// paths written.
+// Names are the files Write writes.
+var Names = []string{"verify.json", "verify_seeds.csv", "verify_psd.csv", "verify_spikes.csv", "verify_dipole.csv",
+	"verify_psd.png", "verify_raster.png", "verify_rates.png", "verify_dipole.png"}
+
+// Write writes the report's files into the existing directory dir (the
+// staging directory of a cli.Output): verify.json, verify_seeds.csv,
+// verify_psd.csv, verify_spikes.csv, verify_dipole.csv and the figures
+// verify_psd.png, verify_raster.png, verify_rates.png and verify_dipole.png
+// (Names). col is the column the report simulated. It returns the names
+// written.
 func Write(dir string, rep *verify.Report, col *network.Column) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
 	var written []string
 	file := func(name string, fill func(w io.Writer) error) error {
 		p := filepath.Join(dir, name)
 		if err := writeFile(p, fill); err != nil {
 			return err
 		}
-		written = append(written, p)
+		written = append(written, name)
 		return nil
 	}
 	if err := file("verify.json", rep.WriteJSON); err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/neurograd/neurograd/cmd/internal/cli"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/network/snn"
 	"github.com/neurograd/neurograd/optimize"
@@ -69,14 +70,22 @@ func (f *Flags) Register(fs *flag.FlagSet, prefix string) {
 	}
 }
 
-// check rejects the values that verify.Options would read as "the
-// default" (0) rather than as given.
-func (f *Flags) check() error {
-	if !(f.Dt > 0) {
-		return fmt.Errorf("-%sdt %v: the biophysical time step must be positive", f.prefix, f.Dt)
+// Check rejects, before any work, the values that verify.Options would
+// read as "the default" (0) rather than as given, a time step beyond
+// cli.MaxDt (one coarser than cli.ValidatedDt draws a warning on warn) and
+// malformed seeds; its errors are input errors naming the flag.
+func (f *Flags) Check(warn io.Writer) error {
+	if err := cli.CheckDt(f.prefix+"dt", f.Dt, warn); err != nil {
+		return err
 	}
 	if !(f.Target > 0) {
-		return fmt.Errorf("-%starget %v: the band-power gain called a success must be positive", f.prefix, f.Target)
+		return cli.Inputf("-%starget %v: the band-power gain called a success must be positive", f.prefix, f.Target)
+	}
+	if f.Parallel < 0 {
+		return cli.Inputf("-%sparallel %d: must be >= 0", f.prefix, f.Parallel)
+	}
+	if _, err := f.seeds(); err != nil {
+		return cli.Input(err)
 	}
 	return nil
 }
@@ -85,7 +94,7 @@ func (f *Flags) check() error {
 func (f *Flags) seeds() ([]int, error) {
 	if f.Seeds == "" {
 		if f.NSeeds < 1 {
-			return nil, fmt.Errorf("-nseeds %d: need at least one seed", f.NSeeds)
+			return nil, fmt.Errorf("-%snseeds %d: need at least one seed", f.prefix, f.NSeeds)
 		}
 		out := make([]int, f.NSeeds)
 		for i := range out {
@@ -97,7 +106,7 @@ func (f *Flags) seeds() ([]int, error) {
 	for _, s := range strings.Split(f.Seeds, ",") {
 		v, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || v < 0 {
-			return nil, fmt.Errorf("-seeds: %q is not a non-negative trial number", s)
+			return nil, fmt.Errorf("-%sseeds: %q is not a non-negative trial number", f.prefix, s)
 		}
 		out = append(out, v)
 	}
@@ -134,7 +143,7 @@ func LoadSurrogates(models string, slope float64) (*verify.SurrogateModels[float
 // setup of the optimization, writing progress lines to progress (nil or
 // -quiet: none).
 func (f *Flags) Run(setup Setup, initial, optimized *network.Connectivity, progress io.Writer) (*verify.Report, error) {
-	if err := f.check(); err != nil {
+	if err := f.Check(nil); err != nil {
 		return nil, err
 	}
 	seeds, err := f.seeds()
@@ -162,7 +171,11 @@ func (f *Flags) Run(setup Setup, initial, optimized *network.Connectivity, progr
 		if opts.Surrogate == nil {
 			s, err := LoadSurrogates(f.Models, setup.SpikeSlope)
 			if err != nil {
-				return nil, fmt.Errorf("%w (run with -surrogate=false to verify without the surrogate's predictions)", err)
+				err = fmt.Errorf("-%smodels %s: %w (run with -surrogate=false to verify without the surrogate's predictions)", f.prefix, f.Models, err)
+				if f.Models != "" && f.Models != "shipped" {
+					err = cli.Input(err)
+				}
+				return nil, err
 			}
 			opts.Surrogate = s
 		}
