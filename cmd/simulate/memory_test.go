@@ -11,11 +11,6 @@ import (
 	"github.com/neurograd/neurograd/cmd/internal/cli"
 )
 
-// inProcess runs a command function with its output discarded.
-func inProcess(f func([]string, io.Writer, io.Writer) error) func([]string) error {
-	return func(args []string) error { return f(args, io.Discard, io.Discard) }
-}
-
 // TestRefusedBeforeWork: settings whose memory would not fit are refused
 // at once (an input error: exit status 2) with the estimate, -max-memory
 // and the flag to change named, and nothing is written.
@@ -24,21 +19,20 @@ func TestRefusedBeforeWork(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	for _, c := range []struct {
 		name string
-		run  func([]string) error
+		run  func([]string, io.Writer, io.Writer) error
 		args []string
 		flag string
 	}{
-		{"cell tstop", inProcess(runCell), []string{"-type", "L5_pyramidal", "-tstop", "1e12", "-out", out}, "-tstop"},
-		{"cell dt", inProcess(runCell), []string{"-type", "L2_basket", "-tstop", "100", "-dt", "1e-9", "-out", out}, "-dt"},
-		{"surrogate cell tstop", inProcess(runCell), []string{"-type", "L5_pyramidal", "-surrogate", "-tstop", "1e12", "-out", out}, "-tstop"},
-		{"network dt", inProcess(runNetwork), []string{"-dt", "1e-9", "-out", out, "-quiet"}, "-dt"},
-		{"network mesh", inProcess(runNetwork), []string{"-mesh", "100x100", "-out", out, "-quiet"}, "-mesh"},
-		{"network max-memory", inProcess(runNetwork), []string{"-mesh", "3x3", "-tstop", "50", "-max-memory", "1M", "-out", out, "-quiet"}, "-max-memory"},
+		{"cell tstop", runCell, []string{"-type", "L5_pyramidal", "-tstop", "1e12", "-out", out}, "-tstop"},
+		{"cell dt", runCell, []string{"-type", "L2_basket", "-tstop", "100", "-dt", "1e-9", "-out", out}, "-dt"},
+		{"surrogate cell tstop", runCell, []string{"-type", "L5_pyramidal", "-surrogate", "-tstop", "1e12", "-out", out}, "-tstop"},
+		{"network dt", runNetwork, []string{"-dt", "1e-9", "-out", out, "-quiet"}, "-dt"},
+		{"network mesh", runNetwork, []string{"-mesh", "100x100", "-out", out, "-quiet"}, "-mesh"},
+		{"network max-memory", runNetwork, []string{"-mesh", "3x3", "-tstop", "50", "-max-memory", "1M", "-out", out, "-quiet"}, "-max-memory"},
 	} {
-		err := c.run(c.args)
+		err := c.run(c.args, io.Discard, io.Discard)
 		var me *cli.MemoryError
-		var rt runtimeError
-		if !errors.As(err, &me) || errors.As(err, &rt) {
+		if !errors.As(err, &me) || !cli.IsInput(err) {
 			t.Errorf("%s: error %v, want a -max-memory refusal (exit status 2)", c.name, err)
 			continue
 		}

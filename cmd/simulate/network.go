@@ -101,8 +101,12 @@ func runNetwork(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	col := net.Column
-	if err := cli.BiophysNetworkEstimate(col, net.Connectivity, *tstop, *dt, strings.Count(*vsoma, ",")+1, *rate).Check(*maxMemory); err != nil {
+	est := cli.BiophysNetworkEstimate(col, net.Connectivity, *tstop, *dt, strings.Count(*vsoma, ",")+1, *rate)
+	if err := est.Check(*maxMemory); err != nil {
 		return err
+	}
+	if !*quiet {
+		est.Report(stderr)
 	}
 	// hnn-core's configuration of the network, prepared before simulating.
 	var hnnNet bytes.Buffer

@@ -27,7 +27,7 @@ func TestRefusedBeforeWork(t *testing.T) {
 	} {
 		err := run(append(c.args, "-data", data, "-out", filepath.Join(dir, "w")), io.Discard, io.Discard)
 		var me *cli.MemoryError
-		if !errors.As(err, &me) {
+		if !errors.As(err, &me) || !cli.IsInput(err) {
 			t.Errorf("%v: error %v, want a -max-memory refusal", c.args, err)
 			continue
 		}

@@ -24,6 +24,9 @@ func (o *options) estimate(setup verifyout.Setup) cli.Estimate {
 	}
 	par = min(max(par, 1), 2*max(seeds, 1))
 	bio := cli.BiophysNetworkEstimate(setup.Column, nil, o.tstop, o.vf.Dt, 0, o.rate)
+	if bio.What == "" {
+		return cli.Estimate{} // invalid times: the verification's validation names them
+	}
 	e := cli.Estimate{Bytes: bio.Bytes, Seconds: bio.Seconds * float64(2*seeds), Flags: "-tstop, -dt, -mesh, -nseeds or -parallel"}
 	if bio.Bytes < 1<<62 {
 		e.Bytes = bio.Bytes * int64(par)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/neurograd/neurograd/cmd/internal/cli"
 	"github.com/neurograd/neurograd/network"
 )
 
@@ -30,7 +31,7 @@ func TestRefusedBeforeWork(t *testing.T) {
 		{[]string{"-max-memory", "1M"}, "-max-memory"},
 	} {
 		err := run(append(c.args, "-connectivity", connFile, "-out", out), io.Discard, io.Discard)
-		if !isMemoryError(err) {
+		if !isMemoryError(err) || !cli.IsInput(err) {
 			t.Errorf("%v: error %v, want a -max-memory refusal", c.args, err)
 			continue
 		}

@@ -48,7 +48,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err := est.Check(*o.maxMemory); err != nil {
 		return err
 	}
-	est.Report(stderr)
+	if !o.vf.Quiet {
+		est.Report(o.stderr)
+	}
 	dir := o.out
 	if dir == "" {
 		dir = filepath.Dir(o.connFile)

@@ -92,8 +92,8 @@ type Estimate struct {
 	Flags   string  // the flags to change, e.g. "-tstop or -mesh"
 }
 
-// MemoryError is the error of a run refused by Estimate.Check: an input
-// error (commands exit with status 2 on it).
+// MemoryError is the error of a run refused by Estimate.Check, which
+// returns it wrapped as an InputError (commands exit with status 2 on it).
 type MemoryError struct {
 	Estimate Estimate
 	Max      Bytes
@@ -108,17 +108,22 @@ func (e *MemoryError) Error() string {
 		e.Estimate.What, need, e.Max, e.Estimate.Flags)
 }
 
-// Check returns a *MemoryError naming the estimate, max and the flags to
-// change when the estimate exceeds max, else nil.
+// Check returns an input error wrapping a *MemoryError, naming the
+// estimate, max and the flags to change, when the estimate exceeds max,
+// else nil.
 func (e Estimate) Check(max Bytes) error {
 	if e.Bytes >= 0 && e.Bytes <= int64(max) {
 		return nil
 	}
-	return &MemoryError{Estimate: e, Max: max}
+	return InputError{&MemoryError{Estimate: e, Max: max}}
 }
 
-// Report writes the estimate as one line, "estimate: ...", to w.
+// Report writes the estimate as one line, "estimate: ...", to w (nothing
+// for the zero estimate of invalid settings).
 func (e Estimate) Report(w io.Writer) {
+	if e.What == "" {
+		return
+	}
 	fmt.Fprintf(w, "estimate: %s: about %s of memory, %s of CPU time\n", e.What, Bytes(e.Bytes), roughTime(e.Seconds))
 }
 
@@ -163,13 +168,25 @@ func satAdd(xs ...int64) int64 {
 	return s
 }
 
+// invalidTimes reports whether a simulated time or a step is not positive
+// and finite: the estimate is then zero (nothing to refuse), and the
+// command's own validation names the bad value.
+func invalidTimes(tstop, dt float64) bool {
+	return !(tstop > 0) || !(dt > 0) || math.IsInf(tstop, 0) || math.IsInf(dt, 0)
+}
+
 // baseBytes is the memory of a command before its job: the runtime, the
 // embedded weights and templates.
 const baseBytes = 64 << 20
 
 // CellEstimate estimates a biophysical single-cell run of tstop ms at dt ms
 // recording every every-th step of probes traces (plus time and dipole).
+// Like the other estimates it is zero for a tstop or dt that is not
+// positive and finite.
 func CellEstimate(tstop, dt float64, every, probes int) Estimate {
+	if invalidTimes(tstop, dt) {
+		return Estimate{}
+	}
 	steps := tstop / dt
 	samples := steps/float64(max(every, 1)) + 1
 	return Estimate{
@@ -183,6 +200,9 @@ func CellEstimate(tstop, dt float64, every, probes int) Estimate {
 // SurrogateCellEstimate estimates a surrogate single-cell run of bins
 // 0.5 ms bins with channels inputs and outputs outputs.
 func SurrogateCellEstimate(tstop, binDt float64, channels, outputs int) Estimate {
+	if invalidTimes(tstop, binDt) {
+		return Estimate{}
+	}
 	bins := tstop / binDt
 	return Estimate{
 		Bytes:   satAdd(baseBytes, satMul(bins, float64(channels+outputs)*4+float64(outputs+2)*8*2+2048)), // inputs, outputs, traces, the run's tape
@@ -221,6 +241,9 @@ func inputChannels(col *network.Column) int {
 // tstop ms at dt ms recording vsoma somatic traces, with drive events at
 // about eventsHz per cell.
 func BiophysNetworkEstimate(col *network.Column, conn *network.Connectivity, tstop, dt float64, vsoma int, eventsHz float64) Estimate {
+	if invalidTimes(tstop, dt) {
+		return Estimate{}
+	}
 	steps := tstop / dt
 	cells := float64(col.NumCells())
 	b := satAdd(baseBytes,
@@ -244,6 +267,9 @@ func BiophysNetworkEstimate(col *network.Column, conn *network.Connectivity, tst
 // per element (4 or 8). It counts the network's structure once (an upper
 // bound on the connections) and the drive events (about eventsHz per cell).
 func SurrogateNetworkEstimate(col *network.Column, conn *network.Connectivity, tstop, binDt float64, trainReps, evalReps, every, elem int, eventsHz float64) Estimate {
+	if invalidTimes(tstop, binDt) {
+		return Estimate{}
+	}
 	steps := int(math.Min(math.Round(tstop/binDt), math.MaxInt32))
 	if every == 0 {
 		every = snn.DefaultCheckpointEvery(steps)

@@ -38,6 +38,11 @@ func TestEstimateCheck(t *testing.T) {
 	if !errors.As(err, &me) || !strings.Contains(err.Error(), "-tstop") || !strings.Contains(err.Error(), "2 GiB") {
 		t.Errorf("2 GiB over 1 GiB: %v", err)
 	}
+	for _, bad := range []Estimate{CellEstimate(100, 0, 1, 9), CellEstimate(math.Inf(1), 0.025, 1, 9), SurrogateCellEstimate(math.NaN(), 0.5, 3, 2)} {
+		if bad.Bytes != 0 || bad.Check(1) != nil {
+			t.Errorf("an invalid time gives the estimate %+v: the command's validation should report it", bad)
+		}
+	}
 	huge := CellEstimate(1e300, 1e-300, 1, 9)
 	if huge.Bytes != math.MaxInt64 || huge.Check(1<<62) == nil {
 		t.Errorf("an absurd run estimated at %d bytes", huge.Bytes)

@@ -217,7 +217,8 @@ func snapshotOf[T autograd.Float](t *autograd.Tensor[T]) *autograd.Tensor[T] {
 	return c
 }
 
-// Snapshot returns a copy of the state (snn.CheckpointState).
+// Snapshot returns a copy of the state (snn.CheckpointState, in float64
+// networks).
 func (s *ScriptState) Snapshot() *ScriptState { return &ScriptState{step: s.step} }
 
 // Restore sets the state to snap's; it has no tensors (snn.CheckpointState).
