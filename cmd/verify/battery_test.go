@@ -40,6 +40,15 @@ func TestBattery(t *testing.T) {
 	tiny := func(extra ...string) []string {
 		return append([]string{"-connectivity", connFile, "-mesh", "2x2", "-tstop", "60", "-warmup", "10", "-resolution", "25", "-quiet", "-seeds", "5"}, extra...)
 	}
+	// An optimization's results whose training used trial 0: -seeds 0 must be refused.
+	used := t.TempDir()
+	usedConn := filepath.Join(used, "connectivity.json")
+	if err := network.DefaultConnectivity().Save(usedConn); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(used, "summary.json"), []byte(`{"config": {"mesh": "2x2", "tstop_ms": 60, "warmup_ms": 10, "resolution_hz": 25, "band_hz": [15, 60], "dipole": "agg", "models": "random", "spike_slope_per_mV": 16}, "epochs": [{"epoch": 1, "trials": [0]}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	unwritable := clitest.Unwritable(t)
 	verifyJSON := filepath.Join(dir, "verify.json")
 	clitest.Run(t, runBuf, []clitest.Case{
@@ -52,6 +61,8 @@ func TestBattery(t *testing.T) {
 		{Name: "dt coarse", Args: tiny("-dt", "0.5"), Code: 2, Want: []string{"-dt 0.5", "at most 0.1"}, Absent: []string{verifyJSON}},
 		{Name: "target 0", Args: tiny("-target", "0"), Code: 2, Want: []string{"-target 0"}, Absent: []string{verifyJSON}},
 		{Name: "bad seeds", Args: tiny("-seeds", "3,-1"), Code: 2, Want: []string{"-seeds"}, Absent: []string{verifyJSON}},
+		{Name: "a training seed", Args: []string{"-connectivity", usedConn, "-seeds", "0", "-quiet"}, Code: 2,
+			Want: []string{"-seeds: seed 0 is a noise trial the optimizer used"}, Absent: []string{filepath.Join(used, "verify.json")}},
 		{Name: "unwritable out", Args: tiny("-out", unwritable), Code: 2, Want: []string{"-out " + unwritable}, Absent: []string{unwritable}},
 		{Name: "models of the wrong type", Args: tiny("-models", models), Code: 2, Want: []string{"-models", "L5_basket", "asked for L2_basket"}, Absent: []string{verifyJSON}},
 	})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -164,6 +165,11 @@ func (f *Flags) Run(setup Setup, initial, optimized *network.Connectivity, progr
 	}
 	if !f.AllowOverlap {
 		opts.ExcludeSeeds = setup.ExcludeSeeds
+		for _, s := range seeds {
+			if slices.Contains(setup.ExcludeSeeds, s) {
+				return nil, cli.Inputf("-%sseeds: seed %d is a noise trial the optimizer used; verification needs held-out noise (-%sallow-training-seeds to allow it)", f.prefix, s, f.prefix)
+			}
+		}
 	}
 	if f.Surrogate {
 		opts.OpenLoop = f.OpenLoop
