@@ -79,42 +79,12 @@ func runCell(args []string, stdout, stderr io.Writer) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
-	var drive driveFile
-	if *inputs != "" {
-		b, err := os.ReadFile(*inputs)
-		if err != nil {
-			return fmt.Errorf("reading inputs: %w", err)
-		}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&drive); err != nil {
-			return fmt.Errorf("-inputs %s: %w (the keys are in docs/drives.md)", *inputs, err)
-		}
-		if dec.More() {
-			return fmt.Errorf("-inputs %s: more than one JSON value", *inputs)
-		}
+	drive, err := readDriveFile(*inputs)
+	if err != nil {
+		return err
 	}
-	typ := drive.CellType
-	if set["type"] {
-		if typ != "" && typ != *cellType {
-			return fmt.Errorf("-type %s contradicts cell_type %q of %s", *cellType, typ, *inputs)
-		}
-		typ = *cellType
-	}
-	if typ == "" {
-		return fmt.Errorf("no cell type: give -type or cell_type in -inputs")
-	}
-	if !set["tstop"] && drive.TStopMS != nil {
-		*tstop = *drive.TStopMS
-	}
-	dtFrom := "dt"
-	if !set["dt"] && drive.DtMS != nil {
-		*dt, dtFrom = *drive.DtMS, "dt (dt_ms of "+*inputs+")"
-	}
-	if !(*tstop > 0) || math.IsInf(*tstop, 0) {
-		return fmt.Errorf("tstop = %v ms must be positive and finite", *tstop)
-	}
-	if err := cli.CheckDt(dtFrom, *dt, stderr); err != nil {
+	typ, err := resolveCell(set, drive, *inputs, *cellType, tstop, dt, stderr)
+	if err != nil {
 		return err
 	}
 	if *every < 1 {
@@ -163,6 +133,54 @@ func runCell(args []string, stdout, stderr io.Writer) error {
 		return failure(err)
 	}
 	return failure(spk.Commit())
+}
+
+// readDriveFile reads a single-cell drive file (docs/drives.md), refusing
+// unknown keys; "" gives the empty drive.
+func readDriveFile(path string) (driveFile, error) {
+	var drive driveFile
+	if path == "" {
+		return drive, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return drive, fmt.Errorf("reading inputs: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&drive); err != nil {
+		return drive, fmt.Errorf("-inputs %s: %w (the keys are in docs/drives.md)", path, err)
+	}
+	if dec.More() {
+		return drive, fmt.Errorf("-inputs %s: more than one JSON value", path)
+	}
+	return drive, nil
+}
+
+// resolveCell merges the flags given (set) with the drive file's cell type,
+// tstop and dt, checks them and returns the cell type.
+func resolveCell(set map[string]bool, drive driveFile, inputs, cellType string, tstop, dt *float64, stderr io.Writer) (string, error) {
+	typ := drive.CellType
+	if set["type"] {
+		if typ != "" && typ != cellType {
+			return "", fmt.Errorf("-type %s contradicts cell_type %q of %s", cellType, typ, inputs)
+		}
+		typ = cellType
+	}
+	if typ == "" {
+		return "", fmt.Errorf("no cell type: give -type or cell_type in -inputs")
+	}
+	if !set["tstop"] && drive.TStopMS != nil {
+		*tstop = *drive.TStopMS
+	}
+	dtFrom := "dt"
+	if !set["dt"] && drive.DtMS != nil {
+		*dt, dtFrom = *drive.DtMS, "dt (dt_ms of "+inputs+")"
+	}
+	if !(*tstop > 0) || math.IsInf(*tstop, 0) {
+		return "", fmt.Errorf("tstop = %v ms must be positive and finite", *tstop)
+	}
+	return typ, cli.CheckDt(dtFrom, *dt, stderr)
 }
 
 // runCellBiophysical simulates the biophysical cell of type typ under the
