@@ -37,9 +37,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/neurograd/neurograd/autograd"
@@ -210,8 +212,12 @@ func printSetup[T autograd.Float](cfg *config, s *setup[T], stdout io.Writer) {
 	cj, _ := json.Marshal(cfg)
 	p := s.obj.Plan.Params()
 	fmt.Fprintf(stdout, "optimize: seed %d\nconfiguration: %s\n", cfg.Seed, cj)
+	mesh := cfg.Mesh
+	if cfg.Network != "" {
+		mesh = fmt.Sprintf("%dx%d from %s", s.net.Column.MeshX, s.net.Column.MeshY, cfg.Network)
+	}
 	fmt.Fprintf(stdout, "network: %d cells (%s), %d connections (%d synapses, longest delay %d steps), %d steps of %g ms; %d parameters (%s)\n",
-		s.net.Column.NumCells(), cfg.Mesh, len(s.sn.Connections), s.sn.NumSynapses(), s.sn.MaxDelaySteps(), s.sn.Steps, s.sn.Dt, s.sn.Params().Len(), cfg.Params)
+		s.net.Column.NumCells(), mesh, len(s.sn.Connections), s.sn.NumSynapses(), s.sn.MaxDelaySteps(), s.sn.Steps, s.sn.Dt, len(flatTrainable(s.sn)), cfg.Params)
 	if e := s.erp; e != nil {
 		fmt.Fprintf(stdout, "objective: %s of the trial-averaged %s dipole (x%g, smoothed %g ms) against %s, %d samples compared (simulated %d-%d, target %d-%d); band power reported\n",
 			e.Config.Metric, cfg.Dipole, e.Config.Scale, e.Config.SmoothMS, cfg.Target, e.Compared, e.SimFrom, e.SimTo, e.TargetFrom, e.TargetTo)
@@ -219,8 +225,12 @@ func printSetup[T autograd.Float](cfg *config, s *setup[T], stdout io.Writer) {
 	if len(s.bounds) > 0 {
 		fmt.Fprintf(stdout, "bounds: %d parameters boxed (%s)\n", len(s.bounds), cfg.Bounds)
 	}
+	what := cfg.Objective
+	if s.erp != nil {
+		what = "reported"
+	}
 	fmt.Fprintf(stdout, "objective: %s band power %g-%g Hz of the %s dipole, Welch nperseg %d (%.2f Hz bins), %d samples after %d warm-up samples\n",
-		cfg.Objective, cfg.Band[0], cfg.Band[1], cfg.Dipole, p.NPerSeg, p.Resolution(), s.obj.Samples, s.obj.Skip)
+		what, cfg.Band[0], cfg.Band[1], cfg.Dipole, p.NPerSeg, p.Resolution(), s.obj.Samples, s.obj.Skip)
 }
 
 // startCPUProfile starts a CPU profile into path (none when path is "") and
@@ -295,6 +305,16 @@ func progressLine(cfg *config, st optimize.EpochStats) string {
 // printResults prints the held-out change, the restarts, the gain changes
 // and the wall time on stdout.
 func printResults[T autograd.Float](cfg *config, s *setup[T], res *optimize.Result, start time.Time, stdout io.Writer) {
+	if res.Initial != nil && s.erp != nil {
+		unit := " nAm"
+		if s.erp.Config.Metric == optimize.ERPCorrelation {
+			unit = " (1 - r)"
+		}
+		fmt.Fprintf(stdout, "held-out ERP %s: %.4g -> %.4g%s over %d seeds\n", s.erp.Config.Metric, res.Initial.Loss, res.Final.Loss, unit, cfg.HeldOut)
+	}
+	if len(res.FinalDriveGains) > 0 {
+		fmt.Fprintf(stdout, "drive weights: %s\n", formatDriveChanges(s.sn, res.InitialDriveGains, res.FinalDriveGains))
+	}
 	if res.Initial != nil {
 		fmt.Fprintf(stdout, "held-out %g-%g Hz band power: %.4g -> %.4g nAm² (x%.3g) over %d seeds\n",
 			cfg.Band[0], cfg.Band[1], res.Initial.MeanBandPower, res.Final.MeanBandPower, res.Final.MeanBandPower/res.Initial.MeanBandPower, cfg.HeldOut)
@@ -308,6 +328,21 @@ func printResults[T autograd.Float](cfg *config, s *setup[T], res *optimize.Resu
 	}
 	fmt.Fprintf(stdout, "gains: %s\n", formatGainChanges(s.net.Connectivity, res.InitialGains, res.FinalGains))
 	fmt.Fprintf(stdout, "wall time %.1f s (optimization %.1f s); results in %s\n", time.Since(start).Seconds(), res.Seconds, cfg.Out)
+}
+
+// formatDriveChanges lists the drive weights whose gain changed by more
+// than 5 %, as DRIVE_RECEPTOR_CELLTYPE xFACTOR.
+func formatDriveChanges[T autograd.Float](sn *snn.Net[T], g0, g1 []float64) string {
+	var parts []string
+	for i, c := range sn.DriveClasses {
+		if f := g1[i] / g0[i]; math.Abs(math.Log(f)) > math.Log(1.05) {
+			parts = append(parts, fmt.Sprintf("%s x%.3g", c.Name(sn.Net), f))
+		}
+	}
+	if len(parts) == 0 {
+		return "none changed by more than 5 %"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // formatRates formats the mean firing rate of every cell type.
