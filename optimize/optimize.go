@@ -570,8 +570,12 @@ type restart[T autograd.Float] struct {
 // rs (1-based) on net.
 func (o *optimizer[T]) newRestart(rs int, net *snn.Net[T], tp, evalTape *autograd.Tape[T]) *restart[T] {
 	params := []nn.Param[T]{{Name: "log10_" + net.Mode.String(), Tensor: net.Params()}}
-	if tr := net.Trainable(); len(tr) > 1 {
-		params = append(params, nn.Param[T]{Name: "log10_drive_gains", Tensor: tr[1]})
+	for _, p := range net.Trainable()[1:] {
+		name := "log10_drive_gains"
+		if p == net.DriveTiming {
+			name = "drive_timing_ms"
+		}
+		params = append(params, nn.Param[T]{Name: name, Tensor: p})
 	}
 	setFlatParams(net, o.initial)
 	return &restart[T]{
@@ -774,7 +778,7 @@ func setFlatParams[T autograd.Float, V autograd.Float](net *snn.Net[T], v []V) {
 
 // driveGains returns the drive classes' gains when they are trained, else nil.
 func driveGains[T autograd.Float](net *snn.Net[T]) []float64 {
-	if len(net.Trainable()) < 2 {
+	if !net.DriveLogGains.RequiresGrad() {
 		return nil
 	}
 	return net.DriveGains()

@@ -371,22 +371,30 @@ func findDrive(drives []network.Drive, name string) *network.Drive {
 }
 
 // Bound is a box on one element of an optimization's parameters
-// (snn.Net.Trainable, concatenated; log10 units).
+// (snn.Net.Trainable, concatenated), in the element's own unit: log10 for
+// gains, ms for evoked drives' mean times and spreads.
 type Bound struct {
 	Index  int
 	Name   string
-	Lo, Hi float64 // log10; ±Inf for an open side
+	Lo, Hi float64 // ±Inf for an open side
 }
 
 // LogBounds maps the parameter space's bounds onto the trainable log10
 // parameters of sn: a class gain's [lo, hi] onto its log10 gain (per-class
 // parameters only), a drive weight's [lo, hi] µS onto the log10 gain of its
 // drive class (snn.Options.DriveParams) relative to the drive's own weight,
-// lo = 0 leaving it open below. Drive times, spreads and rates are not
-// differentiable parameters of the surrogate network: they are refused.
+// lo = 0 leaving it open below, an evoked drive's DRIVE_mu / DRIVE_sigma
+// [lo, hi] ms onto its element of DriveTiming (snn.Options.DriveTiming).
+// Poisson rates are not differentiable parameters of the surrogate network:
+// they are refused.
 func LogBounds[T autograd.Float](ps *ParamSpace, sn *snn.Net[T]) ([]Bound, error) {
 	nGain := sn.Params().Len()
-	drivesTrained := len(sn.Trainable()) > 1
+	drivesTrained := sn.DriveLogGains.RequiresGrad()
+	nDrive := 0
+	if drivesTrained {
+		nDrive = sn.DriveLogGains.Len()
+	}
+	timed := sn.DriveTiming != nil && sn.DriveTiming.RequiresGrad()
 	var out []Bound
 	for _, p := range ps.Params {
 		switch p.Kind {
@@ -425,8 +433,26 @@ func LogBounds[T autograd.Float](ps *ParamSpace, sn *snn.Net[T]) ([]Bound, error
 				return nil, fmt.Errorf("parameter %s: bounds [%v, %v] µS", p.Name, p.Lo, p.Hi)
 			}
 			out = append(out, b)
+		case ParamDriveMu, ParamDriveSigma:
+			if !timed {
+				return nil, fmt.Errorf("parameter %s: a %s, but the evoked drives' timing is not trained (add timing to the parameters)", p.Name, p.Kind)
+			}
+			k := -1
+			for j, i := range sn.TimingDrives {
+				if sn.Net.Drives[i].Name == p.Drive {
+					k = j
+				}
+			}
+			if k < 0 {
+				return nil, fmt.Errorf("parameter %s: drive %s is not an evoked drive of the network", p.Name, p.Drive)
+			}
+			j := 2 * k
+			if p.Kind == ParamDriveSigma {
+				j++
+			}
+			out = append(out, Bound{Index: nGain + nDrive + j, Name: p.Name, Lo: p.Lo, Hi: p.Hi})
 		default:
-			return nil, fmt.Errorf("parameter %s: a %s is not a differentiable parameter of the surrogate network (only class gains and drive weights are)", p.Name, p.Kind)
+			return nil, fmt.Errorf("parameter %s: a %s is not a differentiable parameter of the surrogate network (class gains, drive weights and evoked drives' timing are)", p.Name, p.Kind)
 		}
 	}
 	return out, nil

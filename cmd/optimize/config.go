@@ -89,7 +89,7 @@ func (c *config) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.ERPWindow, "erp-window", "", "with -objective erp: time window LO-HI (ms) compared (default: the whole run)")
 	fs.StringVar(&c.Bounds, "bounds", "", "box bounds JSON, hnn-core's constraints: {\"NAME\": [lo, hi], ...} with NAME a connection class (gain) or DRIVE_RECEPTOR_CELLTYPE (drive weight, µS); parameters are clipped into them after every step")
 	fs.StringVar(&c.Dipole, "dipole", optimize.DefaultDipole, "dipole the objective looks at: agg, L2 or L5")
-	fs.StringVar(&c.Params, "params", "per-class", "trained parameters, comma separated: per-class or gains (one log10 gain per connection class), per-connection, and drives (one log10 gain per drive, cell type and receptor: the drives' weights), e.g. gains,drives")
+	fs.StringVar(&c.Params, "params", "per-class", "trained parameters, comma separated: per-class or gains (one log10 gain per connection class), per-connection, drives (one log10 gain per drive, cell type and receptor: the drives' weights) and timing (the evoked drives' mu and sigma, ms), e.g. gains,drives,timing")
 	fs.Float64Var(&c.Slope, "slope", nn.DefaultSpikeSlope, "fast-sigmoid surrogate slope k (1/mV): gradient 1/(1+k|v-θ|)²")
 	fs.StringVar(&c.Mesh, "mesh", optimize.DefaultMesh, "column: published (10x5 pyramidal mesh, 16 baskets per layer) or NxM (HNN's basket rule; 10x10 is HNN's 270-cell column)")
 	fs.StringVar(&c.Connectivity, "connectivity", "", "initial connectivity JSON (default: HNN's 16 classes, gains 1)")
@@ -191,7 +191,7 @@ func (c *config) validate() error {
 	if _, err := optimize.ParseDipoleSignal(c.Dipole); err != nil {
 		return err
 	}
-	if _, _, err := c.paramModes(); err != nil {
+	if _, _, _, err := c.paramModes(); err != nil {
 		return err
 	}
 	return nil

@@ -38,30 +38,32 @@ func (c *config) erpWindow() (lo, hi float64, err error) {
 }
 
 // paramModes parses -params: the network's parameter mode and whether the
-// drives' weights are trained.
-func (c *config) paramModes() (snn.ParamMode, bool, error) {
-	mode, drives, modes := snn.ParamsPerClass, false, 0
+// drives' weights and the evoked drives' timing are trained.
+func (c *config) paramModes() (mode snn.ParamMode, drives, timing bool, err error) {
+	mode, modes := snn.ParamsPerClass, 0
 	for _, p := range strings.Split(c.Params, ",") {
 		switch p = strings.TrimSpace(p); p {
 		case "drives":
 			drives = true
+		case "timing":
+			timing = true
 		case "gains":
 			mode, modes = snn.ParamsPerClass, modes+1
 		default:
 			m, err := snn.ParseParamMode(p)
 			if err != nil {
-				return 0, false, fmt.Errorf("-params %q: %w (or gains, drives)", c.Params, err)
+				return 0, false, false, fmt.Errorf("-params %q: %w (or gains, drives, timing)", c.Params, err)
 			}
 			mode, modes = m, modes+1
 		}
 	}
 	if modes > 1 {
-		return 0, false, fmt.Errorf("-params %q: give one of per-class (gains) and per-connection", c.Params)
+		return 0, false, false, fmt.Errorf("-params %q: give one of per-class (gains) and per-connection", c.Params)
 	}
-	if modes == 0 && !drives {
-		return 0, false, fmt.Errorf("-params %q: nothing to train", c.Params)
+	if modes == 0 && !drives && !timing {
+		return 0, false, false, fmt.Errorf("-params %q: nothing to train", c.Params)
 	}
-	return mode, drives, nil
+	return mode, drives, timing, nil
 }
 
 // erpObjective returns the ERP objective of -target, -scale, -smooth and

@@ -131,8 +131,8 @@ func build[T autograd.Float](cfg *config, stderr io.Writer) (*setup[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	mode, driveParams, _ := cfg.paramModes()
-	sn, err := snn.New(net, models, snn.Options{TStop: cfg.TStop, SpikeSlope: cfg.Slope, Params: mode, DriveParams: driveParams})
+	mode, driveParams, timing, _ := cfg.paramModes()
+	sn, err := snn.New(net, models, snn.Options{TStop: cfg.TStop, SpikeSlope: cfg.Slope, Params: mode, DriveParams: driveParams, DriveTiming: timing})
 	if err != nil {
 		return nil, cli.Input(err)
 	}

@@ -55,8 +55,9 @@ func (sn *Net[T]) DriveGains() []float64 {
 }
 
 // Drives returns a copy of the network's drives with each drive class's
-// weights multiplied by its current gain (the drives that a run with the
-// current parameters simulates).
+// weights multiplied by its current gain and the evoked drives' mean times
+// and spreads set to DriveTiming (the drives that a run with the current
+// parameters simulates).
 func (sn *Net[T]) Drives() []network.Drive {
 	out := make([]network.Drive, len(sn.Net.Drives))
 	for i, d := range sn.Net.Drives {
@@ -70,6 +71,9 @@ func (sn *Net[T]) Drives() []network.Drive {
 			w = out[c.Drive].WeightsNMDA
 		}
 		w[c.CellType] *= g
+	}
+	for k, i := range sn.TimingDrives {
+		out[i].Mu, out[i].Sigma = float64(sn.DriveTiming.Data[2*k]), float64(sn.DriveTiming.Data[2*k+1])
 	}
 	return out
 }
@@ -86,24 +90,31 @@ func cloneWeights(m map[neuron.CellType]float64) map[neuron.CellType]float64 {
 }
 
 // Trainable returns the parameter tensors an optimizer moves: Params()
-// (class log-gains or per-connection log-weights) and, with
-// Options.DriveParams, DriveLogGains.
+// (class log-gains or per-connection log-weights), then DriveLogGains with
+// Options.DriveParams and DriveTiming with Options.DriveTiming.
 func (sn *Net[T]) Trainable() []*autograd.Tensor[T] {
 	ps := []*autograd.Tensor[T]{sn.Params()}
 	if sn.DriveLogGains.RequiresGrad() {
 		ps = append(ps, sn.DriveLogGains)
+	}
+	if sn.DriveTiming != nil && sn.DriveTiming.RequiresGrad() {
+		ps = append(ps, sn.DriveTiming)
 	}
 	return ps
 }
 
 // TrainableName returns a readable name of element i of Trainable()[t]:
 // ParamName for the first tensor, "drive:" and the drive class's name for
-// DriveLogGains.
+// DriveLogGains, DRIVE_mu / DRIVE_sigma (ms) for DriveTiming.
 func (sn *Net[T]) TrainableName(t, i int) string {
-	if t == 0 {
+	switch p := sn.Trainable()[t]; {
+	case t == 0:
 		return sn.ParamName(i)
+	case p == sn.DriveLogGains:
+		return "drive:" + sn.DriveClasses[i].Name(sn.Net)
+	default:
+		return sn.timingName(i)
 	}
-	return "drive:" + sn.DriveClasses[i].Name(sn.Net)
 }
 
 // driveGrads adds the drive classes' log10-gain gradients of step m's drive

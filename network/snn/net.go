@@ -60,6 +60,17 @@ type Options struct {
 	// log10 gain per drive, cell type and receptor (DriveClasses), joins the
 	// parameters (Trainable).
 	DriveParams bool
+	// DriveTiming makes the evoked drives' mean times and spreads
+	// trainable: DriveTiming holds (μ, σ) in ms per evoked drive
+	// (TimingDrives), the events reparameterised as μ + σ·z (see
+	// drive_timing.go for how the time gradient reaches the binned inputs).
+	DriveTiming bool
+	// SoftEventTiming spreads every timed event over the two bins whose
+	// centres enclose it, so that the loss is differentiable in the event
+	// times (for gradient checks); off, events are binned as the
+	// biophysical column places them and the timing gradient is a
+	// straight-through estimate.
+	SoftEventTiming bool
 }
 
 // Connection is one cell-to-cell connection of a surrogate network:
@@ -147,6 +158,12 @@ type Net[T autograd.Float] struct {
 	// requires a gradient with Options.DriveParams.
 	DriveClasses  []DriveClass
 	DriveLogGains *autograd.Tensor[T]
+	// TimingDrives are the evoked drives (indices into Network.Drives);
+	// DriveTiming holds their (μ, σ) in ms, trainable with
+	// Options.DriveTiming.
+	TimingDrives []int
+	DriveTiming  *autograd.Tensor[T]
+	softTiming   bool
 
 	Connections []Connection
 
@@ -207,6 +224,8 @@ func New[T autograd.Float](net *network.Network, models [neuron.NumCellTypes]Cel
 		return nil, err
 	}
 	sn.initDriveParams(opt.DriveParams)
+	sn.initDriveTiming(opt.DriveTiming)
+	sn.softTiming = opt.SoftEventTiming
 	return sn, nil
 }
 
@@ -479,6 +498,7 @@ func (sn *Net[T]) Clone() *Net[T] {
 	c.LogGains = cloneParam(sn.LogGains)
 	c.LogWeights = cloneParam(sn.LogWeights)
 	c.DriveLogGains = cloneParam(sn.DriveLogGains)
+	c.DriveTiming = cloneParam(sn.DriveTiming)
 	c.runs = map[int]*runState[T]{}
 	return &c
 }

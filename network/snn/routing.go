@@ -46,6 +46,9 @@ type runState[T autograd.Float] struct {
 	evTmp      []driveEvent
 	driveGain  []float64 // per drive class: 10^DriveLogGains, this run's
 	trials     []int     // this run's trials (for error messages)
+	timed      bool      // the evoked drives' timing is trained or softened
+	timedEv    []timedEvent
+	timedStart []int // per step: start of the timed events whose lower bin it is
 	driveFill  []int
 
 	xs   [][neuron.NumCellTypes]*autograd.Tensor[T] // inputs per step
@@ -78,6 +81,10 @@ func (sn *Net[T]) runState(reps int) *runState[T] {
 		return rs
 	}
 	rs := &runState[T]{sn: sn, reps: reps, slots: sn.maxDelay + 1}
+	rs.timed = len(sn.TimingDrives) > 0 && (sn.DriveTiming.RequiresGrad() || sn.softTiming)
+	if rs.timed {
+		rs.slots = max(rs.slots, 2) // the time gradient reads the input gradients of two steps
+	}
 	col := sn.Net.Column
 	off := 0
 	for _, ct := range neuron.CellTypes {
@@ -115,7 +122,7 @@ func (rs *runState[T]) reset() {
 	rs.spikeVal = rs.spikeVal[:0]
 	clear(rs.spikeStart)
 	sn := rs.sn
-	rs.params = append(rs.params[:0], sn.LogGains, sn.LogWeights, sn.DriveLogGains)
+	rs.params = append(rs.params[:0], sn.LogGains, sn.LogWeights, sn.DriveLogGains, sn.DriveTiming)
 	for k := range sn.Connections {
 		c := &sn.Connections[k]
 		rs.w[k] = T(c.BaseWeight * math.Pow(10, float64(sn.LogGains.Data[c.Class])+float64(sn.LogWeights.Data[k])))
@@ -248,12 +255,20 @@ func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	sn := rs.sn
 	m := nd.Args.Ints[0] // the step, stored by the forward pass
 	driveGrad := sn.DriveLogGains.RequiresGrad()
-	if m < 2 && !driveGrad {
+	timeGrad := rs.timed && sn.DriveTiming.RequiresGrad()
+	if m < 2 && !driveGrad && !timeGrad {
 		return // spikes exist from step 1 on and reach step 2 at the earliest
 	}
 	adjM := rs.storeAdj(m)
 	if driveGrad {
 		rs.driveGrads(m, adjM, tp.GradOf(sn.DriveLogGains))
+	}
+	if timeGrad {
+		var adjNext []T
+		if m+1 < sn.Steps {
+			adjNext = rs.adj[rs.slot(m+1):][:rs.lenX]
+		}
+		rs.timingGrads(m, adjM, adjNext, tp.GradOf(sn.DriveTiming))
 	}
 	if m < 2 {
 		return

@@ -146,6 +146,10 @@ func (rs *runState[T]) driveEvents(trials []int) error {
 	net := sn.Net
 	tstop := float64(sn.Steps) * sn.Dt
 	ev := rs.evTmp[:0]
+	var timed []timedEvent
+	if err := sn.checkTiming(); err != nil {
+		return err
+	}
 	gains := rs.driveGain[:0]
 	for _, lg := range sn.DriveLogGains.Data {
 		gains = append(gains, math.Pow(10, float64(lg)))
@@ -157,19 +161,29 @@ func (rs *runState[T]) driveEvents(trials []int) error {
 			if err != nil {
 				return err
 			}
+			times, zs := rs.retime(i, times)
+			tix := int32(sn.timingIndex(i))
 			for _, d := range sn.drives[i] {
 				idx := int32(rs.blockOff[d.tct] + r*rs.stride[d.tct] + d.local)
-				for _, t := range times[d.driveCell] {
-					m := eventStep(t+d.delay, sn.Dt)
-					if m < 0 || m >= sn.Steps {
+				w := d.weight * gains[d.class]
+				for e, t := range times[d.driveCell] {
+					if zs == nil {
+						m := eventStep(t+d.delay, sn.Dt)
+						if m < 0 || m >= sn.Steps {
+							continue
+						}
+						ev = append(ev, driveEvent{step: int32(m), idx: idx, w: w, class: d.class})
 						continue
 					}
-					ev = append(ev, driveEvent{step: int32(m), idx: idx, w: d.weight * gains[d.class], class: d.class})
+					ev, timed = rs.timedDriveEvent(ev, timed, t+d.delay, idx, w, d.class, tix, zs[d.driveCell][e])
 				}
 			}
 		}
 	}
 	rs.evTmp = ev
+	if rs.timed {
+		rs.layoutTimed(timed)
+	}
 	clear(rs.driveStart)
 	for _, e := range ev {
 		rs.driveStart[e.step+1]++
@@ -243,4 +257,30 @@ func (rs *runState[T]) checkFinite(m int, ct neuron.CellType, out, x *autograd.T
 			ct, g0+row%cnt, trials[row/cnt], sn.Models[ct].Outputs()[k%no], f, m, float64(m+1)*sn.Dt, p.size, ch.Section, ch.Receptor, p.step, sn.ParamName(big), bigV, math.Pow(10, bigV))
 	}
 	return nil
+}
+
+// timedDriveEvent appends a timed drive event taking effect at t ms: to ev
+// at its hard bin (or, with SoftEventTiming, spread over the two bins
+// enclosing it), and to timed for the time gradient (drive_timing.go).
+func (rs *runState[T]) timedDriveEvent(ev []driveEvent, timed []timedEvent, t float64, idx int32, w float64, class, tix int32, z float64) ([]driveEvent, []timedEvent) {
+	sn := rs.sn
+	m0, f := softBins(t, sn.Dt)
+	if m0 >= -1 && m0 < sn.Steps {
+		timed = append(timed, timedEvent{m0: int32(max(m0, 0)), idx: idx, w: w, tix: tix, z: z})
+		if m0 < 0 { // before the first bin's centre: only the upper bin gets weight
+			timed[len(timed)-1].w = 0
+		}
+	}
+	if !sn.softTiming {
+		if m := eventStep(t, sn.Dt); m >= 0 && m < sn.Steps {
+			ev = append(ev, driveEvent{step: int32(m), idx: idx, w: w, class: class})
+		}
+		return ev, timed
+	}
+	for k, frac := range [2]float64{1 - f, f} {
+		if m := m0 + k; m >= 0 && m < sn.Steps && frac != 0 {
+			ev = append(ev, driveEvent{step: int32(m), idx: idx, w: w * frac, class: class})
+		}
+	}
+	return ev, timed
 }
