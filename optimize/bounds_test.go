@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/neurograd/neurograd/network/snn"
+	"github.com/neurograd/neurograd/neuron"
 )
 
 // TestRunKeepsParametersInBounds bounds a class gain and a drive weight
@@ -75,3 +76,37 @@ func TestRunKeepsParametersInBounds(t *testing.T) {
 }
 
 func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// TestRateBoundsReported constrains the rates so that one bound is
+// violated and checks the per-epoch and final reports.
+func TestRateBoundsReported(t *testing.T) {
+	sn, err := snn.New(tinyNet(t, 200), fakeModels[float64](2500), snn.Options{TStop: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := NewSpectral[float64](ObjectiveConfig{Lo: 15, Hi: 60, Warmup: 25, Resolution: 10}, sn.Steps, sn.Dt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb := map[neuron.CellType][2]float64{neuron.L5Pyramidal: {0, 0.001}, neuron.L2Basket: {0, 1e6}}
+	res, err := Run(sn, Objective[float64](obj), Config{Epochs: 2, HeldOut: []int{500}, RateBounds: rb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	violated := 0
+	for _, st := range res.Epochs {
+		violated += len(st.RateViolations)
+		if st.Rates[neuron.L5Pyramidal] > 0.001 && (len(st.RateViolations) != 1 || !strings.HasPrefix(st.RateViolations[0], "L5_pyramidal")) {
+			t.Errorf("epoch %d: rates %v, violations %v", st.Epoch, st.Rates, st.RateViolations)
+		}
+	}
+	if violated == 0 {
+		t.Fatal("no epoch violated L5 pyramidal <= 0.001 Hz: the network is silent")
+	}
+	if res.Final.Rates[neuron.L5Pyramidal] > 0.001 && len(res.RateViolations) != 1 {
+		t.Errorf("final violations %v for rates %v", res.RateViolations, res.Final.Rates)
+	}
+	if _, err := Run(sn, Objective[float64](obj), Config{Epochs: 1, HeldOut: []int{}, RateBounds: map[neuron.CellType][2]float64{neuron.L2Basket: {5, 1}}}); err == nil {
+		t.Error("rate bounds [5, 1] were accepted")
+	}
+}

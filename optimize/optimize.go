@@ -130,6 +130,12 @@ type Config struct {
 	// restarts may take together: Workers is lowered (to at least 1) until
 	// Workers·EstimateRestartMemory fits.
 	MemoryBudget int64
+	// RateBounds are firing-rate constraints per cell type, [lo, hi] Hz of
+	// the training run's mean rate: each epoch reports the violated ones
+	// (EpochStats.RateViolations) and Result.RateViolations those of the
+	// held-out evaluation after training. A
+	// cell type without an entry is unconstrained.
+	RateBounds map[neuron.CellType][2]float64
 	// Bounds are boxes on the parameters (LogBounds maps a ParamSpace onto
 	// them): the initial parameters are clipped into them, and so is every
 	// Adam step (a projected gradient method); EpochStats.AtBounds names
@@ -167,6 +173,7 @@ type EpochStats struct {
 	Gains          []float64 // class gains after the update
 	DriveGains     []float64 // drive classes' gains after the update, when trained
 	AtBounds       []string  // parameters the update's projection clipped onto their bounds
+	RateViolations []string  // Config.RateBounds violated by the epoch's training run, e.g. "L5_pyramidal 68.0 Hz > 40"
 	Rates          [neuron.NumCellTypes]float64
 	Spikes         int
 	Seconds        float64     // forward, backward and update
@@ -184,6 +191,9 @@ type Result struct {
 	// (snn.Net.DriveClasses) when they are trained (snn.Options.DriveParams),
 	// else nil.
 	InitialDriveGains, FinalDriveGains []float64
+	// RateViolations are Config.RateBounds violated by the held-out
+	// evaluation after training (empty: all satisfied).
+	RateViolations []string
 	// InitialParams are the log10 parameters every restart started from
 	// (snn.Net.Trainable, concatenated; bounds applied).
 	InitialParams []float64
@@ -241,6 +251,11 @@ func Run[T autograd.Float](sn *snn.Net[T], obj Objective[T], cfg Config) (*Resul
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
+	}
+	for ct, b := range cfg.RateBounds {
+		if !ct.Valid() || math.IsNaN(b[0]) || math.IsNaN(b[1]) || b[0] < 0 || b[0] > b[1] {
+			return nil, fmt.Errorf("network: firing-rate bounds %v Hz for %v: want 0 <= lo <= hi", b, ct)
+		}
 	}
 	n := len(flatParams(sn))
 	for _, b := range cfg.Bounds {
@@ -409,6 +424,9 @@ func (o *optimizer[T]) run() (*Result, error) {
 func (o *optimizer[T]) report() *Result {
 	o.res.FinalGains = o.sn.Gains()
 	o.res.FinalDriveGains = driveGains(o.sn)
+	if o.res.Final != nil && len(o.cfg.RateBounds) > 0 {
+		o.res.RateViolations = RateViolations(o.cfg.RateBounds, o.res.Final.Rates)
+	}
 	o.res.Seconds = time.Since(o.start).Seconds()
 	return o.res
 }
@@ -725,6 +743,24 @@ func (r *restart[T]) warnings(e int, st *EpochStats, run *snn.Result[T]) {
 			r.o.warn(st, fmt.Sprintf("%s: runaway firing: %s at %.1f Hz (above %.0f Hz)", r.at(e), ct, st.Rates[ct], maxRate))
 		}
 	}
+	st.RateViolations = RateViolations(r.o.cfg.RateBounds, st.Rates)
+}
+
+// RateViolations lists the firing-rate constraints that rates (Hz) violate,
+// in cell-type order, as "TYPE RATE Hz < LO" or "TYPE RATE Hz > HI".
+func RateViolations(bounds map[neuron.CellType][2]float64, rates [neuron.NumCellTypes]float64) []string {
+	var out []string
+	for _, ct := range neuron.CellTypes {
+		b, ok := bounds[ct]
+		switch {
+		case !ok:
+		case rates[ct] < b[0]:
+			out = append(out, fmt.Sprintf("%s %.1f Hz < %g", ct, rates[ct], b[0]))
+		case rates[ct] > b[1]:
+			out = append(out, fmt.Sprintf("%s %.1f Hz > %g", ct, rates[ct], b[1]))
+		}
+	}
+	return out
 }
 
 // step clips the gradient (unless Config.ClipNorm is negative), takes one

@@ -29,8 +29,9 @@ type config struct {
 
 	driveWeights string
 	band         string
-	set          map[string]bool  // flags given on the command line
-	fileNet      *network.Network // the network of -network, read once
+	set          map[string]bool                // flags given on the command line
+	fileNet      *network.Network               // the network of -network, read once
+	rateBounds   map[neuron.CellType][2]float64 // -rate-bounds
 }
 
 // parseFlags reads the command line into a config.
@@ -53,6 +54,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		if c.DriveWeights, err = parseDriveWeights(c.driveWeights); err != nil {
 			return nil, err
 		}
+	}
+	if c.rateBounds, err = parseRateBounds(c.RateBounds); err != nil {
+		return nil, err
 	}
 	if err := c.validate(); err != nil {
 		return nil, err
@@ -87,6 +91,7 @@ func (c *config) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.Float64Var(&c.Scale, "scale", 1, "with -objective erp: factor applied to the simulated dipole before the comparison, as hnn-core's Dipole.scale (e.g. 3000)")
 	fs.Float64Var(&c.Smooth, "smooth", 0, "with -objective erp: Hamming smoothing window (ms) applied to the simulated dipole, as hnn-core's Dipole.smooth (0: none)")
 	fs.StringVar(&c.ERPWindow, "erp-window", "", "with -objective erp: time window LO-HI (ms) compared (default: the whole run)")
+	fs.StringVar(&c.RateBounds, "rate-bounds", "", "firing-rate constraints TYPE=LO-HI (Hz),... e.g. L5_pyramidal=1-30; each epoch reports the ones the training run violates, and the end whether the held-out run meets them")
 	fs.StringVar(&c.Bounds, "bounds", "", "box bounds JSON, hnn-core's constraints: {\"NAME\": [lo, hi], ...} with NAME a connection class (gain) or DRIVE_RECEPTOR_CELLTYPE (drive weight, µS); parameters are clipped into them after every step")
 	fs.StringVar(&c.Dipole, "dipole", optimize.DefaultDipole, "dipole the objective looks at: agg, L2 or L5")
 	fs.StringVar(&c.Params, "params", "per-class", "trained parameters, comma separated: per-class or gains (one log10 gain per connection class), per-connection, drives (one log10 gain per drive, cell type and receptor: the drives' weights) and timing (the evoked drives' mu and sigma, ms), e.g. gains,drives,timing")
@@ -116,6 +121,27 @@ func (c *config) flagSet(stderr io.Writer) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// parseRateBounds parses -rate-bounds, TYPE=LO-HI,... (Hz).
+func parseRateBounds(s string) (map[neuron.CellType][2]float64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	out := map[neuron.CellType][2]float64{}
+	for _, kv := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		ct, err := neuron.ParseCellType(strings.TrimSpace(k))
+		if !ok || err != nil {
+			return nil, fmt.Errorf("-rate-bounds %q: want TYPE=LO-HI with a cell type", kv)
+		}
+		lo, hi, err := cli.ParseBand("rate-bounds", strings.TrimSpace(v))
+		if err != nil {
+			return nil, err
+		}
+		out[ct] = [2]float64{lo, hi}
+	}
+	return out, nil
 }
 
 // parseDriveWeights parses -drive-weights, TYPE=µS,..., into weights by

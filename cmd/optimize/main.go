@@ -285,6 +285,7 @@ func optimizeConfig(cfg *config, stderr io.Writer) optimize.Config {
 	if ocfg.Workers == 0 {
 		ocfg.Workers = runtime.GOMAXPROCS(0)
 	}
+	ocfg.RateBounds = cfg.rateBounds
 	cfg.memoryConfig(&ocfg)
 	return ocfg
 }
@@ -299,6 +300,12 @@ func progressLine(cfg *config, st optimize.EpochStats) string {
 		line += fmt.Sprintf("  %.4g nAm² (held-out)", st.HeldOut.MeanBandPower)
 	}
 	line += fmt.Sprintf("  rates %s  %.2f s", formatRates(st.Rates), st.Seconds)
+	if len(st.RateViolations) > 0 {
+		line += "  outside -rate-bounds: " + strings.Join(st.RateViolations, ", ")
+	}
+	if len(st.AtBounds) > 0 {
+		line += "  at -bounds: " + strings.Join(st.AtBounds, ", ")
+	}
 	return line
 }
 
@@ -311,6 +318,13 @@ func printResults[T autograd.Float](cfg *config, s *setup[T], res *optimize.Resu
 			unit = " (1 - r)"
 		}
 		fmt.Fprintf(stdout, "held-out ERP %s: %.4g -> %.4g%s over %d seeds\n", s.erp.Config.Metric, res.Initial.Loss, res.Final.Loss, unit, cfg.HeldOut)
+	}
+	if len(cfg.rateBounds) > 0 && res.Final != nil {
+		if len(res.RateViolations) == 0 {
+			fmt.Fprintln(stdout, "firing rates after training (held-out): within -rate-bounds")
+		} else {
+			fmt.Fprintf(stdout, "firing rates after training (held-out): outside -rate-bounds: %s\n", strings.Join(res.RateViolations, ", "))
+		}
 	}
 	if len(res.FinalDriveGains) > 0 {
 		fmt.Fprintf(stdout, "drive weights: %s\n", formatDriveChanges(s.sn, res.InitialDriveGains, res.FinalDriveGains))

@@ -31,6 +31,7 @@ type Config struct {
 	Smooth       float64            `json:"erp_smooth_ms,omitempty"`
 	ERPWindow    string             `json:"erp_window_ms,omitempty"`
 	Bounds       string             `json:"bounds_file,omitempty"`
+	RateBounds   string             `json:"rate_bounds_hz,omitempty"`
 	Dipole       string             `json:"dipole"`
 	Params       string             `json:"params"`
 	Slope        float64            `json:"spike_slope_per_mV"`
