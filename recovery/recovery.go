@@ -78,6 +78,10 @@ type Config struct {
 	Search   string   `json:"search"`       // "cmaes" or "nelder-mead"
 	Budget   int      `json:"budget"`       // biophysical evaluations of the search (each Trials simulations)
 	Workers  int      `json:"-"`            // goroutines of each biophysical simulation (0: GOMAXPROCS); no effect on results
+	// SelfRecovery adds the control experiment without model mismatch:
+	// the surrogate fitted to the surrogate's own ERP at the true
+	// parameters (no biophysical simulation).
+	SelfRecovery bool `json:"self_recovery"`
 
 	// Progress, when not nil, receives progress lines (with ETAs).
 	Progress func(string) `json:"-"`
@@ -213,6 +217,8 @@ type Result struct {
 	SearchBeatsFitAt int     `json:"search_beats_fit_at_eval"`
 	Epochs           []Epoch `json:"epochs"`
 	Search           []Eval  `json:"search"`
+	// Self is the control without model mismatch (Config.SelfRecovery).
+	Self *SelfResult `json:"self_recovery,omitempty"`
 	// The biophysical ERPs (nAm, scaled and smoothed, trial-averaged) on
 	// the biophysical grid.
 	Times                                  []float64 `json:"-"`
@@ -225,6 +231,77 @@ type Result struct {
 	BioSimulations                         int       `json:"bio_simulations"` // trial simulations, all told
 	BioSecondsPerSimulation                float64   `json:"bio_seconds_per_simulation"`
 	FitSeconds, SearchSeconds, WallSeconds float64
+}
+
+// SelfResult is the surrogate fitted to its own ERP at the true
+// parameters: what the gradient fit recovers when the model is right.
+type SelfResult struct {
+	Initial Metrics   `json:"initial"` // surrogate at the defaults vs its own ERP at the truth
+	Fitted  Metrics   `json:"fitted"`
+	Values  []float64 `json:"values"` // fitted, Config.Params order
+	// ErrFitted is |log10(fitted / true)| per parameter (decades).
+	ErrFitted []float64 `json:"err_fitted_decades"`
+	Epochs    []Epoch   `json:"epochs"`
+}
+
+// MeanErr returns the mean of ErrFitted (decades).
+func (s *SelfResult) MeanErr() float64 {
+	var m float64
+	for _, v := range s.ErrFitted {
+		m += v / float64(len(s.ErrFitted))
+	}
+	return m
+}
+
+// selfRecovery fits the surrogate to its own ERP at truth.
+func selfRecovery[T autograd.Float](e *experiment, models [neuron.NumCellTypes]snn.Cell[T], truth []float64) (*SelfResult, error) {
+	e.progress("self-recovery: the surrogate's own ERP at the true parameters as the target")
+	net, err := e.networkAt(truth)
+	if err != nil {
+		return nil, err
+	}
+	sn, err := snn.New(net, models, snn.Options{TStop: e.cfg.TStop})
+	if err != nil {
+		return nil, err
+	}
+	trials := make([]int, e.cfg.Trials)
+	for r := range trials {
+		trials[r] = r
+	}
+	run, err := sn.RunCheckpointed(trials, snn.CheckpointOptions{NoGrad: true})
+	if err != nil {
+		return nil, err
+	}
+	n := run.Steps
+	times := make([]float64, n)
+	for m := range times {
+		times[m] = float64(m+1) * sn.Dt
+	}
+	zero := make([]float64, n)
+	d := network.RenormaliseHNN(network.Dipole{Times: times, Agg: zero, L2: zero, L5: zero}, e.col.NumPyramidalPerLayer())
+	for row, dst := range [][]float64{d.Agg, d.L2, d.L5} {
+		for r := range run.Replicas {
+			for m, v := range run.DipoleSeries(row, r) {
+				dst[m] += v / float64(run.Replicas)
+			}
+		}
+	}
+	d = d.Scale(e.cfg.Scale)
+	if e.cfg.SmoothMS > 0 {
+		if d, err = d.Smooth(e.cfg.SmoothMS); err != nil {
+			return nil, err
+		}
+	}
+	var sf surrogateFit
+	v, err := fitSurrogate(e, models, d, &sf)
+	if err != nil {
+		return nil, err
+	}
+	out := &SelfResult{Initial: sf.Initial, Fitted: sf.Fitted, Values: v, Epochs: sf.Epochs}
+	for i := range v {
+		out.ErrFitted = append(out.ErrFitted, logErr(v[i], truth[i]))
+	}
+	return out, nil
 }
 
 // experiment holds the set-up shared by the steps.
@@ -291,11 +368,14 @@ func Run[T autograd.Float](cfg Config, models [neuron.NumCellTypes]snn.Cell[T]) 
 
 	// (c) the surrogate fit.
 	fitStart := time.Now()
-	fitted, err := fitSurrogate(e, models, target, res)
+	var sf surrogateFit
+	fitted, err := fitSurrogate(e, models, target, &sf)
 	if err != nil {
 		return nil, fmt.Errorf("surrogate fit: %w", err)
 	}
 	res.FitSeconds = time.Since(fitStart).Seconds()
+	res.SurrogateTimes, res.SurrogateTarget, res.SurrogateInitialERP, res.SurrogateFittedERP = sf.Times, sf.Target, sf.InitialERP, sf.FittedERP
+	res.SurrogateInitial, res.SurrogateFitted, res.Epochs = sf.Initial, sf.Fitted, sf.Epochs
 	// (d) its check in the biophysical column.
 	e.progress("biophysical column at the surrogate fit")
 	fe, err := e.bioERP(fitted)
@@ -324,6 +404,11 @@ func Run[T autograd.Float](cfg Config, models [neuron.NumCellTypes]snn.Cell[T]) 
 			Name: p.Name, Default: e.def[i], True: truth[i], Fitted: fitted[i], Search: best[i],
 			ErrDefault: logErr(e.def[i], truth[i]), ErrFitted: logErr(fitted[i], truth[i]), ErrSearch: logErr(best[i], truth[i]),
 		})
+	}
+	if cfg.SelfRecovery {
+		if res.Self, err = selfRecovery(e, models, truth); err != nil {
+			return nil, fmt.Errorf("self-recovery: %w", err)
+		}
 	}
 	res.BioSimulations = e.sims
 	if e.sims > 0 {
@@ -446,7 +531,14 @@ func (e *experiment) bioERP(values []float64) (network.Dipole, error) {
 
 // fitSurrogate fits the surrogate network to the measured ERP and returns
 // the fitted parameter values.
-func fitSurrogate[T autograd.Float](e *experiment, models [neuron.NumCellTypes]snn.Cell[T], target network.Dipole, res *Result) ([]float64, error) {
+// surrogateFit is the record of one surrogate fit.
+type surrogateFit struct {
+	Times, Target, InitialERP, FittedERP []float64
+	Initial, Fitted                      Metrics
+	Epochs                               []Epoch
+}
+
+func fitSurrogate[T autograd.Float](e *experiment, models [neuron.NumCellTypes]snn.Cell[T], target network.Dipole, res *surrogateFit) ([]float64, error) {
 	cfg := e.cfg
 	net, err := network.NewNetwork(e.col, e.conn.Clone(), optimize.CloneDrives(e.drives))
 	if err != nil {
@@ -488,10 +580,10 @@ func fitSurrogate[T autograd.Float](e *experiment, models [neuron.NumCellTypes]s
 	if err != nil {
 		return nil, err
 	}
-	res.SurrogateTimes, res.SurrogateTarget, res.SurrogateInitialERP = times, starget, sim0
-	res.SurrogateInitial = compare(sim0, starget)
+	res.Times, res.Target, res.InitialERP = times, starget, sim0
+	res.Initial = compare(sim0, starget)
 	e.progress(fmt.Sprintf("surrogate fit: %d epochs of %d replicas, %d parameters (%d pinned), surrogate RMSE at the defaults %.4g nAm",
-		cfg.Epochs, cfg.Replicas, len(e.ps.Params), len(bounds)-len(e.ps.Params), res.SurrogateInitial.RMSE))
+		cfg.Epochs, cfg.Replicas, len(e.ps.Params), len(bounds)-len(e.ps.Params), res.Initial.RMSE))
 	t0 := time.Now()
 	var runErr error
 	ocfg := optimize.Config{
@@ -519,8 +611,8 @@ func fitSurrogate[T autograd.Float](e *experiment, models [neuron.NumCellTypes]s
 	if err != nil {
 		return nil, err
 	}
-	res.SurrogateFittedERP = sim1
-	res.SurrogateFitted = compare(sim1, starget)
+	res.FittedERP = sim1
+	res.Fitted = compare(sim1, starget)
 	return e.ps.Values(sn.Connectivity(), sn.Drives())
 }
 

@@ -17,7 +17,7 @@
 // It prints its seed and configuration and the results on stdout and
 // progress with ETAs on stderr, and writes results.json, params.csv,
 // loss_per_sim.csv, erp.csv, erp_surrogate.csv, epochs.csv and the figures
-// erp.png and loss_per_sim.png to -out (staged beside it, moved into place
+// erp.png, loss_per_sim.png and params.png to -out (staged beside it, moved into place
 // at the end). Bad input exits with status 2, other failures with status 1.
 package main
 
@@ -73,9 +73,10 @@ func parseFlags(args []string, stderr io.Writer) (recovery.Config, options, erro
 	fs.IntVar(&cfg.Replicas, "replicas", 0, "surrogate training noise replicas per epoch (fresh each epoch, from trial 1000; 0: -trials)")
 	fs.StringVar(&cfg.Search, "search", recovery.DefaultSearch, "gradient-free search on the biophysical column: cmaes (gonum CmaEsChol) or nelder-mead")
 	fs.IntVar(&cfg.Budget, "budget", recovery.DefaultBudget, "biophysical evaluations of the search (each -trials simulations)")
+	fs.BoolVar(&cfg.SelfRecovery, "self", true, "add the control without model mismatch: the surrogate fitted to its own ERP at the true parameters (no biophysical simulation)")
 	fs.IntVar(&cfg.Workers, "workers", 0, "goroutines per biophysical simulation (0: GOMAXPROCS); results do not depend on it")
 	fs.StringVar(&o.out, "out", "results-recover", "output directory, replaced as a whole at the end")
-	fs.BoolVar(&o.figures, "figures", true, "write erp.png and loss_per_sim.png")
+	fs.BoolVar(&o.figures, "figures", true, "write erp.png, loss_per_sim.png and params.png")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress on stderr")
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return cfg, o, err
@@ -178,6 +179,10 @@ func printResults(w io.Writer, r *recovery.Result, dir string) {
 	for _, p := range r.Params {
 		fmt.Fprintf(w, "  %-28s true %-10.4g default %-10.4g (%.3f)  fitted %-10.4g (%.3f)  %s %-10.4g (%.3f)\n",
 			p.Name, p.True, p.Default, p.ErrDefault, p.Fitted, p.ErrFitted, r.Config.Search, p.Search, p.ErrSearch)
+	}
+	if s := r.Self; s != nil {
+		fmt.Fprintf(w, "self-recovery (surrogate fitted to its own ERP at the truth): RMSE %.4g -> %.4g nAm, r %.3f -> %.3f; parameter error %.3f decades (defaults %.3f)\n",
+			s.Initial.RMSE, s.Fitted.RMSE, s.Initial.Corr, s.Fitted.Corr, s.MeanErr(), d)
 	}
 	fmt.Fprintf(w, "wall time %.0f s; results in %s\n", r.WallSeconds, dir)
 }

@@ -3,12 +3,14 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 
 	"image/color"
@@ -27,10 +29,18 @@ func writeFiles(dir string, r *recovery.Result) error {
 	}
 	g := func(v float64) string { return fmt.Sprintf("%.10g", v) }
 	var rows [][]string
-	for _, p := range r.Params {
-		rows = append(rows, []string{p.Name, g(p.Default), g(p.True), g(p.Fitted), g(p.Search), g(p.ErrDefault), g(p.ErrFitted), g(p.ErrSearch)})
+	head := []string{"name", "default", "true", "fitted", "search", "err_default_decades", "err_fitted_decades", "err_search_decades"}
+	if r.Self != nil {
+		head = append(head, "self_fitted", "err_self_decades")
 	}
-	if err := writeCSV(dir, "params.csv", []string{"name", "default", "true", "fitted", "search", "err_default_decades", "err_fitted_decades", "err_search_decades"}, rows); err != nil {
+	for i, p := range r.Params {
+		row := []string{p.Name, g(p.Default), g(p.True), g(p.Fitted), g(p.Search), g(p.ErrDefault), g(p.ErrFitted), g(p.ErrSearch)}
+		if r.Self != nil {
+			row = append(row, g(r.Self.Values[i]), g(r.Self.ErrFitted[i]))
+		}
+		rows = append(rows, row)
+	}
+	if err := writeCSV(dir, "params.csv", head, rows); err != nil {
 		return err
 	}
 	n := r.Config.Trials
@@ -58,17 +68,23 @@ func writeFiles(dir string, r *recovery.Result) error {
 	if err := writeCSV(dir, "erp_surrogate.csv", []string{"time_ms", "measured_nAm", "surrogate_defaults_nAm", "surrogate_fitted_nAm"}, rows); err != nil {
 		return err
 	}
-	head := []string{"epoch", "loss_nAm"}
+	head = []string{"fit", "epoch", "loss_nAm"}
 	for _, p := range r.Params {
 		head = append(head, p.Name)
 	}
 	rows = nil
-	for _, ep := range r.Epochs {
-		row := []string{fmt.Sprint(ep.Epoch), g(ep.Loss)}
-		for _, v := range ep.Values {
-			row = append(row, g(v))
+	add := func(fit string, eps []recovery.Epoch) {
+		for _, ep := range eps {
+			row := []string{fit, fmt.Sprint(ep.Epoch), g(ep.Loss)}
+			for _, v := range ep.Values {
+				row = append(row, g(v))
+			}
+			rows = append(rows, row)
 		}
-		rows = append(rows, row)
+	}
+	add("measured", r.Epochs)
+	if r.Self != nil {
+		add("self", r.Self.Epochs)
 	}
 	return writeCSV(dir, "epochs.csv", head, rows)
 }
@@ -170,6 +186,48 @@ func writeFigures(dir string, r *recovery.Result) error {
 	q.Y.Min = 0
 	if err := q.Save(7*vg.Inch, 4.5*vg.Inch, filepath.Join(dir, "loss_per_sim.png")); err != nil {
 		return fmt.Errorf("figure loss_per_sim.png: %w", err)
+	}
+	return paramsFigure(dir, r)
+}
+
+// paramsFigure draws params.png: each parameter's log10(value / true)
+// per epoch of the surrogate fit to the measured ERP (solid) and, when
+// run, of the self-recovery (dashed); 0 is the truth.
+func paramsFigure(dir string, r *recovery.Result) error {
+	p := plot.New()
+	p.Title.Text = "parameters per epoch: log10(value / true); solid: fit to the measured ERP, dashed: self-recovery"
+	p.Title.TextStyle.Font.Size = vg.Points(10)
+	p.X.Label.Text = "epoch"
+	p.Y.Label.Text = "log10(value / true) (decades)"
+	fits := [][]recovery.Epoch{r.Epochs}
+	if r.Self != nil {
+		fits = append(fits, r.Self.Epochs)
+	}
+	for i, par := range r.Params {
+		c := plotutil.Color(i)
+		for f, eps := range fits {
+			xy := plotter.XYs{{X: 0, Y: math.Log10(par.Default / par.True)}}
+			for _, ep := range eps {
+				xy = append(xy, plotter.XY{X: float64(ep.Epoch), Y: math.Log10(ep.Values[i] / par.True)})
+			}
+			l, err := plotter.NewLine(xy)
+			if err != nil {
+				return err
+			}
+			l.Color, l.Width = c, vg.Points(1.2)
+			if f == 1 {
+				l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			} else {
+				p.Legend.Add(par.Name, l)
+			}
+			p.Add(l)
+		}
+	}
+	p.Add(plotter.NewGrid())
+	p.Legend.Top = true
+	p.Legend.TextStyle.Font.Size = vg.Points(7)
+	if err := p.Save(9*vg.Inch, 5*vg.Inch, filepath.Join(dir, "params.png")); err != nil {
+		return fmt.Errorf("figure params.png: %w", err)
 	}
 	return nil
 }
