@@ -82,6 +82,10 @@ type Config struct {
 	// the surrogate fitted to the surrogate's own ERP at the true
 	// parameters (no biophysical simulation).
 	SelfRecovery bool `json:"self_recovery"`
+	// FreshNoise trains the surrogate on fresh noise every epoch (Replicas
+	// trials from FitTrainTrial on); by default every epoch re-simulates
+	// the measurement's trials 0..Trials-1, as hnn-core's Optimizer does.
+	FreshNoise bool `json:"fresh_noise"`
 
 	// Progress, when not nil, receives progress lines (with ETAs).
 	Progress func(string) `json:"-"`
@@ -531,6 +535,14 @@ func (e *experiment) bioERP(values []float64) (network.Dipole, error) {
 
 // fitSurrogate fits the surrogate network to the measured ERP and returns
 // the fitted parameter values.
+// ocfgReplicas is the number of noise replicas per training epoch.
+func ocfgReplicas(cfg Config) int {
+	if cfg.FreshNoise {
+		return cfg.Replicas
+	}
+	return cfg.Trials
+}
+
 // surrogateFit is the record of one surrogate fit.
 type surrogateFit struct {
 	Times, Target, InitialERP, FittedERP []float64
@@ -583,24 +595,27 @@ func fitSurrogate[T autograd.Float](e *experiment, models [neuron.NumCellTypes]s
 	res.Times, res.Target, res.InitialERP = times, starget, sim0
 	res.Initial = compare(sim0, starget)
 	e.progress(fmt.Sprintf("surrogate fit: %d epochs of %d replicas, %d parameters (%d pinned), surrogate RMSE at the defaults %.4g nAm",
-		cfg.Epochs, cfg.Replicas, len(e.ps.Params), len(bounds)-len(e.ps.Params), res.Initial.RMSE))
+		cfg.Epochs, ocfgReplicas(cfg), len(e.ps.Params), len(bounds)-len(e.ps.Params), res.Initial.RMSE))
 	t0 := time.Now()
 	var runErr error
 	ocfg := optimize.Config{
-		Epochs: cfg.Epochs, LR: cfg.LR, TrainTrial: FitTrainTrial, TrainReplicas: cfg.Replicas,
+		Epochs: cfg.Epochs, LR: cfg.LR, TrainTrial: 0, TrainReplicas: cfg.Trials, RepeatTrials: true,
 		HeldOut: []int{}, Bounds: bounds, Restarts: 1,
-		Progress: func(st optimize.EpochStats) {
-			el := time.Since(t0)
-			eta := time.Duration(float64(el) / float64(st.Epoch) * float64(cfg.Epochs-st.Epoch))
-			e.progress(fmt.Sprintf("  epoch %d/%d  loss %.4g nAm  %.2f s; ETA %s", st.Epoch, cfg.Epochs, st.Loss, st.Seconds, eta.Round(time.Second)))
-			v, err := e.ps.Values(sn.Connectivity(), sn.Drives())
-			if err != nil && runErr == nil {
-				runErr = err
-			}
-			res.Epochs = append(res.Epochs, Epoch{Epoch: st.Epoch, Loss: st.Loss, Values: v})
-		},
-		Warn: func(msg string) { e.progress("  warning: " + msg) },
 	}
+	if cfg.FreshNoise {
+		ocfg.TrainTrial, ocfg.TrainReplicas, ocfg.RepeatTrials = FitTrainTrial, cfg.Replicas, false
+	}
+	ocfg.Progress = func(st optimize.EpochStats) {
+		el := time.Since(t0)
+		eta := time.Duration(float64(el) / float64(st.Epoch) * float64(cfg.Epochs-st.Epoch))
+		e.progress(fmt.Sprintf("  epoch %d/%d  loss %.4g nAm  %.2f s; ETA %s", st.Epoch, cfg.Epochs, st.Loss, st.Seconds, eta.Round(time.Second)))
+		v, err := e.ps.Values(sn.Connectivity(), sn.Drives())
+		if err != nil && runErr == nil {
+			runErr = err
+		}
+		res.Epochs = append(res.Epochs, Epoch{Epoch: st.Epoch, Loss: st.Loss, Values: v})
+	}
+	ocfg.Warn = func(msg string) { e.progress("  warning: " + msg) }
 	if _, err := optimize.Run(sn, erp, ocfg); err != nil {
 		return nil, err
 	}
