@@ -15,6 +15,7 @@ import (
 
 	"image/color"
 
+	"github.com/neurograd/neurograd/cmd/internal/plots"
 	"github.com/neurograd/neurograd/recovery"
 )
 
@@ -203,8 +204,13 @@ func paramsFigure(dir string, r *recovery.Result) error {
 	if r.Self != nil {
 		fits = append(fits, r.Self.Epochs)
 	}
+	legend := plot.NewLegend()
 	for i, par := range r.Params {
 		c := plotutil.Color(i)
+		width := vg.Points(1.2)
+		if i >= 7 { // plotutil's palette has 7 colours: the rest are drawn thicker
+			width = vg.Points(2.6)
+		}
 		for f, eps := range fits {
 			xy := plotter.XYs{{X: 0, Y: math.Log10(par.Default / par.True)}}
 			for _, ep := range eps {
@@ -214,19 +220,17 @@ func paramsFigure(dir string, r *recovery.Result) error {
 			if err != nil {
 				return err
 			}
-			l.Color, l.Width = c, vg.Points(1.2)
+			l.Color, l.Width = c, width
 			if f == 1 {
 				l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 			} else {
-				p.Legend.Add(par.Name, l)
+				legend.Add(par.Name, l)
 			}
 			p.Add(l)
 		}
 	}
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = true
-	p.Legend.TextStyle.Font.Size = vg.Points(7)
-	if err := p.Save(9*vg.Inch, 5*vg.Inch, filepath.Join(dir, "params.png")); err != nil {
+	if err := plots.SaveLegendRight(p, legend, 10*vg.Inch, 5*vg.Inch, 2.4*vg.Inch, filepath.Join(dir, "params.png")); err != nil {
 		return fmt.Errorf("figure params.png: %w", err)
 	}
 	return nil
