@@ -71,10 +71,10 @@ type Config struct {
 	Span     float64  `json:"span_decades"` // perturbation and bounds: default·10^[-span, span]
 	Params   []string `json:"params"`       // names (DefaultParams when nil)
 	Scale    float64  `json:"scale"`        // hnn-core's scale_factor
-	SmoothMS float64  `json:"smooth_ms"`    // hnn-core's smooth_window_len (ms)
+	SmoothMS float64  `json:"smooth_ms"`    // hnn-core's smooth_window_len (ms); negative: no smoothing (0 means DefaultSmoothMS)
 	Epochs   int      `json:"epochs"`       // Adam steps of the surrogate fit
 	LR       float64  `json:"lr"`           // Adam learning rate (log10 units)
-	Replicas int      `json:"replicas"`     // training noise replicas per epoch; 0 means Trials
+	Replicas int      `json:"replicas"`     // with FreshNoise: training noise replicas per epoch; 0 means Trials
 	Search   string   `json:"search"`       // "cmaes" or "nelder-mead"
 	Budget   int      `json:"budget"`       // biophysical evaluations of the search (each Trials simulations)
 	Workers  int      `json:"-"`            // goroutines of each biophysical simulation (0: GOMAXPROCS); no effect on results
@@ -225,16 +225,22 @@ type Result struct {
 	Self *SelfResult `json:"self_recovery,omitempty"`
 	// The biophysical ERPs (nAm, scaled and smoothed, trial-averaged) on
 	// the biophysical grid.
-	Times                                  []float64 `json:"-"`
-	Target, BioInitialERP, BioFittedERP    []float64 `json:"-"`
-	BioSearchERP                           []float64 `json:"-"`
-	SurrogateTimes                         []float64 `json:"-"`
-	SurrogateTarget, SurrogateInitialERP   []float64 `json:"-"`
-	SurrogateFittedERP                     []float64 `json:"-"`
-	Cells                                  int       `json:"cells"`
-	BioSimulations                         int       `json:"bio_simulations"` // trial simulations, all told
-	BioSecondsPerSimulation                float64   `json:"bio_seconds_per_simulation"`
-	FitSeconds, SearchSeconds, WallSeconds float64
+	Times                               []float64 `json:"-"`
+	Target, BioInitialERP, BioFittedERP []float64 `json:"-"`
+	BioSearchERP                        []float64 `json:"-"`
+	// The surrogate's ERPs as its loss compares them (nAm), with the
+	// measured one resampled onto the surrogate's grid (times in ms).
+	SurrogateTimes                       []float64 `json:"-"`
+	SurrogateTarget, SurrogateInitialERP []float64 `json:"-"`
+	SurrogateFittedERP                   []float64 `json:"-"`
+	Cells                                int       `json:"cells"`                      // cells of the column
+	BioSimulations                       int       `json:"bio_simulations"`            // biophysical trial simulations, all told
+	BioSecondsPerSimulation              float64   `json:"bio_seconds_per_simulation"` // mean wall time (s)
+	// FitSeconds, SearchSeconds and WallSeconds are the wall times (s) of
+	// the surrogate fit, the search and the whole experiment.
+	FitSeconds    float64 `json:"fit_seconds"`
+	SearchSeconds float64 `json:"search_seconds"`
+	WallSeconds   float64 `json:"wall_seconds"`
 }
 
 // SelfResult is the surrogate fitted to its own ERP at the true

@@ -230,7 +230,8 @@ func paramsFigure(dir string, r *recovery.Result) error {
 		}
 	}
 	p.Add(plotter.NewGrid())
-	if err := plots.SaveLegendRight(p, legend, 10*vg.Inch, 5*vg.Inch, 2.4*vg.Inch, filepath.Join(dir, "params.png")); err != nil {
+	legend.TextStyle.Font.Size = vg.Points(9)
+	if err := plots.SaveLegendRight(p, legend, 10.5*vg.Inch, 5*vg.Inch, 2.6*vg.Inch, filepath.Join(dir, "params.png")); err != nil {
 		return fmt.Errorf("figure params.png: %w", err)
 	}
 	return nil
