@@ -65,6 +65,11 @@ type Config struct {
 	// TrainTrial is the drive trial of epoch 0's noise; epoch e uses trials
 	// TrainTrial + e·TrainReplicas, …, so every epoch draws fresh noise.
 	TrainTrial int
+	// RepeatTrials makes every epoch of a restart train on the same noise,
+	// the trials of its first epoch, as hnn-core's Optimizer re-simulates
+	// the same seeds: the loss is then a deterministic function of the
+	// parameters (fitting a measured ERP on the trials it was measured on).
+	RepeatTrials bool
 	// TrainReplicas is the number of independent noise realisations simulated
 	// (as one batch) per epoch; the loss is their mean. 0 means 1.
 	TrainReplicas int
@@ -661,6 +666,9 @@ func (r *restart[T]) epoch(e int) (EpochStats, error) {
 	trials := make([]int, cfg.TrainReplicas)
 	for i := range trials {
 		trials[i] = r.first + (e-1)*cfg.TrainReplicas + i
+		if cfg.RepeatTrials {
+			trials[i] = r.first + i
+		}
 	}
 	st := EpochStats{Restart: r.rs, Epoch: e, Trials: append([]int(nil), trials...)}
 	run, err := r.forwardBackward(e, &st, trials)

@@ -320,3 +320,34 @@ func TestOptimizeParallelRestarts(t *testing.T) {
 		}
 	}
 }
+
+// TestOptimizeRepeatTrials checks that RepeatTrials trains every epoch on
+// the first epoch's trials and that the loss, a deterministic function of
+// the parameters then, is the one of those trials.
+func TestOptimizeRepeatTrials(t *testing.T) {
+	sn, obj := tinyOptimizeSetup(t)
+	var seen [][]int
+	var losses []float64
+	res, err := Run(sn, obj, Config{
+		Epochs: 3, LR: 1e-9, TrainTrial: 7, TrainReplicas: 2, RepeatTrials: true, HeldOut: []int{},
+		Progress: func(st EpochStats) { seen = append(seen, st.Trials); losses = append(losses, st.Loss) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Epochs) != 3 {
+		t.Fatalf("%d epochs", len(res.Epochs))
+	}
+	for e, tr := range seen {
+		if len(tr) != 2 || tr[0] != 7 || tr[1] != 8 {
+			t.Errorf("epoch %d trained on %v, want [7 8]", e+1, tr)
+		}
+	}
+	// A negligible learning rate leaves the parameters, hence the loss on
+	// the same noise, as they were.
+	for e := 1; e < len(losses); e++ {
+		if math.Abs(losses[e]-losses[0]) > 1e-6*math.Abs(losses[0]) {
+			t.Errorf("epoch %d loss %v, epoch 1 %v: not the same noise", e+1, losses[e], losses[0])
+		}
+	}
+}

@@ -41,6 +41,8 @@ var floors = map[string]int{
 	// verify checks the optimizer's answer with the objective's own spectral
 	// settings, so it sits one floor above optimize.
 	"verify": 6,
+	// recovery fits with optimize and checks in network/biophys.
+	"recovery": 6,
 
 	// batch runs optimize, verify, simulation and training jobs on NATS
 	// JetStream; it alone (with cmd/batch) may import NATS (NATSImporters).
