@@ -90,6 +90,7 @@ func (c *config) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.Target, "target", "", "with -objective target: CSV of frequency (Hz), power (nAm²/Hz); with erp/erp-corr: the measured dipole, hnn-core's text layout (time ms, agg[, L2, L5] nAm; read_dipole) or a dipole.csv of cmd/simulate network")
 	fs.Float64Var(&c.Scale, "scale", 1, "with -objective erp: factor applied to the simulated dipole before the comparison, as hnn-core's Dipole.scale (e.g. 3000)")
 	fs.Float64Var(&c.Smooth, "smooth", 0, "with -objective erp: Hamming smoothing window (ms) applied to the simulated dipole, as hnn-core's Dipole.smooth (0: none)")
+	fs.BoolVar(&c.FreshNoise, "fresh-noise", false, "with -objective erp: train each epoch on new noise trials (default: every epoch on the same trials, as hnn-core's Optimizer)")
 	fs.StringVar(&c.ERPWindow, "erp-window", "", "with -objective erp: time window LO-HI (ms) compared (default: the whole run)")
 	fs.StringVar(&c.RateBounds, "rate-bounds", "", "firing-rate constraints TYPE=LO-HI (Hz),... e.g. L5_pyramidal=1-30; each epoch reports the ones the training run violates, and the end whether the held-out run meets them")
 	fs.StringVar(&c.Bounds, "bounds", "", "box bounds JSON, hnn-core's constraints: {\"NAME\": [lo, hi], ...} with NAME a connection class (gain) or DRIVE_RECEPTOR_CELLTYPE (drive weight, µS); parameters are clipped into them after every step")

@@ -286,6 +286,10 @@ func optimizeConfig(cfg *config, stderr io.Writer) optimize.Config {
 		ocfg.Workers = runtime.GOMAXPROCS(0)
 	}
 	ocfg.RateBounds = cfg.rateBounds
+	// An ERP fit re-simulates the same noise every epoch, as hnn-core's
+	// Optimizer re-simulates its seeds: fresh noise makes the loss wander
+	// by as much as the steps gain (docs/erp-fit.md).
+	ocfg.RepeatTrials = cfg.isERP() && !cfg.FreshNoise
 	cfg.memoryConfig(&ocfg)
 	return ocfg
 }

@@ -30,6 +30,7 @@ type Config struct {
 	Scale        float64            `json:"erp_scale,omitempty"`
 	Smooth       float64            `json:"erp_smooth_ms,omitempty"`
 	ERPWindow    string             `json:"erp_window_ms,omitempty"`
+	FreshNoise   bool               `json:"erp_fresh_noise,omitempty"`
 	Bounds       string             `json:"bounds_file,omitempty"`
 	RateBounds   string             `json:"rate_bounds_hz,omitempty"`
 	Dipole       string             `json:"dipole"`
