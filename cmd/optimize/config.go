@@ -58,6 +58,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if c.rateBounds, err = parseRateBounds(c.RateBounds); err != nil {
 		return nil, err
 	}
+	if !(c.RatePenalty >= 0) || math.IsInf(c.RatePenalty, 0) || (c.RatePenalty > 0 && len(c.rateBounds) == 0) {
+		return nil, fmt.Errorf("-rate-penalty %v: want a weight >= 0, and -rate-bounds to penalise", c.RatePenalty)
+	}
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
@@ -93,6 +96,7 @@ func (c *config) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&c.FreshNoise, "fresh-noise", false, "with -objective erp: train each epoch on new noise trials (default: every epoch on the same trials, as hnn-core's Optimizer)")
 	fs.StringVar(&c.ERPWindow, "erp-window", "", "with -objective erp: time window LO-HI (ms) compared (default: the whole run)")
 	fs.StringVar(&c.RateBounds, "rate-bounds", "", "firing-rate constraints TYPE=LO-HI (Hz),... e.g. L5_pyramidal=1-30; each epoch reports the ones the training run violates, and the end whether the held-out run meets them")
+	fs.Float64Var(&c.RatePenalty, "rate-penalty", 0, "with -rate-bounds: weight (per Hz²) of a penalty on the rates outside their bounds, added to the objective (the spikes' surrogate gradient carries it; 0: the bounds are only reported)")
 	fs.StringVar(&c.Bounds, "bounds", "", "box bounds JSON, hnn-core's constraints: {\"NAME\": [lo, hi], ...} with NAME a connection class (gain) or DRIVE_RECEPTOR_CELLTYPE (drive weight, µS); parameters are clipped into them after every step")
 	fs.StringVar(&c.Dipole, "dipole", optimize.DefaultDipole, "dipole the objective looks at: agg, L2 or L5")
 	fs.StringVar(&c.Params, "params", "per-class", "trained parameters, comma separated: per-class or gains (one log10 gain per connection class), per-connection, drives (one log10 gain per drive, cell type and receptor: the drives' weights) and timing (the evoked drives' mu and sigma, ms), e.g. gains,drives,timing")

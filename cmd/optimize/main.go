@@ -150,6 +150,15 @@ func build[T autograd.Float](cfg *config, stderr io.Writer) (*setup[T], error) {
 			return nil, inputError{Err: err}
 		}
 	}
+	if cfg.RatePenalty > 0 {
+		pen, err := optimize.NewRatePenalty[T](cfg.rateBounds)
+		if err != nil {
+			return nil, inputError{Err: err}
+		}
+		if s.loss, err = optimize.NewSum([]optimize.Objective[T]{s.loss, pen}, []float64{1, cfg.RatePenalty}, []string{cfg.Objective, "rate penalty"}); err != nil {
+			return nil, inputError{Err: err}
+		}
+	}
 	if s.bounds, err = bounds(cfg, sn); err != nil {
 		return nil, inputError{Err: err}
 	}

@@ -218,8 +218,11 @@ func (sn *Net[T]) RunCheckpointed(trials []int, opt CheckpointOptions) (*Result[
 		}
 	}
 	res := rs.result(dip, trials)
+	res.Rates = autograd.Zeros[T](neuron.NumCellTypes)
+	rs.rateValues(res.Rates.Data)
 	if !opt.NoGrad {
 		dip.SetRequiresGrad(true)
+		res.Rates.SetRequiresGrad(true)
 		res.ck = ck
 	}
 	return res, nil
@@ -326,6 +329,7 @@ func (r *Result[T]) Backward() error {
 	ck.done = true
 	sn := rs.sn
 	nseg := len(ck.ckpt)
+	rs.setRateGrad(r.Rates.Grad)
 	// The gradients reaching the end of the segment on the tape from the
 	// later ones: the cells' states, and the outputs of its last two steps.
 	var cellSeed [neuron.NumCellTypes][][]T
@@ -359,6 +363,9 @@ func (r *Result[T]) Backward() error {
 			}
 		}
 		dip := rs.readout(tp, a, b)
+		if s == nseg-1 {
+			rs.lastStepRateGrads(tp)
+		}
 		outs := []*autograd.Tensor[T]{dip}
 		seeds := [][]T{segmentGrad(r.Dipole.Grad, rs.reps, sn.Steps, a, b)}
 		for ct := range ck.steppers {

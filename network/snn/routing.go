@@ -46,6 +46,9 @@ type runState[T autograd.Float] struct {
 	evTmp      []driveEvent
 	driveGain  []float64 // per drive class: 10^DriveLogGains, this run's
 	trials     []int     // this run's trials (for error messages)
+	// rateGrad is ∂L/∂s of every spike of a type from Result.Rates.
+	rateGrad    [neuron.NumCellTypes]T
+	hasRateGrad bool
 	timed      bool      // the evoked drives' timing is trained or softened
 	timedEv    []timedEvent
 	timedStart []int // per step: start of the timed events whose lower bin it is
@@ -118,6 +121,7 @@ func (rs *runState[T]) reset() {
 	clear(rs.xs)
 	clear(rs.outs)
 	rs.replay = false
+	rs.setRateGrad(nil)
 	rs.spikeUnit = rs.spikeUnit[:0]
 	rs.spikeVal = rs.spikeVal[:0]
 	clear(rs.spikeStart)
@@ -284,6 +288,7 @@ func (op *deliverOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		rs.weightGrads(m, gGain, gConn)
 	}
 	rs.scatterSpikeGrads(m-1, adjM)
+	rs.addRateGrads(m - 1)
 	rs.surrogateGrads(tp, m-1)
 }
 

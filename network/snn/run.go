@@ -23,6 +23,10 @@ type Result[T autograd.Float] struct {
 	// Spikes lists each replica's cell spikes (time in ms: the end of the step
 	// whose output crossed threshold), in time order.
 	Spikes [][]network.Spike
+	// Rates is the mean firing rate of each cell type (Hz per cell, over
+	// the replicas), differentiable (rates.go); on the run's tape, or a
+	// leaf of a checkpointed run whose gradient Result.Backward uses.
+	Rates *autograd.Tensor[T]
 	// SpikeCounts counts the spikes of each cell type over all replicas.
 	SpikeCounts [neuron.NumCellTypes]int
 	cells       [neuron.NumCellTypes]int
@@ -79,6 +83,7 @@ func (sn *Net[T]) Run(tp *autograd.Tape[T], trials []int) (*Result[T], error) {
 		return nil, err
 	}
 	res := rs.result(rs.readout(tp, 0, sn.Steps), trials)
+	res.Rates = rs.rates(tp)
 	return res, nil
 }
 

@@ -33,6 +33,7 @@ type Config struct {
 	FreshNoise   bool               `json:"erp_fresh_noise,omitempty"`
 	Bounds       string             `json:"bounds_file,omitempty"`
 	RateBounds   string             `json:"rate_bounds_hz,omitempty"`
+	RatePenalty  float64            `json:"rate_penalty_per_hz2,omitempty"`
 	Dipole       string             `json:"dipole"`
 	Params       string             `json:"params"`
 	Slope        float64            `json:"spike_slope_per_mV"`
