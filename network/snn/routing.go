@@ -49,10 +49,10 @@ type runState[T autograd.Float] struct {
 	// rateGrad is ∂L/∂s of every spike of a type from Result.Rates.
 	rateGrad    [neuron.NumCellTypes]T
 	hasRateGrad bool
-	timed      bool      // the evoked drives' timing is trained or softened
-	timedEv    []timedEvent
-	timedStart []int // per step: start of the timed events whose lower bin it is
-	driveFill  []int
+	timed       bool // the evoked drives' timing is trained or softened
+	timedEv     []timedEvent
+	timedStart  []int // per step: start of the timed events whose lower bin it is
+	driveFill   []int
 
 	xs   [][neuron.NumCellTypes]*autograd.Tensor[T] // inputs per step
 	outs [][neuron.NumCellTypes]*autograd.Tensor[T] // model outputs per step
