@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/neurograd/neurograd/network"
+	"github.com/neurograd/neurograd/optimize"
 )
 
 // Parsers of the settings the network job kinds share, as cmd/internal/cli
@@ -104,6 +105,51 @@ func loadConnectivity(env *Env, file, gains string) (*network.Connectivity, erro
 func positive(name string, v float64) error {
 	if !(v > 0) || math.IsInf(v, 0) {
 		return settingErr(name, "must be positive and finite, not %v", v)
+	}
+	return nil
+}
+
+// setUp are the settings of the column, its noise drive and the spectrum
+// that the optimize and verify kinds share, checked once.
+type setUp struct {
+	Mesh, Band, Dipole, Gains, DriveLoc, Models string
+	TStop, Warmup, Resolution, DriveRate        float64
+	DriveWeight                                 float64
+	EventSeed                                   int64
+}
+
+// check validates the shared settings, naming the one at fault.
+func (u setUp) check() error {
+	switch {
+	case u.Warmup < 0 || u.Warmup >= u.TStop:
+		return settingErr("warmup", "must be >= 0 and below tstop")
+	case u.DriveWeight < 0 || math.IsInf(u.DriveWeight, 0):
+		return settingErr("drive_weight", "must be >= 0")
+	case u.Models != "shipped" && u.Models != "random":
+		return settingErr("models", "want shipped or random, not %q", u.Models)
+	}
+	for _, p := range []struct {
+		name string
+		v    float64
+	}{{"tstop", u.TStop}, {"resolution", u.Resolution}, {"drive_rate", u.DriveRate}} {
+		if err := positive(p.name, p.v); err != nil {
+			return err
+		}
+	}
+	if _, _, err := parseBand(u.Band); err != nil {
+		return settingErr("band", "%v", err)
+	}
+	if _, err := optimize.ParseDipoleSignal(u.Dipole); err != nil {
+		return settingErr("dipole", "%v", err)
+	}
+	if _, err := parseColumn(u.Mesh); err != nil {
+		return settingErr("mesh", "%v", err)
+	}
+	if _, err := parseGains(u.Gains); err != nil {
+		return settingErr("gains", "%v", err)
+	}
+	if _, err := network.PoissonNoise(u.DriveLoc, u.DriveRate, u.DriveWeight, nil, u.EventSeed); err != nil {
+		return settingErr("drive_location", "%v", err)
 	}
 	return nil
 }

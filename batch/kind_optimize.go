@@ -81,43 +81,26 @@ func (optimizeKind) Check(st any) error {
 		return settingErr("heldout", "must be >= 0")
 	case s.Clip == 0 || math.IsNaN(s.Clip):
 		return settingErr("clip", "must be positive, or negative for no clipping")
-	case s.Warmup < 0 || s.Warmup >= s.TStop:
-		return settingErr("warmup", "must be >= 0 and below tstop")
-	case s.DriveWeight < 0 || math.IsInf(s.DriveWeight, 0):
-		return settingErr("drive_weight", "must be >= 0")
-	case s.Models != "shipped" && s.Models != "random":
-		return settingErr("models", "want shipped or random, not %q", s.Models)
 	}
 	for _, p := range []struct {
 		name string
 		v    float64
-	}{{"lr", s.LR}, {"slope", s.Slope}, {"tstop", s.TStop}, {"resolution", s.Resolution}, {"drive_rate", s.DriveRate}, {"max_rate", s.MaxRate}} {
+	}{{"lr", s.LR}, {"slope", s.Slope}, {"max_rate", s.MaxRate}} {
 		if err := positive(p.name, p.v); err != nil {
 			return err
 		}
 	}
-	if _, _, err := parseBand(s.Band); err != nil {
-		return settingErr("band", "%v", err)
+	if err := (setUp{Mesh: s.Mesh, Band: s.Band, Dipole: s.Dipole, Gains: s.Gains, DriveLoc: s.DriveLoc, Models: s.Models,
+		TStop: s.TStop, Warmup: s.Warmup, Resolution: s.Resolution, DriveRate: s.DriveRate, DriveWeight: s.DriveWeight, EventSeed: s.Seed}).check(); err != nil {
+		return err
 	}
 	if k, err := optimize.ParseObjectiveKind(s.Objective); err != nil {
 		return settingErr("objective", "%v", err)
 	} else if k == optimize.MatchPSD {
 		return settingErr("objective", "target is not supported in batch jobs (use absolute or relative)")
 	}
-	if _, err := optimize.ParseDipoleSignal(s.Dipole); err != nil {
-		return settingErr("dipole", "%v", err)
-	}
 	if _, err := snn.ParseParamMode(s.Params); err != nil {
 		return settingErr("params", "%v", err)
-	}
-	if _, err := parseColumn(s.Mesh); err != nil {
-		return settingErr("mesh", "%v", err)
-	}
-	if _, err := parseGains(s.Gains); err != nil {
-		return settingErr("gains", "%v", err)
-	}
-	if _, err := network.PoissonNoise(s.DriveLoc, s.DriveRate, s.DriveWeight, nil, s.Seed); err != nil {
-		return settingErr("drive_location", "%v", err)
 	}
 	return nil
 }

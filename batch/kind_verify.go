@@ -2,7 +2,6 @@ package batch
 
 import (
 	"context"
-	"math"
 	"os"
 	"path/filepath"
 
@@ -80,37 +79,17 @@ func (verifyKind) Check(st any) error {
 		return settingErr("seed", "must be >= 0, not %d", s.Seed)
 	case s.NSeeds < 1:
 		return settingErr("nseeds", "must be >= 1, not %d", s.NSeeds)
-	case s.Warmup < 0 || s.Warmup >= s.TStop:
-		return settingErr("warmup", "must be >= 0 and below tstop")
-	case s.DriveWeight < 0 || math.IsInf(s.DriveWeight, 0):
-		return settingErr("drive_weight", "must be >= 0")
-	case s.Models != "shipped" && s.Models != "random":
-		return settingErr("models", "want shipped or random, not %q", s.Models)
 	}
 	for _, p := range []struct {
 		name string
 		v    float64
-	}{{"tstop", s.TStop}, {"resolution", s.Resolution}, {"drive_rate", s.DriveRate}, {"dt", s.Dt}, {"target", s.Target}, {"slope", s.Slope}} {
+	}{{"dt", s.Dt}, {"target", s.Target}, {"slope", s.Slope}} {
 		if err := positive(p.name, p.v); err != nil {
 			return err
 		}
 	}
-	if _, _, err := parseBand(s.Band); err != nil {
-		return settingErr("band", "%v", err)
-	}
-	if _, err := optimize.ParseDipoleSignal(s.Dipole); err != nil {
-		return settingErr("dipole", "%v", err)
-	}
-	if _, err := parseColumn(s.Mesh); err != nil {
-		return settingErr("mesh", "%v", err)
-	}
-	if _, err := parseGains(s.Gains); err != nil {
-		return settingErr("gains", "%v", err)
-	}
-	if _, err := network.PoissonNoise(s.DriveLoc, s.DriveRate, s.DriveWeight, nil, s.EventSeed); err != nil {
-		return settingErr("drive_location", "%v", err)
-	}
-	return nil
+	return setUp{Mesh: s.Mesh, Band: s.Band, Dipole: s.Dipole, Gains: s.Gains, DriveLoc: s.DriveLoc, Models: s.Models,
+		TStop: s.TStop, Warmup: s.Warmup, Resolution: s.Resolution, DriveRate: s.DriveRate, DriveWeight: s.DriveWeight, EventSeed: s.EventSeed}.check()
 }
 
 // options builds verify.Options from the settings, reading the files from env.

@@ -92,34 +92,8 @@ func TestDriveGainCheckpointed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	grads := func(every int) []float64 {
-		for _, p := range sn.Trainable() {
-			p.ZeroGrad()
-		}
-		var run *snn.Result[float64]
-		tp := autograd.NewTape[float64]()
-		if every > 0 {
-			run, err = sn.RunCheckpointed([]int{0, 1}, snn.CheckpointOptions{Every: every})
-		} else {
-			run, err = sn.Run(tp, []int{0, 1})
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		l, err := obj.Loss(tp, run)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := tp.Backward(l); err != nil {
-			t.Fatal(err)
-		}
-		if every > 0 {
-			if err := run.Backward(); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return append([]float64(nil), sn.DriveLogGains.Grad...)
-	}
+	nClass := sn.LogGains.Len()
+	grads := func(every int) []float64 { return trainableGrads(t, sn, obj, []int{0, 1}, every)[nClass:] }
 	whole := grads(0)
 	for _, every := range []int{1, 7, 33} {
 		got := grads(every)

@@ -83,36 +83,16 @@ func TestRatePenaltyCheckpointed(t *testing.T) {
 	}
 	pen, _ := NewRatePenalty[float64](map[neuron.CellType][2]float64{neuron.L5Pyramidal: {0, 0.5}, neuron.L2Pyramidal: {0, 0.5}, neuron.L5Basket: {0, 0.5}, neuron.L2Basket: {0, 0.5}})
 	grads := func(every int) []float64 {
-		sn.LogGains.ZeroGrad()
-		tp := autograd.NewTape[float64]()
-		var run *snn.Result[float64]
-		if every > 0 {
-			run, err = sn.RunCheckpointed([]int{0, 1}, snn.CheckpointOptions{Every: every})
-		} else {
-			run, err = sn.Run(tp, []int{0, 1})
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		fr := run.FiringRates()
-		for ct := range fr {
-			if math.Abs(fr[ct]-run.Rates.Data[ct]) > 1e-9*(1+fr[ct]) {
-				t.Fatalf("every %d: Rates %v, FiringRates %v", every, run.Rates.Data, fr)
+		checked := objectiveFunc(func(tp *autograd.Tape[float64], run *snn.Result[float64]) (*autograd.Tensor[float64], error) {
+			fr := run.FiringRates()
+			for ct := range fr {
+				if math.Abs(fr[ct]-run.Rates.Data[ct]) > 1e-9*(1+fr[ct]) {
+					t.Fatalf("every %d: Rates %v, FiringRates %v", every, run.Rates.Data, fr)
+				}
 			}
-		}
-		l, err := pen.Loss(tp, run)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := tp.Backward(l); err != nil {
-			t.Fatal(err)
-		}
-		if every > 0 {
-			if err := run.Backward(); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return append([]float64(nil), sn.LogGains.Grad...)
+			return pen.Loss(tp, run)
+		})
+		return trainableGrads(t, sn, checked, []int{0, 1}, every)
 	}
 	whole := grads(0)
 	nz := 0

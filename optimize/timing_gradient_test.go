@@ -129,34 +129,13 @@ func TestDriveTimingCheckpointed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	nClass := sn.LogGains.Len()
+	// [drive gains..., timing...] after the class gains, reordered as the
+	// checks below read them: timing first.
 	grads := func(every int) []float64 {
-		for _, p := range sn.Trainable() {
-			p.ZeroGrad()
-		}
-		tp := autograd.NewTape[float64]()
-		var run *snn.Result[float64]
-		var err error
-		if every > 0 {
-			run, err = sn.RunCheckpointed([]int{0, 1}, snn.CheckpointOptions{Every: every})
-		} else {
-			run, err = sn.Run(tp, []int{0, 1})
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		l, err := obj.Loss(tp, run)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := tp.Backward(l); err != nil {
-			t.Fatal(err)
-		}
-		if every > 0 {
-			if err := run.Backward(); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return append(append([]float64(nil), sn.DriveTiming.Grad...), sn.DriveLogGains.Grad...)
+		g := trainableGrads(t, sn, obj, []int{0, 1}, every)[nClass:]
+		nd := sn.DriveLogGains.Len()
+		return append(append([]float64(nil), g[nd:]...), g[:nd]...)
 	}
 	whole := grads(0)
 	nz := 0
