@@ -75,6 +75,11 @@ type boundIface struct {
 	// bin starting on a spike does not clamp the dendrite at the spike's peak;
 	// the kernel carries the departure from the clipped value.
 	HoldClip float64
+	// DendSteps (Loop "kernel"; 0 or 1: the soma's step) integrates the
+	// dendrite with a step DendSteps times the soma's (0.025 ms): a coarse
+	// biophysical dendrite behind the exact soma, the cheapest non-learned
+	// model of the junction. The period must be a multiple of it.
+	DendSteps int
 }
 
 // boundKernelSpec is a junction kernel of the bound: the dendrite linearised
@@ -168,6 +173,10 @@ var boundIfaces = []boundIface{
 	{Name: "kernel closed loop 0.5 ms, held ≤ -40 mV, linear", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", HoldClip: -40},
 	{Name: "kernel closed loop 0.5 ms, held, 1 tap (static)", Period: 20, Loop: "kernel", Kernel: "rest 1 tap", Interp: "linear"},
 	{Name: "kernel closed loop 0.25 ms, held dendrite, linear", Period: 10, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear"},
+	{Name: "kernel closed loop 0.5 ms, held ≤ -20 mV, dendrite dt 0.05 ms", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", HoldClip: -20, DendSteps: 2},
+	{Name: "kernel closed loop 0.5 ms, held ≤ -20 mV, dendrite dt 0.1 ms", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", HoldClip: -20, DendSteps: 4},
+	{Name: "kernel closed loop 0.5 ms, held ≤ -20 mV, dendrite dt 0.25 ms", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", HoldClip: -20, DendSteps: 10},
+	{Name: "kernel closed loop 0.5 ms, held ≤ -20 mV, dendrite dt 0.5 ms", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", HoldClip: -20, DendSteps: 20},
 	{Name: "kernel closed loop 0.5 ms, linear, noise 0.1 mV", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", Noise: 0.1},
 	{Name: "kernel closed loop 0.5 ms, linear, noise 0.5 mV", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", Noise: 0.5},
 	{Name: "kernel closed loop 0.5 ms, linear, bias +0.1 mV", Period: 20, Loop: "kernel", Kernel: "rest 5 ms", Interp: "linear", Bias: 0.1},
@@ -766,13 +775,14 @@ func boundRunLoopKernel(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, 
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := boundDendriteCell(desc, j, evs)
+	d, err := boundDendriteCellDt(desc, j, evs, max(ifc.DendSteps, 1))
 	if err != nil {
 		return nil, nil, err
 	}
 	steps := len(full.soma) - 1
 	l := newBoundLoop(s, d, j, ifc, steps)
 	l.k, l.rng = k, rng
+	l.dsteps = max(ifc.DendSteps, 1)
 	nb := len(j.Boundary)
 	l.held, l.att = make([][]float64, ifc.Period+1), make([][]float64, ifc.Period+1)
 	for q := range l.held {
@@ -805,7 +815,11 @@ func (l *boundLoop) kernelPeriod(n int) {
 			l.vE[e] = math.Min(v, l.ifc.HoldClip)
 		}
 	}
-	for q := 1; q <= n; q++ {
+	ds := l.dsteps
+	if n%ds != 0 {
+		panic(fmt.Sprintf("bound: period %d not a multiple of the dendrite's %d steps", n, ds))
+	}
+	for q := ds; q <= n; q += ds {
 		d.Step(l.vE)
 		d.Read(l.held[q])
 	}
@@ -853,7 +867,7 @@ func (l *boundLoop) kernelPeriod(n int) {
 		s.ReadExact(l.traj[q])
 		l.soma = append(l.soma, s.VSoma())
 	}
-	for q := 1; q <= n; q++ {
+	for q := ds; q <= n; q += ds {
 		d.Step(l.traj[q])
 	}
 	l.endPeriod(d.Read(nil))
@@ -862,7 +876,14 @@ func (l *boundLoop) kernelPeriod(n int) {
 // boundDendriteCell builds the dendrite part of j with the events on its
 // synapses.
 func boundDendriteCell(desc *neuron.CellDesc, j *neuron.Junction, evs []Event) (*neuron.DendriteCell, error) {
-	d, err := j.NewDendriteCell(neuron.DefaultConfig())
+	return boundDendriteCellDt(desc, j, evs, 1)
+}
+
+// boundDendriteCellDt is boundDendriteCell with a step of steps × 0.025 ms.
+func boundDendriteCellDt(desc *neuron.CellDesc, j *neuron.Junction, evs []Event, steps int) (*neuron.DendriteCell, error) {
+	cfg := neuron.DefaultConfig()
+	cfg.Dt *= float64(steps)
+	d, err := j.NewDendriteCell(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -906,6 +927,7 @@ type boundLoop struct {
 	held, att [][]float64
 	a0, h0    []float64
 	delta     []float64 // the clipped hold's step at the period's start
+	dsteps    int       // soma steps per dendrite step (boundIface.DendSteps)
 }
 
 // newBoundLoop prepares the co-simulation of steps steps with interface ifc.
