@@ -27,6 +27,7 @@ type trainDataSettings struct {
 	PoissonTo   int     `json:"poisson_to"`
 	NetFrom     int     `json:"net_from"`
 	NetTo       int     `json:"net_to"`
+	Regime      string  `json:"regime,omitempty"` // "" independent Poisson, "hnn" hnn-core's drives (train.Recipe.Regime)
 }
 
 // TrainDataSettings returns the settings of the train-data job simulating
@@ -36,7 +37,7 @@ func TrainDataSettings(r train.Recipe, sh train.Shard) map[string]any {
 		"split": r.Split, "seed": r.Seed, "poisson_per": r.PoissonPer, "net_runs": r.NetRuns,
 		"pick_pyr": r.PickPyr, "pick_basket": r.PickBasket, "bins": r.Bins, "mesh_x": r.MeshX, "mesh_y": r.MeshY,
 		"log_gain_span": r.LogGainSpan, "poisson_from": sh.PoissonFrom, "poisson_to": sh.PoissonTo,
-		"net_from": sh.NetFrom, "net_to": sh.NetTo,
+		"net_from": sh.NetFrom, "net_to": sh.NetTo, "regime": r.Regime,
 	}
 }
 
@@ -46,7 +47,7 @@ func TrainDataFile(ct neuron.CellType) string { return ct.String() + ".ds" }
 
 func (s *trainDataSettings) recipe() (train.Recipe, train.Shard) {
 	return train.Recipe{Split: s.Split, Seed: s.Seed, PoissonPer: s.PoissonPer, NetRuns: s.NetRuns, PickPyr: s.PickPyr,
-			PickBasket: s.PickBasket, Bins: s.Bins, MeshX: s.MeshX, MeshY: s.MeshY, LogGainSpan: s.LogGainSpan},
+			PickBasket: s.PickBasket, Bins: s.Bins, MeshX: s.MeshX, MeshY: s.MeshY, LogGainSpan: s.LogGainSpan, Regime: s.Regime},
 		train.Shard{PoissonFrom: s.PoissonFrom, PoissonTo: s.PoissonTo, NetFrom: s.NetFrom, NetTo: s.NetTo}
 }
 
@@ -77,6 +78,8 @@ func (trainDataKind) Check(st any) error {
 		return settingErr("net_runs", "must be >= 0, not %d", s.NetRuns)
 	case s.NetRuns > 0 && (s.MeshX < 1 || s.MeshY < 1 || s.MeshX*s.MeshY > maxMeshCells):
 		return settingErr("mesh_x", "the mesh %dx%d must be positive with at most %d cells", s.MeshX, s.MeshY, maxMeshCells)
+	case s.Regime != "" && s.Regime != "hnn":
+		return settingErr("regime", "must be \"\" or \"hnn\", not %q", s.Regime)
 	case s.PickPyr < 0 || s.PickBasket < 0:
 		return settingErr("pick_pyr", "cells picked per run must be >= 0")
 	}

@@ -25,11 +25,24 @@ type Recipe struct {
 	MeshX       int
 	MeshY       int
 	LogGainSpan float64
+	// Regime "" draws the training-style independent-Poisson inputs for the
+	// PoissonPer samples; "hnn" draws hnn-core's drives instead
+	// (HNNDriveEvents; contiguous thirds evoked, poisson, bursty).
+	Regime string
 }
 
 func (r Recipe) String() string {
 	return fmt.Sprintf("split=%s seed=%d poisson=%d netruns=%d pick_pyr=%d pick_basket=%d bins=%d mesh=%dx%d log10_gain_span=%g",
-		r.Split, r.Seed, r.PoissonPer, r.NetRuns, r.PickPyr, r.PickBasket, r.Bins, r.MeshX, r.MeshY, r.LogGainSpan)
+		r.Split, r.Seed, r.PoissonPer, r.NetRuns, r.PickPyr, r.PickBasket, r.Bins, r.MeshX, r.MeshY, r.LogGainSpan) + r.regimeString()
+}
+
+// regimeString is the recipe's regime as it appears in String ("" for the
+// default, so that older recipes keep their text and their caches).
+func (r Recipe) regimeString() string {
+	if r.Regime == "" {
+		return ""
+	}
+	return " regime=" + r.Regime
 }
 
 // splitStream separates the random streams of the splits.
@@ -41,6 +54,8 @@ func splitStream(split string) uint64 {
 		return 2 << 40
 	case "test":
 		return 3 << 40
+	case "test_hnn":
+		return 5 << 40
 	}
 	return 4 << 40
 }
@@ -173,7 +188,16 @@ func poissonSamples(r Recipe, sh Shard, out map[neuron.CellType]*Dataset, start 
 		jb := jobs[j]
 		ct := neuron.CellTypes[jb.typeIdx]
 		rng := rand.New(rand.NewPCG(r.Seed, stream+uint64(jb.typeIdx)<<20+uint64(jb.i)))
-		evs, err := PoissonEvents(ct, DefaultPoissonConfig(ct), r.Bins, rng)
+		var evs []Event
+		var err error
+		switch r.Regime {
+		case "":
+			evs, err = PoissonEvents(ct, DefaultPoissonConfig(ct), r.Bins, rng)
+		case "hnn":
+			evs, err = HNNDriveEvents(ct, HNNRegimeOf(jb.i, r.PoissonPer), r.Bins, rng)
+		default:
+			err = fmt.Errorf("train: unknown data regime %q", r.Regime)
+		}
 		if err != nil {
 			errs[j] = err
 			return

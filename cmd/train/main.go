@@ -83,6 +83,7 @@ type options struct {
 	valNetRuns      int
 	testPoisson     int
 	testNetRuns     int
+	testHNN         int
 	extraSeeds      string
 	extraPoisson    int
 	extraNetRuns    int
@@ -147,6 +148,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.valNetRuns, "val-netruns", 2, "network runs for the validation set")
 	fs.IntVar(&o.testPoisson, "test-poisson", 80, "independent-Poisson samples per type in the test set")
 	fs.IntVar(&o.testNetRuns, "test-netruns", 8, "network runs for the test set")
+	fs.IntVar(&o.testHNN, "test-hnn", 60, "samples per type of the HNN-drive test split (hnn-core's evoked, Poisson and bursty drives, a third each; 0: none)")
 	fs.StringVar(&o.extraSeeds, "extra-seeds", "shipped", "comma-separated additional training sets (split train<seed>), each seed[:poisson:netruns[:gain-span]] (defaults: the -extra-* flags); \"shipped\": the pyramidal types get "+shippedExtraSeeds+" and the baskets none; \"\": none")
 	fs.IntVar(&o.extraPoisson, "extra-poisson", 300, "independent-Poisson samples per type in each additional training set")
 	fs.IntVar(&o.extraNetRuns, "extra-netruns", 10, "network runs in each additional training set")
@@ -262,6 +264,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if _, _, err := o.parseMesh(); err != nil {
 		return err
+	}
+	if o.testHNN < 0 {
+		return cli.Inputf("-test-hnn %d: want a number of samples >= 0", o.testHNN)
 	}
 	for _, ct := range types {
 		if err := o.configFor(ct).Validate(); err != nil {
@@ -423,7 +428,15 @@ func loadData(o *options, types []neuron.CellType) (*dataSets, error) {
 		}
 		d.splits[sp] = r
 	}
-	for _, sp := range []string{"val", "test", "train"} {
+	if o.testHNN > 0 {
+		r := base
+		r.Split, r.Regime, r.PoissonPer, r.NetRuns = "test_hnn", "hnn", o.testHNN, 0
+		d.splits["test_hnn"] = r
+	}
+	for _, sp := range []string{"val", "test", "test_hnn", "train"} {
+		if _, ok := d.splits[sp]; !ok || (o.evalDir != "" && sp != "test" && sp != "test_hnn") {
+			continue // -eval needs only the test splits
+		}
 		ds, err := train.LoadOrGenerateWith(o.dataDir, types, d.splits[sp], o.q.generator(o.dataDir), o.stderr)
 		if err != nil {
 			return nil, err
@@ -484,11 +497,59 @@ func (o *options) parseMesh() (nx, ny int, err error) {
 }
 
 // testMetrics evaluates m on the test set, whole and split into its
-// independent-Poisson and network parts.
-func (d *dataSets) testMetrics(m *surrogate.Model[float32], ct neuron.CellType) (test, poisson, network surrogate.Metrics) {
+// independent-Poisson and network parts, and on the HNN-drive test split
+// (when -test-hnn > 0), whole and per regime: keys "test", "test_poisson",
+// "test_network", "test_hnn", "test_hnn_<regime>".
+func (d *dataSets) testMetrics(m *surrogate.Model[float32], ct neuron.CellType) map[string]surrogate.Metrics {
+	return d.testMetricsOf(m.Evaluate, ct)
+}
+
+// testMetricsOf is testMetrics for any scoring function (the exact basket's).
+func (d *dataSets) testMetricsOf(score func([]*surrogate.Sample) surrogate.Metrics, ct neuron.CellType) map[string]surrogate.Metrics {
 	ts := d.sets["test"][ct].Samples
 	np := min(d.splits["test"].PoissonPer, len(ts))
-	return m.Evaluate(ts), m.Evaluate(ts[:np]), m.Evaluate(ts[np:])
+	out := map[string]surrogate.Metrics{"test": score(ts), "test_poisson": score(ts[:np]), "test_network": score(ts[np:])}
+	if hs := d.sets["test_hnn"][ct]; hs != nil && len(hs.Samples) > 0 {
+		out["test_hnn"] = score(hs.Samples)
+		for r, name := range train.HNNRegimes {
+			var sub []*surrogate.Sample
+			for i, s := range hs.Samples {
+				if train.HNNRegimeOf(i, len(hs.Samples)) == r {
+					sub = append(sub, s)
+				}
+			}
+			out["test_hnn_"+name] = score(sub)
+		}
+	}
+	return out
+}
+
+// splitOrder is the order of testMetrics' keys in the table on stderr.
+var splitOrder = []string{"test", "test_poisson", "test_network", "test_hnn", "test_hnn_evoked", "test_hnn_poisson", "test_hnn_bursty"}
+
+// fieldTable writes the field's metrics of one type per split (testMetrics'
+// keys) to w: Γ, spike precision / recall, spikes within 0.5 ms, the mean
+// spike-time error, AUC, the clipped soma's RMSE and variance explained, the
+// soma / apical-tuft / dipole r and the rates.
+func fieldTable(w io.Writer, ct string, ms map[string]surrogate.Metrics) {
+	fmt.Fprintf(w, "%s: split               n     Γ   P / R   ≤0.5ms   bias ms   AUC  clip RMSE  clip EV   r soma / tuft / dipole   rate pred / true Hz\n", ct)
+	for _, k := range splitOrder {
+		mt, ok := ms[k]
+		if !ok || mt.Samples == 0 {
+			continue
+		}
+		r := func(name string) string {
+			for i, o := range mt.Outputs {
+				if o == name {
+					return fmt.Sprintf("%.3f", mt.R[i])
+				}
+			}
+			return "–"
+		}
+		fmt.Fprintf(w, "%s: %-17s %4d %5.3f %.2f / %.2f  %5.2f  %+7.3f  %5.3f  %6.2f  %7.1f%%   %s / %s / %s   %.1f / %.1f\n",
+			ct, k, mt.Samples, mt.Gamma, mt.Precision, mt.Recall, mt.SpikeWithin["0.5_ms"], mt.SpikeBiasMS, mt.SpikeAUC,
+			mt.ClippedRMSE, 100*mt.ClippedEV, r("v_soma"), r("v_apical_tuft"), r("dipole_nAm"), mt.PredRateHz, mt.TrueRateHz)
+	}
 }
 
 // loadWeights reads the <cell_type>.safetensors weights in dir, which
@@ -512,9 +573,33 @@ func evalOnly(o *options, types []neuron.CellType, d *dataSets, models map[neuro
 	report := map[string]any{}
 	for _, ct := range types {
 		m := models[ct]
-		test, tp, tn := d.testMetrics(m, ct)
-		report[ct.String()] = map[string]any{"test": test, "test_poisson": tp,
-			"test_network": tn, "train": map[string]any{"steps": 0, "best_step": 0, "seconds": 0, "spike_threshold_mV": m.SpikeThreshold()}}
+		entry := map[string]any{"train": map[string]any{"steps": 0, "best_step": 0, "seconds": 0, "spike_threshold_mV": m.SpikeThreshold()}}
+		ms := d.testMetrics(m, ct)
+		for k, mt := range ms {
+			entry[k] = mt
+		}
+		fieldTable(o.stderr, ct.String(), ms)
+		if !ct.IsPyramidal() {
+			// the network runs the exact basket (snn.ShippedCells): score it too
+			ex, err := surrogate.NewExactBasket[float64](ct)
+			if err != nil {
+				return err
+			}
+			var evalErr error
+			ems := d.testMetricsOf(func(ss []*surrogate.Sample) surrogate.Metrics {
+				mt, err := ex.Evaluate(ss)
+				if err != nil && evalErr == nil {
+					evalErr = err
+				}
+				return mt
+			}, ct)
+			if evalErr != nil {
+				return fmt.Errorf("%s exact basket: %w", ct, evalErr)
+			}
+			entry["exact_basket"] = ems
+			fieldTable(o.stderr, ct.String()+" (exact)", ems)
+		}
+		report[ct.String()] = entry
 	}
 	return printJSON(o.stdout, report)
 }
@@ -608,14 +693,18 @@ func trainType(o *options, ct neuron.CellType, d *dataSets, init *surrogate.Mode
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ct, err)
 	}
-	test, tp, tn := d.testMetrics(m, ct)
-	entry := map[string]any{"arch": arch, "params": m.NumParams(), "train": res, "test": test,
-		"test_poisson": tp, "test_network": tn,
-		"data": map[string]string{"train": d.trainDesc[ct], "val": d.splits["val"].String(), "test": d.splits["test"].String()},
+	ms := d.testMetrics(m, ct)
+	test := ms["test"]
+	entry := map[string]any{"arch": arch, "params": m.NumParams(), "train": res,
+		"data": map[string]string{"train": d.trainDesc[ct], "val": d.splits["val"].String(), "test": d.splits["test"].String(), "test_hnn": d.splits["test_hnn"].String()},
 		"train_config": map[string]any{"batch": cfg.Batch, "warmup": cfg.WarmUp, "bptt": cfg.BPTT, "steps": cfg.Steps,
 			"lr": cfg.LR, "min_lr": cfg.MinLR, "clip": cfg.ClipNorm, "spike_weight": cfg.SpikeWeight, "spike_loss": cfg.SpikeLoss, "spike_pos_weight": cfg.SpikePosWeight, "dropout": cfg.Dropout, "weight_decay": cfg.WeightDecay, "seed": cfg.Seed,
 			"spike_smooth": cfg.SpikeSmooth, "spike_smooth_sigma_bins": cfg.SpikeSmoothSigma, "select_by": cfg.SelectBy, "ema": cfg.EMA, "soma_weight": cfg.SomaWeight, "patience": cfg.Patience, "eval_every": cfg.EvalEvery},
 		"trained_at": time.Now().UTC().Format(time.RFC3339)}
+	for k, mt := range ms {
+		entry[k] = mt
+	}
+	fieldTable(o.stderr, ct.String(), ms)
 	if o.initDir != "" {
 		entry["init"] = m.Metadata()[surrogate.MetaProvenance]
 	}

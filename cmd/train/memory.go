@@ -32,7 +32,12 @@ func (o *options) estimate(types []neuron.CellType) cli.Estimate {
 		if ct.IsPyramidal() {
 			pick, extraPick = float64(o.pickPyr), float64(o.extraPick)
 		}
-		samples += float64(o.poisson+o.valPoisson+o.testPoisson) + float64(o.netRuns+o.valNetRuns+o.testNetRuns)*pick
+		if o.evalDir != "" { // -eval generates only the test splits
+			samples += float64(o.testPoisson+o.testHNN) + float64(o.testNetRuns)*pick
+			bytes += (samples - before) * bins * binBytes(ct)
+			continue
+		}
+		samples += float64(o.poisson+o.valPoisson+o.testPoisson+o.testHNN) + float64(o.netRuns+o.valNetRuns+o.testNetRuns)*pick
 		switch {
 		case o.extraSeeds == "shipped" && ct.IsPyramidal():
 			samples += float64(strings.Count(shippedExtraSeeds, ",")+1) * (float64(o.extraPoisson) + float64(o.extraNetRuns)*extraPick)

@@ -51,7 +51,28 @@ type Metrics struct {
 	// approach to threshold, which sets a spike's time, is followed.
 	PreSpikeBiasMV float64 `json:"soma_sub_bias_before_spikes_mV,omitempty"`
 	PreSpikeMAEMV  float64 `json:"soma_sub_mae_before_spikes_mV,omitempty"`
+
+	// The field's spike metrics (docs/surrogate.md, "Metrics"). Gamma is
+	// Kistler's coincidence factor with Δ = SpikeTolerance (2 ms), the mean
+	// over the samples with any spike (-1 when none has); SpikeBiasMS the
+	// mean signed error (ms, predicted − biophysical) of the spikes matched
+	// one-to-one within ±SpikeTolerance; SpikeAUC the area under the ROC
+	// curve of the predicted soma's maximum in each 1 ms bin as a score for
+	// "the biophysical cell spiked in this bin" (-1 without spikes or
+	// without spike-free bins).
+	Gamma       float64 `json:"gamma_2ms"`
+	SpikeBiasMS float64 `json:"spike_time_bias_ms"`
+	SpikeAUC    float64 `json:"spike_auc_1ms"`
+	// ClippedRMSE (mV) and ClippedEV (fraction of variance explained) of
+	// the soma clipped at SomaClip (-55 mV), min(v, -55), over every bin:
+	// the subthreshold voltage with the spikes' shape taken out.
+	ClippedRMSE float64 `json:"soma_clipped_rmse_mV"`
+	ClippedEV   float64 `json:"soma_clipped_ev"`
 }
+
+// ClipMV is the level (mV) at which Metrics.ClippedRMSE and ClippedEV clip
+// the soma.
+const ClipMV = -55.0
 
 // withinTols are the distances (ms) of Metrics.SpikeWithin.
 var withinTols = [...]float64{0.5, 1, 2}
@@ -241,7 +262,54 @@ func evaluate(outputs []string, samples []*Sample, pred [][]float32, theta float
 		mt.SubthreshRMSE = math.Sqrt(se / float64(ns))
 	}
 	mt.SomaRVsSampled = mt.R[0]
+	mt.fieldMetrics(samples, pred, O, theta)
 	return mt
+}
+
+// fieldMetrics fills the field's spike and clipped-soma metrics of mt
+// (Gamma, SpikeBiasMS, SpikeAUC, ClippedRMSE, ClippedEV) from the
+// predicted soma (output 0) of every sample.
+func (mt *Metrics) fieldMetrics(samples []*Sample, pred [][]float32, O int, theta float64) {
+	var gsum, bsum float64
+	var ngam, nb int
+	var clip stats.Moments
+	var auc aucCounter
+	for i, s := range samples {
+		v := make([]float32, s.Bins)
+		for k := range v {
+			v[k] = pred[i][k*O]
+		}
+		ps := SpikeTimes(v, theta)
+		tMS := float64(s.Bins) * BinDt
+		if g := stats.Coincidence(ps, s.Spikes, tMS, SpikeTolerance); !math.IsNaN(g) {
+			gsum += g
+			ngam++
+		}
+		for _, pr := range stats.MatchPairs(ps, s.Spikes, SpikeTolerance) {
+			bsum += pr[0] - pr[1]
+			nb++
+		}
+		for k := range v {
+			clip.Add(math.Min(float64(s.Y[k*O]), ClipMV), math.Min(float64(v[k]), ClipMV))
+		}
+		auc.addSample(v, s.Spikes, s.Bins)
+	}
+	mt.Gamma, mt.SpikeAUC = -1, auc.value()
+	if ngam > 0 {
+		mt.Gamma = gsum / float64(ngam)
+	}
+	if nb > 0 {
+		mt.SpikeBiasMS = bsum / float64(nb)
+	}
+	mt.ClippedRMSE, mt.ClippedEV = finiteOr(clip.RMSE(), -1), finiteOr(clip.EV(), -1)
+}
+
+// finiteOr returns x, or alt when x is NaN or infinite (JSON has neither).
+func finiteOr(x, alt float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return alt
+	}
+	return x
 }
 
 // ChooseThreshold returns the spike threshold (mV) in [-45, 10] that
