@@ -21,6 +21,17 @@ type Event struct {
 // for bins·BinDt ms with the given events on its shared (section, receptor)
 // synapses and returns the binned inputs, targets and spikes.
 func Simulate(ct neuron.CellType, events []Event, bins int) (*surrogate.Sample, error) {
+	return SimulateDt(ct, events, bins, neuron.DefaultConfig().Dt)
+}
+
+// SimulateDt is Simulate with the cell integrated at time step dt (ms), which
+// must divide BinDt (0.025 … 0.5 ms). At dt = BinDt the somatic target is
+// the bin-end voltage (there is no sub-bin peak to keep), as hnn-core's
+// traces at dt 0.5 ms are.
+func SimulateDt(ct neuron.CellType, events []Event, bins int, dt float64) (*surrogate.Sample, error) {
+	if per := surrogate.BinDt / dt; !(dt > 0) || math.Abs(per-math.Round(per)) > 1e-9 {
+		return nil, fmt.Errorf("train: dt %v ms must divide the %v ms bin", dt, surrogate.BinDt)
+	}
 	cio, err := ioFor(ct)
 	if err != nil {
 		return nil, err
@@ -29,6 +40,7 @@ func Simulate(ct neuron.CellType, events []Event, bins int) (*surrogate.Sample, 
 		return nil, fmt.Errorf("train: %d bins: need at least one", bins)
 	}
 	cfg := neuron.DefaultConfig()
+	cfg.Dt = dt
 	cell, err := neuron.NewType(ct, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)

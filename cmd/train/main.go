@@ -84,6 +84,7 @@ type options struct {
 	testPoisson     int
 	testNetRuns     int
 	testHNN         int
+	seedProtocol    bool
 	extraSeeds      string
 	extraPoisson    int
 	extraNetRuns    int
@@ -148,6 +149,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.valNetRuns, "val-netruns", 2, "network runs for the validation set")
 	fs.IntVar(&o.testPoisson, "test-poisson", 80, "independent-Poisson samples per type in the test set")
 	fs.IntVar(&o.testNetRuns, "test-netruns", 8, "network runs for the test set")
+	fs.BoolVar(&o.seedProtocol, "seed-protocol", false, "with -eval: also score the pyramidal types on the seed's protocol (9 cells per network run, 7 windows of 250 ms from rest, the last 150 ms scored) against the test truth and the cells re-simulated from the binned input at dt 0.025 and 0.5 ms")
 	fs.IntVar(&o.testHNN, "test-hnn", 60, "samples per type of the HNN-drive test split (hnn-core's evoked, Poisson and bursty drives, a third each; 0: none)")
 	fs.StringVar(&o.extraSeeds, "extra-seeds", "shipped", "comma-separated additional training sets (split train<seed>), each seed[:poisson:netruns[:gain-span]] (defaults: the -extra-* flags); \"shipped\": the pyramidal types get "+shippedExtraSeeds+" and the baskets none; \"\": none")
 	fs.IntVar(&o.extraPoisson, "extra-poisson", 300, "independent-Poisson samples per type in each additional training set")
@@ -579,6 +581,17 @@ func evalOnly(o *options, types []neuron.CellType, d *dataSets, models map[neuro
 			entry[k] = mt
 		}
 		fieldTable(o.stderr, ct.String(), ms)
+		if o.seedProtocol && ct.IsPyramidal() {
+			rows, err := train.SeedProtocol(m, d.sets["test"][ct].Samples, d.splits["test"].PoissonPer, d.splits["test"].PickPyr)
+			if err != nil {
+				return fmt.Errorf("-seed-protocol %s: %w", ct, err)
+			}
+			entry["seed_protocol"] = rows
+			for _, r := range rows {
+				fmt.Fprintf(o.stderr, "%s: seed's protocol, truth %-20s %3d windows of %d cells: r soma / tuft / dipole %.3f / %.3f / %.3f, Γ %.3f\n",
+					ct, r.Truth, r.Windows, r.Cells, r.RSoma, r.RTuft, r.RDipole, r.Gamma)
+			}
+		}
 		if !ct.IsPyramidal() {
 			// the network runs the exact basket (snn.ShippedCells): score it too
 			ex, err := surrogate.NewExactBasket[float64](ct)
