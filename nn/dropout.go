@@ -15,6 +15,7 @@ type Dropout[T autograd.Float] struct {
 	P        float64
 	Training bool
 	rng      *rand.Rand
+	src      *rand.PCG // rng's source, for RNGState
 }
 
 // NewDropout returns a dropout layer with drop probability p in [0, 1), in
@@ -27,7 +28,20 @@ func NewDropout[T autograd.Float](p float64, seed uint64) (*Dropout[T], error) {
 }
 
 func newDropout[T autograd.Float](p float64, seed uint64) *Dropout[T] {
-	return &Dropout[T]{P: p, Training: true, rng: newRNG(seed ^ 0xd50)}
+	src := rand.NewPCG(seed^0xd50, rngStream)
+	return &Dropout[T]{P: p, Training: true, rng: rand.New(src), src: src}
+}
+
+// RNGState returns the state of the layer's mask generator (for training
+// checkpoints; SetRNGState restores it).
+func (d *Dropout[T]) RNGState() ([]byte, error) { return d.src.MarshalBinary() }
+
+// SetRNGState restores a state RNGState returned.
+func (d *Dropout[T]) SetRNGState(b []byte) error {
+	if err := d.src.UnmarshalBinary(b); err != nil {
+		return fmt.Errorf("nn: dropout generator state: %w", err)
+	}
+	return nil
 }
 
 // Forward returns x with dropout applied when training and P > 0, else x itself.

@@ -70,4 +70,7 @@ func InitWeights[T autograd.Float](rng *rand.Rand, w *autograd.Tensor[T], scheme
 }
 
 // newRNG returns the generator for seed used by every layer constructor.
-func newRNG(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x6e6e2d696e6974)) }
+func newRNG(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, rngStream)) }
+
+// rngStream is the second PCG seed word of the package's generators.
+const rngStream = 0x6e6e2d696e6974

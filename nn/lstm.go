@@ -129,6 +129,13 @@ func (l *LSTM[T]) Params() []Param[T] {
 	return ps
 }
 
+// DropoutRNGState returns the state of the inter-layer dropout's mask
+// generator (for training checkpoints).
+func (l *LSTM[T]) DropoutRNGState() ([]byte, error) { return l.drop.RNGState() }
+
+// SetDropoutRNGState restores a state DropoutRNGState returned.
+func (l *LSTM[T]) SetDropoutRNGState(b []byte) error { return l.drop.SetRNGState(b) }
+
 // SetTraining switches inter-layer dropout on (true) or off.
 func (l *LSTM[T]) SetTraining(on bool) { l.Training = on; l.drop.Training = on }
 

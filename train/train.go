@@ -77,6 +77,17 @@ type Config struct {
 	Seed            uint64
 	KeepNorm        bool      // keep the model's output normalisation and spike peak (continued training)
 	Log             io.Writer // progress (may be nil)
+	// Checkpoint, when not empty, is a file the trainer writes after every
+	// validation (atomically: a temporary file renamed into place): the
+	// parameters, the kept and averaged ones, Adam's moments, the random
+	// streams and the history (checkpoint.go). With Resume, a run whose
+	// Checkpoint exists continues from it, and ends with the very
+	// parameters and Result an uninterrupted run gives; a checkpoint of
+	// another configuration, model or data is refused.
+	Checkpoint string
+	Resume     bool
+
+	stopAfter int // tests: return errStopped after the validation that ends this step (0: never)
 }
 
 // DefaultConfig returns the settings of the shipped L2/3 pyramidal
@@ -206,6 +217,7 @@ type Trainer[T autograd.Float] struct {
 	params []nn.Param[T]
 	opt    *nn.Adam[T]
 	rng    *rand.Rand
+	src    *rand.PCG // rng's source (checkpoints)
 	tp     *autograd.Tape[T]
 	st     *surrogate.State[T]
 	smooth *autograd.Tensor[T] // [BPTT, BPTT] Gaussian smoothing in time (SpikeSmooth)
@@ -217,6 +229,7 @@ type Trainer[T autograd.Float] struct {
 	accLoss        float64
 	accN           int
 	bestCrit       float64
+	dataFP         string // the data's fingerprint (checkpoints), computed once
 }
 
 // NewTrainer checks the settings and the samples, sets the model's output
@@ -297,7 +310,11 @@ func (t *Trainer[T]) Run() (*Result, error) {
 	t.begin()
 	m, cfg := t.m, t.cfg
 	defer func() { m.SetDropout(0); m.SetTraining(false) }()
-	for step := 0; step < cfg.Steps; step++ {
+	first, err := t.resume()
+	if err != nil {
+		return nil, err
+	}
+	for step := first; step < cfg.Steps; step++ {
 		lv, err := t.step(step)
 		if err != nil {
 			return nil, err
@@ -309,6 +326,12 @@ func (t *Trainer[T]) Run() (*Result, error) {
 		if (step+1)%cfg.EvalEvery == 0 || last {
 			if t.evaluate(step, last) {
 				break
+			}
+			if err := t.saveCheckpoint(step + 1); err != nil {
+				return nil, err
+			}
+			if cfg.stopAfter == step+1 {
+				return nil, errStopped
 			}
 		}
 	}
@@ -323,7 +346,8 @@ func (t *Trainer[T]) begin() {
 		Schedule: nn.CosineLR{Base: cfg.LR, Min: cfg.MinLR, Warmup: 100, Total: cfg.Steps}})
 	m.SetDropout(cfg.Dropout)
 	m.SetTraining(true)
-	t.rng = rand.New(rand.NewPCG(cfg.Seed, 0x747261696e))
+	t.src = rand.NewPCG(cfg.Seed, 0x747261696e)
+	t.rng = rand.New(t.src)
 	t.tp = autograd.NewTape[T]()
 	t.st = m.NewState(nil, cfg.Batch)
 	t.best = snapshot(t.params)

@@ -85,6 +85,7 @@ type options struct {
 	testNetRuns     int
 	testHNN         int
 	seedProtocol    bool
+	resume          bool
 	extraSeeds      string
 	extraPoisson    int
 	extraNetRuns    int
@@ -149,6 +150,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.valNetRuns, "val-netruns", 2, "network runs for the validation set")
 	fs.IntVar(&o.testPoisson, "test-poisson", 80, "independent-Poisson samples per type in the test set")
 	fs.IntVar(&o.testNetRuns, "test-netruns", 8, "network runs for the test set")
+	fs.BoolVar(&o.resume, "resume", false, "continue each type's training from its checkpoint <data>/checkpoints/<type>.ckpt (written after every validation) when one exists; the result is the uninterrupted run's, bit for bit; a checkpoint of other settings or data is refused")
 	fs.BoolVar(&o.seedProtocol, "seed-protocol", false, "with -eval: also score the pyramidal types on the seed's protocol (9 cells per network run, 7 windows of 250 ms from rest, the last 150 ms scored) against the test truth and the cells re-simulated from the binned input at dt 0.025 and 0.5 ms")
 	fs.IntVar(&o.testHNN, "test-hnn", 60, "samples per type of the HNN-drive test split (hnn-core's evoked, Poisson and bursty drives, a third each; 0: none)")
 	fs.StringVar(&o.extraSeeds, "extra-seeds", "shipped", "comma-separated additional training sets (split train<seed>), each seed[:poisson:netruns[:gain-span]] (defaults: the -extra-* flags); \"shipped\": the pyramidal types get "+shippedExtraSeeds+" and the baskets none; \"\": none")
@@ -700,11 +702,16 @@ func trainType(o *options, ct neuron.CellType, d *dataSets, init *surrogate.Mode
 		return nil, err
 	}
 	tr, val := d.sets["train"][ct].Samples, d.sets["val"][ct].Samples
+	ckDir := filepath.Join(o.dataDir, "checkpoints")
+	if err := os.MkdirAll(ckDir, 0o755); err != nil {
+		return nil, fmt.Errorf("checkpoints: %w", err)
+	}
+	cfg.Checkpoint, cfg.Resume = filepath.Join(ckDir, ct.String()+".ckpt"), o.resume
 	fmt.Fprintf(o.stderr, "%s: %d parameters, %d train / %d val / %d test samples\n", ct, m.NumParams(),
 		len(tr), len(val), len(d.sets["test"][ct].Samples))
 	res, err := train.Fit(m, tr, val, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ct, err)
+		return nil, fmt.Errorf("%s: %w (rerun with -resume to continue from %s)", ct, err, cfg.Checkpoint)
 	}
 	ms := d.testMetrics(m, ct)
 	test := ms["test"]

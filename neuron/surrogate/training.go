@@ -63,6 +63,13 @@ func (m *Model[T]) SetTraining(on bool) { m.lstm.SetTraining(on) }
 // training is on (SetTraining); 0, the value after New and Load, is none.
 func (m *Model[T]) SetDropout(p float64) { m.lstm.Dropout = p }
 
+// DropoutRNGState returns the state of the model's dropout mask generator
+// (training checkpoints: train.Trainer saves and restores it).
+func (m *Model[T]) DropoutRNGState() ([]byte, error) { return m.lstm.DropoutRNGState() }
+
+// SetDropoutRNGState restores a state DropoutRNGState returned.
+func (m *Model[T]) SetDropoutRNGState(b []byte) error { return m.lstm.SetDropoutRNGState(b) }
+
 // ScorePredictions is Score on given free-running predictions (bins·O per
 // sample, as Predict returns them).
 func (m *Model[T]) ScorePredictions(samples []*Sample, pred [][]float32) (float64, float64, Metrics) {
