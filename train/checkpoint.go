@@ -253,9 +253,11 @@ func (t *Trainer[T]) loadCheckpoint(raw []byte) (int, error) {
 		}
 	}
 	// everything read and checked: apply
-	probe := rngProbe(rng)
-	if probe != nil {
-		return 0, probe
+	if err := rngProbe(rng); err != nil {
+		return 0, err
+	}
+	if err := rngProbe(drop); err != nil {
+		return 0, fmt.Errorf("dropout: %w", err)
 	}
 	if err := t.opt.SetState(nn.AdamState[T]{Steps: ints["adam_steps"], M: vals["adam_m"], V: vals["adam_v"]}); err != nil {
 		return 0, err

@@ -80,3 +80,42 @@ func TestResumeIsTheUninterruptedRun(t *testing.T) {
 		t.Errorf("a corrupt checkpoint: %v", err)
 	}
 }
+
+// FuzzLoadCheckpoint: any bytes give a checkpoint or an error, never a
+// panic, and a refused file changes nothing.
+func FuzzLoadCheckpoint(f *testing.F) {
+	arch := surrogate.Arch{ConvChannels: 2, ConvKernel: 2, Hidden: 3, Layers: 1, HeadHidden: 2}
+	rng := rand.New(rand.NewPCG(5, 1))
+	tr, val := syntheticBasketSamples(rng, 2, 60, 20), syntheticBasketSamples(rng, 1, 60, 20)
+	cfg := DefaultConfig()
+	cfg.Batch, cfg.WarmUp, cfg.BPTT, cfg.Steps, cfg.EvalEvery, cfg.SelectBy = 1, 5, 20, 4, 2, "loss"
+	cfg.Checkpoint = filepath.Join(f.TempDir(), "c.ckpt")
+	cfg.stopAfter = 2
+	m, err := surrogate.New[float32](neuron.L2Basket, arch, 3)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, err := Fit(m, tr, val, cfg); !errors.Is(err, errStopped) {
+		f.Fatal(err)
+	}
+	good, err := os.ReadFile(cfg.Checkpoint)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add([]byte{})
+	f.Add(good[:len(good)/2])
+	tn, err := NewTrainer(m, tr, val, cfg)
+	if err != nil {
+		f.Fatal(err)
+	}
+	tn.begin()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		before := append([]float32(nil), tn.params[0].Tensor.Data...)
+		if _, err := tn.loadCheckpoint(b); err != nil {
+			if !reflect.DeepEqual(before, tn.params[0].Tensor.Data) {
+				t.Fatal("a refused checkpoint changed the parameters")
+			}
+		}
+	})
+}
