@@ -327,7 +327,9 @@ func (m *HybridSoma[T]) CellType() neuron.CellType { return m.ct }
 
 // Inputs returns the soma's synaptic channels, the columns of Step's x (the template's
 // order: soma GABA-A, GABA-B).
-func (m *HybridSoma[T]) Inputs() []neuron.Channel { return append([]neuron.Channel(nil), m.channels...) }
+func (m *HybridSoma[T]) Inputs() []neuron.Channel {
+	return append([]neuron.Channel(nil), m.channels...)
+}
 
 // Boundary returns the depth-0 junction's boundary nodes, the columns of Step's held and
 // of the attach and junction outputs.

@@ -108,7 +108,7 @@ func (r *hsRef) bin(held []float64) (vEnd, vMax float64, vbEnd []float64) {
 // offsets of a held junction that depolarises in random pulses (enough to fire the soma);
 // see hsHeld.
 func hsDrive(ct neuron.CellType, bins int, rng *rand.Rand) (x, off [][]float64) {
-	amp, noise := 40.0, 0.5
+	amp, noise := 10.0, 0.2
 	if ct == neuron.L5Pyramidal {
 		amp, noise = 8, 0.2
 	}
@@ -131,11 +131,11 @@ func hsDrive(ct neuron.CellType, bins int, rng *rand.Rand) (x, off [][]float64) 
 }
 
 // hsHeld returns the held junction of the synthetic drive from the bin's offsets and the
-// attach voltages at the bin start: for L2/3 a fixed base plus the offsets, for L5 mostly
-// the attach voltage clipped at −20 mV (L5's soma follows a fixed junction about 60-fold
-// and would fire on any offset from its own equilibrium; a dendrite follows the soma).
+// attach voltages at the bin start: mostly the attach voltage clipped at −20 mV, as a
+// dendrite follows the soma (the soma follows a fixed junction 20- to 60-fold and fires
+// tonically on any offset from its own equilibrium), plus the offsets.
 func hsHeld(ct neuron.CellType, off, att []float64) []float64 {
-	base, lam := -71.46, 0.0
+	base, lam := -71.46, 0.9
 	if ct == neuron.L5Pyramidal {
 		base, lam = -72, 0.95
 	}
