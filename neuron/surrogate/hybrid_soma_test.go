@@ -8,6 +8,7 @@ import (
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/neuron"
 	"github.com/neurograd/neurograd/neuron/surrogate"
+	"github.com/neurograd/neurograd/train"
 )
 
 var hybridTypes = []neuron.CellType{neuron.L2Pyramidal, neuron.L5Pyramidal}
@@ -364,6 +365,147 @@ func TestHybridSomaGradientSubthreshold(t *testing.T) {
 				autograd.GradCheckOptions{Eps: 1e-6, Rtol: 1e-5, Atol: 1e-6}); err != nil {
 				t.Errorf("%s, %d bins: %v", ct, bins, err)
 			}
+		}
+	}
+}
+
+// hsDendrite is the whole cell of junction j with every event on its synapses at its own
+// time: the perfect dendrite of the held-dendrite oracle.
+func hsDendrite(t testing.TB, j *neuron.Junction, desc *neuron.CellDesc, evs []train.Event) *neuron.DendriteCell {
+	t.Helper()
+	d, err := j.NewDendriteCell(neuron.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	chans := desc.Channels()
+	for _, e := range evs {
+		id, err := d.Cell().Synapse(chans[e.Channel].Section, chans[e.Channel].Receptor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Cell().Deliver(id, e.T, e.W); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d
+}
+
+// hsHeldPass runs the dendrite one bin with the soma part held at min(e, clip) and rewinds
+// it: the held junction at the bin end.
+func hsHeldPass(d *neuron.DendriteCell, e []float64, clip float64) []float64 {
+	d.Save()
+	vE := make([]float64, len(e))
+	for i, v := range e {
+		vE[i] = math.Min(v, clip)
+	}
+	for range surrogate.ExactSubsteps {
+		d.Step(vE)
+	}
+	held := d.Read(nil)
+	d.Restore()
+	return held
+}
+
+// TestHybridSomaOracle is the end-to-end check against the bound's held-dendrite oracle
+// (train's row "kernel closed loop 0.5 ms, held ≤ -20 mV, linear"): a perfect dendrite
+// (DendriteCell, fed every event at its time) supplies per bin the held junction for the
+// soma part held at min(v, −20 mV), the soma integrates the bin, the dendrite then follows
+// the soma's trajectory and gives the next bin's vbStart. Run once with package neuron's
+// SomaCell (the bound's runner) and once with the hybrid soma op (its own dendrite), on
+// three samples of the training-style Poisson input per type (somatic events at their bins'
+// starts, as the op takes them), the two agree to 1e-9 mV with the same spikes.
+func TestHybridSomaOracle(t *testing.T) {
+	bins := 2000
+	if testing.Short() {
+		bins = 300
+	}
+	for _, ct := range hybridTypes {
+		m, err := surrogate.NewHybridSoma[float64](ct, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		desc, _ := neuron.Template(ct)
+		j, _ := neuron.NewJunction(desc, 0)
+		col := map[int]int{} // channel -> the op's input column
+		for c, ch := range desc.Channels() {
+			for i, in := range m.Inputs() {
+				if in == ch {
+					col[c] = i
+				}
+			}
+		}
+		W := m.StateWidth()
+		K := W - 3
+		rng := rand.New(rand.NewPCG(5, uint64(ct)))
+		total := 0
+		for sample := range 3 {
+			evs, err := train.PoissonEvents(ct, train.DefaultPoissonConfig(ct), bins, rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := make([][]float64, bins)
+			for k := range x {
+				x[k] = make([]float64, 2)
+			}
+			for _, e := range evs {
+				if i, ok := col[e.Channel]; ok {
+					if k := surrogate.BinOf(e.T); k < bins {
+						x[k][i] += e.W
+					}
+				}
+			}
+			ref := newHsRef(t, m, 0)
+			for k := range bins {
+				for i, w := range x[k] {
+					if w > 0 {
+						ref.s.Deliver(ref.ids[i], float64(k)*surrogate.BinDt, w)
+					}
+				}
+			}
+			dR, dO := hsDendrite(t, j, desc, evs), hsDendrite(t, j, desc, evs)
+			st := m.NewState(nil, 1)
+			ref.vbS = dR.Read(nil)
+			copy(st.S.Data[K:K+2], dO.Read(nil))
+			var spikes, refSpikes []int
+			maxDv, prev := 0.0, math.Inf(-1)
+			for k := range bins {
+				eR := ref.s.ReadExact(nil)
+				eO := append([]float64(nil), st.S.Data[:3]...)
+				vEnd, _, _ := ref.bin(hsHeldPass(dR, eR, m.HoldClip()))
+				for q := 1; q <= surrogate.ExactSubsteps; q++ {
+					dR.Step(ref.traj[q])
+				}
+				ref.vbS = dR.Read(nil)
+				y, traj := surrogate.HybridStepTraj(m, x[k], hsHeldPass(dO, eO, m.HoldClip()), st)
+				for _, e := range traj {
+					dO.Step(e)
+				}
+				copy(st.S.Data[K:K+2], dO.Read(nil))
+				d := math.Abs(y[0] - vEnd)
+				for i, v := range ref.s.ReadExact(nil) {
+					d = math.Max(d, math.Abs(st.S.Data[i]-v))
+				}
+				maxDv = math.Max(maxDv, d)
+				if k > 0 && prev <= 0 && y[1] > 0 {
+					spikes = append(spikes, k)
+				}
+				prev = y[1]
+			}
+			ref.s.Cell().CheckThreshold()
+			for _, ts := range ref.s.Spikes() {
+				refSpikes = append(refSpikes, spikeBin(ts))
+			}
+			t.Logf("%s sample %d: max |Δv| %.3g mV over %d bins, %d spikes, oracle %d", ct, sample, maxDv, bins, len(spikes), len(refSpikes))
+			if maxDv > 1e-9 || math.IsNaN(maxDv) {
+				t.Errorf("%s sample %d: max |Δv| %g mV", ct, sample, maxDv)
+			}
+			if !equalInts(spikes, refSpikes) {
+				t.Errorf("%s sample %d: spike bins %v, oracle %v", ct, sample, spikes, refSpikes)
+			}
+			total += len(refSpikes)
+		}
+		if total == 0 && !testing.Short() {
+			t.Errorf("%s: no spikes in any sample", ct)
 		}
 	}
 }
