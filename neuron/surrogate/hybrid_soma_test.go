@@ -3,6 +3,7 @@ package surrogate_test
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/neurograd/neurograd/autograd"
@@ -509,3 +510,177 @@ func TestHybridSomaOracle(t *testing.T) {
 		}
 	}
 }
+
+func TestHybridSomaErrors(t *testing.T) {
+	if _, err := surrogate.NewHybridSoma[float64](neuron.L5Basket, nil); err == nil {
+		t.Error("NewHybridSoma(L5Basket): no error")
+	}
+	m, err := surrogate.NewHybridSoma[float64](neuron.L2Pyramidal, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := &neuron.JunctionKernel{Dt: 0.025, H: [][]float64{{0.1}}}
+	if _, err := surrogate.NewHybridSoma[float64](neuron.L2Pyramidal, bad); err == nil {
+		t.Error("a kernel for one boundary node: no error")
+	}
+	bad = &neuron.JunctionKernel{Dt: 0.05, H: [][]float64{{0.1}, {0.1}}}
+	if _, err := surrogate.NewHybridSoma[float64](neuron.L2Pyramidal, bad); err == nil {
+		t.Error("a kernel at 0.05 ms: no error")
+	}
+	bad = &neuron.JunctionKernel{Dt: 0.025, H: [][]float64{{0.1}, {math.NaN()}}}
+	if _, err := surrogate.NewHybridSoma[float64](neuron.L2Pyramidal, bad); err == nil {
+		t.Error("a NaN tap: no error")
+	}
+	if err := m.SetInputSubstep(20); err == nil {
+		t.Error("SetInputSubstep(20): no error")
+	}
+	if err := m.SetHoldClip(math.NaN()); err == nil {
+		t.Error("SetHoldClip(NaN): no error")
+	}
+	if got := len(m.Outputs()); got != 6 {
+		t.Errorf("%d outputs, want 6", got)
+	}
+	if b := m.Boundary(); len(b) != 2 || b[0].Section != "apical_trunk" || b[1].Section != "basal_1" {
+		t.Errorf("boundary %v", b)
+	}
+	st := m.NewState(nil, 2)
+	mustPanic := func(name, want string, f func()) {
+		t.Helper()
+		defer func() {
+			r := recover()
+			if r == nil {
+				t.Errorf("%s: no panic", name)
+			} else if s, _ := r.(string); !strings.Contains(s, want) {
+				t.Errorf("%s: panic %v, want %q", name, r, want)
+			}
+		}()
+		f()
+	}
+	h := autograd.Zeros[float64](2, 2)
+	mustPanic("wrong batch", "input shape", func() { m.Step(nil, autograd.Zeros[float64](3, 2), h, st) })
+	mustPanic("wrong held", "held shape", func() { m.Step(nil, autograd.Zeros[float64](2, 2), autograd.Zeros[float64](2, 3), st) })
+	mustPanic("batch 0", "batch 0", func() { m.NewState(nil, 0) })
+	other, _ := surrogate.NewHybridSoma[float64](neuron.L2Pyramidal, nil)
+	mustPanic("foreign state", "another model", func() { other.Step(nil, autograd.Zeros[float64](2, 2), h, st) })
+}
+
+// TestHybridSomaFloat32 runs the float32 op (float64 integration, float32 state at bin
+// boundaries) against the float64 one on the synthetic drive.
+func TestHybridSomaFloat32(t *testing.T) {
+	for _, ct := range hybridTypes {
+		m64, _ := surrogate.NewHybridSoma[float64](ct, nil)
+		m32, err := surrogate.NewHybridSoma[float32](ct, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const bins = 1000
+		xs, off := hsDrive(ct, bins, rand.New(rand.NewPCG(3, uint64(ct))))
+		s64, s32 := m64.NewState(nil, 1), m32.NewState(nil, 1)
+		att64, att32 := []float64{s64.S.Data[2], s64.S.Data[0]}, []float64{float64(s32.S.Data[2]), float64(s32.S.Data[0])}
+		maxDv := 0.0
+		n64, n32 := 0, 0
+		p64, p32 := math.Inf(-1), math.Inf(-1)
+		for k := range bins {
+			h64 := hsHeld(ct, off[k], att64)
+			h32 := hsHeld(ct, off[k], att32)
+			y64, _ := m64.Step(nil, autograd.MustNew(xs[k], 1, 2), autograd.MustNew(h64, 1, 2), s64)
+			x32 := autograd.MustNew([]float32{float32(xs[k][0]), float32(xs[k][1])}, 1, 2)
+			y32, _ := m32.Step(nil, x32, autograd.MustNew([]float32{float32(h32[0]), float32(h32[1])}, 1, 2), s32)
+			maxDv = math.Max(maxDv, math.Abs(y64.Data[0]-float64(y32.Data[0])))
+			att64, att32 = []float64{y64.Data[2], y64.Data[3]}, []float64{float64(y32.Data[2]), float64(y32.Data[3])}
+			if p64 <= 0 && y64.Data[1] > 0 {
+				n64++
+			}
+			if p32 <= 0 && y32.Data[1] > 0 {
+				n32++
+			}
+			p64, p32 = y64.Data[1], float64(y32.Data[1])
+		}
+		t.Logf("%s float32: max |Δv| %.3g mV, spikes %d / %d", ct, maxDv, n32, n64)
+		if n64 == 0 || n32 != n64 {
+			t.Errorf("%s float32: %d spikes, float64 %d (max |Δv| %g mV)", ct, n32, n64, maxDv)
+		}
+	}
+}
+
+// TestHybridSomaAllocs checks that recorded steps and their backward pass allocate
+// nothing once the tape and the op's scratch are warm.
+func TestHybridSomaAllocs(t *testing.T) {
+	m, _ := surrogate.NewHybridSoma[float32](neuron.L5Pyramidal, nil)
+	const batch, bins = 8, 10
+	tp := autograd.NewTape[float32]()
+	st := m.NewState(tp, batch)
+	x := autograd.Zeros[float32](batch, 2)
+	x.SetRequiresGrad(true)
+	held := autograd.Zeros[float32](batch, 2)
+	held.SetRequiresGrad(true)
+	for b := range batch {
+		x.Data[b*2] = 0.004
+		held.Data[b*2], held.Data[b*2+1] = -60, -65
+	}
+	run := func() {
+		tp.Reset()
+		surrogate.ResetHybridState(st)
+		var y *autograd.Tensor[float32]
+		for range bins {
+			y, _ = m.Step(tp, x, held, st)
+		}
+		if err := tp.Backward(tp.Sum(y)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run()
+	if n := testing.AllocsPerRun(5, run); n != 0 {
+		t.Errorf("%v allocations per run of %d recorded steps + backward", n, bins)
+	}
+}
+
+func benchmarkHybridSoma(b *testing.B, ct neuron.CellType, backward bool) {
+	m, err := surrogate.NewHybridSoma[float32](ct, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const batch, bins = 32, 100
+	rng := rand.New(rand.NewPCG(1, 2))
+	tp := autograd.NewTape[float32]()
+	tp.SetNoGrad(!backward)
+	st := m.NewState(tp, batch)
+	xs, hs := make([]*autograd.Tensor[float32], bins), make([]*autograd.Tensor[float32], bins)
+	for k := range xs {
+		xs[k], hs[k] = autograd.Zeros[float32](batch, 2), autograd.Zeros[float32](batch, 2)
+		xs[k].SetRequiresGrad(true)
+		hs[k].SetRequiresGrad(true)
+		for i := range xs[k].Data {
+			if rng.Float64() < 0.05 {
+				xs[k].Data[i] = float32(0.005 * rng.Float64())
+			}
+			hs[k].Data[i] = float32(-70 + 3*rng.Float64())
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i += bins {
+		tp.Reset()
+		surrogate.ResetHybridState(st)
+		var y *autograd.Tensor[float32]
+		for k := range bins {
+			y, _ = m.Step(tp, xs[k], hs[k], st)
+		}
+		if backward {
+			tp.Backward(tp.Sum(y))
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/batch, "ns/cell-step")
+}
+
+// BenchmarkHybridSomaL2Forward is one 0.5 ms step (20 substeps) of 32 L2/3 hybrid somas,
+// not recorded; ns/cell-step divides by the batch.
+func BenchmarkHybridSomaL2Forward(b *testing.B) { benchmarkHybridSoma(b, neuron.L2Pyramidal, false) }
+
+// BenchmarkHybridSomaL2Backward is the same recorded, plus its backward pass.
+func BenchmarkHybridSomaL2Backward(b *testing.B) { benchmarkHybridSoma(b, neuron.L2Pyramidal, true) }
+
+// BenchmarkHybridSomaL5Forward is BenchmarkHybridSomaL2Forward for L5.
+func BenchmarkHybridSomaL5Forward(b *testing.B) { benchmarkHybridSoma(b, neuron.L5Pyramidal, false) }
+
+// BenchmarkHybridSomaL5Backward is BenchmarkHybridSomaL2Backward for L5.
+func BenchmarkHybridSomaL5Backward(b *testing.B) { benchmarkHybridSoma(b, neuron.L5Pyramidal, true) }
