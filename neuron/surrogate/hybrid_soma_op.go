@@ -13,7 +13,7 @@ import (
 // Layout, structure of arrays over the batch (B cells, K integrated variables): traj holds
 // the state before each substep (slot j) and after the last (slot 20), each slot K·B
 // values (variable-major); fx the cnexp factors of the nG gates per substep (nG·B per
-// slot); att the attach voltages after each substep q (slot q, HybridBoundary·B); vbq the
+// slot); att the attach voltages after each substep q (hsHist); vbq the
 // boundary voltages v_b(q) per substep (slot q). The per-bin values a0, Δ, vbStart and
 // held are [HybridBoundary·B]. In a forward-only step two state slots and one factor slot
 // are used.
@@ -180,6 +180,10 @@ func (k *hsConsts) addInput(x *[hsMaxK]float64, w []float64, b, B int) {
 	}
 }
 
+// hsHist is the index of the attach voltage after substep q of boundary j of cell b in
+// the history att (and its adjoint gatt): cell-major, the 21 substeps contiguous.
+func hsHist(q, j, b int) int { return (b*HybridBoundary+j)*(ExactSubsteps+1) + q }
+
 // boundaryV returns cell b's boundary voltages v_b(q) of substep q (1…20).
 func (op *hsOp[T]) boundaryV(vb *[HybridBoundary]float64, q, b, B int) {
 	k := op.k
@@ -189,8 +193,9 @@ func (op *hsOp[T]) boundaryV(vb *[HybridBoundary]float64, q, b, B int) {
 		dl, a0 := op.delta[jb], op.a0[jb]
 		base := (1-w)*op.vbs[jb] + w*(op.held[jb]-k.sum[j][ExactSubsteps]*dl) + k.sum[j][q]*dl
 		h := &k.h[j]
+		row := op.att[hsHist(0, j, b):][:ExactSubsteps+1]
 		for l := 1; l < q; l++ {
-			base += h[l] * (op.att[((q-l)*HybridBoundary+j)*B+b] - a0)
+			base += h[l] * (row[q-l] - a0)
 		}
 		vb[j] = base
 	}
@@ -226,7 +231,7 @@ func (op *hsOp[T]) forward(B int, s0, x, held, s1 []T, full bool) {
 			op.a0[jb], op.delta[jb] = a0, a0-as
 			op.vbs[jb] = float64(s0[b*W+K+j])
 			op.held[jb] = float64(held[b*HybridBoundary+j])
-			op.att[j*B+b] = as
+			op.att[hsHist(0, j, b)] = as
 		}
 	}
 	vmax := op.vmax[:B]
@@ -291,7 +296,7 @@ func (op *hsOp[T]) forward(B int, s0, x, held, s1 []T, full bool) {
 				d[(k.iB+c)*B+b] = x0[k.iB+c] * k.decayB[c]
 			}
 			for jj := range HybridBoundary {
-				op.att[(q*HybridBoundary+jj)*B+b] = d[k.att[jj]*B+b]
+				op.att[hsHist(q, jj, b)] = d[k.att[jj]*B+b]
 			}
 			if v > vmax[b] {
 				vmax[b] = v
@@ -331,7 +336,7 @@ func (op *hsOp[T]) forward(B int, s0, x, held, s1 []T, full bool) {
 		for j := range HybridBoundary {
 			jb := j*B + b
 			r[K+j] = T(op.vbq[(ExactSubsteps*HybridBoundary+j)*B+b] +
-				k.h[j][0]*(op.att[(ExactSubsteps*HybridBoundary+j)*B+b]-op.a0[jb]))
+				k.h[j][0]*(op.att[hsHist(ExactSubsteps, j, b)]-op.a0[jb]))
 		}
 		r[W-1] = T(vmax[b])
 	}
@@ -385,7 +390,7 @@ func (op *hsOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	for b := range B {
 		for jj := range HybridBoundary {
 			ge := k.h[jj][0] * float64(gOut[b*W+K+jj])
-			gatt[(ExactSubsteps*HybridBoundary+jj)*B+b] += ge
+			gatt[hsHist(ExactSubsteps, jj, b)] += ge
 			ga0[jj*B+b] -= ge
 		}
 	}
@@ -402,7 +407,7 @@ func (op *hsOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		w := float64(q) / float64(ExactSubsteps)
 		for b := range B {
 			for jj := range HybridBoundary {
-				g[k.att[jj]*B+b] += gatt[(q*HybridBoundary+jj)*B+b]
+				g[k.att[jj]*B+b] += gatt[hsHist(q, jj, b)]
 			}
 			if int(arg[b]) == q {
 				g[B+b] += float64(gOut[b*W+W-1])
@@ -419,9 +424,10 @@ func (op *hsOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 				gh[jb] += w * gv
 				gdl[jb] += (k.sum[jj][q] - w*k.sum[jj][ExactSubsteps]) * gv
 				h := &k.h[jj]
+				row := gatt[hsHist(0, jj, b):][:ExactSubsteps+1]
 				for l := 1; l < q; l++ {
 					hg := h[l] * gv
-					gatt[((q-l)*HybridBoundary+jj)*B+b] += hg
+					row[q-l] += hg
 					ga0[jb] -= hg
 				}
 			}
