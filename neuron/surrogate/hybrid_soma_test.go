@@ -684,3 +684,54 @@ func BenchmarkHybridSomaL5Forward(b *testing.B) { benchmarkHybridSoma(b, neuron.
 
 // BenchmarkHybridSomaL5Backward is BenchmarkHybridSomaL2Backward for L5.
 func BenchmarkHybridSomaL5Backward(b *testing.B) { benchmarkHybridSoma(b, neuron.L5Pyramidal, true) }
+
+// TestHybridSomaSnapshot checks that Snapshot and Restore repeat a stretch bit for bit,
+// on the tape (the restored state a leaf that requires a gradient) and off it.
+func TestHybridSomaSnapshot(t *testing.T) {
+	m, err := surrogate.NewHybridSoma[float64](neuron.L5Pyramidal, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const batch, bins = 2, 30
+	xs, off := hsDrive(neuron.L5Pyramidal, bins, rand.New(rand.NewPCG(9, 9)))
+	for _, grad := range []bool{false, true} {
+		tp := autograd.NewTape[float64]()
+		st := m.NewState(tp, batch)
+		if grad {
+			st.S.SetRequiresGrad(true)
+		}
+		run := func() []float64 {
+			var out []float64
+			for k := range bins {
+				x, h := autograd.Zeros[float64](batch, 2), autograd.Zeros[float64](batch, 2)
+				for b := range batch {
+					copy(x.Data[b*2:], xs[k])
+					copy(h.Data[b*2:], hsHeld(neuron.L5Pyramidal, off[k], []float64{-72, -72}))
+				}
+				y, _ := m.Step(tp, x, h, st)
+				out = append(out, y.Data...)
+			}
+			return out
+		}
+		run()
+		snap := st.Snapshot()
+		a := run()
+		leaves := st.Restore(snap)
+		if grad != (len(leaves) == 1) || grad != (len(st.Tensors()) == 1) {
+			t.Errorf("grad %v: Restore gave %d leaves, Tensors %d", grad, len(leaves), len(st.Tensors()))
+		}
+		b := run()
+		for i := range a {
+			if a[i] != b[i] {
+				t.Fatalf("grad %v: output %d after Restore %v, first run %v", grad, i, b[i], a[i])
+			}
+		}
+		before := append([]float64(nil), st.S.Data...)
+		st.Detach()
+		for i, v := range st.S.Data {
+			if v != before[i] {
+				t.Fatalf("grad %v: Detach changed column %d", grad, i)
+			}
+		}
+	}
+}
