@@ -71,6 +71,8 @@ type Tape[T Float] struct {
 	ptrs    arena[*Tensor[T]]
 	ints    arena[int]
 	noGrad  bool
+	gen     uint64      // Resets so far (Generation)
+	memo    map[any]any // SetMemo's values (memo.go)
 }
 
 // NewTape returns an empty tape.
@@ -95,6 +97,7 @@ func (tp *Tape[T]) Len() int {
 // tape created becomes invalid. Parameters (tensors not created by the tape) keep
 // their values and gradients.
 func (tp *Tape[T]) Reset() {
+	tp.gen++
 	clear(tp.nodes) // drop references for the GC
 	tp.nodes = tp.nodes[:0]
 	tp.nodePog.reset()

@@ -9,6 +9,10 @@
 #   erp        270-cell column, ERP drives, 170 ms, one worker                        vs NEURON
 #   poisson200 270-cell column, 10 Hz Poisson 0.0025 µS seed 1, 200 ms, one worker    vs NEURON
 #   poisson    the same for 1000 ms (NEURON takes ~2 min per round on an idle core)
+#   column     surrogate column (132 cells, shipped cells, 600 ms, 4 noise replicas batched):
+#              forward and forward + BPTT per simulated cell-second  vs NEURON's 270-cell Poisson
+#              column per cell-second (COLUMN_PEER=poisson, 1 s, the default; or poisson200, whose
+#              fixed set-up cost weighs 5x more per cell-second)
 #   gemm       f32 GEMM 16³ 64³ 256³ 1000x320x64 132x128x256, 1 and 2 threads        vs OpenBLAS
 #   welch      Welch PSD of 132 signals x 2000 (one batched call)                      vs scipy
 #   lstm       CNN-LSTM step-mode BPTT, 132 x 1000, one thread                         vs PyTorch
@@ -82,6 +86,23 @@ for part in "${parts[@]}"; do
 			echo "$part round $r (load $(load)): ours $(gometric cpu-s/op <<<"$o") s CPU, $(gometric spikes <<<"$o") spikes; NEURON $(field cpu_s <<<"$p") s CPU, $(field spikes <<<"$p") spikes"
 		done
 		report "270-cell column, $part, 1 core (CPU)" "${best[$part.ours]}" "${best[$part.peer]}" s
+		;;
+	column)
+		build snn network/snn
+		for r in $(seq "$rounds"); do
+			o=$(cd "$root/network/snn" && "$tmp/snn.test" -test.run XXX -test.bench 'ColumnForward/segments/replicas=4$' -test.benchtime 2x -test.cpu 1 | grep ^Bench)
+			note column.fwd "$(gometric cpu-ms/cell-s <<<"$o")"
+			o2=$(cd "$root/network/snn" && "$tmp/snn.test" -test.run XXX -test.bench 'ColumnBPTT/segments/replicas=4$' -test.benchtime 1x -test.cpu 1 | grep ^Bench)
+			note column.bptt "$(gometric cpu-ms/cell-s <<<"$o2")"
+			peer=${COLUMN_PEER:-poisson}
+			cs=270
+			[ "$peer" = poisson200 ] && cs=54 # 270 cells x 1 s or 0.2 s
+			p=$(cd "$tmp" && PYTHONPATH="$hnnpath" $py "$root/bench/hnn_neuron.py" "$peer" 2>/dev/null | grep RESULT)
+			note column.peer "$(awk -v c="$(field cpu_s <<<"$p")" -v n=$cs 'BEGIN{print c/n*1000}')"
+			echo "column round $r (load $(load)): ours forward $(gometric cpu-ms/cell-s <<<"$o"), forward+BPTT $(gometric cpu-ms/cell-s <<<"$o2") ms CPU per cell-second; NEURON $peer $(field cpu_s <<<"$p") s CPU for $cs cell-seconds"
+		done
+		report "surrogate column forward, per cell-second (CPU)" "${best[column.fwd]}" "${best[column.peer]}" ms
+		report "surrogate column fwd+BPTT, per cell-second (CPU)" "${best[column.bptt]}" "${best[column.peer]}" ms
 		;;
 	gemm)
 		build kernel internal/kernel

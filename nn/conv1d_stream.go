@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/neurograd/neurograd/autograd"
-	"github.com/neurograd/neurograd/internal/kernel"
 )
 
 // ConvState is the streaming state of a Conv1d for a batch: a ring buffer with
@@ -77,7 +76,8 @@ func (c *Conv1d[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], s *ConvSta
 	gemms := getBatch[T]()
 	defer putBatch(gemms)
 	tap := func(k int, data []T) {
-		spec := gemmSpec[T]{transB: true, m: batch, n: out, k: in, alpha: 1, a: data, lda: in, b: w[k*in:], ldb: ck, beta: 1, c: y.Data, ldc: out}
+		spec := gemmSpec[T]{transB: true, m: batch, n: out, k: in, alpha: 1, a: data, lda: in, b: w[k*in:], ldb: ck, beta: 1, c: y.Data, ldc: out,
+			pb: packedWeights(tp, c.Weight, k*in, true, in, out, ck)}
 		if !gemms.add(spec) {
 			spec.run()
 		}
@@ -237,7 +237,9 @@ func (conv1dStepOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 				if fresh { // a new buffer: overwrite instead of accumulating
 					beta = 0
 				}
-				kernel.Gemm(false, false, batch, in, out, 1, g, out, w.Data[k*in:], ck, beta, gt, in)
+				s := gemmSpec[T]{m: batch, n: in, k: out, alpha: 1, a: g, lda: out, b: w.Data[k*in:], ldb: ck, beta: beta, c: gt, ldc: in,
+					pb: packedWeights(tp, w, k*in, false, out, in, ck)}
+				s.run()
 			}
 		}
 	})

@@ -71,7 +71,9 @@ func linear[T autograd.Float](tp *autograd.Tape[T], x, w, b *autograd.Tensor[T])
 	if rows == 0 || in == 0 {
 		clear(y.Data)
 	} else {
-		kernel.Gemm(false, true, rows, out, in, 1, x.Data, in, w.Data, in, 0, y.Data, out)
+		s := gemmSpec[T]{transB: true, m: rows, n: out, k: in, alpha: 1, a: x.Data, lda: in, b: w.Data, ldb: in, c: y.Data, ldc: out,
+			pb: packedWeights(tp, w, 0, true, in, out, in)}
+		s.run()
 		if b != nil {
 			addRowVector(y.Data, b.Data)
 		}
@@ -115,7 +117,9 @@ func (linearOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 		if fresh { // a new buffer: overwrite instead of accumulating
 			beta = 0
 		}
-		kernel.Gemm(false, false, rows, in, out, 1, g, out, w.Data, in, beta, gx, in)
+		s := gemmSpec[T]{m: rows, n: in, k: out, alpha: 1, a: g, lda: out, b: w.Data, ldb: in, beta: beta, c: gx, ldc: in,
+			pb: packedWeights(tp, w, 0, false, out, in, in)}
+		s.run()
 	}
 	if w.RequiresGrad() {
 		kernel.Gemm(true, false, out, in, rows, 1, g, out, x.Data, in, 1, tp.GradOf(w), in)

@@ -48,7 +48,8 @@ func lstmCellStep[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 		copy(z[b*4*hid:(b+1)*4*hid], ly.B.Data)
 	}
 	gemms := getBatch[T]()
-	gemms.add(gemmSpec[T]{m: batch, n: 4 * hid, k: k, alpha: 1, a: xh, lda: k, b: ly.W.Data, ldb: 4 * hid, beta: 1, c: z, ldc: 4 * hid})
+	gemms.add(gemmSpec[T]{m: batch, n: 4 * hid, k: k, alpha: 1, a: xh, lda: k, b: ly.W.Data, ldb: 4 * hid, beta: 1, c: z, ldc: 4 * hid,
+		pb: packedWeights(tp, ly.W, 0, false, k, 4*hid, 4*hid)})
 	gemmRows(gemms)
 	putBatch(gemms)
 	giveBack(xh)
@@ -156,10 +157,14 @@ func (lstmCellOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	}
 	runBeside(side, func() {
 		if gx != nil {
-			kernel.Gemm(false, true, batch, in, 4*hid, 1, dz, 4*hid, w.Data[:in*4*hid], 4*hid, betaX, gx, in)
+			s := gemmSpec[T]{transB: true, m: batch, n: in, k: 4 * hid, alpha: 1, a: dz, lda: 4 * hid, b: w.Data[:in*4*hid], ldb: 4 * hid, beta: betaX, c: gx, ldc: in,
+				pb: packedWeights(tp, w, 0, true, 4*hid, in, 4*hid)}
+			s.run()
 		}
 		if ghp != nil {
-			kernel.Gemm(false, true, batch, hid, 4*hid, 1, dz, 4*hid, w.Data[in*4*hid:], 4*hid, betaH, ghp, hid)
+			s := gemmSpec[T]{transB: true, m: batch, n: hid, k: 4 * hid, alpha: 1, a: dz, lda: 4 * hid, b: w.Data[in*4*hid:], ldb: 4 * hid, beta: betaH, c: ghp, ldc: hid,
+				pb: packedWeights(tp, w, in*4*hid, true, 4*hid, hid, 4*hid)}
+			s.run()
 		}
 		if gb != nil {
 			addColumnSums(gb, dz)

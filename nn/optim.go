@@ -82,6 +82,7 @@ func (a *Adam[T]) Steps() int { return a.t }
 
 // Step applies one update to every parameter that has a gradient.
 func (a *Adam[T]) Step() {
+	defer WeightsChanged()
 	lr := rate(a.LR, a.Schedule, a.t)
 	a.t++
 	b1, b2 := a.Beta1, a.Beta2
@@ -146,6 +147,7 @@ func (s *SGD[T]) Steps() int { return s.t }
 
 // Step applies one update to every parameter that has a gradient.
 func (s *SGD[T]) Step() {
+	defer WeightsChanged()
 	lr := T(rate(s.LR, s.Schedule, s.t))
 	s.t++
 	mu, wd := T(s.Momentum), T(s.WeightDecay)

@@ -29,9 +29,16 @@ type gemmSpec[T autograd.Float] struct {
 	beta           T
 	c              []T
 	ldc            int
+	// pb, if set, is op(B) packed (packedWeights); b, ldb and transB are then
+	// unused.
+	pb *kernel.PackedB[T]
 }
 
 func (g *gemmSpec[T]) run() {
+	if g.pb != nil {
+		kernel.GemmPacked(g.transA, g.m, g.alpha, g.a, g.lda, g.pb, g.beta, g.c, g.ldc)
+		return
+	}
 	kernel.Gemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc)
 }
 

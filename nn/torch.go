@@ -198,6 +198,7 @@ func torchValues(f *safetensors.File, name string, shape ...int) ([]float64, err
 }
 
 func setValues[T autograd.Float](dst []T, v []float64) {
+	defer WeightsChanged()
 	for i, x := range v {
 		dst[i] = T(x)
 	}

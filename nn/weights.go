@@ -84,6 +84,7 @@ func LoadBytes[T autograd.Float](buf []byte, params []Param[T]) (map[string]stri
 			p.Tensor.Data[j] = T(x)
 		}
 	}
+	WeightsChanged()
 	if f.Metadata == nil {
 		f.Metadata = map[string]string{}
 	}

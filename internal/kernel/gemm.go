@@ -1,9 +1,6 @@
 package kernel
 
-import (
-	"fmt"
-	"runtime"
-)
+import "fmt"
 
 // gemmKernel computes one tile of C: rows of C (its first argument count fixed
 // per function) by vectors of columns, the last vector holding last valid
@@ -32,6 +29,8 @@ type gemmImpl[T Float] struct {
 	// from a matrix with row stride ld into consecutive rows.
 	packRows func(dst, src *T, ld, rows int)
 	pool     *bufPool[T] // set by setBlocking
+	// packedPool holds the shared packed B of parallel products.
+	packedPool *freeList[packedB[T]]
 }
 
 // nr is the width of a full tile in columns.
@@ -52,11 +51,9 @@ func gemm[T Float](g *gemmImpl[T], transA, transB bool, m, n, k int, alpha T, a 
 		scaleMatrix(m, n, beta, c, ldc)
 		return
 	}
-	if work := m * n * k; work >= 2*parallelGrain {
-		if w := min(runtime.GOMAXPROCS(0), work/parallelGrain); w > 1 {
-			gemmParallel(g, w, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-			return
-		}
+	if w := workers(m, n, k); w > 1 {
+		gemmParallel(g, w, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
 	}
 	gemmSerial(g, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
@@ -127,20 +124,15 @@ func gemmSerial[T Float](g *gemmImpl[T], transA, transB bool, m, n, k int, alpha
 	// Few row tiles share each B panel, or few column panels share each A
 	// panel: then reading the caller's matrix directly beats packing it.
 	directB := !transB && n%lanes == 0 && m <= 4*mr
-	directA := transA && directAPolicy(n, nr)
-	rowA := !transA && g.kernRowA != nil && directAPolicy(n, nr)
-	kern := g.kern
-	if rowA {
-		directA, kern = true, g.kernRowA
-	}
+	am := g.aMode(transA, n)
 	var buf *gemmBuf[T]
-	if !directA || !directB {
+	if am == aPacked || !directB {
 		buf = g.pool.get()
 		defer g.pool.put(buf)
 		if !directB {
 			buf.b = grow(buf.b, kc*((min(nc, n)+nr-1)/nr*nr))
 		}
-		if !directA {
+		if am == aPacked {
 			buf.a = grow(buf.a, kc*min(mc, m))
 		}
 	}
@@ -152,42 +144,84 @@ func gemmSerial[T Float](g *gemmImpl[T], transA, transB bool, m, n, k int, alpha
 			if pc > 0 {
 				betaEff = 1
 			}
-			if !directB {
+			var bb []T
+			bs := 0
+			if directB {
+				bb, bs = b[pc*ldb+jc:], ldb
+			} else {
 				g.packB(buf.b, transB, b, ldb, pc, jc, kcur, ncur, nr, lanes)
+				bb = buf.b
 			}
 			for ic := 0; ic < m; ic += mc {
-				mcur := min(mc, m-ic)
-				if !directA {
-					g.packA(buf.a, transA, a, lda, ic, pc, mcur, kcur, mr)
+				var bufA []T
+				if buf != nil {
+					bufA = buf.a
 				}
-				for jr := 0; jr < ncur; jr += nr {
-					ncols := min(nr, ncur-jr)
-					nv := (ncols + lanes - 1) / lanes
-					last := ncols - (nv-1)*lanes
-					var bp *T
-					bs := ldb
-					if directB {
-						bp = &b[pc*ldb+jc+jr]
-					} else {
-						bp = &buf.b[jr*kcur]
-						bs = nv * lanes
-					}
-					for ir := 0; ir < mcur; ir += mr {
-						rows := min(mr, mcur-ir)
-						var ap *T
-						as := lda
-						if rowA {
-							ap = &a[(ic+ir)*lda+pc]
-						} else if directA {
-							ap = &a[pc*lda+ic+ir]
-						} else {
-							ap = &buf.a[ir*kcur]
-							as = rows
-						}
-						kern[rows-1][nv-1](kcur, ap, as, bp, bs, &c[(ic+ir)*ldc+jc+jr], ldc, alpha, betaEff, last)
-					}
-				}
+				g.macro(am, transA, a, lda, bufA, ic, min(mc, m-ic), pc, kcur, bb, bs, ncur, alpha, betaEff, c[jc:], ldc)
 			}
+		}
+	}
+}
+
+// aMode is how the micro-kernels read A.
+type aMode int
+
+const (
+	aPacked aMode = iota // packed into mr-row p-major panels
+	aDirect              // transposed A read in place (already p-major)
+	aRows                // untransposed A read in place by the row-major kernels
+)
+
+// aMode decides how A is read for a product of n columns.
+func (g *gemmImpl[T]) aMode(transA bool, n int) aMode {
+	switch {
+	case transA && directAPolicy(n, g.nr()):
+		return aDirect
+	case !transA && g.kernRowA != nil && directAPolicy(n, g.nr()):
+		return aRows
+	}
+	return aPacked
+}
+
+// macro computes the mcur x ncur block of C at row ic (c starts at the
+// block's first column) for one K block of kcur at pc: A's rows ic.. (packed
+// into bufA first when am is aPacked) times the B block bb, whose panels of nr
+// columns lie at bb[jr*kcur] with a row stride of their width rounded up to
+// whole vectors (bs == 0, packed) or which is B itself read in place with row
+// stride bs.
+func (g *gemmImpl[T]) macro(am aMode, transA bool, a []T, lda int, bufA []T, ic, mcur, pc, kcur int, bb []T, bs, ncur int, alpha, beta T, c []T, ldc int) {
+	mr, nr, lanes := g.mr, g.nr(), g.lanes
+	kern := g.kern
+	if am == aRows {
+		kern = g.kernRowA
+	}
+	if am == aPacked {
+		g.packA(bufA, transA, a, lda, ic, pc, mcur, kcur, mr)
+	}
+	for jr := 0; jr < ncur; jr += nr {
+		ncols := min(nr, ncur-jr)
+		nv := (ncols + lanes - 1) / lanes
+		last := ncols - (nv-1)*lanes
+		var bp *T
+		stride := bs
+		if bs == 0 {
+			bp, stride = &bb[jr*kcur], nv*lanes
+		} else {
+			bp = &bb[jr]
+		}
+		for ir := 0; ir < mcur; ir += mr {
+			rows := min(mr, mcur-ir)
+			var ap *T
+			as := lda
+			switch am {
+			case aRows:
+				ap = &a[(ic+ir)*lda+pc]
+			case aDirect:
+				ap = &a[pc*lda+ic+ir]
+			default:
+				ap, as = &bufA[ir*kcur], rows
+			}
+			kern[rows-1][nv-1](kcur, ap, as, bp, stride, &c[(ic+ir)*ldc+jr], ldc, alpha, beta, last)
 		}
 	}
 }

@@ -1,148 +1,114 @@
 package kernel
 
-import "sync"
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
 
-// gemmParallel splits C into w blocks of whole tiles along its longer side and
-// computes them concurrently, each with its own packing buffers.
-func gemmParallel[T Float](g *gemmImpl[T], w int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	var wg sync.WaitGroup
-	run := func(i0, i1, j0, j1 int) {
-		var as, bs []T
-		if transA {
-			as = a[i0:]
-		} else {
-			as = a[i0*lda:]
-		}
-		if transB {
-			bs = b[j0*ldb:]
-		} else {
-			bs = b[j0:]
-		}
-		gemmSerial(g, transA, transB, i1-i0, j1-j0, k, alpha, as, lda, bs, ldb, beta, c[i0*ldc+j0:], ldc)
+// workers returns how many goroutines a product of m x n x k multiply-adds
+// is split over: 1 below 2·parallelGrain, otherwise up to GOMAXPROCS with
+// at least parallelGrain multiply-adds each.
+func workers(m, n, k int) int {
+	work := m * n * k
+	if work < 2*parallelGrain {
+		return 1
 	}
-	split := func(total, unit int) int { // chunk size: a multiple of unit
-		chunk := (total + w - 1) / w
-		return (chunk + unit - 1) / unit * unit
-	}
-	if m >= n {
-		if rows := split(m, g.mr); transB || n%g.lanes != 0 || rows > 4*g.mr {
-			// each worker would pack all of B: share one packed copy instead
-			gemmSharedB(g, w, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-			return
-		}
-		chunk := split(m, g.mr)
-		for i0 := chunk; i0 < m; i0 += chunk {
-			wg.Add(1)
-			go func(i0 int) {
-				defer wg.Done()
-				run(i0, min(i0+chunk, m), 0, n)
-			}(i0)
-		}
-		run(0, min(chunk, m), 0, n)
-	} else {
-		chunk := split(n, g.nr())
-		for j0 := chunk; j0 < n; j0 += chunk {
-			wg.Add(1)
-			go func(j0 int) {
-				defer wg.Done()
-				run(0, m, j0, min(j0+chunk, n))
-			}(j0)
-		}
-		run(0, m, 0, min(chunk, n))
-	}
-	wg.Wait()
+	return min(runtime.GOMAXPROCS(0), work/parallelGrain)
 }
 
-// gemmSharedB is the parallel GEMM for a split along M when B must be packed: the
-// workers pack each kc x nc block of B once, together (each a range of whole panels),
-// then each computes its own rows of C against the shared packed block, packing its
-// own A blocks. Splitting M with gemmParallel instead makes every worker pack all of B,
-// work that does not shrink with more workers and that competes for the caches.
-func gemmSharedB[T Float](g *gemmImpl[T], w int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	mr, nr, lanes := g.mr, g.nr(), g.lanes
-	kc := blocks(k, g.kc, 1)
-	nc := blocks(n, g.nc, nr)
-	rows := (((m + w - 1) / w) + mr - 1) / mr * mr // rows per worker, whole tiles
-	w = (m + rows - 1) / rows
-	directA := transA && directAPolicy(n, nr)
-	rowA := !transA && g.kernRowA != nil && directAPolicy(n, nr)
-	kern := g.kern
-	if rowA {
-		directA, kern = true, g.kernRowA
+// tasksPerWorker is how many pieces a parallel product is cut into per
+// goroutine. The goroutines take pieces from a shared counter until none is
+// left, so a goroutine that starts late (its core busy with another process)
+// takes fewer of them and the caller does the rest: the split never waits for
+// more than the piece a late goroutine holds.
+const tasksPerWorker = 4
+
+// gemmParallel computes the product on up to w goroutines (the caller is one
+// of them), in pieces of whole micro-tiles of C, so that the result is bit for
+// bit that of gemmSerial for any w. Split along M (m >= n), B is packed once
+// for all (the caller packs it; the pieces are row blocks that pack their own
+// A); split along N, each piece is gemmSerial on a block of columns.
+func gemmParallel[T Float](g *gemmImpl[T], w int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if m >= n {
+		pb := g.packedPool.get()
+		defer g.packedPool.put(pb)
+		packAllB(g, pb, transB, k, n, b, ldb)
+		rowTasks(g, w, transA, m, alpha, a, lda, pb, beta, c, ldc)
+		return
 	}
-	bufs := make([]*gemmBuf[T], w)
-	for i := range bufs {
-		bufs[i] = g.pool.get()
-		defer g.pool.put(bufs[i])
-	}
-	mc := blocks(rows, g.mc, mr)
-	bb := grow(bufs[0].b, kc*((min(nc, n)+nr-1)/nr*nr))
-	bufs[0].b = bb
-	if !directA {
-		for _, bf := range bufs {
-			bf.a = grow(bf.a, kc*min(mc, rows))
+	nr := g.nr()
+	cols := pieceSize(n, w, nr)
+	tasks := (n + cols - 1) / cols
+	runTasks(w, tasks, func(t int) {
+		j0 := t * cols
+		j1 := min(j0+cols, n)
+		bs := b[j0:]
+		if transB {
+			bs = b[j0*ldb:]
+		}
+		gemmSerial(g, transA, transB, m, j1-j0, k, alpha, a, lda, bs, ldb, beta, c[j0:], ldc)
+	})
+}
+
+// rowTasks computes C = alpha*op(A)*B + beta*C with B packed in p on up to w
+// goroutines, in blocks of rows that are whole row tiles.
+func rowTasks[T Float](g *gemmImpl[T], w int, transA bool, m int, alpha T, a []T, lda int, p *packedB[T], beta T, c []T, ldc int) {
+	rows := min(pieceSize(m, w, g.mr), max(g.mc, g.mr))
+	tasks := (m + rows - 1) / rows
+	var bufs [maxWorkers]*gemmBuf[T]
+	w = min(w, tasks, maxWorkers)
+	runWorkers(w, tasks, func(worker, t int) {
+		if bufs[worker] == nil {
+			bufs[worker] = g.pool.get()
+		}
+		r0 := t * rows
+		packedRows(g, bufs[worker], transA, r0, min(r0+rows, m), alpha, a, lda, p, beta, c, ldc)
+	})
+	for _, b := range bufs[:w] {
+		if b != nil {
+			g.pool.put(b)
 		}
 	}
-	// each runs fn(worker) on w goroutines (the caller is worker 0) and waits
-	var wg sync.WaitGroup
-	each := func(fn func(t int)) {
-		wg.Add(w - 1)
-		for t := 1; t < w; t++ {
-			go func() {
-				defer wg.Done()
-				fn(t)
-			}()
-		}
-		fn(0)
-		wg.Wait()
-	}
-	for jc := 0; jc < n; jc += nc {
-		ncur := min(nc, n-jc)
-		panels := (ncur + nr - 1) / nr
-		for pc := 0; pc < k; pc += kc {
-			kcur := min(kc, k-pc)
-			betaEff := beta
-			if pc > 0 {
-				betaEff = 1
+}
+
+// maxWorkers bounds the goroutines of one product.
+const maxWorkers = 64
+
+// pieceSize returns the size of the pieces total is cut into for w
+// goroutines: about tasksPerWorker per goroutine, a multiple of unit.
+func pieceSize(total, w, unit int) int {
+	p := (total + w*tasksPerWorker - 1) / (w * tasksPerWorker)
+	return max(unit, (p+unit-1)/unit*unit)
+}
+
+// runTasks runs fn(t) for t < tasks on up to w goroutines (see runWorkers).
+func runTasks(w, tasks int, fn func(t int)) {
+	runWorkers(min(w, tasks, maxWorkers), tasks, func(_, t int) { fn(t) })
+}
+
+// runWorkers runs fn(worker, t) for every t < tasks, each t once, on w
+// goroutines numbered 0..w-1 (the caller is worker 0), which take the next t
+// from a shared counter; it returns when all are done.
+func runWorkers(w, tasks int, fn func(worker, t int)) {
+	var next atomic.Int64
+	loop := func(worker int) {
+		for {
+			t := int(next.Add(1)) - 1
+			if t >= tasks {
+				return
 			}
-			each(func(t int) {
-				// pack panels [p0, p1) of the block
-				p0, p1 := t*panels/w, (t+1)*panels/w
-				if p0 < p1 {
-					j0 := p0 * nr
-					g.packB(bb[j0*kcur:], transB, b, ldb, pc, jc+j0, kcur, min(p1*nr, ncur)-j0, nr, lanes)
-				}
-			})
-			each(func(t int) {
-				r0, r1 := t*rows, min((t+1)*rows, m)
-				bufA := bufs[t].a
-				for ic := r0; ic < r1; ic += mc {
-					mcur := min(mc, r1-ic)
-					if !directA {
-						g.packA(bufA, transA, a, lda, ic, pc, mcur, kcur, mr)
-					}
-					for jr := 0; jr < ncur; jr += nr {
-						ncols := min(nr, ncur-jr)
-						nv := (ncols + lanes - 1) / lanes
-						last := ncols - (nv-1)*lanes
-						bp, bs := &bb[jr*kcur], nv*lanes
-						for ir := 0; ir < mcur; ir += mr {
-							rws := min(mr, mcur-ir)
-							var ap *T
-							as := lda
-							if rowA {
-								ap = &a[(ic+ir)*lda+pc]
-							} else if directA {
-								ap = &a[pc*lda+ic+ir]
-							} else {
-								ap = &bufA[ir*kcur]
-								as = rws
-							}
-							kern[rws-1][nv-1](kcur, ap, as, bp, bs, &c[(ic+ir)*ldc+jc+jr], ldc, alpha, betaEff, last)
-						}
-					}
-				}
-			})
+			fn(worker, t)
 		}
 	}
+	var wg sync.WaitGroup
+	wg.Add(w - 1)
+	for worker := 1; worker < w; worker++ {
+		go func() {
+			defer wg.Done()
+			loop(worker)
+		}()
+	}
+	loop(0)
+	wg.Wait()
 }

@@ -14,13 +14,17 @@ type gemmBuf[T Float] struct{ a, b []T }
 
 // bufPool keeps packing buffers for reuse. Unlike sync.Pool it never drops
 // them at garbage collection, so steady-state GEMM calls allocate nothing; it
-// holds at most one buffer per concurrently running GEMM.
-type bufPool[T Float] struct {
+// holds at most one buffer per concurrently running GEMM (per goroutine of a
+// parallel one).
+type bufPool[T Float] = freeList[gemmBuf[T]]
+
+// freeList is a free list of *X that survives garbage collection.
+type freeList[X any] struct {
 	mu   sync.Mutex
-	free []*gemmBuf[T]
+	free []*X
 }
 
-func (p *bufPool[T]) get() *gemmBuf[T] {
+func (p *freeList[X]) get() *X {
 	p.mu.Lock()
 	if n := len(p.free); n > 0 {
 		b := p.free[n-1]
@@ -29,10 +33,10 @@ func (p *bufPool[T]) get() *gemmBuf[T] {
 		return b
 	}
 	p.mu.Unlock()
-	return new(gemmBuf[T])
+	return new(X)
 }
 
-func (p *bufPool[T]) put(b *gemmBuf[T]) {
+func (p *freeList[X]) put(b *X) {
 	p.mu.Lock()
 	p.free = append(p.free, b)
 	p.mu.Unlock()

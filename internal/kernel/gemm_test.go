@@ -278,3 +278,148 @@ func TestGemmRandom(t *testing.T) {
 	}
 	gemmBoth(t, "random", cases)
 }
+
+// gemmOperands returns random A (m x k, or k x m when transA) and B (k x n,
+// or n x k when transB) with padded strides, and a random C of m x n.
+func gemmOperands[T Float](rng *rand.Rand, transA, transB bool, m, n, k int) (a []T, lda int, b []T, ldb int, c []T, ldc int) {
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	lda, ldb, ldc = ac+1, bc+2, n+3
+	a = randVec[T](rng, max(0, (ar-1)*lda+ac))
+	b = randVec[T](rng, max(0, (br-1)*ldb+bc))
+	c = randVec[T](rng, max(0, (m-1)*ldc+n))
+	return
+}
+
+// sameBits reports the first index where x and y differ in their bits, or -1.
+func sameBits[T Float](x, y []T) int {
+	for i := range x {
+		if math.Float64bits(float64(x[i])) != math.Float64bits(float64(y[i])) {
+			return i
+		}
+	}
+	return -1
+}
+
+// packedCases are the shapes of the packed-B and GOMAXPROCS tests: odd
+// sizes, the step-mode shapes of the surrogates, K and N blocks crossed, and
+// products above the parallel threshold.
+var packedCases = [][3]int{ // m, n, k
+	{1, 1, 1}, {3, 5, 7}, {13, 17, 11}, {6, 16, 8}, {24, 160, 72}, {25, 160, 72}, {50, 160, 72}, {50, 40, 160}, {50, 72, 160},
+	{97, 33, 1031}, {61, 4500, 37}, {301, 290, 150}, {700, 40, 1300}, {2000, 70, 100}, {256, 256, 256}, {1000, 64, 320},
+}
+
+// TestGemmPacked: GemmPacked with B packed once gives bit for bit Gemm's
+// result for every implementation, transpose and beta, and a PackedB is
+// reused across shapes and reports a change of implementation.
+func TestGemmPacked(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		testGemmPacked[float32](t)
+		testGemmPacked[float64](t)
+	})
+	var p PackedB[float32]
+	if !p.Stale() {
+		t.Error("an empty PackedB is not stale")
+	}
+	PackB(&p, false, 2, 3, make([]float32, 6), 3)
+	if k, n := p.Dims(); k != 2 || n != 3 || p.Stale() {
+		t.Errorf("packed 2x3: Dims %d x %d, stale %v", k, n, p.Stale())
+	}
+	if impls := Implementations(); len(impls) > 1 {
+		prev := Implementation()
+		SetImplementation(impls[len(impls)-1])
+		if !p.Stale() {
+			t.Error("not stale after SetImplementation")
+		}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("GemmPacked with a stale PackedB did not panic")
+				}
+			}()
+			GemmPacked(false, 1, 1, make([]float32, 2), 2, &p, 0, make([]float32, 3), 3)
+		}()
+		SetImplementation(prev)
+	}
+}
+
+func testGemmPacked[T Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var p PackedB[T] // reused for every shape
+	for _, s := range packedCases {
+		m, n, k := s[0], s[1], s[2]
+		if testing.Short() && m*n*k > 1<<22 {
+			continue
+		}
+		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			for _, beta := range []T{0, 1, 0.5} {
+				a, lda, b, ldb, c, ldc := gemmOperands[T](rng, tr[0], tr[1], m, n, k)
+				want := append([]T(nil), c...)
+				Gemm(tr[0], tr[1], m, n, k, 0.75, a, lda, b, ldb, beta, want, ldc)
+				PackB(&p, tr[1], k, n, b, ldb)
+				GemmPacked(tr[0], m, 0.75, a, lda, &p, beta, c, ldc)
+				if i := sameBits(c, want); i >= 0 {
+					t.Fatalf("%s %T m=%d n=%d k=%d trans %v beta %v: C[%d] = %v packed, %v unpacked", Implementation(), c[0], m, n, k, tr, beta, i, c[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// TestGemmSameForAnyGOMAXPROCS: Gemm and GemmPacked give the same bits with
+// GOMAXPROCS 1, 2 and 3 (the parallel split sits on tile boundaries).
+func TestGemmSameForAnyGOMAXPROCS(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	forEachImpl(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(7, 8))
+		for _, s := range packedCases {
+			m, n, k := s[0], s[1], s[2]
+			if m*n*k < 2*parallelGrain || (testing.Short() && m*n*k > 1<<25) {
+				continue
+			}
+			for _, tr := range [][2]bool{{false, false}, {true, true}} {
+				a, lda, b, ldb, c0, ldc := gemmOperands[float32](rng, tr[0], tr[1], m, n, k)
+				var ref []float32
+				for _, procs := range []int{1, 2, 3} {
+					runtime.GOMAXPROCS(procs)
+					c := append([]float32(nil), c0...)
+					Gemm(tr[0], tr[1], m, n, k, 1, a, lda, b, ldb, 0.5, c, ldc)
+					var p PackedB[float32]
+					PackB(&p, tr[1], k, n, b, ldb)
+					cp := append([]float32(nil), c0...)
+					GemmPacked(tr[0], m, 1, a, lda, &p, 0.5, cp, ldc)
+					if ref == nil {
+						ref = c
+					}
+					for name, got := range map[string][]float32{"Gemm": c, "GemmPacked": cp} {
+						if i := sameBits(got, ref); i >= 0 {
+							t.Fatalf("%s m=%d n=%d k=%d trans %v GOMAXPROCS %d: C[%d] = %v, %v with GOMAXPROCS 1", name, m, n, k, tr, procs, i, got[i], ref[i])
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestGemmPackedZeroAlloc(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		const m, n, k = 50, 160, 72
+		a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+		var p PackedB[float32]
+		PackB(&p, false, k, n, b, n)
+		GemmPacked(false, m, 1, a, k, &p, 0, c, n)
+		if allocs := testing.AllocsPerRun(20, func() {
+			PackB(&p, false, k, n, b, n)
+			GemmPacked(false, m, 1, a, k, &p, 1, c, n)
+		}); allocs != 0 {
+			t.Errorf("%v allocations per PackB + GemmPacked", allocs)
+		}
+	})
+}
