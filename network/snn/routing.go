@@ -57,13 +57,14 @@ type runState[T autograd.Float] struct {
 	xs   [][neuron.NumCellTypes]*autograd.Tensor[T] // inputs per step
 	outs [][neuron.NumCellTypes]*autograd.Tensor[T] // model outputs per step
 
-	spikeStart []int               // per step: start of its spikes in spikeUnit
-	spikeUnit  []int32             // replica·cells + gid
-	spikeVal   []T                 // spike value: 1, or the smooth spike function in smooth mode
-	replay     bool                // recomputing a segment of a checkpointed run: the spikes are known
-	gen        int                 // counts the checkpointed runs on these buffers
-	segTape    *autograd.Tape[T]   // the segment being run or recomputed
-	keptTapes  []*autograd.Tape[T] // the segments kept for the backward pass
+	spikeStart []int                // per step: start of its spikes in spikeUnit
+	spikeUnit  []int32              // replica·cells + gid
+	spikeVal   []T                  // spike value: 1, or the smooth spike function in smooth mode
+	replay     bool                 // recomputing a segment of a checkpointed run: the spikes are known
+	gen        int                  // counts the checkpointed runs on these buffers
+	segTape    *autograd.Tape[T]    // the segment being run or recomputed
+	keptTapes  []*autograd.Tape[T]  // the segments kept for the backward pass
+	gradPool   autograd.GradPool[T] // the kept tapes' gradient memory
 
 	params []*autograd.Tensor[T]
 	inBuf  []*autograd.Tensor[T]
