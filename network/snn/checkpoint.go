@@ -146,13 +146,14 @@ func (sn *Net[T]) RunCheckpointed(trials []int, opt CheckpointOptions) (*Result[
 	}
 	every = min(every, sn.Steps)
 	rs := sn.runState(len(trials))
-	rs.reset()
+	rs.reset(!opt.NoGrad)
 	rs.gen++
 	if err := rs.driveEvents(trials); err != nil {
 		return nil, err
 	}
 	if rs.segTape == nil {
 		rs.segTape = autograd.NewTape[T]()
+		rs.segTape.SetGradPool(&rs.gradPool) // a recomputed segment's gradients: in the kept tapes' memory
 	}
 	shared := rs.segTape
 	shared.Reset()
@@ -162,8 +163,10 @@ func (sn *Net[T]) RunCheckpointed(trials []int, opt CheckpointOptions) (*Result[
 	if opt.NoGrad {
 		keep = 0 // nothing to keep for: every segment on the shared tape
 	}
-	ck := &checkpointRun[T]{rs: rs, gen: rs.gen, every: every, nseg: nseg, ckpt: make([]segmentCheckpoint[T], nseg-keep),
-		firstKept: nseg - keep}
+	ck := &checkpointRun[T]{rs: rs, gen: rs.gen, every: every, nseg: nseg, firstKept: nseg - keep}
+	if !opt.NoGrad {
+		ck.ckpt = make([]segmentCheckpoint[T], ck.firstKept)
+	}
 	for len(rs.keptTapes) < keep {
 		tp := autograd.NewTape[T]()
 		tp.SetGradPool(&rs.gradPool) // the kept tapes' gradients: a segment's at a time
@@ -187,7 +190,7 @@ func (sn *Net[T]) RunCheckpointed(trials []int, opt CheckpointOptions) (*Result[
 		a, b := s*every, min((s+1)*every, sn.Steps)
 		if s > 0 && s <= ck.firstKept { // a cut: the segment starts from a checkpoint
 			c := ck.snapshot(a)
-			if s < ck.firstKept {
+			if s < len(ck.ckpt) {
 				ck.ckpt[s] = c // to recompute the segment from
 			}
 			shared.Reset()
