@@ -40,6 +40,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -55,7 +56,17 @@ import (
 // inputError marks a failure caused by the user's input (exit status 2).
 type inputError = cli.InputError
 
-func main() { os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	if os.Getenv("GOGC") == "" {
+		// The heap is mostly the training runs' tapes, allocated once and
+		// reused every epoch: the collector's default headroom (as much
+		// garbage again as is live) would let the little garbage of the
+		// checkpoints pile up to the tapes' size. A quarter of it costs a
+		// few more collections (0.35 s of CPU time in the default run).
+		debug.SetGCPercent(25)
+	}
+	os.Exit(runMain(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 // runMain runs the command and returns its exit status: 0, 1 for a runtime
 // failure, 2 for bad input (the error is printed on stderr).

@@ -482,7 +482,40 @@ const (
 	stateElemsPerCell      = 400
 	bytesPerConnection     = 128 // Connection, synapses, target order, weights
 	heapGrowth             = 2
+	// keptElemsPerCellStep is the forward tape of a kept segment (measured
+	// 869 elements per cell and step on the shipped cells), which stays
+	// allocated from run to run rather than becoming garbage: no collector
+	// headroom.
+	keptElemsPerCellStep = 896
 )
+
+// KeptSegmentBytes returns the memory (bytes) one segment's tape kept from
+// the forward pass of a RunCheckpointed run of shape m holds (its forward
+// tape; the kept segments' gradients live in memory they share, one
+// segment's at a time, counted by EstimateBytes).
+func KeptSegmentBytes(m MemoryShape) int64 {
+	every := m.Every
+	if every <= 0 || every > m.Steps {
+		every = m.Steps
+	}
+	return int64(m.Cells) * int64(max(m.Replicas, 1)) * int64(every) * keptElemsPerCellStep * int64(m.ElemSize)
+}
+
+// KeepFitting returns the number of final segments (CheckpointOptions.Keep)
+// of a run of shape m whose kept tapes fit in bytes: at least 1 (the last
+// segment, which is never recomputed), at most all of them.
+func KeepFitting(m MemoryShape, bytes int64) int {
+	every := m.Every
+	if every <= 0 || every > m.Steps {
+		every = m.Steps
+	}
+	nseg := (m.Steps + every - 1) / max(every, 1)
+	per := KeptSegmentBytes(m)
+	if per <= 0 || bytes <= per {
+		return 1
+	}
+	return int(min(int64(nseg), bytes/per))
+}
 
 // MemoryShape is what the memory of a surrogate run depends on.
 type MemoryShape struct {
@@ -527,11 +560,25 @@ func (sn *Net[T]) EstimateMemory(reps, every int, grad bool) int64 {
 	if every < 0 || !sn.CanCheckpoint() {
 		every = sn.Steps
 	}
+	return EstimateBytes(sn.MemoryShape(reps, every, grad))
+}
+
+// MemoryShape returns the shape of a run of sn with reps trials in segments
+// of every steps (0: DefaultCheckpointEvery; negative: Run's whole tape),
+// with a backward pass when grad, for EstimateBytes, KeptSegmentBytes and
+// KeepFitting.
+func (sn *Net[T]) MemoryShape(reps, every int, grad bool) MemoryShape {
+	if every == 0 {
+		every = DefaultCheckpointEvery(sn.Steps)
+	}
+	if every < 0 {
+		every = sn.Steps
+	}
 	ch := 0
 	for _, ct := range neuron.CellTypes {
 		ch += sn.Net.Column.Count(ct) * sn.nCh[ct]
 	}
 	var t T
-	return EstimateBytes(MemoryShape{Cells: sn.Net.Column.NumCells(), Channels: ch, Connections: len(sn.Connections),
-		Slots: sn.maxDelay + 1, Steps: sn.Steps, Replicas: reps, Every: every, Grad: grad, ElemSize: int(unsafe.Sizeof(t))})
+	return MemoryShape{Cells: sn.Net.Column.NumCells(), Channels: ch, Connections: len(sn.Connections),
+		Slots: sn.maxDelay + 1, Steps: sn.Steps, Replicas: reps, Every: every, Grad: grad, ElemSize: int(unsafe.Sizeof(t))}
 }
