@@ -434,6 +434,7 @@ func (o *optimizer[T]) run() (*Result, error) {
 	}
 	if o.cfg.Restarts == 1 {
 		epochs, err := o.newRestart(1, o.sn, autograd.NewTape[T](), o.evalTape).run()
+		o.sn.ReleaseBackwardMemory()
 		if err != nil {
 			return nil, err
 		}
@@ -549,6 +550,7 @@ func (o *optimizer[T]) work(w int, net *snn.Net[T]) {
 	for {
 		r, ok := o.claim()
 		if !ok {
+			net.ReleaseBackwardMemory() // its training tapes, before the held-out evaluations after training
 			return
 		}
 		out := o.newRestart(r+1, net, tp, et).runAndValidate()

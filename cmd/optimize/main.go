@@ -197,9 +197,21 @@ func runOptimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error 
 	}
 	defer stopProfile()
 	ocfg := optimizeConfig(cfg, stderr)
+	atOnce := 1
 	if cfg.Restarts > 1 {
 		_, w := cfg.estimate(s.net.Column, s.net.Connectivity)
-		fmt.Fprintf(stderr, "%d restarts, up to %d at once\n", cfg.Restarts, min(ocfg.Workers, cfg.Restarts, w))
+		atOnce = min(ocfg.Workers, cfg.Restarts, w)
+		fmt.Fprintf(stderr, "%d restarts, up to %d at once\n", cfg.Restarts, atOnce)
+	}
+	if ocfg.Checkpoint >= 0 && s.sn.CanCheckpoint() {
+		every := ocfg.Checkpoint
+		if every == 0 {
+			every = snn.DefaultCheckpointEvery(s.sn.Steps)
+		}
+		every = min(every, s.sn.Steps)
+		nseg := (s.sn.Steps + every - 1) / every
+		keep := min(optimize.CheckpointKeep(s.sn, ocfg, atOnce), nseg)
+		fmt.Fprintf(stderr, "checkpointed backpropagation: %d segments of %d steps, the last %d kept from the forward pass, %d recomputed\n", nseg, every, keep, nseg-keep)
 	}
 	if cfg.HeldOut > 0 {
 		fmt.Fprintf(stderr, "held-out evaluation before training (%d seeds)...\n", cfg.HeldOut)

@@ -314,7 +314,7 @@ func (r *Result[T]) Backward() error {
 	}
 	rs := ck.rs
 	if rs.gen != ck.gen {
-		return fmt.Errorf("network: the network ran again since this run (with as many trials): its Backward is lost")
+		return fmt.Errorf("network: the network ran again (with as many trials) or released its backward memory since this run: its Backward is lost")
 	}
 	ck.done = true
 	sn := rs.sn
@@ -452,6 +452,23 @@ func (rs *runState[T]) rebuildRing(a int) {
 				rs.ring[s*rs.lenX+rs.blockOff[e.tct]+r*rs.stride[e.tct]+int(e.local)] += sv * rs.w[e.conn]
 			}
 		}
+	}
+}
+
+// ReleaseBackwardMemory drops what sn's runs keep for backward passes (the
+// tapes of checkpointed runs with gradients, the routing's backward
+// buffers), so that the collector can reclaim it once training is done;
+// the next run that records allocates it again. The buffers of forward-only
+// runs (evaluations) stay. A pending Result.Backward is refused afterwards,
+// as after another run.
+func (sn *Net[T]) ReleaseBackwardMemory() {
+	for _, rs := range sn.runs {
+		if rs.adj == nil {
+			continue // forward only so far
+		}
+		rs.gen++ // invalidates a pending Backward
+		rs.adj, rs.gs = nil, nil
+		rs.segTape, rs.keptTapes, rs.gradPool = nil, nil, autograd.GradPool[T]{}
 	}
 }
 
