@@ -71,8 +71,74 @@ type Tape[T Float] struct {
 	ptrs    arena[*Tensor[T]]
 	ints    arena[int]
 	noGrad  bool
-	gen     uint64      // Resets so far (Generation)
-	memo    map[any]any // SetMemo's values (memo.go)
+	gen     uint64       // Resets so far (Generation)
+	memo    map[any]any  // SetMemo's values (memo.go)
+	pool    *GradPool[T] // lends the memory of this tape's tensors' gradients (SetGradPool)
+	lent    *arena[T]    // the arena borrowed from pool, until Reset
+}
+
+// GradPool lends gradient memory to tapes (Tape.SetGradPool), for a
+// backward pass split over several tapes that run their parts one after
+// another, newest first, each Reset after its part (backpropagation through
+// time in segments, network/snn): the gradients of a tape's tensors, which
+// the parts of the tape itself and of later tapes compute, live in an arena
+// the tape borrows when the first is needed and gives back at its Reset, so
+// the tapes share the memory of the few arenas in use at once instead of each
+// keeping the memory of all its gradients. The zero value is ready to use; a
+// GradPool is not safe for concurrent use.
+type GradPool[T Float] struct {
+	free []*arena[T]
+}
+
+// borrow returns a free arena, a new one when none is left.
+func (p *GradPool[T]) borrow() *arena[T] {
+	if n := len(p.free); n > 0 {
+		a := p.free[n-1]
+		p.free = p.free[:n-1]
+		return a
+	}
+	return &arena[T]{}
+}
+
+// giveBack rewinds a and returns it to the pool.
+func (p *GradPool[T]) giveBack(a *arena[T]) {
+	a.reset()
+	p.free = append(p.free, a)
+}
+
+// Elements returns how many elements the pool's free arenas hold (for
+// diagnostics).
+func (p *GradPool[T]) Elements() int {
+	n := 0
+	for _, a := range p.free {
+		n += a.size()
+	}
+	return n
+}
+
+// SetGradPool makes the gradients of this tape's tensors (whichever tape's
+// backward pass computes them) live in memory borrowed from p, given back at
+// Reset, after which they are invalid; nil (the default) keeps them in the
+// tape's own memory. Call it on an empty (Reset) tape.
+func (tp *Tape[T]) SetGradPool(p *GradPool[T]) {
+	if tp.lent != nil {
+		tp.pool.giveBack(tp.lent)
+		tp.lent = nil
+	}
+	tp.pool = p
+}
+
+// gradMemory returns the arena the gradient of t comes from when the
+// backward pass of tp computes it: t's own tape's borrowed arena when that
+// tape has a GradPool, else tp's memory.
+func (tp *Tape[T]) gradMemory(t *Tensor[T]) *arena[T] {
+	if o := t.tape; o != nil && o.pool != nil {
+		if o.lent == nil {
+			o.lent = o.pool.borrow()
+		}
+		return o.lent
+	}
+	return &tp.data
 }
 
 // NewTape returns an empty tape.
@@ -105,6 +171,10 @@ func (tp *Tape[T]) Reset() {
 	tp.data.reset()
 	tp.ptrs.reset()
 	tp.ints.reset()
+	if tp.lent != nil {
+		tp.pool.giveBack(tp.lent)
+		tp.lent = nil
+	}
 }
 
 // ArenaElements returns how many elements the tape's memory holds (for diagnostics).
@@ -123,7 +193,7 @@ func (tp *Tape[T]) alloc(zero bool, shape []int) *Tensor[T] {
 	}
 	t := tp.tensors.get()
 	t.Data = tp.data.take(n, zero)
-	t.onTape = true
+	t.tape = tp
 	t.setShape(shape)
 	return t
 }
@@ -170,7 +240,7 @@ func (tp *Tape[T]) view(t *Tensor[T], shape []int) *Tensor[T] {
 		v = &Tensor[T]{}
 	} else {
 		v = tp.tensors.get()
-		v.onTape = true
+		v.tape = tp
 	}
 	v.Data = t.Data
 	v.setShape(shape)
@@ -212,8 +282,8 @@ func (tp *Tape[T]) Record(op Op[T], out *Tensor[T], in ...*Tensor[T]) *Node[T] {
 // tensors, heap memory for leaves) when it has none.
 func (tp *Tape[T]) GradOf(t *Tensor[T]) []T {
 	if t.Grad == nil {
-		if t.onTape {
-			t.Grad = tp.data.take(len(t.Data), true)
+		if t.tape != nil {
+			t.Grad = tp.gradMemory(t).take(len(t.Data), true)
 		} else {
 			t.Grad = make([]T, len(t.Data))
 		}
@@ -229,8 +299,8 @@ func (tp *Tape[T]) GradOfFresh(t *Tensor[T]) (g []T, fresh bool) {
 	if t.Grad != nil {
 		return t.Grad, false
 	}
-	if t.onTape {
-		t.Grad = tp.data.take(len(t.Data), false)
+	if t.tape != nil {
+		t.Grad = tp.gradMemory(t).take(len(t.Data), false)
 	} else {
 		t.Grad = make([]T, len(t.Data))
 	}

@@ -25,7 +25,7 @@ type Tensor[T Float] struct {
 	shapeBuf     [MaxDims]int
 	rank         int
 	requiresGrad bool
-	onTape       bool // Data and Grad belong to a tape's arena
+	tape         *Tape[T] // the tape whose memory holds Data (and Grad), nil for heap tensors
 }
 
 func (t *Tensor[T]) setShape(shape []int) {

@@ -92,3 +92,59 @@ func TestWorkersFitTheMemoryBudget(t *testing.T) {
 		t.Errorf("the whole tape's estimate %d is not above the checkpointed one's %d", whole, EstimateRestartMemory(sn, Config{}))
 	}
 }
+
+// TestRecomputedSegmentsChangeNothing: an optimization that keeps only the
+// last segment (CheckpointMemory negative: every other segment recomputed)
+// and one that keeps a few take the whole tape's steps to the bit (the
+// default keeps every segment of so short a run).
+func TestRecomputedSegmentsChangeNothing(t *testing.T) {
+	run := func(cfg Config) *Result {
+		sn, obj := tinyOptimizeSetup(t)
+		cfg.Epochs, cfg.LR, cfg.TrainReplicas, cfg.HeldOut = 2, 0.2, 2, []int{500}
+		res, err := Run(sn, obj, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	whole := run(Config{Checkpoint: NoCheckpoint})
+	for _, cfg := range []Config{{Checkpoint: 5, CheckpointMemory: -1}, {Checkpoint: 5, CheckpointKeep: 3}} {
+		got := run(cfg)
+		for i, e := range got.Epochs {
+			f := whole.Epochs[i]
+			if e.Loss != f.Loss || e.GradNorm != f.GradNorm || !slices.Equal(e.Params, f.Params) {
+				t.Errorf("%+v: epoch %d: loss %v, grad norm %v; whole tape %v, %v", cfg, i+1, e.Loss, e.GradNorm, f.Loss, f.GradNorm)
+			}
+		}
+	}
+}
+
+// TestCheckpointKeepFitsTheMemory: the kept segments of the default run's
+// training (35 segments of 16.6 MB) are those that fit in
+// DefaultCheckpointMemory's share: 28 with two restarts at once, all 35
+// alone; an explicit CheckpointKeep wins, a negative CheckpointMemory keeps
+// the last segment only.
+func TestCheckpointKeepFitsTheMemory(t *testing.T) {
+	sn, _ := benchNet(t, fakeModels[float32](2500))
+	for _, c := range []struct {
+		cfg    Config
+		atOnce int
+		want   int
+	}{
+		{Config{}, 2, 28},
+		{Config{}, 1, 35},
+		{Config{}, 3, 18},
+		{Config{CheckpointKeep: 5}, 2, 5},
+		{Config{CheckpointMemory: -1}, 2, 1},
+		{Config{CheckpointMemory: 1}, 2, 1},
+		{Config{CheckpointMemory: 1 << 40}, 2, 35},
+	} {
+		if got := CheckpointKeep(sn, c.cfg, c.atOnce); got != c.want {
+			t.Errorf("%+v, %d at once: keep %d, want %d", c.cfg, c.atOnce, got, c.want)
+		}
+	}
+	one, two := EstimateRestartMemory(sn, Config{Workers: 1, Restarts: 1}), EstimateRestartMemory(sn, Config{Workers: 2, Restarts: 2})
+	if one-two != 7*snn.KeptSegmentBytes(sn.MemoryShape(1, 0, true)) {
+		t.Errorf("one restart alone %d bytes, two at once %d each: want 7 kept segments' difference", one, two)
+	}
+}

@@ -128,9 +128,17 @@ type Config struct {
 	Checkpoint int
 	// CheckpointKeep is the number of final segments whose tapes the
 	// forward pass keeps instead of recomputing them
-	// (snn.CheckpointOptions.Keep): more memory, a little less time; 0
-	// means 1.
+	// (snn.CheckpointOptions.Keep): more memory, less time (each kept
+	// segment saves its recomputation, the cost of its forward pass). 0
+	// (the default) keeps as many as fit in CheckpointMemory.
 	CheckpointKeep int
+	// CheckpointMemory is the memory (bytes) the kept segments' tapes of
+	// the restarts run at once may take together, when CheckpointKeep is
+	// 0: each training run keeps the last segments that fit in its share
+	// (snn.KeepFitting; at least one). 0 means DefaultCheckpointMemory;
+	// negative keeps the last segment only (the least memory, the most
+	// time).
+	CheckpointMemory int64
 	// MemoryBudget, when positive, bounds the memory (bytes) the concurrent
 	// restarts may take together: Workers is lowered (to at least 1) until
 	// Workers·EstimateRestartMemory fits.
@@ -147,6 +155,12 @@ type Config struct {
 	// the parameters the step clipped.
 	Bounds []Bound
 }
+
+// DefaultCheckpointMemory is Config.CheckpointMemory's default: 900 MiB for
+// the kept segments' tapes of all the restarts at once, which keeps 28 of
+// the default run's 35 segments (two restarts at once, 16 MB per kept
+// segment) and recomputes 7, and leaves the whole default run under 1.5 GB.
+const DefaultCheckpointMemory int64 = 900 << 20
 
 // NoCheckpoint, as Config.Checkpoint (or any negative value), turns
 // checkpointing off: the whole run's tape is kept for the backward pass.
@@ -376,6 +390,7 @@ type optimizer[T autograd.Float] struct {
 	evalTape *autograd.Tape[T] // no-gradient tape for sn's evaluations
 	res      *Result
 	start    time.Time
+	keep     int // the training runs' kept segments (CheckpointKeep)
 
 	mu        sync.Mutex // serialises the callbacks of concurrent restarts; guards the fields below
 	outs      []outcome  // per restart (0-based), once done
@@ -405,6 +420,11 @@ func (o *optimizer[T]) run() (*Result, error) {
 	}
 	o.evalTape = autograd.NewTape[T]()
 	o.evalTape.SetNoGrad(true)
+	atOnce := 1
+	if o.cfg.Restarts > 1 {
+		atOnce = o.workers()
+	}
+	o.keep = CheckpointKeep(o.sn, o.cfg, atOnce)
 	if len(o.cfg.HeldOut) > 0 {
 		ev, err := Evaluate(o.sn, o.obj, o.evalTape, o.cfg.HeldOut)
 		if err != nil {
@@ -414,6 +434,7 @@ func (o *optimizer[T]) run() (*Result, error) {
 	}
 	if o.cfg.Restarts == 1 {
 		epochs, err := o.newRestart(1, o.sn, autograd.NewTape[T](), o.evalTape).run()
+		o.sn.ReleaseBackwardMemory()
 		if err != nil {
 			return nil, err
 		}
@@ -493,11 +514,29 @@ func (o *optimizer[T]) runRestarts() error {
 // at most the number of restarts, lowered to fit Config.MemoryBudget.
 func (o *optimizer[T]) workers() int {
 	w := min(max(o.cfg.Workers, 1), o.cfg.Restarts)
-	if o.cfg.MemoryBudget > 0 {
-		per := EstimateRestartMemory(o.sn, o.cfg)
-		w = min(w, max(1, int(o.cfg.MemoryBudget/max(per, 1))))
+	for o.cfg.MemoryBudget > 0 && w > 1 && int64(w)*estimateRestart(o.sn, o.cfg, w) > o.cfg.MemoryBudget {
+		w--
 	}
 	return w
+}
+
+// CheckpointKeep returns the kept segments (snn.CheckpointOptions.Keep) of
+// cfg's training runs on sn with atOnce restarts run at once:
+// Config.CheckpointKeep, or with 0 the last segments that fit in
+// Config.CheckpointMemory's share of one restart (at least one).
+func CheckpointKeep[T autograd.Float](sn *snn.Net[T], cfg Config, atOnce int) int {
+	cfg = cfg.withDefaults()
+	if cfg.CheckpointKeep > 0 {
+		return cfg.CheckpointKeep
+	}
+	mem := cfg.CheckpointMemory
+	switch {
+	case mem < 0:
+		return 1
+	case mem == 0:
+		mem = DefaultCheckpointMemory
+	}
+	return snn.KeepFitting(sn.MemoryShape(cfg.TrainReplicas, cfg.Checkpoint, true), mem/int64(max(atOnce, 1)))
 }
 
 // work is worker w: it runs restarts on net, one after another, until none
@@ -511,6 +550,7 @@ func (o *optimizer[T]) work(w int, net *snn.Net[T]) {
 	for {
 		r, ok := o.claim()
 		if !ok {
+			net.ReleaseBackwardMemory() // its training tapes, before the held-out evaluations after training
 			return
 		}
 		out := o.newRestart(r+1, net, tp, et).runAndValidate()
@@ -695,7 +735,7 @@ func (r *restart[T]) forwardBackward(e int, st *EpochStats, trials []int) (*snn.
 	var run *snn.Result[T]
 	var err error
 	if ckpt {
-		run, err = r.net.RunCheckpointed(trials, snn.CheckpointOptions{Every: r.o.cfg.Checkpoint, Keep: r.o.cfg.CheckpointKeep})
+		run, err = r.net.RunCheckpointed(trials, snn.CheckpointOptions{Every: r.o.cfg.Checkpoint, Keep: r.o.keep})
 	} else {
 		run, err = r.net.Run(r.tp, trials)
 	}
@@ -897,17 +937,22 @@ func mean(x []float64) float64 {
 
 // EstimateRestartMemory returns the peak heap (bytes) one restart of cfg on
 // sn takes: its training runs (Config.TrainReplicas trials with the
-// checkpointing of Config.Checkpoint) and its validation runs, whose
-// buffers it keeps (snn.Net.EstimateMemory).
+// checkpointing of Config.Checkpoint and the kept segments of
+// CheckpointKeep, Config.Workers restarts at once sharing
+// Config.CheckpointMemory) and its validation runs, whose buffers it keeps
+// (snn.Net.EstimateMemory).
 func EstimateRestartMemory[T autograd.Float](sn *snn.Net[T], cfg Config) int64 {
+	return estimateRestart(sn, cfg, min(max(cfg.Workers, 1), max(cfg.Restarts, 1)))
+}
+
+// estimateRestart is EstimateRestartMemory with atOnce restarts run at once
+// (which share Config.CheckpointMemory).
+func estimateRestart[T autograd.Float](sn *snn.Net[T], cfg Config, atOnce int) int64 {
 	cfg = cfg.withDefaults()
 	b := sn.EstimateMemory(cfg.TrainReplicas, cfg.Checkpoint, true)
-	if cfg.Checkpoint >= 0 && cfg.CheckpointKeep > 1 { // the kept segments' tapes (an upper bound)
-		every := cfg.Checkpoint
-		if every == 0 {
-			every = snn.DefaultCheckpointEvery(sn.Steps)
-		}
-		b += sn.EstimateMemory(cfg.TrainReplicas, min(sn.Steps, (cfg.CheckpointKeep-1)*every), true)
+	if cfg.Checkpoint >= 0 && sn.CanCheckpoint() { // the kept segments' tapes, the last one's in b already
+		keep := CheckpointKeep(sn, cfg, atOnce)
+		b += int64(keep-1) * snn.KeptSegmentBytes(sn.MemoryShape(cfg.TrainReplicas, cfg.Checkpoint, true))
 	}
 	if n := max(len(cfg.Validation), len(cfg.HeldOut)); n > 0 {
 		b += sn.EstimateMemory(n, 0, false)

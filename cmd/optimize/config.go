@@ -24,7 +24,8 @@ type config struct {
 	CPUProfile string     `json:"-"`
 	Workers    int        `json:"-"` // restarts run at once (results do not depend on it)
 	Checkpoint int        `json:"-"` // checkpoint segment (steps; 0 √steps, negative the whole tape): results do not depend on it
-	Keep       int        `json:"-"` // checkpoint segments kept from the forward pass
+	Keep       int        `json:"-"` // checkpoint segments kept from the forward pass (0: as many as fit in KeepMemory)
+	KeepMemory cli.Bytes  `json:"-"` // memory of the kept segments' tapes, all restarts at once
 	MaxMemory  *cli.Bytes `json:"-"`
 
 	driveWeights string
@@ -118,7 +119,9 @@ func (c *config) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&c.Figures, "figures", true, "write the PNG figures")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the optimization to this file")
 	fs.IntVar(&c.Checkpoint, "checkpoint", 0, "backpropagation in segments of this many steps, recomputed from checkpoints (0: √steps; negative: keep the whole run's tape, as before; the results do not depend on it)")
-	fs.IntVar(&c.Keep, "checkpoint-keep", 1, "with -checkpoint >= 0: the last segments whose tapes the forward pass keeps instead of recomputing them (more memory, a little less time)")
+	fs.IntVar(&c.Keep, "checkpoint-keep", 0, "with -checkpoint >= 0: the last segments whose tapes the forward pass keeps instead of recomputing them (more memory, less time; 0: as many as fit in -checkpoint-memory)")
+	c.KeepMemory = cli.Bytes(optimize.DefaultCheckpointMemory)
+	fs.Var(&c.KeepMemory, "checkpoint-memory", "with -checkpoint >= 0 and -checkpoint-keep 0: memory the kept segments' tapes of the restarts run at once may take together (bytes, or with K, M, G); each segment kept saves its recomputation")
 	c.MaxMemory = cli.MaxMemoryFlag(fs)
 	registerVerifyFlags(fs)
 	fs.Usage = func() {
@@ -177,7 +180,7 @@ func (c *config) validate() error {
 		{"-replicas must be >= 1", c.Replicas >= 1},
 		{"-restarts must be >= 1", c.Restarts >= 1},
 		{"-workers must be >= 0", c.Workers >= 0},
-		{"-checkpoint-keep must be >= 1", c.Keep >= 1},
+		{"-checkpoint-keep must be >= 0", c.Keep >= 0},
 		{"-heldout must be >= 0", c.HeldOut >= 0},
 		{"-tstop must be positive", c.TStop > 0 && !math.IsInf(c.TStop, 0)},
 		{"-warmup must be >= 0 and below -tstop", c.Warmup >= 0 && c.Warmup < c.TStop},

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 
 	"github.com/neurograd/neurograd/cmd/internal/cli"
@@ -18,33 +19,46 @@ import (
 func (c *config) estimate(col *network.Column, conn *network.Connectivity) (cli.Estimate, int) {
 	elem := c.Float / 8
 	run := cli.SurrogateNetworkEstimate(col, conn, c.TStop, 0.5, c.Replicas, max(c.HeldOut, 3), c.Checkpoint, elem, c.DriveRate)
-	per := run.Bytes
-	if c.Checkpoint >= 0 && c.Keep > 1 { // the kept segments' tapes (an upper bound)
-		every := c.Checkpoint
-		if every == 0 {
-			every = snn.DefaultCheckpointEvery(int(c.TStop / 0.5))
+	// per returns one restart's memory with atOnce restarts at once, the
+	// kept segments' tapes included (the last one's is in run.Bytes).
+	per := func(atOnce int) int64 {
+		if c.Checkpoint < 0 {
+			return run.Bytes
 		}
-		kept := cli.SurrogateNetworkEstimate(col, nil, float64((c.Keep-1)*every)*0.5, 0.5, c.Replicas, 0, -1, elem, 0)
-		per = max(per, per+kept.Bytes) // saturated estimates stay saturated
+		steps := int(math.Min(math.Round(c.TStop/0.5), math.MaxInt32))
+		shape := snn.MemoryShape{Cells: col.NumCells(), Steps: steps, Replicas: c.Replicas, Every: c.Checkpoint, Grad: true, ElemSize: elem}
+		if shape.Every == 0 {
+			shape.Every = snn.DefaultCheckpointEvery(steps)
+		}
+		keep := c.Keep
+		if keep == 0 {
+			keep = snn.KeepFitting(shape, int64(c.KeepMemory)/int64(atOnce))
+		}
+		kept := float64(keep-1) * float64(snn.KeptSegmentBytes(shape))
+		if float64(run.Bytes)+kept >= math.MaxInt64/2 {
+			return math.MaxInt64 / 2 // saturated estimates stay saturated
+		}
+		return run.Bytes + int64(kept)
 	}
 	workers := c.Workers
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = min(max(workers, 1), c.Restarts)
-	if c.MaxMemory != nil {
-		workers = min(workers, max(1, int(int64(*c.MaxMemory)/max(per, 1))))
+	for c.MaxMemory != nil && workers > 1 && float64(workers)*float64(per(workers)) > float64(*c.MaxMemory) {
+		workers--
 	}
+	perRestart := per(workers)
 	// Training runs, and evaluations of three (or -heldout) trials:
 	// validation per restart, held-out before, during and after training.
 	train := cli.SurrogateNetworkEstimate(col, conn, c.TStop, 0.5, c.Replicas, 0, c.Checkpoint, elem, c.DriveRate).Seconds
 	eval := cli.SurrogateNetworkEstimate(col, conn, c.TStop, 0.5, 0, max(c.HeldOut, 3), 0, elem, c.DriveRate).Seconds
 	evals := float64(c.Restarts + 2 + c.Epochs/max(c.HeldOutEvery, 1))
 	return cli.Estimate{
-		Bytes:   max(per, per*int64(workers)), // saturated estimates stay saturated
+		Bytes:   max(perRestart, perRestart*int64(workers)), // saturated estimates stay saturated
 		Seconds: train*float64(c.Restarts*c.Epochs) + eval*evals,
 		What:    fmt.Sprintf("%d restarts of %d epochs (%s, %d replicas; %d at once)", c.Restarts, c.Epochs, run.What, c.Replicas, workers),
-		Flags:   "-mesh, -tstop, -replicas or -workers",
+		Flags:   "-mesh, -tstop, -replicas, -workers or -checkpoint-memory",
 	}, workers
 }
 
@@ -73,9 +87,9 @@ func (c *config) checkMemory(col *network.Column, conn *network.Connectivity, st
 }
 
 // memoryConfig sets the optimizer's checkpointing and memory budget from
-// -checkpoint and -max-memory.
+// -checkpoint, -checkpoint-keep, -checkpoint-memory and -max-memory.
 func (c *config) memoryConfig(ocfg *optimize.Config) {
-	ocfg.Checkpoint, ocfg.CheckpointKeep = c.Checkpoint, c.Keep
+	ocfg.Checkpoint, ocfg.CheckpointKeep, ocfg.CheckpointMemory = c.Checkpoint, c.Keep, int64(c.KeepMemory)
 	if c.Checkpoint < 0 {
 		ocfg.Checkpoint = optimize.NoCheckpoint
 	}

@@ -44,8 +44,9 @@ func TestRefusedBeforeWork(t *testing.T) {
 }
 
 // TestEstimateDefaultRun: the default run's estimate is what README states
-// (under 1.5 GiB, with two restarts at once), and the whole tape's is
-// several times more.
+// (under 2.25 GiB with two restarts at once, an upper bound of the 1.3 GiB
+// measured: the collector's headroom on everything, the checkpoints of
+// every segment), and the whole tape's is more than twice that.
 func TestEstimateDefaultRun(t *testing.T) {
 	cfg, err := parseFlags([]string{"-workers", "2"}, io.Discard)
 	if err != nil {
@@ -56,8 +57,8 @@ func TestEstimateDefaultRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	e, w := cfg.estimate(col, nil)
-	if w != 2 || e.Bytes <= 0 || e.Bytes > 3<<29 {
-		t.Errorf("default run: %v with %d restarts at once, want under 1.5 GiB with 2", cli.Bytes(e.Bytes), w)
+	if w != 2 || e.Bytes <= 0 || e.Bytes > 9<<28 {
+		t.Errorf("default run: %v with %d restarts at once, want under 2.25 GiB with 2", cli.Bytes(e.Bytes), w)
 	}
 	cfg.Checkpoint = -1
 	whole, _ := cfg.estimate(col, nil)

@@ -105,30 +105,22 @@ type checkpointRun[T autograd.Float] struct {
 	rs       *runState[T]
 	gen      int // rs.gen of the run: a later run on rs invalidates it
 	every    int
+	nseg     int // segments
 	steppers [neuron.NumCellTypes]checkpointStepper[T]
-	ckpt     []segmentCheckpoint[T] // per segment (entry 0 unused: the resting state)
+	ckpt     []segmentCheckpoint[T] // per recomputed segment (entry 0 unused: the resting state)
 	// The leaves of the segment on the tape: the restored cell states and
 	// outputs of the two steps before it.
 	leaves  [neuron.NumCellTypes][]*autograd.Tensor[T]
 	outLeaf [2][neuron.NumCellTypes]*autograd.Tensor[T]
-	// The segments from firstKept on are kept on their own tapes from the
-	// forward pass (the last one at least).
-	firstKept int
-	kept      []keptSegment[T]
-	done      bool
-}
-
-// keptSegment is a segment whose tape the forward pass kept: the tape, the
-// leaves it was recorded from, the cells' state tensors at its end and the
-// outputs of its steps and the two before (the run's buffers, which later
-// segments overwrite), from step outsFrom on.
-type keptSegment[T autograd.Float] struct {
-	tp       *autograd.Tape[T]
-	leaves   [neuron.NumCellTypes][]*autograd.Tensor[T]
-	outLeaf  [2][neuron.NumCellTypes]*autograd.Tensor[T]
-	endState [neuron.NumCellTypes][]*autograd.Tensor[T]
-	outs     [][neuron.NumCellTypes]*autograd.Tensor[T]
-	outsFrom int
+	// The segments from firstKept on are kept from the forward pass, each on
+	// its own tape (rs.keptTapes), recorded one after another without a cut
+	// as Run's tape would hold them: only the first starts from leaves
+	// (keptLeaves, keptOutLeaf), restored from the state the segment before
+	// it ended with.
+	firstKept   int
+	keptLeaves  [neuron.NumCellTypes][]*autograd.Tensor[T]
+	keptOutLeaf [2][neuron.NumCellTypes]*autograd.Tensor[T]
+	done        bool
 }
 
 // RunCheckpointed simulates the network like Run, with the same trials,
@@ -154,13 +146,14 @@ func (sn *Net[T]) RunCheckpointed(trials []int, opt CheckpointOptions) (*Result[
 	}
 	every = min(every, sn.Steps)
 	rs := sn.runState(len(trials))
-	rs.reset()
+	rs.reset(!opt.NoGrad)
 	rs.gen++
 	if err := rs.driveEvents(trials); err != nil {
 		return nil, err
 	}
 	if rs.segTape == nil {
 		rs.segTape = autograd.NewTape[T]()
+		rs.segTape.SetGradPool(&rs.gradPool) // a recomputed segment's gradients: in the kept tapes' memory
 	}
 	shared := rs.segTape
 	shared.Reset()
@@ -170,52 +163,49 @@ func (sn *Net[T]) RunCheckpointed(trials []int, opt CheckpointOptions) (*Result[
 	if opt.NoGrad {
 		keep = 0 // nothing to keep for: every segment on the shared tape
 	}
-	ck := &checkpointRun[T]{rs: rs, gen: rs.gen, every: every, ckpt: make([]segmentCheckpoint[T], nseg),
-		firstKept: nseg - keep, kept: make([]keptSegment[T], keep)}
+	ck := &checkpointRun[T]{rs: rs, gen: rs.gen, every: every, nseg: nseg, firstKept: nseg - keep}
+	if !opt.NoGrad {
+		ck.ckpt = make([]segmentCheckpoint[T], ck.firstKept)
+	}
 	for len(rs.keptTapes) < keep {
-		rs.keptTapes = append(rs.keptTapes, autograd.NewTape[T]())
+		tp := autograd.NewTape[T]()
+		tp.SetGradPool(&rs.gradPool) // the kept tapes' gradients: a segment's at a time
+		rs.keptTapes = append(rs.keptTapes, tp)
 	}
 	tapeOf := func(s int) *autograd.Tape[T] {
 		if s < ck.firstKept {
 			return shared
 		}
 		tp := rs.keptTapes[s-ck.firstKept]
-		ck.kept[s-ck.firstKept].tp = tp
+		tp.Reset()
+		tp.SetNoGrad(false)
 		return tp
 	}
 	tp := tapeOf(0)
-	tp.Reset()
-	tp.SetNoGrad(opt.NoGrad)
 	if err := ck.begin(tp); err != nil {
 		return nil, err
 	}
 	dip := autograd.Zeros[T](3, rs.reps, sn.Steps)
 	for s := range nseg {
 		a, b := s*every, min((s+1)*every, sn.Steps)
-		if s > 0 {
+		if s > 0 && s <= ck.firstKept { // a cut: the segment starts from a checkpoint
 			c := ck.snapshot(a)
-			if s < ck.firstKept {
+			if s < len(ck.ckpt) {
 				ck.ckpt[s] = c // to recompute the segment from
 			}
 			shared.Reset()
 			tp = tapeOf(s)
-			tp.Reset()
-			tp.SetNoGrad(opt.NoGrad)
 			ck.restore(tp, a, &c, false) // the ring holds the pending inputs already
+			if s == ck.firstKept {
+				ck.keptLeaves, ck.keptOutLeaf = ck.leaves, ck.outLeaf
+			}
+		} else if s > 0 { // a kept segment goes on from the one before, on a tape of its own
+			tp = tapeOf(s)
 		}
 		if err := rs.simulate(tp, ck.stepperArray(), a, b); err != nil {
 			return nil, err
 		}
 		rs.readoutInto(dip.Data, a, b, sn.Steps, 0)
-		if s >= ck.firstKept { // what its backward pass needs
-			k := &ck.kept[s-ck.firstKept]
-			k.leaves, k.outLeaf = ck.leaves, ck.outLeaf
-			for ct, st := range ck.steppers {
-				k.endState[ct] = st.tensors()
-			}
-			k.outsFrom = max(0, a-2)
-			k.outs = append(k.outs[:0], rs.outs[k.outsFrom:b]...)
-		}
 	}
 	res := rs.result(dip, trials)
 	res.Rates = autograd.Zeros[T](neuron.NumCellTypes)
@@ -324,11 +314,11 @@ func (r *Result[T]) Backward() error {
 	}
 	rs := ck.rs
 	if rs.gen != ck.gen {
-		return fmt.Errorf("network: the network ran again since this run (with as many trials): its Backward is lost")
+		return fmt.Errorf("network: the network ran again (with as many trials) or released its backward memory since this run: its Backward is lost")
 	}
 	ck.done = true
 	sn := rs.sn
-	nseg := len(ck.ckpt)
+	nseg := ck.nseg
 	rs.setRateGrad(r.Rates.Grad)
 	// The gradients reaching the end of the segment on the tape from the
 	// later ones: the cells' states, and the outputs of its last two steps.
@@ -336,13 +326,11 @@ func (r *Result[T]) Backward() error {
 	var outSeed [2][neuron.NumCellTypes][]T
 	for s := nseg - 1; s >= 0; s-- {
 		a, b := s*ck.every, min((s+1)*ck.every, sn.Steps)
+		kept := s >= ck.firstKept
 		tp := rs.segTape
 		var endState [neuron.NumCellTypes][]*autograd.Tensor[T]
-		if s >= ck.firstKept { // on its own tape since the forward pass
-			k := &ck.kept[s-ck.firstKept]
-			tp = k.tp
-			ck.leaves, ck.outLeaf, endState = k.leaves, k.outLeaf, k.endState
-			copy(rs.outs[k.outsFrom:b], k.outs)
+		if kept { // on its own tape since the forward pass, no cut after it
+			tp = rs.keptTapes[s-ck.firstKept]
 		} else {
 			tp.Reset()
 			rs.replay = true
@@ -368,22 +356,24 @@ func (r *Result[T]) Backward() error {
 		}
 		outs := []*autograd.Tensor[T]{dip}
 		seeds := [][]T{segmentGrad(r.Dipole.Grad, rs.reps, sn.Steps, a, b)}
-		for ct := range ck.steppers {
-			ts := endState[ct]
-			if cellSeed[ct] != nil && len(ts) != len(cellSeed[ct]) {
-				return fmt.Errorf("network: the %s state has %d tensors at step %d but %d at the restart of the next segment", neuron.CellType(ct), len(ts), b, len(cellSeed[ct]))
-			}
-			for i, t := range ts {
-				if cellSeed[ct] != nil && cellSeed[ct][i] != nil {
-					outs, seeds = append(outs, t), append(seeds, cellSeed[ct][i])
+		if !kept {
+			for ct := range ck.steppers {
+				ts := endState[ct]
+				if cellSeed[ct] != nil && len(ts) != len(cellSeed[ct]) {
+					return fmt.Errorf("network: the %s state has %d tensors at step %d but %d at the restart of the next segment", neuron.CellType(ct), len(ts), b, len(cellSeed[ct]))
+				}
+				for i, t := range ts {
+					if cellSeed[ct] != nil && cellSeed[ct][i] != nil {
+						outs, seeds = append(outs, t), append(seeds, cellSeed[ct][i])
+					}
 				}
 			}
-		}
-		for j := range 2 {
-			if m := b - 1 - j; m >= a || (m >= 0 && s > 0) {
-				for ct := range outSeed[j] {
-					if outSeed[j][ct] != nil {
-						outs, seeds = append(outs, rs.outs[m][ct]), append(seeds, outSeed[j][ct])
+			for j := range 2 {
+				if m := b - 1 - j; m >= a || (m >= 0 && s > 0) {
+					for ct := range outSeed[j] {
+						if outSeed[j][ct] != nil {
+							outs, seeds = append(outs, rs.outs[m][ct]), append(seeds, outSeed[j][ct])
+						}
 					}
 				}
 			}
@@ -391,20 +381,31 @@ func (r *Result[T]) Backward() error {
 		if err := tp.BackwardFrom(outs, seeds); err != nil {
 			return fmt.Errorf("network: checkpointed backward, segment %d: %w", s, err)
 		}
-		if s >= ck.firstKept {
-			tp.Reset() // its leaves, whose gradients seed the previous segment, are on the heap
+		if kept {
+			// Its tensors' gradients are spent (those of the segment before
+			// it, which its nodes reached, live on that segment's tape);
+			// the first kept segment's leaves, whose gradients seed the
+			// segment before, are on the heap.
+			tp.Reset()
 		}
 		if s == 0 {
 			break
 		}
+		if s > ck.firstKept {
+			continue // no cut before it: the gradients flowed on by themselves
+		}
+		leaves, outLeaf := &ck.leaves, &ck.outLeaf
+		if kept {
+			leaves, outLeaf = &ck.keptLeaves, &ck.keptOutLeaf
+		}
 		for ct := range ck.steppers {
-			cellSeed[ct] = make([][]T, len(ck.leaves[ct]))
-			for i, l := range ck.leaves[ct] {
+			cellSeed[ct] = make([][]T, len(leaves[ct]))
+			for i, l := range leaves[ct] {
 				cellSeed[ct][i] = l.Grad
 			}
 		}
 		for j := range 2 {
-			for ct, l := range ck.outLeaf[j] {
+			for ct, l := range outLeaf[j] {
 				outSeed[j][ct] = nil
 				if l != nil && l.RequiresGrad() {
 					outSeed[j][ct] = l.Grad
@@ -454,6 +455,23 @@ func (rs *runState[T]) rebuildRing(a int) {
 	}
 }
 
+// ReleaseBackwardMemory drops what sn's runs keep for backward passes (the
+// tapes of checkpointed runs with gradients, the routing's backward
+// buffers), so that the collector can reclaim it once training is done;
+// the next run that records allocates it again. The buffers of forward-only
+// runs (evaluations) stay. A pending Result.Backward is refused afterwards,
+// as after another run.
+func (sn *Net[T]) ReleaseBackwardMemory() {
+	for _, rs := range sn.runs {
+		if rs.adj == nil {
+			continue // forward only so far
+		}
+		rs.gen++ // invalidates a pending Backward
+		rs.adj, rs.gs = nil, nil
+		rs.segTape, rs.keptTapes, rs.gradPool = nil, nil, autograd.GradPool[T]{}
+	}
+}
+
 // CanCheckpoint reports whether every cell model's state implements
 // CheckpointState, as RunCheckpointed needs.
 func (sn *Net[T]) CanCheckpoint() bool {
@@ -481,7 +499,40 @@ const (
 	stateElemsPerCell      = 400
 	bytesPerConnection     = 128 // Connection, synapses, target order, weights
 	heapGrowth             = 2
+	// keptElemsPerCellStep is the forward tape of a kept segment (measured
+	// 869 elements per cell and step on the shipped cells), which stays
+	// allocated from run to run rather than becoming garbage: no collector
+	// headroom.
+	keptElemsPerCellStep = 896
 )
+
+// KeptSegmentBytes returns the memory (bytes) one segment's tape kept from
+// the forward pass of a RunCheckpointed run of shape m holds (its forward
+// tape; the kept segments' gradients live in memory they share, one
+// segment's at a time, counted by EstimateBytes).
+func KeptSegmentBytes(m MemoryShape) int64 {
+	every := m.Every
+	if every <= 0 || every > m.Steps {
+		every = m.Steps
+	}
+	return int64(m.Cells) * int64(max(m.Replicas, 1)) * int64(every) * keptElemsPerCellStep * int64(m.ElemSize)
+}
+
+// KeepFitting returns the number of final segments (CheckpointOptions.Keep)
+// of a run of shape m whose kept tapes fit in bytes: at least 1 (the last
+// segment, which is never recomputed), at most all of them.
+func KeepFitting(m MemoryShape, bytes int64) int {
+	every := m.Every
+	if every <= 0 || every > m.Steps {
+		every = m.Steps
+	}
+	nseg := (m.Steps + every - 1) / max(every, 1)
+	per := KeptSegmentBytes(m)
+	if per <= 0 || bytes <= per {
+		return 1
+	}
+	return int(min(int64(nseg), bytes/per))
+}
 
 // MemoryShape is what the memory of a surrogate run depends on.
 type MemoryShape struct {
@@ -526,11 +577,25 @@ func (sn *Net[T]) EstimateMemory(reps, every int, grad bool) int64 {
 	if every < 0 || !sn.CanCheckpoint() {
 		every = sn.Steps
 	}
+	return EstimateBytes(sn.MemoryShape(reps, every, grad))
+}
+
+// MemoryShape returns the shape of a run of sn with reps trials in segments
+// of every steps (0: DefaultCheckpointEvery; negative: Run's whole tape),
+// with a backward pass when grad, for EstimateBytes, KeptSegmentBytes and
+// KeepFitting.
+func (sn *Net[T]) MemoryShape(reps, every int, grad bool) MemoryShape {
+	if every == 0 {
+		every = DefaultCheckpointEvery(sn.Steps)
+	}
+	if every < 0 {
+		every = sn.Steps
+	}
 	ch := 0
 	for _, ct := range neuron.CellTypes {
 		ch += sn.Net.Column.Count(ct) * sn.nCh[ct]
 	}
 	var t T
-	return EstimateBytes(MemoryShape{Cells: sn.Net.Column.NumCells(), Channels: ch, Connections: len(sn.Connections),
-		Slots: sn.maxDelay + 1, Steps: sn.Steps, Replicas: reps, Every: every, Grad: grad, ElemSize: int(unsafe.Sizeof(t))})
+	return MemoryShape{Cells: sn.Net.Column.NumCells(), Channels: ch, Connections: len(sn.Connections),
+		Slots: sn.maxDelay + 1, Steps: sn.Steps, Replicas: reps, Every: every, Grad: grad, ElemSize: int(unsafe.Sizeof(t))}
 }

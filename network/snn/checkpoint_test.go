@@ -183,6 +183,17 @@ func TestCheckpointedNoGradAndErrors(t *testing.T) {
 	if err := run.Backward(); err == nil {
 		t.Error("Backward after another run on the same buffers accepted")
 	}
+	run, err = sn.RunCheckpointed([]int{3}, CheckpointOptions{Every: 4, Keep: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn.ReleaseBackwardMemory()
+	if err := run.Backward(); err == nil {
+		t.Error("Backward after ReleaseBackwardMemory accepted")
+	}
+	if _, _, g := checkpointGradient(t, sn, []int{3}, 4, 2); g == nil {
+		t.Error("no gradient after ReleaseBackwardMemory")
+	}
 	if _, err := sn.RunCheckpointed([]int{3}, CheckpointOptions{Every: -1}); err == nil {
 		t.Error("a negative segment length accepted")
 	}

@@ -57,13 +57,14 @@ type runState[T autograd.Float] struct {
 	xs   [][neuron.NumCellTypes]*autograd.Tensor[T] // inputs per step
 	outs [][neuron.NumCellTypes]*autograd.Tensor[T] // model outputs per step
 
-	spikeStart []int               // per step: start of its spikes in spikeUnit
-	spikeUnit  []int32             // replica·cells + gid
-	spikeVal   []T                 // spike value: 1, or the smooth spike function in smooth mode
-	replay     bool                // recomputing a segment of a checkpointed run: the spikes are known
-	gen        int                 // counts the checkpointed runs on these buffers
-	segTape    *autograd.Tape[T]   // the segment being run or recomputed
-	keptTapes  []*autograd.Tape[T] // the segments kept for the backward pass
+	spikeStart []int                // per step: start of its spikes in spikeUnit
+	spikeUnit  []int32              // replica·cells + gid
+	spikeVal   []T                  // spike value: 1, or the smooth spike function in smooth mode
+	replay     bool                 // recomputing a segment of a checkpointed run: the spikes are known
+	gen        int                  // counts the checkpointed runs on these buffers
+	segTape    *autograd.Tape[T]    // the segment being run or recomputed
+	keptTapes  []*autograd.Tape[T]  // the segments kept for the backward pass
+	gradPool   autograd.GradPool[T] // the gradient memory of segTape and keptTapes
 
 	params []*autograd.Tensor[T]
 	inBuf  []*autograd.Tensor[T]
@@ -99,8 +100,6 @@ func (sn *Net[T]) runState(reps int) *runState[T] {
 	rs.lenX = off
 	rs.ring = make([]T, rs.slots*rs.lenX)
 	rs.units = reps * col.NumCells()
-	rs.adj = make([]T, rs.slots*rs.lenX)
-	rs.gs = make([]T, rs.slots*rs.units)
 	rs.w = make([]T, len(sn.Connections))
 	rs.wt = make([]T, len(sn.Connections))
 	rs.driveStart = make([]int, sn.Steps+1)
@@ -113,9 +112,16 @@ func (sn *Net[T]) runState(reps int) *runState[T] {
 	return rs
 }
 
-// reset prepares the buffers for a new run with the current parameters.
-func (rs *runState[T]) reset() {
+// reset prepares the buffers for a new run with the current parameters,
+// those of the backward pass (adj, gs: allocated at the first run that
+// records, so that the runs of evaluations, forward only, need none) when
+// grad.
+func (rs *runState[T]) reset(grad bool) {
 	clear(rs.ring)
+	if grad && rs.adj == nil {
+		rs.adj = make([]T, rs.slots*rs.lenX)
+		rs.gs = make([]T, rs.slots*rs.units)
+	}
 	clear(rs.gs)
 	clear(rs.adj)
 	clear(rs.xs)

@@ -71,7 +71,7 @@ func (sn *Net[T]) Run(tp *autograd.Tape[T], trials []int) (*Result[T], error) {
 		return nil, fmt.Errorf("network: surrogate Run needs at least one trial")
 	}
 	rs := sn.runState(len(trials))
-	rs.reset()
+	rs.reset(tp.Recording())
 	if err := rs.driveEvents(trials); err != nil {
 		return nil, err
 	}
