@@ -399,18 +399,7 @@ func BoundRows(types []neuron.CellType, n, bins int, seed uint64, only string, l
 func boundEvents(ct neuron.CellType, desc *neuron.CellDesc, regime string, bins int, rng *rand.Rand) ([]Event, error) {
 	tstop := float64(bins) * surrogate.BinDt
 	chans := desc.Channels()
-	group := func(loc string, r neuron.Receptor) []int {
-		secs, _ := desc.GroupSections(loc)
-		var out []int
-		for c, ch := range chans {
-			for _, s := range secs {
-				if ch.Section == s && ch.Receptor == r {
-					out = append(out, c)
-				}
-			}
-		}
-		return out
-	}
+	group := func(loc string, r neuron.Receptor) []int { return groupChannels(desc, loc, r) }
 	var evs []Event
 	add := func(cs []int, t, w float64) {
 		if t < 0 || t >= tstop {

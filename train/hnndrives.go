@@ -69,21 +69,11 @@ func HNNDriveEvents(ct neuron.CellType, regime, bins int, rng *rand.Rand) ([]Eve
 	if err != nil {
 		return nil, err
 	}
-	chans := desc.Channels()
 	group := func(loc string, r neuron.Receptor) []int {
-		secs, _ := desc.GroupSections(loc)
-		if len(secs) == 0 && loc == neuron.Distal {
-			secs, _ = desc.GroupSections(neuron.Proximal)
+		if secs, _ := desc.GroupSections(loc); len(secs) == 0 && loc == neuron.Distal {
+			loc = neuron.Proximal
 		}
-		var out []int
-		for c, ch := range chans {
-			for _, s := range secs {
-				if ch.Section == s && ch.Receptor == r {
-					out = append(out, c)
-				}
-			}
-		}
-		return out
+		return groupChannels(desc, loc, r)
 	}
 	tstop := float64(bins) * surrogate.BinDt
 	var evs []Event
@@ -136,4 +126,19 @@ func HNNDriveEvents(ct neuron.CellType, regime, bins int, rng *rand.Rand) ([]Eve
 	}
 	sort.SliceStable(evs, func(a, b int) bool { return evs[a].T < evs[b].T })
 	return evs, nil
+}
+
+// groupChannels returns the indices (in desc.Channels() order) of the
+// channels of receptor r on the sections of location group loc.
+func groupChannels(desc *neuron.CellDesc, loc string, r neuron.Receptor) []int {
+	secs, _ := desc.GroupSections(loc)
+	var out []int
+	for c, ch := range desc.Channels() {
+		for _, s := range secs {
+			if ch.Section == s && ch.Receptor == r {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }

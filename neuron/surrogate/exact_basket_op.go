@@ -220,23 +220,8 @@ func (op *exactOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 			op.backSubstep(b, B, g, gw, s, d, f, event)
 		}
 	}
-	if xT.RequiresGrad() {
-		gx := tp.GradOf(xT)
-		for b := range B {
-			for c := range C {
-				gx[b*C+c] += T(gw[c*B+b])
-			}
-		}
-	}
-	if sT.RequiresGrad() {
-		gs := tp.GradOf(sT)
-		for b := range B {
-			r := gs[b*W : b*W+K]
-			for i := range r {
-				r[i] += T(g[i*B+b])
-			}
-		}
-	}
+	addGradSoA(tp, xT, gw, B, C, C)
+	addGradSoA(tp, sT, g, B, W, K)
 }
 
 // seedGrads loads the gradient reaching the outputs (the bin-end state) into

@@ -487,22 +487,9 @@ func (s *HybridState[T]) Snapshot() *HybridState[T] {
 // and batch); when the state required a gradient it becomes a new leaf tensor that
 // requires one, which Restore returns.
 func (s *HybridState[T]) Restore(snap *HybridState[T]) []*autograd.Tensor[T] {
-	if !snap.S.RequiresGrad() {
-		copy(s.own.Data, snap.S.Data)
-		s.S = s.own
-		return nil
-	}
-	l := autograd.Clone(snap.S)
-	l.SetRequiresGrad(true)
-	s.S = l
-	return []*autograd.Tensor[T]{l}
+	return restoreRow(&s.S, s.own, snap.S)
 }
 
 // Tensors returns the state tensor when it requires a gradient (the order of Restore's
 // leaves).
-func (s *HybridState[T]) Tensors() []*autograd.Tensor[T] {
-	if s.S.RequiresGrad() {
-		return []*autograd.Tensor[T]{s.S}
-	}
-	return nil
-}
+func (s *HybridState[T]) Tensors() []*autograd.Tensor[T] { return rowTensors(s.S) }

@@ -445,22 +445,8 @@ func (op *hsOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 			}
 		}
 	}
-	if xT.RequiresGrad() {
-		gx := tp.GradOf(xT)
-		for b := range B {
-			for c := range C {
-				gx[b*C+c] += T(gw[c*B+b])
-			}
-		}
-	}
-	if hT.RequiresGrad() {
-		gx := tp.GradOf(hT)
-		for b := range B {
-			for jj := range HybridBoundary {
-				gx[b*HybridBoundary+jj] += T(gh[jj*B+b])
-			}
-		}
-	}
+	addGradSoA(tp, xT, gw, B, C, C)
+	addGradSoA(tp, hT, gh, B, HybridBoundary, HybridBoundary)
 	if sT.RequiresGrad() {
 		gs := tp.GradOf(sT)
 		for b := range B {
