@@ -104,6 +104,10 @@ func unaryForward[T Float](kind unaryKind, dst, x []T, p, q float64) {
 		kernel.Exp(dst, x)
 	case unLog:
 		for i, v := range x {
+			if v == 1 { // log(1) = +0 exactly; common in log(1 + g) of quiet inputs
+				dst[i] = 0
+				continue
+			}
 			dst[i] = T(math.Log(float64(v)))
 		}
 	case unSqrt:
