@@ -266,9 +266,7 @@ func (t *Trainer[T]) loadCheckpoint(raw []byte) (int, error) {
 		return 0, err
 	}
 	_ = t.src.UnmarshalBinary(rng) // checked by rngProbe
-	for i, p := range t.params {
-		copy(p.Tensor.Data, vals["param"][i])
-	}
+	restoreSnapshot(t.params, vals["param"])
 	setAll(t.best, vals["best"])
 	if t.ema != nil {
 		setAll(t.ema, vals["ema"])

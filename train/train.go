@@ -762,4 +762,5 @@ func restoreSnapshot[T autograd.Float](ps []nn.Param[T], src [][]T) {
 	for i, p := range ps {
 		copy(p.Tensor.Data, src[i])
 	}
+	nn.WeightsChanged() // weights packed for the step GEMMs are stale now
 }
