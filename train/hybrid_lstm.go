@@ -504,10 +504,10 @@ type HybridLSTMReport struct {
 	TrainSamples int              `json:"train_samples_per_regime"`
 	TestSamples  int              `json:"test_samples_per_regime"`
 	Config       HybridLSTMConfig `json:"config"`
-	TFLoss       []float64        `json:"teacher_forced_loss"`     // per epoch, MSE of the increment / its s.d.²
-	FRLoss       []float64        `json:"free_running_loss_mV2"`   // per epoch, clipped soma + junction MSE (NaN: diverged)
-	OneStepRMS   []float64        `json:"one_step_rms_mV"`         // teacher-forced test error of the held junction, per boundary
-	Rows         []boundRow       `json:"rows"`                    // free-running from rest, per regime
+	TFLoss       []float64        `json:"teacher_forced_loss"`   // per epoch, MSE of the increment / its s.d.²
+	FRLoss       []float64        `json:"free_running_loss_mV2"` // per epoch, clipped soma + junction MSE (NaN: diverged)
+	OneStepRMS   []float64        `json:"one_step_rms_mV"`       // teacher-forced test error of the held junction, per boundary
+	Rows         []boundRow       `json:"rows"`                  // free-running from rest, per regime
 	TrainSeconds float64          `json:"train_seconds"`
 	Oracle       bool             `json:"oracle,omitempty"`
 }
