@@ -35,6 +35,13 @@ type HybridLSTMConfig struct {
 	Clip           float64 // gradient-norm clip
 	JuncWeight     float64 // weight of the junction's MSE (mV²) beside the clipped soma's (mV²)
 	TFWeight       float64 // weight of the teacher-forced loss kept during the free-running stage
+	// Absolute: the head predicts the held junction itself (standardised by the targets'
+	// mean and s.d.) instead of its increment over vbStart (no integration of errors).
+	Absolute bool
+	// Shoot restarts every free-running window from a shadow run's state (multiple
+	// shooting): the op driven by the biophysical held junction, the LSTM by the
+	// teacher-forced inputs; otherwise each sample runs free from rest to its end.
+	Shoot bool
 }
 
 // DefaultHybridLSTMConfig is the recipe of docs/surrogate.md's table.
@@ -77,7 +84,9 @@ type hybridLSTM struct {
 	lstm             *nn.LSTM[float64]
 	head             *nn.Linear[float64]
 	mean, scale      []float64 // of the input-conductance features
-	outScale         []float64 // s.d. of the target increment per boundary (mV)
+	outScale         []float64 // s.d. of the target (increment or held) per boundary (mV)
+	outMean          []float64 // mean of the target with Absolute (mV), else 0
+	absolute         bool
 	nSyn             int
 	params           []nn.Param[float64]
 	juncCol, somaCol int
@@ -111,7 +120,8 @@ func obsNorm(v float64) float64 { return (v + 65) / 20 }
 
 func newHybridLSTM(trs []*hybridTrace, cfg HybridLSTMConfig, seed uint64) (*hybridLSTM, error) {
 	nSyn := len(hybridSynFeat(trs[0].g, 0))
-	m := &hybridLSTM{nSyn: nSyn, mean: make([]float64, nSyn), scale: make([]float64, nSyn), outScale: make([]float64, surrogate.HybridBoundary)}
+	m := &hybridLSTM{nSyn: nSyn, mean: make([]float64, nSyn), scale: make([]float64, nSyn), outScale: make([]float64, surrogate.HybridBoundary),
+		outMean: make([]float64, surrogate.HybridBoundary), absolute: cfg.Absolute}
 	var n float64
 	sq := make([]float64, nSyn)
 	var oy, oy2 [surrogate.HybridBoundary]float64
@@ -123,6 +133,9 @@ func newHybridLSTM(trs []*hybridTrace, cfg HybridLSTMConfig, seed uint64) (*hybr
 			}
 			for b := range oy {
 				y := tr.held[k][b] - tr.vb[k][b]
+				if cfg.Absolute {
+					y = tr.held[k][b]
+				}
 				oy[b] += y
 				oy2[b] += y * y
 			}
@@ -139,6 +152,9 @@ func newHybridLSTM(trs []*hybridTrace, cfg HybridLSTMConfig, seed uint64) (*hybr
 	for b := range oy {
 		mu := oy[b] / n
 		m.outScale[b] = math.Max(math.Sqrt(math.Max(oy2[b]/n-mu*mu, 0)), 1e-3)
+		if cfg.Absolute {
+			m.outMean[b] = mu
+		}
 	}
 	var err error
 	if m.lstm, err = nn.NewLSTM[float64](nn.LSTMConfig{In: nSyn + hybridObs, Hidden: cfg.Hidden, Layers: cfg.Layers, ForgetBias: 1, Seed: seed}); err != nil {
@@ -179,6 +195,11 @@ func (m *hybridLSTM) step(tp *autograd.Tape[float64], syn [][]float64, obs *auto
 	incr := m.head.Forward(tp, h)
 	sc := autograd.Zeros[float64](1, surrogate.HybridBoundary)
 	copy(sc.Data, m.outScale)
+	if m.absolute {
+		mu := autograd.Zeros[float64](1, surrogate.HybridBoundary)
+		copy(mu.Data, m.outMean)
+		return tp.Clamp(tp.Add(tp.Mul(incr, sc), mu), hybridHeldMin, hybridHeldMax)
+	}
 	incr = tp.Clamp(tp.Mul(incr, sc), -hybridIncrClip, hybridIncrClip)
 	vb := tp.Narrow(obs, 1, 2+surrogate.HybridBoundary, surrogate.HybridBoundary)
 	return tp.Clamp(tp.Add(vb, incr), hybridHeldMin, hybridHeldMax)
@@ -299,17 +320,31 @@ func hybridLSTMTrain(m *hybridLSTM, op *surrogate.HybridSoma[float64], desc *neu
 	for b, tr := range trs {
 		rest[b] = hybridTFObs(tr, 0, P)
 	}
+	copyLSTM := func(dst, src *nn.LSTMState[float64]) {
+		dst.Detach()
+		for i := range src.H {
+			copy(dst.H[i].Data, src.H[i].Data)
+			copy(dst.C[i].Data, src.C[i].Data)
+		}
+	}
 	for ep := 0; ep < cfg.FREpochs; ep++ {
 		st := m.lstm.NewState(B)
 		tfSt := m.lstm.NewState(B)
 		hs := op.NewState(nil, B)
+		shadow := op.NewState(nil, B) // driven by the biophysical held junction
 		obs := autograd.Zeros[float64](B, hybridObs)
 		for b := range rest {
 			copy(obs.Data[b*hybridObs:], rest[b])
 		}
+		shadowObs := autograd.Clone(obs)
 		sum, n, diverged := 0.0, 0, false
 		for k0 := 0; k0 < bins && !diverged; k0 += cfg.Window {
 			k1 := min(k0+cfg.Window, bins)
+			if cfg.Shoot && k0 > 0 {
+				copyLSTM(st, tfSt)
+				hs.Restore(shadow.Snapshot())
+				copy(obs.Data, shadowObs.Data)
+			}
 			tp.Reset()
 			var loss *autograd.Tensor[float64]
 			for k := k0; k < k1; k++ {
@@ -335,6 +370,17 @@ func hybridLSTMTrain(m *hybridLSTM, op *surrogate.HybridSoma[float64], desc *neu
 			total := loss
 			if cfg.TFWeight > 0 {
 				total = tp.Add(loss, tp.Scale(tfLoss(tp, tfSt, k0, k1), cfg.TFWeight))
+			} else {
+				for k := k0; k < k1; k++ {
+					m.step(nil, synAt(k), rows(obsTF, k), tfSt)
+				}
+			}
+			if cfg.Shoot {
+				for k := k0; k < k1; k++ {
+					var y *autograd.Tensor[float64]
+					y, shadow = op.Step(nil, rows(somaX, k), rows(tgt, k), shadow)
+					copy(shadowObs.Data, y.Data)
+				}
 			}
 			if v := loss.Data[0]; math.IsNaN(v) || math.IsInf(v, 0) {
 				diverged = true

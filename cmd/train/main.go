@@ -199,6 +199,8 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.hybridLSTM.Window, "hybrid-window", d.Window, "with -hybrid-mode lstm: bins per truncated-BPTT window")
 	fs.Float64Var(&o.hybridLSTM.FRLR, "hybrid-fr-lr", d.FRLR, "with -hybrid-mode lstm: Adam's learning rate in the free-running stage")
 	fs.Float64Var(&o.hybridLSTM.TFWeight, "hybrid-tf-weight", d.TFWeight, "with -hybrid-mode lstm: weight of the teacher-forced loss kept in the free-running stage")
+	fs.BoolVar(&o.hybridLSTM.Absolute, "hybrid-absolute", false, "with -hybrid-mode lstm: predict the held junction itself, not its increment over the bin-start junction")
+	fs.BoolVar(&o.hybridLSTM.Shoot, "hybrid-shoot", false, "with -hybrid-mode lstm: start every free-running window from a run driven by the biophysical held junction (multiple shooting) instead of running each sample free from rest")
 	fs.Float64Var(&o.hybridLambda, "hybrid-lambda", 1e-6, "with -hybrid: ridge penalty on the standardised features (per sample)")
 	fs.IntVar(&o.bound, "bound", 0, "only measure, on this many samples per regime and pyramidal type, the bound of the hybrid cell: the exact soma driven by the biophysical junction voltages sampled and interpolated (JSON on stdout, table on stderr; docs/surrogate.md)")
 	fs.IntVar(&o.ceiling, "ceiling", 0, "only measure, on this many independent-Poisson samples per type, how closely any surrogate seeing 0.5 ms bins could follow the cell, and how the soma's r depends on spike timing (JSON on stdout)")
