@@ -42,6 +42,15 @@ type HybridLSTMConfig struct {
 	// shooting): the op driven by the biophysical held junction, the LSTM by the
 	// teacher-forced inputs; otherwise each sample runs free from rest to its end.
 	Shoot bool
+	// DaggerRounds rounds of DAgger after the teacher-forced stage (before the
+	// free-running one), DaggerEpochs epochs each: the expert is a DendriteCell following
+	// the hybrid's own soma.
+	DaggerRounds, DaggerEpochs int
+	// LongKernel: the head predicts the held junction less its linear response to the
+	// soma's history (the 5 ms rest kernel over the attach voltages, clipped at the hold
+	// clip, held over the bin): held = vRest + L_k + model. The free-running stage through
+	// the op is not available with it (the op keeps no substep history).
+	LongKernel bool
 }
 
 // DefaultHybridLSTMConfig is the recipe of docs/surrogate.md's table.
@@ -87,6 +96,7 @@ type hybridLSTM struct {
 	outScale         []float64 // s.d. of the target (increment or held) per boundary (mV)
 	outMean          []float64 // mean of the target with Absolute (mV), else 0
 	absolute         bool
+	long             *hybridLong // with LongKernel
 	nSyn             int
 	params           []nn.Param[float64]
 	juncCol, somaCol int
@@ -115,13 +125,25 @@ func hybridTFObs(tr *hybridTrace, k, P int) []float64 {
 	return append(o, tr.vb[k]...)
 }
 
+// synRow is the model's per-bin input row of bin k: hybridSynFeat, then with LongKernel
+// the linear part L_k from the attach voltages after every step so far.
+func (m *hybridLSTM) synRow(g [][]float64, k int, vaHist [][]float64) []float64 {
+	r := hybridSynFeat(g, k)
+	if m.long != nil {
+		P := int(math.Round(surrogate.BinDt / neuron.DefaultConfig().Dt))
+		r = append(r, m.long.at(vaHist, k, P)...)
+	}
+	return r
+}
+
 // obsNorm maps voltages (mV) to the model's input scale.
 func obsNorm(v float64) float64 { return (v + 65) / 20 }
 
-func newHybridLSTM(trs []*hybridTrace, cfg HybridLSTMConfig, seed uint64) (*hybridLSTM, error) {
+func newHybridLSTM(trs []*hybridTrace, cfg HybridLSTMConfig, seed uint64, long *hybridLong) (*hybridLSTM, error) {
 	nSyn := len(hybridSynFeat(trs[0].g, 0))
 	m := &hybridLSTM{nSyn: nSyn, mean: make([]float64, nSyn), scale: make([]float64, nSyn), outScale: make([]float64, surrogate.HybridBoundary),
-		outMean: make([]float64, surrogate.HybridBoundary), absolute: cfg.Absolute}
+		outMean: make([]float64, surrogate.HybridBoundary), absolute: cfg.Absolute, long: long}
+	P := int(math.Round(surrogate.BinDt / neuron.DefaultConfig().Dt))
 	var n float64
 	sq := make([]float64, nSyn)
 	var oy, oy2 [surrogate.HybridBoundary]float64
@@ -131,10 +153,17 @@ func newHybridLSTM(trs []*hybridTrace, cfg HybridLSTMConfig, seed uint64) (*hybr
 				m.mean[i] += v
 				sq[i] += v * v
 			}
+			var L []float64
+			if long != nil {
+				L = long.at(tr.stepVa, k, P)
+			}
 			for b := range oy {
 				y := tr.held[k][b] - tr.vb[k][b]
 				if cfg.Absolute {
 					y = tr.held[k][b]
+				}
+				if long != nil {
+					y = tr.held[k][b] - long.vbRest[b] - L[b]
 				}
 				oy[b] += y
 				oy2[b] += y * y
@@ -152,7 +181,7 @@ func newHybridLSTM(trs []*hybridTrace, cfg HybridLSTMConfig, seed uint64) (*hybr
 	for b := range oy {
 		mu := oy[b] / n
 		m.outScale[b] = math.Max(math.Sqrt(math.Max(oy2[b]/n-mu*mu, 0)), 1e-3)
-		if cfg.Absolute {
+		if cfg.Absolute || long != nil {
 			m.outMean[b] = mu
 		}
 	}
@@ -180,7 +209,7 @@ func (m *hybridLSTM) features(tp *autograd.Tape[float64], syn [][]float64, obs *
 	B := len(syn)
 	s := autograd.Zeros[float64](B, m.nSyn)
 	for b, r := range syn {
-		for i, v := range r {
+		for i, v := range r[:m.nSyn] {
 			s.Data[b*m.nSyn+i] = (v - m.mean[i]) / m.scale[i]
 		}
 	}
@@ -195,6 +224,15 @@ func (m *hybridLSTM) step(tp *autograd.Tape[float64], syn [][]float64, obs *auto
 	incr := m.head.Forward(tp, h)
 	sc := autograd.Zeros[float64](1, surrogate.HybridBoundary)
 	copy(sc.Data, m.outScale)
+	if m.long != nil {
+		base := autograd.Zeros[float64](len(syn), surrogate.HybridBoundary)
+		for b, r := range syn {
+			for i := range surrogate.HybridBoundary {
+				base.Data[b*surrogate.HybridBoundary+i] = m.long.vbRest[i] + r[m.nSyn+i] + m.outMean[i]
+			}
+		}
+		return tp.Clamp(tp.Add(tp.Mul(incr, sc), base), hybridHeldMin, hybridHeldMax)
+	}
 	if m.absolute {
 		mu := autograd.Zeros[float64](1, surrogate.HybridBoundary)
 		copy(mu.Data, m.outMean)
@@ -248,7 +286,7 @@ func rows(ts [][][]float64, k int) *autograd.Tensor[float64] {
 
 // hybridLSTMTrain trains m: teacher-forced, then free-running through op. It logs one
 // line per epoch and returns the per-epoch losses of both stages.
-func hybridLSTMTrain(m *hybridLSTM, op *surrogate.HybridSoma[float64], desc *neuron.CellDesc, trs []*hybridTrace, bins int, cfg HybridLSTMConfig, log io.Writer) (tf, fr []float64, err error) {
+func hybridLSTMTrain(m *hybridLSTM, op *surrogate.HybridSoma[float64], desc *neuron.CellDesc, trs []*hybridTrace, bins int, cfg HybridLSTMConfig, daggerOut *[]float64, log io.Writer) (tf, fr []float64, err error) {
 	B := len(trs)
 	P := int(math.Round(surrogate.BinDt / neuron.DefaultConfig().Dt))
 	syn := make([][][]float64, B)
@@ -258,7 +296,7 @@ func hybridLSTMTrain(m *hybridLSTM, op *surrogate.HybridSoma[float64], desc *neu
 	somaT := make([][][]float64, B) // clipped whole-cell soma and junction at bin ends
 	for b, tr := range trs {
 		for k := 0; k < bins; k++ {
-			syn[b] = append(syn[b], hybridSynFeat(tr.g, k))
+			syn[b] = append(syn[b], m.synRow(tr.g, k, tr.stepVa))
 			obsTF[b] = append(obsTF[b], hybridTFObs(tr, k, P))
 			tgt[b] = append(tgt[b], append([]float64(nil), tr.held[k]...))
 			r := []float64{math.Min(tr.full.soma[(k+1)*P], boundClip)}
@@ -294,25 +332,17 @@ func hybridLSTMTrain(m *hybridLSTM, op *surrogate.HybridSoma[float64], desc *neu
 		return tp.Scale(loss, 1/float64(k1-k0))
 	}
 	adam := nn.NewAdam(m.params, nn.AdamConfig{LR: cfg.LR})
-	for ep := 0; ep < cfg.TFEpochs; ep++ {
-		st := m.lstm.NewState(B)
-		sum, n := 0.0, 0
-		for k0 := 0; k0 < bins; k0 += cfg.Window {
-			k1 := min(k0+cfg.Window, bins)
-			tp.Reset()
-			loss := tfLoss(tp, st, k0, k1)
-			if err := tp.Backward(loss); err != nil {
-				return nil, nil, err
-			}
-			nn.ClipGradNorm(m.params, cfg.Clip)
-			adam.Step()
-			zeroGrads(m.params)
-			st.Detach()
-			sum += loss.Data[0]
-			n++
+	if tf, err = hybridFitSeq(m, adam, syn, obsTF, tgt, cfg.TFEpochs, cfg.Window, cfg.Clip, log, "teacher-forced"); err != nil {
+		return nil, nil, err
+	}
+	if cfg.DaggerRounds > 0 {
+		j, err := neuron.NewJunction(desc, 0)
+		if err != nil {
+			return nil, nil, err
 		}
-		tf = append(tf, sum/float64(n))
-		fmt.Fprintf(log, "hybrid lstm: teacher-forced epoch %d: normalised MSE %.4f\n", ep, tf[len(tf)-1])
+		if *daggerOut, err = hybridDagger(m, desc, j, op, trs, bins, cfg, syn, obsTF, tgt, adam, log); err != nil {
+			return nil, nil, err
+		}
 	}
 	// free running through the op, from rest, truncated BPTT over windows
 	adam = nn.NewAdam(m.params, nn.AdamConfig{LR: cfg.FRLR})
@@ -421,7 +451,7 @@ func zeroGrads(ps []nn.Param[float64]) { nn.ZeroGrad(ps) }
 type hybridJunctionSource interface {
 	// held returns the held junction of bin k (mV) given the hybrid's outputs of the
 	// previous bin (obs, hybridObs values) and its exact nodes' voltages at the bin start.
-	held(k int, obs, exact []float64) []float64
+	held(k int, obs, exact []float64, vaHist [][]float64) []float64
 	// follow is given the exact nodes' voltages after every substep of bin k; it
 	// returns the next bin's vbStart or nil (the soma's own junction).
 	follow(traj [][]float64) []float64
@@ -448,6 +478,10 @@ func hybridRunFree(desc *neuron.CellDesc, j *neuron.Junction, kern *neuron.Junct
 		att[q] = make([]float64, nb)
 	}
 	traj := make([][]float64, n)
+	vaHist := [][]float64{make([]float64, nb)}
+	for b := range nb {
+		vaHist[0][b] = s.AttachV(b)
+	}
 	soma := []float64{s.VSoma()}
 	obs := []float64{s.VSoma(), s.VSoma()}
 	for b := range nb {
@@ -462,7 +496,7 @@ func hybridRunFree(desc *neuron.CellDesc, j *neuron.Junction, kern *neuron.Junct
 		return sum * delta[b]
 	}
 	for kb := 0; kb < bins; kb++ {
-		held := src.held(kb, obs, s.ReadExact(nil))
+		held := src.held(kb, obs, s.ReadExact(nil), vaHist)
 		for b := range a0 {
 			a0[b] = math.Min(s.AttachV(b), clip)
 			delta[b] = a0[b] - s.AttachV(b)
@@ -482,6 +516,7 @@ func hybridRunFree(desc *neuron.CellDesc, j *neuron.Junction, kern *neuron.Junct
 			for b := range vb {
 				att[q][b] = s.AttachV(b)
 			}
+			vaHist = append(vaHist, append([]float64(nil), att[q]...))
 			traj[q-1] = s.ReadExact(traj[q-1])
 			vMax = math.Max(vMax, s.VSoma())
 			soma = append(soma, s.VSoma())
@@ -505,7 +540,7 @@ type hybridDendriteSource struct {
 	clip float64
 }
 
-func (o *hybridDendriteSource) held(_ int, _, exact []float64) []float64 {
+func (o *hybridDendriteSource) held(_ int, _, exact []float64, _ [][]float64) []float64 {
 	o.d.Save()
 	vE := make([]float64, len(exact))
 	for i, v := range exact {
@@ -533,9 +568,9 @@ type hybridModelSource struct {
 	tr *hybridTrace
 }
 
-func (s *hybridModelSource) held(k int, obs, _ []float64) []float64 {
+func (s *hybridModelSource) held(k int, obs, _ []float64, vaHist [][]float64) []float64 {
 	o := autograd.MustNew(append([]float64(nil), obs...), 1, hybridObs)
-	h := s.m.step(nil, [][]float64{hybridSynFeat(s.tr.g, k)}, o, s.st)
+	h := s.m.step(nil, [][]float64{s.m.synRow(s.tr.g, k, vaHist)}, o, s.st)
 	return append([]float64(nil), h.Data...)
 }
 
@@ -551,6 +586,7 @@ type HybridLSTMReport struct {
 	TestSamples  int              `json:"test_samples_per_regime"`
 	Config       HybridLSTMConfig `json:"config"`
 	TFLoss       []float64        `json:"teacher_forced_loss"`   // per epoch, MSE of the increment / its s.d.²
+	DaggerLoss   []float64        `json:"dagger_loss"`           // per epoch, the normalised MSE on the aggregated DAgger data
 	FRLoss       []float64        `json:"free_running_loss_mV2"` // per epoch, clipped soma + junction MSE (NaN: diverged)
 	OneStepRMS   []float64        `json:"one_step_rms_mV"`       // teacher-forced test error of the held junction, per boundary
 	Rows         []boundRow       `json:"rows"`                  // free-running from rest, per regime
@@ -572,6 +608,9 @@ func HybridLSTMJunction(types []neuron.CellType, nTrain, nTest, bins int, seed u
 	cfg = cfg.withDefaults()
 	if cfg.Hidden < 1 || cfg.Layers < 1 || cfg.Window < 1 || cfg.TFEpochs < 0 || cfg.FREpochs < 0 || !(cfg.LR > 0) || !(cfg.FRLR > 0) || !(cfg.Clip > 0) {
 		return nil, fmt.Errorf("hybrid lstm: bad config %+v", cfg)
+	}
+	if cfg.LongKernel && cfg.FREpochs > 0 {
+		return nil, fmt.Errorf("hybrid lstm: the long kernel (-hybrid-long) has no free-running stage through the op: want -hybrid-fr-epochs 0")
 	}
 	out := map[string]HybridLSTMReport{}
 	regimes := []string{"poisson", "sparse", "evoked"}
@@ -609,7 +648,7 @@ func HybridLSTMJunction(types []neuron.CellType, nTrain, nTest, bins int, seed u
 					errs[i] = err
 					return
 				}
-				trs[i], errs[i] = hybridRunTrace(desc, j, syn, kl, evs, bins)
+				trs[i], errs[i] = hybridRunTraceClip(desc, j, syn, kl, evs, bins, op.HoldClip())
 			})
 			for _, err := range errs {
 				if err != nil {
@@ -633,13 +672,17 @@ func HybridLSTMJunction(types []neuron.CellType, nTrain, nTest, bins int, seed u
 		}
 		fmt.Fprintf(log, "hybrid lstm %s: simulated %d + %d samples in %.0f s\n", ct, len(trainTr), nTest*len(regimes), time.Since(start).Seconds())
 		start = time.Now()
-		m, err := newHybridLSTM(trainTr, cfg, seed)
+		var long *hybridLong
+		if cfg.LongKernel {
+			long = &hybridLong{h: kl.H, vaRest: trainTr[0].va[0], vbRest: trainTr[0].vb[0], clip: op.HoldClip()}
+		}
+		m, err := newHybridLSTM(trainTr, cfg, seed, long)
 		if err != nil {
 			return nil, err
 		}
 		rep := HybridLSTMReport{TrainSamples: nTrain, TestSamples: nTest, Config: cfg, Oracle: hybridLSTMOracle}
 		if !hybridLSTMOracle {
-			if rep.TFLoss, rep.FRLoss, err = hybridLSTMTrain(m, op, desc, trainTr, bins, cfg, log); err != nil {
+			if rep.TFLoss, rep.FRLoss, err = hybridLSTMTrain(m, op, desc, trainTr, bins, cfg, &rep.DaggerLoss, log); err != nil {
 				return nil, err
 			}
 		}
@@ -653,7 +696,7 @@ func HybridLSTMJunction(types []neuron.CellType, nTrain, nTest, bins int, seed u
 				st := m.lstm.NewState(1)
 				for k := 0; k < bins; k++ {
 					o := autograd.MustNew(hybridTFObs(tr, k, P), 1, hybridObs)
-					h := m.step(nil, [][]float64{hybridSynFeat(tr.g, k)}, o, st)
+					h := m.step(nil, [][]float64{m.synRow(tr.g, k, tr.stepVa)}, o, st)
 					for b := range se {
 						d := h.Data[b] - tr.held[k][b]
 						se[b] += d * d
@@ -708,4 +751,175 @@ func HybridLSTMJunction(types []neuron.CellType, nTrain, nTest, bins int, seed u
 		boundTable(log, ct, BoundReport{Samples: nTest, Rows: rep.Rows, Boundary: map[string][]neuron.JunctionNode{"depth_0": j.Boundary}})
 	}
 	return out, nil
+}
+
+// hybridFitSeq trains m teacher-forced for epochs on the sequences (per sample and bin:
+// the unnormalised conductance features syn, the hybrid outputs fed back obs, the held
+// target tgt), all of one length, batched, truncated BPTT over windows; it returns the
+// per-epoch normalised MSE.
+func hybridFitSeq(m *hybridLSTM, adam *nn.Adam[float64], syn, obs, tgt [][][]float64, epochs, window int, clip float64, log io.Writer, stage string) ([]float64, error) {
+	B, bins := len(syn), len(syn[0])
+	tp := autograd.NewTape[float64]()
+	sc := autograd.Zeros[float64](1, surrogate.HybridBoundary)
+	for i := range sc.Data {
+		sc.Data[i] = 1 / (m.outScale[i] * m.outScale[i])
+	}
+	var out []float64
+	for ep := 0; ep < epochs; ep++ {
+		st := m.lstm.NewState(B)
+		sum, n := 0.0, 0
+		for k0 := 0; k0 < bins; k0 += window {
+			k1 := min(k0+window, bins)
+			tp.Reset()
+			var loss *autograd.Tensor[float64]
+			for k := k0; k < k1; k++ {
+				s := make([][]float64, B)
+				for b := range s {
+					s[b] = syn[b][k]
+				}
+				d := tp.Sub(m.step(tp, s, rows(obs, k), st), rows(tgt, k))
+				e := tp.Mean(tp.Mul(tp.Mul(d, d), sc))
+				if loss == nil {
+					loss = e
+				} else {
+					loss = tp.Add(loss, e)
+				}
+			}
+			loss = tp.Scale(loss, 1/float64(k1-k0))
+			if err := tp.Backward(loss); err != nil {
+				return nil, err
+			}
+			if g := nn.ClipGradNorm(m.params, clip); !math.IsNaN(g) && !math.IsInf(g, 0) {
+				adam.Step()
+			}
+			zeroGrads(m.params)
+			st.Detach()
+			sum += loss.Data[0]
+			n++
+		}
+		out = append(out, sum/float64(n))
+		fmt.Fprintf(log, "hybrid lstm: %s epoch %d: normalised MSE %.4f\n", stage, ep, out[len(out)-1])
+	}
+	return out, nil
+}
+
+// hybridDaggerSource drives the hybrid with beta·(the expert's held) + (1−beta)·(the
+// model's), the expert a DendriteCell following the hybrid's own soma (the held-dendrite
+// oracle), and records what the model saw with the expert's label (DAgger).
+type hybridDaggerSource struct {
+	model         *hybridModelSource
+	expert        *hybridDendriteSource
+	beta          float64
+	syn, obs, tgt [][]float64
+	// intervention: the expert alone drives the next hybridDaggerRecover bins once the
+	// hybrid's clipped soma is more than hybridDaggerTol away from the whole cell's
+	truth      []float64 // the whole cell's soma at the bin edges
+	recover    int
+	expertBins int
+}
+
+// hybridDaggerTol (mV) and hybridDaggerRecover (bins) set DAgger's intervention.
+const (
+	hybridDaggerTol     = 3
+	hybridDaggerRecover = 10
+)
+
+func (s *hybridDaggerSource) held(k int, obs, exact []float64, vaHist [][]float64) []float64 {
+	h := s.expert.held(k, obs, exact, vaHist)
+	p := s.model.held(k, obs, exact, vaHist)
+	s.syn = append(s.syn, s.model.m.synRow(s.model.tr.g, k, vaHist))
+	s.obs = append(s.obs, append([]float64(nil), obs...))
+	s.tgt = append(s.tgt, append([]float64(nil), h...))
+	out := make([]float64, len(h))
+	if math.Abs(math.Min(obs[0], boundClip)-math.Min(s.truth[k], boundClip)) > hybridDaggerTol || math.IsNaN(obs[0]) {
+		s.recover = hybridDaggerRecover
+	}
+	if s.recover > 0 {
+		s.recover--
+		s.expertBins++
+		return h
+	}
+	for b := range out {
+		out[b] = s.beta*h[b] + (1-s.beta)*p[b]
+		if math.IsNaN(out[b]) {
+			out[b] = h[b]
+		}
+	}
+	return out
+}
+
+func (s *hybridDaggerSource) follow(traj [][]float64) []float64 {
+	s.expert.follow(traj)
+	return nil
+}
+
+// hybridDagger runs rounds of DAgger after the teacher-forced stage: each round runs every
+// training sample free with the mixed junction (beta halving from 0.5, 0 in the last
+// round), adds the visited sequences with the expert's labels to the data, and trains on
+// all of them for epochs.
+func hybridDagger(m *hybridLSTM, desc *neuron.CellDesc, j *neuron.Junction, op *surrogate.HybridSoma[float64], trs []*hybridTrace, bins int, cfg HybridLSTMConfig, syn, obs, tgt [][][]float64, adam *nn.Adam[float64], log io.Writer) ([]float64, error) {
+	var losses []float64
+	beta := 0.5
+	for r := 0; r < cfg.DaggerRounds; r++ {
+		if r == cfg.DaggerRounds-1 {
+			beta = 0
+		}
+		expert := 0
+		for _, tr := range trs {
+			d, err := boundDendriteCell(desc, j, tr.evs)
+			if err != nil {
+				return nil, err
+			}
+			src := &hybridDaggerSource{model: &hybridModelSource{m: m, st: m.lstm.NewState(1), tr: tr}, expert: &hybridDendriteSource{d: d, clip: op.HoldClip()}, beta: beta}
+			P := len(tr.full.soma) / bins
+			for k := 0; k < bins; k++ {
+				src.truth = append(src.truth, tr.full.soma[k*P])
+			}
+			if _, _, err := hybridRunFree(desc, j, op.Kernel(), op.HoldClip(), src, tr, bins); err != nil {
+				return nil, err
+			}
+			syn, obs, tgt = append(syn, src.syn), append(obs, src.obs), append(tgt, src.tgt)
+			expert += src.expertBins
+		}
+		fmt.Fprintf(log, "hybrid lstm: DAgger round %d: the expert intervened in %.1f %% of the bins\n", r, 100*float64(expert)/float64(bins*len(trs)))
+		l, err := hybridFitSeq(m, adam, syn, obs, tgt, cfg.DaggerEpochs, cfg.Window, cfg.Clip, log, fmt.Sprintf("DAgger round %d (β %.2f, %d sequences)", r, beta, len(syn)))
+		if err != nil {
+			return nil, err
+		}
+		losses = append(losses, l...)
+		beta /= 2
+	}
+	return losses, nil
+}
+
+// hybridLong is the linear part of LongKernel: per boundary the rest kernel's taps (0.025
+// ms), the resting attach voltage and junction, and the hold clip.
+type hybridLong struct {
+	h      [][]float64
+	vaRest []float64
+	vbRest []float64
+	clip   float64
+}
+
+// at returns L_k per boundary given the attach voltages after every step so far (va[s],
+// s = 0..k·P, step 0 the rest): the kernel's response to the clipped history, with the
+// attach voltages held at their bin-start values over the bin's P steps.
+func (l *hybridLong) at(va [][]float64, k, P int) []float64 {
+	out := make([]float64, len(l.h))
+	s0 := k * P
+	for b, h := range l.h {
+		a0 := math.Min(va[s0][b], l.clip) - l.vaRest[b]
+		sum := 0.0
+		for lag, w := range h {
+			s := s0 + P - lag // the step whose voltage tap lag weighs at the bin's end
+			switch {
+			case s >= s0:
+				sum += w * a0
+			case s >= 0:
+				sum += w * (math.Min(va[s][b], l.clip) - l.vaRest[b])
+			}
+		}
+		out[b] = sum
+	}
+	return out
 }
