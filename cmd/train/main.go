@@ -232,6 +232,10 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("-hybrid-hidden %d: want at least 1", o.hybridLSTM.Hidden)
 	case o.hybridLSTM.TFEpochs < 0 || o.hybridLSTM.FREpochs < 0:
 		return nil, fmt.Errorf("-hybrid-tf-epochs %d / -hybrid-fr-epochs %d: want ≥ 0", o.hybridLSTM.TFEpochs, o.hybridLSTM.FREpochs)
+	case o.hybridLSTM.DaggerRounds < 0 || o.hybridLSTM.DaggerEpochs < 0:
+		return nil, fmt.Errorf("-hybrid-dagger %d / -hybrid-dagger-epochs %d: want ≥ 0", o.hybridLSTM.DaggerRounds, o.hybridLSTM.DaggerEpochs)
+	case o.hybridLSTM.LongKernel && o.given["hybrid-fr-epochs"] && o.hybridLSTM.FREpochs > 0:
+		return nil, fmt.Errorf("-hybrid-long with -hybrid-fr-epochs %d: the long kernel has no free-running stage through the op", o.hybridLSTM.FREpochs)
 	case o.hybridLSTM.Window < 1:
 		return nil, fmt.Errorf("-hybrid-window %d: want at least 1", o.hybridLSTM.Window)
 	case !(o.hybridLSTM.FRLR > 0) || math.IsInf(o.hybridLSTM.FRLR, 0):
@@ -240,6 +244,9 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("-hybrid-tf-weight %v: want a finite weight ≥ 0", o.hybridLSTM.TFWeight)
 	case !(o.hybridLambda >= 0) || math.IsInf(o.hybridLambda, 0):
 		return nil, fmt.Errorf("-hybrid-lambda %v: want a finite penalty ≥ 0", o.hybridLambda)
+	}
+	if o.hybridLSTM.LongKernel {
+		o.hybridLSTM.FREpochs = 0
 	}
 	return o, nil
 }
