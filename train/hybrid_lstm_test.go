@@ -42,6 +42,21 @@ func TestHybridLSTMShort(t *testing.T) {
 	if !(a.FRLoss[len(a.FRLoss)-1] < a.FRLoss[0]) {
 		t.Errorf("free-running loss %v does not fall", a.FRLoss)
 	}
+	// the long-kernel residual with one DAgger round: runs, records its losses, finite
+	lc := cfg
+	lc.LongKernel, lc.FREpochs, lc.DaggerRounds, lc.DaggerEpochs = true, 0, 1, 2
+	rep, err := HybridLSTMJunction([]neuron.CellType{neuron.L2Pyramidal}, 1, 1, 300, 3, lc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := rep[neuron.L2Pyramidal.String()]
+	if len(l.DaggerLoss) != 2 || len(l.FRLoss) != 0 || !(l.DaggerLoss[1] < 1e3) || len(l.Rows) != 3 {
+		t.Errorf("long kernel + DAgger: losses %v / %v, %d rows", l.DaggerLoss, l.FRLoss, len(l.Rows))
+	}
+	lc.FREpochs = 1
+	if _, err := HybridLSTMJunction([]neuron.CellType{neuron.L2Pyramidal}, 1, 1, 300, 3, lc, nil); err == nil {
+		t.Error("long kernel with a free-running stage: no error")
+	}
 	hybridLSTMOracle = true
 	defer func() { hybridLSTMOracle = false }()
 	o, _ := run()
