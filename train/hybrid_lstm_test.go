@@ -2,9 +2,13 @@ package train
 
 import (
 	"encoding/json"
+	"math"
+	"math/rand/v2"
 	"testing"
 
+	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/neuron/surrogate"
 )
 
 // TestHybridLSTMShort trains the learned junction with tiny sizes on one short L2/3
@@ -70,5 +74,92 @@ func TestHybridLSTMShort(t *testing.T) {
 	}
 	if spikes == 0 {
 		t.Error("no spikes in any regime: the oracle check checks nothing")
+	}
+}
+
+// hybridTraceSource replays the biophysical held junction (the dendrite following the
+// whole cell, not the hybrid).
+type hybridTraceSource struct{ tr *hybridTrace }
+
+func (s hybridTraceSource) held(k int, _, _ []float64, _ [][]float64) []float64 { return s.tr.held[k] }
+func (hybridTraceSource) follow([][]float64) []float64                          { return nil }
+
+// hybridNoOverride is the held-dendrite oracle keeping the op's own vbStart.
+type hybridNoOverride struct{ *hybridDendriteSource }
+
+func (n hybridNoOverride) follow(traj [][]float64) []float64 {
+	n.hybridDendriteSource.follow(traj)
+	return nil
+}
+
+// TestHybridHeldMustFollow measures what docs/surrogate.md ("A learned junction trained
+// free-running") reports: the op with its held junction frozen at rest leaves rest by
+// itself (logged; L2/3 and L5), while with a dendrite following the hybrid's own soma and
+// the op's own vbStart (what a learned model runs with) it fires the whole cell's spikes.
+func TestHybridHeldMustFollow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates cells")
+	}
+	for _, ct := range []neuron.CellType{neuron.L2Pyramidal, neuron.L5Pyramidal} {
+		op, err := surrogate.NewHybridSoma[float64](ct, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs := op.NewState(nil, 1)
+		K := op.StateWidth() - 3
+		held := append([]float64(nil), hs.S.Data[K:K+2]...)
+		rest := hs.S.Data[1]
+		var dev []float64
+		for k := range 16 {
+			y, _ := op.Step(nil, autograd.Zeros[float64](1, 2), autograd.MustNew(append([]float64(nil), held...), 1, 2), hs)
+			if k%4 == 3 {
+				dev = append(dev, y.Data[0]-rest)
+			}
+		}
+		t.Logf("%s, held frozen at rest: soma − rest after 2, 4, 6, 8 ms: %.3g mV", ct, dev)
+	}
+	ct := neuron.L2Pyramidal
+	desc, _ := neuron.Template(ct)
+	j, _ := neuron.NewJunction(desc, 0)
+	op, _ := surrogate.NewHybridSoma[float64](ct, nil)
+	syn, _ := newHybridSyn(desc)
+	kl, err := j.LinearKernel(neuron.DefaultConfig(), 200, math.NaN(), 200, 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bins := 600
+	n := 0
+	for _, reg := range []string{"poisson", "sparse", "evoked"} {
+		evs, err := boundEvents(ct, desc, reg, bins, rand.New(rand.NewPCG(7, 9)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := hybridRunTraceClip(desc, j, syn, kl, evs, bins, op.HoldClip())
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := boundDendriteCell(desc, j, evs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		soma, sp, err := hybridRunFree(desc, j, op.Kernel(), op.HoldClip(), hybridNoOverride{&hybridDendriteSource{d: d, clip: op.HoldClip()}}, tr, bins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		soma2, sp2, err := hybridRunFree(desc, j, op.Kernel(), op.HoldClip(), hybridTraceSource{tr}, tr, bins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2 := boundAggregate([]boundSample{boundCompare(tr.full, soma2, sp2, bins)}, float64(bins)*0.5)
+		t.Logf("%s, the biophysical held replayed: %d spikes for %d, clipped RMSE %.2f mV", reg, r2.NPred, r2.NTrue, r2.ClipRMSE)
+		r := boundAggregate([]boundSample{boundCompare(tr.full, soma, sp, bins)}, float64(bins)*0.5)
+		t.Logf("%s: %d spikes for %d, Γ %.3f, clipped RMSE %.2f mV", reg, r.NPred, r.NTrue, r.Gamma, r.ClipRMSE)
+		n += r.NTrue
+		if r.NPred != r.NTrue || (r.NTrue > 0 && r.Gamma < 0.9) || r.ClipRMSE > 2 {
+			t.Errorf("%s: own vbStart, following dendrite: %d spikes for %d, Γ %.3f, clipped RMSE %.2f mV", reg, r.NPred, r.NTrue, r.Gamma, r.ClipRMSE)
+		}
+	}
+	if n == 0 {
+		t.Error("no spikes: the check checks nothing")
 	}
 }
