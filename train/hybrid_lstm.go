@@ -90,16 +90,15 @@ const hybridIncrClip = 40
 
 // hybridLSTM is the learned junction: features → LSTM → linear head → increment.
 type hybridLSTM struct {
-	lstm             *nn.LSTM[float64]
-	head             *nn.Linear[float64]
-	mean, scale      []float64 // of the input-conductance features
-	outScale         []float64 // s.d. of the target (increment or held) per boundary (mV)
-	outMean          []float64 // mean of the target with Absolute (mV), else 0
-	absolute         bool
-	long             *hybridLong // with LongKernel
-	nSyn             int
-	params           []nn.Param[float64]
-	juncCol, somaCol int
+	lstm        *nn.LSTM[float64]
+	head        *nn.Linear[float64]
+	mean, scale []float64 // of the input-conductance features
+	outScale    []float64 // s.d. of the target (increment or held) per boundary (mV)
+	outMean     []float64 // mean of the target with Absolute (mV), else 0
+	absolute    bool
+	long        *hybridLong // with LongKernel
+	nSyn        int
+	params      []nn.Param[float64]
 }
 
 // hybridSynFeat returns bin k's input features (unnormalised): every filter of every
@@ -135,9 +134,6 @@ func (m *hybridLSTM) synRow(g [][]float64, k int, vaHist [][]float64) []float64 
 	}
 	return r
 }
-
-// obsNorm maps voltages (mV) to the model's input scale.
-func obsNorm(v float64) float64 { return (v + 65) / 20 }
 
 func newHybridLSTM(trs []*hybridTrace, cfg HybridLSTMConfig, seed uint64, long *hybridLong) (*hybridLSTM, error) {
 	nSyn := len(hybridSynFeat(trs[0].g, 0))
