@@ -46,6 +46,7 @@ const hybridLags = 8
 type hybridTrace struct {
 	vb, va, held, g [][]float64
 	u               [][]float64 // the residual of the long kernel at the bin edges (mode "u")
+	stepVa          [][]float64 // the whole cell's attach voltages after every step (step 0: rest)
 	full            *boundFull
 	evs             []Event
 }
@@ -179,6 +180,12 @@ func hybridFeatures(x []float64, k int, vb, va, g [][]float64, spikes []float64)
 // hybridRunTrace runs one sample's whole cell and a DendriteCell following it, with a
 // held pass per bin (the target), and records the trace.
 func hybridRunTrace(desc *neuron.CellDesc, j *neuron.Junction, syn *hybridSyn, kl *neuron.JunctionKernel, evs []Event, bins int) (*hybridTrace, error) {
+	return hybridRunTraceClip(desc, j, syn, kl, evs, bins, math.Inf(1))
+}
+
+// hybridRunTraceClip is hybridRunTrace with the held pass's soma part held at
+// min(v, clip) (mV; surrogate.HybridSoma's hold clip), as the op takes its held input.
+func hybridRunTraceClip(desc *neuron.CellDesc, j *neuron.Junction, syn *hybridSyn, kl *neuron.JunctionKernel, evs []Event, bins int, clip float64) (*hybridTrace, error) {
 	c, err := neuron.New(desc, neuron.DefaultConfig())
 	if err != nil {
 		return nil, err
@@ -204,10 +211,14 @@ func hybridRunTrace(desc *neuron.CellDesc, j *neuron.Junction, syn *hybridSyn, k
 	tr.full.soma = append(tr.full.soma, c.VSoma())
 	vE := j.ReadExactFull(c, nil)
 	stepVb, stepVa := [][]float64{tr.vb[0]}, [][]float64{tr.va[0]}
+	vH := make([]float64, len(vE))
 	for k := 0; k < bins; k++ {
 		d.Save()
+		for i, v := range vE {
+			vH[i] = math.Min(v, clip)
+		}
 		for q := 0; q < P; q++ {
-			d.Step(vE)
+			d.Step(vH)
 		}
 		tr.held = append(tr.held, d.Read(nil))
 		d.Restore()
@@ -222,6 +233,7 @@ func hybridRunTrace(desc *neuron.CellDesc, j *neuron.Junction, syn *hybridSyn, k
 		tr.va = append(tr.va, j.ReadAttach(c, nil))
 	}
 	tr.full.spikes = append([]float64(nil), c.Spikes()...)
+	tr.stepVa = stepVa
 	u := kl.Residual(stepVb, stepVa, c.Spikes())
 	for k := 0; k <= bins; k++ {
 		tr.u = append(tr.u, u[k*P])

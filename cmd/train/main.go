@@ -124,6 +124,7 @@ type options struct {
 	hybridTest      int
 	hybridLambda    float64
 	hybridMode      string
+	hybridLSTM      train.HybridLSTMConfig
 	historySchedule float64
 	archFlag        string
 	overwrite       bool
@@ -190,7 +191,19 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.boundRows, "bound-rows", "", "with -bound: only the interfaces whose name contains one of these |-separated substrings (e.g. \"kernel|closed loop\")")
 	fs.IntVar(&o.hybrid, "hybrid", 0, "only fit the kernel hybrid's junction model (ridge ARX) on this many biophysical samples per regime and evaluate the hybrid free-running on -hybrid-test samples per regime of -bound's (JSON on stdout, table on stderr; docs/surrogate.md)")
 	fs.IntVar(&o.hybridTest, "hybrid-test", 10, "with -hybrid: test samples per regime")
-	fs.StringVar(&o.hybridMode, "hybrid-mode", "u", "with -hybrid: what the model predicts per bin: u (the 5 ms junction kernel's residual) or held (the junction with the soma held at the bin start)")
+	fs.StringVar(&o.hybridMode, "hybrid-mode", "u", "with -hybrid: what the model predicts per bin: u (the 5 ms junction kernel's residual) or held (the junction with the soma held at the bin start), both ridge ARX; lstm: an LSTM predicting held, trained teacher-forced then free-running through the exact soma")
+	d := train.DefaultHybridLSTMConfig()
+	fs.IntVar(&o.hybridLSTM.Hidden, "hybrid-hidden", d.Hidden, "with -hybrid-mode lstm: LSTM units")
+	fs.IntVar(&o.hybridLSTM.TFEpochs, "hybrid-tf-epochs", d.TFEpochs, "with -hybrid-mode lstm: teacher-forced epochs")
+	fs.IntVar(&o.hybridLSTM.FREpochs, "hybrid-fr-epochs", d.FREpochs, "with -hybrid-mode lstm: free-running epochs through the exact soma")
+	fs.IntVar(&o.hybridLSTM.Window, "hybrid-window", d.Window, "with -hybrid-mode lstm: bins per truncated-BPTT window")
+	fs.Float64Var(&o.hybridLSTM.FRLR, "hybrid-fr-lr", d.FRLR, "with -hybrid-mode lstm: Adam's learning rate in the free-running stage")
+	fs.Float64Var(&o.hybridLSTM.TFWeight, "hybrid-tf-weight", d.TFWeight, "with -hybrid-mode lstm: weight of the teacher-forced loss kept in the free-running stage")
+	fs.BoolVar(&o.hybridLSTM.Absolute, "hybrid-absolute", false, "with -hybrid-mode lstm: predict the held junction itself, not its increment over the bin-start junction")
+	fs.BoolVar(&o.hybridLSTM.Shoot, "hybrid-shoot", false, "with -hybrid-mode lstm: start every free-running window from a run driven by the biophysical held junction (multiple shooting) instead of running each sample free from rest")
+	fs.IntVar(&o.hybridLSTM.DaggerRounds, "hybrid-dagger", d.DaggerRounds, "with -hybrid-mode lstm: DAgger rounds (the expert: a biophysical dendrite following the hybrid's soma)")
+	fs.IntVar(&o.hybridLSTM.DaggerEpochs, "hybrid-dagger-epochs", d.DaggerEpochs, "with -hybrid-mode lstm: epochs per DAgger round")
+	fs.BoolVar(&o.hybridLSTM.LongKernel, "hybrid-long", false, "with -hybrid-mode lstm: predict the held junction less the 5 ms rest kernel's response to the soma's history (needs -hybrid-fr-epochs 0)")
 	fs.Float64Var(&o.hybridLambda, "hybrid-lambda", 1e-6, "with -hybrid: ridge penalty on the standardised features (per sample)")
 	fs.IntVar(&o.bound, "bound", 0, "only measure, on this many samples per regime and pyramidal type, the bound of the hybrid cell: the exact soma driven by the biophysical junction voltages sampled and interpolated (JSON on stdout, table on stderr; docs/surrogate.md)")
 	fs.IntVar(&o.ceiling, "ceiling", 0, "only measure, on this many independent-Poisson samples per type, how closely any surrogate seeing 0.5 ms bins could follow the cell, and how the soma's r depends on spike timing (JSON on stdout)")
@@ -213,10 +226,27 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("-hybrid %d: want a number of training samples per regime (0: off)", o.hybrid)
 	case o.hybridTest < 1:
 		return nil, fmt.Errorf("-hybrid-test %d: want at least one test sample per regime", o.hybridTest)
-	case o.hybridMode != "u" && o.hybridMode != "held":
-		return nil, fmt.Errorf("-hybrid-mode %q: want u or held", o.hybridMode)
+	case o.hybridMode != "u" && o.hybridMode != "held" && o.hybridMode != "lstm":
+		return nil, fmt.Errorf("-hybrid-mode %q: want u, held or lstm", o.hybridMode)
+	case o.hybridLSTM.Hidden < 1:
+		return nil, fmt.Errorf("-hybrid-hidden %d: want at least 1", o.hybridLSTM.Hidden)
+	case o.hybridLSTM.TFEpochs < 0 || o.hybridLSTM.FREpochs < 0:
+		return nil, fmt.Errorf("-hybrid-tf-epochs %d / -hybrid-fr-epochs %d: want ≥ 0", o.hybridLSTM.TFEpochs, o.hybridLSTM.FREpochs)
+	case o.hybridLSTM.DaggerRounds < 0 || o.hybridLSTM.DaggerEpochs < 0:
+		return nil, fmt.Errorf("-hybrid-dagger %d / -hybrid-dagger-epochs %d: want ≥ 0", o.hybridLSTM.DaggerRounds, o.hybridLSTM.DaggerEpochs)
+	case o.hybridLSTM.LongKernel && o.given["hybrid-fr-epochs"] && o.hybridLSTM.FREpochs > 0:
+		return nil, fmt.Errorf("-hybrid-long with -hybrid-fr-epochs %d: the long kernel has no free-running stage through the op", o.hybridLSTM.FREpochs)
+	case o.hybridLSTM.Window < 1:
+		return nil, fmt.Errorf("-hybrid-window %d: want at least 1", o.hybridLSTM.Window)
+	case !(o.hybridLSTM.FRLR > 0) || math.IsInf(o.hybridLSTM.FRLR, 0):
+		return nil, fmt.Errorf("-hybrid-fr-lr %v: want a finite rate > 0", o.hybridLSTM.FRLR)
+	case !(o.hybridLSTM.TFWeight >= 0) || math.IsInf(o.hybridLSTM.TFWeight, 0):
+		return nil, fmt.Errorf("-hybrid-tf-weight %v: want a finite weight ≥ 0", o.hybridLSTM.TFWeight)
 	case !(o.hybridLambda >= 0) || math.IsInf(o.hybridLambda, 0):
 		return nil, fmt.Errorf("-hybrid-lambda %v: want a finite penalty ≥ 0", o.hybridLambda)
+	}
+	if o.hybridLSTM.LongKernel {
+		o.hybridLSTM.FREpochs = 0
 	}
 	return o, nil
 }
@@ -235,6 +265,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	est.Report(stderr)
+	if o.hybrid != 0 && o.hybridMode == "lstm" {
+		rep, err := train.HybridLSTMJunction(types, o.hybrid, o.hybridTest, o.bins, o.seed, o.hybridLSTM, stderr)
+		if err != nil {
+			return err
+		}
+		return printJSON(stdout, rep)
+	}
 	if o.hybrid != 0 {
 		rep, err := train.HybridJunction(types, o.hybrid, o.hybridTest, o.bins, o.seed, o.hybridLambda, o.hybridMode, stderr)
 		if err != nil {

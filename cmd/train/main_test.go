@@ -109,11 +109,16 @@ func TestExtraSetsFor(t *testing.T) {
 func TestHybridFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-hybrid", "-1"}, {"-hybrid", "2", "-hybrid-test", "0"}, {"-hybrid-mode", "v"}, {"-hybrid-lambda", "-1"}, {"-hybrid-lambda", "NaN"},
+		{"-hybrid-hidden", "0"}, {"-hybrid-window", "0"}, {"-hybrid-fr-lr", "0"}, {"-hybrid-tf-weight", "-1"}, {"-hybrid-tf-epochs", "-1"},
+		{"-hybrid-fr-epochs", "-2"}, {"-hybrid-dagger", "-1"}, {"-hybrid-dagger-epochs", "-1"}, {"-hybrid-long", "-hybrid-fr-epochs", "3"},
 	} {
 		_, err := parseFlags(args, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), args[len(args)-2]) {
 			t.Errorf("%v: error %v, want one naming %s", args, err, args[len(args)-2])
 		}
+	}
+	if _, err := parseFlags([]string{"-hybrid", "3", "-hybrid-mode", "lstm", "-hybrid-long", "-hybrid-dagger", "2"}, io.Discard, io.Discard); err != nil {
+		t.Errorf("valid -hybrid-mode lstm flags: %v", err)
 	}
 	if _, err := parseFlags([]string{"-hybrid", "3", "-hybrid-mode", "held", "-hybrid-lambda", "0.01"}, io.Discard, io.Discard); err != nil {
 		t.Errorf("valid -hybrid flags: %v", err)
