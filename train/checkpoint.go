@@ -30,6 +30,11 @@ import (
 // checkpointFormat names the file format in its metadata.
 const checkpointFormat = "neurograd-train-checkpoint-1"
 
+// ErrCheckpointMismatch is wrapped by the error of a resumed run whose
+// checkpoint is of another configuration, model or data, or not a
+// checkpoint at all: the user's input, not a failure of the run.
+var ErrCheckpointMismatch = errors.New("the checkpoint does not fit this run")
+
 // errStopped ends a run at Config.stopAfter (tests).
 var errStopped = errors.New("train: stopped after the checkpoint (test)")
 
@@ -160,7 +165,7 @@ func (t *Trainer[T]) resume() (int, error) {
 	}
 	steps, err := t.loadCheckpoint(raw)
 	if err != nil {
-		return 0, fmt.Errorf("train: resume from %s: %w", path, err)
+		return 0, fmt.Errorf("train: resume from %s: %w (%w)", path, err, ErrCheckpointMismatch)
 	}
 	if t.cfg.Log != nil {
 		fmt.Fprintf(t.cfg.Log, "%s: resumed from %s at step %d/%d\n", t.m.CellType(), path, steps, t.cfg.Steps)

@@ -70,7 +70,7 @@ func TestResumeIsTheUninterruptedRun(t *testing.T) {
 	// another configuration: refused, naming it
 	other := c
 	other.LR *= 2
-	if _, err := Fit(newModel(), tr, val, other); err == nil || !strings.Contains(err.Error(), "configuration differs") {
+	if _, err := Fit(newModel(), tr, val, other); err == nil || !strings.Contains(err.Error(), "configuration differs") || !errors.Is(err, ErrCheckpointMismatch) {
 		t.Errorf("a checkpoint of another configuration: %v", err)
 	}
 	if err := os.WriteFile(c.Checkpoint, []byte("not a checkpoint"), 0o644); err != nil {

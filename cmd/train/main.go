@@ -747,6 +747,9 @@ func trainType(o *options, ct neuron.CellType, d *dataSets, init *surrogate.Mode
 	fmt.Fprintf(o.stderr, "%s: %d parameters, %d train / %d val / %d test samples\n", ct, m.NumParams(),
 		len(tr), len(val), len(d.sets["test"][ct].Samples))
 	res, err := train.Fit(m, tr, val, cfg)
+	if errors.Is(err, train.ErrCheckpointMismatch) {
+		return nil, cli.Inputf("-resume %s: %w (drop -resume to start afresh)", ct, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w (rerun with -resume to continue from %s)", ct, err, cfg.Checkpoint)
 	}
