@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"sort"
 	"time"
 
@@ -177,14 +176,9 @@ func hybridFeatures(x []float64, k int, vb, va, g [][]float64, spikes []float64)
 	return x
 }
 
-// hybridRunTrace runs one sample's whole cell and a DendriteCell following it, with a
-// held pass per bin (the target), and records the trace.
-func hybridRunTrace(desc *neuron.CellDesc, j *neuron.Junction, syn *hybridSyn, kl *neuron.JunctionKernel, evs []Event, bins int) (*hybridTrace, error) {
-	return hybridRunTraceClip(desc, j, syn, kl, evs, bins, math.Inf(1))
-}
-
-// hybridRunTraceClip is hybridRunTrace with the held pass's soma part held at
-// min(v, clip) (mV; surrogate.HybridSoma's hold clip), as the op takes its held input.
+// hybridRunTraceClip runs one sample's whole cell and a DendriteCell following it, with
+// a held pass per bin (the target) whose soma part is held at min(v, clip) (mV;
+// surrogate.HybridSoma's hold clip, +Inf for none), and records the trace.
 func hybridRunTraceClip(desc *neuron.CellDesc, j *neuron.Junction, syn *hybridSyn, kl *neuron.JunctionKernel, evs []Event, bins int, clip float64) (*hybridTrace, error) {
 	c, err := neuron.New(desc, neuron.DefaultConfig())
 	if err != nil {
@@ -519,62 +513,24 @@ func HybridJunction(types []neuron.CellType, nTrain, nTest, bins int, seed uint6
 		return nil, fmt.Errorf("-hybrid %d/%d: want at least one training and one test sample", nTrain, nTest)
 	}
 	out := map[string]HybridReport{}
-	regimes := []string{"poisson", "sparse", "evoked"}
+	regimes := hybridRegimes
 	for ti, ct := range types {
 		if ct != neuron.L5Pyramidal && ct != neuron.L2Pyramidal {
 			continue
 		}
 		start := time.Now()
-		desc, err := neuron.Template(ct)
+		hc, err := newHybridCell(ct)
 		if err != nil {
 			return nil, err
 		}
-		j, err := neuron.NewJunction(desc, 0)
-		if err != nil {
-			return nil, err
-		}
-		kl, err := j.LinearKernel(neuron.DefaultConfig(), 200, math.NaN(), 200, 0.01) // 5 ms
-		if err != nil {
-			return nil, err
-		}
+		desc, j, kl := hc.desc, hc.j, hc.kl
 		k := kl.Truncate(20) // the held mode uses the bin's lags only
 		if mode == "u" {
 			k = kl
 		}
-		syn, err := newHybridSyn(desc)
+		train, tests, err := hc.samples(ct, ti, nTrain, nTest, bins, seed, math.Inf(1))
 		if err != nil {
 			return nil, err
-		}
-		traces := func(n int, stream string, ri int) ([]*hybridTrace, error) {
-			trs := make([]*hybridTrace, n)
-			errs := make([]error, n)
-			parallel.For(n, 0, func(i int) {
-				rng := rand.New(rand.NewPCG(seed, splitStream(stream)+uint64(ti)<<24+uint64(ri)<<20+uint64(i)))
-				evs, err := boundEvents(ct, desc, regimes[ri], bins, rng)
-				if err != nil {
-					errs[i] = err
-					return
-				}
-				trs[i], errs[i] = hybridRunTrace(desc, j, syn, kl, evs, bins)
-			})
-			for _, err := range errs {
-				if err != nil {
-					return nil, err
-				}
-			}
-			return trs, nil
-		}
-		var train []*hybridTrace
-		tests := make([][]*hybridTrace, len(regimes))
-		for ri := range regimes {
-			trs, err := traces(nTrain, "hybrid-train", ri)
-			if err != nil {
-				return nil, fmt.Errorf("-hybrid %s %s: %w", ct, regimes[ri], err)
-			}
-			train = append(train, trs...)
-			if tests[ri], err = traces(nTest, "bound", ri); err != nil {
-				return nil, fmt.Errorf("-hybrid %s %s: %w", ct, regimes[ri], err)
-			}
 		}
 		simT := time.Since(start).Seconds()
 		fitStart := time.Now()

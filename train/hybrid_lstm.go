@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"time"
 
 	"github.com/neurograd/neurograd/autograd"
@@ -609,62 +608,24 @@ func HybridLSTMJunction(types []neuron.CellType, nTrain, nTest, bins int, seed u
 		return nil, fmt.Errorf("hybrid lstm: the long kernel (-hybrid-long) has no free-running stage through the op: want -hybrid-fr-epochs 0")
 	}
 	out := map[string]HybridLSTMReport{}
-	regimes := []string{"poisson", "sparse", "evoked"}
+	regimes := hybridRegimes
 	for ti, ct := range types {
 		if ct != neuron.L5Pyramidal && ct != neuron.L2Pyramidal {
 			continue
 		}
-		desc, err := neuron.Template(ct)
+		hc, err := newHybridCell(ct)
 		if err != nil {
 			return nil, err
 		}
-		j, err := neuron.NewJunction(desc, 0)
-		if err != nil {
-			return nil, err
-		}
-		kl, err := j.LinearKernel(neuron.DefaultConfig(), 200, math.NaN(), 200, 0.01) // 5 ms, as HybridJunction
-		if err != nil {
-			return nil, err
-		}
+		desc, j, kl := hc.desc, hc.j, hc.kl
 		op, err := surrogate.NewHybridSoma[float64](ct, kl.Truncate(surrogate.ExactSubsteps))
 		if err != nil {
 			return nil, err
 		}
-		syn, err := newHybridSyn(desc)
+		start := time.Now()
+		trainTr, tests, err := hc.samples(ct, ti, nTrain, nTest, bins, seed, op.HoldClip())
 		if err != nil {
 			return nil, err
-		}
-		traces := func(n int, stream string, ri int) ([]*hybridTrace, error) {
-			trs := make([]*hybridTrace, n)
-			errs := make([]error, n)
-			parallel.For(n, 0, func(i int) {
-				rng := rand.New(rand.NewPCG(seed, splitStream(stream)+uint64(ti)<<24+uint64(ri)<<20+uint64(i)))
-				evs, err := boundEvents(ct, desc, regimes[ri], bins, rng)
-				if err != nil {
-					errs[i] = err
-					return
-				}
-				trs[i], errs[i] = hybridRunTraceClip(desc, j, syn, kl, evs, bins, op.HoldClip())
-			})
-			for _, err := range errs {
-				if err != nil {
-					return nil, err
-				}
-			}
-			return trs, nil
-		}
-		start := time.Now()
-		var trainTr []*hybridTrace
-		tests := make([][]*hybridTrace, len(regimes))
-		for ri := range regimes {
-			trs, err := traces(nTrain, "hybrid-train", ri)
-			if err != nil {
-				return nil, fmt.Errorf("-hybrid %s %s: %w", ct, regimes[ri], err)
-			}
-			trainTr = append(trainTr, trs...)
-			if tests[ri], err = traces(nTest, "bound", ri); err != nil {
-				return nil, fmt.Errorf("-hybrid %s %s: %w", ct, regimes[ri], err)
-			}
 		}
 		fmt.Fprintf(log, "hybrid lstm %s: simulated %d + %d samples in %.0f s\n", ct, len(trainTr), nTest*len(regimes), time.Since(start).Seconds())
 		start = time.Now()
