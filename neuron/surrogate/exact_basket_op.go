@@ -63,18 +63,9 @@ func (op *exactOp[T]) forward(B int, s0, x, s1 []T, full bool) {
 	op.ensure(B, full)
 	KB := K * B
 	cur := op.traj[:KB]
-	for b := range B {
-		r := s0[b*W : b*W+K]
-		for i, v := range r {
-			cur[i*B+b] = float64(v)
-		}
-	}
+	toSoA(cur, s0, B, W, K)
 	w := op.w[:C*B]
-	for b := range B {
-		for c := range C {
-			w[c*B+b] = float64(x[b*C+c])
-		}
-	}
+	toSoA(w, x, B, C, C)
 	var vmax []float64
 	if s1 != nil {
 		vmax = op.vmax[:B]
@@ -229,12 +220,7 @@ func (op *exactOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 // the bin's maximum (where the maximum's gradient goes).
 func (op *exactOp[T]) seedGrads(B, W, K, KB int, gOut []T) (g []float64, arg []int32) {
 	g = op.g[:KB]
-	for b := range B {
-		r := gOut[b*W : b*W+K]
-		for i, v := range r {
-			g[i*B+b] = float64(v)
-		}
-	}
+	toSoA(g, gOut, B, W, K)
 	arg = op.arg[:B]
 	for b := range B {
 		best, at := -1e308, 0

@@ -211,18 +211,9 @@ func (op *hsOp[T]) forward(B int, s0, x, held, s1 []T, full bool) {
 	op.ensure(B, full)
 	KB := K * B
 	cur := op.traj[:KB]
-	for b := range B {
-		r := s0[b*W : b*W+K]
-		for i, v := range r {
-			cur[i*B+b] = float64(v)
-		}
-	}
+	toSoA(cur, s0, B, W, K)
 	w := op.w[:C*B]
-	for b := range B {
-		for c := range C {
-			w[c*B+b] = float64(x[b*C+c])
-		}
-	}
+	toSoA(w, x, B, C, C)
 	for b := range B {
 		for j := range HybridBoundary {
 			jb := j*B + b
@@ -363,11 +354,7 @@ func (op *hsOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	op.forward(B, sT.Data, xT.Data, hT.Data, nil, true)
 	gOut := nd.Out.Grad
 	g := op.g[:KB]
-	for b := range B {
-		for i := range K {
-			g[i*B+b] = float64(gOut[b*W+i])
-		}
-	}
+	toSoA(g, gOut, B, W, K)
 	arg := op.arg[:B]
 	for b := range B {
 		best, at := -1e308, 0

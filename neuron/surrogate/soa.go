@@ -42,3 +42,15 @@ func rowTensors[T autograd.Float](s *autograd.Tensor[T]) []*autograd.Tensor[T] {
 	}
 	return nil
 }
+
+// toSoA stores the first K columns of the row-major [B, W] block src in dst
+// structure-of-arrays (dst[i*B+b], column i of cell b, float64): the fused
+// ops' layout for their state, inputs and gradients.
+func toSoA[T autograd.Float](dst []float64, src []T, B, W, K int) {
+	for b := range B {
+		r := src[b*W : b*W+K]
+		for i, v := range r {
+			dst[i*B+b] = float64(v)
+		}
+	}
+}
