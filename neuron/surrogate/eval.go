@@ -218,6 +218,7 @@ func evaluate(outputs []string, samples []*Sample, pred [][]float32, theta float
 	var ns int
 	var within [len(withinTols)]float64
 	var match stats.Match
+	somas, spikes := make([][]float32, len(samples)), make([][]float64, len(samples))
 	for i, s := range samples {
 		d := float64(s.Bins) * BinDt / 1000
 		dur += d
@@ -226,6 +227,7 @@ func evaluate(outputs []string, samples []*Sample, pred [][]float32, theta float
 			v[k] = pred[i][k*O]
 		}
 		ps := SpikeTimes(v, theta)
+		somas[i], spikes[i] = v, ps
 		for _, t := range s.Spikes {
 			near := math.Inf(1)
 			for _, p := range ps {
@@ -262,24 +264,20 @@ func evaluate(outputs []string, samples []*Sample, pred [][]float32, theta float
 		mt.SubthreshRMSE = math.Sqrt(se / float64(ns))
 	}
 	mt.SomaRVsSampled = mt.R[0]
-	mt.fieldMetrics(samples, pred, O, theta)
+	mt.fieldMetrics(samples, somas, spikes, O)
 	return mt
 }
 
 // fieldMetrics fills the field's spike and clipped-soma metrics of mt
 // (Gamma, SpikeBiasMS, SpikeAUC, ClippedRMSE, ClippedEV) from the
-// predicted soma (output 0) of every sample.
-func (mt *Metrics) fieldMetrics(samples []*Sample, pred [][]float32, O int, theta float64) {
+// predicted soma of every sample and its spikes (ms); O outputs per bin in the targets.
+func (mt *Metrics) fieldMetrics(samples []*Sample, somas [][]float32, spikes [][]float64, O int) {
 	var gsum, bsum float64
 	var ngam, nb int
 	var clip stats.Moments
 	var auc aucCounter
 	for i, s := range samples {
-		v := make([]float32, s.Bins)
-		for k := range v {
-			v[k] = pred[i][k*O]
-		}
-		ps := SpikeTimes(v, theta)
+		v, ps := somas[i], spikes[i]
 		tMS := float64(s.Bins) * BinDt
 		if g := stats.Coincidence(ps, s.Spikes, tMS, SpikeTolerance); !math.IsNaN(g) {
 			gsum += g
