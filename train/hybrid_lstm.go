@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"time"
 
 	"github.com/neurograd/neurograd/autograd"
@@ -50,6 +51,18 @@ type HybridLSTMConfig struct {
 	// clip, held over the bin): held = vRest + L_k + model. The free-running stage through
 	// the op is not available with it (the op keeps no substep history).
 	LongKernel bool
+	// Batch is the number of sequences per Adam step in the teacher-forced and DAgger
+	// fits (a fresh permutation per epoch, deterministic by seed); 0 takes all of them
+	// at once, one step per window.
+	Batch int
+	// LRFinal, when positive, decays Adam's learning rate from LR to LRFinal along a
+	// cosine over the epochs of each teacher-forced or DAgger fit (constant LR if 0).
+	LRFinal float64
+	// DaggerLR, when positive, is the starting learning rate of each DAgger round's fit
+	// instead of LR (a model already fitted teacher-forced needs smaller steps).
+	DaggerLR float64
+	// Seed of the minibatch permutations (set by HybridLSTMJunction from its seed).
+	seed uint64
 }
 
 // DefaultHybridLSTMConfig is the recipe of docs/surrogate.md's table.
@@ -327,7 +340,7 @@ func hybridLSTMTrain(m *hybridLSTM, op *surrogate.HybridSoma[float64], desc *neu
 		return tp.Scale(loss, 1/float64(k1-k0))
 	}
 	adam := nn.NewAdam(m.params, nn.AdamConfig{LR: cfg.LR})
-	if tf, err = hybridFitSeq(m, adam, syn, obsTF, tgt, cfg.TFEpochs, cfg.Window, cfg.Clip, log, "teacher-forced"); err != nil {
+	if tf, err = hybridFitSeq(m, adam, syn, obsTF, tgt, cfg.fit(cfg.TFEpochs, 0), log, "teacher-forced"); err != nil {
 		return nil, nil, err
 	}
 	if cfg.DaggerRounds > 0 {
@@ -601,9 +614,10 @@ func HybridLSTMJunction(types []neuron.CellType, nTrain, nTest, bins int, seed u
 		return nil, fmt.Errorf("-hybrid %d/%d: want at least one training and one test sample", nTrain, nTest)
 	}
 	cfg = cfg.withDefaults()
-	if cfg.Hidden < 1 || cfg.Layers < 1 || cfg.Window < 1 || cfg.TFEpochs < 0 || cfg.FREpochs < 0 || !(cfg.LR > 0) || !(cfg.FRLR > 0) || !(cfg.Clip > 0) {
+	if cfg.Hidden < 1 || cfg.Layers < 1 || cfg.Window < 1 || cfg.TFEpochs < 0 || cfg.FREpochs < 0 || !(cfg.LR > 0) || !(cfg.FRLR > 0) || !(cfg.Clip > 0) || cfg.Batch < 0 || !(cfg.LRFinal >= 0) || !(cfg.DaggerLR >= 0) {
 		return nil, fmt.Errorf("hybrid lstm: bad config %+v", cfg)
 	}
+	cfg.seed = seed
 	if cfg.LongKernel && cfg.FREpochs > 0 {
 		return nil, fmt.Errorf("hybrid lstm: the long kernel (-hybrid-long) has no free-running stage through the op: want -hybrid-fr-epochs 0")
 	}
@@ -714,50 +728,114 @@ func HybridLSTMJunction(types []neuron.CellType, nTrain, nTest, bins int, seed u
 // the unnormalised conductance features syn, the hybrid outputs fed back obs, the held
 // target tgt), all of one length, batched, truncated BPTT over windows; it returns the
 // per-epoch normalised MSE.
-func hybridFitSeq(m *hybridLSTM, adam *nn.Adam[float64], syn, obs, tgt [][][]float64, epochs, window int, clip float64, log io.Writer, stage string) ([]float64, error) {
+func hybridFitSeq(m *hybridLSTM, adam *nn.Adam[float64], syn, obs, tgt [][][]float64, p hybridFit, log io.Writer, stage string) ([]float64, error) {
 	B, bins := len(syn), len(syn[0])
 	tp := autograd.NewTape[float64]()
 	sc := autograd.Zeros[float64](1, surrogate.HybridBoundary)
 	for i := range sc.Data {
 		sc.Data[i] = 1 / (m.outScale[i] * m.outScale[i])
 	}
+	mb := p.batch
+	if mb <= 0 || mb > B {
+		mb = B
+	}
 	var out []float64
-	for ep := 0; ep < epochs; ep++ {
-		st := m.lstm.NewState(B)
+	for ep := 0; ep < p.epochs; ep++ {
+		adam.LR = p.lr(ep)
+		order := make([]int, B)
+		for i := range order {
+			order[i] = i
+		}
+		if mb < B {
+			rand.New(rand.NewPCG(p.seed, uint64(ep))).Shuffle(B, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		}
 		sum, n := 0.0, 0
-		for k0 := 0; k0 < bins; k0 += window {
-			k1 := min(k0+window, bins)
-			tp.Reset()
-			var loss *autograd.Tensor[float64]
-			for k := k0; k < k1; k++ {
-				s := make([][]float64, B)
-				for b := range s {
-					s[b] = syn[b][k]
-				}
-				d := tp.Sub(m.step(tp, s, rows(obs, k), st), rows(tgt, k))
-				e := tp.Mean(tp.Mul(tp.Mul(d, d), sc))
-				if loss == nil {
-					loss = e
-				} else {
-					loss = tp.Add(loss, e)
-				}
-			}
-			loss = tp.Scale(loss, 1/float64(k1-k0))
-			if err := tp.Backward(loss); err != nil {
+		for b0 := 0; b0 < B; b0 += mb {
+			idx := order[b0:min(b0+mb, B)]
+			s, l, err := hybridFitBatch(m, adam, tp, sc, pick(syn, idx), pick(obs, idx), pick(tgt, idx), bins, p)
+			if err != nil {
 				return nil, err
 			}
-			if g := nn.ClipGradNorm(m.params, clip); !math.IsNaN(g) && !math.IsInf(g, 0) {
-				adam.Step()
-			}
-			zeroGrads(m.params)
-			st.Detach()
-			sum += loss.Data[0]
-			n++
+			sum, n = sum+s, n+l
 		}
 		out = append(out, sum/float64(n))
-		fmt.Fprintf(log, "hybrid lstm: %s epoch %d: normalised MSE %.4f\n", stage, ep, out[len(out)-1])
+		fmt.Fprintf(log, "hybrid lstm: %s epoch %d (lr %.2g): normalised MSE %.4f\n", stage, ep, adam.LR, out[len(out)-1])
 	}
+	adam.LR = p.lr0
 	return out, nil
+}
+
+// hybridFit is one teacher-forced (or DAgger) fit's plan.
+type hybridFit struct {
+	epochs, window, batch int
+	clip, lr0, lr1        float64
+	seed                  uint64
+}
+
+// fit returns the plan of a fit of epochs epochs; stage numbers the fits for their seeds.
+func (c HybridLSTMConfig) fit(epochs, stage int) hybridFit {
+	lr0 := c.LR
+	if stage > 0 && c.DaggerLR > 0 {
+		lr0 = c.DaggerLR
+	}
+	return hybridFit{epochs: epochs, window: c.Window, batch: c.Batch, clip: c.Clip, lr0: lr0, lr1: c.LRFinal, seed: c.seed*1000003 + uint64(stage)}
+}
+
+// lr is the learning rate of epoch ep: lr0, or a cosine from lr0 to lr1 when lr1 > 0.
+func (p hybridFit) lr(ep int) float64 {
+	if p.lr1 <= 0 || p.epochs < 2 {
+		return p.lr0
+	}
+	w := 0.5 * (1 + math.Cos(math.Pi*float64(ep)/float64(p.epochs-1)))
+	return p.lr1 + (p.lr0-p.lr1)*w
+}
+
+// pick returns the sequences of xs at idx.
+func pick(xs [][][]float64, idx []int) [][][]float64 {
+	out := make([][][]float64, len(idx))
+	for i, j := range idx {
+		out[i] = xs[j]
+	}
+	return out
+}
+
+// hybridFitBatch runs one pass of truncated BPTT over the sequences of one minibatch,
+// an Adam step per window; it returns the summed window losses and their number.
+func hybridFitBatch(m *hybridLSTM, adam *nn.Adam[float64], tp *autograd.Tape[float64], sc *autograd.Tensor[float64], syn, obs, tgt [][][]float64, bins int, p hybridFit) (float64, int, error) {
+	B := len(syn)
+	window, clip := p.window, p.clip
+	st := m.lstm.NewState(B)
+	sum, n := 0.0, 0
+	for k0 := 0; k0 < bins; k0 += window {
+		k1 := min(k0+window, bins)
+		tp.Reset()
+		var loss *autograd.Tensor[float64]
+		for k := k0; k < k1; k++ {
+			s := make([][]float64, B)
+			for b := range s {
+				s[b] = syn[b][k]
+			}
+			d := tp.Sub(m.step(tp, s, rows(obs, k), st), rows(tgt, k))
+			e := tp.Mean(tp.Mul(tp.Mul(d, d), sc))
+			if loss == nil {
+				loss = e
+			} else {
+				loss = tp.Add(loss, e)
+			}
+		}
+		loss = tp.Scale(loss, 1/float64(k1-k0))
+		if err := tp.Backward(loss); err != nil {
+			return 0, 0, err
+		}
+		if g := nn.ClipGradNorm(m.params, clip); !math.IsNaN(g) && !math.IsInf(g, 0) {
+			adam.Step()
+		}
+		zeroGrads(m.params)
+		st.Detach()
+		sum += loss.Data[0]
+		n++
+	}
+	return sum, n, nil
 }
 
 // hybridDaggerSource drives the hybrid with beta·(the expert's held) + (1−beta)·(the
@@ -839,7 +917,7 @@ func hybridDagger(m *hybridLSTM, desc *neuron.CellDesc, j *neuron.Junction, op *
 			expert += src.expertBins
 		}
 		fmt.Fprintf(log, "hybrid lstm: DAgger round %d: the expert intervened in %.1f %% of the bins\n", r, 100*float64(expert)/float64(bins*len(trs)))
-		l, err := hybridFitSeq(m, adam, syn, obs, tgt, cfg.DaggerEpochs, cfg.Window, cfg.Clip, log, fmt.Sprintf("DAgger round %d (β %.2f, %d sequences)", r, beta, len(syn)))
+		l, err := hybridFitSeq(m, adam, syn, obs, tgt, cfg.fit(cfg.DaggerEpochs, r+1), log, fmt.Sprintf("DAgger round %d (β %.2f, %d sequences)", r, beta, len(syn)))
 		if err != nil {
 			return nil, err
 		}

@@ -57,6 +57,25 @@ func TestHybridLSTMShort(t *testing.T) {
 	if len(l.DaggerLoss) != 2 || len(l.FRLoss) != 0 || !(l.DaggerLoss[1] < 1e3) || len(l.Rows) != 3 {
 		t.Errorf("long kernel + DAgger: losses %v / %v, %d rows", l.DaggerLoss, l.FRLoss, len(l.Rows))
 	}
+	// minibatches with a cosine decay: deterministic, and the teacher-forced loss falls
+	bc := lc
+	bc.Batch, bc.LRFinal, bc.DaggerLR = 2, 1e-3, 3e-3
+	mini := func() (HybridLSTMReport, string) {
+		rep, err := HybridLSTMJunction([]neuron.CellType{neuron.L2Pyramidal}, 1, 1, 300, 3, bc, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := rep[neuron.L2Pyramidal.String()]
+		b, _ := json.Marshal([]any{r.Rows, r.OneStepRMS, r.TFLoss, r.DaggerLoss})
+		return r, string(b)
+	}
+	mb, jm := mini()
+	if _, jm2 := mini(); jm != jm2 {
+		t.Error("minibatched runs differ")
+	}
+	if jm == ja || !(mb.TFLoss[len(mb.TFLoss)-1] < 0.9*mb.TFLoss[0]) {
+		t.Errorf("minibatched teacher-forced loss %v does not fall (or equals the full-batch run)", mb.TFLoss)
+	}
 	lc.FREpochs = 1
 	if _, err := HybridLSTMJunction([]neuron.CellType{neuron.L2Pyramidal}, 1, 1, 300, 3, lc, nil); err == nil {
 		t.Error("long kernel with a free-running stage: no error")
@@ -161,5 +180,24 @@ func TestHybridHeldMustFollow(t *testing.T) {
 	}
 	if n == 0 {
 		t.Error("no spikes: the check checks nothing")
+	}
+}
+
+func TestHybridFitCosine(t *testing.T) {
+	p := hybridFit{epochs: 11, lr0: 3e-3, lr1: 1e-4}
+	if p.lr(0) != 3e-3 || math.Abs(p.lr(10)-1e-4) > 1e-18 {
+		t.Errorf("cosine ends %g / %g, want 3e-3 / 1e-4", p.lr(0), p.lr(10))
+	}
+	for ep := 1; ep < 11; ep++ {
+		if !(p.lr(ep) < p.lr(ep-1)) {
+			t.Errorf("lr(%d) = %g not below lr(%d) = %g", ep, p.lr(ep), ep-1, p.lr(ep-1))
+		}
+	}
+	if mid := p.lr(5); math.Abs(mid-(3e-3+1e-4)/2) > 1e-12 {
+		t.Errorf("lr(5) = %g, want the midpoint", mid)
+	}
+	p.lr1 = 0
+	if p.lr(7) != 3e-3 {
+		t.Errorf("no decay: lr(7) = %g", p.lr(7))
 	}
 }

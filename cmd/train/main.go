@@ -202,6 +202,10 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.hybridLSTM.Absolute, "hybrid-absolute", false, "with -hybrid-mode lstm: predict the held junction itself, not its increment over the bin-start junction")
 	fs.BoolVar(&o.hybridLSTM.Shoot, "hybrid-shoot", false, "with -hybrid-mode lstm: start every free-running window from a run driven by the biophysical held junction (multiple shooting) instead of running each sample free from rest")
 	fs.IntVar(&o.hybridLSTM.DaggerRounds, "hybrid-dagger", d.DaggerRounds, "with -hybrid-mode lstm: DAgger rounds (the expert: a biophysical dendrite following the hybrid's soma)")
+	fs.IntVar(&o.hybridLSTM.Batch, "hybrid-batch", 0, "with -hybrid-mode lstm: sequences per Adam step in the teacher-forced and DAgger fits (0: all, one step per window)")
+	fs.Float64Var(&o.hybridLSTM.LR, "hybrid-lr", d.LR, "with -hybrid-mode lstm: Adam's learning rate of the teacher-forced and DAgger fits")
+	fs.Float64Var(&o.hybridLSTM.LRFinal, "hybrid-lr-final", 0, "with -hybrid-mode lstm: decay the teacher-forced and DAgger fits' learning rate along a cosine to this value (0: constant)")
+	fs.Float64Var(&o.hybridLSTM.DaggerLR, "hybrid-dagger-lr", 0, "with -hybrid-mode lstm: starting learning rate of each DAgger round's fit (0: -hybrid-lr)")
 	fs.IntVar(&o.hybridLSTM.DaggerEpochs, "hybrid-dagger-epochs", d.DaggerEpochs, "with -hybrid-mode lstm: epochs per DAgger round")
 	fs.BoolVar(&o.hybridLSTM.LongKernel, "hybrid-long", false, "with -hybrid-mode lstm: predict the held junction less the 5 ms rest kernel's response to the soma's history (needs -hybrid-fr-epochs 0)")
 	fs.Float64Var(&o.hybridLambda, "hybrid-lambda", 1e-6, "with -hybrid: ridge penalty on the standardised features (per sample)")
@@ -234,6 +238,10 @@ func parseFlags(args []string, stdout, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("-hybrid-tf-epochs %d / -hybrid-fr-epochs %d: want ≥ 0", o.hybridLSTM.TFEpochs, o.hybridLSTM.FREpochs)
 	case o.hybridLSTM.DaggerRounds < 0 || o.hybridLSTM.DaggerEpochs < 0:
 		return nil, fmt.Errorf("-hybrid-dagger %d / -hybrid-dagger-epochs %d: want ≥ 0", o.hybridLSTM.DaggerRounds, o.hybridLSTM.DaggerEpochs)
+	case o.hybridLSTM.Batch < 0:
+		return nil, fmt.Errorf("-hybrid-batch %d: want ≥ 0", o.hybridLSTM.Batch)
+	case !(o.hybridLSTM.LR > 0) || math.IsInf(o.hybridLSTM.LR, 0) || !(o.hybridLSTM.LRFinal >= 0) || math.IsInf(o.hybridLSTM.LRFinal, 0) || !(o.hybridLSTM.DaggerLR >= 0) || math.IsInf(o.hybridLSTM.DaggerLR, 0):
+		return nil, fmt.Errorf("-hybrid-lr %g / -hybrid-lr-final %g / -hybrid-dagger-lr %g: want a positive rate, the others ≥ 0", o.hybridLSTM.LR, o.hybridLSTM.LRFinal, o.hybridLSTM.DaggerLR)
 	case o.hybridLSTM.LongKernel && o.given["hybrid-fr-epochs"] && o.hybridLSTM.FREpochs > 0:
 		return nil, fmt.Errorf("-hybrid-long with -hybrid-fr-epochs %d: the long kernel has no free-running stage through the op", o.hybridLSTM.FREpochs)
 	case o.hybridLSTM.Window < 1:
