@@ -356,7 +356,7 @@ func TestExactBasketAllocs(t *testing.T) {
 	}
 }
 
-func benchmarkExactBasket(b *testing.B, backward bool) {
+func benchmarkExactBasket(b *testing.B, backward, perSub bool) {
 	m, _ := surrogate.NewExactBasket[float32](neuron.L5Basket)
 	const batch = 32
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -364,15 +364,23 @@ func benchmarkExactBasket(b *testing.B, backward bool) {
 	tp.SetNoGrad(!backward)
 	st := m.NewState(tp, batch)
 	const bins = 100
+	S := 1
+	if perSub {
+		S = surrogate.ExactSubsteps
+	}
 	xs := make([]*autograd.Tensor[float32], bins)
 	for k := range xs {
-		xs[k] = autograd.Zeros[float32](batch, 3)
+		xs[k] = autograd.Zeros[float32](batch, 3*S)
 		xs[k].SetRequiresGrad(true)
 		for i := range xs[k].Data {
-			if rng.Float64() < 0.05 {
+			if rng.Float64() < 0.05/float64(S) {
 				xs[k].Data[i] = float32(0.005 * rng.Float64())
 			}
 		}
+	}
+	step := m.Step
+	if perSub {
+		step = m.StepSubsteps
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i += bins {
@@ -380,7 +388,7 @@ func benchmarkExactBasket(b *testing.B, backward bool) {
 		surrogate.ResetExactState(st)
 		var y *autograd.Tensor[float32]
 		for k := range bins {
-			y, _ = m.Step(tp, xs[k], st)
+			y, _ = step(tp, xs[k], st)
 		}
 		if backward {
 			tp.Backward(tp.Sum(y))
@@ -391,10 +399,19 @@ func benchmarkExactBasket(b *testing.B, backward bool) {
 
 // BenchmarkExactBasketForward is one 0.5 ms step of 32 exact baskets (20
 // substeps), not recorded; ns/cell-step divides by the batch.
-func BenchmarkExactBasketForward(b *testing.B) { benchmarkExactBasket(b, false) }
+func BenchmarkExactBasketForward(b *testing.B) { benchmarkExactBasket(b, false, false) }
 
 // BenchmarkExactBasketBackward is the same recorded, plus its backward pass.
-func BenchmarkExactBasketBackward(b *testing.B) { benchmarkExactBasket(b, true) }
+func BenchmarkExactBasketBackward(b *testing.B) { benchmarkExactBasket(b, true, false) }
+
+// BenchmarkExactBasketSubstepsForward is BenchmarkExactBasketForward with
+// per-substep input (StepSubsteps, the same input rate spread over the 20
+// substeps).
+func BenchmarkExactBasketSubstepsForward(b *testing.B) { benchmarkExactBasket(b, false, true) }
+
+// BenchmarkExactBasketSubstepsBackward is BenchmarkExactBasketBackward with
+// per-substep input.
+func BenchmarkExactBasketSubstepsBackward(b *testing.B) { benchmarkExactBasket(b, true, true) }
 
 // substepInput places events at their NEURON steps: [bins, ExactSubsteps·C]
 // (µS), the input of ExactBasket.StepSubsteps.
