@@ -61,7 +61,7 @@ func runCell(args []string, stdout, stderr io.Writer) error {
 	every := fs.Int("record-every", 1, "record every k-th step (t = 0 included)")
 	spikes := fs.String("spikes", "", "write spike times as JSON to this file (default: stdout)")
 	maxMemory := cli.MaxMemoryFlag(fs)
-	useSurrogate := fs.Bool("surrogate", false, "run the shipped surrogate instead (0.5 ms step; synaptic inputs at x = 0.5 only)")
+	useSurrogate := fs.Bool("surrogate", false, "run the shipped surrogate instead (0.5 ms step; synaptic inputs at x = 0.5 only; for baskets the exact basket, events at their true times: the biophysical voltages at the bin ends and its spike times)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: simulate cell -type T -inputs drive.json -tstop MS -dt MS -out trace.csv [-record-every K] [-spikes FILE]\n\nSimulates one biophysical HNN cell (or with -surrogate its shipped surrogate) under the synaptic\ninputs and current clamps of a drive file (docs/drives.md) and writes its section voltages,\ndipole and spike times.\n\nflags:")
 		fs.PrintDefaults()

@@ -15,16 +15,20 @@ import (
 // at the surrogate's 0.5 ms step, starting with the resting state at t = 0,
 // and the spike times (upward crossings of the surrogate's threshold). The
 // baskets' model is the shipped one of the surrogate network, the exact
-// basket (surrogate.ExactBasket; its spikes are the upward crossings of the
-// bins' maxima through 0 mV); the pyramidal cells' the learned surrogate.
+// basket (surrogate.ExactBasket, float64), fed every event at its own NEURON
+// step (StepSubsteps), so that its traces and spike times (SpikeOffsets,
+// NEURON's detector) are the biophysical cell's; the pyramidal cells' model
+// is the learned surrogate, fed the events binned (surrogate.BinOf).
 func runCellSurrogate(typ string, drive driveFile, tstop float64) (*neuron.Result, *neuron.CellDesc, error) {
 	ct, err := neuron.ParseCellType(typ)
 	if err != nil {
 		return nil, nil, fmt.Errorf("-type: %w", err)
 	}
 	var m cellModel
+	var exact *surrogate.ExactBasket[float64]
 	if ct == neuron.L2Basket || ct == neuron.L5Basket {
-		m, err = surrogate.NewExactBasket[float32](ct)
+		exact, err = surrogate.NewExactBasket[float64](ct)
+		m = exact
 	} else {
 		m, err = surrogate.Shipped[float32](ct)
 	}
@@ -49,6 +53,10 @@ func runCellSurrogate(typ string, drive driveFile, tstop float64) (*neuron.Resul
 	}
 	C := len(chans)
 	x := make([]float32, bins*C)
+	var xs []float64 // the exact basket's per-substep input, [bins, ExactSubsteps·C]
+	if exact != nil {
+		xs = make([]float64, bins*surrogate.ExactSubsteps*C)
+	}
 	for k, in := range drive.Inputs {
 		r, err := neuron.ParseReceptor(in.Receptor)
 		if err != nil {
@@ -69,15 +77,25 @@ func runCellSurrogate(typ string, drive driveFile, tstop float64) (*neuron.Resul
 			if !(te >= 0) {
 				return nil, nil, fmt.Errorf("input %d: event time %v ms must be >= 0", k, te)
 			}
-			if b := surrogate.BinOf(te); b < bins {
+			if b, j := surrogate.SubstepOf(te); b < bins {
 				x[b*C+c] += float32(in.WeightUS)
+				if xs != nil {
+					xs[(b*surrogate.ExactSubsteps+j)*C+c] += in.WeightUS
+				}
 			}
 		}
 	}
-	y := predictCell(m, bins, x)
+	var y, spikes []float64
+	if exact != nil {
+		y, spikes = runExactBasket(exact, bins, xs)
+	} else {
+		for _, v := range m.(*surrogate.Model[float32]).Predict([]*surrogate.Sample{{Bins: bins, X: x}})[0] {
+			y = append(y, float64(v))
+		}
+	}
 	O := len(m.Outputs())
 	for k, v := range y {
-		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+		if f := v; math.IsNaN(f) || math.IsInf(f, 0) {
 			b := k / O
 			maxIn, maxCh := 0.0, 0
 			for c := range C {
@@ -97,18 +115,21 @@ func runCellSurrogate(typ string, drive driveFile, tstop float64) (*neuron.Resul
 	if d := m.DipoleOutput(); d >= 0 {
 		res.Dipole = make([]float64, bins+1)
 		for k := 0; k < bins; k++ {
-			res.Dipole[k+1] = float64(y[k*O+d]) * 1e6 // nAm -> fAm
+			res.Dipole[k+1] = y[k*O+d] * 1e6 // nAm -> fAm
 		}
 	}
 	soma := make([]float32, bins)
 	for k := 0; k < bins; k++ {
 		res.T[k+1] = float64(k+1) * m.Dt()
 		for i := range desc.Sections {
-			res.Traces[i][k+1] = float64(y[k*O+i]) // section i is output i (v_soma first)
+			res.Traces[i][k+1] = y[k*O+i] // section i is output i (v_soma first)
 		}
-		soma[k] = y[k*O+m.SomaOutput()]
+		soma[k] = float32(y[k*O+m.SomaOutput()])
 	}
-	res.Spikes = surrogate.SpikeTimes(soma, m.SpikeThreshold())
+	res.Spikes = spikes
+	if exact == nil {
+		res.Spikes = surrogate.SpikeTimes(soma, m.SpikeThreshold())
+	}
 	return res, desc, nil
 }
 
@@ -122,25 +143,26 @@ type cellModel interface {
 	SpikeThreshold() float64
 }
 
-// predictCell runs m over bins bins of input x ([bins, channels]) and
-// returns its outputs, [bins, outputs].
-func predictCell(m cellModel, bins int, x []float32) []float32 {
-	switch m := m.(type) {
-	case *surrogate.Model[float32]:
-		return m.Predict([]*surrogate.Sample{{Bins: bins, X: x}})[0]
-	case *surrogate.ExactBasket[float32]:
-		C, O := len(m.Inputs()), len(m.Outputs())
-		tp := autograd.NewTape[float32]()
-		tp.SetNoGrad(true)
-		st := m.NewState(tp, 1)
-		y := make([]float32, bins*O)
-		for k := range bins {
-			out, _ := m.Step(tp, autograd.MustNew(x[k*C:(k+1)*C], 1, C), st)
-			copy(y[k*O:], out.Data)
-			st.Detach()
-			tp.Reset()
+// runExactBasket runs the exact basket over bins bins of per-substep input
+// xs ([bins, ExactSubsteps·C], µS) and returns its outputs, [bins, 2] (v at
+// the bin end, the bin maximum; mV), and NEURON's spike times (ms). As
+// neuron.Run, which checks the threshold before each step, it drops a spike
+// first detected at the run's last grid time.
+func runExactBasket(m *surrogate.ExactBasket[float64], bins int, xs []float64) ([]float64, []float64) {
+	W, O := surrogate.ExactSubsteps*len(m.Inputs()), len(m.Outputs())
+	tp := autograd.NewTape[float64]()
+	tp.SetNoGrad(true)
+	st := m.NewState(tp, 1)
+	y := make([]float64, bins*O)
+	var spikes []float64
+	for k := range bins {
+		out, _ := m.StepSubsteps(tp, autograd.MustNew(xs[k*W:(k+1)*W], 1, W), st)
+		copy(y[k*O:], out.Data)
+		if off := st.SpikeOffsets()[0]; !math.IsNaN(off) && (k < bins-1 || off < m.Dt()) {
+			spikes = append(spikes, float64(k)*m.Dt()+off)
 		}
-		return y
+		st.Detach()
+		tp.Reset()
 	}
-	panic(fmt.Sprintf("simulate: unknown cell model %T", m))
+	return y, spikes
 }

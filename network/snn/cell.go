@@ -3,6 +3,7 @@ package snn
 import (
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/neuron"
+	"github.com/neurograd/neurograd/neuron/surrogate"
 )
 
 // CellModel is what the surrogate network needs of a learned cell model: the
@@ -66,5 +67,38 @@ type erasedStepper[T autograd.Float, S any] struct {
 func (s *erasedStepper[T, S]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autograd.Tensor[T] {
 	var y *autograd.Tensor[T]
 	y, s.st = s.m.Step(tp, x, s.st)
+	return y
+}
+
+// substepModel is a CellModel that also takes its inputs per NEURON step
+// (surrogate.ExactBasket.StepSubsteps): x is [batch,
+// surrogate.ExactSubsteps·len(Inputs())], column j·C + c the weights on
+// channel c applied before the bin's substep j.
+type substepModel[T autograd.Float, S any] interface {
+	StepSubsteps(tp *autograd.Tape[T], x *autograd.Tensor[T], st S) (*autograd.Tensor[T], S)
+}
+
+// substepStepper is a Stepper whose model takes per-substep input.
+type substepStepper[T autograd.Float] interface {
+	StepSubsteps(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autograd.Tensor[T]
+}
+
+// substepCell is a Cell whose model takes per-substep input.
+type substepCell interface{ substeps() bool }
+
+func (c erasedCell[T, S]) substeps() bool {
+	_, ok := any(c.CellModel).(substepModel[T, S])
+	return ok && c.Dt() == surrogate.BinDt
+}
+
+// takesSubsteps reports whether model m takes per-substep input.
+func takesSubsteps[T autograd.Float](m Cell[T]) bool {
+	c, ok := m.(substepCell)
+	return ok && c.substeps()
+}
+
+func (s *erasedStepper[T, S]) StepSubsteps(tp *autograd.Tape[T], x *autograd.Tensor[T]) *autograd.Tensor[T] {
+	var y *autograd.Tensor[T]
+	y, s.st = any(s.m).(substepModel[T, S]).StepSubsteps(tp, x, s.st)
 	return y
 }

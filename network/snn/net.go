@@ -71,6 +71,15 @@ type Options struct {
 	// biophysical column places them and the timing gradient is a
 	// straight-through estimate.
 	SoftEventTiming bool
+	// DriveSubsteps delivers every external drive event to the cell types
+	// whose model takes its inputs per NEURON step (the exact baskets:
+	// surrogate.ExactBasket.StepSubsteps) at the 0.025 ms step before which
+	// NEURON applies it (surrogate.SubstepOf of its time), as the
+	// biophysical column does, instead of at the start of its 0.5 ms bin.
+	// Cell-to-cell spikes (whose times the network knows to the bin) still
+	// arrive at the bin's start. Off by default; the other cell types are
+	// unaffected. With SoftEventTiming the timed events stay binned.
+	DriveSubsteps bool
 }
 
 // Connection is one cell-to-cell connection of a surrogate network:
@@ -164,6 +173,8 @@ type Net[T autograd.Float] struct {
 	TimingDrives []int
 	DriveTiming  *autograd.Tensor[T]
 	softTiming   bool
+	// subs marks the cell types fed per-substep drive input (DriveSubsteps).
+	subs [neuron.NumCellTypes]bool
 
 	Connections []Connection
 
@@ -226,6 +237,11 @@ func New[T autograd.Float](net *network.Network, models [neuron.NumCellTypes]Cel
 	sn.initDriveParams(opt.DriveParams)
 	sn.initDriveTiming(opt.DriveTiming)
 	sn.softTiming = opt.SoftEventTiming
+	if opt.DriveSubsteps {
+		for _, ct := range neuron.CellTypes {
+			sn.subs[ct] = takesSubsteps(models[ct])
+		}
+	}
 	return sn, nil
 }
 

@@ -53,6 +53,12 @@ type runState[T autograd.Float] struct {
 	timedEv     []timedEvent
 	timedStart  []int // per step: start of the timed events whose lower bin it is
 	driveFill   []int
+	// drive events at their substeps (drive_substeps.go)
+	subEv    []subEvent[T]
+	subTmp   []subEvent[T]
+	subStart []int
+	subFill  []int
+	spreadOp *spreadOp[T]
 
 	xs   [][neuron.NumCellTypes]*autograd.Tensor[T] // inputs per step
 	outs [][neuron.NumCellTypes]*autograd.Tensor[T] // model outputs per step
@@ -107,6 +113,7 @@ func (sn *Net[T]) runState(reps int) *runState[T] {
 	rs.outs = make([][neuron.NumCellTypes]*autograd.Tensor[T], sn.Steps)
 	rs.spikeStart = make([]int, sn.Steps+1)
 	rs.op = &deliverOp[T]{rs}
+	rs.spreadOp = &spreadOp[T]{rs}
 	rs.read = &readoutOp[T]{rs}
 	sn.runs[reps] = rs
 	return rs

@@ -95,7 +95,12 @@ func (rs *runState[T]) simulate(tp *autograd.Tape[T], steppers *[neuron.NumCellT
 	for m := a; m < b; m++ {
 		xs := rs.deliver(tp, m)
 		for _, ct := range neuron.CellTypes {
-			out := steppers[ct].Step(tp, xs[ct])
+			var out *autograd.Tensor[T]
+			if sn.subs[ct] {
+				out = steppers[ct].(substepStepper[T]).StepSubsteps(tp, rs.spread(tp, m, ct, xs[ct]))
+			} else {
+				out = steppers[ct].Step(tp, xs[ct])
+			}
 			if out.Rank() != 2 || out.Dim(0) != rs.rows[ct] || out.Dim(1) != sn.nOut[ct] {
 				return fmt.Errorf("network: %s model returned shape %v at step %d, want [%d %d]", ct, out.Shape(), m, rs.rows[ct], sn.nOut[ct])
 			}
@@ -151,6 +156,7 @@ func (rs *runState[T]) driveEvents(trials []int) error {
 	net := sn.Net
 	tstop := float64(sn.Steps) * sn.Dt
 	ev := rs.evTmp[:0]
+	rs.subEv = rs.subEv[:0]
 	var timed []timedEvent
 	if err := sn.checkTiming(); err != nil {
 		return err
@@ -173,14 +179,10 @@ func (rs *runState[T]) driveEvents(trials []int) error {
 				w := d.weight * gains[d.class]
 				for e, t := range times[d.driveCell] {
 					if zs == nil {
-						m := eventStep(t+d.delay, sn.Dt)
-						if m < 0 || m >= sn.Steps {
-							continue
-						}
-						ev = append(ev, driveEvent{step: int32(m), idx: idx, w: w, class: d.class})
+						ev = rs.hardDriveEvent(ev, t+d.delay, idx, w, d.class, d.tct)
 						continue
 					}
-					ev, timed = rs.timedDriveEvent(ev, timed, t+d.delay, idx, w, d.class, tix, zs[d.driveCell][e])
+					ev, timed = rs.timedDriveEvent(ev, timed, t+d.delay, idx, w, d.class, d.tct, tix, zs[d.driveCell][e])
 				}
 			}
 		}
@@ -189,6 +191,7 @@ func (rs *runState[T]) driveEvents(trials []int) error {
 	if rs.timed {
 		rs.layoutTimed(timed)
 	}
+	rs.layoutSubsteps()
 	clear(rs.driveStart)
 	for _, e := range ev {
 		rs.driveStart[e.step+1]++
@@ -267,7 +270,7 @@ func (rs *runState[T]) checkFinite(m int, ct neuron.CellType, out, x *autograd.T
 // timedDriveEvent appends a timed drive event taking effect at t ms: to ev
 // at its hard bin (or, with SoftEventTiming, spread over the two bins
 // enclosing it), and to timed for the time gradient (drive_timing.go).
-func (rs *runState[T]) timedDriveEvent(ev []driveEvent, timed []timedEvent, t float64, idx int32, w float64, class, tix int32, z float64) ([]driveEvent, []timedEvent) {
+func (rs *runState[T]) timedDriveEvent(ev []driveEvent, timed []timedEvent, t float64, idx int32, w float64, class int32, tct int, tix int32, z float64) ([]driveEvent, []timedEvent) {
 	sn := rs.sn
 	m0, f := softBins(t, sn.Dt)
 	if m0 >= -1 && m0 < sn.Steps {
@@ -277,10 +280,7 @@ func (rs *runState[T]) timedDriveEvent(ev []driveEvent, timed []timedEvent, t fl
 		}
 	}
 	if !sn.softTiming {
-		if m := eventStep(t, sn.Dt); m >= 0 && m < sn.Steps {
-			ev = append(ev, driveEvent{step: int32(m), idx: idx, w: w, class: class})
-		}
-		return ev, timed
+		return rs.hardDriveEvent(ev, t, idx, w, class, tct), timed
 	}
 	for k, frac := range [2]float64{1 - f, f} {
 		if m := m0 + k; m >= 0 && m < sn.Steps && frac != 0 {

@@ -73,7 +73,14 @@ type exactConsts struct {
 	factor         []float64 // Exp2Syn normalisation per channel
 	decayA, decayB []float64 // exp(-dt/tau1), exp(-dt/tau2) per channel
 	inSub          int       // substep at which the bin's input is applied
+	thr            float64   // spike threshold (mV)
 }
+
+// spikeTimeOffset is the offset NEURON adds to a threshold crossing detected
+// at a grid time (ms; neuron.Cell.CheckThreshold).
+const spikeTimeOffset = 1e-10
+
+var nan = math.NaN()
 
 // NewExactBasket returns the exact basket of cell type ct (L2Basket or
 // L5Basket) from HNN's template at 37 °C.
@@ -99,7 +106,7 @@ func NewExactBasket[T autograd.Float](ct neuron.CellType) (*ExactBasket[T], erro
 	k := exactConsts{
 		tab:    neuron.NewHH2Table(cfg.Celsius),
 		gnabar: mech.HH2.GNaBar, gkbar: mech.HH2.GKBar, gl: mech.HH2.GL, el: mech.HH2.EL,
-		aScale: area * 1e-2, capDt: s.Cm * area * 1e-5 / cfg.Dt, v0: s.V0,
+		aScale: area * 1e-2, capDt: s.Cm * area * 1e-5 / cfg.Dt, v0: s.V0, thr: cfg.Threshold,
 	}
 	var q, dq [6]float64
 	k.tab.Lookup(s.V0, &q, &dq)
@@ -206,26 +213,48 @@ func (m *ExactBasket[T]) NewState(tp *autograd.Tape[T], batch int) *ExactState[T
 		r[0], r[1], r[2], r[3] = T(m.k.v0), T(m.k.m0), T(m.k.h0), T(m.k.n0)
 		r[W-1] = T(m.k.v0)
 	}
-	return &ExactState[T]{batch: batch, S: s, own: s, op: &exactOp[T]{k: &m.k}}
+	op := &exactOp[T]{k: &m.k}
+	op.ensure(batch, false, false)
+	for b := range batch {
+		op.spk[b] = nan
+	}
+	return &ExactState[T]{batch: batch, S: s, own: s, op: op}
 }
 
 // Step advances a batch of cells by one 0.5 ms bin: x is [batch, C], the
-// summed weights (µS) of the events taking effect in the bin. It returns
-// [batch, 2]: v at the bin end and the bin's maximum v (mV), and st updated
-// in place. Differentiable with respect to x and the incoming state.
+// summed weights (µS) of the events taking effect in the bin, applied before
+// substep InputSubstep. It returns [batch, 2]: v at the bin end and the bin's
+// maximum v (mV), and st updated in place. Differentiable with respect to x
+// and the incoming state.
 func (m *ExactBasket[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], st *ExactState[T]) (*autograd.Tensor[T], *ExactState[T]) {
+	return m.step(tp, x, st, false)
+}
+
+// StepSubsteps is Step with every input at its own NEURON step: x is
+// [batch, ExactSubsteps·C], column j·C + c the summed weights (µS) of the
+// events on channel c that NEURON applies before the bin's substep j (those
+// with SubstepOf(t) = (bin, j)), so that the cell sees its events at their
+// true times, as the biophysical cell does (InputSubstep is not used). The
+// sum over j of a row's columns is Step's input. Differentiable with respect
+// to x (every substep's weights) and the incoming state.
+func (m *ExactBasket[T]) StepSubsteps(tp *autograd.Tape[T], x *autograd.Tensor[T], st *ExactState[T]) (*autograd.Tensor[T], *ExactState[T]) {
+	return m.step(tp, x, st, true)
+}
+
+func (m *ExactBasket[T]) step(tp *autograd.Tape[T], x *autograd.Tensor[T], st *ExactState[T], perSub bool) (*autograd.Tensor[T], *ExactState[T]) {
 	C, B := m.k.nch, st.batch
-	if x.Rank() != 2 || x.Dim(0) != B || x.Dim(1) != C {
-		panic(fmt.Sprintf("surrogate: exact basket Step input shape %v, want [%d %d]", x.Shape(), B, C))
+	nw := st.op.inputWidth(perSub)
+	if x.Rank() != 2 || x.Dim(0) != B || x.Dim(1) != nw {
+		panic(fmt.Sprintf("surrogate: exact basket Step input shape %v, want [%d %d]", x.Shape(), B, nw))
 	}
 	if st.op.k != &m.k {
 		panic("surrogate: exact basket Step with a state of another model")
 	}
 	W := exactStateWidth(C)
 	s1 := tp.NewUninit(B, W)
-	st.op.forward(B, st.S.Data, x.Data, s1.Data, false)
+	st.op.forward(B, st.S.Data, x.Data, s1.Data, false, perSub)
 	if nd := tp.Record(st.op, s1, x, st.S); nd != nil {
-		exactArgs{batch: B}.pack(&nd.Args)
+		exactArgs{batch: B, perSub: perSub}.pack(&nd.Args)
 	}
 	y := tp.NewUninit(B, 2)
 	for b := range B {
@@ -237,12 +266,35 @@ func (m *ExactBasket[T]) Step(tp *autograd.Tape[T], x *autograd.Tensor[T], st *E
 	return y, st
 }
 
+// SpikeOffsets returns, per cell, when NEURON's spike detector records the
+// cell's spike in the bin of the last Step or StepSubsteps of this state: the
+// first of the bin's grid times (its 20 substep ends) at which the somatic
+// voltage exceeds the threshold (0 mV) after a grid time at which it did not
+// (the bin-start one included), as ms after the bin's start, plus NEURON's
+// 1e-10 ms (so the spike time is binStart + offset, as neuron.Cell.Spikes
+// reports it); NaN when the cell did not spike in the bin. NEURON does not
+// interpolate the crossing; neither does this. The slice is the state's
+// scratch, valid until its next Step (its length is the batch; before the
+// first Step it holds NaN).
+func (s *ExactState[T]) SpikeOffsets() []float64 { return s.op.spk[:s.batch] }
+
 // exactArgs are the parameters of an exactOp node.
-type exactArgs struct{ batch int }
+type exactArgs struct {
+	batch  int
+	perSub bool // per-substep input (StepSubsteps)
+}
 
-func (a exactArgs) pack(s *autograd.Args) { s.Ints[0] = a.batch }
+func (a exactArgs) pack(s *autograd.Args) {
+	s.Ints[0] = a.batch
+	s.Ints[1] = 0
+	if a.perSub {
+		s.Ints[1] = 1
+	}
+}
 
-func unpackExactArgs(s *autograd.Args) exactArgs { return exactArgs{batch: s.Ints[0]} }
+func unpackExactArgs(s *autograd.Args) exactArgs {
+	return exactArgs{batch: s.Ints[0], perSub: s.Ints[1] != 0}
+}
 
 // exactPick is the node of the outputs: columns 0 (v) and W−1 (bin maximum)
 // of the new state.

@@ -20,14 +20,38 @@ type exactOp[T autograd.Float] struct {
 	k    *exactConsts
 	traj []float64
 	fx   []float64
-	w    []float64 // [C·B] input weights of the bin, channel-major
+	w    []float64 // [C·B] input weights of the bin, channel-major ([ExactSubsteps·C·B] per substep)
 	g    []float64 // [K·B] adjoint of the state during the backward pass
-	gw   []float64 // [C·B] adjoint of the input
+	gw   []float64 // adjoint of the input (w's layout)
 	vmax []float64 // [B] bin maximum (forward)
 	arg  []int32   // [B] substep attaining it (backward)
+	spk  []float64 // [B] spike offset in the last forward bin (ms, NaN: none)
+	up   []bool    // [B] v above threshold at the last grid time (forward)
 }
 
-func (op *exactOp[T]) ensure(B int, full bool) {
+// inputWidth returns the number of input values per cell: C for a bin's
+// summed input, ExactSubsteps·C for per-substep input.
+func (op *exactOp[T]) inputWidth(perSub bool) int {
+	if perSub {
+		return ExactSubsteps * op.k.nch
+	}
+	return op.k.nch
+}
+
+// substepInput returns the input weights ([C·B], channel-major) applied
+// before substep j, nil when none are (whole-bin input outside InputSubstep).
+func (op *exactOp[T]) substepInput(w []float64, B, j int, perSub bool) []float64 {
+	CB := op.k.nch * B
+	if perSub {
+		return w[j*CB : (j+1)*CB]
+	}
+	if j == op.k.inSub {
+		return w[:CB]
+	}
+	return nil
+}
+
+func (op *exactOp[T]) ensure(B int, full, perSub bool) {
 	K := 4 + 2*op.k.nch
 	slots := 2
 	fs := 1
@@ -40,7 +64,7 @@ func (op *exactOp[T]) ensure(B int, full bool) {
 	if n := fs * 3 * B; len(op.fx) < n {
 		op.fx = make([]float64, n)
 	}
-	if n := op.k.nch * B; len(op.w) < n {
+	if n := op.inputWidth(perSub) * B; len(op.w) < n {
 		op.w = make([]float64, n)
 		op.gw = make([]float64, n)
 	}
@@ -48,29 +72,35 @@ func (op *exactOp[T]) ensure(B int, full bool) {
 		op.g = make([]float64, n)
 		op.vmax = make([]float64, B)
 		op.arg = make([]int32, B)
+		op.spk = make([]float64, B)
+		op.up = make([]bool, B)
 	}
 }
 
-// forward integrates one bin from s0 ([B, W] rows) with inputs x ([B, C])
-// into s1 ([B, W]). With full it keeps every substep's state in traj and
-// every substep's cnexp factors in fx for the backward pass (s1 may then be
-// nil).
-func (op *exactOp[T]) forward(B int, s0, x, s1 []T, full bool) {
+// forward integrates one bin from s0 ([B, W] rows) with inputs x ([B, C],
+// or [B, ExactSubsteps·C] with perSub) into s1 ([B, W]). With full it keeps
+// every substep's state in traj and every substep's cnexp factors in fx for
+// the backward pass (s1 may then be nil). With s1 it also records each
+// cell's spike offset in spk (NEURON's detector on the substep ends).
+func (op *exactOp[T]) forward(B int, s0, x, s1 []T, full, perSub bool) {
 	k := op.k
 	C := k.nch
 	K := 4 + 2*C
 	W := K + 1
-	op.ensure(B, full)
+	op.ensure(B, full, perSub)
 	KB := K * B
 	cur := op.traj[:KB]
 	toSoA(cur, s0, B, W, K)
-	w := op.w[:C*B]
-	toSoA(w, x, B, C, C)
+	nw := op.inputWidth(perSub)
+	w := op.w[:nw*B]
+	toSoA(w, x, B, nw, nw)
 	var vmax []float64
 	if s1 != nil {
 		vmax = op.vmax[:B]
 		for b := range vmax {
 			vmax[b] = -1e308
+			op.spk[b] = nan
+			op.up[b] = cur[b] > k.thr
 		}
 	}
 	for j := range ExactSubsteps {
@@ -82,12 +112,20 @@ func (op *exactOp[T]) forward(B int, s0, x, s1 []T, full bool) {
 		s := op.traj[src*KB : (src+1)*KB]
 		d := op.traj[dst*KB : (dst+1)*KB]
 		f := op.fx[fslot*3*B : (fslot+1)*3*B]
-		op.substep(B, s, d, f, j == k.inSub)
+		op.substep(B, s, d, f, op.substepInput(w, B, j, perSub))
 		if vmax != nil {
+			// NEURON's detector: a spike at the first grid time with
+			// v > threshold after one with v <= threshold
+			off := float64(j+1)*exactDt + spikeTimeOffset
 			for b, v := range d[:B] {
 				if v > vmax[b] {
 					vmax[b] = v
 				}
+				up := v > k.thr
+				if up && !op.up[b] && op.spk[b] != op.spk[b] {
+					op.spk[b] = off
+				}
+				op.up[b] = up
 			}
 		}
 	}
@@ -126,10 +164,10 @@ func (k *exactConsts) rhs(v, m, h, n float64, A, Bs []float64, b, B int) (R, D f
 }
 
 // substep advances every cell by one 0.025 ms step from state s into d,
-// leaving the gates' cnexp factors 1 − e^(−dt/τ) in f. With event, the bin's
-// input op.w is applied first (A and B += w·factor), as NEURON delivers an
-// event before the step it falls in.
-func (op *exactOp[T]) substep(B int, s, d, f []float64, event bool) {
+// leaving the gates' cnexp factors 1 − e^(−dt/τ) in f. The input weights w
+// ([C·B], nil for none) are applied first (A and B += w·factor), as NEURON
+// delivers an event before the step it falls in.
+func (op *exactOp[T]) substep(B int, s, d, f, w []float64) {
 	k := op.k
 	C := k.nch
 	vS, mS, hS, nS := s[:B], s[B:2*B], s[2*B:3*B], s[3*B:4*B]
@@ -139,10 +177,10 @@ func (op *exactOp[T]) substep(B int, s, d, f []float64, event bool) {
 	// synapses: apply the event into d's A, B (decayed below)
 	copy(aD, aS)
 	copy(bD, bS)
-	if event {
+	if w != nil {
 		for c := range C {
 			fc := k.factor[c]
-			w := op.w[c*B : (c+1)*B]
+			w := w[c*B : (c+1)*B]
 			ac, bc := aD[c*B:(c+1)*B], bD[c*B:(c+1)*B]
 			for b, wv := range w {
 				if wv != 0 {
@@ -194,24 +232,25 @@ func (op *exactOp[T]) Backward(tp *autograd.Tape[T], nd *autograd.Node[T]) {
 	W := K + 1
 	KB := K * B
 	xT, sT := nd.In[0], nd.In[1]
-	op.forward(B, sT.Data, xT.Data, nil, true)
+	op.forward(B, sT.Data, xT.Data, nil, true, a.perSub)
 	gOut := nd.Out.Grad
 	g, arg := op.seedGrads(B, W, K, KB, gOut)
 	gvmax := func(b int) float64 { return float64(gOut[b*W+K]) }
-	gw := op.gw[:C*B]
+	nw := op.inputWidth(a.perSub)
+	w, gw := op.w[:nw*B], op.gw[:nw*B]
 	for j := ExactSubsteps - 1; j >= 0; j-- {
 		s := op.traj[j*KB : (j+1)*KB]
 		d := op.traj[(j+1)*KB : (j+2)*KB]
 		f := op.fx[j*3*B : (j+1)*3*B]
-		event := j == k.inSub
+		wj, gwj := op.substepInput(w, B, j, a.perSub), op.substepInput(gw, B, j, a.perSub)
 		for b := range B {
 			if int(arg[b]) == j+1 {
 				g[b] += gvmax(b)
 			}
-			op.backSubstep(b, B, g, gw, s, d, f, event)
+			op.backSubstep(b, B, g, wj, gwj, s, d, f)
 		}
 	}
-	addGradSoA(tp, xT, gw, B, C, C)
+	addGradSoA(tp, xT, gw, B, nw, nw)
 	addGradSoA(tp, sT, g, B, W, K)
 }
 
@@ -236,9 +275,9 @@ func (op *exactOp[T]) seedGrads(B, W, K, KB int, gOut []T) (g []float64, arg []i
 
 // backSubstep takes the gradient g of cell b's state after substep j (state
 // s before it, d after it, gate factors f) back to the state before it, in
-// place, and when the bin's input took effect in this substep (event) writes
-// the gradient of the input weights into gw.
-func (op *exactOp[T]) backSubstep(b, B int, g, gw, s, d, f []float64, event bool) {
+// place, and when input weights w ([C·B]) took effect in this substep (w not
+// nil) writes their gradient into gw ([C·B]).
+func (op *exactOp[T]) backSubstep(b, B int, g, w, gw, s, d, f []float64) {
 	k := op.k
 	C := k.nch
 	var aP, bP [maxExactChannels]float64
@@ -247,8 +286,8 @@ func (op *exactOp[T]) backSubstep(b, B int, g, gw, s, d, f []float64, event bool
 	v, m, h, n := s[b], s[B+b], s[2*B+b], s[3*B+b]
 	for c := range C {
 		aP[c], bP[c] = s[(4+c)*B+b], s[(4+C+c)*B+b]
-		if event {
-			fw := op.w[c*B+b] * k.factor[c]
+		if w != nil {
+			fw := w[c*B+b] * k.factor[c]
 			if fw != 0 {
 				aP[c] += fw
 				bP[c] += fw
@@ -311,7 +350,7 @@ func (op *exactOp[T]) backSubstep(b, B int, g, gw, s, d, f []float64, event bool
 		g[(4+c)*B+b] = gA[c]
 		g[(4+C+c)*B+b] = gB[c]
 	}
-	if event {
+	if w != nil {
 		for c := range C {
 			gw[c*B+b] = k.factor[c] * (gA[c] + gB[c])
 		}

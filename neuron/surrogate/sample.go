@@ -23,14 +23,32 @@ type Sample struct {
 // applies the event (the grid point t_m nearest to t, t_m + dt/2 >= t).
 func BinOf(t float64) int { return BinOfDt(t, BinDt) }
 
-// BinOfDt is BinOf for bins of binDt ms (a multiple of NEURON's 0.025 ms step):
-// the bin holding the integration step before which NEURON applies an event
-// with delivery time t (ms). Events before 0 fall in bin 0.
-func BinOfDt(t, binDt float64) int {
+// SubstepOf returns the bin and the substep (0 ≤ j < ExactSubsteps) of
+// the 0.025 ms integration step before which NEURON applies an event with
+// delivery time t (ms): the first grid point t_m with t_m + dt/2 ≥ t, bin
+// m / ExactSubsteps (BinOf(t)), substep m mod ExactSubsteps. Events before 0
+// fall in substep 0 of bin 0. It places the input of
+// ExactBasket.StepSubsteps.
+func SubstepOf(t float64) (bin, j int) {
+	m := int(stepOf(t))
+	return m / ExactSubsteps, m % ExactSubsteps
+}
+
+// stepOf returns the index m of the 0.025 ms step before which NEURON
+// applies an event with delivery time t (ms), at least 0.
+func stepOf(t float64) float64 {
 	const dt = 0.025
 	m := math.Ceil(t/dt - 0.5 - 1e-9)
 	if m < 0 {
 		m = 0
 	}
-	return int(math.Floor(m*dt/binDt + 1e-9))
+	return m
+}
+
+// BinOfDt is BinOf for bins of binDt ms (a multiple of NEURON's 0.025 ms step):
+// the bin holding the integration step before which NEURON applies an event
+// with delivery time t (ms). Events before 0 fall in bin 0.
+func BinOfDt(t, binDt float64) int {
+	const dt = 0.025
+	return int(math.Floor(stepOf(t)*dt/binDt + 1e-9))
 }
