@@ -102,6 +102,7 @@ func (c *config) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.Dipole, "dipole", optimize.DefaultDipole, "dipole the objective looks at: agg, L2 or L5")
 	fs.StringVar(&c.Params, "params", "per-class", "trained parameters, comma separated: per-class or gains (one log10 gain per connection class), per-connection, drives (one log10 gain per drive, cell type and receptor: the drives' weights) and timing (the evoked drives' mu and sigma, ms), e.g. gains,drives,timing")
 	fs.Float64Var(&c.Slope, "slope", nn.DefaultSpikeSlope, "fast-sigmoid surrogate slope k (1/mV): gradient 1/(1+k|v-θ|)²")
+	fs.BoolVar(&c.DriveSubsteps, "drive-substeps", false, "deliver the drives' events to the exact baskets at their 0.025 ms NEURON steps instead of their 0.5 ms bins' starts (snn.Options.DriveSubsteps)")
 	fs.StringVar(&c.Mesh, "mesh", optimize.DefaultMesh, "column: published (10x5 pyramidal mesh, 16 baskets per layer) or NxM (HNN's basket rule; 10x10 is HNN's 270-cell column)")
 	fs.StringVar(&c.Connectivity, "connectivity", "", "initial connectivity JSON (default: HNN's 16 classes, gains 1)")
 	fs.StringVar(&c.Gains, "gains", "", "initial class gains, NAME=GAIN,... (overrides -connectivity)")

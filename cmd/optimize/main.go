@@ -143,7 +143,7 @@ func build[T autograd.Float](cfg *config, stderr io.Writer) (*setup[T], error) {
 		return nil, err
 	}
 	mode, driveParams, timing, _ := cfg.paramModes()
-	sn, err := snn.New(net, models, snn.Options{TStop: cfg.TStop, SpikeSlope: cfg.Slope, Params: mode, DriveParams: driveParams, DriveTiming: timing})
+	sn, err := snn.New(net, models, snn.Options{TStop: cfg.TStop, SpikeSlope: cfg.Slope, Params: mode, DriveParams: driveParams, DriveTiming: timing, DriveSubsteps: cfg.DriveSubsteps})
 	if err != nil {
 		return nil, cli.Input(err)
 	}

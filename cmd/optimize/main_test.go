@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/neurograd/neurograd/cmd/internal/summary"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/optimize"
 )
@@ -144,5 +145,38 @@ func TestCLIBadInput(t *testing.T) {
 		if err == nil || !errors.As(err, &ie) {
 			t.Errorf("%v: error %v, want an input error", args, err)
 		}
+	}
+}
+
+// TestCLIDriveSubsteps: -drive-substeps is recorded in summary.json and,
+// with the shipped (exact) baskets, changes the initial held-out evaluation
+// (the drives' events reach the baskets at their NEURON steps).
+func TestCLIDriveSubsteps(t *testing.T) {
+	initial := map[bool]float64{}
+	for _, sub := range []bool{false, true} {
+		out := t.TempDir()
+		args := []string{"-models", "shipped", "-mesh", "2x2", "-tstop", "120", "-warmup", "20", "-resolution", "10",
+			"-epochs", "1", "-restarts", "1", "-heldout", "1", "-figures=false", "-out", out}
+		if sub {
+			args = append(args, "-drive-substeps")
+		}
+		if err := run(args, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "summary.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s summary.Summary
+		if err := json.Unmarshal(b, &s); err != nil {
+			t.Fatal(err)
+		}
+		if s.Config.DriveSubsteps != sub || s.BandPowerHeldOutInitial == nil {
+			t.Fatalf("-drive-substeps %v: summary's drive_substeps %v, initial band power %v", sub, s.Config.DriveSubsteps, s.BandPowerHeldOutInitial)
+		}
+		initial[sub] = *s.BandPowerHeldOutInitial
+	}
+	if initial[false] == initial[true] {
+		t.Errorf("-drive-substeps left the initial held-out band power at %v", initial[false])
 	}
 }

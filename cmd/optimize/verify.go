@@ -53,7 +53,7 @@ func verifyAfterOptimize[T autograd.Float](cfg *config, s *setup[T], res *optimi
 	setup := verifyout.Setup{
 		Column: s.net.Column, Drives: s.net.Drives, TStop: cfg.TStop, Objective: oc,
 		ExcludeSeeds: exclude, SpikeSlope: cfg.Slope,
-		Surrogate: &verify.SurrogateModels[T]{Models: s.sn.Models, Options: snn.Options{SpikeSlope: cfg.Slope}},
+		Surrogate: &verify.SurrogateModels[T]{Models: s.sn.Models, Options: snn.Options{SpikeSlope: cfg.Slope, DriveSubsteps: cfg.DriveSubsteps}},
 	}
 	if cfg.Params == "per-connection" {
 		fmt.Fprintln(stderr, "verify: warning: per-connection weights are verified through their per-class geometric means (connectivity.json)")

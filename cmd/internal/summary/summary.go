@@ -50,6 +50,10 @@ type Config struct {
 	Float        int                `json:"float_bits"`
 	MaxRate      float64            `json:"max_rate_hz"`
 	Figures      bool               `json:"figures"`
+
+	// DriveSubsteps: the drives' events reach the exact baskets at their
+	// NEURON steps (snn.Options.DriveSubsteps).
+	DriveSubsteps bool `json:"drive_substeps,omitempty"`
 }
 
 // Eval is a held-out evaluation in Summary.json.
