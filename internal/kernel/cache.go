@@ -26,5 +26,4 @@ func (g *gemmImpl[T]) setBlocking(es int) {
 	g.mc = min(max(mc/g.mr*g.mr, g.mr), 4096/g.mr*g.mr)
 	g.nc = 4096 / nr * nr
 	g.pool = new(bufPool[T])
-	g.packedPool = new(freeList[packedB[T]])
 }

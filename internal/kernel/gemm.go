@@ -29,17 +29,12 @@ type gemmImpl[T Float] struct {
 	// from a matrix with row stride ld into consecutive rows.
 	packRows func(dst, src *T, ld, rows int)
 	pool     *bufPool[T] // set by setBlocking
-	// packedPool holds the shared packed B of parallel products.
-	packedPool *freeList[packedB[T]]
+	// job is the parallel product in progress on the crew (see gemmParallel).
+	job gemmJob[T]
 }
 
 // nr is the width of a full tile in columns.
 func (g *gemmImpl[T]) nr() int { return g.nv * g.lanes }
-
-// parallelGrain is the least number of multiply-adds worth a goroutine: about
-// 50 µs on one AVX-512 core, so that the split pays off even when the other
-// goroutine starts late on a busy machine.
-const parallelGrain = 1 << 22
 
 // gemm is the driver behind Sgemm and Dgemm.
 func gemm[T Float](g *gemmImpl[T], transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
@@ -51,8 +46,7 @@ func gemm[T Float](g *gemmImpl[T], transA, transB bool, m, n, k int, alpha T, a 
 		scaleMatrix(m, n, beta, c, ldc)
 		return
 	}
-	if w := workers(m, n, k); w > 1 {
-		gemmParallel(g, w, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	if w := workers(m, n, k); w > 1 && gemmParallel(g, w, transA, transB, m, n, k, alpha, a, lda, b, ldb, nil, beta, c, ldc) {
 		return
 	}
 	gemmSerial(g, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

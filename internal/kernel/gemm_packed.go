@@ -104,7 +104,7 @@ func packAllB[E Float](g *gemmImpl[E], p *packedB[E], transB bool, k, n int, b [
 }
 
 // gemmPackedB is the driver of GemmPacked: gemmSerial's loop nest reading the
-// B blocks from p, split over rows across goroutines when large.
+// B blocks from p, split across goroutines when large (see gemmParallel).
 func gemmPackedB[E Float](g *gemmImpl[E], transA bool, m int, alpha E, a []E, lda int, p *packedB[E], beta E, c []E, ldc int) {
 	n, k := p.n, p.k
 	checkGemm(transA, false, m, n, k, len(a), lda, n*k, max(n, 1), len(c), ldc)
@@ -115,21 +115,21 @@ func gemmPackedB[E Float](g *gemmImpl[E], transA bool, m int, alpha E, a []E, ld
 		scaleMatrix(m, n, beta, c, ldc)
 		return
 	}
-	if w := workers(m, n, k); w > 1 {
-		rowTasks(g, w, transA, m, alpha, a, lda, p, beta, c, ldc)
+	if w := workers(m, n, k); w > 1 && gemmParallel(g, w, transA, false, m, n, k, alpha, a, lda, nil, 0, p, beta, c, ldc) {
 		return
 	}
 	buf := g.pool.get()
 	defer g.pool.put(buf)
-	packedRows(g, buf, transA, 0, m, alpha, a, lda, p, beta, c, ldc)
+	packedBlock(g, buf, transA, 0, m, 0, n, alpha, a, lda, p, beta, c, ldc)
 }
 
-// packedRows computes rows [r0, r1) of C = alpha*op(A)*B + beta*C with B
-// packed in p, packing A into buf's A buffer where needed.
-func packedRows[E Float](g *gemmImpl[E], buf *gemmBuf[E], transA bool, r0, r1 int, alpha E, a []E, lda int, p *packedB[E], beta E, c []E, ldc int) {
+// packedBlock computes the block of rows [r0, r1) and columns [c0, c1) (c0
+// a multiple of the tile width) of C = alpha*op(A)*B + beta*C with B packed
+// in p, packing A into buf's A buffer where needed.
+func packedBlock[E Float](g *gemmImpl[E], buf *gemmBuf[E], transA bool, r0, r1, c0, c1 int, alpha E, a []E, lda int, p *packedB[E], beta E, c []E, ldc int) {
 	n, k, nr := p.n, p.k, g.nr()
 	mc := blocks(r1-r0, g.mc, g.mr)
-	am := g.aMode(transA, n)
+	am := g.aMode(transA, c1-c0)
 	if am == aPacked {
 		buf.a = grow(buf.a, p.kc*min(mc, r1-r0))
 	}
@@ -137,17 +137,20 @@ func packedRows[E Float](g *gemmImpl[E], buf *gemmBuf[E], transA bool, r0, r1 in
 	for jc := 0; jc < n; jc += p.nc {
 		ncur := min(p.nc, n-jc)
 		w := (ncur + nr - 1) / nr * nr
+		j0, j1 := max(c0-jc, 0), min(c1-jc, ncur) // the block's columns in this N block
 		for pc := 0; pc < k; pc += p.kc {
 			kcur := min(p.kc, k-pc)
 			betaEff := beta
 			if pc > 0 {
 				betaEff = 1
 			}
-			bb := p.data[off : off+kcur*w]
-			off += kcur * w
-			for ic := r0; ic < r1; ic += mc {
-				g.macro(am, transA, a, lda, buf.a, ic, min(mc, r1-ic), pc, kcur, bb, 0, ncur, alpha, betaEff, c[jc:], ldc)
+			if j0 < j1 {
+				bb := p.data[off+j0*kcur : off+kcur*w]
+				for ic := r0; ic < r1; ic += mc {
+					g.macro(am, transA, a, lda, buf.a, ic, min(mc, r1-ic), pc, kcur, bb, 0, j1-j0, alpha, betaEff, c[jc+j0:], ldc)
+				}
 			}
+			off += kcur * w
 		}
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+	"time"
+
+	"github.com/neurograd/neurograd/internal/cputime"
 )
 
 // gemmCase is one GEMM call; pads are extra columns in each stride.
@@ -220,6 +223,32 @@ func TestGemmZeroAlloc(t *testing.T) {
 	})
 }
 
+// TestGemmParallelZeroAlloc: split products allocate nothing once the crew
+// is started.
+func TestGemmParallelZeroAlloc(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	forEachImpl(t, func(t *testing.T) {
+		for _, s := range [][3]int{{256, 256, 256}, {1000, 320, 64}, {132, 128, 256}} {
+			m, k, n := s[0], s[1], s[2]
+			if workers(m, n, k) < 2 {
+				t.Fatalf("%v not split", s)
+			}
+			a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+			var p PackedB[float32]
+			PackB(&p, false, k, n, b, n)
+			Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+			GemmPacked(false, m, 1, a, k, &p, 0, c, n)
+			allocs := testing.AllocsPerRun(10, func() {
+				Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+				GemmPacked(false, m, 1, a, k, &p, 0, c, n)
+			})
+			if allocs != 0 {
+				t.Errorf("%v: %v allocations per call at GOMAXPROCS 2", s, allocs)
+			}
+		}
+	})
+}
+
 // TestGemmParallel runs products above the parallel threshold, split along M
 // (each worker packing its B, or B packed once and shared) and along N, with
 // GOMAXPROCS forced to 3 (uneven chunks).
@@ -234,7 +263,7 @@ func TestGemmParallel(t *testing.T) {
 		{transA: true, m: 2000, k: 100, n: 70, alpha: 1, beta: 0, padC: 1},
 	}
 	for _, tc := range cases {
-		if tc.m*tc.n*tc.k < 3*parallelGrain {
+		if tc.m*tc.n*tc.k < 2*parallelMin {
 			t.Fatalf("%+v is below the parallel threshold", tc)
 		}
 	}
@@ -313,6 +342,9 @@ func sameBits[T Float](x, y []T) int {
 var packedCases = [][3]int{ // m, n, k
 	{1, 1, 1}, {3, 5, 7}, {13, 17, 11}, {6, 16, 8}, {24, 160, 72}, {25, 160, 72}, {50, 160, 72}, {50, 40, 160}, {50, 72, 160},
 	{97, 33, 1031}, {61, 4500, 37}, {301, 290, 150}, {700, 40, 1300}, {2000, 70, 100}, {256, 256, 256}, {1000, 64, 320},
+	// split along N with pieces on both sides of directAPolicy's width, along M
+	// with a partial row tile, and both near the parallel threshold
+	{37, 1043, 29}, {517, 45, 263}, {132, 256, 128}, {131, 127, 257}, {64, 64, 128}, {23, 600, 40},
 }
 
 // TestGemmPacked: GemmPacked with B packed once gives bit for bit Gemm's
@@ -373,21 +405,27 @@ func testGemmPacked[T Float](t *testing.T) {
 }
 
 // TestGemmSameForAnyGOMAXPROCS: Gemm and GemmPacked give the same bits with
-// GOMAXPROCS 1, 2 and 3 (the parallel split sits on tile boundaries).
+// GOMAXPROCS 1 to 4 (the parallel split sits on tile boundaries, along M or N
+// only), for every implementation.
 func TestGemmSameForAnyGOMAXPROCS(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	forEachImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(7, 8))
+		split := 0
 		for _, s := range packedCases {
 			m, n, k := s[0], s[1], s[2]
-			if m*n*k < 2*parallelGrain || (testing.Short() && m*n*k > 1<<25) {
+			if m*n*k < parallelMin || (testing.Short() && m*n*k > 1<<25) {
 				continue
 			}
-			for _, tr := range [][2]bool{{false, false}, {true, true}} {
+			split++
+			for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
 				a, lda, b, ldb, c0, ldc := gemmOperands[float32](rng, tr[0], tr[1], m, n, k)
 				var ref []float32
-				for _, procs := range []int{1, 2, 3} {
+				for _, procs := range []int{1, 2, 3, 4} {
 					runtime.GOMAXPROCS(procs)
+					if w := workers(m, n, k); (w > 1) != (procs > 1) {
+						t.Fatalf("m=%d n=%d k=%d GOMAXPROCS %d: %d pieces", m, n, k, procs, w)
+					}
 					c := append([]float32(nil), c0...)
 					Gemm(tr[0], tr[1], m, n, k, 1, a, lda, b, ldb, 0.5, c, ldc)
 					var p PackedB[float32]
@@ -405,7 +443,114 @@ func TestGemmSameForAnyGOMAXPROCS(t *testing.T) {
 				}
 			}
 		}
+		if split < 8 {
+			t.Fatalf("only %d shapes above the parallel threshold", split)
+		}
 	})
+}
+
+// TestGemmSplitPieces: the pieces of a split cover the range once, in whole
+// tiles, the partial tile in the last piece, sizes within one tile.
+func TestGemmSplitPieces(t *testing.T) {
+	for _, total := range []int{1, 5, 6, 7, 100, 1000, 1001, 4500} {
+		for _, unit := range []int{4, 6, 12, 16, 32} {
+			for w := 1; w <= 9; w++ {
+				next, small, large := 0, total, 0
+				for i := range w {
+					lo, hi := split(total, unit, i, w)
+					if lo != next && hi > lo {
+						t.Fatalf("split(%d, %d, %d, %d) = [%d, %d), want start %d", total, unit, i, w, lo, hi, next)
+					}
+					if hi <= lo {
+						continue
+					}
+					if lo%unit != 0 || (hi%unit != 0 && hi != total) {
+						t.Fatalf("split(%d, %d, %d, %d) = [%d, %d): not whole tiles", total, unit, i, w, lo, hi)
+					}
+					next = hi
+					tiles := (hi - lo + unit - 1) / unit
+					small, large = min(small, tiles), max(large, tiles)
+				}
+				if next != total {
+					t.Fatalf("split(%d, %d, *, %d) ends at %d", total, unit, w, next)
+				}
+				if tiles := (total + unit - 1) / unit; tiles >= w && large-small > 1 {
+					t.Fatalf("split(%d, %d, *, %d): pieces of %d to %d tiles", total, unit, w, small, large)
+				}
+			}
+		}
+	}
+}
+
+// TestGemmCrewConcurrent: products posted from several goroutines at once
+// (one holds the crew, the others run on their own goroutine) are right.
+func TestGemmCrewConcurrent(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
+	const m, n, k = 96, 200, 64
+	rng := rand.New(rand.NewPCG(9, 10))
+	a, b := randVec[float32](rng, m*k), randVec[float32](rng, k*n)
+	want := make([]float32, m*n)
+	func() {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+		Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, want, n)
+	}()
+	errs := make(chan string, 4)
+	for g := range 4 {
+		go func() {
+			c := make([]float32, m*n)
+			for r := range 50 {
+				Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+				if i := sameBits(c, want); i >= 0 {
+					errs <- fmt.Sprintf("goroutine %d round %d: C[%d] = %v, want %v", g, r, i, c[i], want[i])
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range 4 {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+}
+
+// TestGemmCrewIdle: after parallel products the crew holds at most
+// GOMAXPROCS-1 goroutines whatever the number of products, and once its
+// workers have parked an idle process uses no CPU.
+func TestGemmCrewIdle(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	const m, n, k = 128, 128, 128
+	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+	limit := len(theCrew.workers) // started by earlier tests
+	for _, procs := range []int{2, 4, 3, 2} {
+		runtime.GOMAXPROCS(procs)
+		limit = max(limit, procs-1)
+		for range 200 {
+			Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+		}
+		if got := len(theCrew.workers); got > limit {
+			t.Fatalf("GOMAXPROCS %d: %d crew workers, want at most %d", procs, got, limit)
+		}
+	}
+	if len(theCrew.workers) == 0 {
+		t.Fatal("no crew worker started: the products were not split")
+	}
+	before := runtime.NumGoroutine()
+	for range 200 {
+		Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		t.Errorf("%d goroutines after 200 more products, %d before", after, before)
+	}
+	time.Sleep(50 * time.Millisecond) // the workers stop polling (crewSpin) and park
+	cpu0, wall0 := cputime.Process(), time.Now()
+	time.Sleep(200 * time.Millisecond)
+	cpu, wall := cputime.Process()-cpu0, time.Since(wall0)
+	t.Logf("idle after parallel products: %v CPU in %v", cpu, wall)
+	if cpu > wall/10 {
+		t.Errorf("idle process used %v CPU in %v (workers still polling?)", cpu, wall)
+	}
 }
 
 func TestGemmPackedZeroAlloc(t *testing.T) {
