@@ -3,12 +3,14 @@ package optimize
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/neurograd/neurograd/autograd"
+	"github.com/neurograd/neurograd/internal/kernel"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/network/snn"
 	"github.com/neurograd/neurograd/neuron"
@@ -490,6 +492,10 @@ func (o *optimizer[T]) runRestarts() error {
 	for w := 1; w < workers; w++ {
 		nets[w] = o.sn.Clone()
 	}
+	serial := workers >= runtime.GOMAXPROCS(0)
+	if serial { // every core runs a restart: split products would only compete with them
+		kernel.HoldSerial()
+	}
 	var wg sync.WaitGroup
 	for w, net := range nets {
 		wg.Add(1)
@@ -499,6 +505,9 @@ func (o *optimizer[T]) runRestarts() error {
 		}()
 	}
 	wg.Wait()
+	if serial {
+		kernel.ReleaseSerial()
+	}
 	for _, out := range o.outs {
 		if out.err != nil {
 			return out.err

@@ -16,10 +16,10 @@ const maxWorkers = 64
 
 // workers returns how many pieces a product of m x n x k multiply-adds is
 // cut into: 1 below parallelMin, otherwise up to GOMAXPROCS with at least
-// pieceMin multiply-adds each.
+// pieceMin multiply-adds each; 1 while HoldSerial holds.
 func workers(m, n, k int) int {
 	work := m * n * k
-	if work < parallelMin {
+	if work < parallelMin || serialHeld() {
 		return 1
 	}
 	return min(runtime.GOMAXPROCS(0), work/pieceMin, maxWorkers)
