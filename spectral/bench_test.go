@@ -126,27 +126,21 @@ func benchTape[T autograd.Float](b *testing.B, pl *Plan, band *Band, data []T) {
 	})
 }
 
-// BenchmarkRealDFT compares the direct (table) DFT with gonum's FFT, forward plus
-// adjoint of one full-length segment, to place directDFTMaxN.
+// BenchmarkRealDFT compares the paths of the real DFT, forward plus adjoint of
+// one full-length segment: the direct (table) DFT, our radix-2 FFT for powers of
+// two (pow2RealFFT) and gonum's FFTPACK, to place useDirectDFT and isPow2's use.
 func BenchmarkRealDFT(b *testing.B) {
-	for _, n := range []int{8, 16, 24, 27, 31, 32, 40, 61, 64, 127, 251, 512} {
-		for _, direct := range []bool{true, false} {
-			if direct && n > 256 {
+	for _, n := range []int{8, 16, 24, 27, 31, 32, 40, 61, 64, 127, 128, 251, 256, 512, 1024, 4096} {
+		for _, path := range []string{"direct", "radix2", "fftpack"} {
+			if path == "direct" && n > 256 || path == "radix2" && (!isPow2(n) || n < 4) {
 				continue
 			}
-			r := newRealDFT(n, n)
-			if direct != r.direct {
-				r = forceDFT(n, direct)
-			}
+			r := forceDFT(n, path)
 			w := r.newWork()
 			y := benchSignals(1, n)
 			X := make([]complex128, n/2+1)
 			out := make([]float64, n)
-			name := "fft"
-			if direct {
-				name = "direct"
-			}
-			b.Run(fmt.Sprintf("n=%d/%s", n, name), func(b *testing.B) {
+			b.Run(fmt.Sprintf("n=%d/%s", n, path), func(b *testing.B) {
 				cpuLoop(b, func() {
 					r.forward(w, X, y)
 					r.adjoint(w, out, X)
@@ -156,10 +150,14 @@ func BenchmarkRealDFT(b *testing.B) {
 	}
 }
 
-// forceDFT builds a realDFT on the requested path regardless of directDFTMaxN.
-func forceDFT(n int, direct bool) *realDFT {
-	if !direct {
-		return &realDFT{n: n, m: n, nHalf: n/2 + 1}
+// forceDFT builds a realDFT of length n on the named path ("direct",
+// "radix2" or "fftpack"), whatever newRealDFT would choose.
+func forceDFT(n int, path string) *realDFT {
+	switch path {
+	case "direct":
+		return newRealDFTTables(n, n)
+	case "radix2":
+		return &realDFT{n: n, m: n, nHalf: n/2 + 1, pow2: newPow2RealFFT(n)}
 	}
-	return newRealDFTTables(n, n)
+	return &realDFT{n: n, m: n, nHalf: n/2 + 1}
 }

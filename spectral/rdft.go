@@ -6,12 +6,15 @@ import (
 	"gonum.org/v1/gonum/dsp/fourier"
 )
 
-// useDirectDFT reports whether the real DFT of length n is computed as a product
-// with precomputed cosine and sine tables instead of gonum's FFT: for n <= 27, and
-// for prime n up to 509, where FFTPACK falls back to an O(n²) radix that is 2.5x
-// slower than the tables. Measured with BenchmarkRealDFT (forward plus adjoint,
-// docs/spectral-bench.md): n=16 190 vs 302 ns, n=27 580 vs 627 ns, n=32 748 vs
-// 731 ns, n=40 1262 vs 908 ns, n=127 9.5 vs 23.4 µs, n=251 35 vs 85 µs.
+// useDirectDFT reports whether the real DFT of length n, when n is not a power
+// of two of at least 4 (those take pow2RealFFT, faster than both other paths at
+// every such length: BenchmarkRealDFT, forward plus adjoint, 4 Dec 2026: n=8 85
+// ns against 105 direct, n=32 266 against 714 direct and 1,117 FFTPACK, n=512
+// 5.4 against 21.2 µs FFTPACK), is computed as a product with precomputed cosine
+// and sine tables instead of gonum's FFT: for n <= 27, and for prime n up to
+// 509, where FFTPACK falls back to an O(n²) radix that is 2.5x slower than the
+// tables. Measured with BenchmarkRealDFT (docs/spectral-bench.md): n=27 580 vs
+// 627 ns, n=40 1262 vs 908 ns, n=127 9.5 vs 23.4 µs, n=251 35 vs 85 µs.
 func useDirectDFT(n int) bool {
 	if n <= 27 {
 		return true
@@ -28,20 +31,27 @@ func useDirectDFT(n int) bool {
 }
 
 // realDFT computes the one-sided DFT of a real segment of length m zero-padded to
-// n, X_k = Σ_{j<m} y_j exp(-2πi k j / n) for k = 0..n/2, and its adjoint. Its
+// n, X_k = Σ_{j<m} y_j exp(-2πi k j / n) for k = 0..n/2, and its adjoint: by
+// tables (useDirectDFT), by pow2RealFFT for the other powers of two, and by
+// gonum's FFTPACK for the remaining lengths. Its
 // tables are read-only; the FFT scratch lives in rdftWork, one per goroutine.
 type realDFT struct {
 	n, m, nHalf int
 	direct      bool
-	cos, sin    []float64 // direct only: [nHalf][m] row-major
+	cos, sin    []float64    // direct only: [nHalf][m] row-major
+	pow2        *pow2RealFFT // powers of two above the direct sizes: our radix-2 FFT
 }
 
 type rdftWork struct {
 	fft *fourier.FFT
-	buf []float64 // length n
+	buf []float64    // length n
+	z   []complex128 // pow2 only: length n/2
 }
 
 func newRealDFT(n, m int) *realDFT {
+	if n >= 4 && isPow2(n) {
+		return &realDFT{n: n, m: m, nHalf: n/2 + 1, pow2: newPow2RealFFT(n)}
+	}
 	if useDirectDFT(n) {
 		return newRealDFTTables(n, m)
 	}
@@ -66,7 +76,10 @@ func newRealDFTTables(n, m int) *realDFT {
 
 func (r *realDFT) newWork() *rdftWork {
 	w := &rdftWork{buf: make([]float64, r.n)}
-	if !r.direct {
+	switch {
+	case r.pow2 != nil:
+		w.z = make([]complex128, r.n/2)
+	case !r.direct:
 		w.fft = fourier.NewFFT(r.n)
 	}
 	return w
@@ -87,6 +100,10 @@ func (r *realDFT) forward(w *rdftWork, dst []complex128, seg []float64) {
 			}
 			dst[k] = complex(re, im)
 		}
+		return
+	}
+	if r.pow2 != nil {
+		r.pow2.forward(dst, seg, w.z)
 		return
 	}
 	copy(w.buf, seg)
@@ -123,6 +140,10 @@ func (r *realDFT) adjoint(w *rdftWork, dst []float64, z []complex128) {
 		}
 	}
 	z[0] = complex(real(z[0]), 0)
+	if r.pow2 != nil {
+		r.pow2.inverse(dst, z, w.z)
+		return
+	}
 	w.fft.Sequence(w.buf, z)
 	copy(dst, w.buf[:r.m])
 }
