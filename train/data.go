@@ -3,7 +3,6 @@ package train
 import (
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
@@ -161,7 +160,6 @@ func GenerateShard(r Recipe, sh Shard, log io.Writer) (map[neuron.CellType]*Data
 // poissonSamples simulates the shard's independent-Poisson samples of every
 // type, all types in one parallel loop, appending them to out in order.
 func poissonSamples(r Recipe, sh Shard, out map[neuron.CellType]*Dataset, start time.Time, log io.Writer) error {
-	stream := splitStream(r.Split)
 	type job struct {
 		typeIdx int
 		i       int
@@ -187,17 +185,7 @@ func poissonSamples(r Recipe, sh Shard, out map[neuron.CellType]*Dataset, start 
 		defer func() { done <- struct{}{} }()
 		jb := jobs[j]
 		ct := neuron.CellTypes[jb.typeIdx]
-		rng := rand.New(rand.NewPCG(r.Seed, stream+uint64(jb.typeIdx)<<20+uint64(jb.i)))
-		var evs []Event
-		var err error
-		switch r.Regime {
-		case "":
-			evs, err = PoissonEvents(ct, DefaultPoissonConfig(ct), r.Bins, rng)
-		case "hnn":
-			evs, err = HNNDriveEvents(ct, HNNRegimeOf(jb.i, r.PoissonPer), r.Bins, rng)
-		default:
-			err = fmt.Errorf("train: unknown data regime %q", r.Regime)
-		}
+		evs, err := r.PoissonSampleEvents(ct, jb.i)
 		if err != nil {
 			errs[j] = err
 			return

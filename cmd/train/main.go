@@ -573,6 +573,48 @@ func (d *dataSets) testMetricsOf(score func([]*surrogate.Sample) surrogate.Metri
 	return out
 }
 
+// trueTimeMetrics scores the exact basket with every event at its own
+// NEURON step (ExactBasket.EvaluateSubsteps, as simulate cell -surrogate runs
+// it) on the test samples whose events can be regenerated: the
+// independent-Poisson part ("test_poisson") and the HNN-drive split
+// ("test_hnn", "test_hnn_<regime>"). The network samples' events come from
+// network runs that the cache does not keep: they are scored binned only.
+func (d *dataSets) trueTimeMetrics(ex *surrogate.ExactBasket[float64], ct neuron.CellType) (map[string]surrogate.Metrics, error) {
+	out := map[string]surrogate.Metrics{}
+	score := func(key string, r train.Recipe, ds *train.Dataset, keep func(i, n int) bool) error {
+		in, err := train.TrueTimeInputs(r, ds)
+		if err != nil {
+			return err
+		}
+		var ss []*surrogate.Sample
+		var xs [][]float64
+		for i := range in {
+			if keep(i, len(in)) {
+				ss, xs = append(ss, ds.Samples[i]), append(xs, in[i])
+			}
+		}
+		if out[key], err = ex.EvaluateSubsteps(ss, xs); err != nil {
+			return err
+		}
+		return nil
+	}
+	all := func(int, int) bool { return true }
+	if err := score("test_poisson", d.splits["test"], d.sets["test"][ct], all); err != nil {
+		return nil, err
+	}
+	if hs := d.sets["test_hnn"][ct]; hs != nil && len(hs.Samples) > 0 {
+		if err := score("test_hnn", d.splits["test_hnn"], hs, all); err != nil {
+			return nil, err
+		}
+		for r, name := range train.HNNRegimes {
+			if err := score("test_hnn_"+name, d.splits["test_hnn"], hs, func(i, n int) bool { return train.HNNRegimeOf(i, n) == r }); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
 // splitOrder is the order of testMetrics' keys in the table on stderr.
 var splitOrder = []string{"test", "test_poisson", "test_network", "test_hnn", "test_hnn_evoked", "test_hnn_poisson", "test_hnn_bursty"}
 
@@ -658,6 +700,12 @@ func evalOnly(o *options, types []neuron.CellType, d *dataSets, models map[neuro
 			}
 			entry["exact_basket"] = ems
 			fieldTable(o.stderr, ct.String()+" (exact)", ems)
+			tms, err := d.trueTimeMetrics(ex, ct)
+			if err != nil {
+				return fmt.Errorf("%s exact basket, true times: %w", ct, err)
+			}
+			entry["exact_basket_true_times"] = tms
+			fieldTable(o.stderr, ct.String()+" (exact, true times)", tms)
 		}
 		report[ct.String()] = entry
 	}

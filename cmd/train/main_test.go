@@ -124,3 +124,44 @@ func TestHybridFlags(t *testing.T) {
 		t.Errorf("valid -hybrid flags: %v", err)
 	}
 }
+
+// TestEvalExactBasketTrueTimes runs -eval on the shipped basket weights with
+// a small test set and checks the report: beside the binned exact basket,
+// the exact basket fed its events at their true times scores Γ 1 on the
+// regenerable splits (the independent-Poisson part and the HNN-drive split).
+func TestEvalExactBasketTrueTimes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates data")
+	}
+	dir := t.TempDir()
+	shipped := filepath.Join("..", "..", "neuron", "surrogate", "weights")
+	args := []string{"-type", "L5_basket", "-data", filepath.Join(dir, "data"), "-eval", shipped, "-bins", "1000",
+		"-mesh", "2x1", "-test-poisson", "2", "-test-netruns", "1", "-test-hnn", "3", "-extra-seeds", ""}
+	var out bytes.Buffer
+	if err := run(args, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var rep map[string]map[string]json.RawMessage
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("%v: %s", err, out.Bytes())
+	}
+	var tt map[string]map[string]any
+	if err := json.Unmarshal(rep["L5_basket"]["exact_basket_true_times"], &tt); err != nil {
+		t.Fatalf("exact_basket_true_times: %v: %s", err, out.Bytes())
+	}
+	for _, key := range []string{"test_poisson", "test_hnn", "test_hnn_evoked"} {
+		mt, ok := tt[key]
+		if !ok {
+			t.Fatalf("no true-time figures for %s: %v", key, tt)
+		}
+		spikes, _ := mt["true_spikes"].(float64)
+		gamma, _ := mt["gamma_2ms"].(float64)
+		if spikes > 0 && gamma < 0.9999 {
+			t.Errorf("%s: %v spikes, true-time Γ %v, want 1", key, spikes, gamma)
+		}
+		t.Logf("%s: %v spikes, Γ %v", key, spikes, gamma)
+	}
+	if _, ok := tt["test_network"]; ok {
+		t.Error("true-time figures for the network samples, whose events the cache does not keep")
+	}
+}

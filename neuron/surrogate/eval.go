@@ -197,6 +197,13 @@ func spikeOracle(samples []*Sample, sub [][]float32, O int) float64 {
 }
 
 func evaluate(outputs []string, samples []*Sample, pred [][]float32, theta float64) Metrics {
+	return evaluateSpikes(outputs, samples, pred, theta, nil)
+}
+
+// evaluateSpikes is evaluate with the predicted spike times of every sample
+// given (ms; nil: read from the predicted soma trace as upward crossings of
+// theta, evaluate's rule).
+func evaluateSpikes(outputs []string, samples []*Sample, pred [][]float32, theta float64, predSpikes [][]float64) Metrics {
 	O := len(outputs)
 	mt := Metrics{Samples: len(samples), Outputs: outputs, Threshold: theta}
 	if len(samples) == 0 {
@@ -226,7 +233,12 @@ func evaluate(outputs []string, samples []*Sample, pred [][]float32, theta float
 		for k := range v {
 			v[k] = pred[i][k*O]
 		}
-		ps := SpikeTimes(v, theta)
+		var ps []float64
+		if predSpikes != nil {
+			ps = predSpikes[i]
+		} else {
+			ps = SpikeTimes(v, theta)
+		}
 		somas[i], spikes[i] = v, ps
 		for _, t := range s.Spikes {
 			near := math.Inf(1)

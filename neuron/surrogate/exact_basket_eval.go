@@ -65,3 +65,55 @@ func copyIn[T autograd.Float](dst []T, src []float32) {
 		dst[c] = T(v)
 	}
 }
+
+// EvaluateSubsteps scores the exact basket free-running on samples with every
+// event at its own NEURON step: inputs[i] is sample i's input to
+// StepSubsteps, [Bins, ExactSubsteps·C] row-major (µS; column j·C + c the
+// weights NEURON applies on channel c before substep j of the bin). The
+// trace scored is Predict's (the bin maximum above 0 mV, else the bin-end
+// voltage); the spike times are NEURON's (bin start + SpikeOffsets, up to
+// the sample's end), not the trace's bin crossings. Fed its events this way
+// the exact basket is the biophysical cell (TestExactBasketTrueTimes).
+func (m *ExactBasket[T]) EvaluateSubsteps(samples []*Sample, inputs [][]float64) (Metrics, error) {
+	if len(inputs) != len(samples) {
+		return Metrics{}, fmt.Errorf("surrogate: %d substep inputs for %d samples", len(inputs), len(samples))
+	}
+	C := len(m.Inputs())
+	W := ExactSubsteps * C
+	pred := make([][]float32, len(samples))
+	spikes := make([][]float64, len(samples))
+	tp := autograd.NewTape[T]()
+	tp.SetNoGrad(true)
+	xt := autograd.Zeros[T](1, W)
+	for i, s := range samples {
+		if len(inputs[i]) != s.Bins*W {
+			return Metrics{}, fmt.Errorf("surrogate: sample %d has %d substep input values for %d bins, want %d per bin", i, len(inputs[i]), s.Bins, W)
+		}
+		if len(s.Y) != s.Bins {
+			return Metrics{}, fmt.Errorf("surrogate: sample %d has %d target values for %d bins, want a basket's one output", i, len(s.Y), s.Bins)
+		}
+		st := m.NewState(tp, 1)
+		o := make([]float32, s.Bins)
+		tEnd := float64(s.Bins) * BinDt
+		for k := range o {
+			for j, v := range inputs[i][k*W : (k+1)*W] {
+				xt.Data[j] = T(v)
+			}
+			y, _ := m.StepSubsteps(tp, xt, st)
+			v, mx := y.Data[0], y.Data[1]
+			o[k] = float32(v)
+			if float64(mx) > m.SpikeThreshold() {
+				o[k] = float32(mx)
+			}
+			if off := st.SpikeOffsets()[0]; off == off { // not NaN
+				if t := float64(k)*BinDt + off; t <= tEnd {
+					spikes[i] = append(spikes[i], t)
+				}
+			}
+			st.Detach()
+			tp.Reset()
+		}
+		pred[i] = o
+	}
+	return evaluateSpikes([]string{"v_soma"}, samples, pred, m.SpikeThreshold(), spikes), nil
+}
