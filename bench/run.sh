@@ -35,7 +35,7 @@ trap 'rm -rf "$tmp"' EXIT
 py=/usr/bin/python3
 hnnpath="${HNN_CORE:-}:${HNN_CORE:+$HNN_CORE/../pystubs}"
 
-echo "# $(date -u '+%F %T UTC'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs, $(go version | cut -d' ' -f3)"
+echo "# $(date -u '+%F %T UTC'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) (family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | xargs) model $(grep -m1 '^model\s' /proc/cpuinfo | cut -d: -f2 | xargs), $(grep -qw avx512f /proc/cpuinfo && echo AVX-512 || echo 'no AVX-512')), $(nproc) CPUs, $(go version | cut -d' ' -f3)"
 echo "# commit $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet || echo '+dirty'), $rounds rounds"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
