@@ -38,6 +38,11 @@ type runState[T autograd.Float] struct {
 
 	w  []T // effective weight of each connection in this run (µS)
 	wt []T // the same in target order (Net.tCon)
+	// gsOff is the slot table of scatterSpikeGrads, in target order
+	// (Net.tCon): a connection's source unit minus delay·units, its place in
+	// gs relative to the slot of the step it is scattered from.
+	gsOff    []int
+	scatterA []T // per replica: the gradient sum of a target's class
 
 	driveStart []int   // per step: start of its drive events
 	driveIdx   []int32 // flat index into X
@@ -108,6 +113,10 @@ func (sn *Net[T]) runState(reps int) *runState[T] {
 	rs.units = reps * col.NumCells()
 	rs.w = make([]T, len(sn.Connections))
 	rs.wt = make([]T, len(sn.Connections))
+	rs.gsOff = make([]int, len(sn.tCon))
+	for i, e := range sn.tCon {
+		rs.gsOff[i] = int(e.src) - int(e.delay)*rs.units
+	}
 	rs.driveStart = make([]int, sn.Steps+1)
 	rs.xs = make([][neuron.NumCellTypes]*autograd.Tensor[T], sn.Steps)
 	rs.outs = make([][neuron.NumCellTypes]*autograd.Tensor[T], sn.Steps)
@@ -361,40 +370,64 @@ func (rs *runState[T]) weightGrads(m int, gGain, gConn []T) {
 // scatterSpikeGrads scatters w·Σ_sections g_m (adjM, the input gradient of
 // step m = n+1) to the sources, into gs of step n−D, connection by connection
 // in target order (g_m is read sequentially; the connection weights are in
-// the same order, wt).
+// the same order, wt). Each connection's place in gs comes from the slot
+// table gsOff (its source's unit minus its delay's rows): the ring offset of
+// the source's step n−D is q·units + gsOff, wrapped once. The replicas share
+// a connection's table entry and weight; each replica's sums are added in
+// the same order as replica by replica.
 func (rs *runState[T]) scatterSpikeGrads(n int, adjM []T) {
 	sn := rs.sn
 	col := sn.Net.Column
 	nc := col.NumCells()
-	slots, units := rs.slots, rs.units
-	q := n % slots // gs slot of step n; step n−D is at q−D (mod slots)
-	for r := range rs.reps {
-		gsr := rs.gs[r*nc:]
-		for _, ct := range neuron.CellTypes {
-			g0, g1 := col.Range(ct)
-			nch := sn.nCh[ct]
-			rowBase := rs.blockOff[ct] + r*rs.stride[ct] - g0*nch
-			for tgt := g0; tgt < g1; tgt++ {
-				row := adjM[rowBase+tgt*nch:][:nch]
-				for _, sg := range sn.tSeg[sn.tSegStart[tgt]:sn.tSegStart[tgt+1]] {
-					var a T
+	units, reps := rs.units, rs.reps
+	ringLen := rs.slots * units
+	qU := (n % rs.slots) * units // gs offset of step n's slot
+	// Delays of n steps or more reach steps before 1, which have no spikes:
+	// such a connection's offset is below lim (later ones have longer delays).
+	lim := math.MinInt
+	if n <= sn.maxDelay {
+		lim = (1 - n) * units
+	}
+	if cap(rs.scatterA) < reps {
+		rs.scatterA = make([]T, reps)
+	}
+	a := rs.scatterA[:reps]
+	for _, ct := range neuron.CellTypes {
+		g0, g1 := col.Range(ct)
+		nch := sn.nCh[ct]
+		stride := rs.stride[ct]
+		rowBase := rs.blockOff[ct] - g0*nch
+		for tgt := g0; tgt < g1; tgt++ {
+			row := adjM[rowBase+tgt*nch:]
+			for _, sg := range sn.tSeg[sn.tSegStart[tgt]:sn.tSegStart[tgt+1]] {
+				nz := false
+				for r := range a {
+					var s T
+					rr := row[r*stride:][:nch]
 					for _, c := range sn.classCh[sg.class] {
-						a += row[c]
+						s += rr[c]
 					}
-					if a == 0 {
-						continue
+					a[r] = s
+					nz = nz || s != 0
+				}
+				if !nz {
+					continue
+				}
+				wt := rs.wt[sg.start:sg.end]
+				offs := rs.gsOff[sg.start:sg.end]
+				for i, off := range offs {
+					if off < lim {
+						break
 					}
-					wt := rs.wt[sg.start:sg.end]
-					for i, e := range sn.tCon[sg.start:sg.end] {
-						d := int(e.delay)
-						if d >= n { // step n−d < 1 has no spikes; later ones have longer delays
-							break
+					at := qU + off
+					if at < 0 {
+						at += ringLen
+					}
+					w := wt[i]
+					for r, ar := range a {
+						if ar != 0 {
+							rs.gs[at+r*nc] += w * ar
 						}
-						sl := q - d
-						if sl < 0 {
-							sl += slots
-						}
-						gsr[sl*units+int(e.src)] += wt[i] * a
 					}
 				}
 			}
