@@ -26,7 +26,16 @@ func LSTMCell[T Float](gates, cPrev, c, h, tanhC []T, batch, hidden int) {
 }
 
 func lstmForward[T Float](o *ops[T], gates, cPrev, c, h, tanhC []T, batch, hidden int) {
+	lstmForwardTails(o, gates, cPrev, c, h, tanhC, batch, hidden, true)
+}
+
+// lstmForwardTails is lstmForward; with batched (and the fused kernel), the
+// units past its whole vectors (8 of an LSTM of hidden size 40 on 16 lanes)
+// are gathered from all rows and run through the vector routines together
+// (lstmTails), not row by row: the same values, bit for bit.
+func lstmForwardTails[T Float](o *ops[T], gates, cPrev, c, h, tanhC []T, batch, hidden int, batched bool) {
 	hh := hidden
+	batched = batched && o.lstmForward != nil && cPrev != nil && o.sigmoid != nil && o.tanh != nil
 	for s := 0; s < batch; s++ {
 		g := gates[s*4*hh : (s+1)*4*hh]
 		cs, hs, ts := c[s*hh:(s+1)*hh], h[s*hh:(s+1)*hh], tanhC[s*hh:(s+1)*hh]
@@ -35,7 +44,7 @@ func lstmForward[T Float](o *ops[T], gates, cPrev, c, h, tanhC []T, batch, hidde
 			j = simdLen(hh, o.lanes)
 			o.lstmForward(g, cPrev[s*hh:(s+1)*hh], cs, hs, ts, j)
 		}
-		if j == hh {
+		if j == hh || batched {
 			continue
 		}
 		// The remaining units, through the vector routines.
@@ -54,6 +63,91 @@ func lstmForward[T Float](o *ops[T], gates, cPrev, c, h, tanhC []T, batch, hidde
 		unaryOps(o, fnTanh, ts, cs)
 		binaryOps(o, opMul, hs, og, ts)
 	}
+	if j := simdLen(hh, o.lanes); batched && j < hh {
+		lstmTails(o, gates, cPrev, c, h, tanhC, batch, hh, j)
+	}
+}
+
+// lstmTailChunk is the number of tail units lstmTails gathers at a time (a
+// multiple of every vector width).
+const lstmTailChunk = 256
+
+// lstmTailBuf is lstmTails' gather memory: 5 × lstmTailChunk elements.
+type lstmTailBuf[T Float] struct{ b []T }
+
+var lstmTailPools struct {
+	f32 freeList[lstmTailBuf[float32]]
+	f64 freeList[lstmTailBuf[float64]]
+}
+
+func lstmTailPool[T Float]() *freeList[lstmTailBuf[T]] {
+	if is32[T]() {
+		return any(&lstmTailPools.f32).(*freeList[lstmTailBuf[T]])
+	}
+	return any(&lstmTailPools.f64).(*freeList[lstmTailBuf[T]])
+}
+
+// lstmTails computes units j..hidden−1 of every row of LSTMCell (cPrev
+// given): it gathers those units' gates from as many rows as fit in a chunk,
+// activates them with whole-vector calls of the vector routines (elementwise,
+// so the same values as a row's tail padded to one vector), and computes c,
+// tanh(c) and h as the row-by-row path does (c = f*cPrev, then c += i*g).
+func lstmTails[T Float](o *ops[T], gates, cPrev, c, h, tanhC []T, batch, hidden, j int) {
+	hh, tail := hidden, hidden-j
+	pool := lstmTailPool[T]()
+	buf := pool.get()
+	if len(buf.b) < 5*lstmTailChunk {
+		buf.b = make([]T, 5*lstmTailChunk)
+	}
+	ib, fb := buf.b[:lstmTailChunk], buf.b[lstmTailChunk:2*lstmTailChunk]
+	gb, ob := buf.b[2*lstmTailChunk:3*lstmTailChunk], buf.b[3*lstmTailChunk:4*lstmTailChunk]
+	cb := buf.b[4*lstmTailChunk : 5*lstmTailChunk]
+	rows := lstmTailChunk / tail
+	for s0 := 0; s0 < batch; s0 += rows {
+		s1 := min(batch, s0+rows)
+		k := 0
+		for s := s0; s < s1; s++ {
+			g := gates[s*4*hh : (s+1)*4*hh]
+			copy(ib[k:k+tail], g[j:hh])
+			copy(fb[k:k+tail], g[hh+j:2*hh])
+			copy(gb[k:k+tail], g[2*hh+j:3*hh])
+			copy(ob[k:k+tail], g[3*hh+j:])
+			k += tail
+		}
+		m := k + (o.lanes-k%o.lanes)%o.lanes // whole vectors; the padding is scratch
+		o.sigmoid(ib[:m], ib[:m])
+		o.sigmoid(fb[:m], fb[:m])
+		o.tanh(gb[:m], gb[:m])
+		o.sigmoid(ob[:m], ob[:m])
+		k = 0
+		for s := s0; s < s1; s++ {
+			cp, cs := cPrev[s*hh+j:(s+1)*hh], c[s*hh+j:(s+1)*hh]
+			fk, ik, gk, ck := fb[k:k+tail], ib[k:k+tail], gb[k:k+tail], cb[k:k+tail]
+			for u := range cs {
+				v := fk[u] * cp[u]
+				v += ik[u] * gk[u]
+				cs[u], ck[u] = v, v
+			}
+			k += tail
+		}
+		o.tanh(cb[:m], cb[:m])
+		k = 0
+		for s := s0; s < s1; s++ {
+			g := gates[s*4*hh : (s+1)*4*hh]
+			copy(g[j:hh], ib[k:k+tail])
+			copy(g[hh+j:2*hh], fb[k:k+tail])
+			copy(g[2*hh+j:3*hh], gb[k:k+tail])
+			copy(g[3*hh+j:], ob[k:k+tail])
+			ts, hs := tanhC[s*hh+j:(s+1)*hh], h[s*hh+j:(s+1)*hh]
+			ok, ck := ob[k:k+tail], cb[k:k+tail]
+			copy(ts, ck)
+			for u := range hs {
+				hs[u] = ok[u] * ck[u]
+			}
+			k += tail
+		}
+	}
+	pool.put(buf)
 }
 
 // LSTMCellBackward is the gradient of LSTMCell.
