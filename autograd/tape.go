@@ -75,6 +75,7 @@ type Tape[T Float] struct {
 	memo    map[any]any  // SetMemo's values (memo.go)
 	pool    *GradPool[T] // lends the memory of this tape's tensors' gradients (SetGradPool)
 	lent    *arena[T]    // the arena borrowed from pool, until Reset
+	rowRep  []T          // a broadcast row vector repeated (binaryRowVector)
 }
 
 // GradPool lends gradient memory to tapes (Tape.SetGradPool), for a
