@@ -226,7 +226,59 @@ func (binaryOp[T]) Backward(tp *Tape[T], n *Node[T]) {
 		span(0, 0, 0, len(g), 1, 1)
 		return
 	}
+	if tp.binaryRowVectorBackward(kind, &bc, g, a, b, ga, gb) {
+		return
+	}
 	bc.forRows(func(oo, oa, ob int) { span(oo, oa, ob, bc.rowLen, bc.stepA, bc.stepB) })
+}
+
+// binaryRowVectorBackward is the backward of binaryRowVector's shapes (one
+// operand of the output's shape, the other one row) when only the full
+// operand needs a gradient, for Add, Sub and Mul: the full operand's
+// gradient in whole SIMD vectors (Mul's products g·v against the row
+// repeated, then added: the same roundings as the scalar g·v added). It
+// reports false, doing nothing, in every other case.
+func (tp *Tape[T]) binaryRowVectorBackward(kind binaryKind, bc *bcast, g []T, a, b *Tensor[T], ga, gb []T) bool {
+	n, rl := len(g), bc.rowLen
+	if tp == nil || kind == binDiv || bc.stepA != 1 || bc.stepB != 1 || rl >= rowVectorChunk || bc.rows < 2 {
+		return false
+	}
+	var gf, vec []T // the full operand's gradient, the row vector
+	switch {
+	case len(a.Data) == n && len(b.Data) == rl && gb == nil && ga != nil:
+		gf, vec = ga, b.Data
+	case len(b.Data) == n && len(a.Data) == rl && ga == nil && gb != nil:
+		gf, vec = gb, a.Data
+		if kind == binSub {
+			for i, gv := range g {
+				gf[i] -= gv
+			}
+			return true
+		}
+	default:
+		return false
+	}
+	if kind != binMul {
+		accumulate(gf, g)
+		return true
+	}
+	per := rowVectorChunk / rl * rl
+	if cap(tp.rowRep) < per {
+		tp.rowRep = make([]T, per)
+	}
+	if cap(tp.rowTmp) < per {
+		tp.rowTmp = make([]T, per)
+	}
+	rep, tmp := tp.rowRep[:per], tp.rowTmp[:per]
+	for i := 0; i < per; i += rl {
+		copy(rep[i:i+rl], vec)
+	}
+	for o := 0; o < n; o += per {
+		m := min(per, n-o)
+		kernel.Mul(tmp[:m], g[o:o+m], rep[:m])
+		kernel.Add(gf[o:o+m], gf[o:o+m], tmp[:m])
+	}
+	return true
 }
 
 // mulAcc computes dst += x*y element-wise.

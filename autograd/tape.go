@@ -76,6 +76,7 @@ type Tape[T Float] struct {
 	pool    *GradPool[T] // lends the memory of this tape's tensors' gradients (SetGradPool)
 	lent    *arena[T]    // the arena borrowed from pool, until Reset
 	rowRep  []T          // a broadcast row vector repeated (binaryRowVector)
+	rowTmp  []T          // binaryRowVectorBackward's products
 }
 
 // GradPool lends gradient memory to tapes (Tape.SetGradPool), for a
