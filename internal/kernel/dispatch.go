@@ -25,8 +25,10 @@ type ops[T Float] struct {
 	// hidden size 40 has 8-element tails per gate) stay on the SIMD path.
 	unaryTail func(fn unaryFn, dst, x []T)
 
-	lstmForward  func(gates, cPrev, c, h, tanhC []T, n int)
-	lstmBackward func(gates, dGates, cPrev, tanhC, dh, dc, dcPrev []T, n int)
+	lstmForward func(gates, cPrev, c, h, tanhC []T, n int)
+	// lstmForwardBias is lstmForward activating gates + bias (a gates row).
+	lstmForwardBias func(gates, bias, cPrev, c, h, tanhC []T, n int)
+	lstmBackward    func(gates, dGates, cPrev, tanhC, dh, dc, dcPrev []T, n int)
 }
 
 // implementation is one dispatch path: "avx512", "avx2" or "purego".

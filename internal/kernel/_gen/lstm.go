@@ -91,15 +91,30 @@ func genLSTMBackward(s isa) {
 // genLSTMForward emits the fused LSTM cell step for the first n units (whole
 // vectors; the caller does the rest) of one batch row of hidden = len(c)
 // units: gates [i f g o] are activated in place (sigmoid, sigmoid, tanh,
-// sigmoid), then c = f*cPrev + i*g, tanhC = tanh(c), h = o*tanhC.
-func genLSTMForward(s isa) {
+// sigmoid), then c = f*cPrev + i*g, tanhC = tanh(c), h = o*tanhC. With bias,
+// the kernel (lstmForwardBias) takes a bias row laid out like the gates and
+// activates gates + bias, storing the activated values in gates.
+func genLSTMForward(s isa, bias bool) {
 	t := s.typ()
 	name := "lstmForward" + s.name()
-	TEXT(name, NOSPLIT, fmt.Sprintf("func(gates, cPrev, c, h, tanhC []%s, n int)", t))
-	Doc(name + " computes one row of LSTMCell for whole vectors of the first n of len(c) units; the caller does the rest.")
+	sig := fmt.Sprintf("func(gates, cPrev, c, h, tanhC []%s, n int)", t)
+	if bias {
+		name = "lstmForwardBias" + s.name()
+		sig = fmt.Sprintf("func(gates, bias, cPrev, c, h, tanhC []%s, n int)", t)
+	}
+	TEXT(name, NOSPLIT, sig)
+	if bias {
+		Doc(name + " computes one row of LSTMCellBias for whole vectors of the first n of len(c) units; the caller does the rest.")
+	} else {
+		Doc(name + " computes one row of LSTMCell for whole vectors of the first n of len(c) units; the caller does the rest.")
+	}
 	Pragma("noescape")
 	g, gO, hb, cp, cc, hh, tc, n := reg.RSI, reg.RDI, reg.RCX, reg.RDX, reg.R8, reg.R9, reg.R10, reg.R11
+	bb, bO := reg.RAX, reg.RBX
 	Load(Param("gates").Base(), g)
+	if bias {
+		Load(Param("bias").Base(), bb)
+	}
 	Load(Param("cPrev").Base(), cp)
 	Load(Param("c").Base(), cc)
 	Load(Param("h").Base(), hh)
@@ -109,34 +124,51 @@ func genLSTMForward(s isa) {
 	s.shiftElem(hb)
 	LEAQ(Mem{Base: g, Index: hb, Scale: 2}, gO)
 	ADDQ(hb, gO)
+	ptrs := []reg.Register{g, gO, cp, cc, hh, tc}
+	if bias {
+		LEAQ(Mem{Base: bb, Index: hb, Scale: 2}, bO)
+		ADDQ(hb, bO)
+		ptrs = append(ptrs, bb, bO)
+	}
 	m := &mathRegs{s: s}
 	ec := loadExpConsts(s, m)
 	one := m.get()
 	s.load(s.constVec("one", 1), one)
 	x, out, rn, p, t1, t2, a, y := m.get(), m.get(), m.get(), m.get(), m.get(), m.get(), m.get(), m.get()
-	sigmoid := func(src Mem) {
+	load := func(src, b Mem) {
 		s.load(src, x)
+		if bias {
+			s.add(b, x, x)
+		}
+	}
+	sigmoid := func(src, b Mem) {
+		load(src, b)
 		sigmoidCore(s, ec, one, x, out, rn, p, t1, t2, a, y)
 		s.store(out, src)
 	}
-	tanh := func(src, dst Mem) {
-		s.load(src, x)
+	tanh := func(src, b, dst Mem) {
+		if b.Base != nil {
+			load(src, b)
+		} else {
+			s.load(src, x)
+		}
 		tanhCore(s, ec, one, x, out, rn, p, t1, t2, a, y)
 		s.store(out, dst)
 	}
-	vecLoop(s, n, 1, []reg.Register{g, gO, cp, cc, hh, tc}, func(disp, u int) {
+	vecLoop(s, n, 1, ptrs, func(disp, u int) {
 		iM, fM, gM, oM := Mem{Base: g}, Mem{Base: g, Index: hb, Scale: 1}, Mem{Base: g, Index: hb, Scale: 2}, Mem{Base: gO}
-		sigmoid(iM)
-		sigmoid(fM)
-		tanh(gM, gM)
-		sigmoid(oM)
+		biM, bfM, bgM, boM := Mem{Base: bb}, Mem{Base: bb, Index: hb, Scale: 1}, Mem{Base: bb, Index: hb, Scale: 2}, Mem{Base: bO}
+		sigmoid(iM, biM)
+		sigmoid(fM, bfM)
+		tanh(gM, bgM, gM)
+		sigmoid(oM, boM)
 		// c = f*cPrev + i*g
 		s.load(fM, x)
 		s.mul(Mem{Base: cp}, x, x)
 		s.load(iM, y)
 		s.fma231(gM, y, x)
 		s.store(x, Mem{Base: cc})
-		tanh(Mem{Base: cc}, Mem{Base: tc})
+		tanh(Mem{Base: cc}, Mem{}, Mem{Base: tc})
 		s.mul(oM, out, out)
 		s.store(out, Mem{Base: hh})
 	})

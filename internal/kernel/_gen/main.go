@@ -242,7 +242,8 @@ func main() {
 		genVec(s)
 		genMath(s)
 		genLSTMBackward(s)
-		genLSTMForward(s)
+		genLSTMForward(s, false)
+		genLSTMForward(s, true)
 		genPackB(s)
 	}
 	Generate()
