@@ -31,7 +31,7 @@ func avx512() *implementation {
 		axpy:  axpyAVX512F32, scal: scalAVX512F32, dot: dotAVX512F32, sum: sumAVX512F32,
 		add: addAVX512F32, sub: subAVX512F32, mul: mulAVX512F32, mulAdd: mulAddAVX512F32,
 		exp: expAVX512F32, sigmoid: sigmoidAVX512F32, tanh: tanhAVX512F32, unaryTail: unaryTailAVX512F32,
-		lstmForward: lstmForwardAVX512F32, lstmForwardBias: lstmForwardBiasAVX512F32, lstmBackward: lstmBackwardAVX512F32,
+		lstmForward: lstmForwardAVX512F32, lstmForwardBias: lstmForwardBiasAVX512F32, lstmRow: lstmForwardRowAVX512F32, lstmRowBias: lstmForwardRowBiasAVX512F32, lstmBackward: lstmBackwardAVX512F32,
 	}
 	im.f64 = ops[float64]{
 		gemm:  gemmImpl[float64]{mr: 12, nv: 2, lanes: 8, kern: gemmAVX512F64Kernels, kernRowA: gemmAVX512F64KernelsRowA, packRows: packBAVX512F64},
@@ -39,7 +39,7 @@ func avx512() *implementation {
 		axpy:  axpyAVX512F64, scal: scalAVX512F64, dot: dotAVX512F64, sum: sumAVX512F64,
 		add: addAVX512F64, sub: subAVX512F64, mul: mulAVX512F64, mulAdd: mulAddAVX512F64,
 		exp: expAVX512F64, sigmoid: sigmoidAVX512F64, tanh: tanhAVX512F64, unaryTail: unaryTailAVX512F64,
-		lstmForward: lstmForwardAVX512F64, lstmForwardBias: lstmForwardBiasAVX512F64, lstmBackward: lstmBackwardAVX512F64,
+		lstmForward: lstmForwardAVX512F64, lstmForwardBias: lstmForwardBiasAVX512F64, lstmRow: lstmForwardRowAVX512F64, lstmRowBias: lstmForwardRowBiasAVX512F64, lstmBackward: lstmBackwardAVX512F64,
 	}
 	finishGemm(im)
 	im.f32.gemm.transpose, im.f32.gemm.tw = transpose16x16AVX512, 16

@@ -809,6 +809,16 @@ func lstmForwardAVX512F32(gates []float32, cPrev []float32, c []float32, h []flo
 //go:noescape
 func lstmForwardBiasAVX512F32(gates []float32, bias []float32, cPrev []float32, c []float32, h []float32, tanhC []float32, n int)
 
+// lstmForwardRowAVX512F32 computes one whole row of LSTMCell (with bias: LSTMCellBias), its last units in a masked vector.
+//
+//go:noescape
+func lstmForwardRowAVX512F32(gates []float32, cPrev []float32, c []float32, h []float32, tanhC []float32)
+
+// lstmForwardRowBiasAVX512F32 computes one whole row of LSTMCell (with bias: LSTMCellBias), its last units in a masked vector.
+//
+//go:noescape
+func lstmForwardRowBiasAVX512F32(gates []float32, bias []float32, cPrev []float32, c []float32, h []float32, tanhC []float32)
+
 // packBAVX512F32 copies rows rows of two vectors from src (rows ld elements apart) to consecutive vectors of dst.
 //
 //go:noescape
@@ -883,6 +893,16 @@ func lstmForwardAVX512F64(gates []float64, cPrev []float64, c []float64, h []flo
 //
 //go:noescape
 func lstmForwardBiasAVX512F64(gates []float64, bias []float64, cPrev []float64, c []float64, h []float64, tanhC []float64, n int)
+
+// lstmForwardRowAVX512F64 computes one whole row of LSTMCell (with bias: LSTMCellBias), its last units in a masked vector.
+//
+//go:noescape
+func lstmForwardRowAVX512F64(gates []float64, cPrev []float64, c []float64, h []float64, tanhC []float64)
+
+// lstmForwardRowBiasAVX512F64 computes one whole row of LSTMCell (with bias: LSTMCellBias), its last units in a masked vector.
+//
+//go:noescape
+func lstmForwardRowBiasAVX512F64(gates []float64, bias []float64, cPrev []float64, c []float64, h []float64, tanhC []float64)
 
 // packBAVX512F64 copies rows rows of two vectors from src (rows ld elements apart) to consecutive vectors of dst.
 //

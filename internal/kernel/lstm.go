@@ -46,13 +46,26 @@ func lstmForward[T Float](o *ops[T], gates, bias, cPrev, c, h, tanhC []T, batch,
 	lstmForwardTails(o, gates, bias, cPrev, c, h, tanhC, batch, hidden, true)
 }
 
-// lstmForwardTails is lstmForward (bias nil: none); with batched (and the
-// fused kernel), the units past its whole vectors (8 of an LSTM of hidden
-// size 40 on 16 lanes) are gathered from all rows and run through the vector
-// routines together (lstmTails), not row by row: the same values, bit for
-// bit.
+// lstmForwardTails is lstmForward (bias nil: none). With batched, the
+// units past the fused kernel's whole vectors (8 of an LSTM of hidden size
+// 40 on 16 lanes) run in the whole-row kernel's masked vector (AVX-512), or
+// else are gathered from all rows and run through the vector routines
+// together (lstmTails), not row by row (batched false): the same values, bit
+// for bit.
 func lstmForwardTails[T Float](o *ops[T], gates, bias, cPrev, c, h, tanhC []T, batch, hidden int, batched bool) {
 	hh := hidden
+	if batched && cPrev != nil && o.lstmRow != nil && o.lstmRowBias != nil && hh > 0 {
+		for s := 0; s < batch; s++ {
+			g := gates[s*4*hh : (s+1)*4*hh]
+			r := s * hh
+			if bias != nil {
+				o.lstmRowBias(g, bias, cPrev[r:r+hh], c[r:r+hh], h[r:r+hh], tanhC[r:r+hh])
+			} else {
+				o.lstmRow(g, cPrev[r:r+hh], c[r:r+hh], h[r:r+hh], tanhC[r:r+hh])
+			}
+		}
+		return
+	}
 	fused := o.lstmForward != nil && cPrev != nil && (bias == nil || o.lstmForwardBias != nil)
 	batched = batched && fused && o.sigmoid != nil && o.tanh != nil
 	for s := 0; s < batch; s++ {

@@ -175,3 +175,121 @@ func genLSTMForward(s isa, bias bool) {
 	VZEROUPPER()
 	RET()
 }
+
+// genLSTMForwardRow emits, for AVX-512 only, the fused LSTM cell step of one
+// whole batch row of hidden = len(c) units (lstmForwardRow, with bias
+// lstmForwardRowBias): genLSTMForward's whole vectors, then the last
+// hidden mod lanes units in one vector under the mask K1 (masked loads,
+// masked stores). There c = f*cPrev + i*g is computed as f*cPrev, i*g and
+// their sum, each rounded (not fused), the values of the scalar loop that
+// finishes a row for the whole-vector kernel, so that the row's results
+// equal that split bit for bit.
+func genLSTMForwardRow(s isa, bias bool) {
+	t := s.typ()
+	name := "lstmForwardRow" + s.name()
+	sig := fmt.Sprintf("func(gates, cPrev, c, h, tanhC []%s)", t)
+	if bias {
+		name = "lstmForwardRowBias" + s.name()
+		sig = fmt.Sprintf("func(gates, bias, cPrev, c, h, tanhC []%s)", t)
+	}
+	TEXT(name, NOSPLIT, sig)
+	Doc(name + " computes one whole row of LSTMCell (with bias: LSTMCellBias), its last units in a masked vector.")
+	Pragma("noescape")
+	g, gO, hb, cp, cc, hh, tc, n := reg.RSI, reg.RDI, reg.R12, reg.RDX, reg.R8, reg.R9, reg.R10, reg.R11
+	bb, bO := reg.RAX, reg.RBX
+	Load(Param("gates").Base(), g)
+	if bias {
+		Load(Param("bias").Base(), bb)
+	}
+	Load(Param("cPrev").Base(), cp)
+	Load(Param("c").Base(), cc)
+	Load(Param("h").Base(), hh)
+	Load(Param("tanhC").Base(), tc)
+	Load(Param("c").Len(), n)
+	MOVQ(n, hb)
+	s.shiftElem(hb)
+	LEAQ(Mem{Base: g, Index: hb, Scale: 2}, gO)
+	ADDQ(hb, gO)
+	ptrs := []reg.Register{g, gO, cp, cc, hh, tc}
+	if bias {
+		LEAQ(Mem{Base: bb, Index: hb, Scale: 2}, bO)
+		ADDQ(hb, bO)
+		ptrs = append(ptrs, bb, bO)
+	}
+	m := &mathRegs{s: s}
+	ec := loadExpConsts(s, m)
+	one := m.get()
+	s.load(s.constVec("one", 1), one)
+	x, out, rn, p, t1, t2, a, y := m.get(), m.get(), m.get(), m.get(), m.get(), m.get(), m.get(), m.get()
+	// mask (nil: whole vectors) selects the loads and stores of the tail.
+	var mask reg.Register
+	load := func(src Mem, dst reg.VecPhysical) {
+		if mask == nil {
+			s.load(src, dst)
+		} else {
+			pick(s.f64, VMOVUPS_Z_, VMOVUPD_Z_, src, mask, dst)
+		}
+	}
+	store := func(r reg.VecPhysical, dst Mem) {
+		if mask == nil {
+			s.store(r, dst)
+		} else {
+			s.maskStoreK(r, mask, dst)
+		}
+	}
+	gate := func(src, b Mem) {
+		load(src, x)
+		if bias {
+			load(b, out)
+			s.add(out, x, x)
+		}
+	}
+	body := func() {
+		iM, fM, gM, oM := Mem{Base: g}, Mem{Base: g, Index: hb, Scale: 1}, Mem{Base: g, Index: hb, Scale: 2}, Mem{Base: gO}
+		biM, bfM, bgM, boM := Mem{Base: bb}, Mem{Base: bb, Index: hb, Scale: 1}, Mem{Base: bb, Index: hb, Scale: 2}, Mem{Base: bO}
+		for _, gm := range []struct {
+			src, b Mem
+			tanh   bool
+		}{{iM, biM, false}, {fM, bfM, false}, {gM, bgM, true}, {oM, boM, false}} {
+			gate(gm.src, gm.b)
+			if gm.tanh {
+				tanhCore(s, ec, one, x, out, rn, p, t1, t2, a, y)
+			} else {
+				sigmoidCore(s, ec, one, x, out, rn, p, t1, t2, a, y)
+			}
+			store(out, gm.src)
+		}
+		// c = f*cPrev + i*g: fused on whole vectors (as lstmForward), each
+		// product and the sum rounded on the tail (as the scalar loop).
+		load(fM, x)
+		load(Mem{Base: cp}, out)
+		s.mul(out, x, x)
+		load(iM, y)
+		load(gM, out)
+		if mask == nil {
+			s.fma231(out, y, x)
+		} else {
+			s.mul(out, y, y)
+			s.add(y, x, x)
+		}
+		store(x, Mem{Base: cc})
+		tanhCore(s, ec, one, x, out, rn, p, t1, t2, a, y)
+		store(out, Mem{Base: tc})
+		load(oM, x)
+		s.mul(x, out, out)
+		store(out, Mem{Base: hh})
+	}
+	vecLoop(s, n, 1, ptrs, func(disp, u int) { body() })
+	TESTQ(n, n)
+	JZ(LabelRef("ret"))
+	MOVQ(n, reg.RCX)
+	MOVL(U32(1), reg.R13L)
+	SHLL(reg.CL, reg.R13L)
+	DECL(reg.R13L)
+	KMOVW(reg.R13L, reg.K1)
+	mask = reg.K1
+	body()
+	Label("ret")
+	VZEROUPPER()
+	RET()
+}

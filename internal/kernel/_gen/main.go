@@ -244,6 +244,10 @@ func main() {
 		genLSTMBackward(s)
 		genLSTMForward(s, false)
 		genLSTMForward(s, true)
+		if s.zmm {
+			genLSTMForwardRow(s, false)
+			genLSTMForwardRow(s, true)
+		}
 		genPackB(s)
 	}
 	Generate()
