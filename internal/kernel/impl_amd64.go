@@ -43,6 +43,10 @@ func avx512() *implementation {
 	}
 	finishGemm(im)
 	im.f32.gemm.transpose, im.f32.gemm.tw = transpose16x16AVX512, 16
+	if !cpu.X86.HasAVX512VL { // the whole-row LSTM kernels run short tails on ymm
+		im.f32.lstmRow, im.f32.lstmRowBias = nil, nil
+		im.f64.lstmRow, im.f64.lstmRowBias = nil, nil
+	}
 	return im
 }
 

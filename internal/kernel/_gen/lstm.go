@@ -180,7 +180,7 @@ func genLSTMForward(s isa, bias bool) {
 // whole batch row of hidden = len(c) units (lstmForwardRow, with bias
 // lstmForwardRowBias): genLSTMForward's whole vectors, then the last
 // hidden mod lanes units in one vector under the mask K1 (masked loads,
-// masked stores). There c = f*cPrev + i*g is computed as f*cPrev, i*g and
+// masked stores), a ymm one (AVX-512VL) when they fit in half a vector. There c = f*cPrev + i*g is computed as f*cPrev, i*g and
 // their sum, each rounded (not fused), the values of the scalar loop that
 // finishes a row for the whole-vector kernel, so that the row's results
 // equal that split bit for bit.
@@ -220,38 +220,38 @@ func genLSTMForwardRow(s isa, bias bool) {
 	ec := loadExpConsts(s, m)
 	one := m.get()
 	s.load(s.constVec("one", 1), one)
-	x, out, rn, p, t1, t2, a, y := m.get(), m.get(), m.get(), m.get(), m.get(), m.get(), m.get(), m.get()
-	// mask (nil: whole vectors) selects the loads and stores of the tail.
-	var mask reg.Register
-	load := func(src Mem, dst reg.VecPhysical) {
-		if mask == nil {
-			s.load(src, dst)
-		} else {
-			pick(s.f64, VMOVUPS_Z_, VMOVUPD_Z_, src, mask, dst)
-		}
+	zr := rowRegs{ec: ec, one: one}
+	for _, r := range []*reg.VecPhysical{&zr.x, &zr.out, &zr.rn, &zr.p, &zr.t1, &zr.t2, &zr.a, &zr.y} {
+		*r = m.get()
 	}
-	store := func(r reg.VecPhysical, dst Mem) {
-		if mask == nil {
-			s.store(r, dst)
-		} else {
-			s.maskStoreK(r, mask, dst)
+	body := func(s isa, r rowRegs, mask reg.Register) {
+		x, out, rn, p, t1, t2, a, y, one, ec := r.x, r.out, r.rn, r.p, r.t1, r.t2, r.a, r.y, r.one, r.ec
+		// mask (nil: whole vectors) selects the loads and stores of the tail.
+		load := func(src Mem, dst reg.VecPhysical) {
+			if mask == nil {
+				s.load(src, dst)
+			} else {
+				pick(s.f64, VMOVUPS_Z_, VMOVUPD_Z_, src, mask, dst)
+			}
 		}
-	}
-	gate := func(src, b Mem) {
-		load(src, x)
-		if bias {
-			load(b, out)
-			s.add(out, x, x)
+		store := func(r reg.VecPhysical, dst Mem) {
+			if mask == nil {
+				s.store(r, dst)
+			} else {
+				s.maskStoreK(r, mask, dst)
+			}
 		}
-	}
-	body := func() {
 		iM, fM, gM, oM := Mem{Base: g}, Mem{Base: g, Index: hb, Scale: 1}, Mem{Base: g, Index: hb, Scale: 2}, Mem{Base: gO}
 		biM, bfM, bgM, boM := Mem{Base: bb}, Mem{Base: bb, Index: hb, Scale: 1}, Mem{Base: bb, Index: hb, Scale: 2}, Mem{Base: bO}
 		for _, gm := range []struct {
 			src, b Mem
 			tanh   bool
 		}{{iM, biM, false}, {fM, bfM, false}, {gM, bgM, true}, {oM, boM, false}} {
-			gate(gm.src, gm.b)
+			load(gm.src, x)
+			if bias {
+				load(gm.b, out)
+				s.add(out, x, x)
+			}
 			if gm.tanh {
 				tanhCore(s, ec, one, x, out, rn, p, t1, t2, a, y)
 			} else {
@@ -279,7 +279,7 @@ func genLSTMForwardRow(s isa, bias bool) {
 		s.mul(x, out, out)
 		store(out, Mem{Base: hh})
 	}
-	vecLoop(s, n, 1, ptrs, func(disp, u int) { body() })
+	vecLoop(s, n, 1, ptrs, func(disp, u int) { body(s, zr, nil) })
 	TESTQ(n, n)
 	JZ(LabelRef("ret"))
 	MOVQ(n, reg.RCX)
@@ -287,9 +287,29 @@ func genLSTMForwardRow(s isa, bias bool) {
 	SHLL(reg.CL, reg.R13L)
 	DECL(reg.R13L)
 	KMOVW(reg.R13L, reg.K1)
-	mask = reg.K1
-	body()
+	// A tail of at most half a vector runs on ymm registers (AVX-512VL):
+	// the same instructions lane by lane, half the width (cheaper where
+	// the core splits zmm operations in two).
+	CMPQ(n, U32(s.lanes()/2))
+	JA(LabelRef("zmmtail"))
+	body(isa{zmm: true, f64: s.f64, vl: true}, zr.asY(), reg.K1)
+	JMP(LabelRef("ret"))
+	Label("zmmtail")
+	body(s, zr, reg.K1)
 	Label("ret")
 	VZEROUPPER()
 	RET()
+}
+
+// rowRegs are genLSTMForwardRow's vector registers.
+type rowRegs struct {
+	x, out, rn, p, t1, t2, a, y, one reg.VecPhysical
+	ec                               expConsts
+}
+
+// asY returns the same registers as ymm.
+func (r rowRegs) asY() rowRegs {
+	y := func(v reg.VecPhysical) reg.VecPhysical { return v.AsY().(reg.VecPhysical) }
+	return rowRegs{x: y(r.x), out: y(r.out), rn: y(r.rn), p: y(r.p), t1: y(r.t1), t2: y(r.t2), a: y(r.a), y: y(r.y), one: y(r.one),
+		ec: expConsts{lo: y(r.ec.lo), hi: y(r.ec.hi)}}
 }
