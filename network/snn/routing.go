@@ -249,7 +249,7 @@ func (rs *runState[T]) deliver(tp *autograd.Tape[T], m int) [neuron.NumCellTypes
 	}
 	var xs [neuron.NumCellTypes]*autograd.Tensor[T]
 	for _, ct := range neuron.CellTypes {
-		x := tp.NewTensor(rs.rows[ct], sn.nCh[ct])
+		x := tp.NewUninit(rs.rows[ct], sn.nCh[ct]) // overwritten whole by the copy
 		copy(x.Data, cur[rs.blockOff[ct]:])
 		xs[ct] = x
 	}
