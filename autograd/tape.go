@@ -75,6 +75,8 @@ type Tape[T Float] struct {
 	memo    map[any]any  // SetMemo's values (memo.go)
 	pool    *GradPool[T] // lends the memory of this tape's tensors' gradients (SetGradPool)
 	lent    *arena[T]    // the arena borrowed from pool, until Reset
+	rowRep  []T          // a broadcast row vector repeated (binaryRowVector)
+	rowTmp  []T          // binaryRowVectorBackward's products
 }
 
 // GradPool lends gradient memory to tapes (Tape.SetGradPool), for a

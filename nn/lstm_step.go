@@ -41,20 +41,35 @@ func lstmCellStep[T autograd.Float](tp *autograd.Tape[T], ly *LSTMLayer[T], x, h
 		copy(rest, hp.Data)
 	}
 
+	// With the weights packed in one K block the bias is added by the cell
+	// kernel to the GEMM's products (beta 0), the same sums as the GEMM
+	// adding its products to rows holding the bias (beta 1), without
+	// writing those rows first.
+	pb := packedWeights(tp, ly.W, 0, false, k, 4*hid, 4*hid)
+	biasLater := pb != nil && pb.OneKBlock()
 	xh := borrow[T](batch * k)
 	for b := 0; b < batch; b++ {
 		copy(xh[b*k:b*k+in], x.Data[b*in:(b+1)*in])
 		copy(xh[b*k+in:(b+1)*k], hp.Data[b*hid:(b+1)*hid])
-		copy(z[b*4*hid:(b+1)*4*hid], ly.B.Data)
+		if !biasLater {
+			copy(z[b*4*hid:(b+1)*4*hid], ly.B.Data)
+		}
+	}
+	var beta T = 1
+	if biasLater {
+		beta = 0
 	}
 	gemms := getBatch[T]()
-	gemms.add(gemmSpec[T]{m: batch, n: 4 * hid, k: k, alpha: 1, a: xh, lda: k, b: ly.W.Data, ldb: 4 * hid, beta: 1, c: z, ldc: 4 * hid,
-		pb: packedWeights(tp, ly.W, 0, false, k, 4*hid, 4*hid)})
+	gemms.add(gemmSpec[T]{m: batch, n: 4 * hid, k: k, alpha: 1, a: xh, lda: k, b: ly.W.Data, ldb: 4 * hid, beta: beta, c: z, ldc: 4 * hid, pb: pb})
 	gemmRows(gemms)
 	putBatch(gemms)
 	giveBack(xh)
 
-	kernel.LSTMCell(z, cp.Data, c.Data, h.Data, tc, batch, hid)
+	if biasLater {
+		kernel.LSTMCellBias(z, ly.B.Data, cp.Data, c.Data, h.Data, tc, batch, hid)
+	} else {
+		kernel.LSTMCell(z, cp.Data, c.Data, h.Data, tc, batch, hid)
+	}
 	if nd := tp.Record(lstmCellOp[T]{}, c, x, hp, cp, ly.W, ly.B, h); nd != nil {
 		nd.Saved = saved
 		lstmCellArgs{batch: batch, in: in, hidden: hid, copyX: copyX, copyH: copyH}.pack(&nd.Args)

@@ -25,7 +25,14 @@ type ops[T Float] struct {
 	// hidden size 40 has 8-element tails per gate) stay on the SIMD path.
 	unaryTail func(fn unaryFn, dst, x []T)
 
-	lstmForward  func(gates, cPrev, c, h, tanhC []T, n int)
+	lstmForward func(gates, cPrev, c, h, tanhC []T, n int)
+	// lstmForwardBias is lstmForward activating gates + bias (a gates row).
+	lstmForwardBias func(gates, bias, cPrev, c, h, tanhC []T, n int)
+	// lstmRow and lstmRowBias (AVX-512 only) compute a whole row, its
+	// last units in a masked vector, bit for bit as lstmForward(Bias) on
+	// the whole vectors and the scalar path on the rest.
+	lstmRow      func(gates, cPrev, c, h, tanhC []T)
+	lstmRowBias  func(gates, bias, cPrev, c, h, tanhC []T)
 	lstmBackward func(gates, dGates, cPrev, tanhC, dh, dc, dcPrev []T, n int)
 }
 

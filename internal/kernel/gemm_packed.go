@@ -46,6 +46,19 @@ func (p *PackedB[T]) Dims() (k, n int) {
 	return p.p64.k, p.p64.n
 }
 
+// OneKBlock reports whether p holds op(B) as one block along K (k no more
+// than the implementation's K block, the usual case for a layer's
+// weights): then GemmPacked stores every element of C once, as
+// alpha*op(A)*B (one accumulator, rounded to C's type) plus beta*C, so that
+// with beta 0 it leaves the products to which a caller may add a bias
+// later, bit for bit as C preloaded with the bias and beta 1.
+func (p *PackedB[T]) OneKBlock() bool {
+	if is32[T]() {
+		return p.p32.kc >= p.p32.k
+	}
+	return p.p64.kc >= p.p64.k
+}
+
 // Stale reports whether p was packed for another implementation than the one
 // in use (SetImplementation was called since), or never packed.
 func (p *PackedB[T]) Stale() bool {

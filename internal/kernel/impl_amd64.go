@@ -31,7 +31,7 @@ func avx512() *implementation {
 		axpy:  axpyAVX512F32, scal: scalAVX512F32, dot: dotAVX512F32, sum: sumAVX512F32,
 		add: addAVX512F32, sub: subAVX512F32, mul: mulAVX512F32, mulAdd: mulAddAVX512F32,
 		exp: expAVX512F32, sigmoid: sigmoidAVX512F32, tanh: tanhAVX512F32, unaryTail: unaryTailAVX512F32,
-		lstmForward: lstmForwardAVX512F32, lstmBackward: lstmBackwardAVX512F32,
+		lstmForward: lstmForwardAVX512F32, lstmForwardBias: lstmForwardBiasAVX512F32, lstmRow: lstmForwardRowAVX512F32, lstmRowBias: lstmForwardRowBiasAVX512F32, lstmBackward: lstmBackwardAVX512F32,
 	}
 	im.f64 = ops[float64]{
 		gemm:  gemmImpl[float64]{mr: 12, nv: 2, lanes: 8, kern: gemmAVX512F64Kernels, kernRowA: gemmAVX512F64KernelsRowA, packRows: packBAVX512F64},
@@ -39,10 +39,14 @@ func avx512() *implementation {
 		axpy:  axpyAVX512F64, scal: scalAVX512F64, dot: dotAVX512F64, sum: sumAVX512F64,
 		add: addAVX512F64, sub: subAVX512F64, mul: mulAVX512F64, mulAdd: mulAddAVX512F64,
 		exp: expAVX512F64, sigmoid: sigmoidAVX512F64, tanh: tanhAVX512F64, unaryTail: unaryTailAVX512F64,
-		lstmForward: lstmForwardAVX512F64, lstmBackward: lstmBackwardAVX512F64,
+		lstmForward: lstmForwardAVX512F64, lstmForwardBias: lstmForwardBiasAVX512F64, lstmRow: lstmForwardRowAVX512F64, lstmRowBias: lstmForwardRowBiasAVX512F64, lstmBackward: lstmBackwardAVX512F64,
 	}
 	finishGemm(im)
 	im.f32.gemm.transpose, im.f32.gemm.tw = transpose16x16AVX512, 16
+	if !cpu.X86.HasAVX512VL { // the whole-row LSTM kernels run short tails on ymm
+		im.f32.lstmRow, im.f32.lstmRowBias = nil, nil
+		im.f64.lstmRow, im.f64.lstmRowBias = nil, nil
+	}
 	return im
 }
 
@@ -56,7 +60,7 @@ func avx2() *implementation {
 		axpy:  axpyAVX2F32, scal: scalAVX2F32, dot: dotAVX2F32, sum: sumAVX2F32,
 		add: addAVX2F32, sub: subAVX2F32, mul: mulAVX2F32, mulAdd: mulAddAVX2F32,
 		exp: expAVX2F32, sigmoid: sigmoidAVX2F32, tanh: tanhAVX2F32, unaryTail: unaryTailAVX2F32,
-		lstmForward: lstmForwardAVX2F32, lstmBackward: lstmBackwardAVX2F32,
+		lstmForward: lstmForwardAVX2F32, lstmForwardBias: lstmForwardBiasAVX2F32, lstmBackward: lstmBackwardAVX2F32,
 	}
 	im.f64 = ops[float64]{
 		gemm:  gemmImpl[float64]{mr: 6, nv: 2, lanes: 4, kern: gemmAVX2F64Kernels, kernRowA: gemmAVX2F64KernelsRowA, packRows: packBAVX2F64},
@@ -64,7 +68,7 @@ func avx2() *implementation {
 		axpy:  axpyAVX2F64, scal: scalAVX2F64, dot: dotAVX2F64, sum: sumAVX2F64,
 		add: addAVX2F64, sub: subAVX2F64, mul: mulAVX2F64, mulAdd: mulAddAVX2F64,
 		exp: expAVX2F64, sigmoid: sigmoidAVX2F64, tanh: tanhAVX2F64, unaryTail: unaryTailAVX2F64,
-		lstmForward: lstmForwardAVX2F64, lstmBackward: lstmBackwardAVX2F64,
+		lstmForward: lstmForwardAVX2F64, lstmForwardBias: lstmForwardBiasAVX2F64, lstmBackward: lstmBackwardAVX2F64,
 	}
 	finishGemm(im)
 	return im

@@ -804,6 +804,21 @@ func lstmBackwardAVX512F32(gates []float32, dGates []float32, cPrev []float32, t
 //go:noescape
 func lstmForwardAVX512F32(gates []float32, cPrev []float32, c []float32, h []float32, tanhC []float32, n int)
 
+// lstmForwardBiasAVX512F32 computes one row of LSTMCellBias for whole vectors of the first n of len(c) units; the caller does the rest.
+//
+//go:noescape
+func lstmForwardBiasAVX512F32(gates []float32, bias []float32, cPrev []float32, c []float32, h []float32, tanhC []float32, n int)
+
+// lstmForwardRowAVX512F32 computes one whole row of LSTMCell (with bias: LSTMCellBias), its last units in a masked vector.
+//
+//go:noescape
+func lstmForwardRowAVX512F32(gates []float32, cPrev []float32, c []float32, h []float32, tanhC []float32)
+
+// lstmForwardRowBiasAVX512F32 computes one whole row of LSTMCell (with bias: LSTMCellBias), its last units in a masked vector.
+//
+//go:noescape
+func lstmForwardRowBiasAVX512F32(gates []float32, bias []float32, cPrev []float32, c []float32, h []float32, tanhC []float32)
+
 // packBAVX512F32 copies rows rows of two vectors from src (rows ld elements apart) to consecutive vectors of dst.
 //
 //go:noescape
@@ -873,6 +888,21 @@ func lstmBackwardAVX512F64(gates []float64, dGates []float64, cPrev []float64, t
 //
 //go:noescape
 func lstmForwardAVX512F64(gates []float64, cPrev []float64, c []float64, h []float64, tanhC []float64, n int)
+
+// lstmForwardBiasAVX512F64 computes one row of LSTMCellBias for whole vectors of the first n of len(c) units; the caller does the rest.
+//
+//go:noescape
+func lstmForwardBiasAVX512F64(gates []float64, bias []float64, cPrev []float64, c []float64, h []float64, tanhC []float64, n int)
+
+// lstmForwardRowAVX512F64 computes one whole row of LSTMCell (with bias: LSTMCellBias), its last units in a masked vector.
+//
+//go:noescape
+func lstmForwardRowAVX512F64(gates []float64, cPrev []float64, c []float64, h []float64, tanhC []float64)
+
+// lstmForwardRowBiasAVX512F64 computes one whole row of LSTMCell (with bias: LSTMCellBias), its last units in a masked vector.
+//
+//go:noescape
+func lstmForwardRowBiasAVX512F64(gates []float64, bias []float64, cPrev []float64, c []float64, h []float64, tanhC []float64)
 
 // packBAVX512F64 copies rows rows of two vectors from src (rows ld elements apart) to consecutive vectors of dst.
 //
@@ -944,6 +974,11 @@ func lstmBackwardAVX2F32(gates []float32, dGates []float32, cPrev []float32, tan
 //go:noescape
 func lstmForwardAVX2F32(gates []float32, cPrev []float32, c []float32, h []float32, tanhC []float32, n int)
 
+// lstmForwardBiasAVX2F32 computes one row of LSTMCellBias for whole vectors of the first n of len(c) units; the caller does the rest.
+//
+//go:noescape
+func lstmForwardBiasAVX2F32(gates []float32, bias []float32, cPrev []float32, c []float32, h []float32, tanhC []float32, n int)
+
 // packBAVX2F32 copies rows rows of two vectors from src (rows ld elements apart) to consecutive vectors of dst.
 //
 //go:noescape
@@ -1013,6 +1048,11 @@ func lstmBackwardAVX2F64(gates []float64, dGates []float64, cPrev []float64, tan
 //
 //go:noescape
 func lstmForwardAVX2F64(gates []float64, cPrev []float64, c []float64, h []float64, tanhC []float64, n int)
+
+// lstmForwardBiasAVX2F64 computes one row of LSTMCellBias for whole vectors of the first n of len(c) units; the caller does the rest.
+//
+//go:noescape
+func lstmForwardBiasAVX2F64(gates []float64, bias []float64, cPrev []float64, c []float64, h []float64, tanhC []float64, n int)
 
 // packBAVX2F64 copies rows rows of two vectors from src (rows ld elements apart) to consecutive vectors of dst.
 //

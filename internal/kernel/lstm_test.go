@@ -262,3 +262,77 @@ func TestLSTMCellAliasing(t *testing.T) {
 		}
 	})
 }
+
+// testLSTMTailsBitIdentical checks that LSTMCell, which runs the units past
+// the fused kernel's whole vectors of all rows together (lstmTails), gives
+// the row-by-row path's values bit for bit, across chunk boundaries and
+// aliased c = cPrev; and that LSTMCellBias (fused and row by row) equals
+// adding the bias to the gates first.
+func testLSTMTailsBitIdentical[T Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, dims := range [][2]int{{1, 40}, {200, 40}, {33, 17}, {70, 9}, {5, 3}, {300, 31}, {4, 32}} {
+		batch, hidden := dims[0], dims[1]
+		bias := make([]T, 4*hidden)
+		for i := range bias {
+			bias[i] = T(rng.NormFloat64())
+		}
+		for _, alias := range []bool{false, true} {
+			pre := make([]T, batch*4*hidden)
+			for i := range pre {
+				pre[i] = T(rng.NormFloat64() * 3)
+			}
+			cPrev := make([]T, batch*hidden)
+			for i := range cPrev {
+				cPrev[i] = T(rng.NormFloat64())
+			}
+			run := func(b []T, batched, addFirst bool) (g, c, h, tc []T) {
+				g = append([]T(nil), pre...)
+				if addFirst {
+					for i := range g {
+						g[i] += b[i%(4*hidden)]
+					}
+					b = nil
+				}
+				cp := append([]T(nil), cPrev...)
+				c, h, tc = make([]T, batch*hidden), make([]T, batch*hidden), make([]T, batch*hidden)
+				if alias {
+					c = cp
+				}
+				if is32[T]() {
+					lstmForwardTails(&active.f32, as32(g), as32(b), as32(cp), as32(c), as32(h), as32(tc), batch, hidden, batched)
+				} else {
+					lstmForwardTails(&active.f64, as64(g), as64(b), as64(cp), as64(c), as64(h), as64(tc), batch, hidden, batched)
+				}
+				return
+			}
+			for _, v := range []struct {
+				name            string
+				b               []T
+				batched, refAdd bool
+			}{{"tails", nil, true, false}, {"bias", bias, true, true}, {"bias row by row", bias, false, true}} {
+				g0, c0, h0, t0 := run(bias, false, v.refAdd)
+				if !v.refAdd {
+					g0, c0, h0, t0 = run(nil, false, false)
+				}
+				g1, c1, h1, t1 := run(v.b, v.batched, false)
+				for _, chk := range []struct {
+					name      string
+					got, want []T
+				}{{"gates", g1, g0}, {"c", c1, c0}, {"h", h1, h0}, {"tanhC", t1, t0}} {
+					for i := range chk.want {
+						if math.Float64bits(float64(chk.got[i])) != math.Float64bits(float64(chk.want[i])) {
+							t.Fatalf("%s %dx%d alias %v %s[%d] = %v, reference %v", v.name, batch, hidden, alias, chk.name, i, chk.got[i], chk.want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestLSTMCellTailsBitIdentical(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		t.Run("f32", testLSTMTailsBitIdentical[float32])
+		t.Run("f64", testLSTMTailsBitIdentical[float64])
+	})
+}

@@ -3,6 +3,7 @@ package snn
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/neurograd/neurograd/autograd"
@@ -393,4 +394,29 @@ func newTestLoss(n int) testLoss {
 func (l testLoss) Loss(tp *autograd.Tape[float64], run *Result[float64]) (*autograd.Tensor[float64], error) {
 	d := tp.Reshape(run.Dipole, l.w.Len())
 	return tp.Add(tp.Mean(tp.Mul(d, l.w)), tp.Log(tp.AddScalar(tp.Mean(tp.Mul(d, d)), 1))), nil
+}
+
+// TestNonFiniteOutputNamed checks that a run whose cells' outputs overflow
+// stops with an error naming the step, the cell, its largest input so far
+// and the largest parameter, whether the inputs are huge or infinite.
+func TestNonFiniteOutputNamed(t *testing.T) {
+	for _, tc := range []struct {
+		logGain float32
+		want    string
+	}{
+		{20, "L2_pyramidal cell gid 3 (trial 1) output soma is +Inf at step 1 (t = 1 ms); its largest input so far was 1.1998799969617183e+18 µS on apical_oblique/ampa at step 1"},
+		{45, "L2_basket cell gid 0 (trial 0) output soma is +Inf at step 0 (t = 0.5 ms); its largest input so far was +Inf µS on soma/ampa at step 0"},
+	} {
+		sn, err := New(tinyNet(t, 2000), fakeModels[float32](1e20), Options{TStop: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range sn.DriveLogGains.Data {
+			sn.DriveLogGains.Data[i] = tc.logGain
+		}
+		_, err = sn.Run(autograd.NewTape[float32](), []int{0, 1})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("log gain %v: error %v, want one containing %q", tc.logGain, err, tc.want)
+		}
+	}
 }

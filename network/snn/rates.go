@@ -77,13 +77,13 @@ func (rs *runState[T]) addRateGrads(n int) {
 	}
 	col := rs.sn.Net.Column
 	nc := col.NumCells()
-	gsn := rs.gs[(n%rs.slots)*rs.units:][:rs.units]
+	gsn, slots := rs.gs[n%rs.slots:], rs.slots // unit u's at gsn[u·slots]
 	for r := range rs.reps {
 		for _, ct := range neuron.CellTypes {
 			g0, g1 := col.Range(ct)
 			c := rs.rateGrad[ct]
 			for u := r*nc + g0; u < r*nc+g1; u++ {
-				gsn[u] += c
+				gsn[u*slots] += c
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package snn
 
 import (
 	"math"
+	"slices"
 
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/neuron"
@@ -30,14 +31,25 @@ type runState[T autograd.Float] struct {
 	ring []T // forward: pending inputs, slots × lenX
 
 	// Backward: adj holds ∂L/∂X of the steps processed so far (a ring like
-	// ring); gs[slot(n)] accumulates ∂L/∂s of every unit's spike at step n
-	// from all the later inputs it reaches.
+	// ring); gs[u·slots + n mod slots] accumulates ∂L/∂s of unit u's spike
+	// at step n from all the later inputs it reaches.
 	units int
 	adj   []T // slots × lenX
-	gs    []T // slots × units
+	gs    []T // units × slots
 
 	w  []T // effective weight of each connection in this run (µS)
 	wt []T // the same in target order (Net.tCon)
+	// The connections in source order (by source, then delay; target order
+	// among equal ones) for scatterSpikeGrads, in runs of one source and
+	// delay: srcRun[srcStart[s]:srcStart[s+1]] are source s's; a run's
+	// connections are srcSeg[run.start:run.end] (their target segments) with
+	// weights ws, srcCon their indices in target order.
+	srcStart []int
+	srcRun   []srcRun
+	srcSeg   []int32
+	srcCon   []int32
+	ws       []T
+	scatterA []T // per target segment (Net.tSeg) and replica: the gradient sum of its class's channels
 
 	driveStart []int   // per step: start of its drive events
 	driveIdx   []int32 // flat index into X
@@ -108,6 +120,7 @@ func (sn *Net[T]) runState(reps int) *runState[T] {
 	rs.units = reps * col.NumCells()
 	rs.w = make([]T, len(sn.Connections))
 	rs.wt = make([]T, len(sn.Connections))
+	rs.buildSourceOrder()
 	rs.driveStart = make([]int, sn.Steps+1)
 	rs.xs = make([][neuron.NumCellTypes]*autograd.Tensor[T], sn.Steps)
 	rs.outs = make([][neuron.NumCellTypes]*autograd.Tensor[T], sn.Steps)
@@ -147,6 +160,62 @@ func (rs *runState[T]) reset(grad bool) {
 	for i, e := range sn.tCon {
 		rs.wt[i] = rs.w[e.conn]
 	}
+	for k, i := range rs.srcCon {
+		rs.ws[k] = rs.wt[i]
+	}
+}
+
+// srcRun is a run of connections of one source and delay
+// (runState.srcRun): their place in gs relative to step n's column,
+// source·slots − delay (before the wrap), the delay and their range in
+// runState.srcSeg.
+type srcRun struct {
+	off        int
+	delay      int32
+	start, end int32
+}
+
+// buildSourceOrder lists the connections of Net.tCon by source and delay,
+// keeping target order among those of one source and delay (so that the
+// spike gradient of every unit and step receives its terms in target order),
+// in runs of one source and delay.
+func (rs *runState[T]) buildSourceOrder() {
+	sn := rs.sn
+	nc := sn.Net.Column.NumCells()
+	seg := make([]int32, len(sn.tCon))
+	for i, sg := range sn.tSeg {
+		for k := sg.start; k < sg.end; k++ {
+			seg[k] = int32(i)
+		}
+	}
+	order := make([]int, len(sn.tCon))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		ea, eb := sn.tCon[a], sn.tCon[b]
+		if ea.src != eb.src {
+			return int(ea.src) - int(eb.src)
+		}
+		return int(ea.delay) - int(eb.delay)
+	})
+	rs.srcStart = make([]int, nc+1)
+	rs.srcRun = rs.srcRun[:0]
+	rs.srcSeg = make([]int32, len(order))
+	rs.srcCon = make([]int32, len(order))
+	rs.ws = make([]T, len(order))
+	for k, i := range order {
+		e := sn.tCon[i]
+		rs.srcSeg[k], rs.srcCon[k] = seg[i], int32(i)
+		if p := sn.tCon[order[max(k-1, 0)]]; k == 0 || p.src != e.src || p.delay != e.delay {
+			rs.srcRun = append(rs.srcRun, srcRun{off: int(e.src)*rs.slots - int(e.delay), delay: int32(e.delay), start: int32(k)})
+		}
+		rs.srcRun[len(rs.srcRun)-1].end = int32(k + 1)
+		rs.srcStart[int(e.src)+1] = len(rs.srcRun)
+	}
+	for s := 1; s <= nc; s++ {
+		rs.srcStart[s] = max(rs.srcStart[s], rs.srcStart[s-1])
+	}
 }
 
 // slot returns the ring offset of step m's input vector.
@@ -180,7 +249,7 @@ func (rs *runState[T]) deliver(tp *autograd.Tape[T], m int) [neuron.NumCellTypes
 	}
 	var xs [neuron.NumCellTypes]*autograd.Tensor[T]
 	for _, ct := range neuron.CellTypes {
-		x := tp.NewTensor(rs.rows[ct], sn.nCh[ct])
+		x := tp.NewUninit(rs.rows[ct], sn.nCh[ct]) // overwritten whole by the copy
 		copy(x.Data, cur[rs.blockOff[ct]:])
 		xs[ct] = x
 	}
@@ -359,44 +428,87 @@ func (rs *runState[T]) weightGrads(m int, gGain, gConn []T) {
 }
 
 // scatterSpikeGrads scatters w·Σ_sections g_m (adjM, the input gradient of
-// step m = n+1) to the sources, into gs of step n−D, connection by connection
-// in target order (g_m is read sequentially; the connection weights are in
-// the same order, wt).
+// step m = n+1) to the sources, into gs of step n−D: first the sums a of
+// every target segment's class channels (per replica), then the connections
+// in source order (runState.srcRun), a run of one source and delay at a
+// time, so that each source's terms go to one row of gs, at the columns of
+// its delays. Every element of gs receives its terms in the same order as
+// scattering connection by connection in target order would add them.
 func (rs *runState[T]) scatterSpikeGrads(n int, adjM []T) {
 	sn := rs.sn
 	col := sn.Net.Column
 	nc := col.NumCells()
-	slots, units := rs.slots, rs.units
-	q := n % slots // gs slot of step n; step n−D is at q−D (mod slots)
-	for r := range rs.reps {
-		gsr := rs.gs[r*nc:]
-		for _, ct := range neuron.CellTypes {
-			g0, g1 := col.Range(ct)
-			nch := sn.nCh[ct]
-			rowBase := rs.blockOff[ct] + r*rs.stride[ct] - g0*nch
-			for tgt := g0; tgt < g1; tgt++ {
-				row := adjM[rowBase+tgt*nch:][:nch]
-				for _, sg := range sn.tSeg[sn.tSegStart[tgt]:sn.tSegStart[tgt+1]] {
-					var a T
-					for _, c := range sn.classCh[sg.class] {
-						a += row[c]
+	reps, slots := rs.reps, rs.slots
+	q := n % slots // gs column of step n; step n−D is at q−D (mod slots)
+	if len(rs.scatterA) != len(sn.tSeg)*reps {
+		rs.scatterA = make([]T, len(sn.tSeg)*reps)
+	}
+	A := rs.scatterA
+	for _, ct := range neuron.CellTypes {
+		g0, g1 := col.Range(ct)
+		nch := sn.nCh[ct]
+		stride := rs.stride[ct]
+		rowBase := rs.blockOff[ct] - g0*nch
+		for tgt := g0; tgt < g1; tgt++ {
+			row := adjM[rowBase+tgt*nch:]
+			for si := sn.tSegStart[tgt]; si < sn.tSegStart[tgt+1]; si++ {
+				chs := sn.classCh[sn.tSeg[si].class]
+				as := A[int(si)*reps:][:reps]
+				for r := range as {
+					var s T
+					rr := row[r*stride:][:nch]
+					for _, c := range chs {
+						s += rr[c]
 					}
-					if a == 0 {
-						continue
+					as[r] = s
+				}
+			}
+		}
+	}
+	repStride := nc * slots // gs offset of the next replica's rows
+	gs := rs.gs
+	for src := range nc {
+		for _, run := range rs.srcRun[rs.srcStart[src]:rs.srcStart[src+1]] {
+			if int(run.delay) >= n { // step n−d < 1 has no spikes; later runs have longer delays
+				break
+			}
+			at := run.off + q
+			if q < int(run.delay) {
+				at += slots
+			}
+			segs, ws := rs.srcSeg[run.start:run.end], rs.ws[run.start:run.end]
+			// One element of gs per replica takes the run's terms in order,
+			// summed in a register (the same roundings as adding them in
+			// place), four replicas at a time.
+			r := 0
+			for ; r+4 <= reps; r += 4 {
+				g := gs[at+r*repStride:]
+				acc0, acc1, acc2, acc3 := g[0], g[repStride], g[2*repStride], g[3*repStride]
+				for k, sg := range segs {
+					w, as := ws[k], A[int(sg)*reps+r:][:4]
+					if as[0] != 0 {
+						acc0 += w * as[0]
 					}
-					wt := rs.wt[sg.start:sg.end]
-					for i, e := range sn.tCon[sg.start:sg.end] {
-						d := int(e.delay)
-						if d >= n { // step n−d < 1 has no spikes; later ones have longer delays
-							break
-						}
-						sl := q - d
-						if sl < 0 {
-							sl += slots
-						}
-						gsr[sl*units+int(e.src)] += wt[i] * a
+					if as[1] != 0 {
+						acc1 += w * as[1]
+					}
+					if as[2] != 0 {
+						acc2 += w * as[2]
+					}
+					if as[3] != 0 {
+						acc3 += w * as[3]
 					}
 				}
+				g[0], g[repStride], g[2*repStride], g[3*repStride] = acc0, acc1, acc2, acc3
+			}
+			for ; r < reps; r++ {
+				acc := gs[at+r*repStride]
+				for k, sg := range segs {
+					if a := A[int(sg)*reps+r]; a != 0 {
+						acc += ws[k] * a
+					}
+				}
+				gs[at+r*repStride] = acc
 			}
 		}
 	}
@@ -406,14 +518,14 @@ func (rs *runState[T]) scatterSpikeGrads(n int, adjM []T) {
 // as they are read) to the somatic voltages of steps n and n−1, cell type by
 // cell type.
 func (rs *runState[T]) surrogateGrads(tp *autograd.Tape[T], n int) {
-	gsn := rs.gs[(n%rs.slots)*rs.units:][:rs.units]
 	for _, ct := range neuron.CellTypes {
-		rs.surrogateGradsOf(tp, ct, n, gsn)
+		rs.surrogateGradsOf(tp, ct, n)
 	}
 }
 
 // surrogateGradsOf is surrogateGrads for the cells of type ct.
-func (rs *runState[T]) surrogateGradsOf(tp *autograd.Tape[T], ct neuron.CellType, n int, gsn []T) {
+func (rs *runState[T]) surrogateGradsOf(tp *autograd.Tape[T], ct neuron.CellType, n int) {
+	gsn, slots := rs.gs[n%rs.slots:], rs.slots // unit u's at gsn[u·slots]
 	sn := rs.sn
 	col := sn.Net.Column
 	nc := col.NumCells()
@@ -425,7 +537,7 @@ func (rs *runState[T]) surrogateGradsOf(tp *autograd.Tape[T], ct neuron.CellType
 	o1, o0 := rs.outs[n][ct], rs.outs[n-1][ct]
 	var g1, g2 []T
 	for row := range rs.rows[ct] {
-		u := row/cnt*nc + g0 + row%cnt
+		u := (row/cnt*nc + g0 + row%cnt) * slots
 		gs := gsn[u]
 		if gs == 0 {
 			continue

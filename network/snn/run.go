@@ -239,16 +239,19 @@ func (rs *runState[T]) checkFinite(m int, ct neuron.CellType, out, x *autograd.T
 		clear(rs.peak[ct])
 	}
 	pk := rs.peak[ct]
-	for i, v := range x.Data {
-		if a := math.Abs(float64(v)); a > pk[i/nch].size || (math.IsNaN(a) && !math.IsNaN(pk[i/nch].size)) {
-			pk[i/nch] = peakInput{a, i % nch, m}
+	for row := range pk {
+		p := &pk[row]
+		for c, v := range x.Data[row*nch : (row+1)*nch] {
+			if a := math.Abs(float64(v)); a > p.size || (a != a && p.size == p.size) { // a NaN replaces a number
+				*p = peakInput{a, c, m}
+			}
 		}
 	}
 	for k, v := range out.Data {
-		f := float64(v)
-		if !math.IsNaN(f) && !math.IsInf(f, 0) {
+		if v-v == 0 { // finite (Inf−Inf and NaN−NaN are NaN)
 			continue
 		}
+		f := float64(v)
 		no := sn.nOut[ct]
 		row := k / no
 		cnt := sn.Net.Column.Count(ct)

@@ -19,6 +19,9 @@ import (
 type isa struct {
 	zmm bool
 	f64 bool
+	// vl runs the AVX-512 instruction forms on ymm registers (AVX-512VL;
+	// with zmm): half vectors, the same lane-wise results as zmm.
+	vl bool
 }
 
 var isas = []isa{{zmm: true}, {zmm: true, f64: true}, {}, {f64: true}}
@@ -51,7 +54,7 @@ func (s isa) es() int {
 
 // vb is the vector size in bytes.
 func (s isa) vb() int {
-	if s.zmm {
+	if s.zmm && !s.vl {
 		return 64
 	}
 	return 32
@@ -77,7 +80,10 @@ func (s isa) v(i int) reg.VecPhysical {
 	if i >= s.nregs() {
 		panic(fmt.Sprintf("%s: register %d out of range", s.name(), i))
 	}
-	if s.zmm {
+	switch {
+	case s.vl:
+		return zregs[i].AsY().(reg.VecPhysical)
+	case s.zmm:
 		return zregs[i]
 	}
 	return yregs[i]
@@ -242,7 +248,12 @@ func main() {
 		genVec(s)
 		genMath(s)
 		genLSTMBackward(s)
-		genLSTMForward(s)
+		genLSTMForward(s, false)
+		genLSTMForward(s, true)
+		if s.zmm {
+			genLSTMForwardRow(s, false)
+			genLSTMForwardRow(s, true)
+		}
 		genPackB(s)
 	}
 	Generate()
