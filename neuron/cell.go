@@ -58,7 +58,8 @@ type Cell struct {
 	// by kca; the table mechanisms update their gates in one fused pass (tableGates)
 	gate, gateInf, gateF []float64
 
-	fused int // which fused current pass applies (fusedNone: the per-mechanism loops)
+	fused int        // which fused current pass applies (fusedNone: the per-mechanism loops)
+	batch *gateBatch // the batched gate update (nil: the per-mechanism passes)
 
 	hh2 *hh2Mech
 	km  *kmMech
@@ -194,7 +195,7 @@ func (c *Cell) buildTree() {
 	c.gDen = ownLines(int(nseg), int(nseg))
 	c.cai = ownLines(int(nseg), pad4(int(nseg))) // padded for ecaAVX2
 	c.eca = ownLines(int(nseg), pad4(int(nseg)))
-	c.ica = ownLines(int(nseg), int(nseg))
+	c.ica = ownLines(int(nseg), pad4(int(nseg))) // padded for cadKcaAVX2
 	c.somaNode = c.segNode[c.secSeg0[0]+int32(d.Sections[0].Nseg/2)]
 	if !d.Dipole {
 		for i := range c.dipK {
@@ -317,6 +318,7 @@ func (c *Cell) buildMechanisms(tb *tables) {
 	}
 	c.fused = c.fusedKind()
 	c.caAll = len(c.caSegs) > 0 && newSegV(c.caSegs, len(c.segNode)).all
+	c.buildBatch(tb)
 }
 
 // Reset re-initialises the cell to t = 0 as NEURON's finitialize does: voltages to the

@@ -31,3 +31,16 @@ func cnexpUpdateAVX2(g, inf, x []float64, c *[expConstCount][4]float64, tab *[1 
 //
 //go:noescape
 func ecaAVX2(cai, eca []float64, ktfHalf float64, c *[logConstCount + 1][4]float64, tab *[1 << logTableBits][2]float64)
+
+// table3RatesAVX2 is tableRatesAVX2 for the three gates whose (x∞, τ) are columns 0-1,
+// 2-3 and 4-5 of a's table (one look-up per voltage); gate j's values go to inf and x at
+// j*stride. len(v) = stride, a multiple of 4; len(inf) = len(x) = 3*stride.
+//
+//go:noescape
+func table3RatesAVX2(v, inf, x []float64, stride int, a *gateArgs)
+
+// cadKcaAVX2 does cadMech.state and kcaMech.gates' x∞ and -dt/τ (into a.inf, a.x) for n
+// segments, a multiple of 4, bit for bit.
+//
+//go:noescape
+func cadKcaAVX2(n int, a *cadKcaArgs)

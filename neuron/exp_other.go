@@ -19,3 +19,11 @@ func cnexpUpdateAVX2(g, inf, x []float64, c *[expConstCount][4]float64, tab *[1 
 func ecaAVX2(cai, eca []float64, ktfHalf float64, c *[logConstCount + 1][4]float64, tab *[1 << logTableBits][2]float64) {
 	panic("neuron: no AVX2 implementation on this platform")
 }
+
+func table3RatesAVX2(v, inf, x []float64, stride int, a *gateArgs) {
+	panic("neuron: no AVX2 implementation on this platform")
+}
+
+func cadKcaAVX2(n int, a *cadKcaArgs) {
+	panic("neuron: no AVX2 implementation on this platform")
+}

@@ -191,8 +191,25 @@ func (c *Cell) solve() {
 // (ar, ca, cad, cat, hh2, kca, km) does: cad first (it reads only the start-of-step ica),
 // then every gate's cnexp update x += (1 - exp(-dt/τ))(x∞ - x) at the new voltage (kca
 // from the fresh cai); the rates read no gate, so the mechanisms' order does not change
-// the results. Finally the synapses decay.
+// the results. Finally the synapses decay. With a gateBatch (batch.go) the gates are
+// updated together, with the same results.
 func (c *Cell) updateStates() {
+	if c.batch != nil {
+		c.updateBatched(c.batch)
+	} else {
+		c.updateMechanisms()
+	}
+	sy := &c.syn
+	for k, on := range sy.active {
+		if on {
+			sy.a[k] *= sy.decayA[k]
+			sy.b[k] *= sy.decayB[k]
+		}
+	}
+}
+
+// updateMechanisms is updateStates' gate and calcium update, mechanism by mechanism.
+func (c *Cell) updateMechanisms() {
 	if c.cad != nil {
 		c.cad.state(c)
 	}
@@ -213,13 +230,6 @@ func (c *Cell) updateStates() {
 	}
 	if c.km != nil {
 		c.km.gates(c)
-	}
-	sy := &c.syn
-	for k, on := range sy.active {
-		if on {
-			sy.a[k] *= sy.decayA[k]
-			sy.b[k] *= sy.decayB[k]
-		}
 	}
 }
 
