@@ -58,8 +58,9 @@ type Cell struct {
 	// by kca; the table mechanisms update their gates in one fused pass (tableGates)
 	gate, gateInf, gateF []float64
 
-	fused int        // which fused current pass applies (fusedNone: the per-mechanism loops)
-	batch *gateBatch // the batched gate update (nil: the per-mechanism passes)
+	fused    int           // which fused current pass applies (fusedNone: the per-mechanism loops)
+	batch    *gateBatch    // the batched gate update (nil: the per-mechanism passes)
+	curBlock *currentBlock // the AVX2 current pass (nil: fusedCurrents)
 
 	hh2 *hh2Mech
 	km  *kmMech
@@ -319,6 +320,7 @@ func (c *Cell) buildMechanisms(tb *tables) {
 	c.fused = c.fusedKind()
 	c.caAll = len(c.caSegs) > 0 && newSegV(c.caSegs, len(c.segNode)).all
 	c.buildBatch(tb)
+	c.buildCurrentBlock()
 }
 
 // Reset re-initialises the cell to t = 0 as NEURON's finitialize does: voltages to the

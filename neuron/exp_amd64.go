@@ -44,3 +44,15 @@ func table3RatesAVX2(v, inf, x []float64, stride int, a *gateArgs)
 //
 //go:noescape
 func cadKcaAVX2(n int, a *cadKcaArgs)
+
+// currentsHHKmAVX2 is fusedCurrents' fusedHHKm pass for n segments (a multiple of 4) into
+// a's output block.
+//
+//go:noescape
+func currentsHHKmAVX2(n int, a *currentArgs)
+
+// currentsAllAVX2 is fusedCurrents' fusedAll pass for n segments (a multiple of 4) into
+// a's output block and ica.
+//
+//go:noescape
+func currentsAllAVX2(n int, a *currentArgs)

@@ -27,3 +27,11 @@ func table3RatesAVX2(v, inf, x []float64, stride int, a *gateArgs) {
 func cadKcaAVX2(n int, a *cadKcaArgs) {
 	panic("neuron: no AVX2 implementation on this platform")
 }
+
+func currentsHHKmAVX2(n int, a *currentArgs) {
+	panic("neuron: no AVX2 implementation on this platform")
+}
+
+func currentsAllAVX2(n int, a *currentArgs) {
+	panic("neuron: no AVX2 implementation on this platform")
+}

@@ -70,7 +70,11 @@ func (c *Cell) setupMatrix() {
 		}
 		copy(c.d, c.dConst)
 		clear(c.rhs)
-		c.fusedCurrents(c.fused)
+		if c.curBlock != nil {
+			c.blockCurrents(c.curBlock)
+		} else {
+			c.fusedCurrents(c.fused)
+		}
 	} else {
 		c.mechanismCurrents()
 	}
