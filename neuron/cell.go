@@ -35,6 +35,7 @@ type Cell struct {
 	v      []float64 // mV
 	v0     []float64
 	rhs, d []float64
+	fAx    []float64 // scratch: axial current from each node's parent (nA)
 	dipK   []float64 // dipole coefficient per node: G * dz (µS·µm)
 
 	// segments (nodes with membrane)
@@ -191,6 +192,7 @@ func (c *Cell) buildTree() {
 	c.v = ownLines(nn, nn)
 	c.rhs = ownLines(nn, nn)
 	c.d = ownLines(nn, nn)
+	c.fAx = ownLines(nn, nn)
 	c.vseg = ownLines(int(nseg), pad4(int(nseg))) // padded for tableGates
 	c.iDen = ownLines(int(nseg), int(nseg))
 	c.gDen = ownLines(int(nseg), int(nseg))

@@ -30,9 +30,6 @@ func (c *Cell) Advance() {
 	c.t += 0.5 * c.dt
 	c.setupMatrix()
 	c.solve()
-	for i, dv := range c.rhs {
-		c.v[i] += dv
-	}
 	c.gatherV()
 	c.updateStates()
 	c.dipole = c.computeDipole()
@@ -142,26 +139,33 @@ func (c *Cell) addSynapsesClampsAxial() {
 			c.rhs[cl.node] += cl.amp
 		}
 	}
-	v := c.v
-	for i := 1; i < len(v); i++ {
-		p := c.parent[i]
-		f := c.gAx[i] * (v[p] - v[i])
-		c.rhs[i] += f
-		c.rhs[p] -= f
+	// The axial currents f_i = gAx_i·(v_parent - v_i): node i receives +f_i, then -f_j of
+	// each child j in ascending order, as one loop doing rhs[i] += f_i, rhs[parent] -= f_i
+	// would add them; done in two passes so that no iteration waits on the previous one's
+	// store.
+	n := len(c.v)
+	v, rhs, f, par, g := c.v[:n], c.rhs[:n], c.fAx[:n], c.parent[:n], c.gAx[:n]
+	for i := 1; i < n; i++ {
+		fi := g[i] * (v[par[i]] - v[i])
+		f[i] = fi
+		rhs[i] += fi
+	}
+	for i := 1; i < n; i++ {
+		rhs[par[i]] -= f[i]
 	}
 }
 
-// solve performs Hines elimination on the tree (parents precede children) and leaves the
-// voltage change in rhs (d is overwritten with reciprocal pivots). Along unbranched runs
-// (parent = previous node) the pivot and right-hand side being eliminated stay in
-// registers instead of going through memory; the operations and their order are those of
-// the plain recurrences, so the results are bit-identical to them.
+// solve performs Hines elimination on the tree (parents precede children), leaves the
+// voltage change in rhs and adds it to v (d is overwritten with reciprocal pivots). Along
+// unbranched runs (parent = previous node) the pivot and right-hand side being eliminated
+// stay in registers instead of going through memory; the operations and their order are
+// those of the plain recurrences, so the results are bit-identical to them.
 func (c *Cell) solve() {
 	n := len(c.d)
 	if n == 0 {
 		return
 	}
-	d, rhs, g, par := c.d[:n], c.rhs[:n], c.gAx[:n], c.parent[:n]
+	d, rhs, g, par, v := c.d[:n], c.rhs[:n], c.gAx[:n], c.parent[:n], c.v[:n]
 	di, ri := d[n-1], rhs[n-1]
 	for i := n - 1; i >= 1; i-- {
 		rhs[i] = ri
@@ -181,6 +185,7 @@ func (c *Cell) solve() {
 	d[0] = di
 	prev := ri / di
 	rhs[0] = prev
+	v[0] += prev
 	for i := 1; i < n; i++ {
 		rp := prev
 		if p := int(par[i]); p != i-1 {
@@ -188,6 +193,7 @@ func (c *Cell) solve() {
 		}
 		prev = (rhs[i] + g[i]*rp) * d[i]
 		rhs[i] = prev
+		v[i] += prev
 	}
 }
 
