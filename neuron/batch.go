@@ -108,6 +108,11 @@ func (c *Cell) buildBatch(tb *tables) {
 		m, k := c.cad, c.kca
 		m.scale, m.taur, m.cainf, m.decay = padded(m.scale), padded(m.taur), padded(m.cainf), padded(m.decay)
 		m.ca = padded(m.ca)
+		for s := len(m.seg); s < p; s++ {
+			// the padding lanes keep cai = caiDefault, in ecaAVX2's range: with decay,
+			// scale and gbar 0 there, ca += 0·(…) leaves it unchanged
+			m.ca[:p][s] = caiDefault
+		}
 		b.kca = true
 		b.ck = cadKcaArgs{ica: &c.ica[:p][0], scale: &m.scale[:p][0], taur: &m.taur[:p][0],
 			cainf: &m.cainf[:p][0], decay: &m.decay[:p][0], ca: &m.ca[:p][0], cai: &c.cai[:p][0],

@@ -197,6 +197,9 @@ func (c *Cell) buildTree() {
 	c.iDen = ownLines(int(nseg), int(nseg))
 	c.gDen = ownLines(int(nseg), int(nseg))
 	c.cai = ownLines(int(nseg), pad4(int(nseg))) // padded for ecaAVX2
+	for s := nseg; s < int32(pad4(int(nseg))); s++ {
+		c.cai[:cap(c.cai)][s] = caiDefault // in ecaAVX2's range; never changed (see buildBatch)
+	}
 	c.eca = ownLines(int(nseg), pad4(int(nseg)))
 	c.ica = ownLines(int(nseg), pad4(int(nseg))) // padded for cadKcaAVX2
 	c.somaNode = c.segNode[c.secSeg0[0]+int32(d.Sections[0].Nseg/2)]
@@ -385,12 +388,14 @@ func (c *Cell) gatherV() {
 
 // updateEca sets the Nernst potential eca = (RT/2F)·log(cao/cai) (mV) of every calcium
 // segment from its cai (1e6 mV where cai <= 0), with AVX2 when the calcium segments are
-// all segments and every cao/cai is in fastLog's table domain (bit-identical).
+// all segments and every cao/cai is in fastLog's table domain (bit-identical; the padding
+// lanes hold in-range values, see buildTree).
 func (c *Cell) updateEca() {
-	if n := len(c.caSegs); useAVX2 && c.caAll && ecaInRange(c.cai[:n]) {
-		n4 := pad4(n) // the padding lanes compute garbage that is never read
-		ecaAVX2(c.cai[:n4], c.eca[:n4], c.ktfHalf, &logConsts, &logTable)
-		return
+	if n := len(c.caSegs); useAVX2 && c.caAll {
+		n4 := pad4(n)
+		if ecaAVX2(c.cai[:n4], c.eca[:n4], c.ktfHalf, &logConsts, &logTable) {
+			return
+		}
 	}
 	c.updateEcaGo()
 }

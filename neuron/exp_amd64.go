@@ -26,11 +26,12 @@ func tableRatesAVX2(v, inf, x []float64, a *gateArgs)
 //go:noescape
 func cnexpUpdateAVX2(g, inf, x []float64, c *[expConstCount][4]float64, tab *[1 << expTableBits]float64)
 
-// ecaAVX2 sets eca[i] = ktfHalf*fastLog(cao/cai[i]) bit for bit; the lengths are equal
-// and a multiple of 4, and every cao/cai[i] is a positive normal number.
+// ecaAVX2 sets eca[i] = ktfHalf*fastLog(cao/cai[i]) bit for bit where cao/cai[i] is a
+// positive normal number and reports whether every cai is (ecaInRange); the lengths are
+// equal and a multiple of 4.
 //
 //go:noescape
-func ecaAVX2(cai, eca []float64, ktfHalf float64, c *[logConstCount + 1][4]float64, tab *[1 << logTableBits][2]float64)
+func ecaAVX2(cai, eca []float64, ktfHalf float64, c *[logConstCount + 1][4]float64, tab *[1 << logTableBits][2]float64) (ok bool)
 
 // table3RatesAVX2 is tableRatesAVX2 for the three gates whose (x∞, τ) are columns 0-1,
 // 2-3 and 4-5 of a's table (one look-up per voltage); gate j's values go to inf and x at

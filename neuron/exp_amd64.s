@@ -241,25 +241,33 @@ udone:
 #define L_MANT 320
 #define L_ONEEXP 352
 #define L_IDX 384
+#define L_LO 416
+#define L_HI 448
 
-// func ecaAVX2(cai, eca []float64, ktfHalf float64, c *[logConstCount + 1][4]float64, tab *[128][2]float64)
+// func ecaAVX2(cai, eca []float64, ktfHalf float64, c *[logConstCount + 1][4]float64, tab *[128][2]float64) (ok bool)
 //
-// eca = ktfHalf*fastLog(cao/cai) lane by lane with fastLog's operations in its order;
-// every cao/cai must be a positive normal number (the caller checks). No fused
-// multiply-add.
-TEXT ·ecaAVX2(SB), NOSPLIT, $0-72
+// eca = ktfHalf*fastLog(cao/cai) lane by lane with fastLog's operations in its order,
+// valid where cao/cai is a positive normal number: ok reports whether every cai is in
+// (2^-1020, 2^1020) (ecaInRange). No fused multiply-add.
+TEXT ·ecaAVX2(SB), NOSPLIT, $0-73
 	MOVQ cai_base+0(FP), SI
 	MOVQ cai_len+8(FP), CX
 	MOVQ eca_base+24(FP), DI
 	VBROADCASTSD ktfHalf+48(FP), Y15
 	MOVQ c+56(FP), AX
 	MOVQ tab+64(FP), DX
+	VPCMPEQQ Y12, Y12, Y12       // in range so far: all lanes
 
 eloop:
 	CMPQ CX, $4
 	JLT  edone
+	VMOVUPD (SI), Y9             // cai
+	VCMPPD  $0x1e, L_LO(AX), Y9, Y10 // cai > 2^-1020 (false for NaN)
+	VCMPPD  $0x11, L_HI(AX), Y9, Y11 // cai < 2^1020
+	VANDPD  Y11, Y10, Y10
+	VANDPD  Y10, Y12, Y12
 	VMOVUPD L_CAO(AX), Y0
-	VDIVPD  (SI), Y0, Y0         // x = cao/cai
+	VDIVPD  Y9, Y0, Y0           // x = cao/cai
 	VPSRLQ  $52, Y0, Y1          // biased exponent (x > 0: no sign bit)
 	VPOR    L_MAGIC(AX), Y1, Y1
 	VSUBPD  L_MAGIC1023(AX), Y1, Y1 // float64(e)
@@ -307,5 +315,8 @@ eloop:
 	JMP  eloop
 
 edone:
+	VMOVMSKPD Y12, R9
+	CMPQ R9, $15
+	SETEQ ok+72(FP)
 	VZEROUPPER
 	RET
