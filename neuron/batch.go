@@ -2,19 +2,22 @@ package neuron
 
 // Batched gate updates: when every mechanism a cell has covers every segment in order
 // (all of HNN's templates) and AVX2 is available, updateStates first writes x∞ and -dt/τ
-// of every gate into the cell's gateInf and gateF arrays — with one table look-up per
+// of every gate into the cell's gateInf and gateF arrays — with one table index per
 // segment for the gates whose tables share a grid (hh2's m, h and n; km's n with ca's m
-// and h; cat's m and h with ar's m), and kca's from the cai that cad has just updated, in
-// the same pass as cad — and then makes one cnexp pass over every gate. Each gate sees the
+// and h; cat's m and h with ar's m), computed in a pass of its own, then one
+// interpolation pass per gate, and kca's from the cai that cad has just updated, in the
+// same pass as cad — and then makes the cnexp update of every gate, in two passes (the
+// exponential's polynomial, then its table scale and the update). Short passes keep
+// each iteration's chain of dependent operations short, so that out-of-order execution
+// overlaps iterations. Each gate sees the
 // operations of the per-mechanism path in the same order, so the results are
 // bit-identical to it.
 
-// ratePass is one table pass of a gateBatch: gates (1 or 3) consecutive gate views
-// starting at gate offset off, whose (x∞, τ) are columns 0-1 (and 2-3, 4-5) of the table
-// a was made from.
+// ratePass is one table of a gateBatch: gates (1 to 3) consecutive gate views starting
+// at gate offset off, gate j's (x∞, τ) read with a[j] (all on one grid).
 type ratePass struct {
 	off, gates int
-	a          gateArgs
+	a          [3]gateArgs
 }
 
 // cadKcaArgs is the argument block of cadKcaAVX2, in the layout batch_amd64.s reads: the
@@ -30,6 +33,9 @@ type gateBatch struct {
 	stride int // segments rounded up to a multiple of 4: the length of each gate view
 	ng     int // gates in all, padding included
 	passes []ratePass
+	th     []float64 // scratch: each segment's interpolation weight on one grid
+	ix     []int64   // scratch: each segment's table row offset on one grid
+	kd     []float64 // scratch: each gate's shifted exponent multiple (expPolyAVX2)
 	kca    bool // cad and kca present: cadKcaAVX2 runs with ck
 	ck     cadKcaArgs
 }
@@ -84,10 +90,14 @@ func (c *Cell) buildBatch(tb *tables) {
 		}
 	}
 	p, dt := pad4(nseg), c.dt
-	b := &gateBatch{stride: p}
+	b := &gateBatch{stride: p, th: ownLines(p, p), ix: make([]int64, p)}
 	off := 0
 	add := func(gates int, t *vtable, col int) {
-		b.passes = append(b.passes, ratePass{off: off, gates: gates, a: newGateArgs(t, col, dt)})
+		r := ratePass{off: off, gates: gates}
+		for j := range gates {
+			r.a[j] = newGateArgs(t, col+2*j, dt)
+		}
+		b.passes = append(b.passes, r)
 		off += gates * p
 	}
 	// the order of the views laid out by buildMechanisms: hh2, km, ca, kca, cat, ar
@@ -100,8 +110,7 @@ func (c *Cell) buildBatch(tb *tables) {
 			add(1, tb.km, 0)
 		}
 		if c.ca != nil {
-			add(1, tb.ca, 0)
-			add(1, tb.ca, 2)
+			add(2, tb.ca, 0)
 		}
 	}
 	if c.kca != nil {
@@ -127,8 +136,7 @@ func (c *Cell) buildBatch(tb *tables) {
 		add(3, tb.catar, 0)
 	default:
 		if c.cat != nil {
-			add(1, tb.cat, 0)
-			add(1, tb.cat, 2)
+			add(2, tb.cat, 0)
 		}
 		if c.ar != nil {
 			add(1, tb.ar, 0)
@@ -138,6 +146,7 @@ func (c *Cell) buildBatch(tb *tables) {
 		panic("neuron: the batched gate layout does not match the gate views")
 	}
 	b.ng = off
+	b.kd = ownLines(off, off)
 	c.batch = b
 }
 
@@ -147,16 +156,16 @@ func (c *Cell) updateBatched(b *gateBatch) {
 	v := c.vseg[:p]
 	for i := range b.passes {
 		r := &b.passes[i]
-		n := r.gates * p
-		inf, x := c.gateInf[r.off:r.off+n], c.gateF[r.off:r.off+n]
-		if r.gates == 3 {
-			table3RatesAVX2(v, inf, x, p, &r.a)
-		} else {
-			tableRatesAVX2(v, inf, x, &r.a)
+		tableIndexAVX2(v, b.th, b.ix, &r.a[0])
+		for j := range r.gates {
+			o := r.off + j*p
+			tableInterpAVX2(b.th, b.ix, c.gateInf[o:o+p], c.gateF[o:o+p], &r.a[j])
 		}
 	}
 	if b.kca {
 		cadKcaAVX2(p, &b.ck)
 	}
-	cnexpUpdateAVX2(c.gate[:b.ng], c.gateInf[:b.ng], c.gateF[:b.ng], &expConsts, &expTable)
+	g, inf, x := c.gate[:b.ng], c.gateInf[:b.ng], c.gateF[:b.ng]
+	expPolyAVX2(x, b.kd, &expConsts)
+	cnexpFinishAVX2(g, inf, b.kd, x, &expConsts, &expTable)
 }

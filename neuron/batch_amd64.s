@@ -12,7 +12,7 @@
 
 // TGATE interpolates the (x∞, τ) pair at byte offset OFF of the four lanes' rows (row
 // offsets in R9-R12, rows at R8 and the next rows at R13, weight th in Y3) and stores x∞
-// at PINF and -dt/τ (mdt in Y11) at PX, as tableRatesAVX2 does.
+// at PINF and -dt/τ (mdt in Y11) at PX, with tableRatesAVX2's operations.
 #define TGATE(OFF, PINF, PX) \
 	VMOVUPD OFF(R8)(R9*8), X1; \
 	VINSERTF128 $1, OFF(R8)(R11*8), Y1, Y1; \
@@ -35,69 +35,6 @@
 	VDIVPD  Y4, Y11, Y9; \
 	VMOVUPD Y8, PINF; \
 	VMOVUPD Y9, PX
-
-// func table3RatesAVX2(v, inf, x []float64, stride int, a *gateArgs)
-//
-// tableRatesAVX2 for the three gates whose (x∞, τ) are columns 0-1, 2-3 and 4-5 of one
-// table: the row and weight of each voltage are computed once (with tableRatesAVX2's
-// operations) and serve the three pairs; gate j's x∞ and -dt/τ go to inf and x at
-// j*stride. len(v) = stride is a multiple of 4.
-TEXT ·table3RatesAVX2(SB), NOSPLIT, $0-88
-	MOVQ v_base+0(FP), SI
-	MOVQ v_len+8(FP), CX
-	MOVQ inf_base+24(FP), DI
-	MOVQ x_base+48(FP), DX
-	MOVQ stride+72(FP), R14
-	MOVQ a+80(FP), BX
-	SHLQ $3, R14                 // stride (bytes)
-	LEAQ (R14)(R14*1), AX        // 2*stride (bytes)
-	MOVQ A_DATA(BX), R8
-	VBROADCASTSD A_VMIN(BX), Y15
-	VBROADCASTSD A_MFAC(BX), Y14
-	VBROADCASTSD A_N(BX), Y13
-	VBROADCASTSD A_MDT(BX), Y11
-	VPBROADCASTD A_COLS(BX), X10
-	MOVLQSX A_COLS(BX), R13
-	LEAQ    (R8)(R13*8), R13     // the next row
-
-t3loop:
-	CMPQ CX, $4
-	JLT  t3done
-	VXORPD  Y12, Y12, Y12
-	VMOVUPD (SI), Y0
-	VSUBPD  Y15, Y0, Y0          // v - vmin
-	VMULPD  Y0, Y14, Y0          // xi = mfac*(v - vmin)
-	VCVTTPD2DQY Y0, X1           // int(xi) (meaningless outside (0, n))
-	VCVTDQ2PD X1, Y2             // float64(int(xi))
-	VSUBPD  Y2, Y0, Y3           // th = xi - float64(int(xi))
-	VCMPPD  $0x12, Y12, Y0, Y4   // xi <= 0 (false for NaN)
-	VCMPPD  $0x1d, Y13, Y0, Y5   // xi >= n (false for NaN)
-	VCMPPD  $0x1e, Y12, Y0, Y6   // xi > 0
-	VCMPPD  $0x11, Y13, Y0, Y7   // xi < n
-	VANDPD  Y7, Y6, Y6           // inside
-	VANDPD  Y6, Y2, Y2           // row = int(xi) inside, else 0
-	VANDPD  Y5, Y13, Y7          // n where xi >= n
-	VORPD   Y7, Y2, Y2           // row
-	VORPD   Y5, Y4, Y4           // clamped
-	VANDNPD Y3, Y4, Y3           // th = 0 where clamped (NaN stays)
-	VCVTTPD2DQY Y2, X6           // row (exact)
-	VPMULLD X10, X6, X6          // offsets row*cols
-	VMOVD   X6, R9
-	VPEXTRD $1, X6, R10
-	VPEXTRD $2, X6, R11
-	VPEXTRD $3, X6, R12
-	TGATE(0, (DI), (DX))
-	TGATE(16, (DI)(R14*1), (DX)(R14*1))
-	TGATE(32, (DI)(AX*1), (DX)(AX*1))
-	ADDQ $32, SI
-	ADDQ $32, DI
-	ADDQ $32, DX
-	SUBQ $4, CX
-	JMP  t3loop
-
-t3done:
-	VZEROUPPER
-	RET
 
 // Offsets of cadKcaArgs, see batch.go.
 #define K_ICA 0
@@ -166,5 +103,211 @@ kloop:
 	JMP  kloop
 
 kdone:
+	VZEROUPPER
+	RET
+
+// func tableIndexAVX2(v, th []float64, ix []int64, a *gateArgs)
+//
+// The first half of tableRatesAVX2: per voltage, NEURON's table row offset (row*cols,
+// into ix) and interpolation weight (into th), with tableRatesAVX2's operations. The
+// lengths are equal and a multiple of 4.
+TEXT ·tableIndexAVX2(SB), NOSPLIT, $0-80
+	MOVQ v_base+0(FP), SI
+	MOVQ v_len+8(FP), CX
+	MOVQ th_base+24(FP), DI
+	MOVQ ix_base+48(FP), DX
+	MOVQ a+72(FP), BX
+	VBROADCASTSD A_VMIN(BX), Y15
+	VBROADCASTSD A_MFAC(BX), Y14
+	VBROADCASTSD A_N(BX), Y13
+	VPBROADCASTD A_COLS(BX), X10
+	VXORPD  Y12, Y12, Y12
+
+tiloop:
+	CMPQ CX, $4
+	JLT  tidone
+	VMOVUPD (SI), Y0
+	VSUBPD  Y15, Y0, Y0          // v - vmin
+	VMULPD  Y0, Y14, Y0          // xi = mfac*(v - vmin)
+	VCVTTPD2DQY Y0, X1           // int(xi) (meaningless outside (0, n))
+	VCVTDQ2PD X1, Y2             // float64(int(xi))
+	VSUBPD  Y2, Y0, Y3           // th = xi - float64(int(xi))
+	VCMPPD  $0x12, Y12, Y0, Y4   // xi <= 0 (false for NaN)
+	VCMPPD  $0x1d, Y13, Y0, Y5   // xi >= n (false for NaN)
+	VCMPPD  $0x1e, Y12, Y0, Y6   // xi > 0
+	VCMPPD  $0x11, Y13, Y0, Y7   // xi < n
+	VANDPD  Y7, Y6, Y6           // inside
+	VANDPD  Y6, Y2, Y2           // row = int(xi) inside, else 0
+	VANDPD  Y5, Y13, Y7          // n where xi >= n
+	VORPD   Y7, Y2, Y2           // row
+	VORPD   Y5, Y4, Y4           // clamped
+	VANDNPD Y3, Y4, Y3           // th = 0 where clamped (NaN stays)
+	VCVTTPD2DQY Y2, X6           // row (exact)
+	VPMULLD X10, X6, X6          // offsets row*cols
+	VPMOVSXDQ X6, Y6
+	VMOVUPD Y3, (DI)
+	VMOVDQU Y6, (DX)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	SUBQ $4, CX
+	JMP  tiloop
+
+tidone:
+	VZEROUPPER
+	RET
+
+// func tableInterpAVX2(th []float64, ix []int64, inf, x []float64, a *gateArgs)
+//
+// The second half of tableRatesAVX2: x∞ and -dt/τ of a's gate at the rows ix and weights
+// th that tableIndexAVX2 computed (on a's grid), with tableRatesAVX2's operations. The
+// lengths are equal and a multiple of 4.
+TEXT ·tableInterpAVX2(SB), NOSPLIT, $0-104
+	MOVQ th_base+0(FP), SI
+	MOVQ th_len+8(FP), CX
+	MOVQ ix_base+24(FP), AX
+	MOVQ inf_base+48(FP), DI
+	MOVQ x_base+72(FP), DX
+	MOVQ a+96(FP), BX
+	MOVQ A_DATA(BX), R8
+	VBROADCASTSD A_MDT(BX), Y11
+	MOVLQSX A_COLS(BX), R13
+	LEAQ    (R8)(R13*8), R13     // the next row's x∞
+
+tploop:
+	CMPQ CX, $4
+	JLT  tpdone
+	MOVQ 0(AX), R9
+	MOVQ 8(AX), R10
+	MOVQ 16(AX), R11
+	MOVQ 24(AX), R12
+	VMOVUPD (SI), Y3
+	TGATE(0, (DI), (DX))
+	ADDQ $32, SI
+	ADDQ $32, AX
+	ADDQ $32, DI
+	ADDQ $32, DX
+	SUBQ $4, CX
+	JMP  tploop
+
+tpdone:
+	VZEROUPPER
+	RET
+
+// Constant rows (32 bytes each) of expConsts, see fastexp.go.
+#define C_LO 0
+#define C_HI 32
+#define C_INVLN2 64
+#define C_SHIFT 96
+#define C_LN2HI 128
+#define C_LN2LO 160
+#define C_SIXTH 192
+#define C_HALF 224
+#define C_C120 256
+#define C_C24 288
+#define C_MASK 320
+#define C_ONE 352
+
+// func expPolyAVX2(x, kd []float64, c *[expConstCount][4]float64)
+//
+// The first half of cnexpUpdateAVX2: per exponent x, clamped to [-40, 700], the shifted
+// kd = x/ln2·N + shift (whose bits hold k; into kd) and the polynomial p of the reduced
+// argument (into x), with oneMinusExpAVX2's operations. The lengths are equal and a
+// multiple of 4.
+TEXT ·expPolyAVX2(SB), NOSPLIT, $0-56
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ kd_base+24(FP), DI
+	MOVQ c+48(FP), AX
+	VMOVUPD C_LO(AX), Y12
+	VMOVUPD C_HI(AX), Y13
+	VMOVUPD C_SHIFT(AX), Y14
+
+eploop:
+	CMPQ CX, $4
+	JLT  epdone
+	VMOVUPD (SI), Y0
+	VMAXPD  Y0, Y12, Y0          // max(-40, x); NaN stays NaN
+	VMINPD  Y0, Y13, Y0          // min(700, x)
+	VMULPD  C_INVLN2(AX), Y0, Y1
+	VADDPD  Y14, Y1, Y1          // kd (bits hold k)
+	VSUBPD  Y14, Y1, Y2
+	VMULPD  C_LN2HI(AX), Y2, Y3
+	VSUBPD  Y3, Y0, Y3
+	VMULPD  C_LN2LO(AX), Y2, Y4
+	VSUBPD  Y4, Y3, Y3           // r
+	VMULPD  Y3, Y3, Y4           // r2
+	VMULPD  C_SIXTH(AX), Y3, Y5
+	VADDPD  C_HALF(AX), Y5, Y5
+	VMULPD  Y5, Y4, Y5
+	VADDPD  Y5, Y3, Y5
+	VMULPD  Y4, Y4, Y6
+	VMULPD  C_C120(AX), Y3, Y7
+	VADDPD  C_C24(AX), Y7, Y7
+	VMULPD  Y7, Y6, Y6
+	VADDPD  Y6, Y5, Y5           // p
+	VMOVUPD Y1, (DI)
+	VMOVUPD Y5, (SI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $4, CX
+	JMP  eploop
+
+epdone:
+	VZEROUPPER
+	RET
+
+// func cnexpFinishAVX2(g, inf, kd, p []float64, c *[expConstCount][4]float64, tab *[128]float64)
+//
+// The second half of cnexpUpdateAVX2: s = 2^(k/N) from kd's bits and the table, f = 1 -
+// (s + s*p), g += f*(inf - g), with cnexpUpdateAVX2's operations. The lengths are equal
+// and a multiple of 4.
+TEXT ·cnexpFinishAVX2(SB), NOSPLIT, $0-112
+	MOVQ g_base+0(FP), DI
+	MOVQ g_len+8(FP), CX
+	MOVQ inf_base+24(FP), SI
+	MOVQ kd_base+48(FP), BX
+	MOVQ p_base+72(FP), R8
+	MOVQ c+96(FP), AX
+	MOVQ tab+104(FP), DX
+	VMOVUPD C_ONE(AX), Y14
+
+efloop:
+	CMPQ CX, $4
+	JLT  efdone
+	MOVQ    0(BX), R9            // the bits of kd, lane by lane
+	MOVQ    8(BX), R10
+	MOVQ    16(BX), R11
+	MOVQ    24(BX), R12
+	ANDQ    $127, R9             // j = k & (N-1)
+	ANDQ    $127, R10
+	ANDQ    $127, R11
+	ANDQ    $127, R12
+	VMOVUPD (BX), Y1             // kd
+	VMOVSD  (DX)(R9*8), X8
+	VMOVHPD (DX)(R10*8), X8, X8
+	VMOVSD  (DX)(R11*8), X9
+	VMOVHPD (DX)(R12*8), X9, X9
+	VINSERTF128 $1, X9, Y8, Y8   // 2^(j/128)
+	VPSRLQ  $7, Y1, Y9
+	VPSLLQ  $52, Y9, Y9
+	VPADDQ  Y9, Y8, Y8           // s
+	VMULPD  (R8), Y8, Y9         // s*p
+	VADDPD  Y9, Y8, Y9           // s + s*p
+	VSUBPD  Y9, Y14, Y9          // f = 1 - (s + s*p)
+	VMOVUPD (DI), Y2             // g
+	VMOVUPD (SI), Y12
+	VSUBPD  Y2, Y12, Y3          // inf - g
+	VMULPD  Y3, Y9, Y3           // f*(inf - g)
+	VADDPD  Y3, Y2, Y2
+	VMOVUPD Y2, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, BX
+	ADDQ $32, R8
+	SUBQ $4, CX
+	JMP  efloop
+
+efdone:
 	VZEROUPPER
 	RET

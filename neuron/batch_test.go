@@ -96,10 +96,11 @@ func TestBatchedGatesMatchPerMechanism(t *testing.T) {
 	}
 }
 
-// TestTable3RatesMatchesSingle checks table3RatesAVX2 on the three shared-grid tables bit
-// for bit against one tableRatesAVX2 pass per gate on the original tables, at voltages on
-// and between grid points, beyond both ends, ±Inf and NaN.
-func TestTable3RatesMatchesSingle(t *testing.T) {
+// TestTableIndexInterpMatchesRates checks tableIndexAVX2 then tableInterpAVX2 on the
+// three shared-grid tables bit for bit against one tableRatesAVX2 pass per gate on the
+// original tables, at voltages on and between grid points, beyond both ends, ±Inf and
+// NaN.
+func TestTableIndexInterpMatchesRates(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no AVX2")
 	}
@@ -139,9 +140,14 @@ func TestTable3RatesMatchesSingle(t *testing.T) {
 				}
 			}
 			dt := []float64{0.025, 0.05, 3}[rng.IntN(3)]
+			th, ix := make([]float64, n), make([]int64, n)
 			a := newGateArgs(tab, 0, dt)
+			tableIndexAVX2(v, th, ix, &a)
 			inf, x := make([]float64, 3*n), make([]float64, 3*n)
-			table3RatesAVX2(v, inf, x, n, &a)
+			for j := range 3 {
+				aj := newGateArgs(tab, 2*j, dt)
+				tableInterpAVX2(th, ix, inf[j*n:(j+1)*n], x[j*n:(j+1)*n], &aj)
+			}
 			for j, g := range k.gates {
 				aj := newGateArgs(g.t, g.col, dt)
 				wi, wx := make([]float64, n), make([]float64, n)
@@ -193,6 +199,39 @@ func TestCadKcaMatchesGo(t *testing.T) {
 				if !sameBits(gotCa[s], c.cad.ca[s]) || !sameBits(gotInf[s], inf) || !sameBits(gotX[s], x) {
 					t.Fatalf("ica %v: (%v, %v, %v), Go (%v, %v, %v)", c.ica[s], gotCa[s], gotInf[s], gotX[s], c.cad.ca[s], inf, x)
 				}
+			}
+		}
+	}
+}
+
+// TestCnexpTwoPassMatches checks expPolyAVX2 then cnexpFinishAVX2 bit for bit against
+// cnexpUpdateAVX2 on exponents across and beyond the clamp range, ±0, ±Inf and NaN.
+func TestCnexpTwoPassMatches(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2")
+	}
+	rng := rand.New(rand.NewPCG(25, 26))
+	for _, n := range []int{4, 8, 64, 560} {
+		x, inf, g := make([]float64, n), make([]float64, n), make([]float64, n)
+		for i := range x {
+			switch rng.IntN(8) {
+			case 0:
+				x[i] = []float64{0, math.Copysign(0, -1), -40, 700, -41, 701, math.NaN(), math.Inf(-1), math.Inf(1), -1e300}[rng.IntN(10)]
+			case 1:
+				x[i] = -rng.Float64() * 60
+			default:
+				x[i] = -rng.ExpFloat64() * 0.1
+			}
+			inf[i], g[i] = rng.Float64(), rng.Float64()
+		}
+		want := append([]float64(nil), g...)
+		cnexpUpdateAVX2(want, inf, append([]float64(nil), x...), &expConsts, &expTable)
+		kd := make([]float64, n)
+		expPolyAVX2(x, kd, &expConsts)
+		cnexpFinishAVX2(g, inf, kd, x, &expConsts, &expTable)
+		for i := range g {
+			if !sameBits(g[i], want[i]) {
+				t.Fatalf("n %d [%d]: two passes %v, cnexpUpdateAVX2 %v", n, i, g[i], want[i])
 			}
 		}
 	}

@@ -37,6 +37,7 @@ type Cell struct {
 	rhs, d []float64
 	fAx    []float64 // scratch: axial current from each node's parent (nA)
 	dipK   []float64 // dipole coefficient per node: G * dz (µS·µm)
+	plan   solvePlan // the two-lane Hines schedule (solve.go)
 
 	// segments (nodes with membrane)
 	segNode []int32
@@ -189,6 +190,7 @@ func (c *Cell) buildTree() {
 			c.dConst[c.parent[i]] += c.gAx[i]
 		}
 	}
+	c.plan = planSolve(c.parent)
 	c.v = ownLines(nn, nn)
 	c.rhs = ownLines(nn, nn)
 	c.d = ownLines(nn, nn)

@@ -33,13 +33,6 @@ func cnexpUpdateAVX2(g, inf, x []float64, c *[expConstCount][4]float64, tab *[1 
 //go:noescape
 func ecaAVX2(cai, eca []float64, ktfHalf float64, c *[logConstCount + 1][4]float64, tab *[1 << logTableBits][2]float64) (ok bool)
 
-// table3RatesAVX2 is tableRatesAVX2 for the three gates whose (x∞, τ) are columns 0-1,
-// 2-3 and 4-5 of a's table (one look-up per voltage); gate j's values go to inf and x at
-// j*stride. len(v) = stride, a multiple of 4; len(inf) = len(x) = 3*stride.
-//
-//go:noescape
-func table3RatesAVX2(v, inf, x []float64, stride int, a *gateArgs)
-
 // cadKcaAVX2 does cadMech.state and kcaMech.gates' x∞ and -dt/τ (into a.inf, a.x) for n
 // segments, a multiple of 4, bit for bit.
 //
@@ -57,3 +50,31 @@ func currentsHHKmAVX2(n int, a *currentArgs)
 //
 //go:noescape
 func currentsAllAVX2(n int, a *currentArgs)
+
+// tableIndexAVX2 writes NEURON's table row offset (row·cols, into ix) and interpolation
+// weight (into th) on a's grid at every v, as tableRatesAVX2 computes them; the lengths
+// are equal and a multiple of 4.
+//
+//go:noescape
+func tableIndexAVX2(v, th []float64, ix []int64, a *gateArgs)
+
+// tableInterpAVX2 writes x∞ and -dt/τ of a's gate at the rows and weights from
+// tableIndexAVX2 (on the same grid) into inf and x, as tableRatesAVX2 does; the lengths
+// are equal and a multiple of 4.
+//
+//go:noescape
+func tableInterpAVX2(th []float64, ix []int64, inf, x []float64, a *gateArgs)
+
+// expPolyAVX2 replaces each exponent x (clamped to [-40, 700]) by the polynomial of its
+// reduced argument and writes its shifted kd (whose bits hold k) into kd, the first half
+// of cnexpUpdateAVX2; the lengths are equal and a multiple of 4.
+//
+//go:noescape
+func expPolyAVX2(x, kd []float64, c *[expConstCount][4]float64)
+
+// cnexpFinishAVX2 is the second half of cnexpUpdateAVX2: with kd and p from expPolyAVX2,
+// g += (1 - e^x)(inf - g) bit for bit as cnexpUpdateAVX2; the lengths are equal and a
+// multiple of 4.
+//
+//go:noescape
+func cnexpFinishAVX2(g, inf, kd, p []float64, c *[expConstCount][4]float64, tab *[1 << expTableBits]float64)

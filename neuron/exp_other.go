@@ -20,10 +20,6 @@ func ecaAVX2(cai, eca []float64, ktfHalf float64, c *[logConstCount + 1][4]float
 	panic("neuron: no AVX2 implementation on this platform")
 }
 
-func table3RatesAVX2(v, inf, x []float64, stride int, a *gateArgs) {
-	panic("neuron: no AVX2 implementation on this platform")
-}
-
 func cadKcaAVX2(n int, a *cadKcaArgs) {
 	panic("neuron: no AVX2 implementation on this platform")
 }
@@ -33,5 +29,21 @@ func currentsHHKmAVX2(n int, a *currentArgs) {
 }
 
 func currentsAllAVX2(n int, a *currentArgs) {
+	panic("neuron: no AVX2 implementation on this platform")
+}
+
+func tableIndexAVX2(v, th []float64, ix []int64, a *gateArgs) {
+	panic("neuron: no AVX2 implementation on this platform")
+}
+
+func tableInterpAVX2(th []float64, ix []int64, inf, x []float64, a *gateArgs) {
+	panic("neuron: no AVX2 implementation on this platform")
+}
+
+func expPolyAVX2(x, kd []float64, c *[expConstCount][4]float64) {
+	panic("neuron: no AVX2 implementation on this platform")
+}
+
+func cnexpFinishAVX2(g, inf, kd, p []float64, c *[expConstCount][4]float64, tab *[1 << expTableBits]float64) {
 	panic("neuron: no AVX2 implementation on this platform")
 }

@@ -155,48 +155,6 @@ func (c *Cell) addSynapsesClampsAxial() {
 	}
 }
 
-// solve performs Hines elimination on the tree (parents precede children), leaves the
-// voltage change in rhs and adds it to v (d is overwritten with reciprocal pivots). Along
-// unbranched runs (parent = previous node) the pivot and right-hand side being eliminated
-// stay in registers instead of going through memory; the operations and their order are
-// those of the plain recurrences, so the results are bit-identical to them.
-func (c *Cell) solve() {
-	n := len(c.d)
-	if n == 0 {
-		return
-	}
-	d, rhs, g, par, v := c.d[:n], c.rhs[:n], c.gAx[:n], c.parent[:n], c.v[:n]
-	di, ri := d[n-1], rhs[n-1]
-	for i := n - 1; i >= 1; i-- {
-		rhs[i] = ri
-		inv := 1 / di
-		d[i] = inv
-		gi := g[i]
-		f := gi * inv
-		if p := int(par[i]); p == i-1 {
-			di = d[p] - f*gi
-			ri = rhs[p] + f*ri
-		} else {
-			d[p] -= f * gi
-			rhs[p] += f * ri
-			di, ri = d[i-1], rhs[i-1]
-		}
-	}
-	d[0] = di
-	prev := ri / di
-	rhs[0] = prev
-	v[0] += prev
-	for i := 1; i < n; i++ {
-		rp := prev
-		if p := int(par[i]); p != i-1 {
-			rp = rhs[p]
-		}
-		prev = (rhs[i] + g[i]*rp) * d[i]
-		rhs[i] = prev
-		v[i] += prev
-	}
-}
-
 // updateStates advances every state with the new voltage as NEURON's mechanism order
 // (ar, ca, cad, cat, hh2, kca, km) does: cad first (it reads only the start-of-step ica),
 // then every gate's cnexp update x += (1 - exp(-dt/τ))(x∞ - x) at the new voltage (kca
