@@ -36,7 +36,7 @@ type gateBatch struct {
 	th     []float64 // scratch: each segment's interpolation weight on one grid
 	ix     []int64   // scratch: each segment's table row offset on one grid
 	kd     []float64 // scratch: each gate's shifted exponent multiple (expPolyAVX2)
-	kca    bool // cad and kca present: cadKcaAVX2 runs with ck
+	kca    bool      // cad and kca present: cadKcaAVX2 runs with ck
 	ck     cadKcaArgs
 }
 
