@@ -14,10 +14,21 @@ package neuron
 // voltage change in rhs and adds it to v (d is overwritten with reciprocal pivots).
 func (c *Cell) solve() {
 	if c.plan.two {
-		c.solveTwoLane()
+		c.solveTwoLane(false)
 	} else {
 		c.solveSerial()
 	}
+}
+
+// solveDipole is solve followed by computeDipole: it returns the dipole (fAm) of the new
+// voltages. With the two-lane solve the dipole's terms along lane A are summed as the
+// forward substitution finalises the voltages, in computeDipole's order.
+func (c *Cell) solveDipole() float64 {
+	if c.plan.two && c.desc.Dipole {
+		return c.solveTwoLane(true)
+	}
+	c.solve()
+	return c.computeDipole()
 }
 
 // solveSerial performs Hines elimination on the tree (parents precede children), leaves the
@@ -133,7 +144,10 @@ func planSolve(par []int32) solvePlan {
 }
 
 // solveTwoLane is solveSerial with lanes A and B advanced in lock-step by plan c.plan.
-func (c *Cell) solveTwoLane() {
+// With dip it also returns computeDipole's sum of the new voltages (else 0): lane A's
+// terms (nodes 1..hiA, each final once the forward substitution has passed it and its
+// parent) during the forward substitution, then the others, in node order.
+func (c *Cell) solveTwoLane(dip bool) float64 {
 	pl := &c.plan
 	n := len(c.d)
 	d, rhs, g, par, v := c.d[:n], c.rhs[:n], c.gAx[:n], c.parent[:n], c.v[:n]
@@ -181,11 +195,16 @@ func (c *Cell) solveTwoLane() {
 	// forward substitution: lane A from 1 up to hi, lane B from hi+1 up as solveSerial
 	a, b = 1, hi+1
 	prevB := 0.0
+	q, dk := 0.0, c.dipK[:n]
 	for t := 0; a <= hi || b < n; t++ {
 		if t >= pl.fwdA && a <= hi {
 			prevA = (rhs[a] + g[a]*prevA) * d[a]
 			rhs[a] = prevA
-			v[a] += prevA
+			va := v[a] + prevA
+			v[a] = va
+			if dip {
+				q += dk[a] * (v[a-1] - va)
+			}
 			a++
 		}
 		if t >= pl.fwdB && b < n {
@@ -199,4 +218,10 @@ func (c *Cell) solveTwoLane() {
 			b++
 		}
 	}
+	if dip {
+		for i := hi + 1; i < n; i++ {
+			q += dk[i] * (v[par[i]] - v[i])
+		}
+	}
+	return q
 }

@@ -56,8 +56,17 @@ func TestSolveTwoLaneMatchesSerial(t *testing.T) {
 		copy(b.d, a.d)
 		copy(b.rhs, a.rhs)
 		copy(b.v, a.v)
-		a.solveTwoLane()
+		a.dipK, b.dipK = make([]float64, n), make([]float64, n)
+		for i := 1; i < n; i++ {
+			a.dipK[i] = rng.NormFloat64()
+		}
+		copy(b.dipK, a.dipK)
+		b.desc = &CellDesc{Dipole: true}
+		q := a.solveTwoLane(true)
 		b.solveSerial()
+		if want := b.computeDipole(); !sameBits(q, want) {
+			t.Fatalf("tree %d: dipole %v, computeDipole %v", k, q, want)
+		}
 		for i := range n {
 			if !sameBits(a.d[i], b.d[i]) || !sameBits(a.rhs[i], b.rhs[i]) || !sameBits(a.v[i], b.v[i]) {
 				t.Fatalf("tree %d (n %d, plan %+v) node %d: two lanes (%v, %v, %v), serial (%v, %v, %v)",

@@ -29,10 +29,9 @@ func (c *Cell) Advance() {
 	c.deliverEvents(c.t + 0.5*c.dt)
 	c.t += 0.5 * c.dt
 	c.setupMatrix()
-	c.solve()
+	c.dipole = c.solveDipole() // the dipole of the new voltages: updateStates keeps v
 	c.gatherV()
 	c.updateStates()
-	c.dipole = c.computeDipole()
 	c.t += 0.5 * c.dt
 }
 
