@@ -156,11 +156,8 @@ func (c *Cell) updateBatched(b *gateBatch) {
 	v := c.vseg[:p]
 	for i := range b.passes {
 		r := &b.passes[i]
-		tableIndexAVX2(v, b.th, b.ix, &r.a[0])
-		for j := range r.gates {
-			o := r.off + j*p
-			tableInterpAVX2(b.th, b.ix, c.gateInf[o:o+p], c.gateF[o:o+p], &r.a[j])
-		}
+		e := r.off + r.gates*p
+		tableRatesBatchAVX2(v, b.th, b.ix, c.gateInf[r.off:e], c.gateF[r.off:e], &r.a, r.gates)
 	}
 	if b.kca {
 		cadKcaAVX2(p, &b.ck)

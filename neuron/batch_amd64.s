@@ -106,94 +106,6 @@ kdone:
 	VZEROUPPER
 	RET
 
-// func tableIndexAVX2(v, th []float64, ix []int64, a *gateArgs)
-//
-// The first half of tableRatesAVX2: per voltage, NEURON's table row offset (row*cols,
-// into ix) and interpolation weight (into th), with tableRatesAVX2's operations. The
-// lengths are equal and a multiple of 4.
-TEXT ·tableIndexAVX2(SB), NOSPLIT, $0-80
-	MOVQ v_base+0(FP), SI
-	MOVQ v_len+8(FP), CX
-	MOVQ th_base+24(FP), DI
-	MOVQ ix_base+48(FP), DX
-	MOVQ a+72(FP), BX
-	VBROADCASTSD A_VMIN(BX), Y15
-	VBROADCASTSD A_MFAC(BX), Y14
-	VBROADCASTSD A_N(BX), Y13
-	VPBROADCASTD A_COLS(BX), X10
-	VXORPD  Y12, Y12, Y12
-
-tiloop:
-	CMPQ CX, $4
-	JLT  tidone
-	VMOVUPD (SI), Y0
-	VSUBPD  Y15, Y0, Y0          // v - vmin
-	VMULPD  Y0, Y14, Y0          // xi = mfac*(v - vmin)
-	VCVTTPD2DQY Y0, X1           // int(xi) (meaningless outside (0, n))
-	VCVTDQ2PD X1, Y2             // float64(int(xi))
-	VSUBPD  Y2, Y0, Y3           // th = xi - float64(int(xi))
-	VCMPPD  $0x12, Y12, Y0, Y4   // xi <= 0 (false for NaN)
-	VCMPPD  $0x1d, Y13, Y0, Y5   // xi >= n (false for NaN)
-	VCMPPD  $0x1e, Y12, Y0, Y6   // xi > 0
-	VCMPPD  $0x11, Y13, Y0, Y7   // xi < n
-	VANDPD  Y7, Y6, Y6           // inside
-	VANDPD  Y6, Y2, Y2           // row = int(xi) inside, else 0
-	VANDPD  Y5, Y13, Y7          // n where xi >= n
-	VORPD   Y7, Y2, Y2           // row
-	VORPD   Y5, Y4, Y4           // clamped
-	VANDNPD Y3, Y4, Y3           // th = 0 where clamped (NaN stays)
-	VCVTTPD2DQY Y2, X6           // row (exact)
-	VPMULLD X10, X6, X6          // offsets row*cols
-	VPMOVSXDQ X6, Y6
-	VMOVUPD Y3, (DI)
-	VMOVDQU Y6, (DX)
-	ADDQ $32, SI
-	ADDQ $32, DI
-	ADDQ $32, DX
-	SUBQ $4, CX
-	JMP  tiloop
-
-tidone:
-	VZEROUPPER
-	RET
-
-// func tableInterpAVX2(th []float64, ix []int64, inf, x []float64, a *gateArgs)
-//
-// The second half of tableRatesAVX2: x∞ and -dt/τ of a's gate at the rows ix and weights
-// th that tableIndexAVX2 computed (on a's grid), with tableRatesAVX2's operations. The
-// lengths are equal and a multiple of 4.
-TEXT ·tableInterpAVX2(SB), NOSPLIT, $0-104
-	MOVQ th_base+0(FP), SI
-	MOVQ th_len+8(FP), CX
-	MOVQ ix_base+24(FP), AX
-	MOVQ inf_base+48(FP), DI
-	MOVQ x_base+72(FP), DX
-	MOVQ a+96(FP), BX
-	MOVQ A_DATA(BX), R8
-	VBROADCASTSD A_MDT(BX), Y11
-	MOVLQSX A_COLS(BX), R13
-	LEAQ    (R8)(R13*8), R13     // the next row's x∞
-
-tploop:
-	CMPQ CX, $4
-	JLT  tpdone
-	MOVQ 0(AX), R9
-	MOVQ 8(AX), R10
-	MOVQ 16(AX), R11
-	MOVQ 24(AX), R12
-	VMOVUPD (SI), Y3
-	TGATE(0, (DI), (DX))
-	ADDQ $32, SI
-	ADDQ $32, AX
-	ADDQ $32, DI
-	ADDQ $32, DX
-	SUBQ $4, CX
-	JMP  tploop
-
-tpdone:
-	VZEROUPPER
-	RET
-
 // Constant rows (32 bytes each) of expConsts, see fastexp.go.
 #define C_LO 0
 #define C_HI 32
@@ -314,5 +226,94 @@ efloop:
 	JMP  efloop
 
 efdone:
+	VZEROUPPER
+	RET
+
+// func tableRatesBatchAVX2(v, th []float64, ix []int64, inf, x []float64, a *[3]gateArgs, gates int)
+//
+// tableRatesAVX2 for the gates a[0..gates-1], all on one grid, in two passes with its
+// operations: the row offset (row*cols, into ix) and weight (into th) of every v on
+// a[0]'s grid, then per gate the interpolated x∞ and -dt/τ, gate j's into inf and x at
+// j*len(v). len(v) = len(th) = len(ix) is a multiple of 4; inf and x hold gates*len(v).
+TEXT ·tableRatesBatchAVX2(SB), NOSPLIT, $0-136
+	MOVQ v_base+0(FP), SI
+	MOVQ v_len+8(FP), CX
+	MOVQ th_base+24(FP), DI
+	MOVQ ix_base+48(FP), DX
+	MOVQ a+120(FP), BX
+	VBROADCASTSD A_VMIN(BX), Y15
+	VBROADCASTSD A_MFAC(BX), Y14
+	VBROADCASTSD A_N(BX), Y13
+	VPBROADCASTD A_COLS(BX), X10
+	VXORPD  Y12, Y12, Y12
+
+bxloop:
+	CMPQ CX, $4
+	JLT  bxdone
+	VMOVUPD (SI), Y0
+	VSUBPD  Y15, Y0, Y0          // v - vmin
+	VMULPD  Y0, Y14, Y0          // xi = mfac*(v - vmin)
+	VCVTTPD2DQY Y0, X1           // int(xi) (meaningless outside (0, n))
+	VCVTDQ2PD X1, Y2             // float64(int(xi))
+	VSUBPD  Y2, Y0, Y3           // th = xi - float64(int(xi))
+	VCMPPD  $0x12, Y12, Y0, Y4   // xi <= 0 (false for NaN)
+	VCMPPD  $0x1d, Y13, Y0, Y5   // xi >= n (false for NaN)
+	VCMPPD  $0x1e, Y12, Y0, Y6   // xi > 0
+	VCMPPD  $0x11, Y13, Y0, Y7   // xi < n
+	VANDPD  Y7, Y6, Y6           // inside
+	VANDPD  Y6, Y2, Y2           // row = int(xi) inside, else 0
+	VANDPD  Y5, Y13, Y7          // n where xi >= n
+	VORPD   Y7, Y2, Y2           // row
+	VORPD   Y5, Y4, Y4           // clamped
+	VANDNPD Y3, Y4, Y3           // th = 0 where clamped (NaN stays)
+	VCVTTPD2DQY Y2, X6           // row (exact)
+	VPMULLD X10, X6, X6          // offsets row*cols
+	VPMOVSXDQ X6, Y6
+	VMOVUPD Y3, (DI)
+	VMOVDQU Y6, (DX)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	SUBQ $4, CX
+	JMP  bxloop
+
+bxdone:
+	MOVQ inf_base+72(FP), DI
+	MOVQ x_base+96(FP), DX
+	MOVQ gates+128(FP), R14
+
+bgate:
+	CMPQ R14, $0
+	JLE  bdone
+	MOVQ th_base+24(FP), SI
+	MOVQ th_len+32(FP), CX
+	MOVQ ix_base+48(FP), AX
+	MOVQ A_DATA(BX), R8
+	VBROADCASTSD A_MDT(BX), Y11
+	MOVLQSX A_COLS(BX), R13
+	LEAQ    (R8)(R13*8), R13     // the next row's x∞
+
+bploop:
+	CMPQ CX, $4
+	JLT  bpdone
+	MOVQ 0(AX), R9
+	MOVQ 8(AX), R10
+	MOVQ 16(AX), R11
+	MOVQ 24(AX), R12
+	VMOVUPD (SI), Y3
+	TGATE(0, (DI), (DX))
+	ADDQ $32, SI
+	ADDQ $32, AX
+	ADDQ $32, DI                 // after the loop: the next gate's x∞
+	ADDQ $32, DX
+	SUBQ $4, CX
+	JMP  bploop
+
+bpdone:
+	ADDQ $48, BX                 // the next gateArgs
+	DECQ R14
+	JMP  bgate
+
+bdone:
 	VZEROUPPER
 	RET

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 // gateViews returns every mechanism's gate views of c (no padding), in layout order.
@@ -96,13 +97,15 @@ func TestBatchedGatesMatchPerMechanism(t *testing.T) {
 	}
 }
 
-// TestTableIndexInterpMatchesRates checks tableIndexAVX2 then tableInterpAVX2 on the
-// three shared-grid tables bit for bit against one tableRatesAVX2 pass per gate on the
-// original tables, at voltages on and between grid points, beyond both ends, ±Inf and
-// NaN.
-func TestTableIndexInterpMatchesRates(t *testing.T) {
+// TestTableRatesBatchMatchesRates checks tableRatesBatchAVX2 on the three shared-grid
+// tables bit for bit against one tableRatesAVX2 pass per gate on the original tables, at
+// voltages on and between grid points, beyond both ends, ±Inf and NaN.
+func TestTableRatesBatchMatchesRates(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no AVX2")
+	}
+	if s := unsafe.Sizeof(gateArgs{}); s != 48 {
+		t.Fatalf("gateArgs is %d bytes; tableRatesBatchAVX2 steps by 48", s)
 	}
 	tb := tablesFor(37)
 	type src struct {
@@ -140,13 +143,22 @@ func TestTableIndexInterpMatchesRates(t *testing.T) {
 				}
 			}
 			dt := []float64{0.025, 0.05, 3}[rng.IntN(3)]
-			th, ix := make([]float64, n), make([]int64, n)
-			a := newGateArgs(tab, 0, dt)
-			tableIndexAVX2(v, th, ix, &a)
+			var as [3]gateArgs
+			for j := range as {
+				as[j] = newGateArgs(tab, 2*j, dt)
+			}
 			inf, x := make([]float64, 3*n), make([]float64, 3*n)
+			tableRatesBatchAVX2(v, make([]float64, n), make([]int64, n), inf, x, &as, 3)
+			// one gate at a time gives the same
 			for j := range 3 {
-				aj := newGateArgs(tab, 2*j, dt)
-				tableInterpAVX2(th, ix, inf[j*n:(j+1)*n], x[j*n:(j+1)*n], &aj)
+				a1 := [3]gateArgs{as[j]}
+				i1, x1 := make([]float64, n), make([]float64, n)
+				tableRatesBatchAVX2(v, make([]float64, n), make([]int64, n), i1, x1, &a1, 1)
+				for i := range v {
+					if !sameBits(i1[i], inf[j*n+i]) || !sameBits(x1[i], x[j*n+i]) {
+						t.Fatalf("%s gate %d alone differs at v %v", name, j, v[i])
+					}
+				}
 			}
 			for j, g := range k.gates {
 				aj := newGateArgs(g.t, g.col, dt)

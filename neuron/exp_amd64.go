@@ -51,20 +51,6 @@ func currentsHHKmAVX2(n int, a *currentArgs)
 //go:noescape
 func currentsAllAVX2(n int, a *currentArgs)
 
-// tableIndexAVX2 writes NEURON's table row offset (row·cols, into ix) and interpolation
-// weight (into th) on a's grid at every v, as tableRatesAVX2 computes them; the lengths
-// are equal and a multiple of 4.
-//
-//go:noescape
-func tableIndexAVX2(v, th []float64, ix []int64, a *gateArgs)
-
-// tableInterpAVX2 writes x∞ and -dt/τ of a's gate at the rows and weights from
-// tableIndexAVX2 (on the same grid) into inf and x, as tableRatesAVX2 does; the lengths
-// are equal and a multiple of 4.
-//
-//go:noescape
-func tableInterpAVX2(th []float64, ix []int64, inf, x []float64, a *gateArgs)
-
 // expPolyAVX2 replaces each exponent x (clamped to [-40, 700]) by the polynomial of its
 // reduced argument and writes its shifted kd (whose bits hold k) into kd, the first half
 // of cnexpUpdateAVX2; the lengths are equal and a multiple of 4.
@@ -78,3 +64,12 @@ func expPolyAVX2(x, kd []float64, c *[expConstCount][4]float64)
 //
 //go:noescape
 func cnexpFinishAVX2(g, inf, kd, p []float64, c *[expConstCount][4]float64, tab *[1 << expTableBits]float64)
+
+// tableRatesBatchAVX2 does what tableRatesAVX2 does for gates a[0..gates-1], all on one
+// table grid, in two passes: the row offset (into ix) and weight (into th) of every v on
+// a[0]'s grid, then x∞ and -dt/τ of each gate, gate j's into inf and x at j*len(v) (short
+// iterations that overlap). len(v) = len(th) = len(ix), a multiple of 4; inf and x hold
+// gates*len(v).
+//
+//go:noescape
+func tableRatesBatchAVX2(v, th []float64, ix []int64, inf, x []float64, a *[3]gateArgs, gates int)

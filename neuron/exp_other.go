@@ -32,18 +32,14 @@ func currentsAllAVX2(n int, a *currentArgs) {
 	panic("neuron: no AVX2 implementation on this platform")
 }
 
-func tableIndexAVX2(v, th []float64, ix []int64, a *gateArgs) {
-	panic("neuron: no AVX2 implementation on this platform")
-}
-
-func tableInterpAVX2(th []float64, ix []int64, inf, x []float64, a *gateArgs) {
-	panic("neuron: no AVX2 implementation on this platform")
-}
-
 func expPolyAVX2(x, kd []float64, c *[expConstCount][4]float64) {
 	panic("neuron: no AVX2 implementation on this platform")
 }
 
 func cnexpFinishAVX2(g, inf, kd, p []float64, c *[expConstCount][4]float64, tab *[1 << expTableBits]float64) {
+	panic("neuron: no AVX2 implementation on this platform")
+}
+
+func tableRatesBatchAVX2(v, th []float64, ix []int64, inf, x []float64, a *[3]gateArgs, gates int) {
 	panic("neuron: no AVX2 implementation on this platform")
 }
