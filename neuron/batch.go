@@ -7,11 +7,10 @@ package neuron
 // and h; cat's m and h with ar's m), computed in a pass of its own, then one
 // interpolation pass per gate, and kca's from the cai that cad has just updated, in the
 // same pass as cad — and then makes the cnexp update of every gate, in two passes (the
-// exponential's polynomial, then its table scale and the update). Short passes keep
-// each iteration's chain of dependent operations short, so that out-of-order execution
-// overlaps iterations. Each gate sees the
-// operations of the per-mechanism path in the same order, so the results are
-// bit-identical to it.
+// exponential's polynomial, then its table scale and the update). Short passes keep each
+// iteration's chain of dependent operations short, so that out-of-order execution
+// overlaps iterations. Each gate sees the operations of the per-mechanism path in the
+// same order, so the results are bit-identical to it.
 
 // ratePass is one table of a gateBatch: gates (1 to 3) consecutive gate views starting
 // at gate offset off, gate j's (x∞, τ) read with a[j] (all on one grid).
