@@ -6,8 +6,8 @@ package neuron
 // segment for the gates whose tables share a grid (hh2's m, h and n; km's n with ca's m
 // and h; cat's m and h with ar's m), computed in a pass of its own, then one
 // interpolation pass per gate, and kca's from the cai that cad has just updated, in the
-// same pass as cad — and then makes the cnexp update of every gate, in two passes (the
-// exponential's polynomial, then its table scale and the update). Short passes keep each
+// same pass as cad — and then makes the cnexp update of every gate, in three passes (the
+// exponential's argument reduction, its polynomial, then its table scale and the update). Short passes keep each
 // iteration's chain of dependent operations short, so that out-of-order execution
 // overlaps iterations. Each gate sees the operations of the per-mechanism path in the
 // same order, so the results are bit-identical to it.
@@ -34,7 +34,7 @@ type gateBatch struct {
 	passes []ratePass
 	th     []float64 // scratch: each segment's interpolation weight on one grid
 	ix     []int64   // scratch: each segment's table row offset on one grid
-	kd     []float64 // scratch: each gate's shifted exponent multiple (expPolyAVX2)
+	kd     []float64 // scratch: each gate's shifted exponent multiple (expReduceAVX2)
 	kca    bool      // cad and kca present: cadKcaAVX2 runs with ck
 	ck     cadKcaArgs
 }
@@ -162,6 +162,7 @@ func (c *Cell) updateBatched(b *gateBatch) {
 		cadKcaAVX2(p, &b.ck)
 	}
 	g, inf, x := c.gate[:b.ng], c.gateInf[:b.ng], c.gateF[:b.ng]
-	expPolyAVX2(x, b.kd, &expConsts)
+	expReduceAVX2(x, b.kd, &expConsts)
+	expPolyAVX2(x, &expConsts)
 	cnexpFinishAVX2(g, inf, b.kd, x, &expConsts, &expTable)
 }

@@ -120,64 +120,11 @@ kdone:
 #define C_MASK 320
 #define C_ONE 352
 
-// func expPolyAVX2(x, kd []float64, c *[expConstCount][4]float64)
-//
-// The first half of cnexpUpdateAVX2: per exponent x, clamped to [-40, 700], the shifted
-// kd = x/ln2·N + shift (whose bits hold k; into kd) and the polynomial p of the reduced
-// argument (into x), with oneMinusExpAVX2's operations. The lengths are equal and a
-// multiple of 4.
-TEXT ·expPolyAVX2(SB), NOSPLIT, $0-56
-	MOVQ x_base+0(FP), SI
-	MOVQ x_len+8(FP), CX
-	MOVQ kd_base+24(FP), DI
-	MOVQ c+48(FP), AX
-	VMOVUPD C_LO(AX), Y12
-	VMOVUPD C_HI(AX), Y13
-	VMOVUPD C_SHIFT(AX), Y14
-	VMOVUPD C_INVLN2(AX), Y15
-	VMOVUPD C_LN2HI(AX), Y8
-	VMOVUPD C_LN2LO(AX), Y9
-	VMOVUPD C_SIXTH(AX), Y10
-	VMOVUPD C_HALF(AX), Y11
-
-eploop:
-	CMPQ CX, $4
-	JLT  epdone
-	VMOVUPD (SI), Y0
-	VMAXPD  Y0, Y12, Y0          // max(-40, x); NaN stays NaN
-	VMINPD  Y0, Y13, Y0          // min(700, x)
-	VMULPD  Y15, Y0, Y1
-	VADDPD  Y14, Y1, Y1          // kd (bits hold k)
-	VSUBPD  Y14, Y1, Y2
-	VMULPD  Y8, Y2, Y3
-	VSUBPD  Y3, Y0, Y3
-	VMULPD  Y9, Y2, Y4
-	VSUBPD  Y4, Y3, Y3           // r
-	VMULPD  Y3, Y3, Y4           // r2
-	VMULPD  Y10, Y3, Y5
-	VADDPD  Y11, Y5, Y5
-	VMULPD  Y5, Y4, Y5
-	VADDPD  Y5, Y3, Y5
-	VMULPD  Y4, Y4, Y6
-	VMULPD  C_C120(AX), Y3, Y7
-	VADDPD  C_C24(AX), Y7, Y7
-	VMULPD  Y7, Y6, Y6
-	VADDPD  Y6, Y5, Y5           // p
-	VMOVUPD Y1, (DI)
-	VMOVUPD Y5, (SI)
-	ADDQ $32, SI
-	ADDQ $32, DI
-	SUBQ $4, CX
-	JMP  eploop
-
-epdone:
-	VZEROUPPER
-	RET
-
 // func cnexpFinishAVX2(g, inf, kd, p []float64, c *[expConstCount][4]float64, tab *[128]float64)
 //
-// The second half of cnexpUpdateAVX2: s = 2^(k/N) from kd's bits and the table, f = 1 -
-// (s + s*p), g += f*(inf - g), with cnexpUpdateAVX2's operations. The lengths are equal
+// The last pass of cnexpUpdateAVX2: s = 2^(k/N) from kd's bits (expReduceAVX2) and the
+// table, f = 1 - (s + s*p) with p from expPolyAVX2, g += f*(inf - g), with
+// cnexpUpdateAVX2's operations. The lengths are equal
 // and a multiple of 4.
 TEXT ·cnexpFinishAVX2(SB), NOSPLIT, $0-112
 	MOVQ g_base+0(FP), DI
@@ -315,5 +262,82 @@ bpdone:
 	JMP  bgate
 
 bdone:
+	VZEROUPPER
+	RET
+
+// func expReduceAVX2(x, kd []float64, c *[expConstCount][4]float64)
+//
+// The first pass of cnexpUpdateAVX2's exponential: per exponent x, clamped to [-40, 700],
+// the shifted kd = x/ln2·N + shift (whose bits hold k; into kd) and the reduced argument r
+// (into x), with oneMinusExpAVX2's operations. The lengths are equal and a multiple of 4.
+TEXT ·expReduceAVX2(SB), NOSPLIT, $0-56
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ kd_base+24(FP), DI
+	MOVQ c+48(FP), AX
+	VMOVUPD C_LO(AX), Y12
+	VMOVUPD C_HI(AX), Y13
+	VMOVUPD C_SHIFT(AX), Y14
+	VMOVUPD C_INVLN2(AX), Y15
+	VMOVUPD C_LN2HI(AX), Y8
+	VMOVUPD C_LN2LO(AX), Y9
+
+erloop:
+	CMPQ CX, $4
+	JLT  erdone
+	VMOVUPD (SI), Y0
+	VMAXPD  Y0, Y12, Y0          // max(-40, x); NaN stays NaN
+	VMINPD  Y0, Y13, Y0          // min(700, x)
+	VMULPD  Y15, Y0, Y1
+	VADDPD  Y14, Y1, Y1          // kd (bits hold k)
+	VSUBPD  Y14, Y1, Y2
+	VMULPD  Y8, Y2, Y3
+	VSUBPD  Y3, Y0, Y3
+	VMULPD  Y9, Y2, Y4
+	VSUBPD  Y4, Y3, Y3           // r
+	VMOVUPD Y1, (DI)
+	VMOVUPD Y3, (SI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $4, CX
+	JMP  erloop
+
+erdone:
+	VZEROUPPER
+	RET
+
+// func expPolyAVX2(r []float64, c *[expConstCount][4]float64)
+//
+// The second pass: the polynomial p of each reduced argument r, in place, with
+// oneMinusExpAVX2's operations. The length is a multiple of 4.
+TEXT ·expPolyAVX2(SB), NOSPLIT, $0-32
+	MOVQ r_base+0(FP), SI
+	MOVQ r_len+8(FP), CX
+	MOVQ c+24(FP), AX
+	VMOVUPD C_SIXTH(AX), Y10
+	VMOVUPD C_HALF(AX), Y11
+	VMOVUPD C_C120(AX), Y12
+	VMOVUPD C_C24(AX), Y13
+
+eqloop:
+	CMPQ CX, $4
+	JLT  eqdone
+	VMOVUPD (SI), Y3
+	VMULPD  Y3, Y3, Y4           // r2
+	VMULPD  Y10, Y3, Y5
+	VADDPD  Y11, Y5, Y5
+	VMULPD  Y5, Y4, Y5
+	VADDPD  Y5, Y3, Y5
+	VMULPD  Y4, Y4, Y6
+	VMULPD  Y12, Y3, Y7
+	VADDPD  Y13, Y7, Y7
+	VMULPD  Y7, Y6, Y6
+	VADDPD  Y6, Y5, Y5           // p
+	VMOVUPD Y5, (SI)
+	ADDQ $32, SI
+	SUBQ $4, CX
+	JMP  eqloop
+
+eqdone:
 	VZEROUPPER
 	RET

@@ -51,14 +51,21 @@ func currentsHHKmAVX2(n int, a *currentArgs)
 //go:noescape
 func currentsAllAVX2(n int, a *currentArgs)
 
-// expPolyAVX2 replaces each exponent x (clamped to [-40, 700]) by the polynomial of its
-// reduced argument and writes its shifted kd (whose bits hold k) into kd, the first half
-// of cnexpUpdateAVX2; the lengths are equal and a multiple of 4.
+// expReduceAVX2 is the first pass of cnexpUpdateAVX2's exponential: each exponent x
+// (clamped to [-40, 700]) is replaced by its reduced argument r and its shifted kd (whose
+// bits hold k) written into kd; the lengths are equal and a multiple of 4.
 //
 //go:noescape
-func expPolyAVX2(x, kd []float64, c *[expConstCount][4]float64)
+func expReduceAVX2(x, kd []float64, c *[expConstCount][4]float64)
 
-// cnexpFinishAVX2 is the second half of cnexpUpdateAVX2: with kd and p from expPolyAVX2,
+// expPolyAVX2 replaces each reduced argument r by the exponential's polynomial p(r), the
+// second pass; the length is a multiple of 4.
+//
+//go:noescape
+func expPolyAVX2(r []float64, c *[expConstCount][4]float64)
+
+// cnexpFinishAVX2 is the last pass of cnexpUpdateAVX2: with kd from expReduceAVX2 and p
+// from expPolyAVX2,
 // g += (1 - e^x)(inf - g) bit for bit as cnexpUpdateAVX2; the lengths are equal and a
 // multiple of 4.
 //

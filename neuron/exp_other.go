@@ -32,7 +32,11 @@ func currentsAllAVX2(n int, a *currentArgs) {
 	panic("neuron: no AVX2 implementation on this platform")
 }
 
-func expPolyAVX2(x, kd []float64, c *[expConstCount][4]float64) {
+func expReduceAVX2(x, kd []float64, c *[expConstCount][4]float64) {
+	panic("neuron: no AVX2 implementation on this platform")
+}
+
+func expPolyAVX2(r []float64, c *[expConstCount][4]float64) {
 	panic("neuron: no AVX2 implementation on this platform")
 }
 
