@@ -51,8 +51,9 @@ type Cell struct {
 
 	// calcium
 	cai, eca, ica []float64
-	caSegs        []int32 // segments whose eca is recomputed every step
-	caAll         bool    // caSegs is every segment in order (updateEca's AVX2 path)
+	ecaR          []float64 // scratch of ecaAVX2
+	caSegs        []int32   // segments whose eca is recomputed every step
+	caAll         bool      // caSegs is every segment in order (updateEca's AVX2 path)
 	ktfHalf       float64
 
 	// every gating state of every mechanism (mechanisms hold views into gate), with
@@ -203,6 +204,7 @@ func (c *Cell) buildTree() {
 		c.cai[:cap(c.cai)][s] = caiDefault // in ecaAVX2's range; never changed (see buildBatch)
 	}
 	c.eca = ownLines(int(nseg), pad4(int(nseg)))
+	c.ecaR = ownLines(pad4(int(nseg)), pad4(int(nseg)))
 	c.ica = ownLines(int(nseg), pad4(int(nseg))) // padded for cadKcaAVX2
 	c.somaNode = c.segNode[c.secSeg0[0]+int32(d.Sections[0].Nseg/2)]
 	if !d.Dipole {
@@ -395,7 +397,7 @@ func (c *Cell) gatherV() {
 func (c *Cell) updateEca() {
 	if n := len(c.caSegs); useAVX2 && c.caAll {
 		n4 := pad4(n)
-		if ecaAVX2(c.cai[:n4], c.eca[:n4], c.ktfHalf, &logConsts, &logTable) {
+		if ecaAVX2(c.cai[:n4], c.eca[:n4], c.ecaR[:n4], c.ktfHalf, &logConsts, &logTable) {
 			return
 		}
 	}

@@ -27,11 +27,11 @@ func tableRatesAVX2(v, inf, x []float64, a *gateArgs)
 func cnexpUpdateAVX2(g, inf, x []float64, c *[expConstCount][4]float64, tab *[1 << expTableBits]float64)
 
 // ecaAVX2 sets eca[i] = ktfHalf*fastLog(cao/cai[i]) bit for bit where cao/cai[i] is a
-// positive normal number and reports whether every cai is (ecaInRange); the lengths are
-// equal and a multiple of 4.
+// positive normal number and reports whether every cai is (ecaInRange); r is scratch; the
+// lengths are equal and a multiple of 4.
 //
 //go:noescape
-func ecaAVX2(cai, eca []float64, ktfHalf float64, c *[logConstCount + 1][4]float64, tab *[1 << logTableBits][2]float64) (ok bool)
+func ecaAVX2(cai, eca, r []float64, ktfHalf float64, c *[logConstCount + 1][4]float64, tab *[1 << logTableBits][2]float64) (ok bool)
 
 // cadKcaAVX2 does cadMech.state and kcaMech.gates' x∞ and -dt/τ (into a.inf, a.x) for n
 // segments, a multiple of 4, bit for bit.

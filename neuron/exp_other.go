@@ -16,7 +16,7 @@ func cnexpUpdateAVX2(g, inf, x []float64, c *[expConstCount][4]float64, tab *[1 
 	panic("neuron: no AVX2 implementation on this platform")
 }
 
-func ecaAVX2(cai, eca []float64, ktfHalf float64, c *[logConstCount + 1][4]float64, tab *[1 << logTableBits][2]float64) bool {
+func ecaAVX2(cai, eca, r []float64, ktfHalf float64, c *[logConstCount + 1][4]float64, tab *[1 << logTableBits][2]float64) bool {
 	panic("neuron: no AVX2 implementation on this platform")
 }
 

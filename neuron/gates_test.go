@@ -78,7 +78,7 @@ func TestEcaAVX2MatchesGo(t *testing.T) {
 		}
 		// a cell-like state of n calcium segments, every segment
 		c.caSegs = c.caSegs[:0]
-		c.cai, c.eca = ownLines(n, pad4(n)), ownLines(n, pad4(n))
+		c.cai, c.eca, c.ecaR = ownLines(n, pad4(n)), ownLines(n, pad4(n)), ownLines(pad4(n), pad4(n))
 		for s := n; s < pad4(n); s++ {
 			c.cai[:pad4(n)][s] = caiDefault // as buildTree pads
 		}
@@ -105,7 +105,7 @@ func TestEcaAVX2MatchesGo(t *testing.T) {
 				c.cai[n/2] = math.Inf(1)
 			}
 			if useAVX2 {
-				ok := ecaAVX2(c.cai[:pad4(n)], make([]float64, pad4(n)), c.ktfHalf, &logConsts, &logTable)
+				ok := ecaAVX2(c.cai[:pad4(n)], make([]float64, pad4(n)), make([]float64, pad4(n)), c.ktfHalf, &logConsts, &logTable)
 				if want := ecaInRange(c.cai[:pad4(n)]); ok != want || ok != (trial < 16) {
 					t.Fatalf("n %d trial %d: ecaAVX2 reports in range %v, ecaInRange %v", n, trial, ok, want)
 				}
