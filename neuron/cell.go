@@ -35,7 +35,9 @@ type Cell struct {
 	v      []float64 // mV
 	v0     []float64
 	rhs, d []float64
+	fAx    []float64 // scratch: axial current from each node's parent (nA)
 	dipK   []float64 // dipole coefficient per node: G * dz (µS·µm)
+	plan   solvePlan // the two-lane Hines schedule (solve.go)
 
 	// segments (nodes with membrane)
 	segNode []int32
@@ -49,8 +51,9 @@ type Cell struct {
 
 	// calcium
 	cai, eca, ica []float64
-	caSegs        []int32 // segments whose eca is recomputed every step
-	caAll         bool    // caSegs is every segment in order (updateEca's AVX2 path)
+	ecaR          []float64 // scratch of ecaAVX2
+	caSegs        []int32   // segments whose eca is recomputed every step
+	caAll         bool      // caSegs is every segment in order (updateEca's AVX2 path)
 	ktfHalf       float64
 
 	// every gating state of every mechanism (mechanisms hold views into gate), with
@@ -58,7 +61,9 @@ type Cell struct {
 	// by kca; the table mechanisms update their gates in one fused pass (tableGates)
 	gate, gateInf, gateF []float64
 
-	fused int // which fused current pass applies (fusedNone: the per-mechanism loops)
+	fused    int           // which fused current pass applies (fusedNone: the per-mechanism loops)
+	batch    *gateBatch    // the batched gate update (nil: the per-mechanism passes)
+	curBlock *currentBlock // the AVX2 current pass (nil: fusedCurrents)
 
 	hh2 *hh2Mech
 	km  *kmMech
@@ -186,15 +191,21 @@ func (c *Cell) buildTree() {
 			c.dConst[c.parent[i]] += c.gAx[i]
 		}
 	}
+	c.plan = planSolve(c.parent)
 	c.v = ownLines(nn, nn)
 	c.rhs = ownLines(nn, nn)
 	c.d = ownLines(nn, nn)
+	c.fAx = ownLines(nn, nn)
 	c.vseg = ownLines(int(nseg), pad4(int(nseg))) // padded for tableGates
 	c.iDen = ownLines(int(nseg), int(nseg))
 	c.gDen = ownLines(int(nseg), int(nseg))
 	c.cai = ownLines(int(nseg), pad4(int(nseg))) // padded for ecaAVX2
+	for s := nseg; s < int32(pad4(int(nseg))); s++ {
+		c.cai[:cap(c.cai)][s] = caiDefault // in ecaAVX2's range; never changed (see buildBatch)
+	}
 	c.eca = ownLines(int(nseg), pad4(int(nseg)))
-	c.ica = ownLines(int(nseg), int(nseg))
+	c.ecaR = ownLines(pad4(int(nseg)), pad4(int(nseg)))
+	c.ica = ownLines(int(nseg), pad4(int(nseg))) // padded for cadKcaAVX2
 	c.somaNode = c.segNode[c.secSeg0[0]+int32(d.Sections[0].Nseg/2)]
 	if !d.Dipole {
 		for i := range c.dipK {
@@ -317,6 +328,8 @@ func (c *Cell) buildMechanisms(tb *tables) {
 	}
 	c.fused = c.fusedKind()
 	c.caAll = len(c.caSegs) > 0 && newSegV(c.caSegs, len(c.segNode)).all
+	c.buildBatch(tb)
+	c.buildCurrentBlock()
 }
 
 // Reset re-initialises the cell to t = 0 as NEURON's finitialize does: voltages to the
@@ -379,12 +392,14 @@ func (c *Cell) gatherV() {
 
 // updateEca sets the Nernst potential eca = (RT/2F)·log(cao/cai) (mV) of every calcium
 // segment from its cai (1e6 mV where cai <= 0), with AVX2 when the calcium segments are
-// all segments and every cao/cai is in fastLog's table domain (bit-identical).
+// all segments and every cao/cai is in fastLog's table domain (bit-identical; the padding
+// lanes hold in-range values, see buildTree).
 func (c *Cell) updateEca() {
-	if n := len(c.caSegs); useAVX2 && c.caAll && ecaInRange(c.cai[:n]) {
-		n4 := pad4(n) // the padding lanes compute garbage that is never read
-		ecaAVX2(c.cai[:n4], c.eca[:n4], c.ktfHalf, &logConsts, &logTable)
-		return
+	if n := len(c.caSegs); useAVX2 && c.caAll {
+		n4 := pad4(n)
+		if ecaAVX2(c.cai[:n4], c.eca[:n4], c.ecaR[:n4], c.ktfHalf, &logConsts, &logTable) {
+			return
+		}
 	}
 	c.updateEcaGo()
 }

@@ -241,25 +241,35 @@ udone:
 #define L_MANT 320
 #define L_ONEEXP 352
 #define L_IDX 384
+#define L_LO 416
+#define L_HI 448
 
-// func ecaAVX2(cai, eca []float64, ktfHalf float64, c *[logConstCount + 1][4]float64, tab *[128][2]float64)
+// func ecaAVX2(cai, eca, r []float64, ktfHalf float64, c *[logConstCount + 1][4]float64, tab *[128][2]float64) (ok bool)
 //
-// eca = ktfHalf*fastLog(cao/cai) lane by lane with fastLog's operations in its order;
-// every cao/cai must be a positive normal number (the caller checks). No fused
-// multiply-add.
-TEXT ·ecaAVX2(SB), NOSPLIT, $0-72
+// eca = ktfHalf*fastLog(cao/cai) lane by lane with fastLog's operations in its order,
+// valid where cao/cai is a positive normal number: ok reports whether every cai is in
+// (2^-1020, 2^1020) (ecaInRange). Two passes with short chains: the reduced argument
+// (into the scratch r) and e*ln2 + log c (into eca), then the polynomial and the sum. No
+// fused multiply-add.
+TEXT ·ecaAVX2(SB), NOSPLIT, $0-97
 	MOVQ cai_base+0(FP), SI
 	MOVQ cai_len+8(FP), CX
 	MOVQ eca_base+24(FP), DI
-	VBROADCASTSD ktfHalf+48(FP), Y15
-	MOVQ c+56(FP), AX
-	MOVQ tab+64(FP), DX
+	MOVQ r_base+48(FP), BX
+	MOVQ c+80(FP), AX
+	MOVQ tab+88(FP), DX
+	VPCMPEQQ Y12, Y12, Y12       // in range so far: all lanes
 
 eloop:
 	CMPQ CX, $4
 	JLT  edone
+	VMOVUPD (SI), Y9             // cai
+	VCMPPD  $0x1e, L_LO(AX), Y9, Y10 // cai > 2^-1020 (false for NaN)
+	VCMPPD  $0x11, L_HI(AX), Y9, Y11 // cai < 2^1020
+	VANDPD  Y11, Y10, Y10
+	VANDPD  Y10, Y12, Y12
 	VMOVUPD L_CAO(AX), Y0
-	VDIVPD  (SI), Y0, Y0         // x = cao/cai
+	VDIVPD  Y9, Y0, Y0           // x = cao/cai
 	VPSRLQ  $52, Y0, Y1          // biased exponent (x > 0: no sign bit)
 	VPOR    L_MAGIC(AX), Y1, Y1
 	VSUBPD  L_MAGIC1023(AX), Y1, Y1 // float64(e)
@@ -281,31 +291,54 @@ eloop:
 	VUNPCKHPD Y5, Y4, Y7         // log c_j
 	VMULPD  Y6, Y3, Y3           // m*(1/c)
 	VSUBPD  L_ONE(AX), Y3, Y3    // r
-	VMULPD  Y3, Y3, Y4           // r2
-	VMULPD  L_THIRD(AX), Y3, Y5  // r/3
-	VMOVUPD L_HALF(AX), Y6
-	VSUBPD  Y5, Y6, Y5           // 0.5 - r/3
-	VMULPD  Y5, Y4, Y5           // r2*(...)
-	VSUBPD  Y5, Y3, Y5           // r - r2*(...)
-	VMULPD  L_SIXTH(AX), Y3, Y6  // r/6
-	VMOVUPD L_FIFTH(AX), Y8
-	VSUBPD  Y6, Y8, Y6           // 0.2 - r/6
-	VMULPD  Y6, Y3, Y6           // r*(...)
-	VMOVUPD L_QUARTER(AX), Y8
-	VSUBPD  Y6, Y8, Y6           // 0.25 - r*(...)
-	VMULPD  Y4, Y4, Y8           // r2*r2
-	VMULPD  Y6, Y8, Y6           // r2*r2*(...)
-	VSUBPD  Y6, Y5, Y5           // p
 	VMULPD  L_LN2(AX), Y1, Y1    // e*ln2
 	VADDPD  Y7, Y1, Y1           // + log c
-	VADDPD  Y5, Y1, Y1           // + p
-	VMULPD  Y1, Y15, Y1          // ktfHalf*log
-	VMOVUPD Y1, (DI)
+	VMOVUPD Y3, (BX)             // r, for the second pass
+	VMOVUPD Y1, (DI)             // e*ln2 + log c, likewise
 	ADDQ $32, SI
 	ADDQ $32, DI
+	ADDQ $32, BX
 	SUBQ $4, CX
 	JMP  eloop
 
 edone:
+	// second pass: the polynomial p(r) and ktfHalf*((e*ln2 + log c) + p)
+	MOVQ cai_len+8(FP), CX
+	MOVQ eca_base+24(FP), DI
+	MOVQ r_base+48(FP), BX
+	VBROADCASTSD ktfHalf+72(FP), Y15
+	VMOVUPD L_HALF(AX), Y13
+	VMOVUPD L_FIFTH(AX), Y14
+	VMOVUPD L_QUARTER(AX), Y11
+
+e2loop:
+	CMPQ CX, $4
+	JLT  e2done
+	VMOVUPD (BX), Y3             // r
+	VMULPD  Y3, Y3, Y4           // r2
+	VMULPD  L_THIRD(AX), Y3, Y5  // r/3
+	VSUBPD  Y5, Y13, Y5          // 0.5 - r/3
+	VMULPD  Y5, Y4, Y5           // r2*(...)
+	VSUBPD  Y5, Y3, Y5           // r - r2*(...)
+	VMULPD  L_SIXTH(AX), Y3, Y6  // r/6
+	VSUBPD  Y6, Y14, Y6          // 0.2 - r/6
+	VMULPD  Y6, Y3, Y6           // r*(...)
+	VSUBPD  Y6, Y11, Y6          // 0.25 - r*(...)
+	VMULPD  Y4, Y4, Y8           // r2*r2
+	VMULPD  Y6, Y8, Y6           // r2*r2*(...)
+	VSUBPD  Y6, Y5, Y5           // p
+	VMOVUPD (DI), Y1             // e*ln2 + log c
+	VADDPD  Y5, Y1, Y1           // + p
+	VMULPD  Y1, Y15, Y1          // ktfHalf*log
+	VMOVUPD Y1, (DI)
+	ADDQ $32, DI
+	ADDQ $32, BX
+	SUBQ $4, CX
+	JMP  e2loop
+
+e2done:
+	VMOVMSKPD Y12, R9
+	CMPQ R9, $15
+	SETEQ ok+96(FP)
 	VZEROUPPER
 	RET

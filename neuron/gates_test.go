@@ -78,7 +78,10 @@ func TestEcaAVX2MatchesGo(t *testing.T) {
 		}
 		// a cell-like state of n calcium segments, every segment
 		c.caSegs = c.caSegs[:0]
-		c.cai, c.eca = ownLines(n, pad4(n)), ownLines(n, pad4(n))
+		c.cai, c.eca, c.ecaR = ownLines(n, pad4(n)), ownLines(n, pad4(n)), ownLines(pad4(n), pad4(n))
+		for s := n; s < pad4(n); s++ {
+			c.cai[:pad4(n)][s] = caiDefault // as buildTree pads
+		}
 		for s := range n {
 			c.caSegs = append(c.caSegs, int32(s))
 		}
@@ -91,8 +94,21 @@ func TestEcaAVX2MatchesGo(t *testing.T) {
 					c.cai[s] = 5e-5
 				}
 			}
-			if trial == 19 {
-				c.cai[n-1] = 0 // out of range: the Go loop for all
+			switch trial { // out of range: the Go loop for all
+			case 19:
+				c.cai[n-1] = 0
+			case 18:
+				c.cai[0] = math.NaN()
+			case 17:
+				c.cai[n/2] = 0x1p-1021
+			case 16:
+				c.cai[n/2] = math.Inf(1)
+			}
+			if useAVX2 {
+				ok := ecaAVX2(c.cai[:pad4(n)], make([]float64, pad4(n)), make([]float64, pad4(n)), c.ktfHalf, &logConsts, &logTable)
+				if want := ecaInRange(c.cai[:pad4(n)]); ok != want || ok != (trial < 16) {
+					t.Fatalf("n %d trial %d: ecaAVX2 reports in range %v, ecaInRange %v", n, trial, ok, want)
+				}
 			}
 			c.updateEca()
 			got := append([]float64(nil), c.eca...)

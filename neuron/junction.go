@@ -364,9 +364,6 @@ func (s *SomaCell) step(vb, ib []float64) (bool, float64) {
 		}
 	}
 	c.solve()
-	for i, dv := range c.rhs {
-		c.v[i] += dv
-	}
 	c.gatherV()
 	c.updateStates()
 	c.t += 0.5 * c.dt
@@ -434,9 +431,6 @@ func (d *DendriteCell) Step(vExact []float64) {
 		c.rhs[n] = dirichletScale * (vExact[q] - c.v[n])
 	}
 	c.solve()
-	for i, dv := range c.rhs {
-		c.v[i] += dv
-	}
 	for q, n := range d.j.exactFull {
 		c.v[n] = vExact[q]
 	}

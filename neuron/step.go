@@ -29,13 +29,9 @@ func (c *Cell) Advance() {
 	c.deliverEvents(c.t + 0.5*c.dt)
 	c.t += 0.5 * c.dt
 	c.setupMatrix()
-	c.solve()
-	for i, dv := range c.rhs {
-		c.v[i] += dv
-	}
+	c.dipole = c.solveDipole() // the dipole of the new voltages: updateStates keeps v
 	c.gatherV()
 	c.updateStates()
-	c.dipole = c.computeDipole()
 	c.t += 0.5 * c.dt
 }
 
@@ -70,7 +66,11 @@ func (c *Cell) setupMatrix() {
 		}
 		copy(c.d, c.dConst)
 		clear(c.rhs)
-		c.fusedCurrents(c.fused)
+		if c.curBlock != nil {
+			c.blockCurrents(c.curBlock)
+		} else {
+			c.fusedCurrents(c.fused)
+		}
 	} else {
 		c.mechanismCurrents()
 	}
@@ -138,52 +138,19 @@ func (c *Cell) addSynapsesClampsAxial() {
 			c.rhs[cl.node] += cl.amp
 		}
 	}
-	v := c.v
-	for i := 1; i < len(v); i++ {
-		p := c.parent[i]
-		f := c.gAx[i] * (v[p] - v[i])
-		c.rhs[i] += f
-		c.rhs[p] -= f
-	}
-}
-
-// solve performs Hines elimination on the tree (parents precede children) and leaves the
-// voltage change in rhs (d is overwritten with reciprocal pivots). Along unbranched runs
-// (parent = previous node) the pivot and right-hand side being eliminated stay in
-// registers instead of going through memory; the operations and their order are those of
-// the plain recurrences, so the results are bit-identical to them.
-func (c *Cell) solve() {
-	n := len(c.d)
-	if n == 0 {
-		return
-	}
-	d, rhs, g, par := c.d[:n], c.rhs[:n], c.gAx[:n], c.parent[:n]
-	di, ri := d[n-1], rhs[n-1]
-	for i := n - 1; i >= 1; i-- {
-		rhs[i] = ri
-		inv := 1 / di
-		d[i] = inv
-		gi := g[i]
-		f := gi * inv
-		if p := int(par[i]); p == i-1 {
-			di = d[p] - f*gi
-			ri = rhs[p] + f*ri
-		} else {
-			d[p] -= f * gi
-			rhs[p] += f * ri
-			di, ri = d[i-1], rhs[i-1]
-		}
-	}
-	d[0] = di
-	prev := ri / di
-	rhs[0] = prev
+	// The axial currents f_i = gAx_i·(v_parent - v_i): node i receives +f_i, then -f_j of
+	// each child j in ascending order, as one loop doing rhs[i] += f_i, rhs[parent] -= f_i
+	// would add them; done in two passes so that no iteration waits on the previous one's
+	// store.
+	n := len(c.v)
+	v, rhs, f, par, g := c.v[:n], c.rhs[:n], c.fAx[:n], c.parent[:n], c.gAx[:n]
 	for i := 1; i < n; i++ {
-		rp := prev
-		if p := int(par[i]); p != i-1 {
-			rp = rhs[p]
-		}
-		prev = (rhs[i] + g[i]*rp) * d[i]
-		rhs[i] = prev
+		fi := g[i] * (v[par[i]] - v[i])
+		f[i] = fi
+		rhs[i] += fi
+	}
+	for i := 1; i < n; i++ {
+		rhs[par[i]] -= f[i]
 	}
 }
 
@@ -191,8 +158,25 @@ func (c *Cell) solve() {
 // (ar, ca, cad, cat, hh2, kca, km) does: cad first (it reads only the start-of-step ica),
 // then every gate's cnexp update x += (1 - exp(-dt/τ))(x∞ - x) at the new voltage (kca
 // from the fresh cai); the rates read no gate, so the mechanisms' order does not change
-// the results. Finally the synapses decay.
+// the results. Finally the synapses decay. With a gateBatch (batch.go) the gates are
+// updated together, with the same results.
 func (c *Cell) updateStates() {
+	if c.batch != nil {
+		c.updateBatched(c.batch)
+	} else {
+		c.updateMechanisms()
+	}
+	sy := &c.syn
+	for k, on := range sy.active {
+		if on {
+			sy.a[k] *= sy.decayA[k]
+			sy.b[k] *= sy.decayB[k]
+		}
+	}
+}
+
+// updateMechanisms is updateStates' gate and calcium update, mechanism by mechanism.
+func (c *Cell) updateMechanisms() {
 	if c.cad != nil {
 		c.cad.state(c)
 	}
@@ -213,13 +197,6 @@ func (c *Cell) updateStates() {
 	}
 	if c.km != nil {
 		c.km.gates(c)
-	}
-	sy := &c.syn
-	for k, on := range sy.active {
-		if on {
-			sy.a[k] *= sy.decayA[k]
-			sy.b[k] *= sy.decayB[k]
-		}
 	}
 }
 

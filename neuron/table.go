@@ -75,6 +75,8 @@ type tables struct {
 	ca      *vtable // minf, mtau, hinf, htau
 	cat     *vtable // minf, mtau, hinf, htau
 	ar      *vtable // minf, mtau
+	kmca    *vtable // km's and ca's columns side by side (nil unless on one grid)
+	catar   *vtable // cat's and ar's columns side by side (nil unless on one grid)
 }
 
 var (
@@ -97,6 +99,24 @@ func tablesFor(celsius float64) *tables {
 	t.ca = newVTable(-120, 100, 199, 4, func(v float64, o []float64) { caRates(v, t.tadj, o) })
 	t.cat = newVTable(-120, 40, 641, 4, catRates)
 	t.ar = newVTable(-120, 40, 641, 2, arRates)
+	t.kmca = mergeTables(t.km, t.ca)
+	t.catar = mergeTables(t.cat, t.ar)
 	tablesCache[celsius] = t
 	return t
+}
+
+// mergeTables returns the table on a's grid whose rows are a's row followed by b's (the
+// same values, so interpolating a column of either gives the same bits), or nil when a and
+// b are not on one grid.
+func mergeTables(a, b *vtable) *vtable {
+	if a.vmin != b.vmin || a.mfac != b.mfac || a.n != b.n {
+		return nil
+	}
+	cols := a.cols + b.cols
+	m := &vtable{vmin: a.vmin, mfac: a.mfac, n: a.n, cols: cols, data: make([]float64, (a.n+2)*cols)}
+	for i := 0; i < a.n+2; i++ {
+		copy(m.data[i*cols:], a.data[i*a.cols:(i+1)*a.cols])
+		copy(m.data[i*cols+a.cols:], b.data[i*b.cols:(i+1)*b.cols])
+	}
+	return m
 }

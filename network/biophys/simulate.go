@@ -74,6 +74,7 @@ type link struct {
 // worker runs a chunk does not affect the results.
 type simChunk struct {
 	cells  []int       // gids, ascending
+	paired []bool      // paired[j]: cells j and j+1 advance together (neuron.AdvancePair)
 	spikes []stepSpike // spikes detected in the current interval
 	out    [][]link    // out[src gid]: links to this chunk's cells
 	// dip holds the dipoles of the interval's steps, [step][cell of the chunk]: each
@@ -200,6 +201,16 @@ func (sim *simulation) buildCells() error {
 	}
 	sim.cells = cells
 	sim.chunks = partitionCells(sim.col, maxChunks)
+	for i := range sim.chunks {
+		ch := &sim.chunks[i]
+		ch.paired = make([]bool, len(ch.cells))
+		for j := 0; j+1 < len(ch.cells); j++ {
+			if neuron.Pairable(sim.cells[ch.cells[j]], sim.cells[ch.cells[j+1]]) {
+				ch.paired[j] = true
+				j++
+			}
+		}
+	}
 	return nil
 }
 
@@ -355,22 +366,42 @@ func (sim *simulation) advance(s, e int) {
 		ch.spikes = ch.spikes[:0]
 		nc := len(ch.cells)
 		for n := s; n < e; n++ {
-			for j, g := range ch.cells {
-				c := cells[g]
-				if sp, ts := c.CheckThreshold(); sp {
+			for _, g := range ch.cells {
+				if sp, ts := cells[g].CheckThreshold(); sp {
 					ch.spikes = append(ch.spikes, stepSpike{step: n, gid: g, t: ts})
 				}
-				if sim.zeroLag {
+			}
+			if sim.zeroLag {
+				continue
+			}
+			dip := ch.dip[(n-s)*nc : (n-s+1)*nc]
+			for j := 0; j < nc; j++ {
+				g := ch.cells[j]
+				c := cells[g]
+				if ch.paired[j] {
+					// j and j+1: the same results as advancing them one by one
+					g2 := ch.cells[j+1]
+					c2 := cells[g2]
+					neuron.AdvancePair(c, c2)
+					dip[j], dip[j+1] = c.Dipole(), c2.Dipole()
+					sim.recordVSoma(g, n, c)
+					sim.recordVSoma(g2, n, c2)
+					j++
 					continue
 				}
 				c.Advance()
-				ch.dip[(n-s)*nc+j] = c.Dipole()
-				if v := sim.vsoma[g]; v != nil {
-					v[n+1] = c.VSoma()
-				}
+				dip[j] = c.Dipole()
+				sim.recordVSoma(g, n, c)
 			}
 		}
 	})
+}
+
+// recordVSoma stores the soma potential of cell g after step n when it is recorded.
+func (sim *simulation) recordVSoma(g, n int, c *neuron.Cell) {
+	if v := sim.vsoma[g]; v != nil {
+		v[n+1] = c.VSoma()
+	}
 }
 
 // route gathers the interval's spikes in (step, gid) order, to be
@@ -564,27 +595,35 @@ func cellCost(ct neuron.CellType) int {
 
 // partitionCells splits the cells into at most n groups of similar
 // estimated cost (longest-processing-time rule); each group's cells are in
-// gid order.
+// gid order. Consecutive pyramidal cells of one type are placed as pairs, so
+// that they can be advanced together (neuron.AdvancePair).
 func partitionCells(col *network.Column, n int) []simChunk {
 	n = max(1, min(n, col.NumCells()))
-	order := make([]int, col.NumCells())
-	for i := range order {
-		order[i] = i
+	type unit struct{ g, size, cost int } // gids g … g+size-1
+	var units []unit
+	for g := 0; g < col.NumCells(); {
+		ct := col.Cells[g].Type
+		size := 1
+		if (ct == neuron.L5Pyramidal || ct == neuron.L2Pyramidal) && g+1 < col.NumCells() && col.Cells[g+1].Type == ct {
+			size = 2
+		}
+		units = append(units, unit{g: g, size: size, cost: size * cellCost(ct)})
+		g += size
 	}
-	sort.SliceStable(order, func(a, b int) bool {
-		return cellCost(col.Cells[order[a]].Type) > cellCost(col.Cells[order[b]].Type)
-	})
+	sort.SliceStable(units, func(a, b int) bool { return units[a].cost > units[b].cost })
 	load := make([]int, n)
 	chunks := make([]simChunk, n)
-	for _, g := range order {
+	for _, u := range units {
 		w := 0
 		for i := 1; i < n; i++ {
 			if load[i] < load[w] {
 				w = i
 			}
 		}
-		load[w] += cellCost(col.Cells[g].Type)
-		chunks[w].cells = append(chunks[w].cells, g)
+		load[w] += u.cost
+		for g := u.g; g < u.g+u.size; g++ {
+			chunks[w].cells = append(chunks[w].cells, g)
+		}
 	}
 	for i := range chunks {
 		slices.Sort(chunks[i].cells)
