@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pkg=./internal/kernel/
 # The packages whose hot loops call the kernels: their tests (gradient checks,
-# LSTM references, Welch goldens, NEURON reference traces) run again on every path.
-users="./autograd/ ./nn/... ./spectral/ ./neuron/"
+# LSTM references, Welch goldens, NEURON reference traces, the column with paired
+# pyramidal cells) run again on every path.
+users="./autograd/ ./nn/... ./spectral/ ./neuron/ ./network/biophys/"
 
 run() {
 	echo "-- $*"
