@@ -47,6 +47,7 @@ import (
 
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/cmd/internal/cli"
+	"github.com/neurograd/neurograd/internal/kernel"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/network/snn"
 	"github.com/neurograd/neurograd/neuron"
@@ -243,7 +244,7 @@ func runOptimize[T autograd.Float](cfg *config, stdout, stderr io.Writer) error 
 func printSetup[T autograd.Float](cfg *config, s *setup[T], stdout io.Writer) {
 	cj, _ := json.Marshal(cfg)
 	p := s.obj.Plan.Params()
-	fmt.Fprintf(stdout, "optimize: seed %d\nconfiguration: %s\n", cfg.Seed, cj)
+	fmt.Fprintf(stdout, "optimize: seed %d\nkernels: %s (results are identical for any GOMAXPROCS and -workers on one dispatch path, not across avx512 / avx2 / purego; GODEBUG=cpu.avx512f=off selects avx2)\nconfiguration: %s\n", cfg.Seed, kernel.Implementation(), cj)
 	mesh := cfg.Mesh
 	if cfg.Network != "" {
 		mesh = fmt.Sprintf("%dx%d from %s", s.net.Column.MeshX, s.net.Column.MeshY, cfg.Network)

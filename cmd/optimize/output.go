@@ -12,6 +12,7 @@ import (
 
 	"github.com/neurograd/neurograd/autograd"
 	"github.com/neurograd/neurograd/cmd/internal/summary"
+	"github.com/neurograd/neurograd/internal/kernel"
 	"github.com/neurograd/neurograd/network"
 	"github.com/neurograd/neurograd/network/snn"
 	"github.com/neurograd/neurograd/neuron"
@@ -122,7 +123,7 @@ func summaryHeader[T autograd.Float](cfg *config, s *setup[T], res *optimize.Res
 	conn := s.net.Connectivity
 	p := s.obj.Plan.Params()
 	return summary.Summary{
-		WallSeconds: wall, OptimizationSeconds: res.Seconds, Seed: cfg.Seed, Config: &cfg.Config,
+		WallSeconds: wall, OptimizationSeconds: res.Seconds, Seed: cfg.Seed, Kernels: kernel.Implementation(), Config: &cfg.Config,
 		Units: map[string]string{
 			"band_power": "nAm² (trapezoid integral of the Welch PSD over the band)", "psd": "nAm²/Hz",
 			"dipole": "nAm (sum over cells of the surrogates' dipoles; no HNN scaling factor)",

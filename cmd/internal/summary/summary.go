@@ -96,27 +96,31 @@ type GainChange struct {
 // configuration, the network and spectrum set-up, the evaluations, epochs,
 // gains, restarts and warnings of one run of cmd/optimize.
 type Summary struct {
-	BandPowerHeldOutInitial *float64           `json:"band_power_heldout_initial"`
-	BandPowerHeldOutFinal   *float64           `json:"band_power_heldout_final"`
-	BandPowerRatio          *float64           `json:"band_power_ratio"`
-	BandPowerRatioGeometric *float64           `json:"band_power_ratio_geometric"` // geometric mean over seeds of final/initial
-	WallSeconds             float64            `json:"wall_seconds"`
-	OptimizationSeconds     float64            `json:"optimization_seconds"`
-	EpochSecondsMean        float64            `json:"epoch_seconds_mean"`
-	EpochSecondsMedian      float64            `json:"epoch_seconds_median"`
-	Units                   map[string]string  `json:"units"`
-	Seed                    int64              `json:"seed"`
-	Config                  *Config            `json:"config"`
-	Network                 map[string]any     `json:"network"`
-	Spectrum                map[string]any     `json:"spectrum"`
-	HeldOutInitial          *Eval              `json:"heldout_initial"`
-	HeldOutFinal            *Eval              `json:"heldout_final"`
-	Epochs                  []Epoch            `json:"epochs"`
-	GainsInitial            map[string]float64 `json:"gains_initial"`
-	GainsFinal              map[string]float64 `json:"gains_final"`
-	GainChanges             []GainChange       `json:"gain_changes"`
-	Restarts                []Restart          `json:"restarts,omitempty"`
-	Warnings                []string           `json:"warnings"`
+	BandPowerHeldOutInitial *float64          `json:"band_power_heldout_initial"`
+	BandPowerHeldOutFinal   *float64          `json:"band_power_heldout_final"`
+	BandPowerRatio          *float64          `json:"band_power_ratio"`
+	BandPowerRatioGeometric *float64          `json:"band_power_ratio_geometric"` // geometric mean over seeds of final/initial
+	WallSeconds             float64           `json:"wall_seconds"`
+	OptimizationSeconds     float64           `json:"optimization_seconds"`
+	EpochSecondsMean        float64           `json:"epoch_seconds_mean"`
+	EpochSecondsMedian      float64           `json:"epoch_seconds_median"`
+	Units                   map[string]string `json:"units"`
+	Seed                    int64             `json:"seed"`
+	// Kernels is the SIMD dispatch path the run used (kernel.Implementation:
+	// "avx512", "avx2" or "purego"): results are the same bit for bit for any
+	// GOMAXPROCS and worker count on one path, not across paths.
+	Kernels        string             `json:"kernels,omitempty"`
+	Config         *Config            `json:"config"`
+	Network        map[string]any     `json:"network"`
+	Spectrum       map[string]any     `json:"spectrum"`
+	HeldOutInitial *Eval              `json:"heldout_initial"`
+	HeldOutFinal   *Eval              `json:"heldout_final"`
+	Epochs         []Epoch            `json:"epochs"`
+	GainsInitial   map[string]float64 `json:"gains_initial"`
+	GainsFinal     map[string]float64 `json:"gains_final"`
+	GainChanges    []GainChange       `json:"gain_changes"`
+	Restarts       []Restart          `json:"restarts,omitempty"`
+	Warnings       []string           `json:"warnings"`
 }
 
 // Restart is one restart of a multi-start optimization: its trials, its
