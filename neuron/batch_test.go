@@ -42,17 +42,7 @@ func TestBatchedGatesMatchPerMechanism(t *testing.T) {
 	for _, ct := range CellTypes {
 		d, _ := Template(ct)
 		spec := RunSpec{Desc: d, TStop: 150, Inputs: ampaPoissonInputs(d, 7, 40, 0.004, 150)}
-		var cells [2]*Cell
-		for i := range cells {
-			c, err := spec.Prepare()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := c.AddIClamp(SecSoma, 0.5, 0.6, 20, 100); err != nil {
-				t.Fatal(err)
-			}
-			cells[i] = c
-		}
+		cells := clampedTwins(t, spec, 0.6, 20, 100)
 		if cells[0].batch == nil {
 			t.Fatalf("%s: no batched gate update", ct)
 		}
@@ -248,4 +238,23 @@ func TestCnexpPassesMatch(t *testing.T) {
 			}
 		}
 	}
+}
+
+// clampedTwins prepares two identical cells of spec, each with a somatic
+// current clamp of amp nA from delay for dur ms, for comparisons of two code
+// paths step by step.
+func clampedTwins(t *testing.T, spec RunSpec, amp, delay, dur float64) [2]*Cell {
+	t.Helper()
+	var cells [2]*Cell
+	for i := range cells {
+		c, err := spec.Prepare()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.AddIClamp(SecSoma, 0.5, amp, delay, dur); err != nil {
+			t.Fatal(err)
+		}
+		cells[i] = c
+	}
+	return cells
 }

@@ -23,17 +23,7 @@ func testFusedCurrents(t *testing.T, goFused bool) {
 	for _, ct := range CellTypes {
 		d, _ := Template(ct)
 		spec := RunSpec{Desc: d, TStop: 120, Inputs: ampaPoissonInputs(d, 5, 40, 0.004, 120)}
-		var cells [2]*Cell
-		for i := range cells {
-			c, err := spec.Prepare()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := c.AddIClamp(SecSoma, 0.5, 0.5, 20, 80); err != nil {
-				t.Fatal(err)
-			}
-			cells[i] = c
-		}
+		cells := clampedTwins(t, spec, 0.5, 20, 80)
 		if cells[0].fused == fusedNone {
 			t.Fatalf("%s: no fused current pass applies", ct)
 		}

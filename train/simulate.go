@@ -52,25 +52,16 @@ func SimulateDt(ct neuron.CellType, events []Event, bins int, dt float64) (*surr
 			return nil, fmt.Errorf("train: %w", err)
 		}
 	}
-	s := &surrogate.Sample{Bins: bins, X: make([]float32, bins*C), Y: make([]float32, bins*O)}
+	evs, x, err := binEvents(events, C, bins)
+	if err != nil {
+		return nil, err
+	}
+	s := &surrogate.Sample{Bins: bins, X: x, Y: make([]float32, bins*O)}
 	tstop := float64(bins) * surrogate.BinDt
-	evs := append([]Event(nil), events...)
-	sort.SliceStable(evs, func(i, j int) bool { return evs[i].T < evs[j].T })
 	for _, e := range evs {
-		if e.Channel < 0 || e.Channel >= C {
-			return nil, fmt.Errorf("train: event channel %d out of range [0, %d)", e.Channel, C)
-		}
-		if !(e.W >= 0) || math.IsInf(e.W, 0) || !(e.T >= 0) || math.IsInf(e.T, 0) {
-			return nil, fmt.Errorf("train: event (t %v ms, w %v µS) must have finite non-negative time and weight", e.T, e.W)
-		}
-		k := surrogate.BinOf(e.T)
-		if k >= bins {
-			continue
-		}
 		if err := cell.Deliver(ids[e.Channel], e.T, e.W); err != nil {
 			return nil, fmt.Errorf("train: %w", err)
 		}
-		s.X[k*C+e.Channel] += float32(e.W)
 	}
 	refs := make([]*float64, len(cio.sections))
 	for i, sec := range cio.sections {
@@ -104,4 +95,30 @@ func SimulateDt(ct neuron.CellType, events []Event, bins int, dt float64) (*surr
 		}
 	}
 	return s, nil
+}
+
+// binEvents validates events for a cell with C input channels and returns
+// those that take effect within bins bins, sorted by time (stably), and
+// their binned input: x[k*C+c] the float32 sum, in that order, of the
+// weights (µS) of the events on channel c with surrogate.BinOf(t) = k.
+func binEvents(events []Event, C, bins int) ([]Event, []float32, error) {
+	evs := append([]Event(nil), events...)
+	sort.SliceStable(evs, func(i, j int) bool { return evs[i].T < evs[j].T })
+	x := make([]float32, bins*C)
+	kept := evs[:0]
+	for _, e := range evs {
+		if e.Channel < 0 || e.Channel >= C {
+			return nil, nil, fmt.Errorf("train: event channel %d out of range [0, %d)", e.Channel, C)
+		}
+		if !(e.W >= 0) || math.IsInf(e.W, 0) || !(e.T >= 0) || math.IsInf(e.T, 0) {
+			return nil, nil, fmt.Errorf("train: event (t %v ms, w %v µS) must have finite non-negative time and weight", e.T, e.W)
+		}
+		k := surrogate.BinOf(e.T)
+		if k >= bins {
+			continue
+		}
+		x[k*C+e.Channel] += float32(e.W)
+		kept = append(kept, e)
+	}
+	return kept, x, nil
 }

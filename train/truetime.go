@@ -3,7 +3,7 @@ package train
 import (
 	"fmt"
 	"math/rand/v2"
-	"sort"
+	"slices"
 
 	"github.com/neurograd/neurograd/neuron"
 	"github.com/neurograd/neurograd/neuron/surrogate"
@@ -17,12 +17,7 @@ import (
 // (after the first PoissonPer) have no such stream: their events come from a
 // network run.
 func (r Recipe) PoissonSampleEvents(ct neuron.CellType, i int) ([]Event, error) {
-	typeIdx := -1
-	for k, t := range neuron.CellTypes {
-		if t == ct {
-			typeIdx = k
-		}
-	}
+	typeIdx := slices.Index(neuron.CellTypes[:], ct)
 	if typeIdx < 0 {
 		return nil, fmt.Errorf("train: unknown cell type %v", ct)
 	}
@@ -60,29 +55,10 @@ func SubstepInputs(evs []Event, C, bins int) ([]float64, error) {
 }
 
 // BinnedInputMatches reports whether events binned as Simulate bins them
-// (sorted by time, summed per bin and channel in float32) give s.X exactly:
-// whether s is the sample of these events.
+// (binEvents) give s.X exactly: whether s is the sample of these events.
 func BinnedInputMatches(evs []Event, s *surrogate.Sample, C int) bool {
-	if len(s.X) != s.Bins*C {
-		return false
-	}
-	sorted := append([]Event(nil), evs...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].T < sorted[j].T })
-	x := make([]float32, len(s.X))
-	for _, e := range sorted {
-		if e.Channel < 0 || e.Channel >= C {
-			return false
-		}
-		if k := surrogate.BinOf(e.T); k < s.Bins {
-			x[k*C+e.Channel] += float32(e.W)
-		}
-	}
-	for i, v := range x {
-		if v != s.X[i] {
-			return false
-		}
-	}
-	return true
+	_, x, err := binEvents(evs, C, s.Bins)
+	return err == nil && slices.Equal(x, s.X)
 }
 
 // TrueTimeInputs returns the StepSubsteps inputs (SubstepInputs) of the

@@ -604,7 +604,7 @@ func partitionCells(col *network.Column, n int) []simChunk {
 	for g := 0; g < col.NumCells(); {
 		ct := col.Cells[g].Type
 		size := 1
-		if (ct == neuron.L5Pyramidal || ct == neuron.L2Pyramidal) && g+1 < col.NumCells() && col.Cells[g+1].Type == ct {
+		if ct.IsPyramidal() && g+1 < col.NumCells() && col.Cells[g+1].Type == ct {
 			size = 2
 		}
 		units = append(units, unit{g: g, size: size, cost: size * cellCost(ct)})

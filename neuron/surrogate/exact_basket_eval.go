@@ -27,11 +27,7 @@ func (m *ExactBasket[T]) Predict(samples []*Sample) ([][]float32, error) {
 		for k := range o {
 			copyIn(xt.Data, s.X[k*C:(k+1)*C])
 			y, next := m.Step(tp, xt, st)
-			v, mx := y.Data[0], y.Data[1]
-			o[k] = float32(v)
-			if float64(mx) > m.SpikeThreshold() {
-				o[k] = float32(mx)
-			}
+			o[k] = m.peakTrace(y.Data[0], y.Data[1])
 			// keep the state off the tape, which Reset recycles
 			copy(next.own.Data, next.S.Data)
 			next.S = next.own
@@ -100,11 +96,7 @@ func (m *ExactBasket[T]) EvaluateSubsteps(samples []*Sample, inputs [][]float64)
 				xt.Data[j] = T(v)
 			}
 			y, _ := m.StepSubsteps(tp, xt, st)
-			v, mx := y.Data[0], y.Data[1]
-			o[k] = float32(v)
-			if float64(mx) > m.SpikeThreshold() {
-				o[k] = float32(mx)
-			}
+			o[k] = m.peakTrace(y.Data[0], y.Data[1])
 			if off := st.SpikeOffsets()[0]; off == off { // not NaN
 				if t := float64(k)*BinDt + off; t <= tEnd {
 					spikes[i] = append(spikes[i], t)
@@ -116,4 +108,13 @@ func (m *ExactBasket[T]) EvaluateSubsteps(samples []*Sample, inputs [][]float64)
 		pred[i] = o
 	}
 	return evaluateSpikes([]string{"v_soma"}, samples, pred, m.SpikeThreshold(), spikes), nil
+}
+
+// peakTrace is one bin of the peak-preserving somatic trace (mV): the bin's
+// maximum mx where it exceeds the spike threshold, else the bin-end v.
+func (m *ExactBasket[T]) peakTrace(v, mx T) float32 {
+	if float64(mx) > m.SpikeThreshold() {
+		return float32(mx)
+	}
+	return float32(v)
 }
